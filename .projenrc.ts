@@ -1,0 +1,75 @@
+import { cdk8s, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: '@picvario/k8s-topology',
+  description: 'cdk8s constructs for running a Django + Celery + Nuxt product on Kubernetes, and the Picvario environments built from them.',
+  author: 'Picvario Platform Team',
+  authorAddress: 'platform@picvario.example',
+  repositoryUrl: 'https://github.com/picvario/k8s-topology.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  // cdk8s-plus-27 needs constructs ^10.3; projen's default (10.0.0) does not resolve with it.
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  peerDeps: ['cdk8s-plus-27@^2.9.5'],
+  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-cli@^2.200.0', 'yaml@^2.5.0'],
+  bundledDeps: [],
+  keywords: ['cdk8s', 'kubernetes', 'django', 'celery', 'nuxt', 'keda', 'argocd'],
+  jestOptions: {
+    // Snapshots are only rewritten on purpose, by `npm run test:update`.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/\\.cache/'],
+    },
+  },
+  gitignore: ['/.cache/', '/hack/**/bin/', '/.venv/'],
+  npmignoreEnabled: true,
+});
+
+// `cdk8s synth` deletes its output folder before writing, and jsii packages live in dist/,
+// so the render gets a folder of its own.
+project.addTask('render', {
+  description: 'Render every environment from the compiled library into dist/manifests/<environment>/',
+  exec: 'node lib/topology/main.js dist/manifests',
+});
+project.addTask('synth', {
+  description: 'Compile, then render every Picvario environment into dist/manifests/',
+  steps: [{ spawn: 'compile' }, { spawn: 'render' }],
+});
+
+project.addTask('import:crds', {
+  description: 'Regenerate the CRD bindings under src/imports/ from ../shared/crds/',
+  exec: 'bash hack/import-crds.sh',
+});
+
+project.addTask('validate', {
+  description: 'Render if needed, then run kubeconform, kube-linter and pluto on every environment',
+  exec: 'bash hack/validate/run.sh',
+  receiveArgs: true,
+});
+project.addTask('test:faults', {
+  description: 'Kill Celery workers under real Redis and RabbitMQ brokers and count lost tasks',
+  exec: 'bash hack/faults/run.sh',
+  receiveArgs: true,
+});
+project.addTask('test:cluster', {
+  description: 'Apply every environment to a real kube-apiserver with kwok nodes; drain, lose a zone, roll out',
+  exec: 'bash hack/control-plane/test.sh',
+  receiveArgs: true,
+});
+project.addTask('test:all', {
+  description: 'Everything CI runs: unit tests, real-nginx tests, validators, Celery fault tests, cluster tests',
+  steps: [
+    { spawn: 'test' },
+    { spawn: 'synth' },
+    { spawn: 'validate' },
+    { spawn: 'test:faults' },
+    { spawn: 'test:cluster' },
+  ],
+});
+
+project.synth();
