@@ -15,7 +15,7 @@ export class ScaledObject extends ApiObject {
   public static readonly GVK: GroupVersionKind = {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'ScaledObject',
-  }
+  };
 
   /**
    * Renders a Kubernetes manifest for "ScaledObject".
@@ -450,15 +450,15 @@ export function toJson_ScaledObjectSpecAdvancedScalingModifiers(obj: ScaledObjec
  */
 export enum ScaledObjectSpecFallbackBehavior {
   /** static */
-  STATIC = "static",
+  STATIC = 'static',
   /** currentReplicas */
-  CURRENT_REPLICAS = "currentReplicas",
+  CURRENT_REPLICAS = 'currentReplicas',
   /** currentReplicasIfHigher */
-  CURRENT_REPLICAS_IF_HIGHER = "currentReplicasIfHigher",
+  CURRENT_REPLICAS_IF_HIGHER = 'currentReplicasIfHigher',
   /** currentReplicasIfLower */
-  CURRENT_REPLICAS_IF_LOWER = "currentReplicasIfLower",
+  CURRENT_REPLICAS_IF_LOWER = 'currentReplicasIfLower',
   /** scalingModifiers */
-  SCALING_MODIFIERS = "scalingModifiers",
+  SCALING_MODIFIERS = 'scalingModifiers',
 }
 
 /**
@@ -549,9 +549,9 @@ export function toJson_ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBeha
  */
 export enum ScaledObjectSpecAdvancedScalingModifiersMetricType {
   /** AverageValue */
-  AVERAGE_VALUE = "AverageValue",
+  AVERAGE_VALUE = 'AverageValue',
   /** Value */
-  VALUE = "Value",
+  VALUE = 'Value',
 }
 
 /**
@@ -562,9 +562,9 @@ export enum ScaledObjectSpecAdvancedScalingModifiersMetricType {
  */
 export enum ScaledObjectSpecTriggersAuthenticationRefKind {
   /** TriggerAuthentication */
-  TRIGGER_AUTHENTICATION = "TriggerAuthentication",
+  TRIGGER_AUTHENTICATION = 'TriggerAuthentication',
   /** ClusterTriggerAuthentication */
-  CLUSTER_TRIGGER_AUTHENTICATION = "ClusterTriggerAuthentication",
+  CLUSTER_TRIGGER_AUTHENTICATION = 'ClusterTriggerAuthentication',
 }
 
 /**

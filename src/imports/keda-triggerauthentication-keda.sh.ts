@@ -15,7 +15,7 @@ export class TriggerAuthentication extends ApiObject {
   public static readonly GVK: GroupVersionKind = {
     apiVersion: 'keda.sh/v1alpha1',
     kind: 'TriggerAuthentication',
-  }
+  };
 
   /**
    * Renders a Kubernetes manifest for "TriggerAuthentication".
@@ -1152,9 +1152,9 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerSecrets(obj: Tri
  */
 export enum TriggerAuthenticationSpecHashiCorpVaultAuthentication {
   /** token */
-  TOKEN = "token",
+  TOKEN = 'token',
   /** kubernetes */
-  KUBERNETES = "kubernetes",
+  KUBERNETES = 'kubernetes',
 }
 
 /**
@@ -1276,7 +1276,7 @@ export function toJson_TriggerAuthenticationSpecOauth2ClientSecret(obj: TriggerA
  */
 export enum TriggerAuthenticationSpecOauth2Type {
   /** clientCredentials */
-  CLIENT_CREDENTIALS = "clientCredentials",
+  CLIENT_CREDENTIALS = 'clientCredentials',
 }
 
 /**
@@ -1286,9 +1286,9 @@ export enum TriggerAuthenticationSpecOauth2Type {
  */
 export enum TriggerAuthenticationSpecPodIdentityIdentityOwner {
   /** keda */
-  KEDA = "keda",
+  KEDA = 'keda',
   /** workload */
-  WORKLOAD = "workload",
+  WORKLOAD = 'workload',
 }
 
 /**
@@ -1298,15 +1298,15 @@ export enum TriggerAuthenticationSpecPodIdentityIdentityOwner {
  */
 export enum TriggerAuthenticationSpecPodIdentityProvider {
   /** azure-workload */
-  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  AZURE_HYPHEN_WORKLOAD = 'azure-workload',
   /** gcp */
-  GCP = "gcp",
+  GCP = 'gcp',
   /** aws */
-  AWS = "aws",
+  AWS = 'aws',
   /** aws-eks */
-  AWS_HYPHEN_EKS = "aws-eks",
+  AWS_HYPHEN_EKS = 'aws-eks',
   /** none */
-  NONE = "none",
+  NONE = 'none',
 }
 
 /**
@@ -1388,9 +1388,9 @@ export function toJson_TriggerAuthenticationSpecAwsSecretManagerCredentialsAcces
  */
 export enum TriggerAuthenticationSpecAwsSecretManagerPodIdentityIdentityOwner {
   /** keda */
-  KEDA = "keda",
+  KEDA = 'keda',
   /** workload */
-  WORKLOAD = "workload",
+  WORKLOAD = 'workload',
 }
 
 /**
@@ -1400,15 +1400,15 @@ export enum TriggerAuthenticationSpecAwsSecretManagerPodIdentityIdentityOwner {
  */
 export enum TriggerAuthenticationSpecAwsSecretManagerPodIdentityProvider {
   /** azure-workload */
-  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  AZURE_HYPHEN_WORKLOAD = 'azure-workload',
   /** gcp */
-  GCP = "gcp",
+  GCP = 'gcp',
   /** aws */
-  AWS = "aws",
+  AWS = 'aws',
   /** aws-eks */
-  AWS_HYPHEN_EKS = "aws-eks",
+  AWS_HYPHEN_EKS = 'aws-eks',
   /** none */
-  NONE = "none",
+  NONE = 'none',
 }
 
 /**
@@ -1442,9 +1442,9 @@ export function toJson_TriggerAuthenticationSpecAzureKeyVaultCredentialsClientSe
  */
 export enum TriggerAuthenticationSpecAzureKeyVaultPodIdentityIdentityOwner {
   /** keda */
-  KEDA = "keda",
+  KEDA = 'keda',
   /** workload */
-  WORKLOAD = "workload",
+  WORKLOAD = 'workload',
 }
 
 /**
@@ -1454,15 +1454,15 @@ export enum TriggerAuthenticationSpecAzureKeyVaultPodIdentityIdentityOwner {
  */
 export enum TriggerAuthenticationSpecAzureKeyVaultPodIdentityProvider {
   /** azure-workload */
-  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  AZURE_HYPHEN_WORKLOAD = 'azure-workload',
   /** gcp */
-  GCP = "gcp",
+  GCP = 'gcp',
   /** aws */
-  AWS = "aws",
+  AWS = 'aws',
   /** aws-eks */
-  AWS_HYPHEN_EKS = "aws-eks",
+  AWS_HYPHEN_EKS = 'aws-eks',
   /** none */
-  NONE = "none",
+  NONE = 'none',
 }
 
 /**
@@ -1496,9 +1496,9 @@ export function toJson_TriggerAuthenticationSpecGcpSecretManagerCredentialsClien
  */
 export enum TriggerAuthenticationSpecGcpSecretManagerPodIdentityIdentityOwner {
   /** keda */
-  KEDA = "keda",
+  KEDA = 'keda',
   /** workload */
-  WORKLOAD = "workload",
+  WORKLOAD = 'workload',
 }
 
 /**
@@ -1508,15 +1508,15 @@ export enum TriggerAuthenticationSpecGcpSecretManagerPodIdentityIdentityOwner {
  */
 export enum TriggerAuthenticationSpecGcpSecretManagerPodIdentityProvider {
   /** azure-workload */
-  AZURE_HYPHEN_WORKLOAD = "azure-workload",
+  AZURE_HYPHEN_WORKLOAD = 'azure-workload',
   /** gcp */
-  GCP = "gcp",
+  GCP = 'gcp',
   /** aws */
-  AWS = "aws",
+  AWS = 'aws',
   /** aws-eks */
-  AWS_HYPHEN_EKS = "aws-eks",
+  AWS_HYPHEN_EKS = 'aws-eks',
   /** none */
-  NONE = "none",
+  NONE = 'none',
 }
 
 /**
@@ -1586,11 +1586,11 @@ export function toJson_TriggerAuthenticationSpecHashiCorpVaultSecretsPkiData(obj
  */
 export enum TriggerAuthenticationSpecHashiCorpVaultSecretsType {
   /** secretV2 */
-  SECRET_V2 = "secretV2",
+  SECRET_V2 = 'secretV2',
   /** secret */
-  SECRET = "secret",
+  SECRET = 'secret',
   /** pki */
-  PKI = "pki",
+  PKI = 'pki',
 }
 
 /**

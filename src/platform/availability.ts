@@ -1,0 +1,59 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ComponentLabels } from './labels';
+
+export const HOSTNAME_KEY = 'kubernetes.io/hostname';
+export const ZONE_KEY = 'topology.kubernetes.io/zone';
+
+/** How hard the scheduler must spread a component's replicas. */
+export enum SpreadMode {
+  /** Singletons: nothing to spread. */
+  NONE,
+  /** Web tiers: a replica stays pending rather than share a node or zone while another is free. */
+  STRICT,
+  /** Workers: spread when possible, but capacity matters more than placement. */
+  PREFERRED,
+}
+
+/**
+ * Spread replicas over nodes and zones, so one node or one zone never holds them all.
+ *
+ * - maxSkew 1: no two replicas share a node, or a zone, while an emptier one exists
+ *   (strictly with `DoNotSchedule`, as a preference with `ScheduleAnyway`).
+ * - `nodeTaintsPolicy: Honor`: tainted nodes (a dedicated pool, a cordoned node) are not
+ *   counted as empty domains that the skew would have to match.
+ * - `matchLabelKeys: [pod-template-hash]`: during a rollout the old and new ReplicaSets
+ *   are spread independently, so the surge pod is never blocked by the old pods.
+ */
+export function topologySpread(labels: ComponentLabels, mode: SpreadMode): k8s.TopologySpreadConstraint[] {
+  if (mode === SpreadMode.NONE) return [];
+  return [HOSTNAME_KEY, ZONE_KEY].map((topologyKey) => ({
+    topologyKey,
+    maxSkew: 1,
+    whenUnsatisfiable: mode === SpreadMode.STRICT ? 'DoNotSchedule' : 'ScheduleAnyway',
+    nodeTaintsPolicy: 'Honor',
+    labelSelector: { matchLabels: labels.selector },
+    matchLabelKeys: ['pod-template-hash'],
+  }));
+}
+
+/**
+ * A PodDisruptionBudget that keeps `minAvailable` pods through voluntary disruptions
+ * (node drains, cluster upgrades). Only for workloads that can run more than one replica:
+ * a budget on a single replica blocks every drain.
+ */
+export function addDisruptionBudget(scope: Construct, name: string, labels: ComponentLabels, minAvailable: number): k8s.KubePodDisruptionBudget {
+  return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
+    metadata: { name, labels: labels.all },
+    spec: {
+      minAvailable: k8s.IntOrString.fromNumber(minAvailable),
+      selector: { matchLabels: labels.selector },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  });
+}
+
+/** The default budget for a workload whose minimum is `minReplicas`: allow one pod down at a time. */
+export function defaultMinAvailable(minReplicas: number): number {
+  return Math.max(1, minReplicas - 1);
+}

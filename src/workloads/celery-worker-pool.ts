@@ -1,0 +1,345 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { BrokerKind, CeleryBroker } from './celery-broker';
+import { DjangoSettings } from './django-settings';
+import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
+import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
+import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
+import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
+import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { clusterScoped } from '../platform/namespacing';
+import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { ContainerResources, renderResources } from '../platform/resources';
+
+/**
+ * How urgent a queue's tasks are. Each level becomes a PriorityClass, so when the cluster
+ * is full the scheduler places pending high-priority workers first.
+ */
+export enum QueuePriority {
+  HIGH = 'high',
+  NORMAL = 'normal',
+  LOW = 'low',
+}
+
+const PRIORITY_VALUE: Record<QueuePriority, number> = {
+  [QueuePriority.HIGH]: 3000,
+  [QueuePriority.NORMAL]: 2000,
+  [QueuePriority.LOW]: 1000,
+};
+
+/** One Celery queue, served by a Deployment of its own. */
+export interface CeleryQueueProps {
+  /** The queue name, also part of the Deployment name (`<namePrefix>-<name>`). */
+  readonly name: string;
+  /** Scheduling priority of this queue's workers. */
+  readonly priority: QueuePriority;
+  /**
+   * Worker processes per pod (`--concurrency`).
+   * @default 2
+   */
+  readonly concurrency?: number;
+  /**
+   * Hard time limit of one task, in seconds (`--time-limit`). The longest task of this queue must fit in it.
+   * @default 300
+   */
+  readonly taskTimeLimitSeconds?: number;
+  /**
+   * Soft time limit in seconds (`--soft-time-limit`), when the task gets `SoftTimeLimitExceeded`.
+   * @default - 90% of taskTimeLimitSeconds
+   */
+  readonly softTimeLimitSeconds?: number;
+  /**
+   * Seconds between SIGTERM and SIGKILL. Must be longer than the task time limit, so a warm
+   * shutdown lets the running task finish instead of re-running it from the start.
+   * @default - taskTimeLimitSeconds + 30
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Fewest workers. 0 lets a bulk queue scale to zero; 2 or more adds a PodDisruptionBudget.
+   * @default 1
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most workers.
+   * @default 10
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Waiting tasks per worker that KEDA aims for.
+   * @default 10
+   */
+  readonly tasksPerReplica?: number;
+  /**
+   * Seconds between two KEDA reads of the queue length.
+   * @default 15
+   */
+  readonly pollingIntervalSeconds?: number;
+  /**
+   * Seconds after the last task before KEDA scales an idle queue to zero.
+   * @default 300
+   */
+  readonly cooldownPeriodSeconds?: number;
+  /** Requests and limits of one worker pod. */
+  readonly resources: ContainerResources;
+  /**
+   * Run only on the node pool with this name: a nodeSelector on `nodePoolLabel` and a
+   * toleration of the pool's `<nodePoolLabel>=<name>:NoSchedule` taint.
+   * @default - any node
+   */
+  readonly nodePool?: string;
+}
+
+/** A set of Celery queues, each with its own Deployment, ScaledObject and PriorityClass. */
+export interface CeleryWorkerPoolProps extends ComponentIdentityProps, PodHardeningProps {
+  /** The worker image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The Django settings every worker reads. */
+  readonly settings: DjangoSettings;
+  /** The broker the queues live on. */
+  readonly broker: CeleryBroker;
+  /** The Celery application, passed as `celery -A <celeryApp>`. */
+  readonly celeryApp: string;
+  /** The queues; each becomes a Deployment. */
+  readonly queues: CeleryQueueProps[];
+  /**
+   * Prefix of every object name (`worker-media-import`) and the component label.
+   * @default 'worker'
+   */
+  readonly namePrefix?: string;
+  /**
+   * Prefix of the cluster-scoped PriorityClass names (`<prefix>-high`). Environments that share
+   * a cluster must use different prefixes.
+   * @default - `<instance>-<namePrefix>`
+   */
+  readonly priorityClassPrefix?: string;
+  /**
+   * The file each worker touches from its consumer loop (`CELERY_WORKER_HEARTBEAT_FILE`);
+   * the liveness probe checks its age without calling the broker.
+   * @default '/tmp/celery-worker-heartbeat'
+   */
+  readonly heartbeatFile?: string;
+  /**
+   * How often the worker touches the heartbeat file (`CELERY_WORKER_HEARTBEAT_INTERVAL`).
+   * The probe fails when the file is older than three intervals.
+   * @default 10
+   */
+  readonly heartbeatIntervalSeconds?: number;
+  /**
+   * Redis only: `visibility_timeout` in seconds (`CELERY_BROKER_VISIBILITY_TIMEOUT`). Every worker on one
+   * Redis must use the same value, longer than the longest task, or a task still running is delivered twice.
+   * @default - twice the longest taskTimeLimitSeconds of the pool
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /**
+   * Label key that marks dedicated node pools (see CeleryQueueProps.nodePool).
+   * @default 'node-pool'
+   */
+  readonly nodePoolLabel?: string;
+}
+
+/** A queue with every default applied and checked. */
+interface ResolvedQueue {
+  readonly props: CeleryQueueProps;
+  readonly name: string;
+  readonly deploymentName: string;
+  readonly concurrency: number;
+  readonly timeLimit: number;
+  readonly softTimeLimit: number;
+  readonly grace: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+}
+
+/**
+ * Celery workers, one Deployment per queue, autoscaled by KEDA on queue length.
+ *
+ * Each worker runs with `acks_late`, `reject_on_worker_lost` and a prefetch of one, so a
+ * worker that dies mid-task leaves the task to another worker instead of losing it.
+ * See the README's "Celery worker contract" for what the app must do.
+ */
+export class CeleryWorkerPool extends Construct {
+  /** Deployment names, one per queue, in the order given. */
+  public readonly deploymentNames: string[];
+  /** The PriorityClass names this pool renders. */
+  public readonly priorityClassNames: string[];
+
+  constructor(scope: Construct, id: string, props: CeleryWorkerPoolProps) {
+    super(scope, id);
+    const prefix = checkDnsLabel(this, 'namePrefix', props.namePrefix ?? 'worker', 40);
+    const image = imageReference(this, props.image, props.tag);
+    const hardening = new PodHardening(this, props);
+    if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
+      invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
+    }
+    if (!props.queues || props.queues.length === 0) invalid(this, 'queues', 'a non-empty list', props.queues);
+    const queues = props.queues.map((q, i) => this.resolveQueue(prefix, q, `queues[${i}]`));
+    const seen = new Set<string>();
+    queues.forEach((q, i) => {
+      if (seen.has(q.name)) invalid(this, `queues[${i}].name`, 'unique within the pool', q.name);
+      seen.add(q.name);
+    });
+
+    const heartbeatFile = props.heartbeatFile ?? '/tmp/celery-worker-heartbeat';
+    if (!heartbeatFile.startsWith('/tmp/')) invalid(this, 'heartbeatFile', 'a path under /tmp/ (the only writable path)', heartbeatFile);
+    const heartbeatInterval = checkInteger(this, 'heartbeatIntervalSeconds', props.heartbeatIntervalSeconds ?? 10, 1, 300);
+    const longestTask = Math.max(...queues.map((q) => q.timeLimit));
+    const visibilityTimeout = props.visibilityTimeoutSeconds ?? 2 * longestTask;
+    if (props.broker.kind === BrokerKind.REDIS && (!Number.isInteger(visibilityTimeout) || visibilityTimeout <= longestTask)) {
+      invalid(this, 'visibilityTimeoutSeconds', `an integer longer than the longest task time limit (${longestTask}s)`, visibilityTimeout);
+    }
+    const poolLabel = props.nodePoolLabel ?? 'node-pool';
+
+    const identityName = props.instance ?? props.appName;
+    const pcPrefix = props.priorityClassPrefix ?? `${identityName}-${prefix}`;
+    const poolLabels = new ComponentLabels(this, props, prefix, props.tag);
+    const levels = [...new Set(queues.map((q) => q.props.priority))]
+      .sort((a, b) => PRIORITY_VALUE[b] - PRIORITY_VALUE[a]);
+    this.priorityClassNames = levels.map((level) => this.addPriorityClass(pcPrefix, level, poolLabels));
+
+    const auth = this.addTriggerAuthentication(`${prefix}-broker`, props.broker, poolLabels);
+
+    const shared: k8s.EnvVar[] = [
+      ...props.settings.renderEnv(),
+      ...props.broker.renderEnv(),
+      { name: 'CELERY_TASK_ACKS_LATE', value: 'true' },
+      { name: 'CELERY_TASK_REJECT_ON_WORKER_LOST', value: 'true' },
+      { name: 'CELERY_WORKER_PREFETCH_MULTIPLIER', value: '1' },
+      ...(props.broker.kind === BrokerKind.REDIS ? [{ name: 'CELERY_BROKER_VISIBILITY_TIMEOUT', value: String(visibilityTimeout) }] : []),
+      { name: 'CELERY_WORKER_HEARTBEAT_FILE', value: heartbeatFile },
+      { name: 'CELERY_WORKER_HEARTBEAT_INTERVAL', value: String(heartbeatInterval) },
+    ];
+    const liveness = heartbeatProbe(heartbeatFile, 3 * heartbeatInterval);
+
+    for (const q of queues) {
+      const queueScope = new Construct(this, q.name);
+      const labels = new ComponentLabels(this, props, q.deploymentName, props.tag);
+      addDeployment(queueScope, {
+        name: q.deploymentName,
+        labels,
+        hardening,
+        image,
+        command: [
+          'celery', '-A', props.celeryApp, 'worker',
+          `--queues=${q.name}`,
+          `--hostname=${q.name}@%h`,
+          `--concurrency=${q.concurrency}`,
+          '--prefetch-multiplier=1',
+          `--time-limit=${q.timeLimit}`,
+          `--soft-time-limit=${q.softTimeLimit}`,
+          '--without-gossip',
+          '--without-mingle',
+          '--loglevel=INFO',
+        ],
+        env: [...shared, { name: 'CELERY_WORKER_QUEUE', value: q.name }],
+        resources: renderResources(this, `queues[${queues.indexOf(q)}].resources`, q.props.resources),
+        livenessProbe: { ...liveness, periodSeconds: heartbeatInterval, failureThreshold: 3, timeoutSeconds: 5 },
+        // A cold worker may import a large app; the liveness probe waits until the first heartbeat.
+        startupProbe: { ...liveness, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+        terminationGracePeriodSeconds: q.grace,
+        priorityClassName: `${pcPrefix}-${q.props.priority}`,
+        nodeSelector: q.props.nodePool ? { [poolLabel]: q.props.nodePool } : undefined,
+        tolerations: q.props.nodePool
+          ? [{ key: poolLabel, operator: 'Equal', value: q.props.nodePool, effect: 'NoSchedule' }]
+          : undefined,
+        spread: SpreadMode.PREFERRED,
+        rollout: RolloutKind.SURGE,
+      });
+      this.addScaledObject(queueScope, q, labels, props.broker, auth.name);
+      if (q.minReplicas >= 2) {
+        addDisruptionBudget(queueScope, q.deploymentName, labels, defaultMinAvailable(q.minReplicas));
+      }
+    }
+    this.deploymentNames = queues.map((q) => q.deploymentName);
+  }
+
+  private resolveQueue(prefix: string, q: CeleryQueueProps, field: string): ResolvedQueue {
+    const name = checkDnsLabel(this, `${field}.name`, q.name, 62 - prefix.length);
+    if (!Object.values(QueuePriority).includes(q.priority)) {
+      invalid(this, `${field}.priority`, `one of ${Object.values(QueuePriority).join(', ')}`, q.priority);
+    }
+    const timeLimit = checkInteger(this, `${field}.taskTimeLimitSeconds`, q.taskTimeLimitSeconds ?? 300, 1, 86400);
+    const softTimeLimit = checkInteger(this, `${field}.softTimeLimitSeconds`,
+      q.softTimeLimitSeconds ?? Math.max(1, Math.floor(timeLimit * 0.9)), 1, timeLimit);
+    const grace = q.terminationGracePeriodSeconds ?? timeLimit + 30;
+    if (!Number.isInteger(grace) || grace <= timeLimit) {
+      invalid(this, `${field}.terminationGracePeriodSeconds`, `an integer longer than taskTimeLimitSeconds (${timeLimit})`, grace);
+    }
+    const minReplicas = q.minReplicas ?? 1;
+    const maxReplicas = q.maxReplicas ?? 10;
+    checkReplicaRange(this, field, minReplicas, maxReplicas, 0);
+    checkInteger(this, `${field}.concurrency`, q.concurrency ?? 2, 1, 64);
+    checkInteger(this, `${field}.tasksPerReplica`, q.tasksPerReplica ?? 10, 1);
+    checkInteger(this, `${field}.pollingIntervalSeconds`, q.pollingIntervalSeconds ?? 15, 1, 3600);
+    checkInteger(this, `${field}.cooldownPeriodSeconds`, q.cooldownPeriodSeconds ?? 300, 0, 86400);
+    if (q.nodePool !== undefined) checkDnsLabel(this, `${field}.nodePool`, q.nodePool);
+    return {
+      props: q,
+      name,
+      deploymentName: `${prefix}-${name}`,
+      concurrency: q.concurrency ?? 2,
+      timeLimit,
+      softTimeLimit,
+      grace,
+      minReplicas,
+      maxReplicas,
+    };
+  }
+
+  private addPriorityClass(prefix: string, level: QueuePriority, labels: ComponentLabels): string {
+    const name = checkDnsLabel(this, 'priorityClassPrefix', `${prefix}-${level}`);
+    const pc = new k8s.KubePriorityClass(this, `PriorityClass-${level}`, {
+      metadata: { name, labels: labels.all },
+      value: PRIORITY_VALUE[level],
+      // Workers wait for room instead of evicting web pods, which run at the default priority.
+      preemptionPolicy: 'Never',
+      globalDefault: false,
+      description: `Celery workers of ${level}-priority queues`,
+    });
+    clusterScoped(pc);
+    return name;
+  }
+
+  private addTriggerAuthentication(name: string, broker: CeleryBroker, labels: ComponentLabels): TriggerAuthentication {
+    const refs: TriggerAuthenticationSpecSecretTargetRef[] = broker.kind === BrokerKind.RABBITMQ
+      ? [{ parameter: 'host', name: broker.secretName, key: broker.urlKey }]
+      : [
+        { parameter: 'address', name: broker.secretName, key: broker.redisAddressKey },
+        ...(broker.redisPasswordKey ? [{ parameter: 'password', name: broker.secretName, key: broker.redisPasswordKey }] : []),
+      ];
+    return new TriggerAuthentication(this, 'TriggerAuthentication', {
+      metadata: { name, labels: labels.all },
+      spec: { secretTargetRef: refs },
+    });
+  }
+
+  private addScaledObject(scope: Construct, q: ResolvedQueue, labels: ComponentLabels, broker: CeleryBroker, authName: string): void {
+    const target = String(q.props.tasksPerReplica ?? 10);
+    const metadata: Record<string, string> = broker.kind === BrokerKind.RABBITMQ
+      ? { protocol: 'amqp', queueName: q.name, mode: 'QueueLength', value: target }
+      : { listName: q.name, listLength: target };
+    new ScaledObject(scope, 'ScaledObject', {
+      metadata: { name: q.deploymentName, labels: labels.all },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: q.deploymentName },
+        minReplicaCount: q.minReplicas,
+        maxReplicaCount: q.maxReplicas,
+        pollingInterval: q.props.pollingIntervalSeconds ?? 15,
+        cooldownPeriod: q.props.cooldownPeriodSeconds ?? 300,
+        triggers: [{ type: broker.kind, metadata, authenticationRef: { name: authName } }],
+      },
+    });
+  }
+}
+
+/**
+ * An exec probe that passes while the heartbeat file is younger than `maxAgeSeconds`.
+ * It reads a file and never calls the broker, so a slow broker cannot restart healthy workers.
+ */
+export function heartbeatProbe(file: string, maxAgeSeconds: number): k8s.Probe {
+  const script = `import os,sys,time; sys.exit(0 if time.time() - os.stat(${JSON.stringify(file)}).st_mtime < ${maxAgeSeconds} else 1)`;
+  return { exec: { command: ['python', '-c', script] } };
+}
+

@@ -1,0 +1,181 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { CeleryBroker } from './celery-broker';
+import { DjangoSettings } from './django-settings';
+import { addHorizontalAutoscaler, HorizontalScalingProps, resolveHorizontalScaling } from '../platform/autoscaling';
+import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
+import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
+import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { ContainerResources, renderResources } from '../platform/resources';
+import { addService } from '../platform/service';
+
+/** The HTTP server that runs the Django app. */
+export enum AppServer {
+  /** `gunicorn <application>` with sync workers (WSGI). */
+  GUNICORN = 'gunicorn',
+  /** `uvicorn <application>` (ASGI). */
+  UVICORN = 'uvicorn',
+}
+
+/** The Django web tier. */
+export interface DjangoBackendProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
+  /** The image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The Django settings the web tier reads. */
+  readonly settings: DjangoSettings;
+  /** Requests and limits of one pod. */
+  readonly resources: ContainerResources;
+  /**
+   * The broker, when the web tier enqueues Celery tasks (`CELERY_BROKER_URL`).
+   * @default - no broker variable
+   */
+  readonly broker?: CeleryBroker;
+  /**
+   * Object name and component label.
+   * @default 'backend'
+   */
+  readonly name?: string;
+  /**
+   * The HTTP server.
+   * @default AppServer.GUNICORN
+   */
+  readonly server?: AppServer;
+  /**
+   * The app object, `module:attribute`.
+   * @default - 'config.wsgi:application' for gunicorn, 'config.asgi:application' for uvicorn
+   */
+  readonly application?: string;
+  /**
+   * Server worker processes per pod.
+   * @default 4
+   */
+  readonly serverWorkers?: number;
+  /**
+   * The container port.
+   * @default 8000
+   */
+  readonly port?: number;
+  /**
+   * The longest a request may take, in seconds (gunicorn `--timeout`). The grace period is derived from it.
+   * @default 60
+   */
+  readonly requestTimeoutSeconds?: number;
+  /**
+   * Path that answers 200 when the pod can take traffic (readiness).
+   * @default '/healthz/ready'
+   */
+  readonly readinessPath?: string;
+  /**
+   * Path that answers 200 while the process is alive (liveness and startup).
+   * @default '/healthz/live'
+   */
+  readonly livenessPath?: string;
+  /**
+   * Host header of probe requests, which must be in Django's ALLOWED_HOSTS
+   * (the kubelet would otherwise send the pod IP, which Django rejects with 400).
+   * @default 'localhost'
+   */
+  readonly probeHost?: string;
+  /**
+   * Seconds a terminating pod keeps serving, so load balancers stop sending to it first.
+   * @default 10
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Seconds between SIGTERM and SIGKILL. Must exceed preStopDelaySeconds + requestTimeoutSeconds,
+   * so that a request that started just before the drain can finish.
+   * @default - preStopDelaySeconds + requestTimeoutSeconds + 10
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * minAvailable of the PodDisruptionBudget.
+   * @default - minReplicas - 1, at least 1
+   */
+  readonly minAvailable?: number;
+}
+
+/**
+ * The Django web tier: a Deployment that always keeps capacity during rollouts, a Service,
+ * an HPA on CPU and memory, a PodDisruptionBudget and spreading over nodes and zones.
+ */
+export class DjangoBackend extends Construct {
+  /** The Deployment's and Service's name. */
+  public readonly name: string;
+  /** The Service port. */
+  public readonly port: number;
+  /** The in-cluster URL of the Service, e.g. `http://backend:8000`. */
+  public readonly serviceUrl: string;
+  /** The image, `repository:tag`, which jobs that run the same code reuse. */
+  public readonly imageRef: string;
+
+  constructor(scope: Construct, id: string, props: DjangoBackendProps) {
+    super(scope, id);
+    this.name = checkDnsLabel(this, 'name', props.name ?? 'backend');
+    this.port = checkInteger(this, 'port', props.port ?? 8000, 1024, 65535);
+    this.serviceUrl = `http://${this.name}:${this.port}`;
+    this.imageRef = imageReference(this, props.image, props.tag);
+    const labels = new ComponentLabels(this, props, this.name, props.tag);
+    const scaling = resolveHorizontalScaling(this, 'scaling', props);
+    const timeout = checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 60, 1, 3600);
+    const preStop = checkInteger(this, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 10, 0, 300);
+    const grace = props.terminationGracePeriodSeconds ?? preStop + timeout + 10;
+    if (!Number.isInteger(grace) || grace <= preStop + timeout) {
+      invalid(this, 'terminationGracePeriodSeconds', `an integer greater than preStopDelaySeconds + requestTimeoutSeconds (${preStop + timeout})`, grace);
+    }
+    const minAvailable = props.minAvailable ?? defaultMinAvailable(scaling.minReplicas);
+    checkInteger(this, 'minAvailable', minAvailable, 1, Math.max(1, scaling.minReplicas - 1));
+
+    addDeployment(this, {
+      name: this.name,
+      labels,
+      hardening: new PodHardening(this, props),
+      image: this.imageRef,
+      command: this.serverCommand(props, timeout),
+      env: [...props.settings.renderEnv(), ...(props.broker?.renderEnv() ?? [])],
+      ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+      resources: renderResources(this, 'resources', props.resources),
+      readinessProbe: { ...this.httpProbe(props, props.readinessPath ?? '/healthz/ready'), periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 },
+      livenessProbe: { ...this.httpProbe(props, props.livenessPath ?? '/healthz/live'), periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+      startupProbe: { ...this.httpProbe(props, props.livenessPath ?? '/healthz/live'), periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 3 },
+      preStopSleepSeconds: preStop,
+      terminationGracePeriodSeconds: grace,
+      spread: SpreadMode.STRICT,
+      rollout: RolloutKind.SURGE,
+    });
+    addService(this, this.name, labels, this.port);
+    addHorizontalAutoscaler(this, this.name, labels, scaling);
+    addDisruptionBudget(this, this.name, labels, minAvailable);
+  }
+
+  private serverCommand(props: DjangoBackendProps, timeout: number): string[] {
+    const workers = String(checkInteger(this, 'serverWorkers', props.serverWorkers ?? 4, 1, 64));
+    const server = props.server ?? AppServer.GUNICORN;
+    const application = props.application ?? (server === AppServer.UVICORN ? 'config.asgi:application' : 'config.wsgi:application');
+    if (!/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(application)) {
+      invalid(this, 'application', 'a "module:attribute" path such as "config.wsgi:application"', application);
+    }
+    if (server === AppServer.UVICORN) {
+      return ['uvicorn', application, '--host=0.0.0.0', `--port=${this.port}`, `--workers=${workers}`,
+        `--timeout-graceful-shutdown=${timeout}`, '--proxy-headers', '--forwarded-allow-ips=*'];
+    }
+    if (server !== AppServer.GUNICORN) invalid(this, 'server', 'AppServer.GUNICORN or AppServer.UVICORN', server);
+    // gunicorn keeps worker heartbeat files in a temp dir; the root filesystem is read-only.
+    return ['gunicorn', application, `--bind=0.0.0.0:${this.port}`, `--workers=${workers}`, `--timeout=${timeout}`,
+      `--graceful-timeout=${timeout}`, '--worker-tmp-dir=/tmp', '--access-logfile=-', '--forwarded-allow-ips=*'];
+  }
+
+  private httpProbe(props: DjangoBackendProps, path: string): k8s.Probe {
+    if (!path.startsWith('/')) invalid(this, 'readinessPath/livenessPath', 'an absolute path starting with "/"', path);
+    return {
+      httpGet: {
+        path,
+        port: k8s.IntOrString.fromString('http'),
+        httpHeaders: [{ name: 'Host', value: props.probeHost ?? 'localhost' }],
+      },
+    };
+  }
+}

@@ -1,0 +1,156 @@
+import { k8s } from 'cdk8s-plus-27';
+import { checkSecretKey, invalid } from '../platform/errors';
+
+/** One environment variable read from a key of an existing Secret. */
+export interface SecretEnvVar {
+  /** The environment variable's name. */
+  readonly name: string;
+  /** The Secret that holds the value. */
+  readonly secretName: string;
+  /** The key in that Secret. */
+  readonly key: string;
+}
+
+/**
+ * The settings contract between the manifests and a Django app, shared by every process
+ * that runs the app's code (web, workers, beat, migrations, collectstatic).
+ */
+export interface DjangoSettingsProps {
+  /** Written to `DJANGO_SETTINGS_MODULE`, e.g. `config.settings.production`. */
+  readonly settingsModule: string;
+  /** An existing Secret holding the database URL and the Django secret key. Values never appear in the manifests. */
+  readonly secretName: string;
+  /**
+   * Key of the database URL in `secretName`, exposed as `DATABASE_URL`.
+   * @default 'database-url'
+   */
+  readonly databaseUrlKey?: string;
+  /**
+   * Key of the Django secret key in `secretName`, exposed as `DJANGO_SECRET_KEY`.
+   * @default 'secret-key'
+   */
+  readonly secretKeyKey?: string;
+  /** The media bucket, exposed as `AWS_STORAGE_BUCKET_NAME`. Uploads go there directly as S3 multipart uploads. */
+  readonly mediaBucket: string;
+  /** The statics bucket that `collectstatic` fills, exposed as `DJANGO_STATIC_BUCKET`. */
+  readonly staticBucket: string;
+  /** The S3 region, exposed as `AWS_S3_REGION_NAME`. */
+  readonly s3Region: string;
+  /**
+   * An S3-compatible endpoint, exposed as `AWS_S3_ENDPOINT_URL`.
+   * @default - AWS's regional endpoint; the variable is not set
+   */
+  readonly s3Endpoint?: string;
+  /**
+   * The public base URL of the static files (the bucket or a CDN in front of it), exposed as `STATIC_URL`. Must end in `/`.
+   * @default - `https://<staticBucket>.s3.<s3Region>.amazonaws.com/`, or `<s3Endpoint>/<staticBucket>/` with an endpoint
+   */
+  readonly staticUrl?: string;
+  /**
+   * Django storage backend for media, exposed as `DJANGO_DEFAULT_STORAGE_BACKEND` (for `STORAGES["default"]`).
+   * @default 'storages.backends.s3.S3Storage'
+   */
+  readonly mediaStorageBackend?: string;
+  /**
+   * Django storage backend for statics, exposed as `DJANGO_STATICFILES_STORAGE_BACKEND` (for `STORAGES["staticfiles"]`).
+   * @default 'storages.backends.s3.S3Storage'
+   */
+  readonly staticStorageBackend?: string;
+  /**
+   * Further variables read from Secrets (S3 keys, search credentials, ...).
+   * @default - none
+   */
+  readonly secretEnv?: SecretEnvVar[];
+  /**
+   * Further plain settings. Never put a credential here: use `secretEnv`.
+   * @default - none
+   */
+  readonly env?: { [name: string]: string };
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const OWNER = 'DjangoSettings';
+
+/**
+ * Validated Django settings, rendered as the environment of every container that runs the app.
+ */
+export class DjangoSettings {
+  /** The database URL and secret key come from this Secret. */
+  public readonly secretName: string;
+  private readonly vars: k8s.EnvVar[];
+
+  constructor(props: DjangoSettingsProps) {
+    if (!props.settingsModule || !/^[A-Za-z_][\w.]*$/.test(props.settingsModule)) {
+      invalid(OWNER, 'settingsModule', 'a dotted Python module path', props.settingsModule);
+    }
+    const databaseUrlKey = props.databaseUrlKey ?? 'database-url';
+    const secretKeyKey = props.secretKeyKey ?? 'secret-key';
+    checkSecretKey(OWNER, 'databaseUrl', props.secretName, databaseUrlKey);
+    checkSecretKey(OWNER, 'secretKey', props.secretName, secretKeyKey);
+    checkBucket('mediaBucket', props.mediaBucket);
+    checkBucket('staticBucket', props.staticBucket);
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.s3Region ?? '')) {
+      invalid(OWNER, 's3Region', 'a region name such as "eu-central-1"', props.s3Region);
+    }
+    const endpoint = props.s3Endpoint?.replace(/\/+$/, '');
+    if (endpoint !== undefined) checkUrl('s3Endpoint', endpoint);
+    const staticUrl = props.staticUrl ?? (endpoint
+      ? `${endpoint}/${props.staticBucket}/`
+      : `https://${props.staticBucket}.s3.${props.s3Region}.amazonaws.com/`);
+    checkUrl('staticUrl', staticUrl);
+    if (!staticUrl.endsWith('/')) invalid(OWNER, 'staticUrl', 'a URL ending in "/"', staticUrl);
+
+    const secretEnv = props.secretEnv ?? [];
+    secretEnv.forEach((v, i) => {
+      checkEnvName(`secretEnv[${i}].name`, v.name);
+      checkSecretKey(OWNER, `secretEnv[${i}]`, v.secretName, v.key);
+    });
+    const plain = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    plain.forEach(([name]) => checkEnvName(`env.${name}`, name));
+
+    this.secretName = props.secretName;
+    this.vars = [
+      { name: 'DJANGO_SETTINGS_MODULE', value: props.settingsModule },
+      secretVar('DATABASE_URL', props.secretName, databaseUrlKey),
+      secretVar('DJANGO_SECRET_KEY', props.secretName, secretKeyKey),
+      { name: 'AWS_STORAGE_BUCKET_NAME', value: props.mediaBucket },
+      { name: 'AWS_S3_REGION_NAME', value: props.s3Region },
+      ...(endpoint ? [{ name: 'AWS_S3_ENDPOINT_URL', value: endpoint }] : []),
+      { name: 'DJANGO_STATIC_BUCKET', value: props.staticBucket },
+      { name: 'STATIC_URL', value: staticUrl },
+      { name: 'DJANGO_DEFAULT_STORAGE_BACKEND', value: props.mediaStorageBackend ?? 'storages.backends.s3.S3Storage' },
+      { name: 'DJANGO_STATICFILES_STORAGE_BACKEND', value: props.staticStorageBackend ?? 'storages.backends.s3.S3Storage' },
+      ...secretEnv.map((v) => secretVar(v.name, v.secretName, v.key)),
+      ...plain.map(([name, value]) => ({ name, value })),
+    ];
+    const seen = new Set<string>();
+    for (const v of this.vars) {
+      if (seen.has(v.name)) invalid(OWNER, `env.${v.name}`, 'set once (it is already part of the settings contract)', v.name);
+      seen.add(v.name);
+    }
+  }
+
+  /** The environment variables of the contract, in a stable order. */
+  public renderEnv(): k8s.EnvVar[] {
+    return [...this.vars];
+  }
+}
+
+/** An env var whose value is read from a Secret at pod start. */
+export function secretVar(name: string, secretName: string, key: string): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secretName, key } } };
+}
+
+function checkEnvName(field: string, name: string): void {
+  if (!ENV_NAME.test(name ?? '')) invalid(OWNER, field, 'an environment variable name (letters, digits, "_")', name);
+}
+
+function checkBucket(field: string, bucket: string): void {
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket ?? '')) {
+    invalid(OWNER, field, 'an S3 bucket name (3-63 lowercase letters, digits, "." or "-")', bucket);
+  }
+}
+
+function checkUrl(field: string, url: string): void {
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) invalid(OWNER, field, 'an http(s) URL', url);
+}

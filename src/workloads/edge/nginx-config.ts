@@ -1,0 +1,837 @@
+import { createHash } from 'crypto';
+
+/**
+ * Scheme nginx uses to reach the S3 endpoint named in an X-Accel-Redirect.
+ */
+export enum S3Scheme {
+  /** TLS to S3, with SNI and certificate verification against `s3TrustedCaFile`. */
+  HTTPS = 'https',
+  /** Plain HTTP. Only for tests and S3-compatible stores on a trusted network. */
+  HTTP = 'http',
+}
+
+/**
+ * Which address families the `resolver` asks for.
+ */
+export enum ResolverAddressFamily {
+  /** Ask for A records only (`ipv6=off`): right for IPv4-only clusters. */
+  IPV4_ONLY = 'ipv4-only',
+  /** Ask for A and AAAA records. */
+  IPV4_AND_IPV6 = 'ipv4-and-ipv6',
+}
+
+/**
+ * What the edge sends upstream as `X-Forwarded-Proto`.
+ */
+export enum ForwardedProto {
+  /**
+   * Keep the `X-Forwarded-Proto` sent by the load balancer or ingress in front of the edge
+   * (which terminates TLS); fall back to nginx's own `$scheme` when the request has none.
+   */
+  FROM_INCOMING_HEADER_OR_SCHEME = 'from-incoming-header-or-scheme',
+  /** Always nginx's own `$scheme` (the edge itself is the TLS-terminating hop, or nothing is). */
+  SCHEME = 'scheme',
+}
+
+/**
+ * Whether the backend path prefixes (not the upload prefixes) buffer request bodies.
+ */
+export enum BackendRequestBuffering {
+  /**
+   * nginx reads the whole request body before it calls the backend, so slow clients do not
+   * hold Django workers. Upload prefixes always stream, whatever this says.
+   */
+  BUFFERED = 'buffered',
+  /** Request bodies are streamed to the backend as they arrive (`proxy_request_buffering off`). */
+  STREAMED = 'streamed',
+}
+
+/**
+ * Options for {@link NginxConfig.render}.
+ */
+export interface NginxConfigOptions {
+  /**
+   * Backend (Django) address as `host:port`, e.g. `backend:8000`.
+   * It is resolved once, when nginx starts (a Kubernetes Service's ClusterIP does not change).
+   */
+  readonly backendUpstream: string;
+
+  /**
+   * Frontend (Nuxt SSR) address as `host:port`, e.g. `frontend:3000`.
+   * It is resolved once, when nginx starts.
+   */
+  readonly frontendUpstream: string;
+
+  /**
+   * Base URL of the static files origin: the statics bucket or a CDN, e.g.
+   * `https://picvario-static.s3.eu-central-1.amazonaws.com/static/`. `http` is accepted for tests.
+   * A request for `<staticPathPrefix><rest>` is proxied to `<staticOrigin><rest>`.
+   * The host is resolved at request time through the `resolvers`.
+   */
+  readonly staticOrigin: string;
+
+  /**
+   * Port nginx listens on. Must be unprivileged (1024-65535): the container runs as non-root.
+   * @default 8080
+   */
+  readonly listenPort?: number;
+
+  /**
+   * Address nginx listens on.
+   * @default - all IPv4 addresses (`listen 8080`)
+   */
+  readonly listenAddress?: string;
+
+  /**
+   * Path prefixes sent to the backend with request buffering set by `backendRequestBuffering`.
+   * Each must start and end with `/`.
+   * @default ['/api/', '/admin/']
+   */
+  readonly backendPathPrefixes?: string[];
+
+  /**
+   * Path prefixes of upload endpoints: sent to the backend with request buffering off
+   * (bodies are streamed, chunked or not) and `uploadMaxBodySize` as the body limit.
+   * Each must start and end with `/`. A prefix may sit under a backend prefix (`/api/upload/`):
+   * the longest prefix wins.
+   * @default ['/upload/']
+   */
+  readonly uploadPathPrefixes?: string[];
+
+  /**
+   * Path prefix served from `staticOrigin`.
+   * @default '/static/'
+   */
+  readonly staticPathPrefix?: string;
+
+  /**
+   * Internal path prefix that Django's `X-Accel-Redirect` answers point to:
+   * `X-Accel-Redirect: <prefix><s3 host>/<percent-encoded key path>?<presigned query>`.
+   * Direct requests to it get 404.
+   * @default '/_s3/'
+   */
+  readonly internalS3Prefix?: string;
+
+  /**
+   * Scheme used to reach the S3 host named in an X-Accel-Redirect.
+   * @default S3Scheme.HTTPS
+   */
+  readonly s3Scheme?: S3Scheme;
+
+  /**
+   * S3 hosts (`host` or `host:port`, exactly as in the presigned URL) that X-Accel-Redirect may
+   * point to. Anything else gets 404 without a request to it.
+   * @default - any syntactically valid host name or IPv4 address, with an optional port
+   */
+  readonly allowedS3Hosts?: string[];
+
+  /**
+   * CA bundle used to verify the certificates of S3 (and of an https `staticOrigin`).
+   * Only written when TLS is used. nginx fails to start if the file is missing.
+   * @default '/etc/ssl/certs/ca-certificates.crt'
+   */
+  readonly trustedCaFile?: string;
+
+  /**
+   * Extra response headers from S3 to hide from the client, on top of the fixed list
+   * (`x-amz-request-id`, `x-amz-id-2`, `x-amz-server-side-encryption*`, `x-amz-version-id`,
+   * `Set-Cookie`, ...). nginx cannot hide by wildcard, so `x-amz-meta-<name>` user metadata
+   * headers must be listed here by full name.
+   * @default []
+   */
+  readonly extraHiddenS3Headers?: string[];
+
+  /**
+   * DNS servers for names resolved at request time (the S3 host and the static origin host):
+   * `host`, `IPv4`, `[IPv6]`, each with an optional `:port`. A name here is itself resolved
+   * once, when nginx starts, through the system resolver (`/etc/resolv.conf`), which in
+   * Kubernetes is the cluster DNS.
+   * @default ['kube-dns.kube-system.svc.cluster.local']
+   */
+  readonly resolvers?: string[];
+
+  /**
+   * How long nginx caches a DNS answer, in seconds (the resolver's `valid=`).
+   * @default 30
+   */
+  readonly resolverValidSeconds?: number;
+
+  /**
+   * Timeout of one DNS lookup, in seconds.
+   * @default 5
+   */
+  readonly resolverTimeoutSeconds?: number;
+
+  /**
+   * Address families the resolver asks for.
+   * @default ResolverAddressFamily.IPV4_ONLY
+   */
+  readonly resolverAddressFamily?: ResolverAddressFamily;
+
+  /**
+   * Largest request body accepted on the upload prefixes, as an nginx size:
+   * digits with an optional `k`, `m` or `g` suffix, e.g. `5g`. Must be positive.
+   * @default '5g'
+   */
+  readonly uploadMaxBodySize?: string;
+
+  /**
+   * Largest request body accepted everywhere else, as an nginx size (e.g. `10m`). Must be positive.
+   * @default '10m'
+   */
+  readonly maxBodySize?: string;
+
+  /**
+   * Request body buffering on the backend prefixes (upload prefixes always stream).
+   * @default BackendRequestBuffering.BUFFERED
+   */
+  readonly backendRequestBuffering?: BackendRequestBuffering;
+
+  /**
+   * What the edge sends upstream as `X-Forwarded-Proto`.
+   * @default ForwardedProto.FROM_INCOMING_HEADER_OR_SCHEME
+   */
+  readonly forwardedProto?: ForwardedProto;
+
+  /**
+   * `proxy_connect_timeout`, in seconds (1-3600).
+   * @default 5
+   */
+  readonly proxyConnectTimeoutSeconds?: number;
+
+  /**
+   * `proxy_read_timeout`: longest wait between two reads from an upstream, in seconds (1-86400).
+   * @default 300
+   */
+  readonly proxyReadTimeoutSeconds?: number;
+
+  /**
+   * `proxy_send_timeout`: longest wait between two writes to an upstream, in seconds (1-86400).
+   * @default 300
+   */
+  readonly proxySendTimeoutSeconds?: number;
+
+  /**
+   * Exact path answered `200 ok` by nginx itself, without proxying, for probes.
+   * @default '/healthz'
+   */
+  readonly healthPath?: string;
+
+  /**
+   * Writable directory for the pid file and every temp path. It must exist when nginx starts
+   * (mount an emptyDir there: the root filesystem is read-only).
+   * @default '/tmp/nginx'
+   */
+  readonly runtimeDir?: string;
+
+  /**
+   * `worker_processes` (1-64). nginx's `auto` counts the node's cores, not the pod's CPU limit,
+   * so a number is asked for.
+   * @default 2
+   */
+  readonly workerProcesses?: number;
+
+  /**
+   * `worker_connections` (16-65535).
+   * @default 1024
+   */
+  readonly workerConnections?: number;
+
+  /**
+   * `user` directive: `user` or `user group`. Only matters when the nginx master runs as root,
+   * which the edge container does not; leave unset there.
+   * @default - no `user` directive
+   */
+  readonly workerUser?: string;
+}
+
+/** Response headers from S3 that never reach the client. */
+const HIDDEN_S3_HEADERS: readonly string[] = [
+  'x-amz-id-2',
+  'x-amz-request-id',
+  'x-amz-server-side-encryption',
+  'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-bucket-key-enabled',
+  'x-amz-server-side-encryption-customer-algorithm',
+  'x-amz-server-side-encryption-customer-key-MD5',
+  'x-amz-version-id',
+  'x-amz-delete-marker',
+  'x-amz-expiration',
+  'x-amz-restore',
+  'x-amz-replication-status',
+  'x-amz-storage-class',
+  'x-amz-website-redirect-location',
+  'x-amz-tagging-count',
+  'x-amz-mp-parts-count',
+  'x-amz-object-lock-mode',
+  'x-amz-object-lock-retain-until-date',
+  'x-amz-object-lock-legal-hold',
+  'x-amz-request-charged',
+  'x-amz-checksum-crc32',
+  'x-amz-checksum-crc32c',
+  'x-amz-checksum-sha1',
+  'x-amz-checksum-sha256',
+  'x-amz-bucket-region',
+  'Set-Cookie',
+];
+
+/** Request headers passed to S3; nothing else from the client is (no Cookie, no Authorization). */
+const S3_PASSED_REQUEST_HEADERS: ReadonlyArray<[string, string]> = [
+  ['Range', '$http_range'],
+  ['If-Range', '$http_if_range'],
+  ['If-None-Match', '$http_if_none_match'],
+  ['If-Modified-Since', '$http_if_modified_since'],
+];
+
+const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+const SIZE_RE = /^([0-9]+)([kKmMgG]?)$/;
+const PREFIX_RE = /^\/(?:[A-Za-z0-9._~-]+\/)*$/;
+const HEADER_NAME_RE = /^[A-Za-z0-9-]+$/;
+const PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
+
+function fail(field: string, message: string): never {
+  throw new Error(`NginxConfigOptions.${field}: ${message}`);
+}
+
+function checkInteger(field: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkPort(field: string, text: string): void {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+    fail(field, `port must be an integer from 1 to 65535, got "${text}"`);
+  }
+}
+
+function isHost(host: string): boolean {
+  return host.length > 0 && host.length <= 253 && HOST_RE.test(host);
+}
+
+/** `host:port` with a DNS name or IPv4 address and a port from 1 to 65535. */
+function checkHostPort(field: string, value: string): string {
+  const form = 'must be "host:port" (a DNS name or IPv4 address, and a port from 1 to 65535)';
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(field, `must not be empty; it ${form}`);
+  }
+  const m = /^([^:\s]+):([^:\s]+)$/.exec(value);
+  if (!m || !isHost(m[1])) {
+    fail(field, `${form}, got "${value}"`);
+  }
+  checkPort(field, m[2]);
+  return value;
+}
+
+/** `host` or `host:port`, as it appears in a URL. */
+function checkHostOptionalPort(field: string, value: string): string {
+  const m = /^([^:\s]+)(?::([^:\s]*))?$/.exec(value);
+  if (!m || !isHost(m[1])) {
+    fail(field, `must be "host" or "host:port" (a DNS name or IPv4 address), got "${value}"`);
+  }
+  if (m[2] !== undefined) {
+    checkPort(field, m[2]);
+  }
+  return value;
+}
+
+function checkResolver(field: string, value: string): string {
+  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::([0-9]+))?$/.exec(value);
+  if (v6) {
+    if (v6[2] !== undefined) checkPort(field, v6[2]);
+    return value;
+  }
+  const m = /^([^:\s[\]]+)(?::([^:\s]*))?$/.exec(value);
+  if (!m || !isHost(m[1])) {
+    fail(field, `each resolver must be "host", "IPv4" or "[IPv6]", with an optional ":port", got "${value}"`);
+  }
+  if (m[2] !== undefined) checkPort(field, m[2]);
+  return value;
+}
+
+function checkSize(field: string, value: string): string {
+  const m = typeof value === 'string' ? SIZE_RE.exec(value) : null;
+  if (!m) {
+    fail(field, `must be an nginx size: digits with an optional k, m or g suffix (e.g. "5g", "10m"), got ${JSON.stringify(value)}`);
+  }
+  if (/^0+$/.test(m[1])) {
+    fail(field, `must be a positive size (nginx reads 0 as "no limit"), got "${value}"`);
+  }
+  return value;
+}
+
+function checkPrefix(field: string, value: string): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || !value.endsWith('/')) {
+    fail(field, `each prefix must start and end with "/", got ${JSON.stringify(value)}`);
+  }
+  if (value === '/') {
+    fail(field, 'a prefix must not be "/" alone (everything else already goes to the frontend)');
+  }
+  if (!PREFIX_RE.test(value)) {
+    fail(field, `each prefix may only contain letters, digits and . _ ~ - between slashes, got "${value}"`);
+  }
+  return value;
+}
+
+function checkAbsolutePath(field: string, value: string): string {
+  if (typeof value !== 'string' || !PATH_RE.test(value) || value.includes('//')) {
+    fail(field, `must be an absolute path of letters, digits and . _ ~ - /, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+interface StaticOrigin {
+  readonly scheme: string;
+  readonly host: string;
+  readonly basePath: string;
+}
+
+function parseStaticOrigin(value: string): StaticOrigin {
+  const field = 'staticOrigin';
+  const form = 'must be an absolute http or https URL with a host, an optional path and no query, '
+    + 'fragment or credentials (e.g. "https://static.example.com/static/")';
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(field, `must not be empty; it ${form}`);
+  }
+  const m = /^(https?):\/\/([^/?#@\s]+)(\/[^?#\s]*)?$/.exec(value);
+  if (!m) {
+    fail(field, `${form}, got "${value}"`);
+  }
+  checkHostOptionalPort(field, m[2]);
+  let basePath = m[3] ?? '/';
+  if (!/^\/[A-Za-z0-9._~/%-]*$/.test(basePath)) {
+    fail(field, `${form}; its path may only contain letters, digits and . _ ~ % - /, got "${value}"`);
+  }
+  if (!basePath.endsWith('/')) basePath += '/';
+  return { scheme: m[1], host: m[2], basePath };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+interface Resolved {
+  readonly listen: string;
+  readonly backendUpstream: string;
+  readonly frontendUpstream: string;
+  readonly staticOrigin: StaticOrigin;
+  readonly backendPathPrefixes: string[];
+  readonly uploadPathPrefixes: string[];
+  readonly staticPathPrefix: string;
+  readonly internalS3Prefix: string;
+  readonly s3Scheme: S3Scheme;
+  readonly allowedS3Hosts: string[];
+  readonly trustedCaFile: string;
+  readonly hiddenS3Headers: string[];
+  readonly resolvers: string[];
+  readonly resolverValidSeconds: number;
+  readonly resolverTimeoutSeconds: number;
+  readonly resolverAddressFamily: ResolverAddressFamily;
+  readonly uploadMaxBodySize: string;
+  readonly maxBodySize: string;
+  readonly backendRequestBuffering: BackendRequestBuffering;
+  readonly forwardedProto: ForwardedProto;
+  readonly connectTimeout: number;
+  readonly readTimeout: number;
+  readonly sendTimeout: number;
+  readonly healthPath: string;
+  readonly runtimeDir: string;
+  readonly workerProcesses: number;
+  readonly workerConnections: number;
+  readonly workerUser?: string;
+}
+
+function checkEnum<T extends string>(field: string, value: T, values: Record<string, T>): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value)) {
+    fail(field, `must be one of ${allowed.map(v => `"${v}"`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function resolveOptions(o: NginxConfigOptions): Resolved {
+  if (o === null || typeof o !== 'object') {
+    throw new Error('NginxConfigOptions: options object is required');
+  }
+  const listenPort = checkInteger('listenPort', o.listenPort ?? 8080, 1024, 65535);
+  let listen = String(listenPort);
+  if (o.listenAddress !== undefined) {
+    if (!/^(?:[0-9]{1,3}\.){3}[0-9]{1,3}$/.test(o.listenAddress)
+      || o.listenAddress.split('.').some(p => Number(p) > 255)) {
+      fail('listenAddress', `must be an IPv4 address such as "0.0.0.0" or "127.0.0.1", got ${JSON.stringify(o.listenAddress)}`);
+    }
+    listen = `${o.listenAddress}:${listenPort}`;
+  }
+
+  const backendPathPrefixes = (o.backendPathPrefixes ?? ['/api/', '/admin/'])
+    .map(p => checkPrefix('backendPathPrefixes', p));
+  const uploadPathPrefixes = (o.uploadPathPrefixes ?? ['/upload/'])
+    .map(p => checkPrefix('uploadPathPrefixes', p));
+  if (backendPathPrefixes.length + uploadPathPrefixes.length === 0) {
+    fail('backendPathPrefixes', 'backendPathPrefixes and uploadPathPrefixes must not both be empty');
+  }
+  const staticPathPrefix = checkPrefix('staticPathPrefix', o.staticPathPrefix ?? '/static/');
+  const internalS3Prefix = checkPrefix('internalS3Prefix', o.internalS3Prefix ?? '/_s3/');
+
+  const seen = new Map<string, string>();
+  const claim = (field: string, prefix: string) => {
+    const owner = seen.get(prefix);
+    if (owner !== undefined) {
+      fail(field, `prefix "${prefix}" is used twice (also in ${owner}); each prefix must be unique`);
+    }
+    seen.set(prefix, field);
+  };
+  backendPathPrefixes.forEach(p => claim('backendPathPrefixes', p));
+  uploadPathPrefixes.forEach(p => claim('uploadPathPrefixes', p));
+  claim('staticPathPrefix', staticPathPrefix);
+  claim('internalS3Prefix', internalS3Prefix);
+  for (const p of seen.keys()) {
+    if (p !== internalS3Prefix && (p.startsWith(internalS3Prefix) || internalS3Prefix.startsWith(p))) {
+      fail('internalS3Prefix', `"${internalS3Prefix}" must not contain or sit under another prefix, but "${p}" (${seen.get(p)}) does`);
+    }
+  }
+
+  const healthPath = checkAbsolutePath('healthPath', o.healthPath ?? '/healthz');
+  if (healthPath.startsWith(internalS3Prefix)) {
+    fail('healthPath', `must not be under internalS3Prefix "${internalS3Prefix}", got "${healthPath}"`);
+  }
+
+  const allowedS3Hosts = (o.allowedS3Hosts ?? []).map(h => checkHostOptionalPort('allowedS3Hosts', h));
+  const hidden = [...HIDDEN_S3_HEADERS];
+  for (const h of o.extraHiddenS3Headers ?? []) {
+    if (typeof h !== 'string' || !HEADER_NAME_RE.test(h)) {
+      fail('extraHiddenS3Headers', `each entry must be a header name of letters, digits and -, got ${JSON.stringify(h)}`);
+    }
+    if (!hidden.some(x => x.toLowerCase() === h.toLowerCase())) hidden.push(h);
+  }
+
+  const resolvers = (o.resolvers ?? ['kube-dns.kube-system.svc.cluster.local'])
+    .map(r => checkResolver('resolvers', r));
+  if (resolvers.length === 0) {
+    fail('resolvers', 'must name at least one DNS server (request-time names need one)');
+  }
+
+  let workerUser: string | undefined;
+  if (o.workerUser !== undefined) {
+    if (!/^[a-z_][a-z0-9_-]*(?: [a-z_][a-z0-9_-]*)?$/.test(o.workerUser)) {
+      fail('workerUser', `must be "user" or "user group" (lowercase POSIX names), got ${JSON.stringify(o.workerUser)}`);
+    }
+    workerUser = o.workerUser;
+  }
+
+  const trustedCaFile = o.trustedCaFile ?? '/etc/ssl/certs/ca-certificates.crt';
+  checkAbsolutePath('trustedCaFile', trustedCaFile);
+
+  return {
+    listen,
+    backendUpstream: checkHostPort('backendUpstream', o.backendUpstream),
+    frontendUpstream: checkHostPort('frontendUpstream', o.frontendUpstream),
+    staticOrigin: parseStaticOrigin(o.staticOrigin),
+    backendPathPrefixes,
+    uploadPathPrefixes,
+    staticPathPrefix,
+    internalS3Prefix,
+    s3Scheme: checkEnum('s3Scheme', o.s3Scheme ?? S3Scheme.HTTPS, S3Scheme),
+    allowedS3Hosts,
+    trustedCaFile,
+    hiddenS3Headers: hidden,
+    resolvers,
+    resolverValidSeconds: checkInteger('resolverValidSeconds', o.resolverValidSeconds ?? 30, 1, 86400),
+    resolverTimeoutSeconds: checkInteger('resolverTimeoutSeconds', o.resolverTimeoutSeconds ?? 5, 1, 60),
+    resolverAddressFamily: checkEnum('resolverAddressFamily',
+      o.resolverAddressFamily ?? ResolverAddressFamily.IPV4_ONLY, ResolverAddressFamily),
+    uploadMaxBodySize: checkSize('uploadMaxBodySize', o.uploadMaxBodySize ?? '5g'),
+    maxBodySize: checkSize('maxBodySize', o.maxBodySize ?? '10m'),
+    backendRequestBuffering: checkEnum('backendRequestBuffering',
+      o.backendRequestBuffering ?? BackendRequestBuffering.BUFFERED, BackendRequestBuffering),
+    forwardedProto: checkEnum('forwardedProto',
+      o.forwardedProto ?? ForwardedProto.FROM_INCOMING_HEADER_OR_SCHEME, ForwardedProto),
+    connectTimeout: checkInteger('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds ?? 5, 1, 3600),
+    readTimeout: checkInteger('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds ?? 300, 1, 86400),
+    sendTimeout: checkInteger('proxySendTimeoutSeconds', o.proxySendTimeoutSeconds ?? 300, 1, 86400),
+    healthPath,
+    runtimeDir: checkAbsolutePath('runtimeDir', (o.runtimeDir ?? '/tmp/nginx').replace(/(.)\/$/, '$1')),
+    workerProcesses: checkInteger('workerProcesses', o.workerProcesses ?? 2, 1, 64),
+    workerConnections: checkInteger('workerConnections', o.workerConnections ?? 1024, 16, 65535),
+    workerUser,
+  };
+}
+
+/** Headers every proxied request to the backend and frontend carries. */
+function forwardedHeaders(indent: string): string[] {
+  return [
+    'proxy_http_version 1.1;',
+    'proxy_set_header Host $host;',
+    'proxy_set_header Connection $edge_connection;',
+    'proxy_set_header Upgrade $http_upgrade;',
+    'proxy_set_header X-Real-IP $remote_addr;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_set_header X-Forwarded-Proto $edge_forwarded_proto;',
+    'proxy_set_header X-Forwarded-Host $host;',
+  ].map(l => indent + l);
+}
+
+function tlsLines(indent: string, serverName: string, caFile: string): string[] {
+  return [
+    'proxy_ssl_server_name on;',
+    `proxy_ssl_name ${serverName};`,
+    'proxy_ssl_verify on;',
+    'proxy_ssl_verify_depth 3;',
+    `proxy_ssl_trusted_certificate ${caFile};`,
+    'proxy_ssl_protocols TLSv1.2 TLSv1.3;',
+  ].map(l => indent + l);
+}
+
+/** Lines shared by the two locations that talk to S3-like origins. */
+function objectStoreLines(indent: string, hidden: string[], hostVar: string): string[] {
+  return [
+    'proxy_http_version 1.1;',
+    // Only an allow-list of request headers goes to S3: no Cookie, no Authorization,
+    // no X-Forwarded-*. Host must be the S3 host: it is part of the signature.
+    'proxy_pass_request_headers off;',
+    'proxy_pass_request_body off;',
+    `proxy_set_header Host ${hostVar};`,
+    'proxy_set_header Connection "";',
+    ...S3_PASSED_REQUEST_HEADERS.map(([h, v]) => `proxy_set_header ${h} ${v};`),
+    // An object store must not trigger internal redirects of its own.
+    'proxy_ignore_headers X-Accel-Redirect X-Accel-Expires X-Accel-Limit-Rate X-Accel-Buffering X-Accel-Charset Set-Cookie;',
+    ...hidden.map(h => `proxy_hide_header ${h};`),
+    'proxy_redirect off;',
+  ].map(l => indent + l);
+}
+
+/**
+ * Render the edge router's complete `nginx.conf`. Throws an `Error` naming the field when an
+ * option is invalid; nothing is returned then.
+ */
+function render(options: NginxConfigOptions): string {
+  const r = resolveOptions(options);
+  const i1 = '    ';
+  const i2 = '        ';
+  const out: string[] = [];
+  const push = (...lines: string[]) => out.push(...lines);
+
+  push(
+    '# Generated by @picvario/k8s-topology (src/workloads/edge/nginx-config.ts). Do not edit.',
+    '# Runs as a non-root user on a read-only root filesystem: everything nginx writes is under',
+    `# ${r.runtimeDir}, logs go to stderr/stdout. Start with: nginx -g 'daemon off;' -c <this file>`,
+  );
+  if (r.workerUser !== undefined) push(`user ${r.workerUser};`);
+  push(
+    `worker_processes ${r.workerProcesses};`,
+    `pid ${r.runtimeDir}/nginx.pid;`,
+    'error_log stderr warn;',
+    '',
+    'events {',
+    `${i1}worker_connections ${r.workerConnections};`,
+    '}',
+    '',
+    'http {',
+    `${i1}default_type application/octet-stream;`,
+    `${i1}server_tokens off;`,
+    `${i1}sendfile on;`,
+    `${i1}tcp_nopush on;`,
+    `${i1}keepalive_timeout 65s;`,
+    // The list of hidden S3 headers has long names: the default 64-byte buckets are too small.
+    `${i1}proxy_headers_hash_max_size 1024;`,
+    `${i1}proxy_headers_hash_bucket_size 128;`,
+    '',
+    `${i1}client_body_temp_path ${r.runtimeDir}/client_body;`,
+    `${i1}proxy_temp_path ${r.runtimeDir}/proxy;`,
+    `${i1}fastcgi_temp_path ${r.runtimeDir}/fastcgi;`,
+    `${i1}uwsgi_temp_path ${r.runtimeDir}/uwsgi;`,
+    `${i1}scgi_temp_path ${r.runtimeDir}/scgi;`,
+    '',
+    `${i1}log_format edge '$remote_addr - [$time_iso8601] "$request" $status $body_bytes_sent '`,
+    `${i1}               '"$http_referer" "$http_user_agent" rt=$request_time '`,
+    `${i1}               'ua="$upstream_addr" us="$upstream_status" urt="$upstream_response_time"';`,
+    `${i1}access_log /dev/stdout edge;`,
+    '',
+    `${i1}# Names in a variable proxy_pass (S3 hosts, the static origin) are resolved per request.`,
+    `${i1}resolver ${r.resolvers.join(' ')} valid=${r.resolverValidSeconds}s`
+      + `${r.resolverAddressFamily === ResolverAddressFamily.IPV4_ONLY ? ' ipv6=off' : ''};`,
+    `${i1}resolver_timeout ${r.resolverTimeoutSeconds}s;`,
+    '',
+    `${i1}proxy_connect_timeout ${r.connectTimeout}s;`,
+    `${i1}proxy_read_timeout ${r.readTimeout}s;`,
+    `${i1}proxy_send_timeout ${r.sendTimeout}s;`,
+    `${i1}client_max_body_size ${r.maxBodySize};`,
+    '',
+    `${i1}map $http_upgrade $edge_connection {`,
+    `${i2}default upgrade;`,
+    `${i2}'' '';`,
+    `${i1}}`,
+  );
+  if (r.forwardedProto === ForwardedProto.FROM_INCOMING_HEADER_OR_SCHEME) {
+    push(
+      `${i1}map $http_x_forwarded_proto $edge_forwarded_proto {`,
+      `${i2}default $http_x_forwarded_proto;`,
+      `${i2}'' $scheme;`,
+      `${i1}}`,
+    );
+  } else {
+    push(
+      `${i1}map $scheme $edge_forwarded_proto {`,
+      `${i2}default $scheme;`,
+      `${i1}}`,
+    );
+  }
+  // X-Accel-Redirect downloads. Django answers with
+  //   X-Accel-Redirect: <prefix><host>/<percent-encoded key path>?<presigned query>
+  // nginx percent-decodes the path of that URI into $uri, so the path and query sent to S3 are
+  // taken from the raw header value instead ($upstream_http_x_accel_redirect still holds
+  // Django's header during the rewrite phase of the redirected request): byte-for-byte.
+  const hostPattern = r.allowedS3Hosts.length > 0
+    ? `(?:${r.allowedS3Hosts.map(escapeRegex).join('|')})`
+    : '[A-Za-z0-9.-]+(?::[0-9]{1,5})?';
+  const xaRegex = `~^${escapeRegex(r.internalS3Prefix)}(${hostPattern})(/[^\\s#]*)$`;
+  push(
+    `${i1}map $upstream_http_x_accel_redirect $edge_xa_host {`,
+    `${i2}"${xaRegex}" $1;`,
+    `${i2}default "";`,
+    `${i1}}`,
+    `${i1}map $upstream_http_x_accel_redirect $edge_xa_path_and_query {`,
+    `${i2}"${xaRegex}" $2;`,
+    `${i2}default "";`,
+    `${i1}}`,
+  );
+  push(
+    '',
+    `${i1}upstream edge_backend {`,
+    `${i2}server ${r.backendUpstream};`,
+    `${i2}keepalive 16;`,
+    `${i1}}`,
+    `${i1}upstream edge_frontend {`,
+    `${i2}server ${r.frontendUpstream};`,
+    `${i2}keepalive 16;`,
+    `${i1}}`,
+    '',
+    `${i1}server {`,
+    `${i2}listen ${r.listen};`,
+    `${i2}server_name _;`,
+    `${i2}absolute_redirect off;`,
+    '',
+    `${i2}location = ${r.healthPath} {`,
+    `${i2}    access_log off;`,
+    `${i2}    default_type text/plain;`,
+    `${i2}    return 200 "ok\\n";`,
+    `${i2}}`,
+  );
+
+  const backendLocation = (prefix: string, streamed: boolean, maxBody: string | undefined) => {
+    push('', `${i2}location ^~ ${prefix} {`);
+    push(...forwardedHeaders(i2 + '    '));
+    if (maxBody !== undefined) push(`${i2}    client_max_body_size ${maxBody};`);
+    if (streamed) push(`${i2}    proxy_request_buffering off;`);
+    push(`${i2}    proxy_pass http://edge_backend;`, `${i2}}`);
+  };
+  for (const p of r.backendPathPrefixes) {
+    backendLocation(p, r.backendRequestBuffering === BackendRequestBuffering.STREAMED, undefined);
+  }
+  for (const p of r.uploadPathPrefixes) {
+    backendLocation(p, true, r.uploadMaxBodySize);
+  }
+
+  // Static files: the origin host sits in a variable so it is resolved at request time
+  // (nginx still starts when the name does not resolve yet).
+  const so = r.staticOrigin;
+  push(
+    '',
+    `${i2}location ^~ ${r.staticPathPrefix} {`,
+    `${i2}    set $edge_static_host "${so.host}";`,
+    `${i2}    rewrite ^${escapeRegex(r.staticPathPrefix)}(.*)$ ${so.basePath}$1 break;`,
+    ...objectStoreLines(i2 + '    ', r.hiddenS3Headers, '$edge_static_host'),
+  );
+  if (so.scheme === 'https') push(...tlsLines(i2 + '    ', '$edge_static_host', r.trustedCaFile));
+  push(
+    `${i2}    proxy_pass ${so.scheme}://$edge_static_host;`,
+    `${i2}}`,
+  );
+
+  // X-Accel-Redirect downloads. Django answers with
+  //   X-Accel-Redirect: <prefix><host>/<percent-encoded key path>?<presigned query>
+  // nginx percent-decodes the path of that URI into $uri, so the path and query sent to S3 are
+  // taken from the raw header value instead ($upstream_http_x_accel_redirect still holds
+  // Django's header during the rewrite phase of the redirected request): byte-for-byte.
+  push(
+    '',
+    `${i2}location ^~ ${r.internalS3Prefix} {`,
+    `${i2}    internal;`,
+    // Snapshot the map results now: once proxy_pass starts, $upstream_* describe the S3 request.
+    `${i2}    set $edge_s3_host $edge_xa_host;`,
+    `${i2}    set $edge_s3_path_and_query $edge_xa_path_and_query;`,
+    `${i2}    if ($edge_s3_host = "") {`,
+    `${i2}        return 404;`,
+    `${i2}    }`,
+    ...objectStoreLines(i2 + '    ', r.hiddenS3Headers, '$edge_s3_host'),
+    // Stream to the client: no temp files, however large the object.
+    `${i2}    proxy_buffering off;`,
+    `${i2}    proxy_max_temp_file_size 0;`,
+    // S3 error bodies name the bucket, key and access key id: the client sees nginx's own page.
+    `${i2}    proxy_intercept_errors on;`,
+    `${i2}    error_page 404 = @edge_s3_not_found;`,
+    `${i2}    error_page 400 401 403 405 409 411 412 500 501 502 503 504 = @edge_s3_failed;`,
+  );
+  if (r.s3Scheme === S3Scheme.HTTPS) push(...tlsLines(i2 + '    ', '$edge_s3_host', r.trustedCaFile));
+  push(
+    `${i2}    proxy_pass ${r.s3Scheme}://$edge_s3_host$edge_s3_path_and_query;`,
+    `${i2}}`,
+    `${i2}location @edge_s3_not_found {`,
+    `${i2}    return 404;`,
+    `${i2}}`,
+    `${i2}location @edge_s3_failed {`,
+    `${i2}    return 502;`,
+    `${i2}}`,
+    '',
+    `${i2}location / {`,
+    ...forwardedHeaders(i2 + '    '),
+    `${i2}    proxy_ignore_headers X-Accel-Redirect;`,
+    `${i2}    proxy_pass http://edge_frontend;`,
+    `${i2}}`,
+    `${i1}}`,
+    '}',
+    '',
+  );
+  return out.join('\n');
+}
+
+/**
+ * SHA-256 (hex) of a rendered config: put it in a pod-template annotation so that pods roll
+ * when the config changes.
+ */
+function checksum(config: string): string {
+  return createHash('sha256').update(config, 'utf8').digest('hex');
+}
+
+/**
+ * The edge router's nginx configuration.
+ */
+export class NginxConfig {
+  /**
+   * Render a complete `nginx.conf` for the edge router. Pure and deterministic.
+   * @throws Error naming the invalid field and the accepted form
+   */
+  public static render(options: NginxConfigOptions): string {
+    return render(options);
+  }
+
+  /**
+   * SHA-256 (lowercase hex) of a config string, for a `checksum/nginx-config` pod annotation.
+   */
+  public static checksum(config: string): string {
+    return checksum(config);
+  }
+
+  private constructor() {}
+}
+
+/** Same as {@link NginxConfig.render}, for TypeScript callers. */
+export function renderNginxConfig(options: NginxConfigOptions): string {
+  return render(options);
+}
+
+/** Same as {@link NginxConfig.checksum}, for TypeScript callers. */
+export function nginxConfigChecksum(config: string): string {
+  return checksum(config);
+}
