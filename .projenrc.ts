@@ -28,6 +28,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   gitignore: ['/.cache/', '/hack/**/bin/', '/.venv/'],
   npmignoreEnabled: true,
+  // Django teams often write their cdk8s apps in Python.
+  publishToPypi: {
+    distName: 'picvario-k8s-topology',
+    module: 'picvario_k8s_topology',
+  },
 });
 
 // `cdk8s synth` deletes its output folder before writing, and jsii packages live in dist/,
@@ -61,6 +66,21 @@ project.addTask('test:cluster', {
   exec: 'bash hack/control-plane/test.sh',
   receiveArgs: true,
 });
+project.addTask('publish:rendered', {
+  description: 'Commit the render to the rendered branch (one folder per environment) with git plumbing',
+  exec: 'bash hack/rendered/publish.sh',
+  receiveArgs: true,
+});
+project.addTask('diff', {
+  description: 'Show what changed between two renders and fail on changes Kubernetes rejects or that cause downtime',
+  exec: 'bash hack/rendered/diff.sh',
+  receiveArgs: true,
+});
+project.addTask('test:package', {
+  description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project',
+  exec: 'bash hack/package/test.sh',
+  receiveArgs: true,
+});
 project.addTask('test:all', {
   description: 'Everything CI runs: unit tests, real-nginx tests, validators, Celery fault tests, cluster tests',
   steps: [
@@ -69,6 +89,7 @@ project.addTask('test:all', {
     { spawn: 'validate' },
     { spawn: 'test:faults' },
     { spawn: 'test:cluster' },
+    { spawn: 'test:package' },
   ],
 });
 
