@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENVIRONMENTS, PRODUCTION, TEST } from '../../src/topology/environments';
+import { renderAll, renderEnvironment } from '../../src/topology/render';
+
+const PICVARIO_QUEUES = ['default', 'media-import', 'storage-scan', 'export', 'face-recognition', 'notifications'];
+
+describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment', (_name, spec) => {
+  const objects = renderEnvironment(spec).objects;
+  const of = (kind: string) => objects.filter((o) => o.kind === kind);
+
+  test('THEN its rendered objects match the snapshot', () => {
+    expect(objects).toMatchSnapshot();
+  });
+
+  test('THEN every Picvario queue has its own Deployment, ScaledObject and PriorityClass', () => {
+    const priorityClasses = new Set(of('PriorityClass').map((p) => p.metadata.name));
+    for (const queue of PICVARIO_QUEUES) {
+      const deployment = of('Deployment').find((d) => d.metadata.name === `worker-${queue}`);
+      expect(deployment).toBeDefined();
+      expect(deployment.spec.template.spec.containers[0].command).toContain(`--queues=${queue}`);
+      expect(of('ScaledObject').map((s) => s.spec.scaleTargetRef.name)).toContain(`worker-${queue}`);
+      expect(priorityClasses).toContain(deployment.spec.template.spec.priorityClassName);
+    }
+  });
+
+  test('THEN priority classes are named per environment, so environments can share a cluster', () => {
+    for (const pc of of('PriorityClass')) expect(pc.metadata.name).toMatch(new RegExp(`^picvario-${spec.name}-worker-`));
+  });
+
+  test('THEN no Deployment that an HPA or ScaledObject targets has spec.replicas', () => {
+    const scaled = [...of('HorizontalPodAutoscaler'), ...of('ScaledObject')].map((s) => s.spec.scaleTargetRef.name);
+    expect(scaled.length).toBeGreaterThan(PICVARIO_QUEUES.length);
+    for (const d of of('Deployment').filter((x) => scaled.includes(x.metadata.name))) {
+      expect([d.metadata.name, d.spec.replicas]).toEqual([d.metadata.name, undefined]);
+    }
+  });
+
+  test('THEN every selector uses only app.kubernetes.io/* labels', () => {
+    const selectors = [
+      ...of('Deployment').map((d) => d.spec.selector.matchLabels),
+      ...of('Service').map((s) => s.spec.selector),
+      ...of('PodDisruptionBudget').map((p) => p.spec.selector.matchLabels),
+      ...of('Deployment').flatMap((d) => (d.spec.template.spec.topologySpreadConstraints ?? []).map((t: any) => t.labelSelector.matchLabels)),
+    ];
+    expect(selectors.length).toBeGreaterThan(0);
+    for (const s of selectors) {
+      expect(Object.keys(s).sort()).toEqual(['app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/name']);
+    }
+  });
+
+  test('THEN every container has requests, limits and the restricted security context', () => {
+    const pods = [...of('Deployment'), ...of('Job')].map((w) => w.spec.template.spec);
+    for (const pod of pods) {
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+        });
+      }
+    }
+  });
+
+  test('THEN every object lives in the environment namespace, except cluster-scoped kinds', () => {
+    for (const o of objects) {
+      if (['Namespace', 'PriorityClass'].includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();
+      else expect([o.kind, o.metadata.name, o.metadata.namespace]).toEqual([o.kind, o.metadata.name, spec.namespace]);
+    }
+  });
+});
+
+describe('differences between environments', () => {
+  test('THEN face recognition runs only on its tainted pool', () => {
+    const spec = renderEnvironment(PRODUCTION).objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-face-recognition').spec.template.spec;
+    expect(spec.nodeSelector).toEqual({ 'picvario.io/pool': 'face-recognition' });
+    expect(spec.tolerations).toEqual([{ key: 'picvario.io/pool', operator: 'Equal', value: 'face-recognition', effect: 'NoSchedule' }]);
+  });
+
+  test('THEN production scales further and asks for more than test', () => {
+    const hpa = (objects: any[]) => objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'backend').spec;
+    expect(hpa(renderEnvironment(PRODUCTION).objects).maxReplicas).toBeGreaterThan(hpa(renderEnvironment(TEST).objects).maxReplicas);
+  });
+});
+
+describe('rendering to disk', () => {
+  test('GIVEN an invalid environment WHEN rendered THEN it throws and the previous render is untouched', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-'));
+    const out = path.join(dir, 'manifests');
+    renderAll([TEST], out);
+    const before = fs.readFileSync(path.join(out, 'test', 'backend.yaml'), 'utf8');
+    const broken = { ...TEST, backend: { ...TEST.backend, minReplicas: 9, maxReplicas: 3 } };
+    expect(() => renderAll([STAGING_LIKE, broken], out)).toThrow(/DjangoBackend 'test\/backend': scaling\.minReplicas must be <= maxReplicas \(3\); got 9/);
+    expect(fs.readdirSync(out)).toEqual(['test']);
+    expect(fs.readFileSync(path.join(out, 'test', 'backend.yaml'), 'utf8')).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['manifests']);
+  });
+});
+
+const STAGING_LIKE = { ...TEST, name: 'other' };

@@ -1,0 +1,123 @@
+import { CeleryBroker, CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from '../../src';
+import { container, envMap, find, newChart, objects, rabbit, redis, settings, small } from '../support/synth';
+
+const QUEUES: CeleryQueueProps[] = [
+  { name: 'media-import', priority: QueuePriority.HIGH, concurrency: 3, taskTimeLimitSeconds: 600, minReplicas: 2, maxReplicas: 8, resources: small },
+  { name: 'export', priority: QueuePriority.LOW, taskTimeLimitSeconds: 1200, minReplicas: 0, maxReplicas: 4, resources: small, nodePool: 'bulk' },
+];
+
+function pool(overrides: Partial<CeleryWorkerPoolProps> = {}, broker: CeleryBroker = rabbit()) {
+  const chart = newChart();
+  new CeleryWorkerPool(chart, 'workers', {
+    appName: 'shop',
+    instance: 'shop-prod',
+    image: 'registry.example.com/shop/api',
+    tag: '1.4.0',
+    settings: settings(),
+    broker,
+    celeryApp: 'shop.celery',
+    queues: QUEUES,
+    ...overrides,
+  });
+  return objects(chart);
+}
+
+describe('CeleryWorkerPool', () => {
+  test('GIVEN two queues on RabbitMQ THEN the rendered objects match the snapshot', () => {
+    expect(pool()).toMatchSnapshot();
+  });
+
+  test('THEN each queue has its own Deployment consuming only that queue, with prefetch 1 and its time limits', () => {
+    const c = container(find(pool(), 'Deployment', 'worker-media-import'));
+    expect(c.command).toEqual([
+      'celery', '-A', 'shop.celery', 'worker', '--queues=media-import', '--hostname=media-import@%h', '--concurrency=3',
+      '--prefetch-multiplier=1', '--time-limit=600', '--soft-time-limit=540', '--without-gossip', '--without-mingle', '--loglevel=INFO',
+    ]);
+  });
+
+  test('THEN acks_late, reject_on_worker_lost and prefetch 1 are switched on through the environment contract', () => {
+    const env = envMap(container(find(pool(), 'Deployment', 'worker-export')));
+    expect(env.CELERY_TASK_ACKS_LATE).toBe('true');
+    expect(env.CELERY_TASK_REJECT_ON_WORKER_LOST).toBe('true');
+    expect(env.CELERY_WORKER_PREFETCH_MULTIPLIER).toBe('1');
+    expect(env.CELERY_WORKER_QUEUE).toBe('export');
+    expect(env.CELERY_BROKER_URL).toEqual({ secretKeyRef: { name: 'broker', key: 'broker-url' } });
+    expect(env.CELERY_BROKER_VISIBILITY_TIMEOUT).toBeUndefined();
+  });
+
+  test('THEN the grace period outlasts the task time limit', () => {
+    const all = pool();
+    expect(find(all, 'Deployment', 'worker-media-import').spec.template.spec.terminationGracePeriodSeconds).toBe(630);
+    expect(find(all, 'Deployment', 'worker-export').spec.template.spec.terminationGracePeriodSeconds).toBe(1230);
+  });
+
+  test('THEN liveness reads the heartbeat file and never calls the broker', () => {
+    const c = container(find(pool({ heartbeatIntervalSeconds: 5 }), 'Deployment', 'worker-export'));
+    expect(c.livenessProbe.exec.command[0]).toBe('python');
+    expect(c.livenessProbe.exec.command[2]).toContain('os.stat("/tmp/celery-worker-heartbeat").st_mtime < 15');
+    expect(c.livenessProbe.exec.command.join(' ')).not.toMatch(/inspect|ping/);
+    expect(c.livenessProbe.periodSeconds).toBe(5);
+    expect(envMap(c).CELERY_WORKER_HEARTBEAT_INTERVAL).toBe('5');
+  });
+
+  test('THEN KEDA scales each queue on its length through a TriggerAuthentication that reads the Secret', () => {
+    const all = pool();
+    const so = find(all, 'ScaledObject', 'worker-export');
+    expect(so.spec).toMatchObject({
+      scaleTargetRef: { name: 'worker-export' },
+      minReplicaCount: 0,
+      maxReplicaCount: 4,
+      pollingInterval: 15,
+      cooldownPeriod: 300,
+      triggers: [{ type: 'rabbitmq', metadata: { protocol: 'amqp', queueName: 'export', mode: 'QueueLength', value: '10' }, authenticationRef: { name: 'worker-broker' } }],
+    });
+    expect(find(all, 'TriggerAuthentication', 'worker-broker').spec.secretTargetRef).toEqual([{ parameter: 'host', name: 'broker', key: 'broker-url' }]);
+    for (const d of all.filter((o) => o.kind === 'Deployment')) expect(d.spec.replicas).toBeUndefined();
+  });
+
+  test('GIVEN Redis THEN the trigger reads list length and visibility_timeout outlasts the longest task', () => {
+    const all = pool({}, redis());
+    expect(find(all, 'ScaledObject', 'worker-media-import').spec.triggers[0]).toMatchObject({ type: 'redis', metadata: { listName: 'media-import', listLength: '10' } });
+    expect(find(all, 'TriggerAuthentication', 'worker-broker').spec.secretTargetRef).toEqual([{ parameter: 'address', name: 'broker', key: 'redis-address' }]);
+    // One value for every worker on the Redis: a shorter one would redeliver another queue's running tasks.
+    for (const name of ['worker-media-import', 'worker-export']) {
+      expect(envMap(container(find(all, 'Deployment', name))).CELERY_BROKER_VISIBILITY_TIMEOUT).toBe('2400');
+    }
+  });
+
+  test('THEN each priority level is a cluster-scoped PriorityClass that never preempts, referenced by its queues', () => {
+    const all = pool();
+    const high = find(all, 'PriorityClass', 'shop-prod-worker-high');
+    expect(high.metadata.namespace).toBeUndefined();
+    expect(high.value).toBeGreaterThan(find(all, 'PriorityClass', 'shop-prod-worker-low').value);
+    expect(high.preemptionPolicy).toBe('Never');
+    expect(find(all, 'Deployment', 'worker-media-import').spec.template.spec.priorityClassName).toBe('shop-prod-worker-high');
+    expect(find(all, 'Deployment', 'worker-export').spec.template.spec.priorityClassName).toBe('shop-prod-worker-low');
+  });
+
+  test('THEN a PDB exists only for queues whose minimum is 2 or more', () => {
+    const pdbs = pool().filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdbs.map((p) => [p.metadata.name, p.spec.minAvailable])).toEqual([['worker-media-import', 1]]);
+  });
+
+  test('GIVEN a node pool THEN the queue is pinned to it and tolerates its taint', () => {
+    const spec = find(pool({ nodePoolLabel: 'example.com/pool' }), 'Deployment', 'worker-export').spec.template.spec;
+    expect(spec.nodeSelector).toEqual({ 'example.com/pool': 'bulk' });
+    expect(spec.tolerations).toEqual([{ key: 'example.com/pool', operator: 'Equal', value: 'bulk', effect: 'NoSchedule' }]);
+  });
+
+  const q = QUEUES[0];
+  test.each([
+    [{ queues: [{ ...q, name: 'Media_Import' }] }, /queues\[0\]\.name must be a DNS-1035 label/],
+    [{ queues: [q, { ...q }] }, /queues\[1\]\.name must be unique within the pool; got "media-import"/],
+    [{ queues: [{ ...q, minReplicas: 5, maxReplicas: 2 }] }, /queues\[0\]\.minReplicas must be <= maxReplicas \(2\); got 5/],
+    [{ queues: [{ ...q, maxReplicas: 0, minReplicas: 0 }] }, /queues\[0\]\.maxReplicas must be an integer >= 1; got 0/],
+    [{ queues: [{ ...q, terminationGracePeriodSeconds: 300 }] }, /queues\[0\]\.terminationGracePeriodSeconds must be an integer longer than taskTimeLimitSeconds \(600\); got 300/],
+    [{ queues: [{ ...q, resources: { ...small, cpuLimit: '50m' } }] }, /queues\[0\]\.resources\.cpuLimit must be >= cpuRequest/],
+    [{ queues: [] }, /queues must be a non-empty list/],
+    [{ visibilityTimeoutSeconds: 600 }, /visibilityTimeoutSeconds must be an integer longer than the longest task time limit \(1200s\); got 600/],
+  ])('GIVEN bad props %j THEN synth fails naming CeleryWorkerPool and the field', (overrides, message) => {
+    expect(() => pool(overrides as Partial<CeleryWorkerPoolProps>, redis())).toThrow(message);
+    expect(() => pool(overrides as Partial<CeleryWorkerPoolProps>, redis())).toThrow(/^CeleryWorkerPool 'test\/workers': /);
+  });
+});
