@@ -326,12 +326,9 @@ function checkHostPort(field: string, value: string): string {
 
 /** `host` or `host:port`, as it appears in a URL. */
 function checkHostOptionalPort(field: string, value: string): string {
-  const m = /^([^:\s]+)(?::([^:\s]*))?$/.exec(value);
-  if (!m || !isHost(m[1])) {
-    fail(field, `must be "host" or "host:port" (a DNS name or IPv4 address), got "${value}"`);
-  }
-  if (m[2] !== undefined) {
-    checkPort(field, m[2]);
+  const m = typeof value === 'string' ? /^([^:\s/]+)(?::([0-9]{1,5}))?$/.exec(value) : null;
+  if (!m || !isHost(m[1]) || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+    fail(field, `must be "host" or "host:port" (a DNS name or IPv4 address, port 1-65535), got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -765,6 +762,12 @@ function render(options: NginxConfigOptions): string {
     `${i2}        return 404;`,
     `${i2}    }`,
     ...objectStoreLines(i2 + '    ', r.hiddenS3Headers, '$edge_s3_host'),
+    // nginx keeps Django's Content-Disposition, Cache-Control, Expires and Set-Cookie across the
+    // internal redirect; S3's copies would duplicate them (browsers reject two
+    // Content-Disposition headers), so Django's answer is the one the client gets.
+    `${i2}    proxy_hide_header Content-Disposition;`,
+    `${i2}    proxy_hide_header Cache-Control;`,
+    `${i2}    proxy_hide_header Expires;`,
     // Stream to the client: no temp files, however large the object.
     `${i2}    proxy_buffering off;`,
     `${i2}    proxy_max_temp_file_size 0;`,
