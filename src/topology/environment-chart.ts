@@ -1,33 +1,49 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentSpec } from './spec';
+import { SyncedSecret, SyncedSecretKey } from '../platform/external-secret';
+import { applySyncWaves } from '../platform/gitops';
+import { NamespaceGuardrails } from '../platform/guardrails';
 import { addRestrictedNamespace } from '../platform/namespace';
+import { NetworkIsolation, TrafficRule } from '../platform/network-isolation';
 import { CeleryBeat } from '../workloads/celery-beat';
 import { CeleryBroker } from '../workloads/celery-broker';
 import { CeleryWorkerPool } from '../workloads/celery-worker-pool';
 import { DjangoBackend } from '../workloads/django-backend';
+import { CollectStatic, DjangoMigrations } from '../workloads/django-job';
 import { DjangoSettings } from '../workloads/django-settings';
+import { NuxtFrontend } from '../workloads/nuxt-frontend';
+import { EnvironmentSpec } from './spec';
 
 export const APP_NAME = 'picvario';
 /** Label key of Picvario's dedicated node pools. */
 export const NODE_POOL_LABEL = 'picvario.io/pool';
-/** The existing Secret holding the database URL and Django secret key. */
+/** The Secret holding the database URL, Django secret key, cache URL and search credentials. */
 export const APP_SECRET = 'picvario-app';
-/** The existing Secret holding the broker connection. */
+/** The Secret holding the broker connection. */
 export const BROKER_SECRET = 'picvario-broker';
+
+const APP_SECRET_KEYS = ['database-url', 'secret-key', 'cache-url', 'search-username', 'search-password'];
+const BROKER_SECRET_KEYS = ['broker-url', 'redis-address'];
 
 /** One Picvario environment: its namespace and every component, composed from one spec. */
 export class PicvarioEnvironment extends Chart {
   constructor(scope: Construct, id: string, spec: EnvironmentSpec) {
-    super(scope, id, { namespace: spec.namespace, disableResourceNameHashes: true });
-    const identity = { appName: APP_NAME, instance: `${APP_NAME}-${spec.name}`, version: spec.appVersion };
-    addRestrictedNamespace(this, spec.namespace, {
+    const instanceLabels = {
       'app.kubernetes.io/name': APP_NAME,
-      'app.kubernetes.io/instance': identity.instance,
+      'app.kubernetes.io/instance': `${APP_NAME}-${spec.name}`,
       'app.kubernetes.io/part-of': APP_NAME,
       'app.kubernetes.io/version': spec.appVersion,
       'app.kubernetes.io/managed-by': 'cdk8s',
-    });
+    };
+    // Objects that belong to no single component (policies, quota, secrets) still carry the release.
+    super(scope, id, { namespace: spec.namespace, disableResourceNameHashes: true, labels: instanceLabels });
+    const identity = { appName: APP_NAME, instance: `${APP_NAME}-${spec.name}`, version: spec.appVersion };
+    addRestrictedNamespace(this, spec.namespace, instanceLabels);
+    new NamespaceGuardrails(this, 'guardrails', spec.quota);
+    if (spec.secretStore) {
+      this.syncSecret(spec, APP_SECRET, APP_SECRET_KEYS);
+      this.syncSecret(spec, BROKER_SECRET, BROKER_SECRET_KEYS);
+    }
 
     const settings = new DjangoSettings({
       settingsModule: 'picvario.settings.kubernetes',
@@ -37,12 +53,20 @@ export class PicvarioEnvironment extends Chart {
       s3Region: spec.s3.region,
       s3Endpoint: spec.s3.endpoint,
       staticUrl: spec.s3.staticUrl,
-      env: { PICVARIO_ENVIRONMENT: spec.name },
+      secretEnv: [
+        { name: 'CACHE_URL', secretName: APP_SECRET, key: 'cache-url' },
+        { name: 'SEARCH_ELASTICSEARCH_USERNAME', secretName: APP_SECRET, key: 'search-username' },
+        { name: 'SEARCH_ELASTICSEARCH_PASSWORD', secretName: APP_SECRET, key: 'search-password' },
+      ],
+      env: {
+        PICVARIO_ENVIRONMENT: spec.name,
+        SEARCH_ELASTICSEARCH_URL: spec.external.search.address,
+      },
     });
     const broker = new CeleryBroker({ kind: spec.broker, secretName: BROKER_SECRET });
     const backendImage = `${spec.registry}/backend`;
 
-    new DjangoBackend(this, 'backend', {
+    const backend = new DjangoBackend(this, 'backend', {
       ...identity,
       image: backendImage,
       tag: spec.appVersion,
@@ -54,7 +78,9 @@ export class PicvarioEnvironment extends Chart {
       maxReplicas: spec.backend.maxReplicas,
       resources: spec.backend.resources,
     });
-    new CeleryWorkerPool(this, 'workers', {
+    new DjangoMigrations(this, 'migrate', { backend, resources: spec.jobs.resources });
+    new CollectStatic(this, 'collectstatic', { backend, resources: spec.jobs.resources });
+    const workers = new CeleryWorkerPool(this, 'workers', {
       ...identity,
       image: backendImage,
       tag: spec.appVersion,
@@ -64,7 +90,7 @@ export class PicvarioEnvironment extends Chart {
       queues: spec.queues,
       nodePoolLabel: NODE_POOL_LABEL,
     });
-    new CeleryBeat(this, 'beat', {
+    const beat = new CeleryBeat(this, 'beat', {
       ...identity,
       image: backendImage,
       tag: spec.appVersion,
@@ -73,5 +99,34 @@ export class PicvarioEnvironment extends Chart {
       celeryApp: 'picvario.celery',
       resources: spec.beat.resources,
     });
+    const frontend = new NuxtFrontend(this, 'frontend', {
+      ...identity,
+      image: `${spec.registry}/frontend`,
+      tag: spec.appVersion,
+      internalApiUrl: `${backend.serviceUrl}/api`,
+      publicApiUrl: `https://${spec.host}/api`,
+      minReplicas: spec.frontend.minReplicas,
+      maxReplicas: spec.frontend.maxReplicas,
+      resources: spec.frontend.resources,
+    });
+
+    const appCode = [backend.name, ...workers.deploymentNames, beat.deploymentName, 'migrate', 'collectstatic'];
+    const rules: TrafficRule[] = [
+      { fromComponent: frontend.name, toComponent: backend.name, ports: [backend.port] },
+      ...appCode.flatMap((component) => [
+        { fromComponent: component, toCidrs: [spec.external.postgres.cidr], ports: [spec.external.postgres.port] },
+        { fromComponent: component, toCidrs: [spec.external.search.cidr], ports: [spec.external.search.port] },
+        { fromComponent: component, toCidrs: [spec.external.broker.cidr], ports: [spec.external.broker.port] },
+        { fromComponent: component, toCidrs: [spec.external.cache.cidr], ports: [spec.external.cache.port] },
+        { fromComponent: component, toCidrs: spec.s3.cidrs, ports: [443] },
+      ]),
+    ];
+    new NetworkIsolation(this, 'network', { ...identity, rules });
+    applySyncWaves(this, [frontend.name]);
+  }
+
+  private syncSecret(spec: EnvironmentSpec, secretName: string, keys: string[]): void {
+    const data: SyncedSecretKey[] = keys.map((key) => ({ secretKey: key, remoteKey: `picvario/${spec.name}/${secretName}`, property: key }));
+    new SyncedSecret(this, `secret-${secretName}`, { secretName, storeName: spec.secretStore!, keys: data });
   }
 }

@@ -80,16 +80,43 @@ function queues(scale: { min: (base: number) => number; max: (base: number) => n
 
 const REGISTRY = 'registry.picvario.example/picvario';
 
+/** The data centre network where PostgreSQL, both Elasticsearch clusters, the broker and the cache run. */
+function external(subnet: string, broker: BrokerKind): EnvironmentSpec['external'] {
+  return {
+    postgres: { address: `postgres.${subnet}.picvario.internal`, cidr: `10.${subnet === 'prod' ? 10 : 20}.1.0/24`, port: 5432 },
+    search: { address: `https://search.${subnet}.picvario.internal:9200`, cidr: `10.${subnet === 'prod' ? 10 : 20}.2.0/24`, port: 9200 },
+    stats: { address: `https://stats.${subnet}.picvario.internal:9200`, cidr: `10.${subnet === 'prod' ? 10 : 20}.3.0/24`, port: 9200 },
+    broker: {
+      address: `${broker}.${subnet}.picvario.internal`,
+      cidr: `10.${subnet === 'prod' ? 10 : 20}.4.0/24`,
+      port: broker === BrokerKind.REDIS ? 6379 : 5672,
+    },
+    cache: { address: `cache.${subnet}.picvario.internal`, cidr: `10.${subnet === 'prod' ? 10 : 20}.5.0/24`, port: 6379 },
+  };
+}
+
+/** eu-central-1 S3 endpoints (the published ranges are larger; these are the ones in use). */
+const S3_CIDRS = ['52.219.168.0/24', '52.219.170.0/23', '3.5.136.0/22'];
+const INGRESS = { namespace: 'ingress-nginx', className: 'nginx' };
+
 export const TEST: EnvironmentSpec = {
   name: 'test',
   namespace: 'picvario-test',
   appVersion: '2026.11.4',
   registry: REGISTRY,
   broker: BrokerKind.REDIS,
-  s3: { region: 'eu-central-1', mediaBucket: 'picvario-test-media', staticBucket: 'picvario-test-static' },
+  host: 'test.picvario.example',
+  ingress: INGRESS,
+  s3: { region: 'eu-central-1', mediaBucket: 'picvario-test-media', staticBucket: 'picvario-test-static', cidrs: S3_CIDRS },
+  external: external('test', BrokerKind.REDIS),
   backend: { minReplicas: 2, maxReplicas: 3, serverWorkers: 2, resources: size('250m', '1', '512Mi', '1Gi') },
+  frontend: { minReplicas: 2, maxReplicas: 3, resources: size('100m', '500m', '256Mi', '512Mi') },
+  edge: { minReplicas: 2, maxReplicas: 3, resources: size('50m', '250m', '64Mi', '128Mi') },
   queues: queues({ min: () => 1, max: (base) => Math.min(base, 2), big: false }),
   beat: { resources: size('50m', '250m', '128Mi', '256Mi') },
+  jobs: { resources: size('250m', '1', '512Mi', '1Gi') },
+  stats: { logstash: size('250m', '1', '1Gi', '1Gi'), grafana: size('50m', '250m', '128Mi', '256Mi') },
+  quota: { requestsCpu: '16', requestsMemory: '32Gi', limitsCpu: '48', limitsMemory: '64Gi' },
 };
 
 export const STAGING: EnvironmentSpec = {
@@ -98,10 +125,19 @@ export const STAGING: EnvironmentSpec = {
   appVersion: '2026.11.4',
   registry: REGISTRY,
   broker: BrokerKind.RABBITMQ,
-  s3: { region: 'eu-central-1', mediaBucket: 'picvario-staging-media', staticBucket: 'picvario-staging-static' },
+  host: 'staging.picvario.example',
+  ingress: { ...INGRESS, clusterIssuer: 'letsencrypt' },
+  s3: { region: 'eu-central-1', mediaBucket: 'picvario-staging-media', staticBucket: 'picvario-staging-static', cidrs: S3_CIDRS },
+  external: external('staging', BrokerKind.RABBITMQ),
+  secretStore: 'picvario-vault',
   backend: { minReplicas: 2, maxReplicas: 6, serverWorkers: 4, resources: size('500m', '1', '1Gi', '2Gi') },
+  frontend: { minReplicas: 2, maxReplicas: 4, resources: size('250m', '1', '512Mi', '1Gi') },
+  edge: { minReplicas: 2, maxReplicas: 4, resources: size('100m', '500m', '128Mi', '256Mi') },
   queues: queues({ min: (base) => base, max: (base) => Math.ceil(base / 2), big: false }),
   beat: { resources: size('100m', '250m', '256Mi', '512Mi') },
+  jobs: { resources: size('500m', '1', '1Gi', '2Gi') },
+  stats: { logstash: size('500m', '1', '1Gi', '2Gi'), grafana: size('100m', '500m', '256Mi', '512Mi') },
+  quota: { requestsCpu: '32', requestsMemory: '64Gi', limitsCpu: '64', limitsMemory: '128Gi' },
 };
 
 export const PRODUCTION: EnvironmentSpec = {
@@ -115,10 +151,20 @@ export const PRODUCTION: EnvironmentSpec = {
     mediaBucket: 'picvario-production-media',
     staticBucket: 'picvario-production-static',
     staticUrl: 'https://static.picvario.example/',
+    cidrs: S3_CIDRS,
   },
+  host: 'app.picvario.example',
+  ingress: { ...INGRESS, clusterIssuer: 'letsencrypt' },
+  external: external('prod', BrokerKind.RABBITMQ),
+  secretStore: 'picvario-vault',
   backend: { minReplicas: 3, maxReplicas: 20, serverWorkers: 4, resources: size('1', '2', '2Gi', '4Gi') },
+  frontend: { minReplicas: 3, maxReplicas: 12, resources: size('500m', '1', '1Gi', '2Gi') },
+  edge: { minReplicas: 3, maxReplicas: 8, resources: size('250m', '1', '256Mi', '512Mi') },
   queues: queues({ min: (base) => base * 2, max: (base) => base, big: true }),
   beat: { resources: size('100m', '500m', '256Mi', '512Mi') },
+  jobs: { resources: size('1', '2', '2Gi', '4Gi') },
+  stats: { logstash: size('1', '2', '2Gi', '4Gi'), grafana: size('250m', '1', '512Mi', '1Gi') },
+  quota: { requestsCpu: '96', requestsMemory: '256Gi', limitsCpu: '192', limitsMemory: '512Gi', pods: 400 },
 };
 
 /** Every environment, in render order. */

@@ -1,6 +1,22 @@
 import { ContainerResources } from '../platform/resources';
 import { BrokerKind } from '../workloads/celery-broker';
 import { CeleryQueueProps } from '../workloads/celery-worker-pool';
+import { NamespaceGuardrailsProps } from '../platform/guardrails';
+
+/** A service outside the cluster: where the app reaches it, and what the NetworkPolicies open for it. */
+export interface ExternalEndpoint {
+  /** URL or host the app is given (never with credentials: those come from Secrets). */
+  readonly address: string;
+  readonly cidr: string;
+  readonly port: number;
+}
+
+/** Replica bounds and sizes of one web tier. */
+export interface WebTierSpec {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly resources: ContainerResources;
+}
 
 /** Everything that differs between two Picvario environments. */
 export interface EnvironmentSpec {
@@ -12,6 +28,15 @@ export interface EnvironmentSpec {
   readonly appVersion: string;
   /** Where the images come from. */
   readonly registry: string;
+  /** The public host name users reach the environment at. */
+  readonly host: string;
+  readonly ingress: {
+    /** The ingress controller's namespace, the only one allowed to reach the edge. */
+    readonly namespace: string;
+    readonly className: string;
+    /** cert-manager ClusterIssuer for the TLS certificate; no TLS without one. */
+    readonly clusterIssuer?: string;
+  };
   readonly broker: BrokerKind;
   readonly s3: {
     readonly region: string;
@@ -19,13 +44,27 @@ export interface EnvironmentSpec {
     readonly staticBucket: string;
     readonly endpoint?: string;
     readonly staticUrl?: string;
+    /** Addresses of the S3 endpoints, for egress. */
+    readonly cidrs: string[];
   };
-  readonly backend: {
-    readonly minReplicas: number;
-    readonly maxReplicas: number;
-    readonly serverWorkers: number;
-    readonly resources: ContainerResources;
+  readonly external: {
+    readonly postgres: ExternalEndpoint;
+    readonly search: ExternalEndpoint;
+    readonly stats: ExternalEndpoint;
+    readonly broker: ExternalEndpoint;
+    readonly cache: ExternalEndpoint;
   };
+  /**
+   * The store the External Secrets Operator copies credentials from.
+   * @default - the Secrets already exist in the namespace
+   */
+  readonly secretStore?: string;
+  readonly backend: WebTierSpec & { readonly serverWorkers: number };
+  readonly frontend: WebTierSpec;
+  readonly edge: WebTierSpec;
   readonly queues: CeleryQueueProps[];
   readonly beat: { readonly resources: ContainerResources };
+  readonly jobs: { readonly resources: ContainerResources };
+  readonly stats: { readonly logstash: ContainerResources; readonly grafana: ContainerResources };
+  readonly quota: NamespaceGuardrailsProps;
 }

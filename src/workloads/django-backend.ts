@@ -1,15 +1,13 @@
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
-import { addHorizontalAutoscaler, HorizontalScalingProps, resolveHorizontalScaling } from '../platform/autoscaling';
-import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
+import { HorizontalScalingProps } from '../platform/autoscaling';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
-import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { imageReference } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addService } from '../platform/service';
+import { addWebTier, checkContainerPort, httpProbe } from '../platform/web-tier';
 
 /** The HTTP server that runs the Django app. */
 export enum AppServer {
@@ -111,44 +109,44 @@ export class DjangoBackend extends Construct {
   public readonly serviceUrl: string;
   /** The image, `repository:tag`, which jobs that run the same code reuse. */
   public readonly imageRef: string;
+  /** The settings the backend runs with, which jobs that run the same code reuse. */
+  public readonly settings: DjangoSettings;
+  /** The identity the backend was given, which jobs that run the same code reuse. */
+  public readonly identity: ComponentIdentityProps;
+  /** The hardening the backend was given, which jobs that run the same code reuse. */
+  public readonly hardening: PodHardeningProps;
 
   constructor(scope: Construct, id: string, props: DjangoBackendProps) {
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', props.name ?? 'backend');
-    this.port = checkInteger(this, 'port', props.port ?? 8000, 1024, 65535);
+    this.port = checkContainerPort(this, 'port', props.port ?? 8000);
     this.serviceUrl = `http://${this.name}:${this.port}`;
     this.imageRef = imageReference(this, props.image, props.tag);
-    const labels = new ComponentLabels(this, props, this.name, props.tag);
-    const scaling = resolveHorizontalScaling(this, 'scaling', props);
+    this.settings = props.settings;
+    this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? props.tag };
+    this.hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
     const timeout = checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 60, 1, 3600);
-    const preStop = checkInteger(this, 'preStopDelaySeconds', props.preStopDelaySeconds ?? 10, 0, 300);
-    const grace = props.terminationGracePeriodSeconds ?? preStop + timeout + 10;
-    if (!Number.isInteger(grace) || grace <= preStop + timeout) {
-      invalid(this, 'terminationGracePeriodSeconds', `an integer greater than preStopDelaySeconds + requestTimeoutSeconds (${preStop + timeout})`, grace);
-    }
-    const minAvailable = props.minAvailable ?? defaultMinAvailable(scaling.minReplicas);
-    checkInteger(this, 'minAvailable', minAvailable, 1, Math.max(1, scaling.minReplicas - 1));
+    const liveness = props.livenessPath ?? '/healthz/live';
+    const probeHost = props.probeHost ?? 'localhost';
 
-    addDeployment(this, {
+    addWebTier(this, {
       name: this.name,
-      labels,
+      labels: new ComponentLabels(this, props, this.name, props.tag),
       hardening: new PodHardening(this, props),
       image: this.imageRef,
       command: this.serverCommand(props, timeout),
       env: [...props.settings.renderEnv(), ...(props.broker?.renderEnv() ?? [])],
-      ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+      port: this.port,
       resources: renderResources(this, 'resources', props.resources),
-      readinessProbe: { ...this.httpProbe(props, props.readinessPath ?? '/healthz/ready'), periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 3 },
-      livenessProbe: { ...this.httpProbe(props, props.livenessPath ?? '/healthz/live'), periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
-      startupProbe: { ...this.httpProbe(props, props.livenessPath ?? '/healthz/live'), periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 3 },
-      preStopSleepSeconds: preStop,
-      terminationGracePeriodSeconds: grace,
-      spread: SpreadMode.STRICT,
-      rollout: RolloutKind.SURGE,
+      readinessProbe: httpProbe(this.checkPath(props.readinessPath ?? '/healthz/ready'), probeHost, 5, 3),
+      livenessProbe: httpProbe(this.checkPath(liveness), probeHost, 10, 6),
+      startupProbe: httpProbe(this.checkPath(liveness), probeHost, 5, 60),
+      scaling: props,
+      minAvailable: props.minAvailable,
+      preStopDelaySeconds: props.preStopDelaySeconds,
+      requestTimeoutSeconds: timeout,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
     });
-    addService(this, this.name, labels, this.port);
-    addHorizontalAutoscaler(this, this.name, labels, scaling);
-    addDisruptionBudget(this, this.name, labels, minAvailable);
   }
 
   private serverCommand(props: DjangoBackendProps, timeout: number): string[] {
@@ -168,14 +166,8 @@ export class DjangoBackend extends Construct {
       `--graceful-timeout=${timeout}`, '--worker-tmp-dir=/tmp', '--access-logfile=-', '--forwarded-allow-ips=*'];
   }
 
-  private httpProbe(props: DjangoBackendProps, path: string): k8s.Probe {
+  private checkPath(path: string): string {
     if (!path.startsWith('/')) invalid(this, 'readinessPath/livenessPath', 'an absolute path starting with "/"', path);
-    return {
-      httpGet: {
-        path,
-        port: k8s.IntOrString.fromString('http'),
-        httpHeaders: [{ name: 'Host', value: props.probeHost ?? 'localhost' }],
-      },
-    };
+    return path;
   }
 }

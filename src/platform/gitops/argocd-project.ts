@@ -49,7 +49,7 @@ export interface ArgoCdProjectProps {
    */
   readonly clusterResources?: ArgoCdResourceKind[];
   /**
-   * The namespaced kinds the project may create.
+   * The namespaced kinds the project may create (an empty list means the same as none given).
    * @default - every namespaced kind
    */
   readonly namespaceResources?: ArgoCdResourceKind[];
@@ -93,9 +93,10 @@ export class ArgoCdProject extends Construct {
         description: props.description,
         sourceRepos: [...props.sourceRepos],
         destinations,
-        // An empty list denies every cluster-scoped kind, which is what "none" means here.
-        clusterResourceWhitelist: (props.clusterResources ?? []).map((r) => ({ group: r.group, kind: r.kind })),
-        namespaceResourceWhitelist: props.namespaceResources?.map((r) => ({ group: r.group, kind: r.kind })),
+        // Left out when empty: Argo CD then denies every cluster-scoped kind, and an empty list
+        // is a field the live object may not echo back (an endless OutOfSync).
+        clusterResourceWhitelist: props.clusterResources?.length ? props.clusterResources.map((r) => ({ group: r.group, kind: r.kind })) : undefined,
+        namespaceResourceWhitelist: props.namespaceResources?.length ? props.namespaceResources.map((r) => ({ group: r.group, kind: r.kind })) : undefined,
       },
     });
   }

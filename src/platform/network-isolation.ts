@@ -1,0 +1,155 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { checkDnsLabel, checkInteger, invalid } from './errors';
+import { ComponentIdentityProps } from './labels';
+
+/** Transport protocol of a traffic rule. */
+export enum NetworkProtocol {
+  TCP = 'TCP',
+  UDP = 'UDP',
+}
+
+/**
+ * One allowed flow. The source is a component of this app or a namespace (such as the ingress
+ * controller's); the destination is a component or CIDRs outside the cluster.
+ */
+export interface TrafficRule {
+  /**
+   * The component (its `app.kubernetes.io/component`) that opens the connection.
+   * @default - fromNamespace must be set
+   */
+  readonly fromComponent?: string;
+  /**
+   * A namespace, by name, whose pods open the connection.
+   * @default - fromComponent must be set
+   */
+  readonly fromNamespace?: string;
+  /**
+   * The component that accepts the connection.
+   * @default - toCidrs must be set
+   */
+  readonly toComponent?: string;
+  /**
+   * Addresses outside the cluster the connection goes to, e.g. `10.20.0.0/16` or `0.0.0.0/0`.
+   * @default - toComponent must be set
+   */
+  readonly toCidrs?: string[];
+  /** Destination ports (the pod's port, not the Service's). */
+  readonly ports: number[];
+  /**
+   * @default NetworkProtocol.TCP
+   */
+  readonly protocol?: NetworkProtocol;
+}
+
+/** Network isolation of one app in one namespace. */
+export interface NetworkIsolationProps extends ComponentIdentityProps {
+  /** Every flow that is allowed; everything else is denied, in both directions. */
+  readonly rules: TrafficRule[];
+  /**
+   * Namespace of the cluster DNS, which every pod may reach on port 53.
+   * @default 'kube-system'
+   */
+  readonly dnsNamespace?: string;
+  /**
+   * Labels of the cluster DNS pods.
+   * @default { 'k8s-app': 'kube-dns' }
+   */
+  readonly dnsPodLabels?: { [key: string]: string };
+}
+
+const CIDR_V4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+
+/** Checks an IPv4 CIDR, including that no bits are set past the prefix. */
+export function checkCidr(owner: Construct | string, field: string, cidr: string): string {
+  if (!CIDR_V4.test(cidr ?? '')) invalid(owner, field, 'an IPv4 CIDR such as "10.0.0.0/8"', cidr);
+  const [ip, bits] = cidr.split('/');
+  const value = ip.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+  const hostBits = 32 - Number(bits);
+  if (hostBits > 0 && value % 2 ** hostBits !== 0) invalid(owner, field, `a network address (no host bits set after /${bits})`, cidr);
+  return cidr;
+}
+
+/**
+ * Default deny for ingress and egress, DNS for every pod, then one NetworkPolicy per component
+ * that allows exactly the flows in `rules` — the ingress side on the receiver and the egress
+ * side on the sender, since both directions are denied by default.
+ */
+export class NetworkIsolation extends Construct {
+  constructor(scope: Construct, id: string, props: NetworkIsolationProps) {
+    super(scope, id);
+    const instance = props.instance ?? props.appName;
+    const selectorOf = (component: string) => ({
+      matchLabels: { 'app.kubernetes.io/name': props.appName, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component },
+    });
+    const rules = props.rules ?? [];
+    rules.forEach((r, i) => this.checkRule(r, `rules[${i}]`));
+
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: { name: 'allow-dns' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.dnsNamespace ?? 'kube-system' } },
+            podSelector: { matchLabels: props.dnsPodLabels ?? { 'k8s-app': 'kube-dns' } },
+          }],
+          ports: [{ protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) }, { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) }],
+        }],
+      },
+    });
+
+    const components = [...new Set(rules.flatMap((r) => [r.fromComponent, r.toComponent]).filter((c): c is string => !!c))].sort();
+    for (const component of components) {
+      const ports = (r: TrafficRule) => r.ports.map((port) => ({ protocol: r.protocol ?? NetworkProtocol.TCP, port: k8s.IntOrString.fromNumber(port) }));
+      const ingress = rules.filter((r) => r.toComponent === component).map((r) => ({
+        from: [r.fromComponent
+          ? { podSelector: selectorOf(r.fromComponent) }
+          : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.fromNamespace! } } }],
+        ports: ports(r),
+      }));
+      const egress = rules.filter((r) => r.fromComponent === component).map((r) => ({
+        to: r.toComponent ? [{ podSelector: selectorOf(r.toComponent) }] : r.toCidrs!.map((cidr) => ({ ipBlock: { cidr } })),
+        ports: ports(r),
+      }));
+      new k8s.KubeNetworkPolicy(this, `Allow-${component}`, {
+        metadata: { name: `allow-${component}`, labels: selectorOf(component).matchLabels },
+        spec: {
+          podSelector: selectorOf(component),
+          policyTypes: [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])],
+          ingress: ingress.length ? ingress : undefined,
+          egress: egress.length ? egress : undefined,
+        },
+      });
+    }
+
+    // A rule naming a component that nothing renders would silently allow nothing.
+    this.node.addValidation({
+      validate: () => {
+        const rendered = new Set(Chart.of(this).node.findAll()
+          .filter((c): c is ApiObject => c instanceof ApiObject)
+          .map((o) => o.toJson()?.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'])
+          .filter((c) => !!c));
+        return components.filter((c) => !rendered.has(c)).map((c) =>
+          `NetworkIsolation '${this.node.path}': rules route to component "${c}", which no workload renders; rendered components: ${[...rendered].sort().join(', ')}`);
+      },
+    });
+  }
+
+  private checkRule(r: TrafficRule, field: string): void {
+    if (!!r.fromComponent === !!r.fromNamespace) invalid(this, `${field}.fromComponent/fromNamespace`, 'exactly one of the two', r);
+    if (!!r.toComponent === !!(r.toCidrs && r.toCidrs.length)) invalid(this, `${field}.toComponent/toCidrs`, 'exactly one of the two', r);
+    if (r.fromComponent) checkDnsLabel(this, `${field}.fromComponent`, r.fromComponent);
+    if (r.fromNamespace) checkDnsLabel(this, `${field}.fromNamespace`, r.fromNamespace);
+    if (r.toComponent) checkDnsLabel(this, `${field}.toComponent`, r.toComponent);
+    (r.toCidrs ?? []).forEach((cidr, j) => checkCidr(this, `${field}.toCidrs[${j}]`, cidr));
+    if (!r.ports || r.ports.length === 0) invalid(this, `${field}.ports`, 'a non-empty list of ports', r.ports);
+    r.ports.forEach((port, j) => checkInteger(this, `${field}.ports[${j}]`, port, 1, 65535));
+  }
+}

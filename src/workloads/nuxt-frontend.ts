@@ -1,0 +1,122 @@
+import { Construct } from 'constructs';
+import { HorizontalScalingProps } from '../platform/autoscaling';
+import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
+import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { imageReference } from '../platform/pod';
+import { ContainerResources, renderResources } from '../platform/resources';
+import { addWebTier, checkContainerPort, httpProbe } from '../platform/web-tier';
+
+/** The Nuxt server-side-rendering frontend. */
+export interface NuxtFrontendProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
+  /** The image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** Requests and limits of one pod. */
+  readonly resources: ContainerResources;
+  /** The backend API as the SSR server reaches it inside the cluster, e.g. `http://backend:8000/api`. */
+  readonly internalApiUrl: string;
+  /** The backend API as browsers reach it, e.g. `https://app.example.com/api`. */
+  readonly publicApiUrl: string;
+  /**
+   * Variable that carries internalApiUrl (Nuxt maps `NUXT_API_BASE` to `runtimeConfig.apiBase`).
+   * @default 'NUXT_API_BASE'
+   */
+  readonly internalApiUrlVariable?: string;
+  /**
+   * Variable that carries publicApiUrl (Nuxt maps `NUXT_PUBLIC_API_BASE` to `runtimeConfig.public.apiBase`).
+   * @default 'NUXT_PUBLIC_API_BASE'
+   */
+  readonly publicApiUrlVariable?: string;
+  /**
+   * Object name and component label.
+   * @default 'frontend'
+   */
+  readonly name?: string;
+  /**
+   * The port the Node server listens on (`PORT`).
+   * @default 3000
+   */
+  readonly port?: number;
+  /**
+   * Path that answers 200 when the server can render pages.
+   * @default '/healthz'
+   */
+  readonly healthPath?: string;
+  /**
+   * The longest a server-side render may take, in seconds.
+   * @default 30
+   */
+  readonly requestTimeoutSeconds?: number;
+  /**
+   * Seconds a terminating pod keeps serving while endpoints drain.
+   * @default 10
+   */
+  readonly preStopDelaySeconds?: number;
+  /**
+   * Seconds between SIGTERM and SIGKILL; must exceed preStopDelaySeconds + requestTimeoutSeconds.
+   * @default - preStopDelaySeconds + requestTimeoutSeconds + 10
+   */
+  readonly terminationGracePeriodSeconds?: number;
+  /**
+   * minAvailable of the PodDisruptionBudget.
+   * @default - minReplicas - 1, at least 1
+   */
+  readonly minAvailable?: number;
+}
+
+/**
+ * The Nuxt SSR server: a Node process behind a Service, scaled by an HPA, budgeted and spread
+ * like every web tier. It is told two API URLs: the in-cluster one it renders with, and the
+ * public one it hands to browsers.
+ */
+export class NuxtFrontend extends Construct {
+  /** The Deployment's and Service's name. */
+  public readonly name: string;
+  /** The Service port. */
+  public readonly port: number;
+  /** The in-cluster URL of the Service. */
+  public readonly serviceUrl: string;
+
+  constructor(scope: Construct, id: string, props: NuxtFrontendProps) {
+    super(scope, id);
+    this.name = checkDnsLabel(this, 'name', props.name ?? 'frontend');
+    this.port = checkContainerPort(this, 'port', props.port ?? 3000);
+    this.serviceUrl = `http://${this.name}:${this.port}`;
+    for (const field of ['internalApiUrl', 'publicApiUrl'] as const) {
+      if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props[field] ?? '')) invalid(this, field, 'an http(s) URL', props[field]);
+    }
+    const health = props.healthPath ?? '/healthz';
+    if (!health.startsWith('/')) invalid(this, 'healthPath', 'an absolute path starting with "/"', health);
+
+    addWebTier(this, {
+      name: this.name,
+      labels: new ComponentLabels(this, props, this.name, props.tag),
+      hardening: new PodHardening(this, props),
+      image: imageReference(this, props.image, props.tag),
+      env: [
+        { name: 'NODE_ENV', value: 'production' },
+        { name: 'HOST', value: '0.0.0.0' },
+        { name: 'PORT', value: String(this.port) },
+        { name: checkVariable(this, 'internalApiUrlVariable', props.internalApiUrlVariable ?? 'NUXT_API_BASE'), value: props.internalApiUrl },
+        { name: checkVariable(this, 'publicApiUrlVariable', props.publicApiUrlVariable ?? 'NUXT_PUBLIC_API_BASE'), value: props.publicApiUrl },
+      ],
+      port: this.port,
+      resources: renderResources(this, 'resources', props.resources),
+      readinessProbe: httpProbe(health, undefined, 5, 3),
+      livenessProbe: httpProbe(health, undefined, 10, 6),
+      startupProbe: httpProbe(health, undefined, 5, 60),
+      scaling: props,
+      minAvailable: props.minAvailable,
+      preStopDelaySeconds: props.preStopDelaySeconds,
+      requestTimeoutSeconds: checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 30, 1, 600),
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+    });
+  }
+}
+
+function checkVariable(owner: Construct, field: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) invalid(owner, field, 'an environment variable name', name);
+  return name;
+}
