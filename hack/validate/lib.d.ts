@@ -1,0 +1,67 @@
+// Types of lib.js, for the jest tests under test/validate/.
+export type Tool = 'kubeconform' | 'kube-score' | 'apiversions';
+
+export interface Finding {
+  tool: string;
+  env: string;
+  target: string;
+  check: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  file: string;
+  message: string;
+  reason?: string;
+}
+
+export interface ToolResult {
+  tool: Tool;
+  env: string;
+  target: string;
+  checked: number;
+  findings: number;
+  excepted: number;
+}
+
+export interface Report {
+  ok: boolean;
+  manifestsDir: string;
+  envs: string[];
+  tools: Tool[];
+  findings: Finding[];
+  excepted: Finding[];
+  results: ToolResult[];
+}
+
+export interface Paths {
+  repo: string;
+  cache: string;
+  versions: Record<string, string>;
+  crdsDir: string;
+  kubeconform: string;
+  kubeScore: string;
+  k8sVersions: string[];
+  k8sSchemaDirs: Record<string, string>;
+  crdSchemaDir: string;
+  lifecycleFile: string;
+}
+
+export interface ValidateOptions {
+  manifestsDir?: string;
+  envs?: string[];
+  tools?: Tool[];
+  /** null: no exceptions file; undefined: hack/validate/exceptions.yaml */
+  exceptionsFile?: string | null;
+  paths?: Paths;
+}
+
+export const ALL_TOOLS: Tool[];
+export const INSTALL_HINT: string;
+export const SECURITY_CHECKS: Set<string>;
+export function resolvePaths(env?: NodeJS.ProcessEnv): Paths;
+export function checkPrerequisites(paths?: Paths): void;
+export function loadExceptions(file: string): Array<Record<string, string>>;
+export function isSecurityCheck(check: string): boolean;
+export function validate(opts?: ValidateOptions): Report;
+export function formatReport(report: Report): string;
+export function minorsBetween(oldest: string, newest: string): string[];

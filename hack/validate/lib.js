@@ -1,0 +1,459 @@
+// The validation gate: kubeconform (-strict, two Kubernetes versions), kube-score, and an
+// apiVersion lifecycle check, run on every environment folder of rendered manifests.
+// Plain CommonJS so that bash, node and the jest tests can all use it without a build step.
+'use strict';
+
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const HERE = __dirname;
+const REPO = path.resolve(HERE, '..', '..');
+const INSTALL_HINT = 'bash hack/validate/install.sh';
+const ALL_TOOLS = ['kubeconform', 'kube-score', 'apiversions'];
+
+// Checks that guard the container security baseline. No exception may name them.
+const SECURITY_CHECKS = new Set([
+  // kube-score
+  'container-security-context-user-group-id',
+  'container-security-context-privileged',
+  'container-security-context-readonlyrootfilesystem',
+  'container-seccomp-profile',
+  // kube-linter names, refused as well should it be added later
+  'run-as-non-root',
+  'privilege-escalation-container',
+  'no-read-only-root-fs',
+  'drop-net-raw-capability',
+  'privileged-container',
+  'privileged-ports',
+  'host-network',
+  'host-pid',
+  'host-ipc',
+  'docker-sock',
+  'unsafe-proc-mount',
+  'writable-host-mount',
+  'sensitive-host-mounts',
+]);
+const SECURITY_PATTERN = /security-context|capabilit|privilege|non-root|read-only-root|readonlyrootfilesystem|seccomp/i;
+
+function isSecurityCheck(check) {
+  return SECURITY_CHECKS.has(check) || SECURITY_PATTERN.test(check);
+}
+
+function loadYaml() {
+  try {
+    return require(path.join(REPO, 'node_modules', 'yaml'));
+  } catch (e) {
+    throw new Error(`the npm package "yaml" is missing (run \`npm ci\`, or ${INSTALL_HINT})`);
+  }
+}
+
+function readVersions() {
+  const out = {};
+  for (const line of fs.readFileSync(path.join(HERE, 'versions.env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+function sha(parts) {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) h.update(String(p)).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+function listFiles(dir, pred) {
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(p, pred));
+    else if (pred(p)) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Every path the gate uses; the cache keys change whenever a version or a generator input changes. */
+function resolvePaths(env = process.env) {
+  const v = readVersions();
+  const cacheHome = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
+  const cache = path.join(cacheHome, 'picvario-k8s-topology');
+  const crdsDir = path.resolve(env.CRDS_DIR || path.join(REPO, '..', 'shared', 'crds'));
+  const generator = fs.readFileSync(path.join(HERE, 'gen-schemas.js'), 'utf8');
+  const crdFiles = listFiles(crdsDir, (p) => /\.ya?ml$/.test(p));
+  const crdKey = sha([generator, ...crdFiles.map((f) => path.relative(crdsDir, f) + fs.readFileSync(f, 'utf8'))]);
+  const k8sKey = (ver) => sha([generator, ver]);
+  return {
+    repo: REPO,
+    cache,
+    versions: v,
+    crdsDir,
+    kubeconform: path.join(cache, 'bin', `kubeconform-${v.KUBECONFORM_VERSION}`, 'kubeconform'),
+    kubeScore: path.join(cache, 'bin', `kube-score-${v.KUBE_SCORE_VERSION}`, 'kube-score'),
+    k8sVersions: [v.K8S_OLDEST_VERSION, v.K8S_NEWEST_VERSION],
+    k8sSchemaDirs: {
+      [v.K8S_OLDEST_VERSION]: path.join(cache, 'schemas', `k8s-${v.K8S_OLDEST_VERSION}-${k8sKey(v.K8S_OLDEST_VERSION)}`),
+      [v.K8S_NEWEST_VERSION]: path.join(cache, 'schemas', `k8s-${v.K8S_NEWEST_VERSION}-${k8sKey(v.K8S_NEWEST_VERSION)}`),
+    },
+    crdSchemaDir: path.join(cache, 'schemas', `crds-${crdKey}`),
+    lifecycleFile: path.join(cache, 'schemas',
+      `lifecycle-${v.K8S_API_MODULE_VERSION}-${sha([generator, v.K8S_OLDEST_VERSION, v.K8S_NEWEST_VERSION])}.json`),
+  };
+}
+
+/** Throws, naming what is missing and how to install it, unless every binary and schema is there. */
+function checkPrerequisites(paths = resolvePaths()) {
+  const missing = [];
+  const need = (p, what) => { if (!fs.existsSync(p)) missing.push(`${what} (${p})`); };
+  need(paths.kubeconform, `kubeconform ${paths.versions.KUBECONFORM_VERSION}`);
+  need(paths.kubeScore, `kube-score ${paths.versions.KUBE_SCORE_VERSION}`);
+  for (const ver of paths.k8sVersions) need(path.join(paths.k8sSchemaDirs[ver], 'done'), `Kubernetes ${ver} JSON schemas`);
+  need(path.join(paths.crdSchemaDir, 'crd-versions.json'), `CRD JSON schemas from ${paths.crdsDir}`);
+  need(paths.lifecycleFile, `apiVersion lifecycle data from k8s.io/api ${paths.versions.K8S_API_MODULE_VERSION}`);
+  try {
+    loadYaml();
+  } catch (e) {
+    missing.push('npm package yaml (npm ci)');
+  }
+  if (missing.length) {
+    throw new Error(`validation prerequisites missing: ${missing.join('; ')}. Install them with: ${INSTALL_HINT}`);
+  }
+}
+
+// ---------------------------------------------------------------- manifests
+
+/** Objects of one environment folder: only *.yaml / *.yml files count, anything else is ignored. */
+function loadObjects(envDir) {
+  const YAML = loadYaml();
+  const objects = [];
+  const parseErrors = [];
+  const files = listFiles(envDir, (p) => /\.ya?ml$/.test(p));
+  for (const file of files) {
+    const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    docs.forEach((doc, index) => {
+      if (doc.errors && doc.errors.length) {
+        parseErrors.push({ file, message: doc.errors.map((e) => e.message).join('; ') });
+        return;
+      }
+      const o = doc.toJS();
+      if (o === null || o === undefined) return;
+      const meta = (o && o.metadata) || {};
+      objects.push({
+        file, index,
+        apiVersion: o.apiVersion, kind: o.kind,
+        name: meta.name || '', namespace: meta.namespace || '',
+      });
+    });
+  }
+  return { files, objects, parseErrors };
+}
+
+function objectRef(o) {
+  return `${o.kind}/${o.namespace ? o.namespace + '/' : ''}${o.name}`;
+}
+
+// ---------------------------------------------------------------- tools
+
+function run(bin, args, opts = {}) {
+  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts });
+  if (r.error) throw new Error(`${bin}: ${r.error.message}`);
+  return r;
+}
+
+function runKubeconform(paths, env, envDir, loaded, k8sVersion) {
+  const findings = [];
+  if (!loaded.files.length) return { findings, checked: 0 };
+  const k8s = paths.k8sSchemaDirs[k8sVersion];
+  const args = [
+    '-strict', '-summary', '-output', 'json', '-n', '2',
+    '-kubernetes-version', k8sVersion,
+    '-schema-location', `${k8s}/{{ .NormalizedKubernetesVersion }}-standalone{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+    '-schema-location', `${paths.crdSchemaDir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}{{ .StrictSuffix }}.json`,
+    ...loaded.files,
+  ];
+  const r = run(paths.kubeconform, args);
+  let out;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch (e) {
+    throw new Error(`kubeconform printed no JSON (exit ${r.status}): ${r.stderr || r.stdout}`);
+  }
+  for (const res of out.resources || []) {
+    if (res.status === 'statusValid' || res.status === 'statusSkipped') continue;
+    const match = loaded.objects.find((o) => o.file === res.filename && o.kind === res.kind && o.name === res.name);
+    const details = (res.validationErrors || []).map((e) => `${e.path}: ${e.msg}`).join('; ');
+    findings.push({
+      tool: 'kubeconform', env, target: `k8s ${k8sVersion}`,
+      check: res.status === 'statusError' ? 'schema-error' : 'schema',
+      kind: res.kind || '', namespace: match ? match.namespace : '', name: res.name || '',
+      file: res.filename,
+      message: (res.msg || '').replace(/jsonschema validation failed with '[^']*' - /, '') + (details && !res.msg.includes(details) ? ` [${details}]` : ''),
+    });
+  }
+  if (r.status !== 0 && findings.length === 0) {
+    throw new Error(`kubeconform exited ${r.status} without a finding: ${r.stderr}`);
+  }
+  const s = out.summary || {};
+  return { findings, checked: (s.valid || 0) + (s.invalid || 0) + (s.errors || 0) + (s.skipped || 0) };
+}
+
+const KUBE_SCORE_GRADES = { 1: 'CRITICAL', 5: 'WARNING', 7: 'ALMOST-OK', 10: 'OK' };
+
+// kube-score judges against the oldest target: the manifests must run there.
+function kubeScoreTarget(paths) {
+  return `k8s ${paths.versions.K8S_OLDEST_VERSION.split('.').slice(0, 2).join('.')}`;
+}
+
+function apiVersionsTarget(paths) {
+  const t = minorsBetween(paths.versions.K8S_OLDEST_VERSION, paths.versions.K8S_NEWEST_VERSION);
+  return `k8s ${t[0]}..${t[t.length - 1]}`;
+}
+
+function runKubeScore(paths, env, envDir, loaded) {
+  const findings = [];
+  if (!loaded.files.length) return { findings, checked: 0 };
+  const minor = paths.versions.K8S_OLDEST_VERSION.split('.').slice(0, 2).join('.');
+  const args = [
+    'score', '--output-format', 'json', '--kubernetes-version', `v${minor}`,
+    '--enable-optional-test', 'container-seccomp-profile',
+    '--enable-optional-test', 'container-ports-check',
+    ...loaded.files,
+  ];
+  const r = run(paths.kubeScore, args);
+  let out;
+  try {
+    out = JSON.parse(r.stdout);
+  } catch (e) {
+    throw new Error(`kube-score printed no JSON (exit ${r.status}): ${r.stderr || r.stdout}`);
+  }
+  for (const obj of out || []) {
+    for (const c of obj.checks || []) {
+      if (c.skipped || c.grade >= 10) continue;
+      const comments = (c.comments || []).map((m) => `${m.path ? m.path + ': ' : ''}${m.summary}`).join('; ');
+      findings.push({
+        tool: 'kube-score', env, target: `k8s ${minor}`,
+        check: c.check.id,
+        kind: obj.type_meta.kind, namespace: (obj.object_meta && obj.object_meta.namespace) || '',
+        name: (obj.object_meta && obj.object_meta.name) || '',
+        file: obj.file_name,
+        message: `${KUBE_SCORE_GRADES[c.grade] || 'grade ' + c.grade}: ${c.check.name}${comments ? ' - ' + comments : ''}`,
+      });
+    }
+  }
+  if (r.status !== 0 && findings.length === 0) {
+    throw new Error(`kube-score exited ${r.status} without a finding: ${r.stderr}`);
+  }
+  return { findings, checked: (out || []).length };
+}
+
+function minorsBetween(oldest, newest) {
+  const [, a] = oldest.split('.').map(Number);
+  const [, b] = newest.split('.').map(Number);
+  const out = [];
+  for (let m = a; m <= b; m++) out.push(`1.${m}`);
+  return out;
+}
+
+const cmpMinor = (x, y) => Number(x.split('.')[1]) - Number(y.split('.')[1]);
+
+// Built-in API groups that live outside k8s.io/api.
+const EXTRA_BUILTIN_GROUPS = ['apiextensions.k8s.io', 'apiregistration.k8s.io'];
+
+/**
+ * Pluto's question: is any apiVersion deprecated or removed in a target Kubernetes version
+ * (every minor from the oldest to the newest pinned release)? Answered from the prerelease-lifecycle
+ * data that Kubernetes generates into k8s.io/api, from the specs each release serves, and for
+ * custom resources from the served / deprecated flags of the CRD files.
+ */
+function runApiVersions(paths, env, envDir, loaded) {
+  const lc = JSON.parse(fs.readFileSync(paths.lifecycleFile, 'utf8'));
+  const crdVersions = JSON.parse(fs.readFileSync(path.join(paths.crdSchemaDir, 'crd-versions.json'), 'utf8'));
+  const targets = minorsBetween(paths.versions.K8S_OLDEST_VERSION, paths.versions.K8S_NEWEST_VERSION);
+  const newest = paths.versions.K8S_NEWEST_VERSION;
+  const oldest = paths.versions.K8S_OLDEST_VERSION;
+  const builtin = new Set([...lc.builtinGroups, ...EXTRA_BUILTIN_GROUPS]);
+  const crdGroups = new Set(crdVersions.map((c) => c.group));
+  const served = Object.fromEntries(Object.entries(lc.served).map(([k, list]) => [k, new Set(list)]));
+  const findings = [];
+  const add = (o, check, message) => findings.push({
+    tool: 'apiversions', env, target: apiVersionsTarget(paths),
+    check, kind: o.kind || '', namespace: o.namespace, name: o.name, file: o.file, message,
+  });
+  for (const o of loaded.objects) {
+    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+      add(o, 'unknown-api', `object without apiVersion/kind in ${path.basename(o.file)} (document ${o.index + 1})`);
+      continue;
+    }
+    const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+    const key = `${o.apiVersion}/${o.kind}`;
+    if (crdGroups.has(group)) {
+      const c = crdVersions.find((x) => x.group === group && x.version === version && x.kind === o.kind);
+      if (!c) add(o, 'unknown-api', `${key}: the CRD files (${path.basename(paths.crdsDir)}) define no such version of ${group}`);
+      else if (!c.served) add(o, 'removed', `${key}: not served by the CRD ${c.source}; use ${crdVersions.filter((x) => x.group === group && x.kind === o.kind && x.served && !x.deprecated).map((x) => `${group}/${x.version}`).join(' or ') || 'a served version'}`);
+      else if (c.deprecated) add(o, 'deprecated', `${key}: deprecated by the CRD ${c.source}${c.deprecationWarning ? ': ' + c.deprecationWarning : ''}`);
+      continue;
+    }
+    if (!builtin.has(group)) {
+      add(o, 'unknown-api', `${key}: neither a Kubernetes API nor a CRD in ${paths.crdsDir}`);
+      continue;
+    }
+    const t = lc.types[key];
+    const replacement = t && t.replacement ? `; use ${t.replacement.replace(/\/([^/]+)$/, ' $1')}` : '';
+    const removedIn = t && t.removed ? targets.filter((m) => cmpMinor(m, t.removed) >= 0) : [];
+    const deprecatedIn = t && t.deprecated ? targets.filter((m) => cmpMinor(m, t.deprecated) >= 0) : [];
+    if (removedIn.length) {
+      add(o, 'removed', `${key}: removed in Kubernetes ${t.removed} (deprecated in ${t.deprecated}), so removed for targets ${removedIn[0]}..${removedIn[removedIn.length - 1]}${replacement}`);
+    } else if (t && !served[newest].has(key) && !served[oldest].has(key)) {
+      add(o, 'removed', `${key}: served by neither Kubernetes ${oldest} nor ${newest}${replacement}`);
+    } else if (!t && !served[newest].has(key)) {
+      add(o, 'removed', `${key}: not served by Kubernetes ${newest} (no longer in k8s.io/api ${lc.source.split('@')[1]})`);
+    } else if (deprecatedIn.length) {
+      add(o, 'deprecated', `${key}: deprecated in Kubernetes ${t.deprecated}${t.removed ? ', removed in ' + t.removed : ''}, so deprecated for targets ${deprecatedIn[0]}..${deprecatedIn[deprecatedIn.length - 1]}${replacement}`);
+    } else if (!served[oldest].has(key)) {
+      add(o, 'not-served-by-oldest', `${key}: not served by Kubernetes ${oldest}, the oldest target`);
+    }
+  }
+  return { findings, checked: loaded.objects.length };
+}
+
+// ---------------------------------------------------------------- exceptions
+
+const EXCEPTION_KEYS = ['tool', 'check', 'kind', 'namespace', 'name', 'env', 'reason'];
+
+/** Reads and vets the exceptions file; throws on any exception that is malformed or not allowed. */
+function loadExceptions(file) {
+  if (!file || !fs.existsSync(file)) return [];
+  const YAML = loadYaml();
+  const doc = YAML.parse(fs.readFileSync(file, 'utf8')) || {};
+  const list = doc.exceptions || [];
+  if (!Array.isArray(list)) throw new Error(`${file}: "exceptions" must be a list`);
+  const errors = [];
+  list.forEach((e, i) => {
+    const where = `${file}: exception #${i + 1}`;
+    if (!e || typeof e !== 'object') { errors.push(`${where} is not a mapping`); return; }
+    for (const k of Object.keys(e)) if (!EXCEPTION_KEYS.includes(k)) errors.push(`${where}: unknown key "${k}"`);
+    for (const k of ['tool', 'check', 'kind', 'name', 'reason']) {
+      if (typeof e[k] !== 'string' || !e[k].trim()) errors.push(`${where}: "${k}" is required`);
+    }
+    if (e.tool && !ALL_TOOLS.includes(e.tool)) errors.push(`${where}: unknown tool "${e.tool}" (one of ${ALL_TOOLS.join(', ')})`);
+    if (typeof e.reason === 'string' && e.reason.trim().length < 20) errors.push(`${where}: the reason must explain the exception (20 characters at least)`);
+    if (e.check && isSecurityCheck(e.check)) errors.push(`${where}: "${e.check}" is a security check (run as non-root, privilege escalation, read-only root filesystem, capabilities, seccomp); it cannot be excepted: fix the manifest`);
+    if (e.tool === 'kubeconform') errors.push(`${where}: kubeconform findings are objects the API server would reject; they cannot be excepted`);
+    if (e.tool === 'apiversions' && e.check !== 'deprecated') errors.push(`${where}: only "deprecated" apiversions findings can be excepted, not "${e.check}"`);
+    if (e.name === '*' || e.kind === '*') errors.push(`${where}: name and kind must name one object, not "*"`);
+  });
+  if (errors.length) throw new Error(`exceptions refused:\n  ${errors.join('\n  ')}`);
+  return list.map((e) => ({ ...e, namespace: e.namespace || '', used: 0 }));
+}
+
+function exceptionMatches(e, f) {
+  return e.tool === f.tool && e.check === f.check && e.kind === f.kind && e.name === f.name
+    && e.namespace === (f.namespace || '') && (!e.env || e.env === f.env);
+}
+
+// ---------------------------------------------------------------- gate
+
+/**
+ * Runs the chosen tools on every environment folder of manifestsDir (or the given envs).
+ * Returns { ok, findings, excepted, results: [{ tool, env, target, checked, findings }] }.
+ * Throws when a prerequisite is missing or an exception is refused.
+ */
+function validate(opts = {}) {
+  const paths = opts.paths || resolvePaths();
+  checkPrerequisites(paths);
+  const manifestsDir = path.resolve(opts.manifestsDir || path.join(REPO, 'dist', 'manifests'));
+  const tools = opts.tools || ALL_TOOLS;
+  for (const t of tools) if (!ALL_TOOLS.includes(t)) throw new Error(`unknown tool ${t} (one of ${ALL_TOOLS.join(', ')})`);
+  const exceptionsFile = opts.exceptionsFile === undefined ? path.join(HERE, 'exceptions.yaml') : opts.exceptionsFile;
+  const exceptions = loadExceptions(exceptionsFile);
+  if (!fs.existsSync(manifestsDir)) throw new Error(`${manifestsDir} does not exist`);
+  const envs = opts.envs || fs.readdirSync(manifestsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  if (!envs.length) throw new Error(`${manifestsDir} has no environment folder`);
+
+  const results = [];
+  const all = [];
+  for (const env of envs) {
+    const envDir = path.join(manifestsDir, env);
+    const loaded = loadObjects(envDir);
+    if (!loaded.files.length) {
+      all.push({ tool: 'gate', env, target: '', check: 'no-manifests', kind: '', namespace: '', name: '', file: envDir, message: `${envDir} has no *.yaml file` });
+    }
+    for (const pe of loaded.parseErrors) {
+      all.push({ tool: 'gate', env, target: '', check: 'yaml-parse', kind: '', namespace: '', name: '', file: pe.file, message: pe.message });
+    }
+    for (const tool of tools) {
+      const runs = tool === 'kubeconform'
+        ? paths.k8sVersions.map((v) => ({ target: `k8s ${v}`, fn: () => runKubeconform(paths, env, envDir, loaded, v) }))
+        : tool === 'kube-score'
+          ? [{ target: kubeScoreTarget(paths), fn: () => runKubeScore(paths, env, envDir, loaded) }]
+          : [{ target: apiVersionsTarget(paths), fn: () => runApiVersions(paths, env, envDir, loaded) }];
+      for (const r of runs) {
+        const res = r.fn();
+        results.push({ tool, env, target: r.target, checked: res.checked, findings: res.findings.length, excepted: 0 });
+        all.push(...res.findings);
+      }
+    }
+  }
+  const findings = [];
+  const excepted = [];
+  for (const f of all) {
+    const e = exceptions.find((x) => exceptionMatches(x, f));
+    if (e) {
+      e.used++;
+      excepted.push({ ...f, reason: e.reason });
+      const r = results.find((x) => x.tool === f.tool && x.env === f.env && x.target === f.target);
+      if (r) { r.findings--; r.excepted++; }
+    } else {
+      findings.push(f);
+    }
+  }
+  for (const e of exceptions) {
+    if (e.used === 0 && tools.includes(e.tool) && (!e.env || envs.includes(e.env))) {
+      findings.push({
+        tool: 'exceptions', env: e.env || '*', target: '', check: 'unused-exception', kind: e.kind,
+        namespace: e.namespace, name: e.name, file: exceptionsFile,
+        message: `exception for ${e.tool} ${e.check} on ${e.kind}/${e.namespace ? e.namespace + '/' : ''}${e.name} matched nothing: remove it`,
+      });
+    }
+  }
+  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results };
+}
+
+function formatReport(report) {
+  const lines = [];
+  lines.push(`validated ${report.manifestsDir} (environments: ${report.envs.join(', ')})`);
+  lines.push('');
+  lines.push(`${'tool'.padEnd(12)} ${'environment'.padEnd(14)} ${'target'.padEnd(18)} ${'objects'.padStart(7)} ${'findings'.padStart(8)} ${'excepted'.padStart(8)}`);
+  for (const r of report.results) {
+    lines.push(`${r.tool.padEnd(12)} ${r.env.padEnd(14)} ${(r.target || '-').padEnd(18)} ${String(r.checked).padStart(7)} ${String(r.findings).padStart(8)} ${String(r.excepted).padStart(8)}`);
+  }
+  const byTool = {};
+  for (const f of report.findings) byTool[f.tool] = (byTool[f.tool] || 0) + 1;
+  lines.push('');
+  lines.push(`per tool: ${[...new Set([...report.tools, ...Object.keys(byTool)])].map((t) => `${t} ${byTool[t] || 0}`).join(', ')}`);
+  if (report.findings.length) {
+    lines.push('');
+    lines.push('findings:');
+    for (const f of report.findings) {
+      lines.push(`  [${f.tool}${f.target ? ' ' + f.target : ''}] ${f.env} ${objectRef(f)} ${f.check}: ${f.message} (${path.relative(process.cwd(), f.file || '')})`);
+    }
+  }
+  if (report.excepted.length) {
+    lines.push('');
+    lines.push('excepted (hack/validate/exceptions.yaml):');
+    for (const f of report.excepted) lines.push(`  [${f.tool}] ${f.env} ${objectRef(f)} ${f.check}: ${f.reason}`);
+  }
+  lines.push('');
+  lines.push(report.ok ? 'validate: PASS, no finding' : `validate: FAIL, ${report.findings.length} finding(s)`);
+  return lines.join('\n');
+}
+
+module.exports = {
+  ALL_TOOLS, INSTALL_HINT, SECURITY_CHECKS,
+  resolvePaths, checkPrerequisites, loadObjects, loadExceptions, isSecurityCheck,
+  validate, formatReport, minorsBetween,
+};

@@ -1,0 +1,266 @@
+// Proves that the validation gate (hack/validate/) can fail: each validator rejects a fixture with a
+// defect it is known to catch, and passes the clean fixture. The binaries and schemas come from
+// `bash hack/validate/install.sh`; when they are missing these tests fail and say so, they never skip.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as gate from '../../hack/validate/lib';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const CLEAN = path.join(__dirname, 'fixtures', 'clean');
+const DEFECTS = path.join(__dirname, 'fixtures', 'defects');
+const TIMEOUT = 120_000;
+
+jest.setTimeout(TIMEOUT);
+
+const tmpDirs: string[] = [];
+
+/** A copy of the clean fixture in a temporary folder, changed by `mutate`. */
+function fixture(mutate: (dir: string) => void = () => undefined): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-fixture-'));
+  tmpDirs.push(dir);
+  fs.cpSync(CLEAN, dir, { recursive: true });
+  mutate(dir);
+  return dir;
+}
+
+function edit(file: string, from: string | RegExp, to: string): void {
+  const before = fs.readFileSync(file, 'utf8');
+  const after = before.replace(from, to);
+  if (after === before) throw new Error(`fixture edit did not apply to ${file}: ${from}`);
+  fs.writeFileSync(file, after);
+}
+
+function checks(report: gate.Report, tool: string): string[] {
+  return report.findings.filter((f) => f.tool === tool).map((f) => f.check);
+}
+
+function toolsWithFindings(report: gate.Report): string[] {
+  return [...new Set(report.findings.map((f) => f.tool))].sort();
+}
+
+function writeExceptions(body: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-exceptions-'));
+  tmpDirs.push(dir);
+  const file = path.join(dir, 'exceptions.yaml');
+  fs.writeFileSync(file, body);
+  return file;
+}
+
+beforeAll(() => {
+  // Fails (never skips) with the name of what is missing and the install command.
+  gate.checkPrerequisites();
+});
+
+afterAll(() => {
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('clean fixture', () => {
+  test('passes every validator in every environment, ignoring non-YAML files', () => {
+    const report = gate.validate({ manifestsDir: CLEAN, exceptionsFile: null });
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.envs).toEqual(['app', 'argocd']);
+    // kubeconform twice (oldest and newest Kubernetes), kube-score and apiversions once, per environment
+    expect(report.results.map((r) => `${r.tool} ${r.env} ${r.target}`)).toEqual([
+      'kubeconform app k8s 1.27.16', 'kubeconform app k8s 1.37.2', 'kube-score app k8s 1.27', 'apiversions app k8s 1.27..1.37',
+      'kubeconform argocd k8s 1.27.16', 'kubeconform argocd k8s 1.37.2', 'kube-score argocd k8s 1.27', 'apiversions argocd k8s 1.27..1.37',
+    ]);
+    // app holds 6 objects in 2 YAML files, next to a README.md and an index.json that must be ignored
+    const app = report.results.filter((r) => r.env === 'app' && r.tool !== 'kube-score');
+    for (const r of app) expect(r.checked).toBe(6);
+    expect(report.results.find((r) => r.tool === 'kubeconform' && r.env === 'argocd')!.checked).toBe(1);
+  });
+
+  test('the committed exceptions file is accepted', () => {
+    expect(() => gate.loadExceptions(path.join(REPO, 'hack', 'validate', 'exceptions.yaml'))).not.toThrow();
+  });
+});
+
+describe('kubeconform', () => {
+  test('fails an unknown field, for both Kubernetes versions', () => {
+    const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 3\n'));
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    expect(report.ok).toBe(false);
+    expect(toolsWithFindings(report)).toEqual(['kubeconform']);
+    expect(report.findings.map((f) => `${f.target} ${f.kind}/${f.namespace}/${f.name}`)).toEqual([
+      'k8s 1.27.16 Deployment/fixture/web', 'k8s 1.37.2 Deployment/fixture/web',
+    ]);
+    for (const f of report.findings) expect(f.message).toMatch(/additional properties 'replica' not allowed/);
+  });
+
+  test('fails a wrong type in a custom resource (KEDA CRD schema)', () => {
+    const dir = fixture((d) => edit(path.join(d, 'app', 'worker.yaml'), 'maxReplicaCount: 10', 'maxReplicaCount: ten'));
+    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: null });
+    expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
+      'ScaledObject/web schema', 'ScaledObject/web schema',
+    ]);
+    expect(report.findings[0].message).toMatch(/maxReplicaCount/);
+  });
+
+  test('fails a field unknown to an Argo CD Application', () => {
+    const dir = fixture((d) => edit(path.join(d, 'argocd', 'app.yaml'), '    automated:\n', '    automatic:\n'));
+    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: null });
+    expect(report.ok).toBe(false);
+    expect(report.findings.every((f) => f.kind === 'Application' && f.env === 'argocd')).toBe(true);
+    expect(report.findings[0].message).toMatch(/automatic/);
+  });
+});
+
+describe('kube-score', () => {
+  test('fails a Deployment without probes', () => {
+    const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), /          readinessProbe:[\s\S]*?failureThreshold: 6\n/, ''));
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    expect(report.ok).toBe(false);
+    expect(toolsWithFindings(report)).toEqual(['kube-score']);
+    expect(checks(report, 'kube-score')).toContain('pod-probes');
+    const probe = report.findings.find((f) => f.check === 'pod-probes')!;
+    expect(`${probe.kind}/${probe.namespace}/${probe.name}`).toBe('Deployment/fixture/web');
+    expect(probe.message).toMatch(/readinessProbe/);
+  });
+
+  test('fails a container that may run as root with a writable root filesystem', () => {
+    const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '            readOnlyRootFilesystem: true\n', '            readOnlyRootFilesystem: false\n'));
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    expect(checks(report, 'kube-score')).toEqual(['container-security-context-readonlyrootfilesystem']);
+  });
+});
+
+describe('apiversions (deprecated and removed apiVersions, Kubernetes 1.27 to the newest)', () => {
+  test('fails policy/v1beta1 PodDisruptionBudget and extensions/v1beta1 Ingress as removed', () => {
+    const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
+    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: null });
+    expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
+      'PodDisruptionBudget/old-pdb removed', 'Ingress/old-ingress removed', 'FlowSchema/old-flowschema removed',
+    ]);
+    expect(report.findings[0].message).toMatch(/policy\/v1beta1\/PodDisruptionBudget: removed in Kubernetes 1\.25 .*targets 1\.27\.\.1\.37; use policy\/v1 PodDisruptionBudget/);
+    expect(report.findings[1].message).toMatch(/removed in Kubernetes 1\.22/);
+    // removed in 1.32: fine for 1.27..1.31, removed for 1.32..1.37
+    expect(report.findings[2].message).toMatch(/removed in Kubernetes 1\.32 .*targets 1\.32\.\.1\.37/);
+  });
+
+  test('the full gate fails them too, and kubeconform finds no schema for them', () => {
+    const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    expect(checks(report, 'apiversions')).toEqual(['removed', 'removed', 'removed']);
+    const kc = report.findings.filter((f) => f.tool === 'kubeconform' && f.kind === 'PodDisruptionBudget');
+    expect(kc.map((f) => f.message)).toEqual(['could not find schema for PodDisruptionBudget', 'could not find schema for PodDisruptionBudget']);
+  });
+
+  test('fails a CRD version that the CRD no longer serves, and an unknown API group', () => {
+    const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'crd-apis.yaml'), path.join(d, 'app', 'crd.yaml')));
+    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: null });
+    expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
+      'ExternalSecret/old-secret removed', 'Widget/unknown unknown-api',
+    ]);
+    expect(report.findings[0].message).toMatch(/use external-secrets\.io\/v1/);
+  });
+
+  test('target versions cover every minor from 1.27 to the newest pinned release', () => {
+    const paths = gate.resolvePaths();
+    expect(gate.minorsBetween(paths.versions.K8S_OLDEST_VERSION, paths.versions.K8S_NEWEST_VERSION))
+      .toEqual(['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36', '1.37']);
+  });
+});
+
+describe('exceptions', () => {
+  const noProbes = (): string => fixture((d) => edit(path.join(d, 'app', 'web.yaml'), /          readinessProbe:[\s\S]*?failureThreshold: 6\n/, ''));
+
+  test('an exception naming the check and the object accepts that finding only', () => {
+    const file = writeExceptions(`exceptions:
+  - tool: kube-score
+    check: pod-probes
+    kind: Deployment
+    namespace: fixture
+    name: web
+    reason: test fixture without probes, to prove that a precise exception applies
+`);
+    const report = gate.validate({ manifestsDir: noProbes(), exceptionsFile: file });
+    expect(report.findings).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.excepted.map((f) => f.check)).toEqual(['pod-probes']);
+  });
+
+  test('an exception for another namespace does not apply, and is reported as unused', () => {
+    const file = writeExceptions(`exceptions:
+  - tool: kube-score
+    check: pod-probes
+    kind: Deployment
+    namespace: elsewhere
+    name: web
+    reason: matches nothing, so both the finding and the stale exception must be reported
+`);
+    const report = gate.validate({ manifestsDir: noProbes(), exceptionsFile: file });
+    expect(report.findings.map((f) => `${f.tool} ${f.check}`)).toEqual(['kube-score pod-probes', 'exceptions unused-exception']);
+  });
+
+  test.each([
+    'container-security-context-user-group-id',
+    'container-security-context-privileged',
+    'container-security-context-readonlyrootfilesystem',
+    'container-seccomp-profile',
+    'run-as-non-root',
+    'privilege-escalation-container',
+    'no-read-only-root-fs',
+    'drop-net-raw-capability',
+    'privileged-container',
+  ])('refuses any exception for the security check %s', (check) => {
+    const file = writeExceptions(`exceptions:
+  - tool: kube-score
+    check: ${check}
+    kind: Deployment
+    namespace: fixture
+    name: web
+    reason: this image needs it, which is exactly what must be refused
+`);
+    expect(() => gate.validate({ manifestsDir: CLEAN, exceptionsFile: file })).toThrow(/is a security check .*cannot be excepted/);
+  });
+
+  test('refuses kubeconform exceptions, wildcards, and exceptions without a reason', () => {
+    const file = writeExceptions(`exceptions:
+  - tool: kubeconform
+    check: schema
+    kind: Deployment
+    name: web
+    reason: the API server would reject it anyway, so this must be refused
+  - tool: kube-score
+    check: pod-probes
+    kind: Deployment
+    name: "*"
+    reason: wildcards hide new objects, so this must be refused too
+  - tool: kube-score
+    check: pod-probes
+    kind: Deployment
+    name: web
+`);
+    expect(() => gate.validate({ manifestsDir: CLEAN, exceptionsFile: file }))
+      .toThrow(/kubeconform findings .* cannot be excepted[\s\S]*not "\*"[\s\S]*"reason" is required/);
+  });
+});
+
+describe('setup', () => {
+  test('a missing binary is an error naming it and the install command', () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-empty-cache-'));
+    tmpDirs.push(empty);
+    const paths = gate.resolvePaths({ ...process.env, XDG_CACHE_HOME: empty });
+    expect(() => gate.validate({ manifestsDir: CLEAN, paths })).toThrow(/kubeconform v0\.8\.0 .*kube-score v1\.20\.0 .*Install them with: bash hack\/validate\/install\.sh/);
+  });
+
+  test('run.sh prints a summary per tool and environment, exits 0 when clean and 1 on a finding', () => {
+    const clean = spawnSync('bash', ['hack/validate/run.sh', '--manifests', CLEAN, '--exceptions', writeExceptions('exceptions: []\n')], { cwd: REPO, encoding: 'utf8' });
+    expect(clean.stderr).toBe('');
+    expect(clean.status).toBe(0);
+    expect(clean.stdout).toMatch(/kubeconform +app +k8s 1\.27\.16 +6 +0 +0/);
+    expect(clean.stdout).toMatch(/kube-score +argocd/);
+    expect(clean.stdout).toMatch(/per tool: kubeconform 0, kube-score 0, apiversions 0/);
+    expect(clean.stdout).toMatch(/validate: PASS/);
+
+    const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
+    const bad = spawnSync('bash', ['hack/validate/run.sh', '--manifests', dir, '--tool', 'apiversions'], { cwd: REPO, encoding: 'utf8' });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/\[apiversions k8s 1\.27\.\.1\.37\] app PodDisruptionBudget\/fixture\/old-pdb removed/);
+    expect(bad.stdout).toMatch(/validate: FAIL, 3 finding\(s\)/);
+  });
+});
