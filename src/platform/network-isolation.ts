@@ -136,8 +136,9 @@ export class NetworkIsolation extends Construct {
           .filter((c): c is ApiObject => c instanceof ApiObject)
           .map((o) => o.toJson()?.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'])
           .filter((c) => !!c));
+        const known = [...rendered].sort().join(', ');
         return components.filter((c) => !rendered.has(c)).map((c) =>
-          `NetworkIsolation '${this.node.path}': rules route to component "${c}", which no workload renders; rendered components: ${[...rendered].sort().join(', ')}`);
+          `NetworkIsolation '${this.node.path}': rules route to component "${c}", which no workload renders; rendered components: ${known}`);
       },
     });
   }

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from './availability';
 import { addHorizontalAutoscaler, HorizontalScalingProps, resolveHorizontalScaling } from './autoscaling';
+import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from './availability';
 import { checkInteger, invalid, Owner } from './errors';
 import { addDeployment, PodSpecInput, RolloutKind } from './pod';
 import { addService } from './service';

@@ -1,18 +1,19 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EnvironmentSpec } from './spec';
 import { SyncedSecret, SyncedSecretKey } from '../platform/external-secret';
-import { applySyncWaves } from '../platform/gitops';
 import { NamespaceGuardrails } from '../platform/guardrails';
 import { addRestrictedNamespace } from '../platform/namespace';
 import { NetworkIsolation, TrafficRule } from '../platform/network-isolation';
+import { applySyncWaves } from '../platform/sync-waves';
 import { CeleryBeat } from '../workloads/celery-beat';
 import { CeleryBroker } from '../workloads/celery-broker';
 import { CeleryWorkerPool } from '../workloads/celery-worker-pool';
 import { DjangoBackend } from '../workloads/django-backend';
 import { CollectStatic, DjangoMigrations } from '../workloads/django-job';
 import { DjangoSettings } from '../workloads/django-settings';
+import { EdgeRouter } from '../workloads/edge/edge-router';
 import { NuxtFrontend } from '../workloads/nuxt-frontend';
-import { EnvironmentSpec } from './spec';
 
 export const APP_NAME = 'picvario';
 /** Label key of Picvario's dedicated node pools. */
@@ -110,8 +111,29 @@ export class PicvarioEnvironment extends Chart {
       resources: spec.frontend.resources,
     });
 
+    const staticOrigin = `https://${spec.s3.staticBucket}.s3.${spec.s3.region}.amazonaws.com/`;
+    const edge = new EdgeRouter(this, 'edge', {
+      ...identity,
+      host: spec.host,
+      ingressClassName: spec.ingress.className,
+      clusterIssuer: spec.ingress.clusterIssuer,
+      minReplicas: spec.edge.minReplicas,
+      maxReplicas: spec.edge.maxReplicas,
+      resources: spec.edge.resources,
+      nginx: {
+        backendUpstream: `${backend.name}:${backend.port}`,
+        frontendUpstream: `${frontend.name}:${frontend.port}`,
+        staticOrigin,
+        allowedS3Hosts: [`${spec.s3.mediaBucket}.s3.${spec.s3.region}.amazonaws.com`, `s3.${spec.s3.region}.amazonaws.com`],
+      },
+    });
+
     const appCode = [backend.name, ...workers.deploymentNames, beat.deploymentName, 'migrate', 'collectstatic'];
     const rules: TrafficRule[] = [
+      { fromNamespace: spec.ingress.namespace, toComponent: edge.name, ports: [edge.port] },
+      { fromComponent: edge.name, toComponent: frontend.name, ports: [frontend.port] },
+      { fromComponent: edge.name, toComponent: backend.name, ports: [backend.port] },
+      { fromComponent: edge.name, toCidrs: spec.s3.cidrs, ports: [443] },
       { fromComponent: frontend.name, toComponent: backend.name, ports: [backend.port] },
       ...appCode.flatMap((component) => [
         { fromComponent: component, toCidrs: [spec.external.postgres.cidr], ports: [spec.external.postgres.port] },
@@ -122,7 +144,7 @@ export class PicvarioEnvironment extends Chart {
       ]),
     ];
     new NetworkIsolation(this, 'network', { ...identity, rules });
-    applySyncWaves(this, [frontend.name]);
+    applySyncWaves(this, [frontend.name, edge.name]);
   }
 
   private syncSecret(spec: EnvironmentSpec, secretName: string, keys: string[]): void {

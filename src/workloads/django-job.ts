@@ -1,13 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DjangoBackend } from './django-backend';
+import { SpreadMode } from '../platform/availability';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
-import { preSyncHookAnnotations, SYNC_WAVE } from '../platform/gitops';
 import { PodHardening } from '../platform/hardening';
 import { ComponentLabels } from '../platform/labels';
 import { addServiceAccount, podTemplate, PodSpecInput } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { SpreadMode } from '../platform/availability';
+import { preSyncHookAnnotations, SYNC_WAVE } from '../platform/sync-waves';
 
 /** One command of a job; steps run one after the other, each in its own container. */
 export interface JobStep {

@@ -65,6 +65,37 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
     }
   });
 
+  test('THEN Argo CD applies namespace, then config and secrets, then the app tier, then frontend and edge; jobs are PreSync hooks', () => {
+    const wave = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name).metadata.annotations['argocd.argoproj.io/sync-wave'];
+    expect(wave('Namespace', spec.namespace)).toBe('-2');
+    expect(wave('NetworkPolicy', 'default-deny')).toBe('-1');
+    expect(wave('ConfigMap', 'edge-nginx')).toBe('-1');
+    for (const name of ['backend', 'worker-default', 'beat']) expect(wave('Deployment', name)).toBe('0');
+    for (const name of ['frontend', 'edge']) expect(wave('Deployment', name)).toBe('1');
+    for (const job of of('Job')) expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PreSync');
+    expect(of('Job').map((j) => j.metadata.name).sort()).toEqual(['collectstatic', 'migrate']);
+    for (const o of objects.filter((x) => !x.metadata.annotations?.['argocd.argoproj.io/hook'])) {
+      expect([o.kind, o.metadata.name, o.metadata.annotations?.['argocd.argoproj.io/sync-wave']]).toEqual([o.kind, o.metadata.name, expect.any(String)]);
+    }
+  });
+
+  test('THEN no secret value appears: no Secret objects, only references and ExternalSecrets', () => {
+    expect(of('Secret')).toEqual([]);
+    const text = JSON.stringify(objects);
+    expect(text).not.toMatch(/password=|:\/\/[^/"\s]+:[^@"\s]+@/);
+    expect(of('ExternalSecret').length).toBe(spec.secretStore ? 2 : 0);
+  });
+
+  test('THEN every object carries the release version', () => {
+    for (const o of objects) expect([o.kind, o.metadata.name, o.metadata.labels?.['app.kubernetes.io/version']]).toEqual([o.kind, o.metadata.name, spec.appVersion]);
+  });
+
+  test('THEN the edge is the only way in, and it reaches only the frontend, the backend and S3', () => {
+    const edge = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-edge').spec;
+    expect(edge.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(edge.egress.map((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/component'] ?? 'cidr')).toEqual(['frontend', 'backend', 'cidr']);
+  });
+
   test('THEN every object lives in the environment namespace, except cluster-scoped kinds', () => {
     for (const o of objects) {
       if (['Namespace', 'PriorityClass'].includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();

@@ -60,6 +60,10 @@ export interface ArgoCdProjectProps {
   readonly labels?: { [key: string]: string };
 }
 
+function kindList(kinds: ArgoCdResourceKind[] | undefined) {
+  return kinds?.length ? kinds.map((r) => ({ group: r.group, kind: r.kind })) : undefined;
+}
+
 /**
  * An Argo CD AppProject: the fence around a set of Applications (which repositories they read,
  * which namespaces and kinds they may touch).
@@ -95,8 +99,8 @@ export class ArgoCdProject extends Construct {
         destinations,
         // Left out when empty: Argo CD then denies every cluster-scoped kind, and an empty list
         // is a field the live object may not echo back (an endless OutOfSync).
-        clusterResourceWhitelist: props.clusterResources?.length ? props.clusterResources.map((r) => ({ group: r.group, kind: r.kind })) : undefined,
-        namespaceResourceWhitelist: props.namespaceResources?.length ? props.namespaceResources.map((r) => ({ group: r.group, kind: r.kind })) : undefined,
+        clusterResourceWhitelist: kindList(props.clusterResources),
+        namespaceResourceWhitelist: kindList(props.namespaceResources),
       },
     });
   }
