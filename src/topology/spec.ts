@@ -1,7 +1,7 @@
+import { NamespaceGuardrailsProps } from '../platform/guardrails';
 import { ContainerResources } from '../platform/resources';
 import { BrokerKind } from '../workloads/celery-broker';
 import { CeleryQueueProps } from '../workloads/celery-worker-pool';
-import { NamespaceGuardrailsProps } from '../platform/guardrails';
 
 /** A service outside the cluster: where the app reaches it, and what the NetworkPolicies open for it. */
 export interface ExternalEndpoint {
