@@ -96,6 +96,24 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
     expect(edge.egress.map((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/component'] ?? 'cidr')).toEqual(['frontend', 'backend', 'cidr']);
   });
 
+  test('THEN the ResourceQuota admits every component at its maximum scale, rollout surge and hooks included', () => {
+    const quota = of('ResourceQuota')[0].spec.hard;
+    const maxReplicas = (name: string) => {
+      const scaler = [...of('HorizontalPodAutoscaler'), ...of('ScaledObject')].find((s) => s.spec.scaleTargetRef.name === name);
+      return scaler ? scaler.spec.maxReplicas ?? scaler.spec.maxReplicaCount : undefined;
+    };
+    const sum = (resource: 'cpu' | 'memory', bound: 'requests' | 'limits') => [...of('Deployment'), ...of('Job')].reduce((total, w) => {
+      // A rollout surges by 25% (rounded up) of the replicas before old pods go.
+      const replicas = w.kind === 'Job' ? 1 : (maxReplicas(w.metadata.name) ?? w.spec.replicas);
+      const pods = w.kind === 'Job' ? 1 : replicas + Math.ceil(replicas / 4);
+      return total + pods * w.spec.template.spec.containers.reduce((t: number, c: any) => t + parse(c.resources[bound][resource]), 0);
+    }, 0);
+    for (const bound of ['requests', 'limits'] as const) {
+      expect(sum('cpu', bound)).toBeLessThanOrEqual(parse(quota[`${bound}.cpu`]));
+      expect(sum('memory', bound)).toBeLessThanOrEqual(parse(quota[`${bound}.memory`]));
+    }
+  });
+
   test('THEN every object lives in the environment namespace, except cluster-scoped kinds', () => {
     for (const o of objects) {
       if (['Namespace', 'PriorityClass'].includes(o.kind)) expect(o.metadata.namespace).toBeUndefined();
@@ -117,6 +135,19 @@ describe('differences between environments', () => {
   });
 });
 
+describe('bad input in an environment spec', () => {
+  test.each([
+    ['an invalid CIDR', { ...TEST, s3: { ...TEST.s3, cidrs: ['52.219.168.0/33'] } }, /NetworkIsolation 'test\/network': rules\[3\]\.toCidrs\[0\] must be an IPv4 CIDR/],
+    ['an invalid port', { ...TEST, external: { ...TEST.external, postgres: { ...TEST.external.postgres, port: 0 } } }, /NetworkIsolation 'test\/network': rules\[\d+\]\.ports\[0\] must be an integer from 1 to 65535; got 0/],
+    ['a queue limit below its request', { ...TEST, queues: [{ ...TEST.queues[0], resources: { ...TEST.queues[0].resources, memoryLimit: '1Mi' } }] },
+      /CeleryWorkerPool 'test\/workers': queues\[0\]\.resources\.memoryLimit must be >= memoryRequest/],
+  ])('GIVEN %s THEN the render fails naming the construct and the field, and writes nothing', (_what, spec, message) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-'));
+    expect(() => renderAll([spec], path.join(dir, 'manifests'))).toThrow(message);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('rendering to disk', () => {
   test('GIVEN an invalid environment WHEN rendered THEN it throws and the previous render is untouched', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-'));
@@ -134,3 +165,10 @@ describe('rendering to disk', () => {
 });
 
 const STAGING_LIKE = { ...TEST, name: 'other' };
+
+/** A canonical quantity as a number (cores or bytes). */
+function parse(q: string): number {
+  const units: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+  const [, n, unit] = /^([0-9.]+)([a-zA-Z]*)$/.exec(q)!;
+  return Number(n) * (unit ? units[unit] : 1);
+}
