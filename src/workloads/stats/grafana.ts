@@ -1,0 +1,289 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
+import { SUMMARY_DASHBOARD_UID, summaryDashboard, TENANT_DASHBOARD_UID, tenantDashboard } from './dashboards';
+import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
+import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../../platform/errors';
+import { PodHardening, PodHardeningProps } from '../../platform/hardening';
+import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
+import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
+import { ContainerResources, renderResources } from '../../platform/resources';
+import { addService } from '../../platform/service';
+
+/** Grafana with the usage datasource and dashboards provisioned from files. */
+export interface GrafanaProps extends ComponentIdentityProps, PodHardeningProps {
+  /** The image tag, e.g. `11.3.0`. Explicit: a Grafana upgrade migrates its database. */
+  readonly tag: string;
+  /** Requests and limits of one pod. */
+  readonly resources: ContainerResources;
+  /** The statistics Elasticsearch and the Secret with the (read-only) credentials Grafana queries with. */
+  readonly elasticsearch: StatsElasticsearchConnection;
+  /** The name of an existing Secret holding the Grafana admin password. */
+  readonly adminSecretName: string;
+  /**
+   * The key of the admin password in `adminSecretName`.
+   * @default 'admin-password'
+   */
+  readonly adminPasswordKey?: string;
+  /**
+   * The Grafana admin login.
+   * @default 'admin'
+   */
+  readonly adminUser?: string;
+  /**
+   * The image repository, without tag.
+   * @default 'grafana/grafana'
+   */
+  readonly image?: string;
+  /**
+   * Object name and component label.
+   * @default 'grafana'
+   */
+  readonly name?: string;
+  /**
+   * The container and Service port.
+   * @default 3000
+   */
+  readonly port?: number;
+  /**
+   * The indices the datasource searches, e.g. `StatsShipper.indexWildcard`.
+   * @default 'picvario-usage-*'
+   */
+  readonly indexPattern?: string;
+  /**
+   * The public URL Grafana is served at, e.g. `https://app.example.com/stats/`. A path other
+   * than `/` makes Grafana serve from that sub-path (behind the edge proxy).
+   * @default - Grafana's default (`http://localhost:3000/`)
+   */
+  readonly rootUrl?: string;
+  /**
+   * An existing Secret holding Grafana's database URL (`GF_DATABASE_URL`, e.g. `postgres://...`).
+   * Without it Grafana keeps its SQLite database in a per-pod emptyDir: provisioned datasources
+   * and dashboards come back on restart, but users, teams and organisations made in the UI do not.
+   * @default - SQLite in an emptyDir
+   */
+  readonly databaseSecretName?: string;
+  /**
+   * The key of the database URL in `databaseSecretName`.
+   * @default 'database-url'
+   */
+  readonly databaseUrlKey?: string;
+  /**
+   * Fixed number of pods. More than one needs `databaseSecretName` (pods must share users and sessions);
+   * from 2 on, a PodDisruptionBudget keeps all but one through drains.
+   * @default 1
+   */
+  readonly replicas?: number;
+}
+
+const DATA = '/var/lib/grafana';
+const PROVISIONING = '/etc/grafana/provisioning';
+const DASHBOARDS = '/etc/grafana/dashboards/usage';
+/** The stable uid the dashboards refer to their datasource by. */
+const DATASOURCE_UID = 'picvario-usage-es';
+const INDEX_PATTERN = /^[a-z0-9*][a-z0-9*._-]*$/;
+
+/**
+ * Grafana for usage statistics: an Elasticsearch datasource on the statistics cluster and two
+ * dashboards, the tenant-admin report and the app-admin summary, provisioned from ConfigMaps.
+ *
+ * The container runs as uid/gid 472 (the `grafana` user of the official image) unless
+ * `runAsUser`/`runAsGroup` say otherwise. Its only writable paths are per-pod emptyDirs:
+ * `/tmp` and `/var/lib/grafana` (data, plugins, logs).
+ *
+ * The `tenant` variable of the tenant report selects what is shown; it is not an access
+ * boundary. Anyone who can open the dashboard can pick any tenant.
+ */
+export class StatsDashboards extends Construct {
+  /** The Deployment's and Service's name. */
+  public readonly serviceName: string;
+  /** The Service port. */
+  public readonly port: number;
+  /** The `app.kubernetes.io/component` label value of the pods. */
+  public readonly component: string;
+  /** The labels that select the pods, for NetworkPolicy `podSelector`s. */
+  public readonly selectorLabels: Record<string, string>;
+  /** The in-cluster URL, e.g. `http://grafana:3000`. */
+  public readonly url: string;
+  /** The statistics Elasticsearch host, for an egress NetworkPolicy. */
+  public readonly elasticsearchHost: string;
+  /** The statistics Elasticsearch port, for an egress NetworkPolicy. */
+  public readonly elasticsearchPort: number;
+  /** uid of the provisioned Elasticsearch datasource. */
+  public readonly datasourceUid: string;
+  /** uid of the tenant-admin report. */
+  public readonly tenantDashboardUid: string;
+  /** uid of the app-admin summary. */
+  public readonly summaryDashboardUid: string;
+  /** SHA-256 of the provisioning ConfigMaps, also written to the pod template as `checksum/config`. */
+  public readonly configChecksum: string;
+
+  constructor(scope: Construct, id: string, props: GrafanaProps) {
+    super(scope, id);
+    this.serviceName = checkDnsLabel(this, 'name', props.name ?? 'grafana');
+    this.component = this.serviceName;
+    this.port = checkInteger(this, 'port', props.port ?? 3000, 1024, 65535);
+    this.url = `http://${this.serviceName}:${this.port}`;
+    this.datasourceUid = DATASOURCE_UID;
+    this.tenantDashboardUid = TENANT_DASHBOARD_UID;
+    this.summaryDashboardUid = SUMMARY_DASHBOARD_UID;
+    const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 10);
+    const es = resolveConnection(this, 'elasticsearch', props.elasticsearch);
+    this.elasticsearchHost = es.host;
+    this.elasticsearchPort = es.port;
+    const indexPattern = props.indexPattern ?? 'picvario-usage-*';
+    if (typeof indexPattern !== 'string' || indexPattern.length > 200 || !INDEX_PATTERN.test(indexPattern)) {
+      invalid(this, 'indexPattern', 'a lowercase Elasticsearch index name or wildcard such as "picvario-usage-*"', indexPattern);
+    }
+    const adminPasswordKey = props.adminPasswordKey ?? 'admin-password';
+    checkSecretKey(this, 'adminPasswordKey', props.adminSecretName, adminPasswordKey);
+    const adminUser = props.adminUser ?? 'admin';
+    if (typeof adminUser !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(adminUser)) {
+      invalid(this, 'adminUser', 'a login of letters, digits, ".", "_", "@" or "-"', adminUser);
+    }
+    const databaseEnv = this.databaseEnv(props);
+    if (replicas > 1 && !databaseEnv.length) {
+      invalid(this, 'replicas', '1 unless databaseSecretName is set (each pod would have its own SQLite users and sessions)', replicas);
+    }
+    const rootUrlEnv = this.rootUrlEnv(props.rootUrl);
+
+    const labels = new ComponentLabels(this, props, this.component, props.tag);
+    this.selectorLabels = labels.selector;
+    const hardening = new PodHardening(this, { ...props, runAsUser: props.runAsUser ?? 472, runAsGroup: props.runAsGroup ?? 472 });
+
+    const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(es.url, indexPattern) };
+    const providers = { 'usage-dashboards.yaml': providerYaml() };
+    const dashboards = {
+      'tenant-report.json': `${JSON.stringify(tenantDashboard(DATASOURCE_UID), undefined, 2)}\n`,
+      'all-tenants-summary.json': `${JSON.stringify(summaryDashboard(DATASOURCE_UID), undefined, 2)}\n`,
+    };
+    // [construct id, volume name, ConfigMap data, mount path]; the ConfigMap is `<name>-<volume>`.
+    const configMaps: [string, string, Record<string, string>, string][] = [
+      ['Datasources', 'datasources', datasources, `${PROVISIONING}/datasources`],
+      ['DashboardProviders', 'dashboard-providers', providers, `${PROVISIONING}/dashboards`],
+      ['Dashboards', 'dashboards', dashboards, DASHBOARDS],
+    ];
+    for (const [cid, volume, data] of configMaps) {
+      const name = `${this.serviceName}-${volume}`;
+      new k8s.KubeConfigMap(this, cid, { metadata: { name, labels: labels.all }, data });
+    }
+    this.configChecksum = configChecksum(datasources, providers, dashboards);
+
+    const probe = { httpGet: { path: '/api/health', port: k8s.IntOrString.fromString('http') } };
+    addDeployment(this, {
+      name: this.serviceName,
+      labels,
+      hardening,
+      image: imageReference(this, props.image ?? 'grafana/grafana', props.tag),
+      env: [
+        { name: 'GF_PATHS_DATA', value: DATA },
+        { name: 'GF_PATHS_PLUGINS', value: `${DATA}/plugins` },
+        { name: 'GF_PATHS_LOGS', value: `${DATA}/logs` },
+        { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING },
+        { name: 'GF_LOG_MODE', value: 'console' },
+        { name: 'GF_SERVER_HTTP_PORT', value: String(this.port) },
+        ...rootUrlEnv,
+        { name: 'GF_SECURITY_ADMIN_USER', value: adminUser },
+        { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: props.adminSecretName, key: adminPasswordKey } } },
+        { name: 'GF_USERS_ALLOW_SIGN_UP', value: 'false' },
+        { name: 'GF_AUTH_ANONYMOUS_ENABLED', value: 'false' },
+        // No calls home from inside the cluster.
+        { name: 'GF_ANALYTICS_REPORTING_ENABLED', value: 'false' },
+        { name: 'GF_ANALYTICS_CHECK_FOR_UPDATES', value: 'false' },
+        { name: 'GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES', value: 'false' },
+        ...databaseEnv,
+        ...credentialEnv(es),
+      ],
+      ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
+      resources: renderResources(this, 'resources', props.resources),
+      // The first start runs every database migration.
+      startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 3 },
+      readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
+      livenessProbe: { ...probe, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+      preStopSleepSeconds: 5,
+      terminationGracePeriodSeconds: 30,
+      spread: replicas > 1 ? SpreadMode.PREFERRED : SpreadMode.NONE,
+      podAnnotations: { 'checksum/config': this.configChecksum },
+      volumes: [
+        { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+        ...configMaps.map(([, volume]) => ({ name: volume, configMap: { name: `${this.serviceName}-${volume}` } })),
+      ],
+      volumeMounts: [
+        { name: 'data', mountPath: DATA },
+        ...configMaps.map(([, volume, , mountPath]) => ({ name: volume, mountPath, readOnly: true })),
+      ],
+      replicas,
+      rollout: RolloutKind.SURGE,
+    });
+    addService(this, this.serviceName, labels, this.port);
+    if (replicas >= 2) addDisruptionBudget(this, this.serviceName, labels, defaultMinAvailable(replicas));
+  }
+
+  private databaseEnv(props: GrafanaProps): k8s.EnvVar[] {
+    if (props.databaseSecretName === undefined) {
+      if (props.databaseUrlKey !== undefined) invalid(this, 'databaseSecretName', 'set when databaseUrlKey is set', props.databaseSecretName);
+      return [];
+    }
+    const key = props.databaseUrlKey ?? 'database-url';
+    checkSecretKey(this, 'databaseUrlKey', props.databaseSecretName, key);
+    return [{ name: 'GF_DATABASE_URL', valueFrom: { secretKeyRef: { name: props.databaseSecretName, key } } }];
+  }
+
+  private rootUrlEnv(rootUrl: string | undefined): k8s.EnvVar[] {
+    if (rootUrl === undefined) return [];
+    let path = '';
+    try {
+      const parsed = new URL(rootUrl);
+      if (!/^https?:$/.test(parsed.protocol) || parsed.search || parsed.hash || parsed.username || /[\s$"]/.test(rootUrl)) throw new Error();
+      path = parsed.pathname;
+    } catch {
+      invalid(this, 'rootUrl', 'an http(s) URL such as "https://app.example.com/stats/"', rootUrl);
+    }
+    const env: k8s.EnvVar[] = [{ name: 'GF_SERVER_ROOT_URL', value: rootUrl }];
+    if (path !== '/') env.push({ name: 'GF_SERVER_SERVE_FROM_SUB_PATH', value: 'true' });
+    return env;
+  }
+}
+
+/**
+ * The datasource. Grafana expands `${VAR}` in provisioning files, so the credentials are
+ * read from the container environment (filled from the Secret) when Grafana starts.
+ */
+function datasourceYaml(url: string, indexPattern: string): string {
+  return [
+    'apiVersion: 1',
+    'datasources:',
+    '  - name: Usage statistics',
+    `    uid: ${DATASOURCE_UID}`,
+    '    type: elasticsearch',
+    '    access: proxy',
+    `    url: ${yamlString(url)}`,
+    '    basicAuth: true',
+    `    basicAuthUser: "\${${ES_USER_ENV}}"`,
+    '    editable: false',
+    '    isDefault: true',
+    '    jsonData:',
+    `      index: ${yamlString(indexPattern)}`,
+    '      timeField: "@timestamp"',
+    '      maxConcurrentShardRequests: 5',
+    '    secureJsonData:',
+    `      basicAuthPassword: "\${${ES_PASSWORD_ENV}}"`,
+    '',
+  ].join('\n');
+}
+
+function providerYaml(): string {
+  return [
+    'apiVersion: 1',
+    'providers:',
+    '  - name: usage',
+    '    orgId: 1',
+    '    folder: Usage',
+    '    type: file',
+    '    disableDeletion: true',
+    '    allowUiUpdates: false',
+    '    options:',
+    `      path: ${DASHBOARDS}`,
+    '',
+  ].join('\n');
+}
