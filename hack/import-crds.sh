@@ -12,3 +12,5 @@ import() { # <module name> <crd file>
 }
 import keda-scaledobject keda-v2.20.2/keda.sh_scaledobjects.yaml
 import keda-triggerauthentication keda-v2.20.2/keda.sh_triggerauthentications.yaml
+import argocd-application argo-cd-v3.5.1/application-crd.yaml
+import argocd-appproject argo-cd-v3.5.1/appproject-crd.yaml
