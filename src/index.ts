@@ -23,3 +23,6 @@ export { CollectStatic, CollectStaticProps, DjangoManagementJob, DjangoManagemen
 export { SecretStoreKind, SyncedSecret, SyncedSecretKey, SyncedSecretProps } from './platform/external-secret';
 export { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
 export { NetworkIsolation, NetworkIsolationProps, NetworkProtocol, TrafficRule } from './platform/network-isolation';
+
+// The usage-statistics pipeline.
+export * from './workloads/stats';

@@ -16,7 +16,7 @@ export class ExternalSecret extends ApiObject {
   public static readonly GVK: GroupVersionKind = {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
-  }
+  };
 
   /**
    * Renders a Kubernetes manifest for "ExternalSecret".
@@ -299,11 +299,11 @@ export function toJson_ExternalSecretSpecDataFrom(obj: ExternalSecretSpecDataFro
  */
 export enum ExternalSecretSpecRefreshPolicy {
   /** CreatedOnce */
-  CREATED_ONCE = "CreatedOnce",
+  CREATED_ONCE = 'CreatedOnce',
   /** Periodic */
-  PERIODIC = "Periodic",
+  PERIODIC = 'Periodic',
   /** OnChange */
-  ON_CHANGE = "OnChange",
+  ON_CHANGE = 'OnChange',
 }
 
 /**
@@ -831,9 +831,9 @@ export function toJson_ExternalSecretSpecDataFromSourceRef(obj: ExternalSecretSp
  */
 export enum ExternalSecretSpecSecretStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -847,9 +847,9 @@ export enum ExternalSecretSpecSecretStoreRefKind {
  */
 export enum ExternalSecretSpecSyncWindowsKind {
   /** allow */
-  ALLOW = "allow",
+  ALLOW = 'allow',
   /** deny */
-  DENY = "deny",
+  DENY = 'deny',
 }
 
 /**
@@ -902,15 +902,15 @@ export function toJson_ExternalSecretSpecSyncWindowsWindows(obj: ExternalSecretS
  */
 export enum ExternalSecretSpecTargetCreationPolicy {
   /** Owner */
-  OWNER = "Owner",
+  OWNER = 'Owner',
   /** Orphan */
-  ORPHAN = "Orphan",
+  ORPHAN = 'Orphan',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
   /** None */
-  NONE = "None",
+  NONE = 'None',
   /** CreateOrMerge */
-  CREATE_OR_MERGE = "CreateOrMerge",
+  CREATE_OR_MERGE = 'CreateOrMerge',
 }
 
 /**
@@ -922,11 +922,11 @@ export enum ExternalSecretSpecTargetCreationPolicy {
  */
 export enum ExternalSecretSpecTargetDeletionPolicy {
   /** Delete */
-  DELETE = "Delete",
+  DELETE = 'Delete',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
   /** Retain */
-  RETAIN = "Retain",
+  RETAIN = 'Retain',
 }
 
 /**
@@ -1040,9 +1040,9 @@ export function toJson_ExternalSecretSpecTargetTemplate(obj: ExternalSecretSpecT
  */
 export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -1053,13 +1053,13 @@ export enum ExternalSecretSpecDataRemoteRefConversionStrategy {
  */
 export enum ExternalSecretSpecDataRemoteRefDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -1070,9 +1070,9 @@ export enum ExternalSecretSpecDataRemoteRefDecodingStrategy {
  */
 export enum ExternalSecretSpecDataRemoteRefMetadataPolicy {
   /** None */
-  NONE = "None",
+  NONE = 'None',
   /** Fetch */
-  FETCH = "Fetch",
+  FETCH = 'Fetch',
 }
 
 /**
@@ -1082,9 +1082,9 @@ export enum ExternalSecretSpecDataRemoteRefMetadataPolicy {
  */
 export enum ExternalSecretSpecDataRemoteRefNullBytePolicy {
   /** Ignore */
-  IGNORE = "Ignore",
+  IGNORE = 'Ignore',
   /** Fail */
-  FAIL = "Fail",
+  FAIL = 'Fail',
 }
 
 /**
@@ -1180,9 +1180,9 @@ export function toJson_ExternalSecretSpecDataSourceRefStoreRef(obj: ExternalSecr
  */
 export enum ExternalSecretSpecDataFromExtractConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -1193,13 +1193,13 @@ export enum ExternalSecretSpecDataFromExtractConversionStrategy {
  */
 export enum ExternalSecretSpecDataFromExtractDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -1210,9 +1210,9 @@ export enum ExternalSecretSpecDataFromExtractDecodingStrategy {
  */
 export enum ExternalSecretSpecDataFromExtractMetadataPolicy {
   /** None */
-  NONE = "None",
+  NONE = 'None',
   /** Fetch */
-  FETCH = "Fetch",
+  FETCH = 'Fetch',
 }
 
 /**
@@ -1222,9 +1222,9 @@ export enum ExternalSecretSpecDataFromExtractMetadataPolicy {
  */
 export enum ExternalSecretSpecDataFromExtractNullBytePolicy {
   /** Ignore */
-  IGNORE = "Ignore",
+  IGNORE = 'Ignore',
   /** Fail */
-  FAIL = "Fail",
+  FAIL = 'Fail',
 }
 
 /**
@@ -1235,9 +1235,9 @@ export enum ExternalSecretSpecDataFromExtractNullBytePolicy {
  */
 export enum ExternalSecretSpecDataFromFindConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -1248,13 +1248,13 @@ export enum ExternalSecretSpecDataFromFindConversionStrategy {
  */
 export enum ExternalSecretSpecDataFromFindDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -1292,9 +1292,9 @@ export function toJson_ExternalSecretSpecDataFromFindName(obj: ExternalSecretSpe
  */
 export enum ExternalSecretSpecDataFromFindNullBytePolicy {
   /** Ignore */
-  IGNORE = "Ignore",
+  IGNORE = 'Ignore',
   /** Fail */
-  FAIL = "Fail",
+  FAIL = 'Fail',
 }
 
 /**
@@ -1517,7 +1517,7 @@ export function toJson_ExternalSecretSpecDataFromSourceRefStoreRef(obj: External
  */
 export enum ExternalSecretSpecTargetTemplateEngineVersion {
   /** v2 */
-  V2 = "v2",
+  V2 = 'v2',
 }
 
 /**
@@ -1527,9 +1527,9 @@ export enum ExternalSecretSpecTargetTemplateEngineVersion {
  */
 export enum ExternalSecretSpecTargetTemplateMergePolicy {
   /** Replace */
-  REPLACE = "Replace",
+  REPLACE = 'Replace',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
 }
 
 /**
@@ -1642,41 +1642,41 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFrom(obj: Externa
  */
 export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
   /** ACRAccessToken */
-  ACR_ACCESS_TOKEN = "ACRAccessToken",
+  ACR_ACCESS_TOKEN = 'ACRAccessToken',
   /** BeyondtrustWorkloadCredentialsDynamicSecret */
-  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = "BeyondtrustWorkloadCredentialsDynamicSecret",
+  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = 'BeyondtrustWorkloadCredentialsDynamicSecret',
   /** ClusterGenerator */
-  CLUSTER_GENERATOR = "ClusterGenerator",
+  CLUSTER_GENERATOR = 'ClusterGenerator',
   /** CloudsmithAccessToken */
-  CLOUDSMITH_ACCESS_TOKEN = "CloudsmithAccessToken",
+  CLOUDSMITH_ACCESS_TOKEN = 'CloudsmithAccessToken',
   /** ECRAuthorizationToken */
-  ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
+  ECR_AUTHORIZATION_TOKEN = 'ECRAuthorizationToken',
   /** Fake */
-  FAKE = "Fake",
+  FAKE = 'Fake',
   /** GCRAccessToken */
-  GCR_ACCESS_TOKEN = "GCRAccessToken",
+  GCR_ACCESS_TOKEN = 'GCRAccessToken',
   /** GithubAccessToken */
-  GITHUB_ACCESS_TOKEN = "GithubAccessToken",
+  GITHUB_ACCESS_TOKEN = 'GithubAccessToken',
   /** GitlabDeployToken */
-  GITLAB_DEPLOY_TOKEN = "GitlabDeployToken",
+  GITLAB_DEPLOY_TOKEN = 'GitlabDeployToken',
   /** QuayAccessToken */
-  QUAY_ACCESS_TOKEN = "QuayAccessToken",
+  QUAY_ACCESS_TOKEN = 'QuayAccessToken',
   /** Password */
-  PASSWORD = "Password",
+  PASSWORD = 'Password',
   /** SSHKey */
-  SSH_KEY = "SSHKey",
+  SSH_KEY = 'SSHKey',
   /** STSSessionToken */
-  STS_SESSION_TOKEN = "STSSessionToken",
+  STS_SESSION_TOKEN = 'STSSessionToken',
   /** UUID */
-  UUID = "UUID",
+  UUID = 'UUID',
   /** VaultDynamicSecret */
-  VAULT_DYNAMIC_SECRET = "VaultDynamicSecret",
+  VAULT_DYNAMIC_SECRET = 'VaultDynamicSecret',
   /** Webhook */
-  WEBHOOK = "Webhook",
+  WEBHOOK = 'Webhook',
   /** Grafana */
-  GRAFANA = "Grafana",
+  GRAFANA = 'Grafana',
   /** MFA */
-  MFA = "MFA",
+  MFA = 'MFA',
 }
 
 /**
@@ -1688,9 +1688,9 @@ export enum ExternalSecretSpecDataSourceRefGeneratorRefKind {
  */
 export enum ExternalSecretSpecDataSourceRefStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -1700,9 +1700,9 @@ export enum ExternalSecretSpecDataSourceRefStoreRefKind {
  */
 export enum ExternalSecretSpecDataFromRewriteMergeConflictPolicy {
   /** Ignore */
-  IGNORE = "Ignore",
+  IGNORE = 'Ignore',
   /** Error */
-  ERROR = "Error",
+  ERROR = 'Error',
 }
 
 /**
@@ -1712,9 +1712,9 @@ export enum ExternalSecretSpecDataFromRewriteMergeConflictPolicy {
  */
 export enum ExternalSecretSpecDataFromRewriteMergePriorityPolicy {
   /** IgnoreNotFound */
-  IGNORE_NOT_FOUND = "IgnoreNotFound",
+  IGNORE_NOT_FOUND = 'IgnoreNotFound',
   /** Strict */
-  STRICT = "Strict",
+  STRICT = 'Strict',
 }
 
 /**
@@ -1724,9 +1724,9 @@ export enum ExternalSecretSpecDataFromRewriteMergePriorityPolicy {
  */
 export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
   /** Extract */
-  EXTRACT = "Extract",
+  EXTRACT = 'Extract',
   /** JSON */
-  JSON = "JSON",
+  JSON = 'JSON',
 }
 
 /**
@@ -1736,41 +1736,41 @@ export enum ExternalSecretSpecDataFromRewriteMergeStrategy {
  */
 export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
   /** ACRAccessToken */
-  ACR_ACCESS_TOKEN = "ACRAccessToken",
+  ACR_ACCESS_TOKEN = 'ACRAccessToken',
   /** BeyondtrustWorkloadCredentialsDynamicSecret */
-  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = "BeyondtrustWorkloadCredentialsDynamicSecret",
+  BEYONDTRUST_WORKLOAD_CREDENTIALS_DYNAMIC_SECRET = 'BeyondtrustWorkloadCredentialsDynamicSecret',
   /** ClusterGenerator */
-  CLUSTER_GENERATOR = "ClusterGenerator",
+  CLUSTER_GENERATOR = 'ClusterGenerator',
   /** CloudsmithAccessToken */
-  CLOUDSMITH_ACCESS_TOKEN = "CloudsmithAccessToken",
+  CLOUDSMITH_ACCESS_TOKEN = 'CloudsmithAccessToken',
   /** ECRAuthorizationToken */
-  ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
+  ECR_AUTHORIZATION_TOKEN = 'ECRAuthorizationToken',
   /** Fake */
-  FAKE = "Fake",
+  FAKE = 'Fake',
   /** GCRAccessToken */
-  GCR_ACCESS_TOKEN = "GCRAccessToken",
+  GCR_ACCESS_TOKEN = 'GCRAccessToken',
   /** GithubAccessToken */
-  GITHUB_ACCESS_TOKEN = "GithubAccessToken",
+  GITHUB_ACCESS_TOKEN = 'GithubAccessToken',
   /** GitlabDeployToken */
-  GITLAB_DEPLOY_TOKEN = "GitlabDeployToken",
+  GITLAB_DEPLOY_TOKEN = 'GitlabDeployToken',
   /** QuayAccessToken */
-  QUAY_ACCESS_TOKEN = "QuayAccessToken",
+  QUAY_ACCESS_TOKEN = 'QuayAccessToken',
   /** Password */
-  PASSWORD = "Password",
+  PASSWORD = 'Password',
   /** SSHKey */
-  SSH_KEY = "SSHKey",
+  SSH_KEY = 'SSHKey',
   /** STSSessionToken */
-  STS_SESSION_TOKEN = "STSSessionToken",
+  STS_SESSION_TOKEN = 'STSSessionToken',
   /** UUID */
-  UUID = "UUID",
+  UUID = 'UUID',
   /** VaultDynamicSecret */
-  VAULT_DYNAMIC_SECRET = "VaultDynamicSecret",
+  VAULT_DYNAMIC_SECRET = 'VaultDynamicSecret',
   /** Webhook */
-  WEBHOOK = "Webhook",
+  WEBHOOK = 'Webhook',
   /** Grafana */
-  GRAFANA = "Grafana",
+  GRAFANA = 'Grafana',
   /** MFA */
-  MFA = "MFA",
+  MFA = 'MFA',
 }
 
 /**
@@ -1782,9 +1782,9 @@ export enum ExternalSecretSpecDataFromSourceRefGeneratorRefKind {
  */
 export enum ExternalSecretSpecDataFromSourceRefStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -1868,13 +1868,13 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecret(obj: E
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromValuesDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -1956,9 +1956,9 @@ export function toJson_ExternalSecretSpecTargetTemplateTemplateFromSecretItems(o
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
   /** Values */
-  VALUES = "Values",
+  VALUES = 'Values',
   /** KeysAndValues */
-  KEYS_AND_VALUES = "KeysAndValues",
+  KEYS_AND_VALUES = 'KeysAndValues',
 }
 
 /**
@@ -1968,9 +1968,9 @@ export enum ExternalSecretSpecTargetTemplateTemplateFromConfigMapItemsTemplateAs
  */
 export enum ExternalSecretSpecTargetTemplateTemplateFromSecretItemsTemplateAs {
   /** Values */
-  VALUES = "Values",
+  VALUES = 'Values',
   /** KeysAndValues */
-  KEYS_AND_VALUES = "KeysAndValues",
+  KEYS_AND_VALUES = 'KeysAndValues',
 }
 
 
@@ -1986,7 +1986,7 @@ export class ExternalSecretV1Beta1 extends ApiObject {
   public static readonly GVK: GroupVersionKind = {
     apiVersion: 'external-secrets.io/v1beta1',
     kind: 'ExternalSecret',
-  }
+  };
 
   /**
    * Renders a Kubernetes manifest for "ExternalSecretV1Beta1".
@@ -2258,11 +2258,11 @@ export function toJson_ExternalSecretV1Beta1SpecDataFrom(obj: ExternalSecretV1Be
  */
 export enum ExternalSecretV1Beta1SpecRefreshPolicy {
   /** CreatedOnce */
-  CREATED_ONCE = "CreatedOnce",
+  CREATED_ONCE = 'CreatedOnce',
   /** Periodic */
-  PERIODIC = "Periodic",
+  PERIODIC = 'Periodic',
   /** OnChange */
-  ON_CHANGE = "OnChange",
+  ON_CHANGE = 'OnChange',
 }
 
 /**
@@ -2699,9 +2699,9 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromSourceRef(obj: ExternalS
  */
 export enum ExternalSecretV1Beta1SpecSecretStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -2713,13 +2713,13 @@ export enum ExternalSecretV1Beta1SpecSecretStoreRefKind {
  */
 export enum ExternalSecretV1Beta1SpecTargetCreationPolicy {
   /** Owner */
-  OWNER = "Owner",
+  OWNER = 'Owner',
   /** Orphan */
-  ORPHAN = "Orphan",
+  ORPHAN = 'Orphan',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -2731,11 +2731,11 @@ export enum ExternalSecretV1Beta1SpecTargetCreationPolicy {
  */
 export enum ExternalSecretV1Beta1SpecTargetDeletionPolicy {
   /** Delete */
-  DELETE = "Delete",
+  DELETE = 'Delete',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
   /** Retain */
-  RETAIN = "Retain",
+  RETAIN = 'Retain',
 }
 
 /**
@@ -2809,9 +2809,9 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplate(obj: ExternalSecr
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -2821,13 +2821,13 @@ export enum ExternalSecretV1Beta1SpecDataRemoteRefConversionStrategy {
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -2838,9 +2838,9 @@ export enum ExternalSecretV1Beta1SpecDataRemoteRefDecodingStrategy {
  */
 export enum ExternalSecretV1Beta1SpecDataRemoteRefMetadataPolicy {
   /** None */
-  NONE = "None",
+  NONE = 'None',
   /** Fetch */
-  FETCH = "Fetch",
+  FETCH = 'Fetch',
 }
 
 /**
@@ -2935,9 +2935,9 @@ export function toJson_ExternalSecretV1Beta1SpecDataSourceRefStoreRef(obj: Exter
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -2947,13 +2947,13 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractConversionStrategy {
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -2964,9 +2964,9 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractDecodingStrategy {
  */
 export enum ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy {
   /** None */
-  NONE = "None",
+  NONE = 'None',
   /** Fetch */
-  FETCH = "Fetch",
+  FETCH = 'Fetch',
 }
 
 /**
@@ -2976,9 +2976,9 @@ export enum ExternalSecretV1Beta1SpecDataFromExtractMetadataPolicy {
  */
 export enum ExternalSecretV1Beta1SpecDataFromFindConversionStrategy {
   /** Default */
-  DEFAULT = "Default",
+  DEFAULT = 'Default',
   /** Unicode */
-  UNICODE = "Unicode",
+  UNICODE = 'Unicode',
 }
 
 /**
@@ -2988,13 +2988,13 @@ export enum ExternalSecretV1Beta1SpecDataFromFindConversionStrategy {
  */
 export enum ExternalSecretV1Beta1SpecDataFromFindDecodingStrategy {
   /** Auto */
-  AUTO = "Auto",
+  AUTO = 'Auto',
   /** Base64 */
-  BASE64 = "Base64",
+  BASE64 = 'Base64',
   /** Base64URL */
-  BASE64_URL = "Base64URL",
+  BASE64_URL = 'Base64URL',
   /** None */
-  NONE = "None",
+  NONE = 'None',
 }
 
 /**
@@ -3183,7 +3183,7 @@ export function toJson_ExternalSecretV1Beta1SpecDataFromSourceRefStoreRef(obj: E
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateEngineVersion {
   /** v2 */
-  V2 = "v2",
+  V2 = 'v2',
 }
 
 /**
@@ -3193,9 +3193,9 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateEngineVersion {
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateMergePolicy {
   /** Replace */
-  REPLACE = "Replace",
+  REPLACE = 'Replace',
   /** Merge */
-  MERGE = "Merge",
+  MERGE = 'Merge',
 }
 
 /**
@@ -3287,33 +3287,33 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFrom(obj: 
  */
 export enum ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind {
   /** ACRAccessToken */
-  ACR_ACCESS_TOKEN = "ACRAccessToken",
+  ACR_ACCESS_TOKEN = 'ACRAccessToken',
   /** ClusterGenerator */
-  CLUSTER_GENERATOR = "ClusterGenerator",
+  CLUSTER_GENERATOR = 'ClusterGenerator',
   /** ECRAuthorizationToken */
-  ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
+  ECR_AUTHORIZATION_TOKEN = 'ECRAuthorizationToken',
   /** Fake */
-  FAKE = "Fake",
+  FAKE = 'Fake',
   /** GCRAccessToken */
-  GCR_ACCESS_TOKEN = "GCRAccessToken",
+  GCR_ACCESS_TOKEN = 'GCRAccessToken',
   /** GithubAccessToken */
-  GITHUB_ACCESS_TOKEN = "GithubAccessToken",
+  GITHUB_ACCESS_TOKEN = 'GithubAccessToken',
   /** QuayAccessToken */
-  QUAY_ACCESS_TOKEN = "QuayAccessToken",
+  QUAY_ACCESS_TOKEN = 'QuayAccessToken',
   /** Password */
-  PASSWORD = "Password",
+  PASSWORD = 'Password',
   /** SSHKey */
-  SSH_KEY = "SSHKey",
+  SSH_KEY = 'SSHKey',
   /** STSSessionToken */
-  STS_SESSION_TOKEN = "STSSessionToken",
+  STS_SESSION_TOKEN = 'STSSessionToken',
   /** UUID */
-  UUID = "UUID",
+  UUID = 'UUID',
   /** VaultDynamicSecret */
-  VAULT_DYNAMIC_SECRET = "VaultDynamicSecret",
+  VAULT_DYNAMIC_SECRET = 'VaultDynamicSecret',
   /** Webhook */
-  WEBHOOK = "Webhook",
+  WEBHOOK = 'Webhook',
   /** Grafana */
-  GRAFANA = "Grafana",
+  GRAFANA = 'Grafana',
 }
 
 /**
@@ -3325,9 +3325,9 @@ export enum ExternalSecretV1Beta1SpecDataSourceRefGeneratorRefKind {
  */
 export enum ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -3337,33 +3337,33 @@ export enum ExternalSecretV1Beta1SpecDataSourceRefStoreRefKind {
  */
 export enum ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind {
   /** ACRAccessToken */
-  ACR_ACCESS_TOKEN = "ACRAccessToken",
+  ACR_ACCESS_TOKEN = 'ACRAccessToken',
   /** ClusterGenerator */
-  CLUSTER_GENERATOR = "ClusterGenerator",
+  CLUSTER_GENERATOR = 'ClusterGenerator',
   /** ECRAuthorizationToken */
-  ECR_AUTHORIZATION_TOKEN = "ECRAuthorizationToken",
+  ECR_AUTHORIZATION_TOKEN = 'ECRAuthorizationToken',
   /** Fake */
-  FAKE = "Fake",
+  FAKE = 'Fake',
   /** GCRAccessToken */
-  GCR_ACCESS_TOKEN = "GCRAccessToken",
+  GCR_ACCESS_TOKEN = 'GCRAccessToken',
   /** GithubAccessToken */
-  GITHUB_ACCESS_TOKEN = "GithubAccessToken",
+  GITHUB_ACCESS_TOKEN = 'GithubAccessToken',
   /** QuayAccessToken */
-  QUAY_ACCESS_TOKEN = "QuayAccessToken",
+  QUAY_ACCESS_TOKEN = 'QuayAccessToken',
   /** Password */
-  PASSWORD = "Password",
+  PASSWORD = 'Password',
   /** SSHKey */
-  SSH_KEY = "SSHKey",
+  SSH_KEY = 'SSHKey',
   /** STSSessionToken */
-  STS_SESSION_TOKEN = "STSSessionToken",
+  STS_SESSION_TOKEN = 'STSSessionToken',
   /** UUID */
-  UUID = "UUID",
+  UUID = 'UUID',
   /** VaultDynamicSecret */
-  VAULT_DYNAMIC_SECRET = "VaultDynamicSecret",
+  VAULT_DYNAMIC_SECRET = 'VaultDynamicSecret',
   /** Webhook */
-  WEBHOOK = "Webhook",
+  WEBHOOK = 'Webhook',
   /** Grafana */
-  GRAFANA = "Grafana",
+  GRAFANA = 'Grafana',
 }
 
 /**
@@ -3375,9 +3375,9 @@ export enum ExternalSecretV1Beta1SpecDataFromSourceRefGeneratorRefKind {
  */
 export enum ExternalSecretV1Beta1SpecDataFromSourceRefStoreRefKind {
   /** SecretStore */
-  SECRET_STORE = "SecretStore",
+  SECRET_STORE = 'SecretStore',
   /** ClusterSecretStore */
-  CLUSTER_SECRET_STORE = "ClusterSecretStore",
+  CLUSTER_SECRET_STORE = 'ClusterSecretStore',
 }
 
 /**
@@ -3459,11 +3459,11 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromTarget {
   /** Data */
-  DATA = "Data",
+  DATA = 'Data',
   /** Annotations */
-  ANNOTATIONS = "Annotations",
+  ANNOTATIONS = 'Annotations',
   /** Labels */
-  LABELS = "Labels",
+  LABELS = 'Labels',
 }
 
 /**
@@ -3545,9 +3545,9 @@ export function toJson_ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecret
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTemplateAs {
   /** Values */
-  VALUES = "Values",
+  VALUES = 'Values',
   /** KeysAndValues */
-  KEYS_AND_VALUES = "KeysAndValues",
+  KEYS_AND_VALUES = 'KeysAndValues',
 }
 
 /**
@@ -3557,8 +3557,8 @@ export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromConfigMapItemsTem
  */
 export enum ExternalSecretV1Beta1SpecTargetTemplateTemplateFromSecretItemsTemplateAs {
   /** Values */
-  VALUES = "Values",
+  VALUES = 'Values',
   /** KeysAndValues */
-  KEYS_AND_VALUES = "KeysAndValues",
+  KEYS_AND_VALUES = 'KeysAndValues',
 }
 

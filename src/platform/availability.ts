@@ -38,15 +38,42 @@ export function topologySpread(labels: ComponentLabels, mode: SpreadMode): k8s.T
 }
 
 /**
+ * A soft preference for replicas on different nodes. The spread constraints already decide
+ * placement; this keeps the scheduler's scoring pointing the same way when they allow a tie.
+ */
+export function hostAntiAffinity(labels: ComponentLabels): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      preferredDuringSchedulingIgnoredDuringExecution: [{
+        weight: 100,
+        podAffinityTerm: { topologyKey: HOSTNAME_KEY, labelSelector: { matchLabels: labels.selector } },
+      }],
+    },
+  };
+}
+
+/**
  * A PodDisruptionBudget that keeps `minAvailable` pods through voluntary disruptions
  * (node drains, cluster upgrades). Only for workloads that can run more than one replica:
  * a budget on a single replica blocks every drain.
  */
 export function addDisruptionBudget(scope: Construct, name: string, labels: ComponentLabels, minAvailable: number): k8s.KubePodDisruptionBudget {
+  return budget(scope, name, labels, { minAvailable: k8s.IntOrString.fromNumber(minAvailable) });
+}
+
+/**
+ * A budget for a workload that may run a single replica, or none: drains evict its pods one at
+ * a time instead of all at once, and never block on it.
+ */
+export function addOneAtATimeBudget(scope: Construct, name: string, labels: ComponentLabels): k8s.KubePodDisruptionBudget {
+  return budget(scope, name, labels, { maxUnavailable: k8s.IntOrString.fromNumber(1) });
+}
+
+function budget(scope: Construct, name: string, labels: ComponentLabels, limit: Partial<k8s.PodDisruptionBudgetSpec>): k8s.KubePodDisruptionBudget {
   return new k8s.KubePodDisruptionBudget(scope, 'DisruptionBudget', {
     metadata: { name, labels: labels.all },
     spec: {
-      minAvailable: k8s.IntOrString.fromNumber(minAvailable),
+      ...limit,
       selector: { matchLabels: labels.selector },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },

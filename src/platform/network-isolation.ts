@@ -106,8 +106,11 @@ export class NetworkIsolation extends Construct {
     });
 
     const components = [...new Set(rules.flatMap((r) => [r.fromComponent, r.toComponent]).filter((c): c is string => !!c))].sort();
+    const ports = (r: TrafficRule) => r.ports.map((port) => ({
+      protocol: r.protocol ?? NetworkProtocol.TCP,
+      port: k8s.IntOrString.fromNumber(port),
+    }));
     for (const component of components) {
-      const ports = (r: TrafficRule) => r.ports.map((port) => ({ protocol: r.protocol ?? NetworkProtocol.TCP, port: k8s.IntOrString.fromNumber(port) }));
       const ingress = rules.filter((r) => r.toComponent === component).map((r) => ({
         from: [r.fromComponent
           ? { podSelector: selectorOf(r.fromComponent) }

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { SpreadMode, topologySpread } from './availability';
+import { hostAntiAffinity, SpreadMode, topologySpread } from './availability';
 import { checkInteger, invalid, Owner } from './errors';
 import { PodHardening } from './hardening';
 import { ComponentLabels } from './labels';
@@ -80,11 +80,14 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
       nodeSelector: input.nodeSelector,
       tolerations: input.tolerations,
       topologySpreadConstraints: input.spread === SpreadMode.NONE ? undefined : topologySpread(input.labels, input.spread),
+      affinity: input.spread === SpreadMode.NONE ? undefined : hostAntiAffinity(input.labels),
       restartPolicy: input.restartPolicy,
       containers: [{
         name: input.name,
         image: input.image,
-        imagePullPolicy: 'IfNotPresent',
+        // Pull on every start: the kubelet then checks registry credentials, so a pod cannot run a
+        // private image merely because another tenant's pod left it cached on the node.
+        imagePullPolicy: 'Always',
         command: input.command,
         args: input.args,
         env: input.env && input.env.length ? input.env : undefined,

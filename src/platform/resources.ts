@@ -17,6 +17,16 @@ export interface ContainerResources {
   readonly memoryRequest: string;
   /** Memory at which the container is OOM-killed. Must be >= memoryRequest. */
   readonly memoryLimit: string;
+  /**
+   * Node-local disk (logs and the container's emptyDirs) the scheduler reserves.
+   * @default '256Mi'
+   */
+  readonly ephemeralStorageRequest?: string;
+  /**
+   * Node-local disk at which the pod is evicted. Must be >= ephemeralStorageRequest, and cover the emptyDirs' size limits.
+   * @default '1Gi'
+   */
+  readonly ephemeralStorageLimit?: string;
 }
 
 function pair(owner: Owner, field: string, resource: string, request: string, limit: string): [string, string] {
@@ -33,8 +43,12 @@ export function renderResources(owner: Owner, field: string, resources: Containe
   if (!resources) invalid(owner, field, 'explicit cpu/memory requests and limits', resources);
   const [cpuRequest, cpuLimit] = pair(owner, field, 'cpu', resources.cpuRequest, resources.cpuLimit);
   const [memoryRequest, memoryLimit] = pair(owner, field, 'memory', resources.memoryRequest, resources.memoryLimit);
+  // A pod that fills the node's disk with logs or scratch files is evicted before it hurts its neighbours.
+  const [diskRequest, diskLimit] = pair(owner, field, 'ephemeralStorage',
+    resources.ephemeralStorageRequest ?? '256Mi', resources.ephemeralStorageLimit ?? '1Gi');
+  const q = (value: string) => k8s.Quantity.fromString(value);
   return {
-    requests: { cpu: k8s.Quantity.fromString(cpuRequest), memory: k8s.Quantity.fromString(memoryRequest) },
-    limits: { cpu: k8s.Quantity.fromString(cpuLimit), memory: k8s.Quantity.fromString(memoryLimit) },
+    requests: { 'cpu': q(cpuRequest), 'memory': q(memoryRequest), 'ephemeral-storage': q(diskRequest) },
+    limits: { 'cpu': q(cpuLimit), 'memory': q(memoryLimit), 'ephemeral-storage': q(diskLimit) },
   };
 }

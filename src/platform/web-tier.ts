@@ -52,6 +52,15 @@ export function addWebTier(scope: Construct, input: WebTierInput): void {
   addDisruptionBudget(scope, input.name, input.labels, minAvailable);
 }
 
+/**
+ * A liveness probe that only checks the server accepts connections. Liveness must differ from
+ * readiness: a pod that is alive but cannot serve (a dependency down) should leave the
+ * Service, not be restarted.
+ */
+export function tcpProbe(periodSeconds: number, failureThreshold: number): k8s.Probe {
+  return { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds, failureThreshold, timeoutSeconds: 3 };
+}
+
 /** An HTTP GET probe on the named `http` port. */
 export function httpProbe(path: string, host: string | undefined, periodSeconds: number, failureThreshold: number): k8s.Probe {
   return {

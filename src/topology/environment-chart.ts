@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { EnvironmentSpec } from './spec';
+import { EnvironmentSpec } from './environment-spec';
 import { SyncedSecret, SyncedSecretKey } from '../platform/external-secret';
 import { NamespaceGuardrails } from '../platform/guardrails';
 import { addRestrictedNamespace } from '../platform/namespace';
@@ -14,6 +14,7 @@ import { CollectStatic, DjangoMigrations } from '../workloads/django-job';
 import { DjangoSettings } from '../workloads/django-settings';
 import { EdgeRouter } from '../workloads/edge/edge-router';
 import { NuxtFrontend } from '../workloads/nuxt-frontend';
+import { StatsDashboards, StatsShipper } from '../workloads/stats';
 
 export const APP_NAME = 'picvario';
 /** Label key of Picvario's dedicated node pools. */
@@ -22,9 +23,24 @@ export const NODE_POOL_LABEL = 'picvario.io/pool';
 export const APP_SECRET = 'picvario-app';
 /** The Secret holding the broker connection. */
 export const BROKER_SECRET = 'picvario-broker';
+/** Statistics Elasticsearch users: Logstash writes, Grafana only reads. */
+export const STATS_WRITER_SECRET = 'picvario-stats-writer';
+export const STATS_READER_SECRET = 'picvario-stats-reader';
+/** The Grafana admin password. */
+export const GRAFANA_SECRET = 'picvario-grafana';
 
-const APP_SECRET_KEYS = ['database-url', 'secret-key', 'cache-url', 'search-username', 'search-password'];
-const BROKER_SECRET_KEYS = ['broker-url', 'redis-address'];
+/** Every Secret the environment reads, with its keys; synced from the store where there is one. */
+const SECRETS: Record<string, string[]> = {
+  [APP_SECRET]: ['database-url', 'secret-key', 'cache-url', 'search-username', 'search-password'],
+  [BROKER_SECRET]: ['broker-url', 'redis-address'],
+  [STATS_WRITER_SECRET]: ['username', 'password'],
+  [STATS_READER_SECRET]: ['username', 'password'],
+  [GRAFANA_SECRET]: ['admin-password'],
+};
+
+/** Images of the third-party components, pinned. */
+const LOGSTASH_TAG = '8.15.3';
+const GRAFANA_TAG = '11.3.1';
 
 /** One Picvario environment: its namespace and every component, composed from one spec. */
 export class PicvarioEnvironment extends Chart {
@@ -42,9 +58,21 @@ export class PicvarioEnvironment extends Chart {
     addRestrictedNamespace(this, spec.namespace, instanceLabels);
     new NamespaceGuardrails(this, 'guardrails', spec.quota);
     if (spec.secretStore) {
-      this.syncSecret(spec, APP_SECRET, APP_SECRET_KEYS);
-      this.syncSecret(spec, BROKER_SECRET, BROKER_SECRET_KEYS);
+      for (const [name, keys] of Object.entries(SECRETS)) this.syncSecret(spec, name, keys);
     }
+    const shipper = new StatsShipper(this, 'stats-shipper', {
+      ...identity,
+      tag: LOGSTASH_TAG,
+      resources: spec.stats.logstash,
+      elasticsearch: { url: spec.external.stats.address, secretName: STATS_WRITER_SECRET },
+    });
+    const dashboards = new StatsDashboards(this, 'grafana', {
+      ...identity,
+      tag: GRAFANA_TAG,
+      resources: spec.stats.grafana,
+      elasticsearch: { url: spec.external.stats.address, secretName: STATS_READER_SECRET },
+      adminSecretName: GRAFANA_SECRET,
+    });
 
     const settings = new DjangoSettings({
       settingsModule: 'picvario.settings.kubernetes',
@@ -62,6 +90,7 @@ export class PicvarioEnvironment extends Chart {
       env: {
         PICVARIO_ENVIRONMENT: spec.name,
         SEARCH_ELASTICSEARCH_URL: spec.external.search.address,
+        STATS_SHIPPER_URL: shipper.url,
       },
     });
     const broker = new CeleryBroker({ kind: spec.broker, secretName: BROKER_SECRET });
@@ -141,7 +170,10 @@ export class PicvarioEnvironment extends Chart {
         { fromComponent: component, toCidrs: [spec.external.broker.cidr], ports: [spec.external.broker.port] },
         { fromComponent: component, toCidrs: [spec.external.cache.cidr], ports: [spec.external.cache.port] },
         { fromComponent: component, toCidrs: spec.s3.cidrs, ports: [443] },
+        { fromComponent: component, toComponent: shipper.component, ports: [shipper.port] },
       ]),
+      { fromComponent: shipper.component, toCidrs: [spec.external.stats.cidr], ports: [spec.external.stats.port] },
+      { fromComponent: dashboards.component, toCidrs: [spec.external.stats.cidr], ports: [spec.external.stats.port] },
     ];
     new NetworkIsolation(this, 'network', { ...identity, rules });
     applySyncWaves(this, [frontend.name, edge.name]);

@@ -1,4 +1,4 @@
-import { EnvironmentSpec } from './spec';
+import { EnvironmentSpec } from './environment-spec';
 import { ContainerResources } from '../platform/resources';
 import { BrokerKind } from '../workloads/celery-broker';
 import { CeleryQueueProps, QueuePriority } from '../workloads/celery-worker-pool';

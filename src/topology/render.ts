@@ -4,10 +4,10 @@ import { App, Yaml } from 'cdk8s';
 import { ARGOCD_FOLDER, argoCdFileFor, argoCdObjects } from './argocd';
 import { PicvarioEnvironment } from './environment-chart';
 import { environmentReadme, README_FILE } from './environment-readme';
+import { EnvironmentSpec } from './environment-spec';
 import { componentOf, describe, KubeObject, kindOf, VERSION_LABEL } from './kube-object';
 import { PACKAGE_VERSION_ANNOTATION, PackageInfo, packageInfo } from './package-info';
 import { buildIndex, indexFile, RenderedFile, RenderIndex } from './render-index';
-import { EnvironmentSpec } from './spec';
 
 export { RenderedFile } from './render-index';
 

@@ -4,7 +4,7 @@ import { BrokerKind, CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
-import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
+import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
 import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
@@ -56,7 +56,8 @@ export interface CeleryQueueProps {
    */
   readonly terminationGracePeriodSeconds?: number;
   /**
-   * Fewest workers. 0 lets a bulk queue scale to zero; 2 or more adds a PodDisruptionBudget.
+   * Fewest workers. 0 lets a bulk queue scale to zero. From 2 on, the PodDisruptionBudget keeps all
+   * but one available; below 2 it lets drains evict one worker at a time.
    * @default 1
    */
   readonly minReplicas?: number;
@@ -250,6 +251,8 @@ export class CeleryWorkerPool extends Construct {
       this.addScaledObject(queueScope, q, labels, props.broker, auth.name);
       if (q.minReplicas >= 2) {
         addDisruptionBudget(queueScope, q.deploymentName, labels, defaultMinAvailable(q.minReplicas));
+      } else {
+        addOneAtATimeBudget(queueScope, q.deploymentName, labels);
       }
     }
     this.deploymentNames = queues.map((q) => q.deploymentName);

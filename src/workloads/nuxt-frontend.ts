@@ -5,7 +5,7 @@ import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { imageReference } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe } from '../platform/web-tier';
+import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../platform/web-tier';
 
 /** The Nuxt server-side-rendering frontend. */
 export interface NuxtFrontendProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
@@ -105,8 +105,8 @@ export class NuxtFrontend extends Construct {
       port: this.port,
       resources: renderResources(this, 'resources', props.resources),
       readinessProbe: httpProbe(health, undefined, 5, 3),
-      livenessProbe: httpProbe(health, undefined, 10, 6),
-      startupProbe: httpProbe(health, undefined, 5, 60),
+      livenessProbe: tcpProbe(10, 6),
+      startupProbe: tcpProbe(5, 60),
       scaling: props,
       minAvailable: props.minAvailable,
       preStopDelaySeconds: props.preStopDelaySeconds,

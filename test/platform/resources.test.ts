@@ -4,6 +4,7 @@ describe('container resources', () => {
   test('GIVEN non-canonical sizes WHEN rendered THEN requests and limits are canonical', () => {
     const r = renderResources('Backend', 'resources', { cpuRequest: '0.5', cpuLimit: '1000m', memoryRequest: '0.5Gi', memoryLimit: '2048Mi' });
     expect([r.requests!.cpu.value, r.requests!.memory.value, r.limits!.cpu.value, r.limits!.memory.value]).toEqual(['500m', '512Mi', '1', '2Gi']);
+    expect([r.requests!['ephemeral-storage'].value, r.limits!['ephemeral-storage'].value]).toEqual(['256Mi', '1Gi']);
   });
 
   test('GIVEN a limit below its request THEN synth fails naming the limit and the request', () => {

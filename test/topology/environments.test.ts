@@ -56,8 +56,8 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
       expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
       for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
-        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'memory']);
-        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'memory']);
+        expect(Object.keys(c.resources.requests).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
+        expect(Object.keys(c.resources.limits).sort()).toEqual(['cpu', 'ephemeral-storage', 'memory']);
         expect(c.securityContext).toMatchObject({
           allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
         });
@@ -83,7 +83,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
     expect(of('Secret')).toEqual([]);
     const text = JSON.stringify(objects);
     expect(text).not.toMatch(/password=|:\/\/[^/"\s]+:[^@"\s]+@/);
-    expect(of('ExternalSecret').length).toBe(spec.secretStore ? 2 : 0);
+    expect(of('ExternalSecret').length).toBe(spec.secretStore ? 5 : 0);
   });
 
   test('THEN every object carries the release version', () => {
@@ -112,6 +112,18 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
       expect(sum('cpu', bound)).toBeLessThanOrEqual(parse(quota[`${bound}.cpu`]));
       expect(sum('memory', bound)).toBeLessThanOrEqual(parse(quota[`${bound}.memory`]));
     }
+  });
+
+  test('THEN only Logstash and Grafana reach the statistics Elasticsearch, and the app code reaches Logstash', () => {
+    const policies = of('NetworkPolicy');
+    const toStats = (p: any) => (p.spec.egress ?? []).some((e: any) => e.to.some((t: any) => t.ipBlock?.cidr === spec.external.stats.cidr));
+    const reachesStats = policies.filter(toStats);
+    expect(reachesStats.map((p) => p.metadata.name).sort()).toEqual(['allow-grafana', 'allow-stats-shipper']);
+    const shipperIngress = policies.find((p) => p.metadata.name === 'allow-stats-shipper').spec.ingress
+      .map((i: any) => i.from[0].podSelector.matchLabels['app.kubernetes.io/component']).sort();
+    expect(shipperIngress).toEqual(['backend', 'beat', 'collectstatic', 'migrate', ...PICVARIO_QUEUES.map((q) => `worker-${q}`)].sort());
+    const backendEnv = of('Deployment').find((d) => d.metadata.name === 'backend').spec.template.spec.containers[0].env;
+    expect(backendEnv).toContainEqual({ name: 'STATS_SHIPPER_URL', value: 'http://stats-shipper:8080' });
   });
 
   test('THEN every object lives in the environment namespace, except cluster-scoped kinds', () => {

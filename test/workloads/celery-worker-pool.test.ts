@@ -95,9 +95,12 @@ describe('CeleryWorkerPool', () => {
     expect(find(all, 'Deployment', 'worker-export').spec.template.spec.priorityClassName).toBe('shop-prod-worker-low');
   });
 
-  test('THEN a PDB exists only for queues whose minimum is 2 or more', () => {
+  test('THEN queues whose minimum is 2 or more keep all but one worker, and the others are evicted one at a time', () => {
     const pdbs = pool().filter((o) => o.kind === 'PodDisruptionBudget');
-    expect(pdbs.map((p) => [p.metadata.name, p.spec.minAvailable])).toEqual([['worker-media-import', 1]]);
+    expect(pdbs.map((p) => [p.metadata.name, p.spec.minAvailable, p.spec.maxUnavailable])).toEqual([
+      ['worker-media-import', 1, undefined],
+      ['worker-export', undefined, 1],
+    ]);
   });
 
   test('GIVEN a node pool THEN the queue is pinned to it and tolerates its taint', () => {

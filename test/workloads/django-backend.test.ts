@@ -77,6 +77,15 @@ describe('DjangoBackend', () => {
     expect(env.DJANGO_STATICFILES_STORAGE_BACKEND).toBe('storages.backends.s3.S3Storage');
   });
 
+  test('THEN images are pulled on every start, and pods prefer distinct nodes besides the strict spread', () => {
+    const d = find(backend(), 'Deployment', 'backend');
+    expect(container(d).imagePullPolicy).toBe('Always');
+    expect(d.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm).toEqual({
+      topologyKey: 'kubernetes.io/hostname', labelSelector: d.spec.selector,
+    });
+    expect(container(d).resources.limits['ephemeral-storage']).toBe('1Gi');
+  });
+
   test('THEN no volume is shared between pods: only the per-pod /tmp emptyDir', () => {
     const spec = find(backend(), 'Deployment', 'backend').spec.template.spec;
     expect(spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);

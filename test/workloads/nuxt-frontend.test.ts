@@ -32,6 +32,8 @@ describe('NuxtFrontend', () => {
     const d = find(all, 'Deployment', 'frontend');
     expect(d.spec.replicas).toBeUndefined();
     expect(container(d).readinessProbe.httpGet.path).toBe('/healthz');
+    // Alive but unable to render (backend down) means out of the Service, not restarted.
+    expect(container(d).livenessProbe).toEqual({ tcpSocket: { port: 'http' }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 3 });
     expect(find(all, 'HorizontalPodAutoscaler', 'frontend').spec.maxReplicas).toBe(6);
     expect(find(all, 'PodDisruptionBudget', 'frontend').spec.minAvailable).toBe(2);
     expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([

@@ -8,7 +8,7 @@ import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
 import { ContainerResources, renderResources } from '../../platform/resources';
-import { addWebTier, httpProbe } from '../../platform/web-tier';
+import { addWebTier, httpProbe, tcpProbe } from '../../platform/web-tier';
 
 const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
@@ -92,7 +92,7 @@ export class EdgeRouter extends Construct {
       port: this.port,
       resources: renderResources(this, 'resources', props.resources),
       readinessProbe: httpProbe('/healthz', undefined, 5, 3),
-      livenessProbe: httpProbe('/healthz', undefined, 10, 6),
+      livenessProbe: tcpProbe(10, 6),
       scaling: props,
       requestTimeoutSeconds: props.nginx.proxyReadTimeoutSeconds ?? 300,
       // A changed config changes the pod template, so the Deployment rolls.
