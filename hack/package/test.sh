@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# npm run test:package: builds the npm and Python packages from this checkout and proves that each
+# works for a consumer, in throwaway projects that install it the way a user would. Also checks
+# that API.md documents the public constructs only, and that the release bump works (in a clone).
+# See docs/RELEASING.md. Needs node, npm, git and python3 with venv; everything else comes from
+# the npm registry and PyPI at the versions pinned below.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+consumer="$root/hack/package/consumer"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/package-test"
+mkdir -p "$cache"
+work=$(mktemp -d "${TMPDIR:-/tmp}/package-test-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+started=$SECONDS
+fail() { echo "test:package: FAILED: $*" >&2; exit 1; }
+step() { echo "== $* ($((SECONDS - started))s)"; }
+for tool in node npm git python3; do command -v "$tool" >/dev/null || fail "$tool is not installed"; done
+python3 -c 'import venv, ensurepip' 2>/dev/null || fail "python3 has no venv/ensurepip (Debian: apt-get install python3-venv)"
+
+# The consumer installs exactly the versions this package is developed and tested against.
+pin() { node -p "require('./package.json').devDependencies['$1'].replace(/^[\\^~]/, '')"; }
+CDK8S=$(pin cdk8s); PLUS=$(pin cdk8s-plus-27); CONSTRUCTS=$(pin constructs)
+echo "pins: cdk8s $CDK8S, cdk8s-plus-27 $PLUS, constructs $CONSTRUCTS"
+
+step "compile (jsii) and API.md"
+npx projen compile >"$work/compile.log" 2>&1 || { tail -40 "$work/compile.log"; fail "npx projen compile"; }
+npx projen docgen >"$work/docgen.log" 2>&1 || { tail -40 "$work/docgen.log"; fail "npx projen docgen"; }
+for api in DjangoBackend CeleryWorkerPool ArgoCdApplication ArgoCdProject ArgoCdApplicationProps; do
+  grep -q "^### ${api} " API.md || fail "API.md does not document $api"
+done
+for generated in ApplicationSpec AppProjectSpec ScaledObjectSpec KubeDeployment; do
+  ! grep -q "^### ${generated}\b" API.md || fail "API.md documents the generated binding $generated"
+done
+
+step "npm package"
+rm -rf dist/js
+npx projen package:js >"$work/pack-js.log" 2>&1 || { tail -40 "$work/pack-js.log"; fail "npx projen package:js"; }
+tarball=$(ls dist/js/*.tgz)
+echo "built $tarball"
+
+step "JavaScript consumer"
+mkdir "$work/js" && cd "$work/js"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --loglevel=error --cache "$cache/npm" \
+  "$root/$tarball" "cdk8s@$CDK8S" "cdk8s-plus-27@$PLUS" "constructs@$CONSTRUCTS" >"$work/npm-install.log" 2>&1 \
+  || { tail -40 "$work/npm-install.log"; fail "npm install of the tarball and its peers"; }
+# Copied in, so that require() resolves from the consumer project's node_modules, as a user's would.
+cp "$consumer/app.js" app.js
+node app.js "$work/js/out"
+cd "$root"
+node "$consumer/check-output.js" "$work/js/out" "javascript consumer"
+
+step "Python package"
+rm -rf dist/python
+PIP_CACHE_DIR="$cache/pip" npx projen package:python >"$work/pack-py.log" 2>&1 || { tail -40 "$work/pack-py.log"; fail "npx projen package:python"; }
+wheel=$(ls dist/python/*.whl)
+echo "built $wheel"
+
+step "Python consumer"
+python3 -m venv "$work/venv"
+PIP_CACHE_DIR="$cache/pip" "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
+  "$wheel" "cdk8s==$CDK8S" "cdk8s-plus-27==$PLUS" "constructs==$CONSTRUCTS" >"$work/pip.log" 2>&1 \
+  || { tail -40 "$work/pip.log"; fail "pip install of the wheel and its peers"; }
+"$work/venv/bin/python" "$consumer/app.py" "$work/py-out"
+node "$consumer/check-output.js" "$work/py-out" "python consumer"
+
+step "release bump in a clone"
+git clone --quiet "$root" "$work/clone"
+ln -s "$root/node_modules" "$work/clone/node_modules"
+(
+  cd "$work/clone"
+  # As if 0.0.0 had been released: a feat commit after it must make a higher version
+  # (projen makes 0.0.1 while the major version is 0).
+  git tag v0.0.0
+  git -c user.name=release -c user.email=release@example.com commit --quiet --allow-empty -m "feat: a releasable change"
+  npx projen bump >"$work/bump.log" 2>&1 || { tail -40 "$work/bump.log"; exit 1; }
+  version=$(cat dist/version.txt)
+  [ "$version" = "0.0.1" ] || { echo "bump made $version, expected 0.0.1"; cat dist/changelog.md; exit 1; }
+  [ -s dist/changelog.md ] || { echo "no dist/changelog.md"; exit 1; }
+  grep -q "a releasable change" dist/changelog.md || { echo "changelog lacks the feat commit"; cat dist/changelog.md; exit 1; }
+  [ "$(node -p "require('./package.json').version")" = "$version" ] || { echo "package.json not bumped to $version"; exit 1; }
+  echo "bump: $version, changelog $(wc -l < dist/changelog.md) lines, tag $(cat dist/releasetag.txt)"
+) || fail "npx projen bump in a clone"
+
+echo "test:package: all passed in $((SECONDS - started))s"
