@@ -15,8 +15,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-cli@^2.200.0', 'yaml@^2.5.0'],
-  bundledDeps: [],
+  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-cli@^2.200.0'],
+  // The render diff parses YAML at run time; jsii packages carry non-jsii dependencies bundled.
+  bundledDeps: ['yaml@^2.5.0'],
   keywords: ['cdk8s', 'kubernetes', 'django', 'celery', 'nuxt', 'keda', 'argocd'],
   jestOptions: {
     // Snapshots are only rewritten on purpose, by `npm run test:update`.
@@ -54,7 +55,7 @@ project.addTask('import:crds', {
 });
 
 project.addTask('validate', {
-  description: 'Render if needed, then run kubeconform, kube-linter and pluto on every environment',
+  description: 'Render if needed, then run kubeconform (-strict, 1.27 and newest), kube-score and the apiVersion lifecycle check on every environment',
   exec: 'bash hack/validate/run.sh',
   receiveArgs: true,
 });

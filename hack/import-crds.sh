@@ -14,3 +14,4 @@ import keda-scaledobject keda-v2.20.2/keda.sh_scaledobjects.yaml
 import keda-triggerauthentication keda-v2.20.2/keda.sh_triggerauthentications.yaml
 import argocd-application argo-cd-v3.5.1/application-crd.yaml
 import argocd-appproject argo-cd-v3.5.1/appproject-crd.yaml
+import external-secrets-externalsecret external-secrets-v2.9.0/external-secrets.io_externalsecrets.yaml

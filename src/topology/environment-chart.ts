@@ -64,6 +64,7 @@ export class PicvarioEnvironment extends Chart {
       ...identity,
       tag: LOGSTASH_TAG,
       resources: spec.stats.logstash,
+      replicas: 2,
       elasticsearch: { url: spec.external.stats.address, secretName: STATS_WRITER_SECRET },
     });
     const dashboards = new StatsDashboards(this, 'grafana', {

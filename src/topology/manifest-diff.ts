@@ -1,9 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-// A development tool like publish-cli: it runs from this repository (where yaml is installed) and
-// is not reachable from src/index.ts, so consumers of the package never load it.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { parseAllDocuments } from 'yaml';
 import { componentOf, describe, KubeObject, kindOf, nameOf, namespaceOf } from './kube-object';
 

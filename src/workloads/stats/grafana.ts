@@ -87,8 +87,8 @@ const INDEX_PATTERN = /^[a-z0-9*][a-z0-9*._-]*$/;
  * Grafana for usage statistics: an Elasticsearch datasource on the statistics cluster and two
  * dashboards, the tenant-admin report and the app-admin summary, provisioned from ConfigMaps.
  *
- * The container runs as uid/gid 472 (the `grafana` user of the official image) unless
- * `runAsUser`/`runAsGroup` say otherwise. Its only writable paths are per-pod emptyDirs:
+ * The container runs as the platform's uid/gid (10001), not as the image's `grafana` user (472):
+ * a low uid may collide with a host user, and the image supports arbitrary uids. Its only writable paths are per-pod emptyDirs:
  * `/tmp` and `/var/lib/grafana` (data, plugins, logs).
  *
  * The `tenant` variable of the tenant report selects what is shown; it is not an access
@@ -149,7 +149,7 @@ export class StatsDashboards extends Construct {
 
     const labels = new ComponentLabels(this, props, this.component, props.tag);
     this.selectorLabels = labels.selector;
-    const hardening = new PodHardening(this, { ...props, runAsUser: props.runAsUser ?? 472, runAsGroup: props.runAsGroup ?? 472 });
+    const hardening = new PodHardening(this, props);
 
     const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(es.url, indexPattern) };
     const providers = { 'usage-dashboards.yaml': providerYaml() };
@@ -199,7 +199,8 @@ export class StatsDashboards extends Construct {
       // The first start runs every database migration.
       startupProbe: { ...probe, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 3 },
       readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 3 },
-      livenessProbe: { ...probe, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+      // Alive means the port accepts connections; /api/health also fails when the database does.
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
       preStopSleepSeconds: 5,
       terminationGracePeriodSeconds: 30,
       spread: replicas > 1 ? SpreadMode.PREFERRED : SpreadMode.NONE,

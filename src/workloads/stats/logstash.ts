@@ -90,8 +90,9 @@ function checkIndex(owner: Owner, index: string): string {
  * usage events to, a filter that guarantees a `tenant` and sets `@timestamp` from the
  * event's own `timestamp`, and an Elasticsearch output to the statistics cluster.
  *
- * The container runs as uid/gid 1000 (the `logstash` user of the official image) unless
- * `runAsUser`/`runAsGroup` say otherwise. The image entrypoint is bypassed: it rewrites
+ * The container runs as the platform's uid/gid (10001) like every other component, not as the
+ * image's `logstash` user (1000): a low uid may collide with a host user. The installation under
+ * `/usr/share/logstash` only needs to be readable. The image entrypoint is bypassed: it rewrites
  * `logstash.yml` from environment variables, which fails on the read-only mount. Writable
  * paths are per-pod emptyDirs (`/tmp` and `path.data`); nothing is shared between pods.
  */
@@ -140,7 +141,7 @@ export class StatsShipper extends Construct {
 
     const labels = new ComponentLabels(this, props, this.component, props.tag);
     this.selectorLabels = labels.selector;
-    const hardening = new PodHardening(this, { ...props, runAsUser: props.runAsUser ?? 1000, runAsGroup: props.runAsGroup ?? 1000 });
+    const hardening = new PodHardening(this, props);
 
     const data: Record<string, string> = {
       'logstash.yml': this.settings(),
@@ -171,7 +172,8 @@ export class StatsShipper extends Construct {
       // Logstash's API answers once the process is up; the JVM and plugins take a while to get there.
       startupProbe: { ...apiProbe, periodSeconds: 5, failureThreshold: 36, timeoutSeconds: 3 },
       readinessProbe: { ...apiProbe, periodSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 },
-      livenessProbe: { ...apiProbe, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 },
+      // Alive means the API port accepts connections; a busy pipeline may answer slowly and must not be restarted for it.
+      livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('api') }, periodSeconds: 20, failureThreshold: 3, timeoutSeconds: 5 },
       preStopSleepSeconds: 5,
       // On SIGTERM Logstash drains its in-memory queue to Elasticsearch before it exits.
       terminationGracePeriodSeconds: 60,

@@ -102,7 +102,7 @@ describe('StatsDashboards', () => {
     expect(envMap(spec.containers[0]).GF_PATHS_DATA).toBe('/var/lib/grafana');
   });
 
-  test('THEN the container has the restricted security context as the grafana user (472)', () => {
+  test('THEN the container has the restricted security context as the platform uid (10001), not the low uid of the image', () => {
     const spec = find(grafana().all, 'Deployment', 'grafana').spec.template.spec;
     for (const c of spec.containers) {
       expect(c.securityContext).toEqual({
@@ -110,19 +110,20 @@ describe('StatsDashboards', () => {
         privileged: false,
         readOnlyRootFilesystem: true,
         runAsNonRoot: true,
-        runAsUser: 472,
-        runAsGroup: 472,
+        runAsUser: 10001,
+        runAsGroup: 10001,
         capabilities: { drop: ['ALL'] },
         seccompProfile: { type: 'RuntimeDefault' },
       });
     }
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 472, fsGroup: 472 });
+    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001, fsGroup: 10001 });
   });
 
   test('THEN probes hit /api/health and the Service selects the pods on port 3000', () => {
     const all = grafana().all;
     const c = container(find(all, 'Deployment', 'grafana'));
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe.httpGet).toEqual({ path: '/api/health', port: 'http' });
+    for (const probe of [c.readinessProbe, c.startupProbe]) expect(probe.httpGet).toEqual({ path: '/api/health', port: 'http' });
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 'http' });
     const service = find(all, 'Service', 'grafana');
     expect(service.spec.ports).toEqual([{ name: 'http', port: 3000, targetPort: 'http', protocol: 'TCP' }]);
     expect(service.spec.selector).toEqual(find(all, 'Deployment', 'grafana').spec.selector.matchLabels);

@@ -87,13 +87,14 @@ describe('StatsShipper', () => {
     const all = shipper().all;
     const c = container(find(all, 'Deployment', 'stats-shipper'));
     expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'api', containerPort: 9600, protocol: 'TCP' }]);
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe.httpGet).toEqual({ path: '/', port: 'api' });
+    for (const probe of [c.readinessProbe, c.startupProbe]) expect(probe.httpGet).toEqual({ path: '/', port: 'api' });
+    expect(c.livenessProbe.tcpSocket).toEqual({ port: 'api' });
     const service = find(all, 'Service', 'stats-shipper');
     expect(service.spec.ports).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
     expect(service.spec.selector).toEqual(find(all, 'Deployment', 'stats-shipper').spec.selector.matchLabels);
   });
 
-  test('THEN the container has the restricted security context, as the image user, with only per-pod writable volumes', () => {
+  test('THEN the container has the restricted security context, as the platform uid (10001), with only per-pod writable volumes', () => {
     const spec = find(shipper().all, 'Deployment', 'stats-shipper').spec.template.spec;
     expect(spec.containers).toHaveLength(1);
     for (const c of spec.containers) {
@@ -102,13 +103,13 @@ describe('StatsShipper', () => {
         privileged: false,
         readOnlyRootFilesystem: true,
         runAsNonRoot: true,
-        runAsUser: 1000,
-        runAsGroup: 1000,
+        runAsUser: 10001,
+        runAsGroup: 10001,
         capabilities: { drop: ['ALL'] },
         seccompProfile: { type: 'RuntimeDefault' },
       });
     }
-    expect(spec.securityContext.fsGroup).toBe(1000);
+    expect(spec.securityContext.fsGroup).toBe(10001);
     expect(spec.volumes.filter((v: any) => !v.emptyDir && !v.configMap)).toEqual([]);
     expect(spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(['tmp', 'data']);
     expect(spec.containers[0].volumeMounts).toEqual(expect.arrayContaining([
