@@ -95,38 +95,27 @@ export class PicvarioEnvironment extends Chart {
       },
     });
     const broker = new CeleryBroker({ kind: spec.broker, secretName: BROKER_SECRET });
-    const backendImage = `${spec.registry}/backend`;
+    // Web, workers and beat run the same image, settings and broker.
+    const appCode = { ...identity, image: `${spec.registry}/backend`, tag: spec.appVersion, settings, broker };
 
     const backend = new DjangoBackend(this, 'backend', {
-      ...identity,
-      image: backendImage,
-      tag: spec.appVersion,
-      settings,
-      broker,
+      ...appCode,
       application: 'picvario.wsgi:application',
       serverWorkers: spec.backend.serverWorkers,
       minReplicas: spec.backend.minReplicas,
       maxReplicas: spec.backend.maxReplicas,
       resources: spec.backend.resources,
     });
-    new DjangoMigrations(this, 'migrate', { backend, resources: spec.jobs.resources });
-    new CollectStatic(this, 'collectstatic', { backend, resources: spec.jobs.resources });
+    const migrate = new DjangoMigrations(this, 'migrate', { backend, resources: spec.jobs.resources });
+    const collectStatic = new CollectStatic(this, 'collectstatic', { backend, resources: spec.jobs.resources });
     const workers = new CeleryWorkerPool(this, 'workers', {
-      ...identity,
-      image: backendImage,
-      tag: spec.appVersion,
-      settings,
-      broker,
+      ...appCode,
       celeryApp: 'picvario.celery',
       queues: spec.queues,
       nodePoolLabel: NODE_POOL_LABEL,
     });
     const beat = new CeleryBeat(this, 'beat', {
-      ...identity,
-      image: backendImage,
-      tag: spec.appVersion,
-      settings,
-      broker,
+      ...appCode,
       celeryApp: 'picvario.celery',
       resources: spec.beat.resources,
     });
@@ -158,14 +147,14 @@ export class PicvarioEnvironment extends Chart {
       },
     });
 
-    const appCode = [backend.name, ...workers.deploymentNames, beat.deploymentName, 'migrate', 'collectstatic'];
+    const appCodeComponents = [backend.name, ...workers.deploymentNames, beat.deploymentName, migrate.jobName, collectStatic.jobName];
     const rules: TrafficRule[] = [
       { fromNamespace: spec.ingress.namespace, toComponent: edge.name, ports: [edge.port] },
       { fromComponent: edge.name, toComponent: frontend.name, ports: [frontend.port] },
       { fromComponent: edge.name, toComponent: backend.name, ports: [backend.port] },
       { fromComponent: edge.name, toCidrs: spec.s3.cidrs, ports: [443] },
       { fromComponent: frontend.name, toComponent: backend.name, ports: [backend.port] },
-      ...appCode.flatMap((component) => [
+      ...appCodeComponents.flatMap((component) => [
         { fromComponent: component, toCidrs: [spec.external.postgres.cidr], ports: [spec.external.postgres.port] },
         { fromComponent: component, toCidrs: [spec.external.search.cidr], ports: [spec.external.search.port] },
         { fromComponent: component, toCidrs: [spec.external.broker.cidr], ports: [spec.external.broker.port] },
