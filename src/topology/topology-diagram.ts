@@ -1,64 +1,36 @@
-import { componentOf, KubeObject, kindOf, nameOf, namespaceOf } from './kube-object';
+import { COMPONENT_LABEL, componentOf, KubeObject, kindOf, nameOf } from './kube-object';
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
 
-/** Traffic that Picvario's components are known to send, drawn only when both ends are rendered. */
-export const KNOWN_TRAFFIC: ReadonlyArray<readonly [string, string]> = [
-  ['edge', 'frontend'],
-  ['edge', 'backend'],
-  ['frontend', 'backend'],
-];
-
-/** Services outside the render, recognised by the environment variable that points a pod at them. */
-const EXTERNAL_BY_ENV: Record<string, { id: string; label: string }> = {
-  CELERY_BROKER_URL: { id: 'broker', label: 'Celery broker' },
-  DATABASE_URL: { id: 'postgres', label: 'PostgreSQL' },
-  AWS_STORAGE_BUCKET_NAME: { id: 's3', label: 'S3 buckets' },
+/** Names for the ports the external services of a Django + Celery app listen on. */
+const WELL_KNOWN_PORTS: Record<number, string> = {
+  443: 'HTTPS', 5432: 'PostgreSQL', 5672: 'AMQP', 6379: 'Redis', 9200: 'Elasticsearch',
 };
 
 export interface Edge {
   readonly from: string;
   readonly to: string;
+  /** The ports, e.g. `:5432 PostgreSQL`. */
+  readonly label: string;
 }
 
 export interface Topology {
   /** Component name → what renders it, e.g. `Deployment · Service :8000`. */
   readonly components: Map<string, string>;
-  /** External id → label. */
+  /** External id → label: address blocks outside the cluster and namespaces that send traffic in. */
   readonly externals: Map<string, string>;
   readonly edges: Edge[];
 }
 
-function containers(workload: KubeObject): any[] {
-  const spec = workload.spec?.template?.spec ?? {};
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-}
-
-function brokerKind(objects: KubeObject[]): string | undefined {
-  const types = new Set<string>();
-  for (const o of objects) if (kindOf(o) === 'ScaledObject') for (const t of o.spec?.triggers ?? []) types.add(t.type);
-  const known = ['rabbitmq', 'redis'].filter((t) => types.has(t));
-  return known.length ? known.join(', ') : undefined;
-}
-
-/** Text that may name another Service: env values and the component's ConfigMaps. */
-function textOf(component: string, workloads: KubeObject[], objects: KubeObject[]): string {
-  const env = workloads.flatMap(containers).flatMap((c) => (c.env ?? []).map((e: any) => e.value ?? ''));
-  const configs = objects.filter((o) => kindOf(o) === 'ConfigMap' && componentOf(o) === component).map((o) => Object.values(o.data ?? {}).join('\n'));
-  return [...env, ...configs].join('\n');
-}
-
-function mentionsService(text: string, service: KubeObject): boolean {
-  const name = nameOf(service).replace(/[.]/g, '\\.');
-  const ns = namespaceOf(service);
-  const qualified = ns ? `(\\.${ns}(\\.svc(\\.cluster\\.local)?)?)?` : '';
-  return new RegExp(`(^|[^A-Za-z0-9.-])${name}${qualified}(:[0-9]+|[/\\s;]|$)`, 'm').test(text);
+function portsLabel(rule: any): string {
+  return (rule.ports ?? []).map((p: any) => `:${p.port}${WELL_KNOWN_PORTS[p.port] ? ` ${WELL_KNOWN_PORTS[p.port]}` : ''}`).join(', ');
 }
 
 /**
- * Derives the components and the traffic between them from the rendered objects: workloads and
- * Services by component label, known relations where both ends exist, Services named in env
- * values or ConfigMaps, and external dependencies from the env vars that configure them.
+ * The components (workloads and Services, by component label) and the traffic between them,
+ * read from the NetworkPolicies: what is drawn is exactly what the cluster lets through.
+ * Traffic between components is read from the sender's egress rules, traffic from other
+ * namespaces from the receiver's ingress rules, and address blocks become external nodes.
  */
 export function topologyOf(objects: KubeObject[]): Topology {
   const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(kindOf(o)));
@@ -73,24 +45,32 @@ export function topologyOf(objects: KubeObject[]): Topology {
   }
 
   const edges: Edge[] = [];
-  const add = (from: string, to: string) => {
-    if (from !== to && !edges.some((e) => e.from === from && e.to === to)) edges.push({ from, to });
-  };
-  const serves = (component: string) => services.some((s) => (componentOf(s) ?? nameOf(s)) === component);
-  const runs = (component: string) => workloads.some((w) => (componentOf(w) ?? nameOf(w)) === component);
-  for (const [from, to] of KNOWN_TRAFFIC) if (runs(from) && serves(to)) add(from, to);
-
   const externals = new Map<string, string>();
-  const broker = brokerKind(objects);
-  for (const component of componentNames.filter(runs)) {
-    const own = workloads.filter((w) => (componentOf(w) ?? nameOf(w)) === component);
-    const text = textOf(component, own, objects);
-    for (const s of services) if (mentionsService(text, s)) add(component, componentOf(s) ?? nameOf(s));
-    const envNames = new Set(own.flatMap(containers).flatMap((c) => (c.env ?? []).map((e: any) => e.name)));
-    for (const [env, ext] of Object.entries(EXTERNAL_BY_ENV)) {
-      if (!envNames.has(env)) continue;
-      externals.set(ext.id, ext.id === 'broker' && broker ? `${ext.label} (${broker})` : ext.label);
-      add(component, ext.id);
+  const add = (from: string, to: string, label: string) => {
+    if (from !== to && !edges.some((e) => e.from === from && e.to === to && e.label === label)) edges.push({ from, to, label });
+  };
+  for (const policy of objects.filter((o) => kindOf(o) === 'NetworkPolicy')) {
+    const owner = policy.spec?.podSelector?.matchLabels?.[COMPONENT_LABEL];
+    if (!owner) continue;
+    for (const rule of policy.spec?.egress ?? []) {
+      for (const peer of rule.to ?? []) {
+        const target = peer.podSelector?.matchLabels?.[COMPONENT_LABEL];
+        if (target) add(owner, target, portsLabel(rule));
+        if (peer.ipBlock?.cidr) {
+          const id = `cidr ${peer.ipBlock.cidr}`;
+          externals.set(id, peer.ipBlock.cidr);
+          add(owner, id, portsLabel(rule));
+        }
+      }
+    }
+    for (const rule of policy.spec?.ingress ?? []) {
+      for (const peer of rule.from ?? []) {
+        const namespace = peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'];
+        if (!namespace) continue;
+        const id = `namespace ${namespace}`;
+        externals.set(id, `namespace ${namespace}`);
+        add(id, owner, portsLabel(rule));
+      }
     }
   }
   edges.sort((a, b) => (a.from === b.from ? a.to.localeCompare(b.to) : a.from.localeCompare(b.from)));
@@ -101,16 +81,14 @@ function nodeId(name: string): string {
   return name.replace(/[^A-Za-z0-9]/g, '_');
 }
 
-/** A Mermaid flowchart of {@link topologyOf}: rendered components inside the namespace, external services outside. */
+/** A Mermaid flowchart of {@link topologyOf}: rendered components inside the namespace, the rest outside. */
 export function mermaidDiagram(objects: KubeObject[], namespace: string): string {
   const t = topologyOf(objects);
   const lines = ['flowchart LR', `  subgraph ns["namespace ${namespace}"]`];
   for (const [component, parts] of t.components) lines.push(`    c_${nodeId(component)}["${component}<br/>${parts}"]`);
   lines.push('  end');
-  for (const [id, label] of [...t.externals].sort()) lines.push(`  x_${id}[("${label}<br/>outside the cluster render")]`);
-  for (const e of t.edges) {
-    const to = t.externals.has(e.to) ? `x_${e.to}` : `c_${nodeId(e.to)}`;
-    lines.push(`  c_${nodeId(e.from)} --> ${to}`);
-  }
+  for (const [id, label] of [...t.externals].sort()) lines.push(`  x_${nodeId(id)}[("${label}")]`);
+  const node = (id: string) => (t.externals.has(id) ? `x_${nodeId(id)}` : `c_${nodeId(id)}`);
+  for (const e of t.edges) lines.push(`  ${node(e.from)} -->|"${e.label}"| ${node(e.to)}`);
   return lines.join('\n');
 }

@@ -72,7 +72,8 @@ describe('renderAll', () => {
   test('each environment README has a Mermaid topology and a capacity table with totals', () => {
     const readme = fs.readFileSync(path.join(out, 'production', 'README.md'), 'utf8');
     expect(readme).toContain('```mermaid\nflowchart LR');
-    expect(readme).toContain('c_backend --> x_broker');
+    expect(readme).toContain('c_backend -->|":5672 AMQP"| x_cidr_10_10_4_0_24');
+    expect(readme).toContain('x_namespace_ingress_nginx -->|":8080"| c_edge');
     expect(readme).toMatch(/\| backend \| Deployment\/backend \| HPA \| 3–20 \| 1 \| 2Gi \| 3 \| 6Gi \| 20 \| 40Gi \|/);
     expect(readme).toMatch(/\| \*\*total\*\* \|/);
   });
