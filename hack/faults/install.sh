@@ -42,6 +42,7 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
   fi
   cleanup_policy() { if [ -n "$made_policy" ]; then rm -f "$policy"; fi; }
   trap cleanup_policy EXIT
+  before=" $(pgrep -x 'redis-server|beam.smp|epmd' | tr '\n' ' ' || true) "
   log "apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq || die "apt-get update failed"
@@ -49,10 +50,13 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     || die "apt-get install ${need_apt[*]} failed"
   cleanup_policy
   trap - EXIT
-  for svc in rabbitmq-server redis-server; do
-    if command -v invoke-rc.d >/dev/null 2>&1 && [ -x "/etc/init.d/$svc" ]; then
-      "/etc/init.d/$svc" status >/dev/null 2>&1 && { log "stopping the package's $svc service"; "/etc/init.d/$svc" stop || true; }
-    fi
+  # Leave no broker running: the maintainer scripts may start the services where no policy-rc.d denies
+  # them, and start an `epmd -daemon` (as user rabbitmq) even where one does. Stop what this install started.
+  sleep 1
+  for pid in $(pgrep -x 'redis-server|beam.smp|epmd' || true); do
+    case "$before" in *" $pid "*) continue ;; esac
+    log "stopping $(cat "/proc/$pid/comm" 2>/dev/null) (pid $pid), started by the package install"
+    kill "$pid" 2>/dev/null || true
   done
 fi
 command -v redis-server >/dev/null 2>&1 || die "redis-server is not installed (apt-get install redis-server)"
