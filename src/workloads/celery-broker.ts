@@ -6,7 +6,10 @@ import { checkSecretKey } from '../platform/errors';
 export enum BrokerKind {
   /** Redelivers a task as soon as the consumer's connection drops. */
   RABBITMQ = 'rabbitmq',
-  /** Redelivers an unacknowledged task only after `visibility_timeout`. */
+  /**
+   * Redelivers an unacknowledged task only after `visibility_timeout`: between the timeout and the
+   * timeout + 10 s when the app sets `unacked_restore_throttle: 1` (kombu >= 5.7), up to ~100 s later otherwise.
+   */
   REDIS = 'redis',
 }
 

@@ -131,6 +131,8 @@ export interface CeleryWorkerPoolProps extends ComponentIdentityProps, PodHarden
   /**
    * Redis only: `visibility_timeout` in seconds (`CELERY_BROKER_VISIBILITY_TIMEOUT`). Every worker on one
    * Redis must use the same value, longer than the longest task, or a task still running is delivered twice.
+   * A killed worker's task runs again between this and this + 10 s when the app also sets
+   * `unacked_restore_throttle: 1` (kombu >= 5.7); up to ~100 s later otherwise.
    * @default - twice the longest taskTimeLimitSeconds of the pool
    */
   readonly visibilityTimeoutSeconds?: number;
