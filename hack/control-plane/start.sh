@@ -6,8 +6,9 @@
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes) listen on
 # free loopback ports only. COMMAND runs with KUBECONFIG, PATH (our kubectl first) and CP_* set;
 # its exit code is ours. Everything started here is stopped when this script ends, however it
-# ends (COMMAND fails, Ctrl-C, TERM; and if this shell is SIGKILLed the components get SIGKILL
-# from the kernel via PR_SET_PDEATHSIG). Afterwards it checks with pgrep that nothing survived.
+# ends: COMMAND fails, Ctrl-C, TERM; and if this shell is SIGKILLed, the kernel sends the
+# components SIGKILL and COMMAND SIGTERM (PR_SET_PDEATHSIG). Afterwards pgrep checks that
+# nothing survived.
 # Without a COMMAND it runs an interactive shell.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +25,7 @@ for tool in openssl curl pgrep setpriv node; do
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/picvario-cp.XXXXXX")
+CMD_PID=
 PIDS=()
 NAMES=()
 stopping=0
@@ -33,6 +35,13 @@ stop_all() {
   [ "$stopping" = 1 ] && return
   stopping=1
   set +e
+  if [ -n "${CMD_PID:-}" ] && kill -0 "$CMD_PID" 2>/dev/null; then
+    log "stopping the command (pid $CMD_PID)"
+    kill -TERM "$CMD_PID" 2>/dev/null
+    local waited=0
+    while kill -0 "$CMD_PID" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
+    kill -KILL "$CMD_PID" 2>/dev/null
+  fi
   report_memory
   local i
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do # reverse start order: kwok, scheduler, ..., etcd
@@ -232,8 +241,12 @@ log "ready in ${CP_START_SECONDS}s (certificates $(awk -v a="$t0" -v b="$t_pki" 
 log "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
 log "KUBECONFIG=$KUBECONFIG"
 
+# In the background with `wait`, so that INT/TERM run the traps at once instead of after COMMAND.
 set +e
-"$@"
+setpriv --pdeathsig TERM -- "$@" <&0 &
+CMD_PID=$!
+wait "$CMD_PID"
 rc=$?
+CMD_PID=
 set -e
 exit "$rc"
