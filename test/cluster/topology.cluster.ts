@@ -6,7 +6,7 @@
 // Run it with `npm run test:cluster` (hack/control-plane/test.sh starts the control plane).
 // The tests run in order and share state; each one fails rather than skips when what it needs is
 // missing.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, labelsMatch, objectKey, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
@@ -273,6 +273,7 @@ beforeAll(() => {
 afterAll(() => {
   summary();
   api?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('Picvario environments on a real control plane', () => {
