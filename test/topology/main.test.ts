@@ -1,0 +1,29 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TEST } from '../../src/topology/environments';
+
+describe('the render command (main.ts)', () => {
+  const argv = process.argv;
+  afterEach(() => {
+    process.argv = argv;
+    process.exitCode = undefined;
+    jest.restoreAllMocks();
+  });
+
+  test('GIVEN an environment with bad props WHEN the command runs THEN it exits non-zero, names the field and writes nothing', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'main-'));
+    const broken = { ...TEST, queues: [{ ...TEST.queues[0], name: 'media_import' }] };
+    const errors: string[] = [];
+    jest.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line); });
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    process.argv = ['node', 'main.js', path.join(dir, 'manifests')];
+    jest.isolateModules(() => {
+      jest.doMock('../../src/topology/environments', () => ({ ...jest.requireActual('../../src/topology/environments'), ENVIRONMENTS: [broken] }));
+      require('../../src/topology/main');
+    });
+    expect(process.exitCode).toBe(1);
+    expect(errors.join('\n')).toMatch(/CeleryWorkerPool 'test\/workers': queues\[0\]\.name must be a DNS-1035 label .*; got "media_import"/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
