@@ -20,10 +20,13 @@ describe('the render command (main.ts)', () => {
     process.argv = ['node', 'main.js', path.join(dir, 'manifests')];
     jest.isolateModules(() => {
       jest.doMock('../../src/topology/environments', () => ({ ...jest.requireActual('../../src/topology/environments'), ENVIRONMENTS: [broken] }));
+      // main.ts renders when it is loaded, so loading it under the mock is running the command.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       require('../../src/topology/main');
     });
     expect(process.exitCode).toBe(1);
     expect(errors.join('\n')).toMatch(/CeleryWorkerPool 'test\/workers': queues\[0\]\.name must be a DNS-1035 label .*; got "media_import"/);
     expect(fs.readdirSync(dir)).toEqual([]);
+    fs.rmSync(dir, { recursive: true });
   });
 });
