@@ -65,13 +65,13 @@ export class PicvarioEnvironment extends Chart {
       tag: LOGSTASH_TAG,
       resources: spec.stats.logstash,
       replicas: 2,
-      elasticsearch: { url: spec.external.stats.address, secretName: STATS_WRITER_SECRET },
+      elasticsearch: { url: spec.external.stats.url, secretName: STATS_WRITER_SECRET },
     });
     const dashboards = new StatsDashboards(this, 'grafana', {
       ...identity,
       tag: GRAFANA_TAG,
       resources: spec.stats.grafana,
-      elasticsearch: { url: spec.external.stats.address, secretName: STATS_READER_SECRET },
+      elasticsearch: { url: spec.external.stats.url, secretName: STATS_READER_SECRET },
       adminSecretName: GRAFANA_SECRET,
     });
 
@@ -90,7 +90,7 @@ export class PicvarioEnvironment extends Chart {
       ],
       env: {
         PICVARIO_ENVIRONMENT: spec.name,
-        SEARCH_ELASTICSEARCH_URL: spec.external.search.address,
+        SEARCH_ELASTICSEARCH_URL: spec.external.search.url,
         STATS_SHIPPER_URL: shipper.url,
       },
     });

@@ -3,12 +3,18 @@ import { ContainerResources } from '../platform/resources';
 import { BrokerKind } from '../workloads/celery-broker';
 import { CeleryQueueProps } from '../workloads/celery-worker-pool';
 
-/** A service outside the cluster: where the app reaches it, and what the NetworkPolicies open for it. */
+/**
+ * A service outside the cluster, as the NetworkPolicies open it. Where the app finds PostgreSQL,
+ * the broker and the cache is part of the URLs in their Secrets, credentials included.
+ */
 export interface ExternalEndpoint {
-  /** URL or host the app is given (never with credentials: those come from Secrets). */
-  readonly address: string;
   readonly cidr: string;
   readonly port: number;
+}
+
+/** An Elasticsearch cluster: its URL (without credentials, which come from Secrets) is configuration. */
+export interface ExternalHttpEndpoint extends ExternalEndpoint {
+  readonly url: string;
 }
 
 /** Replica bounds and sizes of one web tier. */
@@ -49,8 +55,8 @@ export interface EnvironmentSpec {
   };
   readonly external: {
     readonly postgres: ExternalEndpoint;
-    readonly search: ExternalEndpoint;
-    readonly stats: ExternalEndpoint;
+    readonly search: ExternalHttpEndpoint;
+    readonly stats: ExternalHttpEndpoint;
     readonly broker: ExternalEndpoint;
     readonly cache: ExternalEndpoint;
   };

@@ -80,18 +80,18 @@ function queues(scale: { min: (base: number) => number; max: (base: number) => n
 
 const REGISTRY = 'registry.picvario.example/picvario';
 
-/** The data centre network where PostgreSQL, both Elasticsearch clusters, the broker and the cache run. */
-function external(subnet: string, broker: BrokerKind): EnvironmentSpec['external'] {
+/**
+ * The data-centre network of one environment (`10.<network>.0.0/16`), where PostgreSQL, both
+ * Elasticsearch clusters, the broker and the cache run, one /24 each.
+ */
+function external(network: number, domain: string, broker: BrokerKind): EnvironmentSpec['external'] {
+  const block = (n: number) => `10.${network}.${n}.0/24`;
   return {
-    postgres: { address: `postgres.${subnet}.picvario.internal`, cidr: `10.${subnet === 'prod' ? 10 : 20}.1.0/24`, port: 5432 },
-    search: { address: `https://search.${subnet}.picvario.internal:9200`, cidr: `10.${subnet === 'prod' ? 10 : 20}.2.0/24`, port: 9200 },
-    stats: { address: `https://stats.${subnet}.picvario.internal:9200`, cidr: `10.${subnet === 'prod' ? 10 : 20}.3.0/24`, port: 9200 },
-    broker: {
-      address: `${broker}.${subnet}.picvario.internal`,
-      cidr: `10.${subnet === 'prod' ? 10 : 20}.4.0/24`,
-      port: broker === BrokerKind.REDIS ? 6379 : 5672,
-    },
-    cache: { address: `cache.${subnet}.picvario.internal`, cidr: `10.${subnet === 'prod' ? 10 : 20}.5.0/24`, port: 6379 },
+    postgres: { cidr: block(1), port: 5432 },
+    search: { url: `https://search.${domain}:9200`, cidr: block(2), port: 9200 },
+    stats: { url: `https://stats.${domain}:9200`, cidr: block(3), port: 9200 },
+    broker: { cidr: block(4), port: broker === BrokerKind.REDIS ? 6379 : 5672 },
+    cache: { cidr: block(5), port: 6379 },
   };
 }
 
@@ -108,7 +108,7 @@ export const TEST: EnvironmentSpec = {
   host: 'test.picvario.example',
   ingress: INGRESS,
   s3: { region: 'eu-central-1', mediaBucket: 'picvario-test-media', staticBucket: 'picvario-test-static', cidrs: S3_CIDRS },
-  external: external('test', BrokerKind.REDIS),
+  external: external(30, 'test.picvario.internal', BrokerKind.REDIS),
   backend: { minReplicas: 2, maxReplicas: 3, serverWorkers: 2, resources: size('250m', '1', '512Mi', '1Gi') },
   frontend: { minReplicas: 2, maxReplicas: 3, resources: size('100m', '500m', '256Mi', '512Mi') },
   edge: { minReplicas: 2, maxReplicas: 3, resources: size('50m', '250m', '64Mi', '128Mi') },
@@ -128,7 +128,7 @@ export const STAGING: EnvironmentSpec = {
   host: 'staging.picvario.example',
   ingress: { ...INGRESS, clusterIssuer: 'letsencrypt' },
   s3: { region: 'eu-central-1', mediaBucket: 'picvario-staging-media', staticBucket: 'picvario-staging-static', cidrs: S3_CIDRS },
-  external: external('staging', BrokerKind.RABBITMQ),
+  external: external(20, 'staging.picvario.internal', BrokerKind.RABBITMQ),
   secretStore: 'picvario-vault',
   backend: { minReplicas: 2, maxReplicas: 6, serverWorkers: 4, resources: size('500m', '1', '1Gi', '2Gi') },
   frontend: { minReplicas: 2, maxReplicas: 4, resources: size('250m', '1', '512Mi', '1Gi') },
@@ -155,7 +155,7 @@ export const PRODUCTION: EnvironmentSpec = {
   },
   host: 'app.picvario.example',
   ingress: { ...INGRESS, clusterIssuer: 'letsencrypt' },
-  external: external('prod', BrokerKind.RABBITMQ),
+  external: external(10, 'prod.picvario.internal', BrokerKind.RABBITMQ),
   secretStore: 'picvario-vault',
   backend: { minReplicas: 3, maxReplicas: 20, serverWorkers: 4, resources: size('1', '2', '2Gi', '4Gi') },
   frontend: { minReplicas: 3, maxReplicas: 12, resources: size('500m', '1', '1Gi', '2Gi') },
