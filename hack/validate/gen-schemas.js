@@ -282,4 +282,4 @@ function main(argv) {
 }
 
 if (require.main === module) main(process.argv.slice(2));
-module.exports = { generateK8s, generateCrds, generateLifecycle, kindFileName };
+module.exports = { generateK8s, generateCrds, generateLifecycle, kindFileName, listFiles };

@@ -8,6 +8,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { listFiles: listTree } = require('./gen-schemas');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..');
@@ -65,15 +66,9 @@ function sha(parts) {
   return h.digest('hex').slice(0, 12);
 }
 
+/** The files under `dir` that `pred` accepts, sorted; none when `dir` does not exist. */
 function listFiles(dir, pred) {
-  if (!fs.existsSync(dir)) return [];
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(p, pred));
-    else if (pred(p)) out.push(p);
-  }
-  return out.sort();
+  return fs.existsSync(dir) ? listTree(dir, pred) : [];
 }
 
 /** Every path the gate uses; the cache keys change whenever a version or a generator input changes. */

@@ -8,7 +8,7 @@ import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMo
 import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
-import { clusterScoped } from '../platform/namespacing';
+import { clusterScoped } from '../platform/cluster-scoped';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
 

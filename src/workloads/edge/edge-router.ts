@@ -8,7 +8,7 @@ import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
 import { ContainerResources, renderResources } from '../../platform/resources';
-import { addWebTier, httpProbe, tcpProbe } from '../../platform/web-tier';
+import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../../platform/web-tier';
 
 const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
@@ -73,7 +73,7 @@ export class EdgeRouter extends Construct {
   constructor(scope: Construct, id: string, props: EdgeRouterProps) {
     super(scope, id);
     this.name = checkDnsLabel(this, 'name', props.name ?? 'edge');
-    this.port = props.port ?? 8080;
+    this.port = checkContainerPort(this, 'port', props.port ?? 8080);
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
     this.config = NginxConfig.render({ ...props.nginx, listenPort: this.port, healthPath: '/healthz', runtimeDir: RUNTIME_DIR });
     const tag = props.tag ?? '1.27.3-alpine';
