@@ -27,9 +27,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testPathIgnorePatterns: ['/node_modules/', '/\\.cache/'],
       // Generated CRD bindings would drown the report of our own code.
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
+      // The example apps import the package by name, as a consumer does; the tests run them against src/.
+      moduleNameMapper: { '^@picvario/k8s-topology$': '<rootDir>/src/index.ts' },
     },
   },
-  gitignore: ['/.cache/', '/hack/**/bin/', '/.venv/'],
+  gitignore: ['/.cache/', '/hack/**/bin/', '/.venv/', '/examples/node_modules/', '/examples/*/dist/'],
   npmignoreEnabled: true,
   // Django teams often write their cdk8s apps in Python.
   publishToPypi: {
@@ -38,15 +40,28 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// The CLI every consumer gets; our own tasks call the compiled file directly.
+project.addBins({ 'k8s-topology': 'lib/delivery/cli/main.js' });
+// Settings the render and the rendered branch read from package.json (see docs/RENDERING.md).
+project.package.addField('k8sTopology', {
+  annotationDomain: 'picvario.io',
+  gitAuthor: 'Picvario render <render@picvario.example>',
+});
+
 // `cdk8s synth` deletes its output folder before writing, and jsii packages live in dist/,
-// so the render gets a folder of its own.
+// so the render gets a folder of its own (cdk8s.yaml: app and output).
 project.addTask('render', {
-  description: 'Render every environment from the compiled library into dist/manifests/<environment>/',
-  exec: 'node lib/topology/main.js dist/manifests',
+  description: 'Render every environment with the k8s-topology CLI (the app and output folder of cdk8s.yaml)',
+  exec: 'node lib/delivery/cli/main.js render',
 });
 project.addTask('synth', {
   description: 'Compile, then render every Picvario environment into dist/manifests/',
   steps: [{ spawn: 'compile' }, { spawn: 'render' }],
+});
+
+project.addTask('render:examples', {
+  description: 'Render every app under examples/ with the k8s-topology CLI into examples/<app>/dist/manifests/',
+  exec: 'bash hack/examples/render.sh',
 });
 
 project.addTask('import:crds', {
@@ -71,12 +86,12 @@ project.addTask('test:cluster', {
 });
 project.addTask('publish:rendered', {
   description: 'Commit the render to the rendered branch (one folder per environment) with git plumbing',
-  exec: 'bash hack/rendered/publish.sh',
+  exec: 'node lib/delivery/cli/main.js publish',
   receiveArgs: true,
 });
 project.addTask('diff', {
   description: 'Show what changed between two renders and fail on changes Kubernetes rejects or that cause downtime',
-  exec: 'bash hack/rendered/diff.sh',
+  exec: 'node lib/delivery/cli/main.js diff',
   receiveArgs: true,
 });
 project.addTask('test:package', {

@@ -3,26 +3,40 @@ export { ContainerResources } from './platform/resources';
 export { PodHardeningProps } from './platform/hardening';
 export { ComponentIdentityProps } from './platform/labels';
 export { HorizontalScalingProps } from './platform/autoscaling';
+export { ComponentPort, IComponent, IHttpComponent } from './platform/component';
+export { SecretKeyReference } from './platform/secret-reference';
 
 // Workloads, one construct per component.
 export { DjangoSettings, DjangoSettingsProps, SecretEnvVar } from './workloads/django-settings';
 export { BrokerKind, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
-export { AppServer, DjangoBackend, DjangoBackendProps } from './workloads/django-backend';
-export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
-export { CeleryBeat, CeleryBeatProps } from './workloads/celery-beat';
+export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
+export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
+export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
+export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
+export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps } from './workloads/edge/edge-router';
+export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
+export {
+  CollectStatic, CollectStaticOptions, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps,
+  DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep,
+} from './workloads/django-job';
+export * from './workloads/stats';
+
+// Namespace-wide policy.
+export { SecretStoreKind, SyncedSecret, SyncedSecretKey, SyncedSecretProps } from './platform/external-secret';
+export { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
+export { NetworkIsolation, NetworkIsolationProps, NetworkProtocol, TrafficRule } from './platform/network-isolation';
 
 // GitOps: Argo CD objects that sync rendered folders.
 export { ArgoCdProject, ArgoCdProjectProps, ArgoCdDestination, ArgoCdResourceKind } from './platform/gitops/argocd-project';
 export { ArgoCdApplication, ArgoCdApplicationProps } from './platform/gitops/argocd-application';
 
-// Components of the whole topology.
-export { NuxtFrontend, NuxtFrontendProps } from './workloads/nuxt-frontend';
-export { EdgeRouter, EdgeRouterProps } from './workloads/edge/edge-router';
-export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
-export { CollectStatic, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps, DjangoMigrations, DjangoMigrationsProps, JobStep } from './workloads/django-job';
-export { SecretStoreKind, SyncedSecret, SyncedSecretKey, SyncedSecretProps } from './platform/external-secret';
-export { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardrails';
-export { NetworkIsolation, NetworkIsolationProps, NetworkProtocol, TrafficRule } from './platform/network-isolation';
+// A whole Django + Celery app from one props object.
+export { DjangoAppChart, DjangoAppChartProps } from './app/django-app-chart';
+export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps } from './app/app-parts';
 
-// The usage-statistics pipeline.
-export * from './workloads/stats';
+// Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
+export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';
+export { ArgoCdFolderProps } from './delivery/argocd-folder';
+export { Provenance, ProvenanceProps } from './delivery/provenance';
+export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
+export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';

@@ -26,7 +26,7 @@ echo "pins: cdk8s $CDK8S, cdk8s-plus-27 $PLUS, constructs $CONSTRUCTS"
 step "compile (jsii) and API.md"
 npx projen compile >"$work/compile.log" 2>&1 || { tail -40 "$work/compile.log"; fail "npx projen compile"; }
 npx projen docgen >"$work/docgen.log" 2>&1 || { tail -40 "$work/docgen.log"; fail "npx projen docgen"; }
-for api in DjangoBackend CeleryWorkerPool ArgoCdApplication ArgoCdProject ArgoCdApplicationProps; do
+for api in DjangoBackend CeleryWorkerPool ArgoCdApplication ArgoCdProject ArgoCdApplicationProps DjangoAppChart DeliveryApp RenderDiff RenderedBranch; do
   grep -q "^### ${api} " API.md || fail "API.md does not document $api"
 done
 for generated in ApplicationSpec AppProjectSpec ScaledObjectSpec KubeDeployment; do
@@ -51,6 +51,39 @@ node app.js "$work/js/out"
 cd "$root"
 node "$consumer/check-output.js" "$work/js/out" "javascript consumer"
 
+step "k8s-topology CLI in a consumer project"
+# A second project on the same install: the consumer's own package.json and cdk8s.yaml, and the CLI from the tarball.
+shop="$work/shop"
+mkdir "$shop" && cd "$shop"
+cp "$consumer/shop.js" shop.js
+ln -s "$work/js/node_modules" node_modules
+cat > package.json <<'JSON'
+{ "name": "shop-deploy", "version": "3.2.1", "private": true,
+  "k8sTopology": { "annotationDomain": "shop.example.com", "gitAuthor": "Shop render <render@shop.example.com>" } }
+JSON
+printf 'app: node shop.js\noutput: dist/manifests\n' > cdk8s.yaml
+npx --no-install k8s-topology --help | head -1
+npx --no-install k8s-topology render || fail "k8s-topology render in the consumer project"
+node "$consumer/check-render.js" dist/manifests shop-deploy 3.2.1 || fail "the consumer's render"
+git init -q -b main && git add -A && git -c user.name=dev -c user.email=dev@example.com commit -q -m "shop: first"
+# No git identity, as on a CI runner: the commit is made as package.json's gitAuthor.
+env -u GIT_AUTHOR_NAME -u GIT_AUTHOR_EMAIL -u GIT_COMMITTER_NAME -u GIT_COMMITTER_EMAIL GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
+  npx --no-install k8s-topology publish || fail "k8s-topology publish"
+[ "$(git log -1 --format='%an <%ae>' rendered)" = "Shop render <render@shop.example.com>" ] || fail "the rendered commit's author is $(git log -1 --format='%an <%ae>' rendered)"
+SHOP_VERSION=1.5.0 npx --no-install k8s-topology render >/dev/null || fail "second render"
+npx --no-install k8s-topology diff rendered dist/manifests > "$work/diff-safe.txt" || fail "diff of a version bump exited $? (expected 0): $(tail -3 "$work/diff-safe.txt")"
+grep -q 'changed' "$work/diff-safe.txt" && tail -1 "$work/diff-safe.txt"
+SHOP_BACKEND_NAME=api npx --no-install k8s-topology render >/dev/null || fail "third render"
+set +e; npx --no-install k8s-topology diff rendered dist/manifests > "$work/diff-unsafe.txt"; rc=$?; set -e
+[ "$rc" = 1 ] || fail "diff of a renamed backend exited $rc (expected 1)"
+grep -q 'Deployment shop/backend \[production\]: metadata.name removed' "$work/diff-unsafe.txt" || fail "the unsafe diff does not name the removed Deployment: $(tail -5 "$work/diff-unsafe.txt")"
+echo "diff of a renamed backend: exit 1, $(grep -c 'metadata.name removed' "$work/diff-unsafe.txt") unsafe removals named"
+mkdir "$work/no-app" && cd "$work/no-app"
+set +e; npx --prefix "$shop" --no-install k8s-topology render 2> "$work/no-app.txt"; rc=$?; set -e
+if [ "$rc" != 2 ] || ! grep -q 'no cdk8s app here' "$work/no-app.txt"; then fail "render without an app exited $rc: $(cat "$work/no-app.txt")"; fi
+echo "render without an app: exit 2 ($(head -1 "$work/no-app.txt"))"
+cd "$root"
+
 step "Python package"
 rm -rf dist/python
 PIP_CACHE_DIR="$cache/pip" npx projen package:python >"$work/pack-py.log" 2>&1 || { tail -40 "$work/pack-py.log"; fail "npx projen package:python"; }
@@ -64,6 +97,10 @@ PIP_CACHE_DIR="$cache/pip" "$work/venv/bin/pip" install --quiet --disable-pip-ve
   || { tail -40 "$work/pip.log"; fail "pip install of the wheel and its peers"; }
 "$work/venv/bin/python" "$consumer/app.py" "$work/py-out"
 node "$consumer/check-output.js" "$work/py-out" "python consumer"
+git init -q -b main "$work/py-repo"
+git -C "$work/py-repo" -c user.name=dev -c user.email=dev@example.com commit -q --allow-empty -m "shop: first"
+(cd "$work" && JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 GIT_CONFIG_GLOBAL=/dev/null "$work/venv/bin/python" "$consumer/shop.py" "$work/py-render" "$work/py-repo") || fail "render, publish and diff from Python"
+node "$consumer/check-render.js" "$work/py-render" shop-deploy-py 5.0.1 || fail "the Python consumer's render"
 
 step "release bump in a clone"
 git clone --quiet "$root" "$work/clone"

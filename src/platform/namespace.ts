@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkDnsLabel } from './errors';
 import { clusterScoped } from './cluster-scoped';
+import { checkDnsLabel } from './errors';
 
 /**
  * A Namespace whose pods must meet the Pod Security Standard `restricted`: the API server

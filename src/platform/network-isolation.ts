@@ -27,14 +27,25 @@ export interface TrafficRule {
   readonly fromNamespace?: string;
   /**
    * The component that accepts the connection.
-   * @default - toCidrs must be set
+   * @default - toCidrs or toNamespace must be set
    */
   readonly toComponent?: string;
   /**
    * Addresses outside the cluster the connection goes to, e.g. `10.20.0.0/16` or `0.0.0.0/0`.
-   * @default - toComponent must be set
+   * @default - toComponent or toNamespace must be set
    */
   readonly toCidrs?: string[];
+  /**
+   * Another namespace of the cluster, by name, whose pods accept the connection (an in-cluster
+   * service of another team). Narrow it to some pods with `toPodLabels`.
+   * @default - toComponent or toCidrs must be set
+   */
+  readonly toNamespace?: string;
+  /**
+   * With `toNamespace`: the labels of the pods that accept the connection.
+   * @default - every pod of `toNamespace`
+   */
+  readonly toPodLabels?: { [key: string]: string };
   /** Destination ports (the pod's port, not the Service's). */
   readonly ports: number[];
   /**
@@ -83,6 +94,17 @@ export class NetworkIsolation extends Construct {
     const selectorOf = (component: string) => ({
       matchLabels: { 'app.kubernetes.io/name': props.appName, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': component },
     });
+    // One peer with both selectors: pods of that namespace AND with those labels (two peers would mean OR).
+    const egressPeers = (r: TrafficRule): k8s.NetworkPolicyPeer[] => {
+      if (r.toComponent) return [{ podSelector: selectorOf(r.toComponent) }];
+      if (r.toNamespace) {
+        return [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.toNamespace } },
+          ...(r.toPodLabels ? { podSelector: { matchLabels: { ...r.toPodLabels } } } : {}),
+        }];
+      }
+      return r.toCidrs!.map((cidr) => ({ ipBlock: { cidr } }));
+    };
     const rules = props.rules ?? [];
     rules.forEach((r, i) => this.checkRule(r, `rules[${i}]`));
 
@@ -118,7 +140,7 @@ export class NetworkIsolation extends Construct {
         ports: ports(r),
       }));
       const egress = rules.filter((r) => r.fromComponent === component).map((r) => ({
-        to: r.toComponent ? [{ podSelector: selectorOf(r.toComponent) }] : r.toCidrs!.map((cidr) => ({ ipBlock: { cidr } })),
+        to: egressPeers(r),
         ports: ports(r),
       }));
       new k8s.KubeNetworkPolicy(this, `Allow-${component}`, {
@@ -148,7 +170,10 @@ export class NetworkIsolation extends Construct {
 
   private checkRule(r: TrafficRule, field: string): void {
     if (!!r.fromComponent === !!r.fromNamespace) invalid(this, `${field}.fromComponent/fromNamespace`, 'exactly one of the two', r);
-    if (!!r.toComponent === !!(r.toCidrs && r.toCidrs.length)) invalid(this, `${field}.toComponent/toCidrs`, 'exactly one of the two', r);
+    const targets = [r.toComponent, r.toCidrs && r.toCidrs.length ? r.toCidrs : undefined, r.toNamespace].filter((t) => t !== undefined);
+    if (targets.length !== 1) invalid(this, `${field}.toComponent/toCidrs/toNamespace`, 'exactly one of the three', r);
+    if (r.toPodLabels && !r.toNamespace) invalid(this, `${field}.toPodLabels`, 'set only together with toNamespace', r.toPodLabels);
+    if (r.toNamespace) checkDnsLabel(this, `${field}.toNamespace`, r.toNamespace);
     if (r.fromComponent) checkDnsLabel(this, `${field}.fromComponent`, r.fromComponent);
     if (r.fromNamespace) checkDnsLabel(this, `${field}.fromNamespace`, r.fromNamespace);
     if (r.toComponent) checkDnsLabel(this, `${field}.toComponent`, r.toComponent);

@@ -2,24 +2,15 @@ import { Construct } from 'constructs';
 import { CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
 import { SpreadMode } from '../platform/availability';
+import { ComponentPort, IComponent } from '../platform/component';
 import { checkInteger, checkDnsLabel, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
 
-/** The Celery beat scheduler. */
-export interface CeleryBeatProps extends ComponentIdentityProps, PodHardeningProps {
-  /** The image repository, without tag. */
-  readonly image: string;
-  /** The image tag. */
-  readonly tag: string;
-  /** The Django settings beat reads. */
-  readonly settings: DjangoSettings;
-  /** The broker beat sends due tasks to. */
-  readonly broker: CeleryBroker;
-  /** The Celery application, passed as `celery -A <celeryApp>`. */
-  readonly celeryApp: string;
+/** How Celery beat runs, apart from the code (image, settings, broker, app). */
+export interface CeleryBeatOptions {
   /** Requests and limits of the beat pod. */
   readonly resources: ContainerResources;
   /**
@@ -39,13 +30,33 @@ export interface CeleryBeatProps extends ComponentIdentityProps, PodHardeningPro
   readonly terminationGracePeriodSeconds?: number;
 }
 
+/** The Celery beat scheduler. */
+export interface CeleryBeatProps extends CeleryBeatOptions, ComponentIdentityProps, PodHardeningProps {
+  /** The image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The Django settings beat reads. */
+  readonly settings: DjangoSettings;
+  /** The broker beat sends due tasks to. */
+  readonly broker: CeleryBroker;
+  /** The Celery application, passed as `celery -A <celeryApp>`. */
+  readonly celeryApp: string;
+}
+
 /**
  * Celery beat: one replica, replaced with the `Recreate` strategy so that a rollout never
  * runs two schedulers at once, and never autoscaled.
  */
-export class CeleryBeat extends Construct {
+export class CeleryBeat extends Construct implements IComponent {
   /** The Deployment's name. */
   public readonly deploymentName: string;
+  /** The component name (the Deployment's name). */
+  public readonly name: string;
+  /** The labels that select the beat pod. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** None: beat only connects out. */
+  public readonly listenPorts: ComponentPort[] = [];
 
   constructor(scope: Construct, id: string, props: CeleryBeatProps) {
     super(scope, id);
@@ -56,9 +67,12 @@ export class CeleryBeat extends Construct {
       invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
     }
     this.deploymentName = checkDnsLabel(this, 'name', props.name ?? 'beat');
+    this.name = this.deploymentName;
+    const labels = new ComponentLabels(this, props, this.deploymentName, props.tag);
+    this.selectorLabels = labels.selector;
     addDeployment(this, {
       name: this.deploymentName,
-      labels: new ComponentLabels(this, props, this.deploymentName, props.tag),
+      labels,
       hardening: new PodHardening(this, props),
       image: imageReference(this, props.image, props.tag),
       // The root filesystem is read-only: the schedule file and pid file live in /tmp.

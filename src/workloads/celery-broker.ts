@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { secretVar } from './django-settings';
 import { checkSecretKey } from '../platform/errors';
+import { SecretKeyReference } from '../platform/secret-reference';
 
 /** The message transport Celery uses; it decides the KEDA trigger and the redelivery rules. */
 export enum BrokerKind {
@@ -44,6 +45,8 @@ export class CeleryBroker {
   public readonly urlKey: string;
   public readonly redisAddressKey: string;
   public readonly redisPasswordKey?: string;
+  /** Every Secret key that Celery or KEDA reads for this broker. */
+  public readonly secretKeys: SecretKeyReference[];
 
   constructor(props: CeleryBrokerProps) {
     this.kind = props.kind;
@@ -56,6 +59,8 @@ export class CeleryBroker {
       checkSecretKey('CeleryBroker', 'redisAddress', this.secretName, this.redisAddressKey);
       if (this.redisPasswordKey !== undefined) checkSecretKey('CeleryBroker', 'redisPassword', this.secretName, this.redisPasswordKey);
     }
+    const keys = this.kind === BrokerKind.REDIS ? [this.urlKey, this.redisAddressKey, this.redisPasswordKey] : [this.urlKey];
+    this.secretKeys = keys.filter((k): k is string => k !== undefined).map((key) => ({ secretName: this.secretName, key }));
   }
 
   /** `CELERY_BROKER_URL`, read from the Secret. */

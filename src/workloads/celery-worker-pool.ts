@@ -5,10 +5,11 @@ import { DjangoSettings } from './django-settings';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
 import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
+import { clusterScoped } from '../platform/cluster-scoped';
+import { IComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
-import { clusterScoped } from '../platform/cluster-scoped';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
 
@@ -91,18 +92,8 @@ export interface CeleryQueueProps {
   readonly nodePool?: string;
 }
 
-/** A set of Celery queues, each with its own Deployment, ScaledObject and PriorityClass. */
-export interface CeleryWorkerPoolProps extends ComponentIdentityProps, PodHardeningProps {
-  /** The worker image repository, without tag. */
-  readonly image: string;
-  /** The image tag. */
-  readonly tag: string;
-  /** The Django settings every worker reads. */
-  readonly settings: DjangoSettings;
-  /** The broker the queues live on. */
-  readonly broker: CeleryBroker;
-  /** The Celery application, passed as `celery -A <celeryApp>`. */
-  readonly celeryApp: string;
+/** How a set of Celery queues is served, apart from the code (image, settings, broker, app). */
+export interface CeleryWorkerPoolOptions {
   /** The queues; each becomes a Deployment. */
   readonly queues: CeleryQueueProps[];
   /**
@@ -143,6 +134,20 @@ export interface CeleryWorkerPoolProps extends ComponentIdentityProps, PodHarden
   readonly nodePoolLabel?: string;
 }
 
+/** A set of Celery queues, each with its own Deployment, ScaledObject and PriorityClass. */
+export interface CeleryWorkerPoolProps extends CeleryWorkerPoolOptions, ComponentIdentityProps, PodHardeningProps {
+  /** The worker image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The Django settings every worker reads. */
+  readonly settings: DjangoSettings;
+  /** The broker the queues live on. */
+  readonly broker: CeleryBroker;
+  /** The Celery application, passed as `celery -A <celeryApp>`. */
+  readonly celeryApp: string;
+}
+
 /** A queue with every default applied and checked. */
 interface ResolvedQueue {
   readonly props: CeleryQueueProps;
@@ -166,6 +171,8 @@ interface ResolvedQueue {
 export class CeleryWorkerPool extends Construct {
   /** Deployment names, one per queue, in the order given. */
   public readonly deploymentNames: string[];
+  /** One component per queue, in the order given: the workers that consume it. */
+  public readonly queueComponents: IComponent[];
   /** The PriorityClass names this pool renders. */
   public readonly priorityClassNames: string[];
 
@@ -216,9 +223,11 @@ export class CeleryWorkerPool extends Construct {
     ];
     const liveness = heartbeatProbe(heartbeatFile, 3 * heartbeatInterval);
 
+    const components: IComponent[] = [];
     for (const q of queues) {
       const queueScope = new Construct(this, q.name);
       const labels = new ComponentLabels(this, props, q.deploymentName, props.tag);
+      components.push({ name: q.deploymentName, selectorLabels: labels.selector, listenPorts: [] });
       addDeployment(queueScope, {
         name: q.deploymentName,
         labels,
@@ -258,6 +267,7 @@ export class CeleryWorkerPool extends Construct {
       }
     }
     this.deploymentNames = queues.map((q) => q.deploymentName);
+    this.queueComponents = components;
   }
 
   private resolveQueue(prefix: string, q: CeleryQueueProps, field: string): ResolvedQueue {

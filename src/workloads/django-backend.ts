@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
 import { HorizontalScalingProps } from '../platform/autoscaling';
+import { ComponentPort, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
@@ -17,21 +18,10 @@ export enum AppServer {
   UVICORN = 'uvicorn',
 }
 
-/** The Django web tier. */
-export interface DjangoBackendProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
-  /** The image repository, without tag. */
-  readonly image: string;
-  /** The image tag. */
-  readonly tag: string;
-  /** The Django settings the web tier reads. */
-  readonly settings: DjangoSettings;
+/** How the Django web tier runs, apart from the code it runs (image, settings, broker). */
+export interface DjangoBackendOptions extends HorizontalScalingProps {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
-  /**
-   * The broker, when the web tier enqueues Celery tasks (`CELERY_BROKER_URL`).
-   * @default - no broker variable
-   */
-  readonly broker?: CeleryBroker;
   /**
    * Object name and component label.
    * @default 'backend'
@@ -96,17 +86,36 @@ export interface DjangoBackendProps extends ComponentIdentityProps, PodHardening
   readonly minAvailable?: number;
 }
 
+/** The Django web tier. */
+export interface DjangoBackendProps extends DjangoBackendOptions, ComponentIdentityProps, PodHardeningProps {
+  /** The image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The Django settings the web tier reads. */
+  readonly settings: DjangoSettings;
+  /**
+   * The broker, when the web tier enqueues Celery tasks (`CELERY_BROKER_URL`).
+   * @default - no broker variable
+   */
+  readonly broker?: CeleryBroker;
+}
+
 /**
  * The Django web tier: a Deployment that always keeps capacity during rollouts, a Service,
  * an HPA on CPU and memory, a PodDisruptionBudget and spreading over nodes and zones.
  */
-export class DjangoBackend extends Construct {
+export class DjangoBackend extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name. */
   public readonly name: string;
   /** The Service port. */
   public readonly port: number;
   /** The in-cluster URL of the Service, e.g. `http://backend:8000`. */
   public readonly serviceUrl: string;
+  /** The labels that select the backend's pods. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** The HTTP port. */
+  public readonly listenPorts: ComponentPort[];
   /** The image, `repository:tag`, which jobs that run the same code reuse. */
   public readonly imageRef: string;
   /** The settings the backend runs with, which jobs that run the same code reuse. */
@@ -128,10 +137,13 @@ export class DjangoBackend extends Construct {
     const timeout = checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 60, 1, 3600);
     const liveness = props.livenessPath ?? '/healthz/live';
     const probeHost = props.probeHost ?? 'localhost';
+    const labels = new ComponentLabels(this, props, this.name, props.tag);
+    this.selectorLabels = labels.selector;
+    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     addWebTier(this, {
       name: this.name,
-      labels: new ComponentLabels(this, props, this.name, props.tag),
+      labels,
       hardening: new PodHardening(this, props),
       image: this.imageRef,
       command: this.serverCommand(props, timeout),

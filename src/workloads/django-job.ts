@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DjangoBackend } from './django-backend';
 import { SpreadMode } from '../platform/availability';
+import { ComponentPort, IComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening } from '../platform/hardening';
 import { ComponentLabels } from '../platform/labels';
@@ -43,9 +44,15 @@ export interface DjangoManagementJobProps {
  * the new Deployments, and a failure stops the sync, so the new release never serves before
  * its job succeeded. `BeforeHookCreation` replaces the previous run, so the name stays fixed.
  */
-export class DjangoManagementJob extends Construct {
+export class DjangoManagementJob extends Construct implements IComponent {
   /** The Job's name. */
   public readonly jobName: string;
+  /** The component name (the Job's name). */
+  public readonly name: string;
+  /** The labels that select the Job's pods. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** None: a job only connects out. */
+  public readonly listenPorts: ComponentPort[] = [];
 
   constructor(scope: Construct, id: string, props: DjangoManagementJobProps) {
     super(scope, id);
@@ -63,6 +70,8 @@ export class DjangoManagementJob extends Construct {
 
     const { backend } = props;
     const labels = new ComponentLabels(this, backend.identity, this.jobName, backend.identity.version ?? 'unversioned');
+    this.name = this.jobName;
+    this.selectorLabels = labels.selector;
     const resources = renderResources(this, 'resources', props.resources);
     const last = props.steps[props.steps.length - 1];
     const input: PodSpecInput = {
@@ -98,10 +107,8 @@ export class DjangoManagementJob extends Construct {
   }
 }
 
-/** Props of {@link DjangoMigrations}. */
-export interface DjangoMigrationsProps {
-  /** The backend whose release is migrated. */
-  readonly backend: DjangoBackend;
+/** How the migrations of a release run, apart from the backend they migrate. */
+export interface DjangoMigrationsOptions {
   /** Requests and limits of the migration containers. */
   readonly resources: ContainerResources;
   /**
@@ -126,6 +133,12 @@ export interface DjangoMigrationsProps {
   readonly name?: string;
 }
 
+/** Props of {@link DjangoMigrations}. */
+export interface DjangoMigrationsProps extends DjangoMigrationsOptions {
+  /** The backend whose release is migrated. */
+  readonly backend: DjangoBackend;
+}
+
 /** The schema migrations of a release, run before the release serves. */
 export class DjangoMigrations extends DjangoManagementJob {
   constructor(scope: Construct, id: string, props: DjangoMigrationsProps) {
@@ -143,10 +156,8 @@ export class DjangoMigrations extends DjangoManagementJob {
   }
 }
 
-/** Props of {@link CollectStatic}. */
-export interface CollectStaticProps {
-  /** The backend whose static files are uploaded, with its storage settings. */
-  readonly backend: DjangoBackend;
+/** How collectstatic runs, apart from the backend whose files it uploads. */
+export interface CollectStaticOptions {
   /** Requests and limits of the container. */
   readonly resources: ContainerResources;
   /**
@@ -159,6 +170,12 @@ export interface CollectStaticProps {
    * @default 'collectstatic'
    */
   readonly name?: string;
+}
+
+/** Props of {@link CollectStatic}. */
+export interface CollectStaticProps extends CollectStaticOptions {
+  /** The backend whose static files are uploaded, with its storage settings. */
+  readonly backend: DjangoBackend;
 }
 
 /** Uploads the release's static files to the statics bucket (`STORAGES["staticfiles"]`) before it serves. */

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { checkSecretKey, invalid } from '../platform/errors';
+import { SecretKeyReference } from '../platform/secret-reference';
 
 /** One environment variable read from a key of an existing Secret. */
 export interface SecretEnvVar {
@@ -77,6 +78,18 @@ const OWNER = 'DjangoSettings';
 export class DjangoSettings {
   /** The database URL and secret key come from this Secret. */
   public readonly secretName: string;
+  /** The media bucket. */
+  public readonly mediaBucket: string;
+  /** The statics bucket. */
+  public readonly staticBucket: string;
+  /** The S3 region. */
+  public readonly s3Region: string;
+  /** The S3-compatible endpoint, without a trailing `/`, when one is set. */
+  public readonly s3Endpoint?: string;
+  /** The public base URL of the static files (`STATIC_URL`). */
+  public readonly staticUrl: string;
+  /** Every Secret key the settings read, in the order of the variables. */
+  public readonly secretKeys: SecretKeyReference[];
   private readonly vars: k8s.EnvVar[];
 
   constructor(props: DjangoSettingsProps) {
@@ -109,6 +122,16 @@ export class DjangoSettings {
     plain.forEach(([name]) => checkEnvName(`env.${name}`, name));
 
     this.secretName = props.secretName;
+    this.mediaBucket = props.mediaBucket;
+    this.staticBucket = props.staticBucket;
+    this.s3Region = props.s3Region;
+    this.s3Endpoint = endpoint;
+    this.staticUrl = staticUrl;
+    this.secretKeys = [
+      { secretName: props.secretName, key: databaseUrlKey },
+      { secretName: props.secretName, key: secretKeyKey },
+      ...secretEnv.map((v) => ({ secretName: v.secretName, key: v.key })),
+    ];
     this.vars = [
       { name: 'DJANGO_SETTINGS_MODULE', value: props.settingsModule },
       secretVar('DATABASE_URL', props.secretName, databaseUrlKey),

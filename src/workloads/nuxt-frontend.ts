@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { HorizontalScalingProps } from '../platform/autoscaling';
+import { ComponentPort, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
@@ -7,18 +8,10 @@ import { imageReference } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../platform/web-tier';
 
-/** The Nuxt server-side-rendering frontend. */
-export interface NuxtFrontendProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
-  /** The image repository, without tag. */
-  readonly image: string;
-  /** The image tag. */
-  readonly tag: string;
+/** How the Nuxt frontend runs, apart from its image and the API URLs it is given. */
+export interface NuxtFrontendOptions extends HorizontalScalingProps {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
-  /** The backend API as the SSR server reaches it inside the cluster, e.g. `http://backend:8000/api`. */
-  readonly internalApiUrl: string;
-  /** The backend API as browsers reach it, e.g. `https://app.example.com/api`. */
-  readonly publicApiUrl: string;
   /**
    * Variable that carries internalApiUrl (Nuxt maps `NUXT_API_BASE` to `runtimeConfig.apiBase`).
    * @default 'NUXT_API_BASE'
@@ -66,18 +59,34 @@ export interface NuxtFrontendProps extends ComponentIdentityProps, PodHardeningP
   readonly minAvailable?: number;
 }
 
+/** The Nuxt server-side-rendering frontend. */
+export interface NuxtFrontendProps extends NuxtFrontendOptions, ComponentIdentityProps, PodHardeningProps {
+  /** The image repository, without tag. */
+  readonly image: string;
+  /** The image tag. */
+  readonly tag: string;
+  /** The backend API as the SSR server reaches it inside the cluster, e.g. `http://backend:8000/api`. */
+  readonly internalApiUrl: string;
+  /** The backend API as browsers reach it, e.g. `https://app.example.com/api`. */
+  readonly publicApiUrl: string;
+}
+
 /**
  * The Nuxt SSR server: a Node process behind a Service, scaled by an HPA, budgeted and spread
  * like every web tier. It is told two API URLs: the in-cluster one it renders with, and the
  * public one it hands to browsers.
  */
-export class NuxtFrontend extends Construct {
+export class NuxtFrontend extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name. */
   public readonly name: string;
   /** The Service port. */
   public readonly port: number;
   /** The in-cluster URL of the Service. */
   public readonly serviceUrl: string;
+  /** The labels that select the frontend's pods. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** The HTTP port. */
+  public readonly listenPorts: ComponentPort[];
 
   constructor(scope: Construct, id: string, props: NuxtFrontendProps) {
     super(scope, id);
@@ -89,10 +98,13 @@ export class NuxtFrontend extends Construct {
     }
     const health = props.healthPath ?? '/healthz';
     if (!health.startsWith('/')) invalid(this, 'healthPath', 'an absolute path starting with "/"', health);
+    const labels = new ComponentLabels(this, props, this.name, props.tag);
+    this.selectorLabels = labels.selector;
+    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     addWebTier(this, {
       name: this.name,
-      labels: new ComponentLabels(this, props, this.name, props.tag),
+      labels,
       hardening: new PodHardening(this, props),
       image: imageReference(this, props.image, props.tag),
       env: [

@@ -37,12 +37,21 @@ describe('NetworkIsolation', () => {
     expect(errors).toEqual(['NetworkIsolation \'test/net\': rules route to component "search", which no workload renders; rendered components: backend']);
   });
 
+  test('GIVEN a service of another namespace THEN the egress peer selects that namespace AND those pods, in one entry', () => {
+    const all = Testing.synth(isolate([{ fromComponent: 'backend', toNamespace: 'search', toPodLabels: { app: 'opensearch' }, ports: [9200] }]));
+    expect(find(all, 'NetworkPolicy', 'allow-backend').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'search' } }, podSelector: { matchLabels: { app: 'opensearch' } } }],
+      ports: [{ protocol: 'TCP', port: 9200 }],
+    }]);
+    expect(() => isolate([{ fromComponent: 'backend', toCidrs: ['10.0.0.0/8'], toPodLabels: { a: 'b' }, ports: [1] }])).toThrow(/rules\[0\]\.toPodLabels must be set only together with toNamespace/);
+  });
+
   test.each([
     [{ fromComponent: 'backend', toCidrs: ['10.0.0.1/8'], ports: [1] }, /rules\[0\]\.toCidrs\[0\] must be a network address \(no host bits set after \/8\)/],
     [{ fromComponent: 'backend', toCidrs: ['300.0.0.0/8'], ports: [1] }, /rules\[0\]\.toCidrs\[0\] must be an IPv4 CIDR/],
     [{ fromComponent: 'backend', toCidrs: ['10.0.0.0/8'], ports: [70000] }, /rules\[0\]\.ports\[0\] must be an integer from 1 to 65535; got 70000/],
     [{ fromComponent: 'backend', fromNamespace: 'x', toCidrs: ['10.0.0.0/8'], ports: [1] }, /rules\[0\]\.fromComponent\/fromNamespace must be exactly one of the two/],
-    [{ fromComponent: 'backend', ports: [1] }, /rules\[0\]\.toComponent\/toCidrs must be exactly one of the two/],
+    [{ fromComponent: 'backend', ports: [1] }, /rules\[0\]\.toComponent\/toCidrs\/toNamespace must be exactly one of the three/],
   ])('GIVEN the bad rule %j THEN synth fails naming the field', (rule, message) => {
     expect(() => isolate([rule as TrafficRule])).toThrow(message);
   });

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ARGOCD_NAMESPACE, checkArgoName, checkLabels, checkRepoPath, IN_CLUSTER } from './argocd-checks';
+import { ARGOCD_NAMESPACE, checkArgoName, checkGlob, checkLabels, checkRepoPath, IN_CLUSTER } from './argocd-checks';
 import { Application } from '../../imports/argocd-application-argoproj.io';
 import { invalid } from '../errors';
 
@@ -21,6 +21,12 @@ export interface ArgoCdApplicationProps {
   readonly repoUrl: string;
   /** The folder of plain manifests inside the repository, relative to its root. */
   readonly path: string;
+  /**
+   * A glob of the files in `path` that are manifests, e.g. `*.yaml`. Argo CD reads every `.json`,
+   * `.yaml` and `.yml` file otherwise, and fails the whole sync on one that is not a manifest.
+   * @default - every such file
+   */
+  readonly include?: string;
   /**
    * The branch, tag or commit to follow.
    * @default 'HEAD'
@@ -110,7 +116,12 @@ export class ArgoCdApplication extends Construct {
       },
       spec: {
         project,
-        source: { repoUrl: props.repoUrl, targetRevision: props.targetRevision ?? 'HEAD', path },
+        source: {
+          repoUrl: props.repoUrl,
+          targetRevision: props.targetRevision ?? 'HEAD',
+          path,
+          directory: props.include === undefined ? undefined : { include: checkGlob(this, 'include', props.include) },
+        },
         destination: { server: props.destinationServer ?? IN_CLUSTER, namespace: destinationNamespace },
         syncPolicy: {
           automated: { prune: props.prune ?? true, selfHeal: props.selfHeal ?? true },

@@ -42,3 +42,11 @@ export function checkRepoPath(owner: Construct, field: string, value: string): s
   }
   return value;
 }
+
+/** A file glob such as `*.yaml` or `{*.yml,*.yaml}`, relative to the Application's path. */
+export function checkGlob(owner: Construct, field: string, value: string): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.includes('..') || value.startsWith('/')) {
+    invalid(owner, field, 'a file glob inside the folder, such as "*.yaml"', value);
+  }
+  return value;
+}

@@ -1,8 +1,8 @@
-import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NginxConfig, NginxConfigOptions } from './nginx-config';
+import { NginxConfig, NginxRoutingOptions } from './nginx-config';
 import { HorizontalScalingProps } from '../../platform/autoscaling';
+import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, invalid } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
@@ -13,15 +13,15 @@ import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../../platf
 const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
 
-/** The nginx edge in front of the backend and the frontend, with an Ingress in front of it. */
-export interface EdgeRouterProps extends ComponentIdentityProps, PodHardeningProps, HorizontalScalingProps {
+/** How the nginx edge runs and routes, apart from the components it routes to. */
+export interface EdgeRouterOptions extends HorizontalScalingProps {
   /** Requests and limits of one nginx pod. */
   readonly resources: ContainerResources;
   /**
-   * What `nginx.conf` routes where (upstreams, S3 downloads, uploads, statics). `listenPort`,
-   * `healthPath` and `runtimeDir` are set by the construct.
+   * How `nginx.conf` routes (path prefixes, S3 downloads, uploads, sizes, timeouts).
+   * @default - NginxConfig's defaults
    */
-  readonly nginx: NginxConfigOptions;
+  readonly routing?: NginxRoutingOptions;
   /** The public host name of the Ingress. */
   readonly host: string;
   /**
@@ -56,17 +56,39 @@ export interface EdgeRouterProps extends ComponentIdentityProps, PodHardeningPro
   readonly port?: number;
 }
 
+/** The nginx edge in front of the backend (and the frontend, if there is one), with an Ingress in front of it. */
+export interface EdgeRouterProps extends EdgeRouterOptions, ComponentIdentityProps, PodHardeningProps {
+  /** The Django backend: API, admin and upload prefixes, and the X-Accel-Redirect answers. */
+  readonly backend: IHttpComponent;
+  /**
+   * The frontend that renders every path no prefix claims.
+   * @default - no frontend: the backend serves every path
+   */
+  readonly frontend?: IHttpComponent;
+  /**
+   * Base URL the `/static/` prefix is served from: the statics bucket or a CDN.
+   * See `NginxConfigOptions.staticOrigin`.
+   */
+  readonly staticOrigin: string;
+}
+
 /**
- * nginx in front of a Django backend and a Nuxt frontend: a generated `nginx.conf` in a
- * ConfigMap, a Deployment that rolls when the config changes, a Service and an Ingress.
+ * nginx in front of a Django backend and, optionally, a Nuxt frontend: a generated `nginx.conf`
+ * in a ConfigMap, a Deployment that rolls when the config changes, a Service and an Ingress.
  * Django authorises downloads and answers with `X-Accel-Redirect`; nginx streams the object
  * from S3 (see docs/EDGE.md).
  */
-export class EdgeRouter extends Construct {
+export class EdgeRouter extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name. */
   public readonly name: string;
   /** The container (and Service) port. */
   public readonly port: number;
+  /** The in-cluster URL of the Service. */
+  public readonly serviceUrl: string;
+  /** The labels that select the edge's pods. */
+  public readonly selectorLabels: { [key: string]: string };
+  /** The HTTP port. */
+  public readonly listenPorts: ComponentPort[];
   /** The generated nginx.conf. */
   public readonly config: string;
 
@@ -75,9 +97,21 @@ export class EdgeRouter extends Construct {
     this.name = checkDnsLabel(this, 'name', props.name ?? 'edge');
     this.port = checkContainerPort(this, 'port', props.port ?? 8080);
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
-    this.config = NginxConfig.render({ ...props.nginx, listenPort: this.port, healthPath: '/healthz', runtimeDir: RUNTIME_DIR });
+    this.serviceUrl = `http://${this.name}:${this.port}`;
+    if (!props.backend) invalid(this, 'backend', 'the backend component to route to', props.backend);
+    this.config = NginxConfig.render({
+      ...props.routing,
+      backendUpstream: upstream(props.backend),
+      frontendUpstream: props.frontend ? upstream(props.frontend) : undefined,
+      staticOrigin: props.staticOrigin,
+      listenPort: this.port,
+      healthPath: '/healthz',
+      runtimeDir: RUNTIME_DIR,
+    });
     const tag = props.tag ?? '1.27.3-alpine';
     const labels = new ComponentLabels(this, props, this.name, props.version ?? tag);
+    this.selectorLabels = labels.selector;
+    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-nginx`, labels: labels.all },
@@ -94,7 +128,7 @@ export class EdgeRouter extends Construct {
       readinessProbe: httpProbe('/healthz', undefined, 5, 3),
       livenessProbe: tcpProbe(10, 6),
       scaling: props,
-      requestTimeoutSeconds: props.nginx.proxyReadTimeoutSeconds ?? 300,
+      requestTimeoutSeconds: props.routing?.proxyReadTimeoutSeconds ?? 300,
       // A changed config changes the pod template, so the Deployment rolls.
       podAnnotations: { 'checksum/config': NginxConfig.checksum(this.config) },
       volumes: [
@@ -107,13 +141,12 @@ export class EdgeRouter extends Construct {
       ],
     });
     this.addIngress(props, labels);
-    this.node.addValidation({ validate: () => this.checkUpstreams(props.nginx) });
   }
 
   private addIngress(props: EdgeRouterProps, labels: ComponentLabels): void {
     const annotations: Record<string, string> = {
       // The controller in front must not buffer uploads or downloads either.
-      'nginx.ingress.kubernetes.io/proxy-body-size': props.nginx.uploadMaxBodySize ?? '5g',
+      'nginx.ingress.kubernetes.io/proxy-body-size': props.routing?.uploadMaxBodySize ?? '5g',
       'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
       'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
     };
@@ -136,15 +169,9 @@ export class EdgeRouter extends Construct {
       },
     });
   }
+}
 
-  /** Each upstream must be a Service this chart renders, on a port it exposes. */
-  private checkUpstreams(nginx: NginxConfigOptions): string[] {
-    const services = Chart.of(this).node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Service')
-      .map((s) => s.toJson());
-    const available = services.flatMap((s) => (s.spec?.ports ?? []).map((p: any) => `${s.metadata.name}:${p.port}`)).sort();
-    return (['backendUpstream', 'frontendUpstream'] as const)
-      .filter((field) => !available.includes(nginx[field]))
-      .map((field) => `EdgeRouter '${this.node.path}': nginx.${field} must route to a Service this chart renders (${available.join(', ')}); got "${nginx[field]}"`);
-  }
+/** `host:port` of a component's Service, as nginx's `upstream` needs it. */
+function upstream(component: IHttpComponent): string {
+  return `${component.name}:${component.port}`;
 }

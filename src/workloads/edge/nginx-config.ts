@@ -47,41 +47,10 @@ export enum BackendRequestBuffering {
 }
 
 /**
- * Options for {@link NginxConfig.render}.
+ * What the edge routes where and how, apart from the addresses it routes to: path prefixes, S3
+ * downloads, DNS, sizes, timeouts and worker settings. Every field has a default.
  */
-export interface NginxConfigOptions {
-  /**
-   * Backend (Django) address as `host:port`, e.g. `backend:8000`.
-   * It is resolved once, when nginx starts (a Kubernetes Service's ClusterIP does not change).
-   */
-  readonly backendUpstream: string;
-
-  /**
-   * Frontend (Nuxt SSR) address as `host:port`, e.g. `frontend:3000`.
-   * It is resolved once, when nginx starts.
-   */
-  readonly frontendUpstream: string;
-
-  /**
-   * Base URL of the static files origin: the statics bucket or a CDN, e.g.
-   * `https://picvario-static.s3.eu-central-1.amazonaws.com/static/`. `http` is accepted for tests.
-   * A request for `<staticPathPrefix><rest>` is proxied to `<staticOrigin><rest>`.
-   * The host is resolved at request time through the `resolvers`.
-   */
-  readonly staticOrigin: string;
-
-  /**
-   * Port nginx listens on. Must be unprivileged (1024-65535): the container runs as non-root.
-   * @default 8080
-   */
-  readonly listenPort?: number;
-
-  /**
-   * Address nginx listens on.
-   * @default - all IPv4 addresses (`listen 8080`)
-   */
-  readonly listenAddress?: string;
-
+export interface NginxRoutingOptions {
   /**
    * Path prefixes sent to the backend with request buffering set by `backendRequestBuffering`.
    * Each must start and end with `/`.
@@ -212,19 +181,6 @@ export interface NginxConfigOptions {
   readonly proxySendTimeoutSeconds?: number;
 
   /**
-   * Exact path answered `200 ok` by nginx itself, without proxying, for probes.
-   * @default '/healthz'
-   */
-  readonly healthPath?: string;
-
-  /**
-   * Writable directory for the pid file and every temp path. It must exist when nginx starts
-   * (mount an emptyDir there: the root filesystem is read-only).
-   * @default '/tmp/nginx'
-   */
-  readonly runtimeDir?: string;
-
-  /**
    * `worker_processes` (1-64). nginx's `auto` counts the node's cores, not the pod's CPU limit,
    * so a number is asked for.
    * @default 2
@@ -243,6 +199,58 @@ export interface NginxConfigOptions {
    * @default - no `user` directive
    */
   readonly workerUser?: string;
+}
+
+/**
+ * Options for {@link NginxConfig.render}: the addresses the edge routes to, where it listens, and
+ * the routing options.
+ */
+export interface NginxConfigOptions extends NginxRoutingOptions {
+  /**
+   * Backend (Django) address as `host:port`, e.g. `backend:8000`.
+   * It is resolved once, when nginx starts (a Kubernetes Service's ClusterIP does not change).
+   */
+  readonly backendUpstream: string;
+
+  /**
+   * Frontend (Nuxt SSR) address as `host:port`, e.g. `frontend:3000`, which serves every path no
+   * prefix claims. It is resolved once, when nginx starts.
+   * @default - no frontend: the backend serves every path, X-Accel downloads included
+   */
+  readonly frontendUpstream?: string;
+
+  /**
+   * Base URL of the static files origin: the statics bucket or a CDN, e.g.
+   * `https://picvario-static.s3.eu-central-1.amazonaws.com/static/`. `http` is accepted for tests.
+   * A request for `<staticPathPrefix><rest>` is proxied to `<staticOrigin><rest>`.
+   * The host is resolved at request time through the `resolvers`.
+   */
+  readonly staticOrigin: string;
+
+  /**
+   * Port nginx listens on. Must be unprivileged (1024-65535): the container runs as non-root.
+   * @default 8080
+   */
+  readonly listenPort?: number;
+
+  /**
+   * Address nginx listens on.
+   * @default - all IPv4 addresses (`listen 8080`)
+   */
+  readonly listenAddress?: string;
+
+  /**
+   * Exact path answered `200 ok` by nginx itself, without proxying, for probes.
+   * @default '/healthz'
+   */
+  readonly healthPath?: string;
+
+  /**
+   * Writable directory for the pid file and every temp path. It must exist when nginx starts
+   * (mount an emptyDir there: the root filesystem is read-only).
+   * @default '/tmp/nginx'
+   */
+  readonly runtimeDir?: string;
 }
 
 /** Response headers from S3 that never reach the client. */
@@ -363,7 +371,7 @@ function checkPrefix(field: string, value: string): string {
     fail(field, `each prefix must start and end with "/", got ${JSON.stringify(value)}`);
   }
   if (value === '/') {
-    fail(field, 'a prefix must not be "/" alone (everything else already goes to the frontend)');
+    fail(field, 'a prefix must not be "/" alone (every other path already goes to the frontend, or to the backend without one)');
   }
   if (!PREFIX_RE.test(value)) {
     fail(field, `each prefix may only contain letters, digits and . _ ~ - between slashes, got "${value}"`);
@@ -411,7 +419,7 @@ function escapeRegex(text: string): string {
 interface Resolved {
   readonly listen: string;
   readonly backendUpstream: string;
-  readonly frontendUpstream: string;
+  readonly frontendUpstream?: string;
   readonly staticOrigin: StaticOrigin;
   readonly backendPathPrefixes: string[];
   readonly uploadPathPrefixes: string[];
@@ -523,7 +531,7 @@ function resolveOptions(o: NginxConfigOptions): Resolved {
   return {
     listen,
     backendUpstream: checkHostPort('backendUpstream', o.backendUpstream),
-    frontendUpstream: checkHostPort('frontendUpstream', o.frontendUpstream),
+    frontendUpstream: o.frontendUpstream === undefined ? undefined : checkHostPort('frontendUpstream', o.frontendUpstream),
     staticOrigin: parseStaticOrigin(o.staticOrigin),
     backendPathPrefixes,
     uploadPathPrefixes,
@@ -699,10 +707,16 @@ function render(options: NginxConfigOptions): string {
     `${i2}server ${r.backendUpstream};`,
     `${i2}keepalive 16;`,
     `${i1}}`,
-    `${i1}upstream edge_frontend {`,
-    `${i2}server ${r.frontendUpstream};`,
-    `${i2}keepalive 16;`,
-    `${i1}}`,
+  );
+  if (r.frontendUpstream !== undefined) {
+    push(
+      `${i1}upstream edge_frontend {`,
+      `${i2}server ${r.frontendUpstream};`,
+      `${i2}keepalive 16;`,
+      `${i1}}`,
+    );
+  }
+  push(
     '',
     `${i1}server {`,
     `${i2}listen ${r.listen};`,
@@ -786,16 +800,24 @@ function render(options: NginxConfigOptions): string {
     `${i2}location @edge_s3_failed {`,
     `${i2}    return 502;`,
     `${i2}}`,
-    '',
-    `${i2}location / {`,
-    ...forwardedHeaders(i2 + '    '),
-    `${i2}    proxy_ignore_headers X-Accel-Redirect;`,
-    `${i2}    proxy_pass http://edge_frontend;`,
-    `${i2}}`,
-    `${i1}}`,
-    '}',
-    '',
   );
+  if (r.frontendUpstream !== undefined) {
+    // The frontend renders pages; only the backend may answer with an internal redirect to S3.
+    push(
+      '',
+      `${i2}location / {`,
+      ...forwardedHeaders(i2 + '    '),
+      `${i2}    proxy_ignore_headers X-Accel-Redirect;`,
+      `${i2}    proxy_pass http://edge_frontend;`,
+      `${i2}}`,
+    );
+  } else {
+    // No frontend: the backend serves every other path, and its X-Accel-Redirect answers work there too.
+    push('', `${i2}location / {`, ...forwardedHeaders(i2 + '    '));
+    if (r.backendRequestBuffering === BackendRequestBuffering.STREAMED) push(`${i2}    proxy_request_buffering off;`);
+    push(`${i2}    proxy_pass http://edge_backend;`, `${i2}}`);
+  }
+  push(`${i1}}`, '}', '');
   return out.join('\n');
 }
 

@@ -3,15 +3,17 @@ import { Construct } from 'constructs';
 import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
 import { SUMMARY_DASHBOARD_UID, summaryDashboard, TENANT_DASHBOARD_UID, tenantDashboard } from './dashboards';
 import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
+import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { ContainerResources, renderResources } from '../../platform/resources';
+import { SecretKeyReference } from '../../platform/secret-reference';
 import { addService } from '../../platform/service';
 
-/** Grafana with the usage datasource and dashboards provisioned from files. */
-export interface GrafanaProps extends ComponentIdentityProps, PodHardeningProps {
+/** How the usage dashboards run, apart from the app they belong to. */
+export interface GrafanaOptions {
   /** The image tag, e.g. `11.3.0`. Explicit: a Grafana upgrade migrates its database. */
   readonly tag: string;
   /** Requests and limits of one pod. */
@@ -76,6 +78,9 @@ export interface GrafanaProps extends ComponentIdentityProps, PodHardeningProps 
   readonly replicas?: number;
 }
 
+/** Grafana with the usage datasource and dashboards provisioned from files. */
+export interface GrafanaProps extends GrafanaOptions, ComponentIdentityProps, PodHardeningProps {}
+
 const DATA = '/var/lib/grafana';
 const PROVISIONING = '/etc/grafana/provisioning';
 const DASHBOARDS = '/etc/grafana/dashboards/usage';
@@ -94,7 +99,7 @@ const INDEX_PATTERN = /^[a-z0-9*][a-z0-9*._-]*$/;
  * The `tenant` variable of the tenant report selects what is shown; it is not an access
  * boundary. Anyone who can open the dashboard can pick any tenant.
  */
-export class StatsDashboards extends Construct {
+export class StatsDashboards extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name. */
   public readonly serviceName: string;
   /** The Service port. */
@@ -117,6 +122,14 @@ export class StatsDashboards extends Construct {
   public readonly summaryDashboardUid: string;
   /** SHA-256 of the provisioning ConfigMaps, also written to the pod template as `checksum/config`. */
   public readonly configChecksum: string;
+  /** Every Secret key the pods read. */
+  public readonly secretKeys: SecretKeyReference[];
+  /** The component name (the Deployment's and Service's name). */
+  public readonly name: string;
+  /** The in-cluster URL of the Service, the same as `url`. */
+  public readonly serviceUrl: string;
+  /** The HTTP port. */
+  public readonly listenPorts: ComponentPort[];
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
@@ -124,6 +137,9 @@ export class StatsDashboards extends Construct {
     this.component = this.serviceName;
     this.port = checkInteger(this, 'port', props.port ?? 3000, 1024, 65535);
     this.url = `http://${this.serviceName}:${this.port}`;
+    this.name = this.serviceName;
+    this.serviceUrl = this.url;
+    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
     this.datasourceUid = DATASOURCE_UID;
     this.tenantDashboardUid = TENANT_DASHBOARD_UID;
     this.summaryDashboardUid = SUMMARY_DASHBOARD_UID;
@@ -142,6 +158,12 @@ export class StatsDashboards extends Construct {
       invalid(this, 'adminUser', 'a login of letters, digits, ".", "_", "@" or "-"', adminUser);
     }
     const databaseEnv = this.databaseEnv(props);
+    this.secretKeys = [
+      { secretName: es.secretName, key: es.usernameKey },
+      { secretName: es.secretName, key: es.passwordKey },
+      { secretName: props.adminSecretName, key: adminPasswordKey },
+      ...(props.databaseSecretName ? [{ secretName: props.databaseSecretName, key: props.databaseUrlKey ?? 'database-url' }] : []),
+    ];
     if (replicas > 1 && !databaseEnv.length) {
       invalid(this, 'replicas', '1 unless databaseSecretName is set (each pod would have its own SQLite users and sessions)', replicas);
     }

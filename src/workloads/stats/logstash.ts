@@ -2,12 +2,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, ResolvedConnection, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
 import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
+import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { parseQuantity } from '../../platform/quantity';
 import { ContainerResources, renderResources } from '../../platform/resources';
+import { SecretKeyReference } from '../../platform/secret-reference';
 import { addService } from '../../platform/service';
 
 /** Who owns the index template of the usage indices. */
@@ -25,8 +27,8 @@ export enum IndexTemplateManagement {
   EXTERNAL = 'external',
 }
 
-/** The usage-statistics shipper: Logstash receiving events over HTTP and writing them to Elasticsearch. */
-export interface LogstashProps extends ComponentIdentityProps, PodHardeningProps {
+/** How the usage-statistics shipper runs, apart from the app it belongs to. */
+export interface LogstashOptions {
   /**
    * The image tag, e.g. `8.15.3`. Explicit: a Logstash upgrade is a decision.
    */
@@ -67,6 +69,9 @@ export interface LogstashProps extends ComponentIdentityProps, PodHardeningProps
   readonly replicas?: number;
 }
 
+/** The usage-statistics shipper: Logstash receiving events over HTTP and writing them to Elasticsearch. */
+export interface LogstashProps extends LogstashOptions, ComponentIdentityProps, PodHardeningProps {}
+
 /** The Logstash API port (probes, node stats); never exposed through the Service. */
 const API_PORT = 9600;
 const HOME = '/usr/share/logstash';
@@ -96,7 +101,7 @@ function checkIndex(owner: Owner, index: string): string {
  * `logstash.yml` from environment variables, which fails on the read-only mount. Writable
  * paths are per-pod emptyDirs (`/tmp` and `path.data`); nothing is shared between pods.
  */
-export class StatsShipper extends Construct {
+export class StatsShipper extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name. */
   public readonly serviceName: string;
   /** The Service port of the HTTP input. */
@@ -117,6 +122,14 @@ export class StatsShipper extends Construct {
   public readonly elasticsearchPort: number;
   /** SHA-256 of the pipeline ConfigMap, also written to the pod template as `checksum/config`. */
   public readonly configChecksum: string;
+  /** Every Secret key the pods read. */
+  public readonly secretKeys: SecretKeyReference[];
+  /** The component name (the Deployment's and Service's name). */
+  public readonly name: string;
+  /** The in-cluster URL of the HTTP input, the same as `url`. */
+  public readonly serviceUrl: string;
+  /** The HTTP input and the Logstash API port. */
+  public readonly listenPorts: ComponentPort[];
 
   constructor(scope: Construct, id: string, props: LogstashProps) {
     super(scope, id);
@@ -126,6 +139,9 @@ export class StatsShipper extends Construct {
     if (this.port === API_PORT) invalid(this, 'port', `a port other than the Logstash API port ${API_PORT}`, this.port);
     this.apiPort = API_PORT;
     this.url = `http://${this.serviceName}:${this.port}`;
+    this.name = this.serviceName;
+    this.serviceUrl = this.url;
+    this.listenPorts = [{ port: this.port, protocol: 'TCP' }, { port: API_PORT, protocol: 'TCP' }];
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 20);
     const index = checkIndex(this, props.index ?? 'picvario-usage-%{+YYYY.MM.dd}');
     this.indexWildcard = index.replace(SPRINTF, '*').replace(/\*+/g, '*');
@@ -136,6 +152,7 @@ export class StatsShipper extends Construct {
     const es = resolveConnection(this, 'elasticsearch', props.elasticsearch);
     this.elasticsearchHost = es.host;
     this.elasticsearchPort = es.port;
+    this.secretKeys = [{ secretName: es.secretName, key: es.usernameKey }, { secretName: es.secretName, key: es.passwordKey }];
     const resources = renderResources(this, 'resources', props.resources);
     const heapMiB = this.heapMiB(props.resources);
 

@@ -1,9 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { ArgoCdApplication, ArgoCdProject } from '../../../src';
-import { ENVIRONMENTS } from '../../../src/topology/environments';
-import { packageInfo } from '../../../src/topology/package-info';
-import { renderAll } from '../../../src/topology/render';
-import { tempDir } from '../../topology/helpers';
 
 function chart(): Chart {
   return new Chart(Testing.app(), 'test');
@@ -47,6 +43,14 @@ describe('ArgoCdApplication', () => {
     expect(app.spec.source.targetRevision).toBe('HEAD');
   });
 
+  test('GIVEN include THEN Argo CD reads only the files it matches from the folder', () => {
+    const c = chart();
+    new ArgoCdApplication(c, 'app', { name: 'a', project: 'p', repoUrl: 'r', path: 'x', destinationNamespace: 'n', include: '*.yaml' });
+    expect(Testing.synth(c)[0].spec.source).toEqual({ repoURL: 'r', targetRevision: 'HEAD', path: 'x', directory: { include: '*.yaml' } });
+    expect(() => new ArgoCdApplication(chart(), 'app', { name: 'a', project: 'p', repoUrl: 'r', path: 'x', destinationNamespace: 'n', include: '../*.yaml' }))
+      .toThrow(/include must be a file glob inside the folder, such as "\*\.yaml"/);
+  });
+
   test.each([
     [{ name: 'Bad_Name' }, /name must be a DNS-1123 name.*"Bad_Name"/],
     [{ path: '/abs' }, /path must be a folder relative to the repository root.*"\/abs"/],
@@ -84,39 +88,5 @@ describe('ArgoCdProject', () => {
   ])('rejects %j', (override, message) => {
     const props = { name: 'p', sourceRepos: ['r'], destinations: [{ namespace: 'n' }], ...override };
     expect(() => new ArgoCdProject(new Chart(new App(), 'c'), 'p', props as any)).toThrow(message);
-  });
-});
-
-describe('the Picvario Argo CD folder', () => {
-  const out = tempDir('argocd');
-  const folders = renderAll(ENVIRONMENTS, out, undefined, { argoCd: true });
-  const argocd = folders.find((f) => f.name === 'argocd')!;
-  const apps = argocd.objects.filter((o) => o.kind === 'Application');
-  const project = argocd.objects.find((o) => o.kind === 'AppProject' && o.metadata.name === 'picvario')!;
-
-  test('one Application per environment, following its folder on the rendered branch', () => {
-    for (const env of ENVIRONMENTS) {
-      const app = apps.find((a) => a.spec.source.path === env.name)!;
-      expect(app.spec.source).toEqual({ repoURL: packageInfo().repositoryUrl, targetRevision: 'rendered', path: env.name });
-      expect(app.spec.destination.namespace).toBe(env.namespace);
-      expect(app.spec.project).toBe('picvario');
-      expect(app.spec.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
-      expect(app.spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
-      expect(app.metadata.labels['app.kubernetes.io/version']).toBe(env.appVersion);
-    }
-  });
-
-  test('a root Application syncs the argocd folder itself (app of apps) in a project of its own', () => {
-    const root = apps.find((a) => a.spec.source.path === 'argocd')!;
-    expect(root.spec.project).toBe('picvario-apps');
-    expect(root.spec.destination.namespace).toBe('argocd');
-  });
-
-  test('the project allows exactly the environment namespaces and the cluster-scoped kinds rendered', () => {
-    expect(project.spec.destinations.map((d: any) => d.namespace)).toEqual(ENVIRONMENTS.map((e) => e.namespace));
-    const clusterScoped = new Set(folders.filter((f) => f.name !== 'argocd').flatMap((f) => f.objects).filter((o) => !o.metadata.namespace).map((o) => o.kind));
-    expect(project.spec.clusterResourceWhitelist.map((k: any) => k.kind).sort()).toEqual([...clusterScoped].sort());
-    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
-    expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'scheduling.k8s.io', kind: 'PriorityClass' });
   });
 });

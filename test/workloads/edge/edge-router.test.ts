@@ -3,15 +3,19 @@ import { EdgeRouter, EdgeRouterProps, NginxConfig } from '../../../src';
 import { DjangoBackend } from '../../../src/workloads/django-backend';
 import { container, find, newChart, settings, small } from '../../support/synth';
 
-function edge(overrides: Partial<EdgeRouterProps> = {}) {
+function edge(overrides: Partial<EdgeRouterProps> = {}, withFrontend = true) {
   const chart = newChart();
-  new DjangoBackend(chart, 'backend', { appName: 'shop', image: 'r.example.com/api', tag: '1', settings: settings(), resources: small });
-  new DjangoBackend(chart, 'frontend', { appName: 'shop', name: 'frontend', port: 3000, image: 'r.example.com/web', tag: '1', settings: settings(), resources: small });
+  const backend = new DjangoBackend(chart, 'backend', { appName: 'shop', image: 'r.example.com/api', tag: '1', settings: settings(), resources: small });
+  const frontend = withFrontend
+    ? new DjangoBackend(chart, 'frontend', { appName: 'shop', name: 'frontend', port: 3000, image: 'r.example.com/web', tag: '1', settings: settings(), resources: small })
+    : undefined;
   const router = new EdgeRouter(chart, 'edge', {
     appName: 'shop',
     host: 'shop.example.com',
     resources: small,
-    nginx: { backendUpstream: 'backend:8000', frontendUpstream: 'frontend:3000', staticOrigin: 'https://static.example.com/' },
+    backend,
+    frontend,
+    staticOrigin: 'https://static.example.com/',
     ...overrides,
   });
   return { chart, router, all: () => Testing.synth(chart) };
@@ -31,7 +35,7 @@ describe('EdgeRouter', () => {
     expect(d.spec.template.metadata.annotations['checksum/config']).toBe(NginxConfig.checksum(router.config));
     expect(container(d).command).toEqual(['nginx', '-e', 'stderr', '-g', 'daemon off;', '-c', '/etc/nginx/edge/nginx.conf']);
     expect(router.config).toContain('listen 8080');
-    const other = edge({ nginx: { backendUpstream: 'backend:8000', frontendUpstream: 'frontend:3000', staticOrigin: 'https://cdn.example.com/' } });
+    const other = edge({ staticOrigin: 'https://cdn.example.com/' });
     expect(find(other.all(), 'Deployment', 'edge').spec.template.metadata.annotations['checksum/config'])
       .not.toBe(d.spec.template.metadata.annotations['checksum/config']);
   });
@@ -50,10 +54,27 @@ describe('EdgeRouter', () => {
     expect(find(edge().all(), 'Ingress', 'edge').spec.tls).toBeUndefined();
   });
 
-  test('GIVEN a route to a component that does not exist THEN validation names the field and the Services there are', () => {
-    const { chart } = edge({ nginx: { backendUpstream: 'api:8000', frontendUpstream: 'frontend:3000', staticOrigin: 'https://s.example.com/' } });
-    expect(() => Testing.synth(chart)).toThrow(
-      'EdgeRouter \'test/edge\': nginx.backendUpstream must route to a Service this chart renders (backend:8000, edge:8080, frontend:3000); got "api:8000"');
+  test('GIVEN the backend and frontend objects THEN nginx routes to their Services, and the edge is a component itself', () => {
+    const { router } = edge();
+    expect(router.config).toContain('upstream edge_backend {\n        server backend:8000;');
+    expect(router.config).toContain('upstream edge_frontend {\n        server frontend:3000;');
+    expect([router.name, router.port, router.serviceUrl, router.listenPorts]).toEqual(['edge', 8080, 'http://edge:8080', [{ port: 8080, protocol: 'TCP' }]]);
+    expect(router.selectorLabels).toEqual({ 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': 'edge' });
+  });
+
+  test('GIVEN no frontend THEN the backend serves every path, X-Accel-Redirect downloads included', () => {
+    const { router } = edge({}, false);
+    expect(router.config).not.toContain('edge_frontend');
+    const root = router.config.slice(router.config.indexOf('        location / {'));
+    expect(root).toContain('proxy_pass http://edge_backend;');
+    expect(root).not.toContain('proxy_ignore_headers X-Accel-Redirect');
+  });
+
+  test('GIVEN routing options THEN they reach nginx and the Ingress', () => {
+    const { router, all } = edge({ routing: { uploadMaxBodySize: '20g', backendPathPrefixes: ['/graphql/'] } });
+    expect(router.config).toContain('location ^~ /graphql/ {');
+    expect(router.config).toContain('client_max_body_size 20g;');
+    expect(find(all(), 'Ingress', 'edge').metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('20g');
   });
 
   test('GIVEN a bad host THEN synth fails naming the field', () => {

@@ -1,0 +1,69 @@
+// A team's deploy repository for "shop", written against the public API only: a Django backend
+// behind an nginx edge (no frontend), a Redis broker, two Celery queues, beat and plain
+// `manage.py migrate`. Picvario is not involved.
+import {
+  BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority,
+} from '@picvario/k8s-topology';
+
+const web = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
+const small = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+
+interface Environment {
+  readonly name: string;
+  readonly version: string;
+  readonly replicas: [number, number];
+  /** The data-centre network of the environment, where PostgreSQL and Redis run. */
+  readonly network: string;
+}
+
+const ENVIRONMENTS: Environment[] = [
+  { name: 'staging', version: '1.5.0-rc.1', replicas: [2, 4], network: '10.61' },
+  { name: 'production', version: '1.4.0', replicas: [3, 10], network: '10.60' },
+];
+
+function shop(env: Environment): DjangoAppChartProps {
+  return {
+    appName: 'shop',
+    instance: `shop-${env.name}`,
+    namespace: `shop-${env.name}`,
+    version: env.version,
+    image: 'registry.example.com/shop/api',
+    celeryApp: 'shop.celery',
+    settings: {
+      settingsModule: 'shop.settings.production',
+      secretName: 'shop-app',
+      mediaBucket: `shop-${env.name}-media`,
+      staticBucket: `shop-${env.name}-static`,
+      s3Region: 'eu-west-1',
+    },
+    broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
+    backend: { resources: web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },
+    workers: {
+      queues: [
+        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: 300, resources: web },
+        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: 3600, minReplicas: 0, maxReplicas: 3, resources: web },
+      ],
+    },
+    beat: { resources: small },
+    migrations: { resources: web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    edge: {
+      host: env.name === 'production' ? 'shop.example.com' : `${env.name}.shop.example.com`,
+      ingressNamespace: 'ingress-nginx',
+      resources: small,
+      minReplicas: 2,
+      maxReplicas: 4,
+    },
+    externalServices: [
+      { name: 'postgres', cidrs: [`${env.network}.1.0/24`], ports: [5432] },
+      { name: 'redis', cidrs: [`${env.network}.2.0/24`], ports: [6379] },
+      { name: 's3', cidrs: ['52.218.0.0/17'], ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
+    ],
+  };
+}
+
+/** The shop render: one folder per environment, and the Argo CD folder that syncs them. */
+export function shopApp(outdir?: string): DeliveryApp {
+  const app = new DeliveryApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
+  for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env));
+  return app;
+}

@@ -1,0 +1,3 @@
+import { shopApp } from './app';
+
+shopApp().synth();

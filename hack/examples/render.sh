@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm run render:examples`: renders every app under examples/ with the k8s-topology CLI, the way its
+# team runs it (`npx k8s-topology render` in the app's folder, which reads its cdk8s.yaml), but from
+# this checkout: examples/node_modules/@picvario/k8s-topology links to the repository, and the
+# repository's node_modules/.bin (ts-node) is on PATH. Compiles first when lib/ is older than src/.
+set -euo pipefail
+# shellcheck source=../lib/common.sh
+source "$(dirname "$0")/../lib/common.sh"
+cd "$REPO_ROOT"
+
+if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+  log examples "lib/ is missing or older than src/: npx projen compile"
+  npx projen compile >/dev/null || die examples "npx projen compile failed"
+fi
+mkdir -p examples/node_modules/@picvario
+ln -sfn ../../.. examples/node_modules/@picvario/k8s-topology
+export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+
+found=0
+for dir in examples/*/; do
+  [ -f "$dir/cdk8s.yaml" ] || continue
+  found=$((found + 1))
+  log examples "rendering ${dir%/}"
+  (cd "$dir" && node "$REPO_ROOT/lib/delivery/cli/main.js" render) || die examples "rendering ${dir%/} failed"
+done
+[ "$found" -gt 0 ] || die examples "no example app (examples/*/cdk8s.yaml) found"

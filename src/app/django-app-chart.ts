@@ -1,0 +1,312 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps } from './app-parts';
+import { syncSecrets } from './app-secrets';
+import { AppTraffic } from './app-traffic';
+import { IComponent } from '../platform/component';
+import { invalid } from '../platform/errors';
+import { NamespaceGuardrails, NamespaceGuardrailsProps } from '../platform/guardrails';
+import { PodHardeningProps } from '../platform/hardening';
+import { ComponentIdentityProps, MANAGED_BY } from '../platform/labels';
+import { addRestrictedNamespace } from '../platform/namespace';
+import { NetworkIsolation } from '../platform/network-isolation';
+import { applySyncWaves } from '../platform/sync-waves';
+import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
+import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
+import { CeleryWorkerPool, CeleryWorkerPoolOptions } from '../workloads/celery-worker-pool';
+import { DjangoBackend, DjangoBackendOptions } from '../workloads/django-backend';
+import { CollectStatic, CollectStaticOptions, DjangoMigrations, DjangoMigrationsOptions } from '../workloads/django-job';
+import { DjangoSettings, DjangoSettingsProps } from '../workloads/django-settings';
+import { EdgeRouter } from '../workloads/edge/edge-router';
+import { NuxtFrontend } from '../workloads/nuxt-frontend';
+import { StatsDashboards, StatsShipper } from '../workloads/stats';
+
+/** A whole Django + Celery app in one namespace: what runs, how it scales, and what may talk to what. */
+export interface DjangoAppChartProps extends PodHardeningProps {
+  /** The application, written to `app.kubernetes.io/name` and `part-of`. */
+  readonly appName: string;
+  /**
+   * The installation, written to `app.kubernetes.io/instance` and part of cluster-scoped names.
+   * Two installations in one cluster must differ here.
+   * @default - the appName
+   */
+  readonly instance?: string;
+  /** The namespace the app lives in. The chart renders it, with Pod Security `restricted` enforced. */
+  readonly namespace: string;
+  /** The release: `app.kubernetes.io/version` of every object, and the default image tag. */
+  readonly version: string;
+  /** The image repository of the Django code, which the backend, the workers, beat and the jobs run. */
+  readonly image: string;
+  /**
+   * The tag of `image`.
+   * @default - the version
+   */
+  readonly tag?: string;
+  /** The settings every process of the Django code reads. */
+  readonly settings: DjangoSettingsProps;
+  /** The Celery broker. */
+  readonly broker: CeleryBrokerProps;
+  /** The Celery application, `celery -A <celeryApp>`. */
+  readonly celeryApp: string;
+  /** The Django web tier. */
+  readonly backend: DjangoBackendOptions;
+  /** The Celery queues and how their workers run. */
+  readonly workers: CeleryWorkerPoolOptions;
+  /** Celery beat. */
+  readonly beat: CeleryBeatOptions;
+  /**
+   * The schema migrations, run before each release serves.
+   * @default - no migration job
+   */
+  readonly migrations?: DjangoMigrationsOptions;
+  /**
+   * The upload of the static files, run before each release serves.
+   * @default - no collectstatic job
+   */
+  readonly collectStatic?: CollectStaticOptions;
+  /**
+   * The Nuxt frontend.
+   * @default - no frontend
+   */
+  readonly frontend?: AppFrontendProps;
+  /**
+   * The nginx edge with its Ingress.
+   * @default - no edge: nothing reaches the app from outside the namespace
+   */
+  readonly edge?: AppEdgeProps;
+  /**
+   * The usage-statistics pipeline.
+   * @default - none
+   */
+  readonly stats?: AppStatsProps;
+  /**
+   * The services the app uses and does not run; everything else is denied.
+   * Each is reached by the app code unless it says otherwise.
+   */
+  readonly externalServices: ExternalServiceProps[];
+  /**
+   * Sync the app's Secrets from an external store with the External Secrets Operator: one
+   * ExternalSecret per Secret the components read, with exactly the keys they read.
+   * @default - the Secrets already exist in the namespace
+   */
+  readonly secretStore?: AppSecretStoreProps;
+  /**
+   * A ResourceQuota and LimitRange for the namespace.
+   * @default - none
+   */
+  readonly guardrails?: NamespaceGuardrailsProps;
+  /**
+   * Namespace of the cluster DNS.
+   * @default 'kube-system'
+   */
+  readonly dnsNamespace?: string;
+  /**
+   * Labels of the cluster DNS pods.
+   * @default { 'k8s-app': 'kube-dns' }
+   */
+  readonly dnsPodLabels?: { [key: string]: string };
+}
+
+/**
+ * A Django + Celery app, composed from one props object: the backend, the worker queues and beat,
+ * and whichever of the jobs, frontend, edge, statistics pipeline, synced Secrets and namespace
+ * guardrails it has. The chart wires them together through the components themselves: the
+ * NetworkPolicies allow exactly the flows between the components it holds and the external
+ * services it is given, the edge routes to the backend and frontend objects, Argo CD sync waves
+ * follow the roles, and the Secrets synced are the ones the components read.
+ */
+export class DjangoAppChart extends Chart {
+  /** The settings of the Django code. */
+  public readonly settings: DjangoSettings;
+  /** The broker. */
+  public readonly broker: CeleryBroker;
+  /** The web tier. */
+  public readonly backend: DjangoBackend;
+  /** The worker queues. */
+  public readonly workers: CeleryWorkerPool;
+  /** Beat. */
+  public readonly beat: CeleryBeat;
+  /** The migration job, when there is one. */
+  public readonly migrations?: DjangoMigrations;
+  /** The collectstatic job, when there is one. */
+  public readonly collectStatic?: CollectStatic;
+  /** The frontend, when there is one. */
+  public readonly frontend?: NuxtFrontend;
+  /** The edge, when there is one. */
+  public readonly edge?: EdgeRouter;
+  /** The statistics shipper, when there is one. */
+  public readonly statsShipper?: StatsShipper;
+  /** The statistics dashboards, when there are some. */
+  public readonly statsDashboards?: StatsDashboards;
+  /** Every component, in the order they were made. */
+  public readonly components: IComponent[];
+
+  constructor(scope: Construct, id: string, props: DjangoAppChartProps) {
+    const instance = props.instance ?? props.appName;
+    const chartLabels = {
+      'app.kubernetes.io/name': props.appName,
+      'app.kubernetes.io/instance': instance,
+      'app.kubernetes.io/part-of': props.appName,
+      'app.kubernetes.io/version': props.version,
+      'app.kubernetes.io/managed-by': MANAGED_BY,
+    };
+    // Objects that belong to no single component (policies, quota, secrets) still carry the release.
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: chartLabels });
+    for (const field of ['appName', 'namespace', 'version', 'image', 'celeryApp'] as const) {
+      if (typeof props[field] !== 'string' || props[field] === '') invalid(this, field, 'a non-empty string', props[field]);
+    }
+    for (const field of ['settings', 'broker', 'backend', 'workers', 'beat'] as const) {
+      if (!props[field] || typeof props[field] !== 'object') invalid(this, field, 'set (it is a required part of every app)', props[field]);
+    }
+    if (!Array.isArray(props.externalServices)) invalid(this, 'externalServices', 'a list (empty when the app reaches nothing outside)', props.externalServices);
+    const identity = { appName: props.appName, instance, version: props.version };
+    const hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
+
+    addRestrictedNamespace(this, props.namespace, chartLabels);
+    if (props.guardrails) new NamespaceGuardrails(this, 'guardrails', props.guardrails);
+
+    if (props.stats) this.checkStats(props.stats);
+    this.statsShipper = props.stats ? new StatsShipper(this, 'stats-shipper', { ...identity, ...hardening, ...props.stats.shipper }) : undefined;
+    this.statsDashboards = props.stats?.dashboards
+      ? new StatsDashboards(this, 'grafana', { ...identity, ...hardening, ...props.stats.dashboards })
+      : undefined;
+
+    const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.url } : {};
+    this.settings = new DjangoSettings({ ...props.settings, env: { ...props.settings.env, ...statsEnv } });
+    this.broker = new CeleryBroker(props.broker);
+    // The web tier, the workers, beat and the jobs run the same image, settings and broker.
+    const appCode = { ...identity, ...hardening, image: props.image, tag: props.tag ?? props.version, settings: this.settings, broker: this.broker };
+
+    this.backend = new DjangoBackend(this, 'backend', { ...appCode, ...props.backend });
+    this.migrations = props.migrations ? new DjangoMigrations(this, 'migrate', { ...props.migrations, backend: this.backend }) : undefined;
+    this.collectStatic = props.collectStatic ? new CollectStatic(this, 'collectstatic', { ...props.collectStatic, backend: this.backend }) : undefined;
+    this.workers = new CeleryWorkerPool(this, 'workers', { ...appCode, ...props.workers, celeryApp: props.celeryApp });
+    this.beat = new CeleryBeat(this, 'beat', { ...appCode, ...props.beat, celeryApp: props.celeryApp });
+    this.frontend = props.frontend ? this.addFrontend(props, identity, hardening) : undefined;
+    this.edge = props.edge ? this.addEdge(props.edge, identity, hardening) : undefined;
+
+    const appCodeComponents: IComponent[] = [
+      this.backend, ...this.workers.queueComponents, this.beat,
+      ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
+    ];
+    this.components = [
+      ...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : []),
+      this.backend, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
+      ...this.workers.queueComponents, this.beat,
+      ...(this.frontend ? [this.frontend] : []), ...(this.edge ? [this.edge] : []),
+    ];
+    this.checkUniqueNames([
+      [this.backend, 'backend.name'], [this.beat, 'beat.name'],
+      ...this.workers.queueComponents.map((q, i) => [q, `workers.queues[${i}].name`] as [IComponent, string]),
+      [this.migrations, 'migrations.name'], [this.collectStatic, 'collectStatic.name'],
+      [this.frontend, 'frontend.name'], [this.edge, 'edge.name'],
+      [this.statsShipper, 'stats.shipper.name'], [this.statsDashboards, 'stats.dashboards.name'],
+    ]);
+
+    if (props.secretStore) {
+      syncSecrets(this, props.secretStore, props.namespace, [
+        ...this.settings.secretKeys, ...this.broker.secretKeys,
+        ...(this.statsShipper?.secretKeys ?? []), ...(this.statsDashboards?.secretKeys ?? []),
+      ]);
+    }
+
+    const traffic = new AppTraffic(this, {
+      namespace: props.namespace,
+      components: this.components,
+      groups: new Map<ComponentGroup, IComponent[]>([
+        [ComponentGroup.APP_CODE, appCodeComponents],
+        [ComponentGroup.FRONTEND, this.frontend ? [this.frontend] : []],
+        [ComponentGroup.EDGE, this.edge ? [this.edge] : []],
+        [ComponentGroup.STATS, [...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : [])]],
+      ]),
+      externalServices: props.externalServices,
+      dnsNamespace: props.dnsNamespace,
+      dnsPodLabels: props.dnsPodLabels,
+    });
+    if (this.edge) traffic.allowFromNamespace(props.edge!.ingressNamespace, this.edge, 'edge.ingressNamespace');
+    if (this.edge) {
+      if (this.frontend) traffic.allow(this.edge, this.frontend);
+      traffic.allow(this.edge, this.backend);
+      traffic.allowExternal(ComponentGroup.EDGE);
+    }
+    if (this.frontend) {
+      traffic.allow(this.frontend, this.backend);
+      traffic.allowExternal(ComponentGroup.FRONTEND);
+    }
+    traffic.allowExternal(ComponentGroup.APP_CODE, this.statsShipper);
+    if (this.statsShipper) traffic.allowStatsElasticsearch(this.statsShipper, props.stats!.elasticsearchCidrs);
+    if (this.statsDashboards) traffic.allowStatsElasticsearch(this.statsDashboards, props.stats!.elasticsearchCidrs);
+    traffic.allowExternal(ComponentGroup.STATS);
+    traffic.checkGroupsUsed('externalServices');
+
+    new NetworkIsolation(this, 'network', {
+      ...identity,
+      rules: traffic.rules,
+      dnsNamespace: props.dnsNamespace,
+      dnsPodLabels: props.dnsPodLabels,
+    });
+    traffic.record();
+    applySyncWaves(this, [...(this.frontend ? [this.frontend.name] : []), ...(this.edge ? [this.edge.name] : [])]);
+  }
+
+  private addFrontend(props: DjangoAppChartProps, identity: ComponentIdentityProps, hardening: PodHardeningProps): NuxtFrontend {
+    const frontend = props.frontend!;
+    const apiPath = frontend.apiPath ?? '/api';
+    if (!/^\/[\w./-]*$/.test(apiPath)) invalid(this, 'frontend.apiPath', 'an absolute path such as "/api"', apiPath);
+    const publicApiUrl = frontend.publicApiUrl ?? (props.edge ? `https://${props.edge.host}${apiPath}` : undefined);
+    if (publicApiUrl === undefined) invalid(this, 'frontend.publicApiUrl', 'set when the app has no edge (browsers need the API URL)', publicApiUrl);
+    return new NuxtFrontend(this, 'frontend', {
+      ...identity,
+      ...hardening,
+      ...frontend,
+      tag: frontend.tag ?? props.version,
+      internalApiUrl: `${this.backend.serviceUrl}${apiPath}`,
+      publicApiUrl,
+    });
+  }
+
+  private addEdge(edge: AppEdgeProps, identity: ComponentIdentityProps, hardening: PodHardeningProps): EdgeRouter {
+    if (typeof edge.ingressNamespace !== 'string' || edge.ingressNamespace === '') {
+      invalid(this, 'edge.ingressNamespace', "the ingress controller's namespace (the only one allowed to reach the edge)", edge.ingressNamespace);
+    }
+    return new EdgeRouter(this, 'edge', {
+      ...identity,
+      ...hardening,
+      ...edge,
+      routing: { allowedS3Hosts: this.defaultS3Hosts(), ...edge.routing },
+      backend: this.backend,
+      frontend: this.frontend,
+      staticOrigin: edge.staticOrigin ?? this.bucketUrl(this.settings.staticBucket),
+    });
+  }
+
+  /** The S3 hosts X-Accel-Redirect may name: the media bucket's virtual host and the regional endpoint. */
+  private defaultS3Hosts(): string[] {
+    const s = this.settings;
+    if (s.s3Endpoint) return [s.s3Endpoint.replace(/^https?:\/\//, '').replace(/\/.*$/, '')];
+    return [`${s.mediaBucket}.s3.${s.s3Region}.amazonaws.com`, `s3.${s.s3Region}.amazonaws.com`];
+  }
+
+  private bucketUrl(bucket: string): string {
+    const s = this.settings;
+    return s.s3Endpoint ? `${s.s3Endpoint}/${bucket}/` : `https://${bucket}.s3.${s.s3Region}.amazonaws.com/`;
+  }
+
+  private checkStats(stats: AppStatsProps): void {
+    if (!stats.shipper) invalid(this, 'stats.shipper', 'set (the dashboards show what the shipper writes)', stats.shipper);
+    if (!Array.isArray(stats.elasticsearchCidrs) || stats.elasticsearchCidrs.length === 0) {
+      invalid(this, 'stats.elasticsearchCidrs', 'the addresses of the statistics Elasticsearch (a non-empty list of CIDRs)', stats.elasticsearchCidrs);
+    }
+  }
+
+  /** Two components of one name would render two objects of one kind and name, and one would be lost. */
+  private checkUniqueNames(named: [IComponent | undefined, string][]): void {
+    const seen = new Map<string, string>();
+    for (const [component, field] of named) {
+      if (!component) continue;
+      const first = seen.get(component.name);
+      if (first !== undefined) invalid(this, field, `unique among the app's components (${first} is "${component.name}" too)`, component.name);
+      seen.set(component.name, field);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { App, Chart } from 'cdk8s';
+import { KubeObject, kindOf, namespaceOf } from './kube-object';
+import { Provenance } from './provenance';
+import { ArgoCdApplication } from '../platform/gitops/argocd-application';
+import { ArgoCdProject, ArgoCdResourceKind } from '../platform/gitops/argocd-project';
+
+/** The Argo CD objects that sync the rendered folders: an app of apps on the rendered branch. */
+export interface ArgoCdFolderProps {
+  /**
+   * The Git repository holding the rendered branch.
+   * @default - the package's repository URL
+   */
+  readonly repoUrl?: string;
+  /**
+   * The rendered branch that the Applications follow.
+   * @default 'rendered'
+   */
+  readonly branch?: string;
+  /**
+   * The folder of the render (and of the branch) that holds the Argo CD objects.
+   * @default 'argocd'
+   */
+  readonly folder?: string;
+  /**
+   * The AppProject of the folders' Applications, also the prefix of their names (`<project>-<folder>`).
+   * The root Application's project is `<project>-apps`.
+   * @default - the `app.kubernetes.io/part-of` label that every rendered folder shares
+   */
+  readonly project?: string;
+  /**
+   * The namespace Argo CD runs in.
+   * @default 'argocd'
+   */
+  readonly namespace?: string;
+  /**
+   * The project's description in the Argo CD UI.
+   * @default - `<project> folders, synced from the rendered branch`
+   */
+  readonly description?: string;
+}
+
+/** One rendered folder as the Argo CD folder needs it. */
+export interface ArgoCdTarget {
+  readonly folder: string;
+  readonly namespace: string;
+  readonly appVersion?: string;
+  readonly objects: KubeObject[];
+}
+
+export const DEFAULT_ARGOCD_FOLDER = 'argocd';
+export const DEFAULT_RENDERED_BRANCH = 'rendered';
+/** Argo CD reads only the manifests: each folder also holds index.json and README.md. */
+export const MANIFEST_GLOB = '*.yaml';
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+}
+
+/** The cluster-scoped kinds actually rendered, which is all the project lets Applications create. */
+export function clusterScopedKinds(objects: KubeObject[]): ArgoCdResourceKind[] {
+  const seen = new Map<string, ArgoCdResourceKind>();
+  for (const o of objects.filter((x) => !namespaceOf(x))) {
+    const kind = { group: groupOf(String(o.apiVersion)), kind: kindOf(o) };
+    seen.set(`${kind.group}/${kind.kind}`, kind);
+  }
+  return [...seen.keys()].sort().map((k) => seen.get(k)!);
+}
+
+function projectOf(targets: ArgoCdTarget[]): string {
+  const apps = [...new Set(targets.flatMap((t) => t.objects.map((o) => o.metadata?.labels?.['app.kubernetes.io/part-of'])).filter(Boolean))];
+  if (apps.length !== 1) {
+    throw new Error(`argoCd.project must be set: the rendered folders belong to ${apps.length ? `several apps (${apps.sort().join(', ')})` : 'no app (no app.kubernetes.io/part-of label)'}`);
+  }
+  return apps[0];
+}
+
+function labels(project: string, version: string) {
+  return {
+    'app.kubernetes.io/name': project,
+    'app.kubernetes.io/part-of': project,
+    'app.kubernetes.io/component': 'argocd',
+    'app.kubernetes.io/managed-by': 'cdk8s',
+    'app.kubernetes.io/version': version,
+  };
+}
+
+/**
+ * The app-of-apps folder: a project fencing the folders in, one Application per rendered folder on
+ * the rendered branch, and a root Application (in a project of its own) that syncs this folder, so
+ * adding a folder is a commit, not a `kubectl apply`.
+ */
+export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps, provenance: Provenance): KubeObject[] {
+  const repoUrl = props.repoUrl ?? provenance.repositoryUrl;
+  if (!repoUrl) throw new Error('argoCd.repoUrl must be set: the package has no repository URL for the Applications to read');
+  const branch = props.branch ?? DEFAULT_RENDERED_BRANCH;
+  const folder = props.folder ?? DEFAULT_ARGOCD_FOLDER;
+  const namespace = props.namespace ?? 'argocd';
+  const project = props.project ?? projectOf(targets);
+  const bootstrap = `${project}-apps`;
+  const version = provenance.packageVersion;
+  const app = new App();
+  const chart = new Chart(app, folder, { disableResourceNameHashes: true });
+  new ArgoCdProject(chart, 'project', {
+    name: project,
+    namespace,
+    description: props.description ?? `${project} folders, synced from the rendered branch`,
+    sourceRepos: [repoUrl],
+    destinations: targets.map((t) => ({ namespace: t.namespace })),
+    clusterResources: clusterScopedKinds(targets.flatMap((t) => t.objects)),
+    labels: labels(project, version),
+  });
+  for (const t of targets) {
+    new ArgoCdApplication(chart, `app-${t.folder}`, {
+      name: `${project}-${t.folder}`,
+      namespace,
+      project,
+      repoUrl,
+      targetRevision: branch,
+      path: t.folder,
+      include: MANIFEST_GLOB,
+      destinationNamespace: t.namespace,
+      labels: labels(project, t.appVersion ?? version),
+    });
+  }
+  new ArgoCdProject(chart, 'bootstrap-project', {
+    name: bootstrap,
+    namespace,
+    description: 'The root Application, which syncs the Argo CD folder of the rendered branch',
+    sourceRepos: [repoUrl],
+    destinations: [{ namespace }],
+    namespaceResources: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }],
+    labels: labels(project, version),
+  });
+  new ArgoCdApplication(chart, 'root', {
+    name: bootstrap,
+    namespace,
+    project: bootstrap,
+    repoUrl,
+    targetRevision: branch,
+    path: folder,
+    include: MANIFEST_GLOB,
+    destinationNamespace: namespace,
+    labels: labels(project, version),
+  });
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
+  if (errors.length) throw new Error(`argocd folder failed validation:\n${errors.join('\n')}`);
+  return chart.toJson();
+}
+
+/** One file per Application (named after its folder), projects first. */
+export function argoCdFileFor(folder: string): (obj: KubeObject) => string {
+  return (obj) => {
+    if (kindOf(obj) === 'AppProject') return '00-projects.yaml';
+    const path = obj.spec?.source?.path;
+    return path === folder ? '00-root.yaml' : `${path}.yaml`;
+  };
+}

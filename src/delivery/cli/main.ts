@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from './args';
+import { DIFF_USAGE, diffCommand } from './diff-command';
+import { PUBLISH_USAGE, publishCommand } from './publish-command';
+import { RENDER_USAGE, renderCommand } from './render-command';
+
+const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number }> = {
+  render: { usage: RENDER_USAGE, run: renderCommand },
+  diff: { usage: DIFF_USAGE, run: diffCommand },
+  publish: { usage: PUBLISH_USAGE, run: publishCommand },
+};
+
+const USAGE = `usage: k8s-topology <command> [options]
+
+Commands:
+  render    run the cdk8s app and write the versioned, deterministic render
+  diff      compare two renders and fail on changes that Kubernetes rejects or that cause downtime
+  publish   commit a render to the rendered branch that Argo CD follows
+
+Run "k8s-topology <command> --help" for a command's options. "k8s-topology --version" prints the version.`;
+
+function version(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version;
+}
+
+/** Runs the CLI and returns its exit status. */
+export function main(argv: string[]): number {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS[rest[0]] : undefined;
+    console.log(topic ? topic.usage : USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') {
+    console.log(version());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`k8s-topology: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  try {
+    return command.run(rest);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`k8s-topology ${name}: ${e.message}\n\n${command.usage}`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,192 @@
+import { App, Testing } from 'cdk8s';
+import {
+  BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, QueuePriority, SecretStoreKind,
+} from '../../src';
+import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
+
+const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
+
+/** The smallest app the chart takes: a backend, two queues and beat, talking to PostgreSQL and Redis. */
+function shopProps(overrides: Partial<DjangoAppChartProps> = {}): DjangoAppChartProps {
+  return {
+    appName: 'shop',
+    namespace: 'shop',
+    version: '1.4.0',
+    image: 'registry.example.com/shop/api',
+    celeryApp: 'shop.celery',
+    settings: { settingsModule: 'shop.settings', secretName: 'shop-app', mediaBucket: 'shop-media', staticBucket: 'shop-static', s3Region: 'eu-west-1' },
+    broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
+    backend: { resources: size, minReplicas: 3, maxReplicas: 10 },
+    workers: {
+      queues: [
+        { name: 'default', priority: QueuePriority.NORMAL, resources: size },
+        { name: 'reports', priority: QueuePriority.LOW, minReplicas: 0, resources: size },
+      ],
+    },
+    beat: { resources: size },
+    externalServices: [
+      { name: 'postgres', cidrs: ['10.60.1.0/24'], ports: [5432] },
+      { name: 'redis', cidrs: ['10.60.2.0/24'], ports: [6379] },
+    ],
+    ...overrides,
+  };
+}
+
+function synth(overrides: Partial<DjangoAppChartProps> = {}) {
+  const chart = new DjangoAppChart(Testing.app(), 'shop', shopProps(overrides));
+  const objects = Testing.synth(chart);
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const policy = (component: string) => find('NetworkPolicy', `allow-${component}`)?.spec;
+  return { chart, objects, find, policy };
+}
+
+const EDGE = { host: 'shop.example.com', ingressNamespace: 'ingress-nginx', resources: size };
+const S3 = { name: 's3', cidrs: ['52.218.0.0/17'], ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] };
+
+describe('GIVEN only the required parts (backend, queues, beat)', () => {
+  const { objects, find, policy } = synth();
+
+  test('THEN it renders the namespace, the backend, one Deployment per queue and beat, and nothing optional', () => {
+    expect(objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'worker-default', 'worker-reports']);
+    expect(find('Namespace', 'shop').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    for (const kind of ['Ingress', 'Job', 'ExternalSecret', 'ResourceQuota', 'LimitRange']) expect([kind, objects.filter((o) => o.kind === kind)]).toEqual([kind, []]);
+  });
+
+  test('THEN the web tier, the workers and beat run the same image, tagged with the version, with the same settings', () => {
+    for (const name of ['backend', 'beat', 'worker-default']) {
+      const c = find('Deployment', name).spec.template.spec.containers[0];
+      expect([name, c.image]).toEqual([name, 'registry.example.com/shop/api:1.4.0']);
+      expect(c.env).toContainEqual({ name: 'DJANGO_SETTINGS_MODULE', value: 'shop.settings' });
+      expect(c.env).toContainEqual({ name: 'CELERY_BROKER_URL', valueFrom: { secretKeyRef: { name: 'shop-broker', key: 'broker-url' } } });
+    }
+  });
+
+  test('THEN every app-code component reaches exactly the external services, and nothing reaches the backend', () => {
+    for (const component of ['backend', 'beat', 'worker-default', 'worker-reports']) {
+      expect([component, policy(component).egress]).toEqual([component, [
+        { to: [{ ipBlock: { cidr: '10.60.1.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+        { to: [{ ipBlock: { cidr: '10.60.2.0/24' } }], ports: [{ protocol: 'TCP', port: 6379 }] },
+      ]]);
+    }
+    expect(policy('backend').ingress).toBeUndefined();
+    expect(find('NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('THEN the chart records the traffic it intends, from the components', () => {
+    const chart = new DjangoAppChart(new App(), 'shop', shopProps());
+    const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
+    expect(model.components.map((c: any) => c.name)).toEqual(['backend', 'worker-default', 'worker-reports', 'beat']);
+    expect(model.components[0]).toEqual({ name: 'backend', podLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': 'backend' }, ports: [{ port: 8000, protocol: 'TCP' }] });
+    expect(model.externals).toEqual([{ name: 'postgres', cidrs: ['10.60.1.0/24'], ports: [{ port: 5432, protocol: 'TCP' }] }, { name: 'redis', cidrs: ['10.60.2.0/24'], ports: [{ port: 6379, protocol: 'TCP' }] }]);
+    expect(model.allowed).toHaveLength(8);
+    expect(model.namespaces).toEqual([]);
+    expect(model.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+  });
+});
+
+describe('GIVEN an edge and no frontend', () => {
+  const { find, policy } = synth({ edge: EDGE, externalServices: [...shopProps().externalServices, S3] });
+
+  test('THEN the edge routes every path to the backend Service, and only the ingress namespace reaches the edge', () => {
+    const conf = find('ConfigMap', 'edge-nginx').data['nginx.conf'];
+    expect(conf).toContain('server backend:8000;');
+    expect(conf).not.toContain('edge_frontend');
+    expect(conf).toContain('set $edge_static_host "shop-static.s3.eu-west-1.amazonaws.com";');
+    expect(conf).toContain('shop-media\\.s3\\.eu-west-1\\.amazonaws\\.com|s3\\.eu-west-1\\.amazonaws\\.com');
+    expect(policy('edge').ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    expect(policy('edge').egress.map((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/component'] ?? e.to[0].ipBlock.cidr)).toEqual(['backend', '52.218.0.0/17']);
+    expect(policy('backend').ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': 'edge' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
+  });
+
+  test('THEN the edge is applied after the app tier', () => {
+    expect(find('Deployment', 'edge').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
+    expect(find('Deployment', 'backend').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+  });
+});
+
+describe('GIVEN a frontend behind the edge', () => {
+  const { find, policy } = synth({
+    edge: EDGE,
+    frontend: { image: 'registry.example.com/shop/web', resources: size },
+    externalServices: [...shopProps().externalServices, S3],
+  });
+
+  test('THEN the frontend renders with the in-cluster API and hands browsers the public one', () => {
+    const env = find('Deployment', 'frontend').spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: 'NUXT_API_BASE', value: 'http://backend:8000/api' });
+    expect(env).toContainEqual({ name: 'NUXT_PUBLIC_API_BASE', value: 'https://shop.example.com/api' });
+    expect(find('Deployment', 'frontend').spec.template.spec.containers[0].image).toBe('registry.example.com/shop/web:1.4.0');
+  });
+
+  test('THEN the edge sends `/` to the frontend, and the frontend may call the backend', () => {
+    expect(find('ConfigMap', 'edge-nginx').data['nginx.conf']).toContain('proxy_pass http://edge_frontend;');
+    expect(policy('frontend').egress).toEqual([{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': 'backend' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
+    expect(policy('backend').ingress.map((i: any) => i.from[0].podSelector.matchLabels['app.kubernetes.io/component'])).toEqual(['edge', 'frontend']);
+  });
+});
+
+describe('GIVEN the optional jobs, statistics, synced Secrets and guardrails', () => {
+  const { objects, find, policy } = synth({
+    migrations: { resources: size, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    collectStatic: { resources: size },
+    stats: {
+      shipper: { tag: '8.15.3', resources: { ...size, memoryLimit: '1Gi' }, elasticsearch: { url: 'https://stats.internal:9200', secretName: 'shop-stats' } },
+      elasticsearchCidrs: ['10.60.3.0/24'],
+    },
+    secretStore: { storeName: 'vault', storeKind: SecretStoreKind.SECRET_STORE, remoteKeyPrefix: 'shop/prod' },
+    guardrails: { requestsCpu: '20', requestsMemory: '40Gi', limitsCpu: '40', limitsMemory: '80Gi' },
+  });
+
+  test('THEN the jobs run the backend image and reach what the app code reaches, and the shipper gets its events', () => {
+    expect(find('Job', 'migrate').spec.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'migrate', '--noinput']);
+    expect(find('Job', 'collectstatic').spec.template.spec.containers[0].image).toBe('registry.example.com/shop/api:1.4.0');
+    expect(find('Deployment', 'backend').spec.template.spec.containers[0].env).toContainEqual({ name: 'STATS_SHIPPER_URL', value: 'http://stats-shipper:8080' });
+    expect(policy('stats-shipper').ingress.map((i: any) => i.from[0].podSelector.matchLabels['app.kubernetes.io/component']))
+      .toEqual(['backend', 'worker-default', 'worker-reports', 'beat', 'migrate', 'collectstatic']);
+    expect(policy('stats-shipper').egress).toEqual([{ to: [{ ipBlock: { cidr: '10.60.3.0/24' } }], ports: [{ protocol: 'TCP', port: 9200 }] }]);
+  });
+
+  test('THEN one ExternalSecret per Secret, with exactly the keys the components and KEDA read', () => {
+    const synced = Object.fromEntries(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => [o.metadata.name, o.spec.data.map((d: any) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)]));
+    expect(synced).toEqual({
+      'shop-app': ['database-url<-shop/prod/shop-app#database-url', 'secret-key<-shop/prod/shop-app#secret-key'],
+      'shop-broker': ['broker-url<-shop/prod/shop-broker#broker-url', 'redis-address<-shop/prod/shop-broker#redis-address'],
+      'shop-stats': ['username<-shop/prod/shop-stats#username', 'password<-shop/prod/shop-stats#password'],
+    });
+    expect(objects.find((o) => o.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({ name: 'vault', kind: 'SecretStore' });
+  });
+
+  test('THEN the namespace gets its quota and limits', () => {
+    expect(find('ResourceQuota', 'compute').spec.hard['requests.cpu']).toBe('20');
+    expect(find('LimitRange', 'container-defaults')).toBeDefined();
+  });
+});
+
+describe('GIVEN an in-cluster service of another team', () => {
+  test('THEN the app code reaches its pods in that namespace, selected by namespace AND labels', () => {
+    const { policy } = synth({ externalServices: [{ name: 'search', namespace: 'search', podLabels: { app: 'opensearch' }, ports: [9200] }] });
+    expect(policy('backend').egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'search' } }, podSelector: { matchLabels: { app: 'opensearch' } } }],
+      ports: [{ protocol: 'TCP', port: 9200 }],
+    }]);
+  });
+});
+
+describe('GIVEN props that do not make a whole app', () => {
+  test.each([
+    ['two components of one name', { beat: { resources: size, name: 'backend' } }, /DjangoAppChart 'shop': beat.name must be unique among the app's components \(backend.name is "backend" too\); got "backend"/],
+    ['a service for the edge, without an edge', { externalServices: [S3] }, /externalServices\[0\]\.reachedBy\[1\] must be a group the app has/],
+    ['a frontend with no edge and no public API URL', { frontend: { image: 'r.example.com/web', resources: size } }, /frontend.publicApiUrl must be set when the app has no edge/],
+    ['an edge without the ingress namespace', { edge: { host: 'shop.example.com', resources: size } as any }, /edge.ingressNamespace must be the ingress controller's namespace/],
+    ['statistics without the Elasticsearch addresses', { stats: { shipper: { tag: '8.15.3', resources: size, elasticsearch: { url: 'https://s:9200', secretName: 's' } } } as any },
+      /stats.elasticsearchCidrs must be the addresses of the statistics Elasticsearch/],
+    ['a secret store without a name', { secretStore: { storeName: '' } }, /secretStore.storeName must be the name of a SecretStore or ClusterSecretStore/],
+    ['an external service with both addresses and a namespace', { externalServices: [{ name: 'x', cidrs: ['10.0.0.0/8'], namespace: 'x', ports: [1] }] }, /externalServices\[0\]\.cidrs\/namespace must be exactly one of the two/],
+    ['two external services of one name', { externalServices: [{ name: 'db', cidrs: ['10.0.0.0/8'], ports: [1] }, { name: 'db', cidrs: ['10.1.0.0/16'], ports: [2] }] }, /externalServices\[1\]\.name must be unique among the external services/],
+    ['an invalid CIDR', { externalServices: [{ name: 'db', cidrs: ['10.0.0.1/8'], ports: [5432] }] }, /externalServices\[0\]\.cidrs\[0\] must be a network address/],
+    ['no external services list', { externalServices: undefined as any }, /externalServices must be a list/],
+    ['no workers', { workers: undefined as any }, /workers must be set \(it is a required part of every app\)/],
+  ])('WHEN given %s THEN construction fails naming the prop', (_what, overrides, message) => {
+    expect(() => synth(overrides as Partial<DjangoAppChartProps>)).toThrow(message);
+  });
+});
