@@ -7,17 +7,19 @@ export const HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
 
 /**
  * The order Argo CD applies an environment in. Lower waves are applied, and must be healthy,
- * before higher ones start. PreSync hooks (migrations, collectstatic) run before every wave.
+ * before higher ones start; a failed wave stops the sync, so no later wave is applied.
  */
 export enum SyncWave {
   /** The Namespace itself. */
   NAMESPACE = -2,
-  /** Configuration, Secrets, ServiceAccounts, policies: what pods need to start. */
+  /** Configuration, Secrets (synced ones are healthy once written), ServiceAccounts, policies: what pods need to start. */
   CONFIGURATION = -1,
-  /** The backend, the workers and beat, and everything they talk to. */
-  APPLICATION = 0,
+  /** The release's jobs (migrations, collectstatic), as Sync hooks: they run once the namespace and its Secrets exist. */
+  JOBS = 0,
+  /** The backend, the workers and beat, and everything they talk to: only after the jobs succeeded. */
+  APPLICATION = 1,
   /** The frontend and the edge, which serve users only once the backend is ready. */
-  EDGE = 1,
+  EDGE = 2,
 }
 
 const CONFIGURATION_KINDS = new Set([
@@ -42,10 +44,14 @@ export function applySyncWaves(scope: Construct, edgeComponents: string[]): void
 }
 
 /**
- * A PreSync hook: Argo CD runs it to completion before it applies anything else, deletes the
- * previous run first (so the name can stay fixed and the output deterministic), and stops
- * the sync if it fails.
+ * A Sync hook in the jobs wave: Argo CD runs it after the Namespace, the configuration and the
+ * Secrets are applied and healthy (so even the very first sync of an empty cluster has somewhere
+ * to run it), and before any Deployment of the release; it deletes the previous run first (so the
+ * name can stay fixed and the output deterministic), and a failed run stops the sync.
+ *
+ * A PreSync hook would run before the Sync phase creates the Namespace and the Secrets, which on
+ * a new cluster do not exist yet.
  */
-export function preSyncHookAnnotations(): Record<string, string> {
-  return { [HOOK]: 'PreSync', [HOOK_DELETE_POLICY]: 'BeforeHookCreation' };
+export function jobHookAnnotations(): Record<string, string> {
+  return { [HOOK]: 'Sync', [HOOK_DELETE_POLICY]: 'BeforeHookCreation', [SYNC_WAVE]: String(SyncWave.JOBS) };
 }

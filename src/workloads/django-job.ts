@@ -8,7 +8,7 @@ import { PodHardening } from '../platform/hardening';
 import { ComponentLabels } from '../platform/labels';
 import { addServiceAccount, podTemplate, PodSpecInput } from '../platform/pod';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { preSyncHookAnnotations, SYNC_WAVE } from '../platform/sync-waves';
+import { jobHookAnnotations } from '../platform/sync-waves';
 
 /** One command of a job; steps run one after the other, each in its own container. */
 export interface JobStep {
@@ -40,9 +40,10 @@ export interface DjangoManagementJobProps {
 }
 
 /**
- * A Django management Job run as an Argo CD PreSync hook: it finishes before Argo CD applies
- * the new Deployments, and a failure stops the sync, so the new release never serves before
- * its job succeeded. `BeforeHookCreation` replaces the previous run, so the name stays fixed.
+ * A Django management Job run as an Argo CD Sync hook in the jobs wave: after the Namespace,
+ * configuration and Secrets, before any Deployment of the release. It finishes before Argo CD
+ * applies the new Deployments, and a failure stops the sync, so the new release never serves
+ * before its job succeeded. `BeforeHookCreation` replaces the previous run, so the name stays fixed.
  */
 export class DjangoManagementJob extends Construct implements IComponent {
   /** The Job's name. */
@@ -90,11 +91,10 @@ export class DjangoManagementJob extends Construct implements IComponent {
     const main = template.spec!.containers[0];
     // Init containers run strictly in order and stop at the first failure: the steps before the last.
     const initContainers: k8s.Container[] = props.steps.slice(0, -1).map((step) => ({ ...main, name: step.name, command: step.command }));
-    // The pod needs its ServiceAccount before the Sync phase creates it, so it is a hook as well, one wave earlier.
-    const account = addServiceAccount(this, input);
-    for (const [key, value] of Object.entries({ ...preSyncHookAnnotations(), [SYNC_WAVE]: '-1' })) account.metadata.addAnnotation(key, value);
+    // A plain object of the configuration wave, so it exists before the hook runs.
+    addServiceAccount(this, input);
     new k8s.KubeJob(this, 'Job', {
-      metadata: { name: this.jobName, labels: labels.all, annotations: { ...preSyncHookAnnotations(), [SYNC_WAVE]: '0' } },
+      metadata: { name: this.jobName, labels: labels.all, annotations: jobHookAnnotations() },
       spec: {
         backoffLimit,
         activeDeadlineSeconds: deadline,

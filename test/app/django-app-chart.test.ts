@@ -99,8 +99,8 @@ describe('GIVEN an edge and no frontend', () => {
   });
 
   test('THEN the edge is applied after the app tier', () => {
-    expect(find('Deployment', 'edge').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(find('Deployment', 'backend').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('0');
+    expect(find('Deployment', 'edge').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('2');
+    expect(find('Deployment', 'backend').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
   });
 });
 

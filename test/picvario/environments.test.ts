@@ -63,17 +63,21 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
     }
   });
 
-  test('THEN Argo CD applies namespace, then config and secrets, then the app tier, then frontend and edge; jobs are PreSync hooks', () => {
+  test('THEN Argo CD applies the namespace, then config and secrets, then the jobs (Sync hooks), then the app tier, then frontend and edge', () => {
     const wave = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name).metadata.annotations['argocd.argoproj.io/sync-wave'];
     expect(wave('Namespace', spec.namespace)).toBe('-2');
     expect(wave('NetworkPolicy', 'default-deny')).toBe('-1');
     expect(wave('ConfigMap', 'edge-nginx')).toBe('-1');
-    for (const name of ['backend', 'worker-default', 'beat']) expect(wave('Deployment', name)).toBe('0');
-    for (const name of ['frontend', 'edge']) expect(wave('Deployment', name)).toBe('1');
-    for (const job of of('Job')) expect(job.metadata.annotations['argocd.argoproj.io/hook']).toBe('PreSync');
+    expect(wave('ServiceAccount', 'migrate')).toBe('-1');
+    if (spec.secretStore) expect(wave('ExternalSecret', 'picvario-app')).toBe('-1');
+    for (const job of of('Job')) {
+      expect([job.metadata.name, job.metadata.annotations['argocd.argoproj.io/hook'], wave('Job', job.metadata.name)]).toEqual([job.metadata.name, 'Sync', '0']);
+    }
+    for (const name of ['backend', 'worker-default', 'beat', 'stats-shipper']) expect(wave('Deployment', name)).toBe('1');
+    for (const name of ['frontend', 'edge']) expect(wave('Deployment', name)).toBe('2');
     expect(of('Job').map((j) => j.metadata.name).sort()).toEqual(['collectstatic', 'migrate']);
-    for (const o of objects.filter((x) => !x.metadata.annotations?.['argocd.argoproj.io/hook'])) {
-      expect([o.kind, o.metadata.name, o.metadata.annotations?.['argocd.argoproj.io/sync-wave']]).toEqual([o.kind, o.metadata.name, expect.any(String)]);
+    for (const o of objects) {
+      expect([o.kind, o.metadata.name, o.metadata.annotations?.['argocd.argoproj.io/sync-wave']]).toEqual([o.kind, o.metadata.name, expect.stringMatching(/^-?[0-2]$/)]);
     }
   });
 

@@ -33,16 +33,16 @@ describe('DjangoMigrations and CollectStatic', () => {
     expect(pod.restartPolicy).toBe('Never');
   });
 
-  test('THEN it is an Argo CD PreSync hook with a fixed name, bounded retries and a deadline', () => {
+  test('THEN it is an Argo CD Sync hook in the jobs wave, with a fixed name, bounded retries and a deadline', () => {
     const all = withBackend((backend) => new DjangoMigrations(backend.node.scope!, 'migrate', { backend, resources: small }));
     const job = find(all, 'Job', 'migrate');
     expect(job.metadata.annotations).toEqual({
-      'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '0',
+      'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '0',
     });
     expect(job.spec.backoffLimit).toBe(1);
     expect(job.spec.activeDeadlineSeconds).toBe(1800);
-    // The ServiceAccount must exist before the hook's pod: it is a hook one wave earlier.
-    expect(find(all, 'ServiceAccount', 'migrate').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+    // The ServiceAccount is a plain object, so that it exists (in the configuration wave) before the hook's pod.
+    expect(find(all, 'ServiceAccount', 'migrate').metadata.annotations).toBeUndefined();
   });
 
   test('THEN collectstatic uploads with the same storage settings as the backend', () => {
