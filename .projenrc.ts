@@ -118,11 +118,18 @@ project.addTask('test:integration', {
     { exec: 'jest --ci --config test/integration.jest.config.js', receiveArgs: true },
   ],
 });
+project.addTask('lint:shell', {
+  description: 'shellcheck (Debian\'s, pinned; installed if missing) on every shell script under hack/ and .ci/',
+  exec: 'bash hack/lib/lint-shell.sh',
+  receiveArgs: true,
+});
+
 project.addTask('test:all', {
-  description: 'Everything CI runs: installs, unit tests, integration (real nginx, validators), render, validate, Celery faults, cluster, package',
+  description: 'Everything CI runs: installs, unit tests, shell lint, integration (real nginx, validators), render, validate, Celery faults, cluster, package',
   steps: [
     { exec: 'bash hack/bootstrap.sh' },
     { spawn: 'test' },
+    { spawn: 'lint:shell' },
     { spawn: 'test:integration' },
     { spawn: 'synth' },
     { spawn: 'validate' },
