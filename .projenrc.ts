@@ -124,18 +124,20 @@ project.addTask('lint:shell', {
   receiveArgs: true,
 });
 
+// Each step prints its time when it ends (hack/lib/timed.sh), so `.ci/run` shows where a run goes.
+const timedStep = (label: string, command: string) => ({ exec: `bash hack/lib/timed.sh ${label} ${command}` });
 project.addTask('test:all', {
   description: 'Everything CI runs: installs, unit tests, shell lint, integration (real nginx, validators), render, validate, Celery faults, cluster, package',
   steps: [
-    { exec: 'bash hack/bootstrap.sh' },
-    { spawn: 'test' },
-    { spawn: 'lint:shell' },
-    { spawn: 'test:integration' },
-    { spawn: 'synth' },
-    { spawn: 'validate' },
-    { spawn: 'test:faults' },
-    { spawn: 'test:cluster' },
-    { spawn: 'test:package' },
+    timedStep('bootstrap', 'bash hack/bootstrap.sh'),
+    timedStep('test', 'npx projen test'),
+    timedStep('lint:shell', 'npx projen lint:shell'),
+    timedStep('test:integration', 'npx projen test:integration'),
+    timedStep('synth', 'npx projen synth'),
+    timedStep('validate', 'npx projen validate'),
+    timedStep('test:faults', 'npx projen test:faults'),
+    timedStep('test:cluster', 'npx projen test:cluster'),
+    timedStep('test:package', 'npx projen test:package'),
   ],
 });
 
