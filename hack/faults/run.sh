@@ -37,22 +37,28 @@ if [ -n "$reason" ]; then
   npx projen compile || die "$prefix" "npx projen compile failed; the tests render through lib/"
 fi
 
+# One run per run folder: the suite empties it when it starts. Another run (from any checkout) can go
+# beside this one with its own FAULTS_RUN_DIR.
+mkdir -p "$(dirname "$run_dir")"
+exec 8>"$run_dir.lock"
+flock -n 8 || die "$prefix" "another fault run is using $run_dir; wait for it, or set FAULTS_RUN_DIR to another folder"
+
 # Nothing of ours may be running before we start (a leftover would be counted as ours afterwards).
+# Ours: a worker, redis-server or epmd whose working directory or an open file (its log) is in the run
+# folder, or a beam.smp whose command line names it. Processes of a run with another folder are not ours.
 in_run_dir() {
   local pid=$1 fd
-  case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$run_dir"*) return 0 ;; esac
+  case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in "$run_dir" | "$run_dir"/*) return 0 ;; esac
   for fd in "/proc/$pid/fd/"*; do
-    case "$(readlink "$fd" 2>/dev/null)" in "$run_dir"*) return 0 ;; esac
+    case "$(readlink "$fd" 2>/dev/null)" in "$run_dir"/*) return 0 ;; esac
   done
   return 1
 }
 run_dir_re=$(printf '%s' "$run_dir" | sed 's/[][\\.*^$+?(){}|]/\\&/g')
 ours() {
-  pgrep -af 'fixture_app\.celery' || true
-  pgrep -af "beam\.smp.*$run_dir_re" || true
+  pgrep -af "beam\.smp.*$run_dir_re/" || true
   local pid
-  for pid in $(pgrep -x redis-server) $(pgrep -x epmd); do
-    # redis-server and epmd started by the suite run with their working directory or log in the run folder.
+  for pid in $(pgrep -f 'fixture_app\.celery') $(pgrep -x redis-server) $(pgrep -x epmd); do
     if in_run_dir "$pid"; then
       echo "$pid $(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")"
     fi
@@ -63,7 +69,7 @@ before=$(ours)
 
 set +e
 (cd test/faults && PYTHONDONTWRITEBYTECODE=1 VIRTUAL_ENV="$venv" \
-  timeout --kill-after=30 1500 "$venv/bin/python" -m pytest "$@")
+  timeout --kill-after=30 1500 "$venv/bin/python" -m pytest "$@" 8>&-)
 rc=$?
 set -e
 
