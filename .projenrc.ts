@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { Component, cdk8s, javascript } from 'projen';
 import { UpdateSnapshot } from 'projen/lib/javascript';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -24,7 +24,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      testPathIgnorePatterns: ['/node_modules/', '/\\.cache/'],
+      // `npm test` is the unit tests: projen's testMatch takes files named *.test.ts (or *.spec.ts).
+      // Tests that need something outside npm (a real nginx, the validators) are *.integration.ts,
+      // run by `npm run test:integration` (test/integration.jest.config.js); the cluster suite is
+      // *.cluster.ts. Neither name matches, and both are ignored here even if testMatch grows.
+      testPathIgnorePatterns: ['/node_modules/', '/\\.cache/', '\\.integration\\.ts$', '\\.cluster\\.ts$'],
       // Generated CRD bindings would drown the report of our own code.
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
       // The example apps import the package by name, as a consumer does; the tests run them against src/.
@@ -99,16 +103,56 @@ project.addTask('test:package', {
   exec: 'bash hack/package/test.sh',
   receiveArgs: true,
 });
-project.addTask('test:all', {
-  description: 'Everything CI runs: unit tests, real-nginx tests, validators, Celery fault tests, cluster tests',
+// Lint errors fail CI: under CI the eslint task reports and never rewrites the checkout with --fix.
+// Locally it still fixes what it can. projen rebuilds the eslint task while the other components get
+// ready for synthesis, so this runs last, in preSynthesize. (The conditions are node, not shell
+// syntax, so they run the same in projen's own shell.)
+class EslintNoFixUnderCi extends Component {
+  public preSynthesize(): void {
+    const task = project.eslint!.eslintTask;
+    const argv = task.steps[0].execArgs!;
+    task.reset();
+    task.execArgs(argv, {
+      name: 'eslint --fix (CI is not set)',
+      condition: 'node -e "process.exit(process.env.CI ? 1 : 0)"',
+      receiveArgs: true,
+    });
+    task.execArgs(argv.filter((arg) => arg !== '--fix'), {
+      name: 'eslint without --fix (CI is set)',
+      condition: 'node -e "process.exit(process.env.CI ? 0 : 1)"',
+      receiveArgs: true,
+    });
+  }
+}
+new EslintNoFixUnderCi(project);
+
+project.addTask('test:integration', {
+  description: 'Tests that need more than npm (*.integration.ts): a real nginx, the validators; installs nginx if missing',
   steps: [
-    { exec: 'bash hack/bootstrap.sh' },
-    { spawn: 'test' },
-    { spawn: 'synth' },
-    { spawn: 'validate' },
-    { spawn: 'test:faults' },
-    { spawn: 'test:cluster' },
-    { spawn: 'test:package' },
+    { exec: 'bash hack/nginx/install.sh' },
+    { exec: 'jest --ci --config test/integration.jest.config.js', receiveArgs: true },
+  ],
+});
+project.addTask('lint:shell', {
+  description: 'shellcheck (Debian\'s, pinned; installed if missing) on every shell script under hack/ and .ci/',
+  exec: 'bash hack/lib/lint-shell.sh',
+  receiveArgs: true,
+});
+
+// Each step prints its time when it ends (hack/lib/timed.sh), so `.ci/run` shows where a run goes.
+const timedStep = (label: string, command: string) => ({ exec: `bash hack/lib/timed.sh ${label} ${command}` });
+project.addTask('test:all', {
+  description: 'Everything CI runs: installs, unit tests, shell lint, integration (real nginx, validators), render, validate, Celery faults, cluster, package',
+  steps: [
+    timedStep('bootstrap', 'bash hack/bootstrap.sh'),
+    timedStep('test', 'npx projen test'),
+    timedStep('lint:shell', 'npx projen lint:shell'),
+    timedStep('test:integration', 'npx projen test:integration'),
+    timedStep('synth', 'npx projen synth'),
+    timedStep('validate', 'npx projen validate'),
+    timedStep('test:faults', 'npx projen test:faults'),
+    timedStep('test:cluster', 'npx projen test:cluster'),
+    timedStep('test:package', 'npx projen test:package'),
   ],
 });
 

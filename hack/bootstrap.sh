@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
 # Installs everything the test suites need on a fresh machine: Debian packages, Go-built tools,
-# Python virtual environments. Each suite owns its install script; this runs them in order.
-# Every script is idempotent and returns in seconds once its cache is warm.
+# Python virtual environments. Each suite owns its install script; this runs them in order and
+# prints the time of each ("time: bootstrap <suite>: <seconds>s"). Every script is idempotent and
+# returns in seconds once its cache is warm. Debian packages go through apt_ensure (hack/lib/common.sh):
+# pinned versions, package lists refreshed at most once a day, no package service left running.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
 
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  stamp="${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/apt-updated"
-  # One package-list refresh a day is enough; the suites' installs then find their packages.
-  if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    apt-get -o DPkg::Lock::Timeout=600 update -qq
-    mkdir -p "$(dirname "$stamp")" && touch "$stamp"
-  fi
-fi
+# The shell linter of `npm run lint:shell` (it installs it itself too; here so a fresh machine gets
+# every install in one place).
+log bootstrap "shellcheck"
+timed "bootstrap shellcheck" apt_ensure bootstrap shellcheck
 
 for suite in nginx validate faults control-plane package; do
   script="hack/$suite/install.sh"
-  if [ -f "$script" ]; then
-    echo "bootstrap: $suite"
-    bash "$script"
-  fi
+  [ -f "$script" ] || continue
+  log bootstrap "$suite"
+  timed "bootstrap $suite" bash "$script"
 done
-echo "bootstrap: done"
+mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
+apt_report "${pinned[@]}" | sed 's/^/bootstrap: installed /' >&2
+log bootstrap "done"

@@ -35,14 +35,29 @@ is_newer() {
   awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'
 }
 
-# timed <label> <command...>: runs the command and prints "<label>: <seconds>s" on stderr, keeping its exit code.
+# timed <label> <command...>: runs the command and prints "time: <label>: <seconds>s" on stderr
+# (with " (exit N)" when it fails), then returns its exit code. The command runs in a subshell with the
+# caller's `set -e`, so a function fails at its first failing command as it would untimed, and its
+# variables do not come back. (As for any function, bash ignores `set -e` inside a call that is the
+# condition of `if`, `||` or `&&`: call `timed` as a plain command.) With TIMED_LOG set, the line is also appended to that file, so a
+# caller can print every step's time at the end (.ci/run does).
 timed() {
-  local label=$1 start rc
+  local label=$1 start rc errexit=
   shift
-  start=$(date +%s)
-  "$@"
+  case $- in *e*) errexit=1 ;; esac
+  start=$EPOCHREALTIME
+  set +e
+  (
+    [ -z "$errexit" ] || set -e
+    "$@"
+  )
   rc=$?
-  echo "time: $label: $(($(date +%s) - start))s" >&2
+  [ -z "$errexit" ] || set -e
+  local line
+  line="time: $label: $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')s"
+  [ "$rc" = 0 ] || line="$line (exit $rc)"
+  echo "$line" >&2
+  [ -z "${TIMED_LOG:-}" ] || echo "$line" >>"$TIMED_LOG"
   return "$rc"
 }
 
@@ -59,6 +74,30 @@ declare -A APT_PINS=(
 # apt_version <package>: the installed version, or nothing.
 apt_version() {
   dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'
+}
+
+# as_root <command...>: runs the command as root: directly when we are root, else through sudo
+# (which asks for a password only on a terminal); returns 1 when neither is possible.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    if [ -t 0 ]; then sudo "$@"; else sudo -n "$@"; fi
+  else
+    return 1
+  fi
+}
+
+# The daemons a package install may start although the suites start their own (process names).
+APT_DAEMONS=(nginx redis-server beam.smp epmd)
+
+# daemon_pids: the pids of every running process named in APT_DAEMONS, one a line. (One pgrep per
+# name: procps warns about any pattern longer than a process name, 15 characters.)
+daemon_pids() {
+  local name
+  for name in "${APT_DAEMONS[@]}"; do
+    pgrep -x "$name" || true
+  done
 }
 
 # apt_ensure <prefix> <package...>: installs what is missing, with one code path for every suite:
@@ -83,41 +122,45 @@ apt_ensure() {
   done
   [ ${#want[@]} -gt 0 ] || return 0
 
-  local sudo=
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "$prefix" "missing ${want[*]}: run as root, or apt-get install them"
-    sudo=sudo
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    die "$prefix" "missing ${want[*]}: run as root, or apt-get install them"
   fi
   command -v apt-get >/dev/null 2>&1 || die "$prefix" "missing ${want[*]} and no apt-get to install them"
 
   local stamp="$CACHE_ROOT/apt-updated"
   mkdir -p "$CACHE_ROOT"
   if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq || die "$prefix" "apt-get update failed"
+    as_root apt-get -o DPkg::Lock::Timeout=600 update -qq || die "$prefix" "apt-get update failed"
     touch "$stamp"
   fi
 
   local policy=/usr/sbin/policy-rc.d made_policy=
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\n# Temporary, from hack/lib/common.sh: no service starts during the install.\nexit 101\n' \
-      | $sudo tee "$policy" >/dev/null
-    $sudo chmod 755 "$policy"
+      | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
     made_policy=1
   fi
   local before
-  before=" $(pgrep -x 'nginx|redis-server|beam.smp|epmd' | tr '\n' ' ' || true) "
+  before=" $(daemon_pids | tr '\n' ' ') "
   log "$prefix" "apt-get install ${want[*]}"
   local rc=0
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-    "${want[@]}" >/dev/null || rc=$?
-  [ -z "$made_policy" ] || $sudo rm -f "$policy"
-  [ "$rc" = 0 ] || die "$prefix" "apt-get install ${want[*]} failed"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    --no-install-recommends "${want[@]}" >/dev/null || rc=$?
+  [ -z "$made_policy" ] || as_root rm -f "$policy"
+  if [ "$rc" != 0 ]; then
+    # A pinned version that the archive no longer carries is the likely cause: say what it offers.
+    for pkg in "${want[@]}"; do
+      case $pkg in *=*) log "$prefix" "${pkg%%=*}: pinned ${pkg#*=}; apt offers $(apt-cache policy "${pkg%%=*}" 2>/dev/null | awk '/Candidate:/ { print $2 }')" ;; esac
+    done
+    die "$prefix" "apt-get install ${want[*]} failed"
+  fi
   sleep 1
   local pid
-  for pid in $(pgrep -x 'nginx|redis-server|beam.smp|epmd' || true); do
+  for pid in $(daemon_pids); do
     case "$before" in *" $pid "*) continue ;; esac
     log "$prefix" "stopping $(cat "/proc/$pid/comm" 2>/dev/null) (pid $pid), started by the package install"
-    $sudo kill "$pid" 2>/dev/null || true
+    as_root kill "$pid" 2>/dev/null || true
   done
 }
 
@@ -125,7 +168,7 @@ apt_ensure() {
 apt_report() {
   local pkg
   for pkg in "$@"; do
-    echo "$pkg $(apt_version "$pkg")"
+    echo "$pkg $(apt_version "$pkg" | grep . || echo '(not installed)')"
   done
 }
 

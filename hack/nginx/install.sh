@@ -1,72 +1,34 @@
 #!/usr/bin/env bash
-# Installs Debian's nginx for the real-nginx tests (test/workloads/edge/nginx-real.test.ts).
-# Idempotent: installs nothing when an nginx binary is already on PATH (or at /usr/sbin/nginx)
-# and the CA bundle exists.
+# Installs Debian's nginx (the version pinned in APT_PINS, hack/lib/common.sh) and the CA bundle for
+# the real-nginx tests (test/workloads/edge/nginx-real.integration.ts), and prints the version it found.
+# Idempotent: installs nothing when both are there.
 #
 # The tests run their own nginx with `-p <tmpdir> -c <file>` on a free loopback port, so the
-# package's own service (default site on port 80) must not run. Service start-up during the
-# install is refused with a temporary policy-rc.d, and if a packaged nginx is running anyway
-# (for instance it was installed before this script ran) it is stopped.
+# package's own service (default site on port 80) must not run: apt_ensure refuses service starts
+# during the install and stops any nginx the install started, and a packaged nginx that was
+# already running (installed before this script ran) is stopped here.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+prefix=nginx-install
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "hack/nginx/install.sh: needs root or sudo" >&2; exit 1; }
-  SUDO="sudo"
-fi
-
-find_nginx() {
-  command -v nginx 2>/dev/null || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; } || true
-}
-
-stop_packaged_nginx() {
-  # The packaged service writes its pid to /run/nginx.pid; stop only that master process.
-  if [ -s /run/nginx.pid ]; then
-    pid="$(cat /run/nginx.pid)"
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "hack/nginx/install.sh: stopping the packaged nginx service (pid $pid)"
-      $SUDO kill -QUIT "$pid" || true
-    fi
-  fi
-  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
-  fi
-}
-
-# The https-shaped `nginx -t` test loads the CA bundle that proxy_ssl_trusted_certificate names.
-CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
-packages=()
-[ -n "$(find_nginx)" ] || packages+=(nginx)
-[ -s "$CA_BUNDLE" ] || packages+=(ca-certificates)
-
-if [ "${#packages[@]}" -eq 0 ]; then
-  echo "hack/nginx/install.sh: nginx already installed: $("$(find_nginx)" -v 2>&1)"
-  stop_packaged_nginx
-  exit 0
-fi
-
-# Refuse service starts while the package installs, restoring any existing policy afterwards.
-policy=/usr/sbin/policy-rc.d
-backup=""
-if [ -e "$policy" ]; then
-  backup="$(mktemp)"
-  $SUDO cp -p "$policy" "$backup"
-fi
-restore_policy() {
-  if [ -n "$backup" ]; then
-    $SUDO cp -p "$backup" "$policy"; rm -f "$backup"
-  else
-    $SUDO rm -f "$policy"
-  fi
-}
-trap restore_policy EXIT
-printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-$SUDO chmod 755 "$policy"
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
 # `nginx` is the package with the http proxy modules in Debian 12; nginx-light only adds modules on top.
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends "${packages[@]}"
+# The https-shaped `nginx -t` test loads the CA bundle that proxy_ssl_trusted_certificate names.
+apt_ensure "$prefix" nginx ca-certificates
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || die "$prefix" "no nginx binary after installing the nginx package"
+[ -s /etc/ssl/certs/ca-certificates.crt ] || die "$prefix" "/etc/ssl/certs/ca-certificates.crt is missing (package ca-certificates)"
 
-stop_packaged_nginx
-echo "hack/nginx/install.sh: installed $("$(find_nginx)" -v 2>&1)"
+# The packaged service writes its pid to /run/nginx.pid; stop only that master process.
+if [ -s /run/nginx.pid ]; then
+  pid=$(cat /run/nginx.pid)
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$prefix" "stopping the packaged nginx service (pid $pid)"
+    as_root kill -QUIT "$pid" || true
+  fi
+fi
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+fi
+
+log "$prefix" "$(apt_report nginx)"

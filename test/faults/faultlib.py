@@ -279,13 +279,59 @@ class RabbitBroker:
 
 
 # --- workers ------------------------------------------------------------------------------------------------
+# The pod's private /tmp (an emptyDir in the cluster) is a tmpfs mounted over /tmp in the worker's mount
+# namespace. What the worker needs from the host (the fixture app, the venv and its interpreter, the folder of
+# the journal) stays visible there even when it lives under /tmp, as for a checkout in /tmp: the launcher opens
+# each such folder before the tmpfs covers it, then bind-mounts it at the same path inside the new /tmp.
+# The rest of the private /tmp is empty, as in the pod; the heartbeat file goes to the rendered path in it.
+WORKER_LAUNCHER = r"""
+name=$0
+keep=()
+while [ "$1" != -- ]; do
+  exec {fd}<"$1" || { echo "worker launcher: cannot open $1" >&2; exit 97; }
+  keep+=("$fd" "$1")
+  shift
+done
+shift
+hostname "$name" || exit 97
+mount -t tmpfs -o size=16m,mode=1777 tmpfs /tmp || exit 97
+for ((i = 0; i < ${#keep[@]}; i += 2)); do
+  fd=${keep[i]}
+  dir=${keep[i + 1]}
+  mkdir -p "$dir" && mount --no-canonicalize --bind "/proc/self/fd/$fd" "$dir" \
+    || { echo "worker launcher: cannot bind $dir into the private /tmp" >&2; exit 97; }
+  exec {fd}<&-
+done
+exec "$@"
+"""
+
+
+def under_tmp(paths):
+    """The outermost of paths (resolved) that lie under /tmp, which the pod's private /tmp would hide."""
+    keep = []
+    for path in sorted({os.path.realpath(p) for p in paths}):  # sorted: a parent comes before its children
+        if path == "/tmp":
+            raise SetupError("the worker needs /tmp itself from the host, which would leave it no private /tmp: "
+                             "move the venv, the checkout or FAULTS_RUN_DIR out of /tmp, or into a folder of it")
+        if path.startswith("/tmp/") and not any(path.startswith(k + "/") for k in keep):
+            keep.append(path)
+    return keep
+
+
+def worker_host_paths(workdir):
+    """The host folders a worker reads or writes: app, venv, the venv's interpreter, the journal's folder."""
+    return [HERE, VENV_BIN.parent, Path(os.path.realpath(VENV_BIN / "python")).parent.parent, sys.base_prefix,
+            workdir]
+
+
 class Worker:
     """One pod's worker container: the rendered argv and env, with a private /tmp and its own hostname."""
 
     def __init__(self, name, rendered, broker_url, workdir, env_overrides=None):
         self.name = name
         self.rendered = rendered
-        self.log = Path(workdir) / f"{name}.log"
+        self.workdir = Path(workdir)
+        self.log = self.workdir / f"{name}.log"
         self.env = worker_env(rendered, broker_url, env_overrides)
         self.proc = None
 
@@ -293,13 +339,19 @@ class Worker:
     def pid(self):
         return self.proc.pid
 
+    @property
+    def kept_from_host(self):
+        """The host folders under /tmp that are bind-mounted into the worker's private /tmp."""
+        return under_tmp(worker_host_paths(self.workdir))
+
     def start(self):
         require("unshare", "util-linux")
-        # unshare execs sh, which execs the rendered command: the worker's main process keeps this pid,
+        bash = require("bash", "Debian package bash")
+        # unshare execs bash, which execs the rendered command: the worker's main process keeps this pid,
         # like the container's PID 1, and its pool children share its process group.
         argv = ["unshare", "--mount", "--uts", "--propagation", "private", "--",
-                "sh", "-c", 'hostname "$0" && mount -t tmpfs -o size=16m,mode=1777 tmpfs /tmp && exec "$@"',
-                self.name, *self.rendered["command"], *self.rendered.get("args", [])]
+                bash, "-c", WORKER_LAUNCHER, self.name, *self.kept_from_host, "--",
+                *self.rendered["command"], *self.rendered.get("args", [])]
         self.proc = spawn(argv, self.log, env=self.env, cwd="/")
         return self
 
@@ -321,7 +373,8 @@ class Worker:
         probe = probe or self.rendered["livenessProbe"]
         argv = ["nsenter", "-t", str(self.pid), "-m", "--", *probe["exec"]["command"]]
         try:
-            out = subprocess.run(argv, env=self.env, capture_output=True, timeout=probe.get("timeoutSeconds", 1))
+            out = subprocess.run(argv, env=self.env, capture_output=True, timeout=probe.get("timeoutSeconds", 1),
+                                 cwd="/")
         except subprocess.TimeoutExpired:
             return False
         return out.returncode == 0

@@ -328,11 +328,28 @@ describe('GIVEN invalid options', () => {
     ['bad worker user', { workerUser: 'root; daemon on' }, /workerUser: must be "user" or "user group"/],
   ];
 
-  test.each(cases)('WHEN %s THEN render throws naming the field and the accepted form', (_name, extra, message) => {
-    let out: string | undefined;
-    expect(() => { out = render(extra); }).toThrow(message);
-    // nothing half-written comes back
-    expect(out).toBeUndefined();
+  // The field each error names, where it is not the (first) option the case sets.
+  const namedField: Record<string, keyof NginxConfigOptions> = {
+    'static prefix equal to the internal prefix': 'internalS3Prefix',
+  };
+
+  test.each(cases)('WHEN %s THEN render throws naming the field and the accepted form', (name, extra, message) => {
+    let thrown: unknown;
+    try {
+      render(extra);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    const text = (thrown as Error).message;
+    expect(text).toMatch(message);
+    // The message starts with the option it is about, so a user knows which field to change.
+    const field = namedField[name] ?? Object.keys(extra)[0];
+    expect(text).toMatch(new RegExp(`^NginxConfigOptions\\.${field}: `));
+  });
+
+  test('WHEN the base options are used unchanged THEN render succeeds, so each case above fails on its own change', () => {
+    expect(render()).toContain('server {');
   });
 
   test('WHEN options are missing entirely THEN render throws', () => {
