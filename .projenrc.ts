@@ -63,6 +63,12 @@ project.addTask('synth', {
   steps: [{ spawn: 'compile' }, { spawn: 'render' }],
 });
 
+// Not part of any test suite: CPU ratios against plain cdk8s, read as described in docs/PERFORMANCE.md.
+project.addTask('bench', {
+  description: 'Compile, then measure the render against plain cdk8s and the yaml floor (CPU time, N = 1, 10, 100 environments; docs/PERFORMANCE.md)',
+  steps: [{ spawn: 'compile' }, { exec: 'node hack/bench/run.js', receiveArgs: true }],
+});
+
 project.addTask('render:examples', {
   description: 'Render every app under examples/ with the k8s-topology CLI into examples/<app>/dist/manifests/',
   exec: 'bash hack/examples/render.sh',
