@@ -48,11 +48,12 @@ function byName(a: { name: string }, b: { name: string }): number {
  * It depends on nothing but the files' names and bytes, so equal folders have equal digests.
  */
 export function folderDigest(files: RenderedFile[]): string {
-  const lines = files
-    .filter((f) => f.name !== INDEX_FILE)
-    .sort(byName)
-    .map((f) => `${f.name} ${sha256(f.content)}\n`);
-  return `sha256:${sha256(lines.join(''))}`;
+  return digestOf(files.filter((f) => f.name !== INDEX_FILE).map((f) => ({ name: f.name, sha256: sha256(f.content) })));
+}
+
+/** {@link folderDigest} from the files' hashes. */
+function digestOf(hashes: { name: string; sha256: string }[]): string {
+  return `sha256:${sha256([...hashes].sort(byName).map((f) => `${f.name} ${f.sha256}\n`).join(''))}`;
 }
 
 /** The index of a folder whose other files are `files`, holding `placed` objects (object → file). */
@@ -70,13 +71,14 @@ export function buildIndex(
       version: object.metadata?.labels?.[VERSION_LABEL],
     }));
   const appVersions = [...new Set(objects.map((o) => o.version).filter((v): v is string => !!v))].sort();
-  const listed = files.filter((f) => f.name !== INDEX_FILE).sort(byName);
+  // Each file is hashed once, for its entry and for the digest.
+  const hashes = files.filter((f) => f.name !== INDEX_FILE).sort(byName).map((f) => ({ name: f.name, sha256: sha256(f.content) }));
   return {
     folder,
     package: { name: provenance.packageName, version: provenance.packageVersion },
     appVersions,
-    digest: folderDigest(listed),
-    files: listed.map((f) => ({ name: f.name, sha256: sha256(f.content) })),
+    digest: digestOf(hashes),
+    files: hashes,
     objects,
     ...(traffic === undefined ? {} : { traffic }),
   };
