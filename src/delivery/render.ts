@@ -92,18 +92,26 @@ function yamlScalar(text: string, asKey: boolean): string {
   return form;
 }
 
+/** Most names, labels and paths: plain for `yaml` unless a word YAML 1.1 reads as null, a boolean or (`e5`) a float. */
+const SIMPLE = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+const SIMPLE_BUT_IMPLICIT = /^(?:[Nn]ull|NULL|[YyNn]|[Yy]es|YES|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|[eE]-?[0-9]+)$/;
+
 /** A single-line string as `yaml` prints it in a block mapping or sequence (never in flow style). */
 function singleLine(text: string, asKey: boolean): string {
-  // Control characters, a multi-line key (double-quoted with `yaml`'s escapes) and the merge key.
-  if (CONTROL.test(text) || text === '<<' || (asKey && text.includes('\n'))) return yamlScalar(text, asKey);
-  if (asKey && DOCUMENT_MARKER.test(text)) throw new NotPlainJson();
-  let form: string;
-  if (!NOT_PLAIN.test(text) && !IMPLICIT.test(text)) form = text;
-  else if (text.includes('"') && !text.includes("'")) form = `'${text}'`;
-  else form = JSON.stringify(text);
+  const form = scalarForm(text, asKey);
   // Longer keys need the explicit `? ` form, which the fast path does not print.
   if (asKey && form.length > 1024) throw new NotPlainJson();
   return form;
+}
+
+function scalarForm(text: string, asKey: boolean): string {
+  if (SIMPLE.test(text) && !SIMPLE_BUT_IMPLICIT.test(text)) return text;
+  // Control characters, a multi-line key (double-quoted with `yaml`'s escapes) and the merge key.
+  if (CONTROL.test(text) || text === '<<' || (asKey && text.includes('\n'))) return yamlScalar(text, asKey);
+  if (asKey && DOCUMENT_MARKER.test(text)) throw new NotPlainJson();
+  if (!NOT_PLAIN.test(text) && !IMPLICIT.test(text)) return text;
+  if (text.includes('"') && !text.includes("'")) return `'${text}'`;
+  return JSON.stringify(text);
 }
 
 /** A multi-line string as `yaml` prints it: a literal block scalar whose lines are indented by `indent`. */
