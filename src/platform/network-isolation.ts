@@ -92,21 +92,28 @@ function plainDictionary(value: unknown): value is Record<string, unknown> {
     && typeof (value as { resolve?: unknown }).resolve !== 'function';
 }
 
+/** A JSON patch that neither reads nor writes `spec` (such as removing a cluster-scoped object's namespace). */
+function outsideSpec(patch: unknown): boolean {
+  const op = (patch as { _toJson?: () => { path?: unknown; from?: unknown } })._toJson?.();
+  const touches = (pointer: unknown) => pointer !== undefined && (typeof pointer !== 'string' || pointer === '' || pointer === '/spec' || pointer.startsWith('/spec/'));
+  return op !== undefined && typeof op.path === 'string' && !touches(op.path) && !touches(op.from);
+}
+
 /**
  * The `app.kubernetes.io/component` label of an object's pod template (`spec.template`), as its
  * manifest will carry it. It is read from the props the object was given, not from `toJson()`,
  * which resolves the whole object: the validation runs for every chart, and serializing every
  * object of the chart for one label was a sixth of a render. Where cdk8s could still change the
- * label on the way to the manifest (JSON patches, a custom resolver, a Lazy or token on the way,
- * a class with its own serialization), the object is serialized as before.
+ * label on the way to the manifest (a JSON patch of `spec`, a custom resolver, a Lazy or token on
+ * the way, a class with its own serialization), the object is serialized as before.
  */
 function podComponent(o: ApiObject, builtInResolvers: boolean): string | undefined {
   const internals = o as unknown as { props?: unknown; patches?: unknown[] };
   const type = o.constructor as { manifest?: unknown };
   // Plain ApiObjects and generated bindings (KubeDeployment, imported CRDs) keep these field names.
   const ownSerialization = type === ApiObject || (Object.prototype.hasOwnProperty.call(type, 'manifest') && typeof type.manifest === 'function');
-  const unpatched = Array.isArray(internals.patches) && internals.patches.length === 0;
-  if (builtInResolvers && ownSerialization && unpatched && plainDictionary(internals.props)) {
+  const specUnpatched = Array.isArray(internals.patches) && internals.patches.every(outsideSpec);
+  if (builtInResolvers && ownSerialization && specUnpatched && plainDictionary(internals.props)) {
     let node: unknown = internals.props;
     let plain = true;
     for (const field of ['spec', 'template', 'metadata', 'labels']) {

@@ -52,6 +52,21 @@ describe('NetworkIsolation: which components are rendered', () => {
     expect(errors(chart)).toEqual(missing('backend, opensearch'));
   });
 
+  test('GIVEN a JSON patch that moves the label out of the pod template THEN it no longer counts', () => {
+    const chart = chartWith();
+    deployment(chart, 'backend', 'backend');
+    const label = `/spec/template/metadata/labels/${COMPONENT.replace('/', '~1')}`;
+    deployment(chart, 'search', 'search').addJsonPatch(JsonPatch.move(label, '/metadata/annotations'));
+    expect(errors(chart)).toEqual(missing('backend'));
+  });
+
+  test('GIVEN JSON patches outside spec (the namespace of a cluster-scoped object) THEN the pod template label still counts', () => {
+    const chart = chartWith();
+    deployment(chart, 'backend', 'backend');
+    deployment(chart, 'search', 'search').addJsonPatch(JsonPatch.remove('/metadata/namespace'), JsonPatch.add('/metadata/annotations', { a: 'b' }));
+    expect(errors(chart)).toEqual([]);
+  });
+
   test('GIVEN the label as a Lazy value THEN its value counts', () => {
     const chart = chartWith();
     deployment(chart, 'backend', 'backend');
