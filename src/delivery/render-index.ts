@@ -35,8 +35,8 @@ export interface RenderIndex {
   readonly traffic?: unknown;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 function byName(a: { name: string }, b: { name: string }): number {
@@ -93,8 +93,9 @@ export function verifyFolder(dir: string): RenderIndex {
   const indexPath = path.join(dir, INDEX_FILE);
   if (!fs.existsSync(indexPath)) throw new Error(`${dir}: no ${INDEX_FILE}; not a rendered folder`);
   const index: RenderIndex = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
+  // The bytes are hashed as read: the same digest as of their text, without decoding every file.
   const files = fs.readdirSync(dir).filter((n) => n !== INDEX_FILE).sort()
-    .map((name) => ({ name, content: fs.readFileSync(path.join(dir, name), 'utf8') }));
+    .map((name) => ({ name, sha256: sha256(fs.readFileSync(path.join(dir, name))) }));
   const listed = index.files.map((f) => f.name).sort();
   const present = files.map((f) => f.name);
   const extra = present.filter((n) => !listed.includes(n));
@@ -102,7 +103,7 @@ export function verifyFolder(dir: string): RenderIndex {
   if (extra.length || missing.length) {
     throw new Error(`${dir}: files differ from ${INDEX_FILE} (not listed: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`);
   }
-  const digest = folderDigest(files);
+  const digest = digestOf(files);
   if (digest !== index.digest) throw new Error(`${dir}: content digest ${digest} differs from ${INDEX_FILE} (${index.digest}); a file was edited after rendering`);
   return index;
 }
