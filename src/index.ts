@@ -4,10 +4,11 @@ export { PodHardeningProps } from './platform/hardening';
 export { ComponentIdentityProps } from './platform/labels';
 export { HorizontalScalingProps } from './platform/autoscaling';
 export { ComponentPort, IComponent, IHttpComponent } from './platform/component';
-export { SecretKeyReference } from './platform/secret-reference';
+export { SecretEnvVar, SecretKeyReference } from './platform/secret-reference';
+export { ExtraVolume, ImagePullPolicy, PodOptions, ZoneSpread } from './platform/pod-options';
 
 // Workloads, one construct per component.
-export { DjangoSettings, DjangoSettingsProps, SecretEnvVar } from './workloads/django-settings';
+export { DjangoSettings, DjangoSettingsProps } from './workloads/django-settings';
 export { BrokerKind, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
 export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
 export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
@@ -17,7 +18,7 @@ export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps } from './workloads/edge
 export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
 export {
   CollectStatic, CollectStaticOptions, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps,
-  DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep,
+  DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep, MigrationStyle,
 } from './workloads/django-job';
 export * from './workloads/stats';
 

@@ -27,6 +27,16 @@ export function invalid(owner: Owner, field: string, expected: string, got: unkn
   throw new ValidationError(`${describe(owner)}: ${field} must be ${expected}; got ${JSON.stringify(got)}`);
 }
 
+/**
+ * Checks a value of an enum at run time: from JavaScript or Python a string that is not one of the
+ * values would otherwise be rendered as it is (KEDA rejects `type: Redis`) or silently ignored.
+ */
+export function checkEnum<T extends string>(owner: Owner, field: string, value: T, values: Record<string, T>): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value)) invalid(owner, field, `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, value);
+  return value;
+}
+
 /** Checks an integer range, inclusive on both ends. */
 export function checkInteger(owner: Owner, field: string, value: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {

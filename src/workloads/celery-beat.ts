@@ -7,10 +7,11 @@ import { checkInteger, checkDnsLabel, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 
 /** How Celery beat runs, apart from the code (image, settings, broker, app). */
-export interface CeleryBeatOptions {
+export interface CeleryBeatOptions extends PodOptions {
   /** Requests and limits of the beat pod. */
   readonly resources: ContainerResources;
   /**
@@ -74,6 +75,7 @@ export class CeleryBeat extends Construct implements IComponent {
       name: this.deploymentName,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image, props.tag),
       // The root filesystem is read-only: the schedule file and pid file live in /tmp.
       command: ['celery', '-A', props.celeryApp, 'beat', '--loglevel=INFO',

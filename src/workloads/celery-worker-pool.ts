@@ -11,6 +11,7 @@ import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../plat
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 
 /**
@@ -93,7 +94,7 @@ export interface CeleryQueueProps {
 }
 
 /** How a set of Celery queues is served, apart from the code (image, settings, broker, app). */
-export interface CeleryWorkerPoolOptions {
+export interface CeleryWorkerPoolOptions extends PodOptions {
   /** The queues; each becomes a Deployment. */
   readonly queues: CeleryQueueProps[];
   /**
@@ -181,6 +182,7 @@ export class CeleryWorkerPool extends Construct {
     const prefix = checkDnsLabel(this, 'namePrefix', props.namePrefix ?? 'worker', 40);
     const image = imageReference(this, props.image, props.tag);
     const hardening = new PodHardening(this, props);
+    const options = resolvePodOptions(this, props);
     if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
       invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
     }
@@ -232,6 +234,7 @@ export class CeleryWorkerPool extends Construct {
         name: q.deploymentName,
         labels,
         hardening,
+        options,
         image,
         command: [
           'celery', '-A', props.celeryApp, 'worker',

@@ -5,8 +5,9 @@ import { HorizontalScalingProps } from '../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, versionOfTag } from '../platform/labels';
 import { imageReference } from '../platform/pod';
+import { ImagePullPolicy, PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { addWebTier, checkContainerPort, httpProbe } from '../platform/web-tier';
 
@@ -19,7 +20,7 @@ export enum AppServer {
 }
 
 /** How the Django web tier runs, apart from the code it runs (image, settings, broker). */
-export interface DjangoBackendOptions extends HorizontalScalingProps {
+export interface DjangoBackendOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
   /**
@@ -124,6 +125,10 @@ export class DjangoBackend extends Construct implements IHttpComponent {
   public readonly identity: ComponentIdentityProps;
   /** The hardening the backend was given, which jobs that run the same code reuse. */
   public readonly hardening: PodHardeningProps;
+  /** The registry credentials the backend pulls its image with, which jobs that run the same image reuse. */
+  public readonly imagePullSecrets: string[];
+  /** The pull policy the backend was given, if any, which jobs that run the same image reuse. */
+  public readonly imagePullPolicy?: ImagePullPolicy;
 
   constructor(scope: Construct, id: string, props: DjangoBackendProps) {
     super(scope, id);
@@ -132,8 +137,10 @@ export class DjangoBackend extends Construct implements IHttpComponent {
     this.serviceUrl = `http://${this.name}:${this.port}`;
     this.imageRef = imageReference(this, props.image, props.tag);
     this.settings = props.settings;
-    this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? props.tag };
+    this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? versionOfTag(props.tag) };
     this.hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
+    this.imagePullSecrets = [...(props.imagePullSecrets ?? [])];
+    this.imagePullPolicy = props.imagePullPolicy;
     const timeout = checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 60, 1, 3600);
     const liveness = props.livenessPath ?? '/healthz/live';
     const probeHost = props.probeHost ?? 'localhost';
@@ -145,6 +152,7 @@ export class DjangoBackend extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: this.imageRef,
       command: this.serverCommand(props, timeout),
       env: [...props.settings.renderEnv(), ...(props.broker?.renderEnv() ?? [])],

@@ -1,16 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { checkSecretKey, invalid } from '../platform/errors';
-import { SecretKeyReference } from '../platform/secret-reference';
-
-/** One environment variable read from a key of an existing Secret. */
-export interface SecretEnvVar {
-  /** The environment variable's name. */
-  readonly name: string;
-  /** The Secret that holds the value. */
-  readonly secretName: string;
-  /** The key in that Secret. */
-  readonly key: string;
-}
+import { SecretEnvVar, SecretKeyReference } from '../platform/secret-reference';
 
 /**
  * The settings contract between the manifests and a Django app, shared by every process

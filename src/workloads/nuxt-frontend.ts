@@ -5,11 +5,12 @@ import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { imageReference } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../platform/web-tier';
 
 /** How the Nuxt frontend runs, apart from its image and the API URLs it is given. */
-export interface NuxtFrontendOptions extends HorizontalScalingProps {
+export interface NuxtFrontendOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
   /**
@@ -106,6 +107,7 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image, props.tag),
       env: [
         { name: 'NODE_ENV', value: 'production' },

@@ -27,7 +27,7 @@ describe('NuxtFrontend', () => {
     expect(env.PORT).toBe('3000');
   });
 
-  test('THEN it is a web tier: probes, HPA without replicas, PDB, strict spread over nodes and zones', () => {
+  test('THEN it is a web tier: probes, HPA without replicas, PDB, strict spread over nodes, preferred over zones', () => {
     const all = frontend({ minReplicas: 3, maxReplicas: 6 });
     const d = find(all, 'Deployment', 'frontend');
     expect(d.spec.replicas).toBeUndefined();
@@ -37,7 +37,7 @@ describe('NuxtFrontend', () => {
     expect(find(all, 'HorizontalPodAutoscaler', 'frontend').spec.maxReplicas).toBe(6);
     expect(find(all, 'PodDisruptionBudget', 'frontend').spec.minAvailable).toBe(2);
     expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
-      ['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'DoNotSchedule'],
+      ['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
     ]);
     expect(find(all, 'Service', 'frontend').spec.ports[0].port).toBe(3000);
   });

@@ -7,6 +7,7 @@ import { checkDnsLabel, invalid } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
+import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../../platform/web-tier';
 
@@ -14,7 +15,7 @@ const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
 
 /** How the nginx edge runs and routes, apart from the components it routes to. */
-export interface EdgeRouterOptions extends HorizontalScalingProps {
+export interface EdgeRouterOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one nginx pod. */
   readonly resources: ContainerResources;
   /**
@@ -121,6 +122,7 @@ export class EdgeRouter extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image ?? 'docker.io/nginxinc/nginx-unprivileged', tag),
       command: ['nginx', '-e', 'stderr', '-g', 'daemon off;', '-c', `${CONFIG_DIR}/nginx.conf`],
       port: this.port,

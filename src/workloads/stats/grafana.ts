@@ -8,12 +8,13 @@ import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../../plat
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
+import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { SecretKeyReference } from '../../platform/secret-reference';
 import { addService } from '../../platform/service';
 
 /** How the usage dashboards run, apart from the app they belong to. */
-export interface GrafanaOptions {
+export interface GrafanaOptions extends PodOptions {
   /** The image tag, e.g. `11.3.0`. Explicit: a Grafana upgrade migrates its database. */
   readonly tag: string;
   /** Requests and limits of one pod. */
@@ -196,6 +197,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
       name: this.serviceName,
       labels,
       hardening,
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image ?? 'grafana/grafana', props.tag),
       env: [
         { name: 'GF_PATHS_DATA', value: DATA },
