@@ -76,7 +76,9 @@ export function addServiceAccount(scope: Construct, input: PodSpecInput): k8s.Ku
 }
 
 /** Merges two maps, refusing a key both set: the user's options never override the construct's own. */
-function merged(owner: Owner, field: string, own: Record<string, string> | undefined, extra: Record<string, string>): Record<string, string> | undefined {
+function merged(
+  owner: Owner, field: string, own: Record<string, string> | undefined, extra: Record<string, string>,
+): Record<string, string> | undefined {
   for (const key of Object.keys(extra)) {
     if (own && key in own) invalid(owner, `${field}.${key}`, 'a key the construct does not set itself', key);
   }
