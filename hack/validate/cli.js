@@ -21,6 +21,7 @@ function main(argv) {
       CRDS_DIR: p.crdsDir,
       KUBECONFORM_BIN: p.kubeconform,
       KUBE_SCORE_BIN: p.kubeScore,
+      TRIVY_BIN: p.trivy,
       K8S_SCHEMA_DIR_OLDEST: p.k8sSchemaDirs[p.versions.K8S_OLDEST_VERSION],
       K8S_SCHEMA_DIR_NEWEST: p.k8sSchemaDirs[p.versions.K8S_NEWEST_VERSION],
       CRD_SCHEMA_DIR: p.crdSchemaDir,

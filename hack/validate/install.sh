@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Installs everything the validation gate needs, into $CACHE_ROOT (hack/lib/common.sh):
-#   - kubeconform and kube-score, built with `go install` at the versions pinned in
+#   - kubeconform, kube-score and trivy, built with `go install` at the versions pinned in
 #     versions.env, into $CACHE_ROOT/bin/<tool>-<version>/;
 #   - kubeconform JSON schemas generated from the OpenAPI spec in the k8s.io/kubernetes module
 #     (oldest and newest pinned release), plain and -strict;
@@ -42,8 +42,9 @@ flock -w 1800 9 || die install "could not lock $CACHE_DIR/.install.lock"
 
 # go_build <module/cmd path> <version> <target binary> [VAR=value...]: go install into a temporary GOBIN,
 # then move the binary into place, so an interrupted build never leaves a half-written cache entry.
-# Extra VAR=value words are set for the build only. LDFLAGS_VERSION stamps the version the way each
-# project's release build does.
+# Extra VAR=value words are set for the build only (trivy needs GOEXPERIMENT=jsonv2). LDFLAGS_VERSION
+# stamps the version the way each project's release build does (trivy: without the "v", or its check
+# filter cannot parse it).
 go_build() {
   local pkg=$1 version=$2 target=$3
   shift 3
@@ -78,6 +79,8 @@ module_dir() {
 command -v /usr/bin/time >/dev/null 2>&1 || apt_ensure install time
 LDFLAGS_VERSION="-X main.version=$KUBECONFORM_VERSION" go_build "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" "$KUBECONFORM_BIN"
 LDFLAGS_VERSION="-X main.version=$KUBE_SCORE_VERSION" go_build "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION" "$KUBE_SCORE_BIN"
+LDFLAGS_VERSION="-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
+  go_build "$TRIVY_MODULE" "$TRIVY_VERSION" "$TRIVY_BIN" GOEXPERIMENT=jsonv2
 
 # k8s_schemas <version> <out dir>
 k8s_schemas() {
@@ -122,4 +125,5 @@ fi
 # Smoke test: the binaries run.
 "$KUBECONFORM_BIN" -v >/dev/null
 "$KUBE_SCORE_BIN" version >/dev/null
-log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"
+"$TRIVY_BIN" --version >/dev/null
+log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, trivy $TRIVY_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"

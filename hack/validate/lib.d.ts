@@ -1,5 +1,5 @@
 // Types of lib.js, for the jest tests under test/validate/.
-export type Tool = 'kubeconform' | 'kube-score' | 'apiversions';
+export type Tool = 'kubeconform' | 'kube-score' | 'apiversions' | 'trivy';
 
 export interface Finding {
   tool: string;
@@ -12,6 +12,12 @@ export interface Finding {
   file: string;
   message: string;
   reason?: string;
+  /** excepted only: the check-level replacement that accepted it */
+  replacedBy?: string;
+  /** excepted only: the fix that ends a temporary exception */
+  until?: string;
+  /** trivy findings */
+  severity?: string;
 }
 
 export interface ToolResult {
@@ -40,6 +46,7 @@ export interface Paths {
   crdsDir: string;
   kubeconform: string;
   kubeScore: string;
+  trivy: string;
   k8sVersions: string[];
   k8sSchemaDirs: Record<string, string>;
   crdSchemaDir: string;
@@ -59,8 +66,9 @@ export const ALL_TOOLS: Tool[];
 export const INSTALL_HINT: string;
 export const SECURITY_CHECKS: Set<string>;
 export function resolvePaths(env?: NodeJS.ProcessEnv): Paths;
-export function checkPrerequisites(paths?: Paths): void;
+export function checkPrerequisites(paths?: Paths, tools?: Tool[]): void;
 export function loadExceptions(file: string): Array<Record<string, string>>;
+export function loadExceptionsFile(file: string): { exceptions: Array<Record<string, string>>; decisions: Array<Record<string, string>> };
 export function isSecurityCheck(check: string): boolean;
 export function validate(opts?: ValidateOptions): Report;
 export function formatReport(report: Report): string;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `npm run validate`: render if needed, then run kubeconform (-strict, oldest and newest pinned Kubernetes),
-# kube-score and the apiVersion lifecycle check on every environment folder under dist/manifests/.
+# kube-score, the apiVersion lifecycle check and trivy on every environment folder under dist/manifests/.
 # Exits 1 on any finding, 2 on a setup error.
 #   --manifests DIR        validate DIR/<environment>/*.yaml instead (never renders)
 #   --no-render            use dist/manifests as it is
-#   --env NAME, --tool NAME (kubeconform | kube-score | apiversions), --exceptions FILE, --json
+#   --env NAME, --tool NAME (kubeconform | kube-score | apiversions | trivy), --exceptions FILE, --json
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
