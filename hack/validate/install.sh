@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Installs everything the validation gate needs, into $CACHE_ROOT (hack/lib/common.sh):
-#   - kubeconform, kube-score and trivy, built with `go install` at the versions pinned in
+#   - kubeconform, kube-score, trivy and cyclonus, built with `go install` at the versions pinned in
 #     versions.env, into $CACHE_ROOT/bin/<tool>-<version>/;
 #   - kubeconform JSON schemas generated from the OpenAPI spec in the k8s.io/kubernetes module
 #     (oldest and newest pinned release), plain and -strict;
@@ -81,6 +81,8 @@ LDFLAGS_VERSION="-X main.version=$KUBECONFORM_VERSION" go_build "$KUBECONFORM_MO
 LDFLAGS_VERSION="-X main.version=$KUBE_SCORE_VERSION" go_build "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION" "$KUBE_SCORE_BIN"
 LDFLAGS_VERSION="-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
   go_build "$TRIVY_MODULE" "$TRIVY_VERSION" "$TRIVY_BIN" GOEXPERIMENT=jsonv2
+LDFLAGS_VERSION="-X github.com/mattfenwick/cyclonus/pkg/cli.version=$CYCLONUS_VERSION" \
+  go_build "$CYCLONUS_MODULE" "$CYCLONUS_VERSION" "$CYCLONUS_BIN"
 
 # k8s_schemas <version> <out dir>
 k8s_schemas() {
@@ -126,4 +128,5 @@ fi
 "$KUBECONFORM_BIN" -v >/dev/null
 "$KUBE_SCORE_BIN" version >/dev/null
 "$TRIVY_BIN" --version >/dev/null
-log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, trivy $TRIVY_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"
+"$CYCLONUS_BIN" version >/dev/null 2>&1
+log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, trivy $TRIVY_VERSION, cyclonus $CYCLONUS_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"

@@ -1,5 +1,5 @@
 // Types of lib.js, for the jest tests under test/validate/.
-export type Tool = 'kubeconform' | 'kube-score' | 'apiversions' | 'trivy';
+export type Tool = 'kubeconform' | 'kube-score' | 'apiversions' | 'trivy' | 'cyclonus';
 
 export interface Finding {
   tool: string;
@@ -16,6 +16,9 @@ export interface Finding {
   replacedBy?: string;
   /** excepted only: the fix that ends a temporary exception */
   until?: string;
+  /** cyclonus traffic findings */
+  expected?: 'allow' | 'deny';
+  actual?: 'allow' | 'deny';
   /** trivy findings */
   severity?: string;
 }
@@ -29,8 +32,33 @@ export interface ToolResult {
   excepted: number;
 }
 
+export interface TrafficMatrix {
+  /** where the model came from: index.json, or the fallback file */
+  source: string;
+  components: number;
+  flows: number;
+  allowed: number;
+  denied: number;
+  mismatches: number;
+  /** the address outside every CIDR of the model that the outside flows go to */
+  outside: string;
+  /** the namespace, labelled like another environment, whose pods must be denied */
+  otherNamespace: string;
+  /** every DNS flow was allowed by the engine */
+  dnsProven: boolean;
+  /** README diagram: component-to-component edges drawn, allowed by the engine, and the differences */
+  diagram: { edges: number; allowed: number; mismatches: number } | null;
+}
+
+export interface TrafficResult {
+  env: string;
+  matrix: TrafficMatrix | null;
+  note: string;
+}
+
 export interface Report {
   ok: boolean;
+  traffic: TrafficResult[];
   manifestsDir: string;
   envs: string[];
   tools: Tool[];
@@ -47,6 +75,7 @@ export interface Paths {
   kubeconform: string;
   kubeScore: string;
   trivy: string;
+  cyclonus: string;
   k8sVersions: string[];
   k8sSchemaDirs: Record<string, string>;
   crdSchemaDir: string;
@@ -59,6 +88,8 @@ export interface ValidateOptions {
   tools?: Tool[];
   /** null: no exceptions file; undefined: hack/validate/exceptions.yaml */
   exceptionsFile?: string | null;
+  /** DIR/<environment>.json: the traffic model of a folder whose index.json has no "traffic" field */
+  trafficModels?: string;
   paths?: Paths;
 }
 

@@ -1,6 +1,6 @@
 // The validation gate: kubeconform (-strict, two Kubernetes versions), kube-score, an apiVersion
-// lifecycle check and trivy's embedded Kubernetes checks, run on every environment folder of rendered
-// manifests.
+// lifecycle check, trivy's embedded Kubernetes checks and the NetworkPolicy traffic matrix (cyclonus),
+// run on every environment folder of rendered manifests.
 // Plain CommonJS so that bash, node and the jest tests can all use it without a build step.
 'use strict';
 
@@ -11,11 +11,12 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 const { listFiles: listTree } = require('./gen-schemas');
 const { isTrivySecurityCheck, runTrivy } = require('./trivy');
+const { runCyclonus } = require('./cyclonus');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..');
 const INSTALL_HINT = 'bash hack/validate/install.sh';
-const ALL_TOOLS = ['kubeconform', 'kube-score', 'apiversions', 'trivy'];
+const ALL_TOOLS = ['kubeconform', 'kube-score', 'apiversions', 'trivy', 'cyclonus'];
 
 // Checks that guard the container security baseline. No exception may name them.
 const SECURITY_CHECKS = new Set([
@@ -91,6 +92,7 @@ function resolvePaths(env = process.env) {
     kubeconform: path.join(cache, 'bin', `kubeconform-${v.KUBECONFORM_VERSION}`, 'kubeconform'),
     kubeScore: path.join(cache, 'bin', `kube-score-${v.KUBE_SCORE_VERSION}`, 'kube-score'),
     trivy: path.join(cache, 'bin', `trivy-${v.TRIVY_VERSION}`, 'trivy'),
+    cyclonus: path.join(cache, 'bin', `cyclonus-${v.CYCLONUS_VERSION}`, 'cyclonus'),
     k8sVersions: [v.K8S_OLDEST_VERSION, v.K8S_NEWEST_VERSION],
     k8sSchemaDirs: {
       [v.K8S_OLDEST_VERSION]: path.join(cache, 'schemas', `k8s-${v.K8S_OLDEST_VERSION}-${k8sKey(v.K8S_OLDEST_VERSION)}`),
@@ -113,6 +115,7 @@ function checkPrerequisites(paths = resolvePaths(), tools = ALL_TOOLS) {
   if (uses('kubeconform')) need(paths.kubeconform, `kubeconform ${paths.versions.KUBECONFORM_VERSION}`);
   if (uses('kube-score')) need(paths.kubeScore, `kube-score ${paths.versions.KUBE_SCORE_VERSION}`);
   if (uses('trivy')) need(paths.trivy, `trivy ${paths.versions.TRIVY_VERSION}`);
+  if (uses('cyclonus')) need(paths.cyclonus, `cyclonus ${paths.versions.CYCLONUS_VERSION}`);
   if (uses('kubeconform')) {
     for (const ver of paths.k8sVersions) need(path.join(paths.k8sSchemaDirs[ver], 'done'), `Kubernetes ${ver} JSON schemas`);
   }
@@ -362,6 +365,13 @@ const REPLACEMENTS = {
     holds: (f, ctx) => f.kind !== 'ResourceQuota' && ctx.kindsInNamespace(namespaceOf(f)).has('ResourceQuota'),
     describe: (f) => `namespace ${namespaceOf(f) || '(none)'} renders a ResourceQuota`,
   },
+  // cyclonus's DNS lint asks every egress target alone whether it reaches 8.8.8.8:53; the traffic
+  // matrix asks the engine whether every component reaches the cluster DNS.
+  'traffic-matrix-dns': {
+    checks: ['cyclonus CheckDNSBlockedOnTCP', 'cyclonus CheckDNSBlockedOnUDP'],
+    holds: (f) => f.dnsProvenByMatrix === true,
+    describe: () => 'the traffic matrix showed every component reaching the cluster DNS on each DNS port',
+  },
 };
 
 function namespaceOf(f) {
@@ -396,6 +406,7 @@ function loadExceptionsFile(file) {
     if (e.check && isSecurityCheck(e.check)) errors.push(securityRefusal(where, e.check));
     if (e.tool === 'kubeconform') errors.push(`${where}: kubeconform findings are objects the API server would reject; they cannot be excepted`);
     if (e.tool === 'apiversions' && e.check !== 'deprecated') errors.push(`${where}: only "deprecated" apiversions findings can be excepted, not "${e.check}"`);
+    if (e.tool === 'cyclonus' && !/^Check[A-Za-z]+$/.test(e.check || '')) errors.push(`${where}: only cyclonus lint findings (Check...) can be excepted; a traffic, model or diagram finding is fixed in the policies or the model, not "${e.check}"`);
     if (e.name === '*' || e.kind === '*') errors.push(`${where}: name and kind must name one object, not "*"`);
   });
   decisions.forEach((d, i) => {
@@ -430,8 +441,10 @@ function exceptionMatches(e, f) {
 
 /**
  * Runs the chosen tools on every environment folder of manifestsDir (or the given envs).
- * Returns { ok, findings, excepted, results: [{ tool, env, target, checked, findings }] }.
+ * Returns { ok, findings, excepted, results: [{ tool, env, target, checked, findings }], traffic: [...] }.
  * Throws when a prerequisite is missing or an exception is refused.
+ * opts.trafficModels: a folder of <environment>.json traffic models, used for folders whose index.json
+ * carries no "traffic" field.
  */
 function validate(opts = {}) {
   const paths = opts.paths || resolvePaths();
@@ -445,8 +458,10 @@ function validate(opts = {}) {
   const envs = opts.envs || fs.readdirSync(manifestsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory()).map((d) => d.name).sort();
   if (!envs.length) throw new Error(`${manifestsDir} has no environment folder`);
+  const trafficModels = opts.trafficModels ? path.resolve(opts.trafficModels) : null;
 
   const results = [];
+  const traffic = [];
   const all = [];
   const kinds = {};
   const loadedByEnv = Object.fromEntries(envs.map((env) => [env, loadObjects(path.join(manifestsDir, env))]));
@@ -468,6 +483,16 @@ function validate(opts = {}) {
       all.push({ tool: 'gate', env, target: '', check: 'yaml-parse', kind: '', namespace: '', name: '', file: pe.file, message: pe.message });
     }
     for (const tool of tools) {
+      if (tool === 'cyclonus') {
+        const res = runCyclonus({ bin: paths.cyclonus, env, envDir, loaded, trafficModels });
+        const count = (target) => res.findings.filter((f) => f.target === target).length;
+        results.push({ tool, env, target: 'lint', checked: res.checked, findings: count('lint'), excepted: 0 });
+        results.push({ tool, env, target: 'traffic', checked: res.matrix ? res.matrix.flows : 0, findings: count('traffic'), excepted: 0 });
+        results.push({ tool, env, target: 'diagram', checked: res.matrix && res.matrix.diagram ? res.matrix.diagram.edges : 0, findings: count('diagram'), excepted: 0 });
+        traffic.push({ env, matrix: res.matrix, note: res.note });
+        all.push(...res.findings);
+        continue;
+      }
       const runs = tool === 'kubeconform'
         ? paths.k8sVersions.map((v) => ({ target: `k8s ${v}`, fn: () => runKubeconform(paths, env, envDir, loaded, v) }))
         : tool === 'kube-score'
@@ -527,7 +552,12 @@ function validate(opts = {}) {
       });
     }
   }
-  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results };
+  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results, traffic };
+}
+
+function findingRef(f) {
+  if (f.tool === 'cyclonus' && (f.kind === 'flow' || f.kind === 'edge' || !f.kind)) return '';
+  return ` ${objectRef(f)}`;
 }
 
 function formatReport(report) {
@@ -538,6 +568,18 @@ function formatReport(report) {
   for (const r of report.results) {
     lines.push(`${r.tool.padEnd(12)} ${r.env.padEnd(14)} ${(r.target || '-').padEnd(18)} ${String(r.checked).padStart(7)} ${String(r.findings).padStart(8)} ${String(r.excepted).padStart(8)}`);
   }
+  if ((report.traffic || []).length) {
+    lines.push('');
+    lines.push('traffic matrix (cyclonus verdicts against the intended-traffic model):');
+    lines.push(`${'environment'.padEnd(14)} ${'flows'.padStart(6)} ${'allowed'.padStart(7)} ${'denied'.padStart(6)} ${'mismatches'.padStart(10)} ${'diagram edges'.padStart(13)}  model`);
+    for (const t of report.traffic) {
+      const m = t.matrix;
+      if (!m) { lines.push(`${t.env.padEnd(14)} ${'-'.padStart(6)} ${'-'.padStart(7)} ${'-'.padStart(6)} ${'-'.padStart(10)} ${'-'.padStart(13)}  ${t.note || 'no traffic model'}`); continue; }
+      const d = m.diagram ? `${m.diagram.edges}/${m.diagram.allowed}` : 'no README';
+      lines.push(`${t.env.padEnd(14)} ${String(m.flows).padStart(6)} ${String(m.allowed).padStart(7)} ${String(m.denied).padStart(6)} ${String(m.mismatches).padStart(10)} ${d.padStart(13)}  ${m.source}`);
+    }
+    lines.push('(diagram edges: component-to-component edges drawn / allowed by the engine)');
+  }
   const byTool = {};
   for (const f of report.findings) byTool[f.tool] = (byTool[f.tool] || 0) + 1;
   lines.push('');
@@ -546,7 +588,7 @@ function formatReport(report) {
     lines.push('');
     lines.push('findings:');
     for (const f of report.findings) {
-      lines.push(`  [${f.tool}${f.target ? ' ' + f.target : ''}] ${f.env} ${objectRef(f)} ${f.check}: ${f.message} (${path.relative(process.cwd(), f.file || '')})`);
+      lines.push(`  [${f.tool}${f.target ? ' ' + f.target : ''}] ${f.env}${findingRef(f)} ${f.check}: ${f.message} (${path.relative(process.cwd(), f.file || '')})`);
     }
   }
   const replaced = report.excepted.filter((f) => f.replacedBy);

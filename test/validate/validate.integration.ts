@@ -72,16 +72,19 @@ describe('clean fixture', () => {
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.envs).toEqual(['app', 'argocd']);
-    // kubeconform twice (oldest and newest Kubernetes), kube-score, apiversions and trivy once, per environment
+    // kubeconform twice (oldest and newest Kubernetes), kube-score, apiversions and trivy once, and the three
+    // parts of the NetworkPolicy check, per environment
     const perEnv = (env: string) => [
       `kubeconform ${env} k8s 1.27.16`, `kubeconform ${env} k8s 1.37.2`, `kube-score ${env} k8s 1.27`, `apiversions ${env} k8s 1.27..1.37`,
-      `trivy ${env} embedded checks`,
+      `trivy ${env} embedded checks`, `cyclonus ${env} lint`, `cyclonus ${env} traffic`, `cyclonus ${env} diagram`,
     ];
     expect(report.results.map((r) => `${r.tool} ${r.env} ${r.target}`)).toEqual([...perEnv('app'), ...perEnv('argocd')]);
     // app holds 9 objects in 3 YAML files, next to a README.md and an index.json that the YAML tools ignore
     const app = report.results.filter((r) => r.env === 'app' && ['kubeconform', 'apiversions', 'trivy'].includes(r.tool));
     for (const r of app) expect(r.checked).toBe(9);
     expect(report.results.find((r) => r.tool === 'kubeconform' && r.env === 'argocd')!.checked).toBe(1);
+    // the traffic model in app/index.json: one component, so 8 flows
+    expect(report.traffic.find((t) => t.env === 'app')!.matrix).toMatchObject({ source: 'index.json', flows: 8, allowed: 3, denied: 5, mismatches: 0 });
   });
 
   test('the committed exceptions file is accepted', () => {
@@ -314,7 +317,7 @@ describe('setup', () => {
     tmpDirs.push(empty);
     const paths = gate.resolvePaths({ ...process.env, XDG_CACHE_HOME: empty });
     expect(() => gate.validate({ manifestsDir: CLEAN, paths }))
-      .toThrow(/kubeconform v0\.8\.0 .*kube-score v1\.20\.0 .*trivy v0\.74\.0 .*Install them with: bash hack\/validate\/install\.sh/);
+      .toThrow(/kubeconform v0\.8\.0 .*kube-score v1\.20\.0 .*trivy v0\.74\.0 .*cyclonus v0\.5\.6 .*Install them with: bash hack\/validate\/install\.sh/);
   });
 
   test('run.sh prints a summary per tool and environment, exits 0 when clean and 1 on a finding', () => {
@@ -323,7 +326,8 @@ describe('setup', () => {
     expect(clean.status).toBe(0);
     expect(clean.stdout).toMatch(/kubeconform +app +k8s 1\.27\.16 +9 +0 +0/);
     expect(clean.stdout).toMatch(/kube-score +argocd/);
-    expect(clean.stdout).toMatch(/per tool: kubeconform 0, kube-score 0, apiversions 0, trivy 0/);
+    expect(clean.stdout).toMatch(/per tool: kubeconform 0, kube-score 0, apiversions 0, trivy 0, cyclonus 0/);
+    expect(clean.stdout).toMatch(/^app +8 +3 +5 +0 +0\/0  index\.json$/m);
     expect(clean.stdout).toMatch(/validate: PASS/);
 
     const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
