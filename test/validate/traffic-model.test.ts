@@ -1,5 +1,6 @@
 // The traffic matrix without the engine: the flows built from a model, the model's own checks, and the
-// parsing of cyclonus's tables (from a recorded `cyclonus analyze --mode lint,query-traffic` run).
+// parsing of cyclonus's tables (from a recorded `cyclonus analyze --mode lint,query-traffic` run on the
+// test environment's policies, answering the five flows of fixtures/cyclonus/traffic.json).
 // Needs only npm packages.
 import * as fs from 'fs';
 import * as path from 'path';
