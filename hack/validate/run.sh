@@ -5,8 +5,7 @@
 # environment folder under dist/manifests/. Exits 1 on any finding, 2 on a setup error.
 #   --manifests DIR        validate DIR/<environment>/*.yaml instead (never renders)
 #   --no-render            use dist/manifests as it is
-#   --traffic-models DIR   DIR/<environment>.json is the traffic model of a folder whose index.json has none;
-#                          for dist/manifests it defaults to hack/validate/traffic-models
+#   --traffic-models DIR   DIR/<environment>.json is the traffic model of a folder whose index.json has none
 #   --env NAME, --tool NAME (kubeconform | kube-score | apiversions | trivy | cyclonus), --exceptions FILE, --json
 set -euo pipefail
 # shellcheck source=../lib/common.sh
@@ -25,11 +24,6 @@ while [ $# -gt 0 ]; do
     *) args+=("$1"); shift ;;
   esac
 done
-# Until the app composition writes its traffic model into each index.json, the hand-written models of the
-# Picvario environments stand in for it, for the real render only.
-if [ -z "$models" ] && [ "$manifests" = dist/manifests ]; then
-  models=hack/validate/traffic-models
-fi
 
 if [ "$render" = auto ]; then
   reason=
