@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { EnvironmentSpec } from './environment-spec';
 import { ComponentGroup } from '../app/app-parts';
 import { DjangoAppChart, DjangoAppChartProps } from '../app/django-app-chart';
+import { ScalingMetric } from '../platform/autoscaling';
 import { ZoneSpread } from '../platform/pod-options';
 import { MigrationStyle } from '../workloads/django-job';
 
@@ -58,6 +59,7 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       maxReplicas: spec.backend.maxReplicas,
       resources: spec.backend.resources,
       zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
     migrations: { resources: spec.jobs.resources, style: MigrationStyle.DJANGO_TENANTS },
     collectStatic: { resources: spec.jobs.resources },
@@ -69,6 +71,7 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       maxReplicas: spec.frontend.maxReplicas,
       resources: spec.frontend.resources,
       zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
     edge: {
       host: spec.host,
@@ -79,6 +82,7 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       maxReplicas: spec.edge.maxReplicas,
       resources: spec.edge.resources,
       zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
     stats: {
       shipper: {

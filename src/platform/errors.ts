@@ -46,12 +46,13 @@ export function checkInteger(owner: Owner, field: string, value: number, min: nu
   return value;
 }
 
-/** Checks a min/max pair such as HPA or KEDA replica bounds. */
+/** Checks a min/max pair such as HPA or KEDA replica bounds; `field` is the prefix the user wrote (`queues[0]`), or empty. */
 export function checkReplicaRange(owner: Owner, field: string, min: number, max: number, lowest: number): void {
-  checkInteger(owner, `${field}.minReplicas`, min, lowest);
-  checkInteger(owner, `${field}.maxReplicas`, max, 1);
+  const name = (prop: string) => (field ? `${field}.${prop}` : prop);
+  checkInteger(owner, name('minReplicas'), min, lowest);
+  checkInteger(owner, name('maxReplicas'), max, 1);
   if (min > max) {
-    invalid(owner, `${field}.minReplicas`, `<= maxReplicas (${max})`, min);
+    invalid(owner, name('minReplicas'), `<= maxReplicas (${max})`, min);
   }
 }
 
@@ -68,12 +69,15 @@ export function checkDnsLabel(owner: Owner, field: string, value: string, maxLen
   return value;
 }
 
-/** Checks a Secret key reference: both the Secret's name and the key are required. */
-export function checkSecretKey(owner: Owner, field: string, secretName: string | undefined, key: string | undefined): void {
+/**
+ * Checks a Secret key reference: both the Secret's name and the key are required. The fields are
+ * the props as the user wrote them, e.g. `secretName` and `databaseUrlKey`.
+ */
+export function checkSecretKey(owner: Owner, secretField: string, secretName: string | undefined, keyField: string, key: string | undefined): void {
   if (!secretName || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName)) {
-    invalid(owner, `${field}.secretName`, 'the name of an existing Secret (DNS-1123 subdomain)', secretName);
+    invalid(owner, secretField, 'the name of an existing Secret (DNS-1123 subdomain)', secretName);
   }
   if (!key || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    invalid(owner, `${field}.key`, 'a Secret key (letters, digits, ".", "_" or "-")', key);
+    invalid(owner, keyField, 'a Secret key (letters, digits, ".", "_" or "-")', key);
   }
 }

@@ -88,8 +88,8 @@ export class DjangoSettings {
     }
     const databaseUrlKey = props.databaseUrlKey ?? 'database-url';
     const secretKeyKey = props.secretKeyKey ?? 'secret-key';
-    checkSecretKey(OWNER, 'databaseUrl', props.secretName, databaseUrlKey);
-    checkSecretKey(OWNER, 'secretKey', props.secretName, secretKeyKey);
+    checkSecretKey(OWNER, 'secretName', props.secretName, 'databaseUrlKey', databaseUrlKey);
+    checkSecretKey(OWNER, 'secretName', props.secretName, 'secretKeyKey', secretKeyKey);
     checkBucket('mediaBucket', props.mediaBucket);
     checkBucket('staticBucket', props.staticBucket);
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.s3Region ?? '')) {
@@ -106,7 +106,7 @@ export class DjangoSettings {
     const secretEnv = props.secretEnv ?? [];
     secretEnv.forEach((v, i) => {
       checkEnvName(`secretEnv[${i}].name`, v.name);
-      checkSecretKey(OWNER, `secretEnv[${i}]`, v.secretName, v.key);
+      checkSecretKey(OWNER, `secretEnv[${i}].secretName`, v.secretName, `secretEnv[${i}].key`, v.key);
     });
     const plain = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
     plain.forEach(([name]) => checkEnvName(`env.${name}`, name));

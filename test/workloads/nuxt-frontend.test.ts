@@ -45,7 +45,7 @@ describe('NuxtFrontend', () => {
   test.each([
     [{ publicApiUrl: 'shop.example.com/api' }, /publicApiUrl must be an http\(s\) URL/],
     [{ internalApiUrlVariable: 'API-BASE' }, /internalApiUrlVariable must be an environment variable name/],
-    [{ minReplicas: 4, maxReplicas: 2 }, /scaling\.minReplicas must be <= maxReplicas \(2\); got 4/],
+    [{ minReplicas: 4, maxReplicas: 2 }, /: minReplicas must be <= maxReplicas \(2\); got 4/],
   ])('GIVEN bad props %j THEN synth fails naming NuxtFrontend and the field', (overrides, message) => {
     expect(() => frontend(overrides as Partial<NuxtFrontendProps>)).toThrow(message);
     expect(() => frontend(overrides as Partial<NuxtFrontendProps>)).toThrow(/^NuxtFrontend 'test\/web': /);
