@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything `npm run test:cluster` needs, on a fresh machine or again on this one:
-#   - Debian packages it uses (openssl, curl, procps for pgrep), if missing;
+#   - Debian packages it uses (openssl, curl, procps for pgrep, util-linux), if missing, through
+#     apt_ensure of hack/lib/common.sh;
 #   - etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl built from the
 #     pinned Go module in kube/ (k8s.io/kubernetes v1.37.2, go.etcd.io/etcd/server/v3 v3.7.0);
 #   - kwok built from the pinned Go module in kwok/ (sigs.k8s.io/kwok v0.8.0).
@@ -10,46 +11,37 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-need_debs=()
-command -v openssl >/dev/null || need_debs+=(openssl)
-command -v curl >/dev/null || need_debs+=(curl)
-command -v pgrep >/dev/null || need_debs+=(procps)
-command -v setsid >/dev/null || need_debs+=(util-linux)
-if ((${#need_debs[@]})); then
-  command -v apt-get >/dev/null || die "missing ${need_debs[*]} and no apt-get to install them"
-  log "installing Debian packages: ${need_debs[*]}"
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_debs[@]}" >/dev/null
-fi
+P=control-plane
+# util-linux brings setsid and setpriv, which start.sh uses.
+apt_ensure "$P" openssl curl procps util-linux
 
-command -v go >/dev/null || die "Go >= $GO_MIN_VERSION is required (the go command is missing)"
+command -v go >/dev/null || die "$P" "Go >= $GO_MIN_VERSION is required (the go command is missing)"
 go_version=$(go env GOVERSION | sed 's/^go//')
 if [ "$(printf '%s\n%s\n' "$GO_MIN_VERSION" "$go_version" | sort -V | head -1)" != "$GO_MIN_VERSION" ]; then
-  die "Go >= $GO_MIN_VERSION is required, found $go_version"
+  die "$P" "Go >= $GO_MIN_VERSION is required, found $go_version"
 fi
 
-grep -Eq "k8s.io/kubernetes $KUBERNETES_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "kube/go.mod does not require k8s.io/kubernetes $KUBERNETES_VERSION (update lib.sh with it)"
-grep -Eq "go.etcd.io/etcd/server/v3 $ETCD_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "kube/go.mod does not require etcd $ETCD_VERSION (update lib.sh with it)"
-grep -Eq "sigs.k8s.io/kwok $KWOK_VERSION( |\$)" "$CP_DIR/kwok/go.mod" || die "kwok/go.mod does not require kwok $KWOK_VERSION (update lib.sh with it)"
+grep -Eq "k8s.io/kubernetes $KUBERNETES_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "$P" "kube/go.mod does not require k8s.io/kubernetes $KUBERNETES_VERSION (update lib.sh with it)"
+grep -Eq "go.etcd.io/etcd/server/v3 $ETCD_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "$P" "kube/go.mod does not require etcd $ETCD_VERSION (update lib.sh with it)"
+grep -Eq "sigs.k8s.io/kwok $KWOK_VERSION( |\$)" "$CP_DIR/kwok/go.mod" || die "$P" "kwok/go.mod does not require kwok $KWOK_VERSION (update lib.sh with it)"
 
 bin=$(cp_bin_dir)
 complete=1
 for b in "${CP_BINARIES[@]}"; do [ -x "$bin/$b" ] || complete=0; done
 [ -f "$bin/.complete" ] && [ -f "$bin/kwok-stages.yaml" ] || complete=0
 if [ "$complete" = 1 ]; then
-  log "binaries cached in $bin"
+  log "$P" "binaries cached in $bin"
   echo "$bin"
   exit 0
 fi
 
-log "building the control plane into $bin (first build takes a while; see docs/CONTROL-PLANE.md)"
+log "$P" "building the control plane into $bin (first build takes a while; see docs/CONTROL-PLANE.md)"
 start=$(date +%s)
-mkdir -p "$CP_CACHE/bin"
-tmp=$(mktemp -d "$CP_CACHE/bin/.build.XXXXXX")
+mkdir -p "$CACHE_ROOT/bin"
+tmp=$(mktemp -d "$CACHE_ROOT/bin/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 build() { # <module dir> <output> <package>
-  log "  go build $3"
+  log "$P" "  go build $3"
   (cd "$CP_DIR/$1" && nice -n 10 go build -trimpath -ldflags="$CP_LDFLAGS" -o "$tmp/$2" "$3")
 }
 (cd "$CP_DIR/kube" && go mod download) # fails here if go.sum is missing a line: nothing is resolved anew
@@ -66,7 +58,7 @@ build kwok kwok sigs.k8s.io/kwok/cmd/kwok
 kwok_src=$(cd "$CP_DIR/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
 for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
   pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
-  [ -f "$kwok_src/kustomize/stage/$stage.yaml" ] || die "kwok stage $stage.yaml not found in $kwok_src"
+  [ -f "$kwok_src/kustomize/stage/$stage.yaml" ] || die "$P" "kwok stage $stage.yaml not found in $kwok_src"
   echo "---"
   cat "$kwok_src/kustomize/stage/$stage.yaml"
 done > "$tmp/kwok-stages.yaml"
@@ -74,5 +66,5 @@ touch "$tmp/.complete"
 rm -rf "$bin"
 mv "$tmp" "$bin"
 trap - EXIT
-log "built in $(( $(date +%s) - start ))s"
+log "$P" "built in $(( $(date +%s) - start ))s"
 echo "$bin"

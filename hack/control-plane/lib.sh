@@ -1,9 +1,9 @@
-# Shared by install.sh, up.sh and test.sh. Source it; it defines variables and functions only.
-# shellcheck shell=bash
+# Shared by install.sh, start.sh and test.sh. Source it; it defines variables and functions only.
+# shellcheck shell=bash disable=SC2034 # (the variables are for the scripts that source it)
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$CP_DIR/../.." && pwd)
-CP_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology
 
 # Pinned versions. The Go modules in kube/ and kwok/ (go.mod + go.sum) are the source of truth;
 # these are only used in messages and checked against the binaries' --version output.
@@ -21,11 +21,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 # Never fetch another Go toolchain behind our back, and never change go.mod/go.sum while building.
-export GOTOOLCHAIN=local
-export GOFLAGS="-mod=readonly -buildvcs=false"
-
-die() { echo "control-plane: ERROR: $*" >&2; exit 1; }
-log() { echo "control-plane: $*" >&2; }
+go_env
 
 # The directory holding the binaries for the current pins: a hash of everything that decides
 # what gets built, so a changed go.mod/go.sum or Go version gives a new directory.
@@ -33,7 +29,7 @@ cp_bin_dir() {
   local key
   key=$( { cat "$CP_DIR/kube/go.mod" "$CP_DIR/kube/go.sum" "$CP_DIR/kwok/go.mod" "$CP_DIR/kwok/go.sum";
            go env GOVERSION GOOS GOARCH; echo "build-flags: -trimpath -ldflags=$CP_LDFLAGS"; } | sha256sum | cut -c1-16)
-  echo "$CP_CACHE/bin/$key"
+  echo "$CACHE_ROOT/bin/$key"
 }
 
 CP_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)

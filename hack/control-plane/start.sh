@@ -12,16 +12,17 @@
 # Without a COMMAND it runs an interactive shell.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+P=control-plane
 
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || set -- "${SHELL:-bash}"
 
 BIN=${CP_BIN_DIR:-$(cp_bin_dir)}
 for b in "${CP_BINARIES[@]}"; do
-  [ -x "$BIN/$b" ] || die "missing $BIN/$b: run hack/control-plane/install.sh first"
+  [ -x "$BIN/$b" ] || die "$P" "missing $BIN/$b: run hack/control-plane/install.sh first"
 done
 for tool in openssl curl pgrep setpriv node; do
-  command -v "$tool" >/dev/null || die "missing '$tool' (hack/control-plane/install.sh installs it)"
+  command -v "$tool" >/dev/null || die "$P" "missing '$tool' (hack/control-plane/install.sh installs it)"
 done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/picvario-cp.XXXXXX")
@@ -30,16 +31,17 @@ PIDS=()
 NAMES=()
 stopping=0
 
+# shellcheck disable=SC2317 # (run by the EXIT trap; shellcheck 0.9 cannot see that)
 stop_all() {
   local rc=$?
   [ "$stopping" = 1 ] && return
   stopping=1
   set +e
   if [ -n "${CMD_PID:-}" ] && kill -0 "$CMD_PID" 2>/dev/null; then
-    log "stopping the command (pid $CMD_PID)"
+    log "$P" "stopping the command (pid $CMD_PID)"
     kill -TERM "$CMD_PID" 2>/dev/null
     local waited=0
-    while kill -0 "$CMD_PID" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
+    while kill -0 "$CMD_PID" 2>/dev/null && [ "$waited" -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
     kill -KILL "$CMD_PID" 2>/dev/null
   fi
   report_memory
@@ -49,38 +51,39 @@ stop_all() {
   done
   local deadline=$((SECONDS + 15))
   for pid in "${PIDS[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
   # Every component has $WORK on its command line, so this finds any survivor.
   local left
   if left=$(pgrep -a -f -- "$WORK"); then
-    echo "control-plane: ERROR: processes still running after stop:" >&2
+    echo "$P: ERROR: processes still running after stop:" >&2
     echo "$left" >&2
     rc=1
   else
-    log "stopped: no process of this control plane is left (pgrep -f $WORK found none)"
+    log "$P" "stopped: no process of this control plane is left (pgrep -f $WORK found none)"
   fi
-  if [ "${CP_KEEP_WORK:-0}" = 1 ]; then log "kept $WORK (logs in $WORK/log)"; else rm -rf "$WORK"; fi
+  if [ "${CP_KEEP_WORK:-0}" = 1 ]; then log "$P" "kept $WORK (logs in $WORK/log)"; else rm -rf "$WORK"; fi
   exit "$rc"
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# shellcheck disable=SC2317 # (called from stop_all)
 report_memory() {
   [ ${#PIDS[@]} -gt 0 ] || return 0
   local i total=0 hwm rss
-  log "memory (VmRSS now / VmHWM peak, MiB):"
+  log "$P" "memory (VmRSS now / VmHWM peak, MiB):"
   for i in "${!PIDS[@]}"; do
     [ -r "/proc/${PIDS[i]}/status" ] || continue
     rss=$(awk '/^VmRSS/ {print int($2/1024)}' "/proc/${PIDS[i]}/status")
     hwm=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/${PIDS[i]}/status")
     total=$((total + hwm))
-    log "  $(printf '%-24s %5s / %5s' "${NAMES[i]}" "$rss" "$hwm")"
+    log "$P" "  $(printf '%-24s %5s / %5s' "${NAMES[i]}" "$rss" "$hwm")"
   done
-  log "  $(printf '%-24s %5s / %5s' total '' "$total")"
+  log "$P" "  $(printf '%-24s %5s / %5s' total '' "$total")"
 }
 
 free_ports() { # <count>: distinct free TCP ports on 127.0.0.1, chosen by the kernel
@@ -159,10 +162,10 @@ wait_ready() { # <name> <url> [curl args...]
     for i in "${!PIDS[@]}"; do
       if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
         tail -n 30 "$WORK/log/${NAMES[i]}.log" >&2
-        die "${NAMES[i]} exited before $name became ready (log above)"
+        die "$P" "${NAMES[i]} exited before $name became ready (log above)"
       fi
     done
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$WORK/log/$name.log" >&2; die "$name not ready at $url after ${CP_READY_TIMEOUT:-120}s"; }
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$WORK/log/$name.log" >&2; die "$P" "$name not ready at $url after ${CP_READY_TIMEOUT:-120}s"; }
     sleep 0.2
   done
 }
@@ -237,9 +240,9 @@ export PATH=$BIN:$PATH
 export CP_WORK=$WORK CP_BIN_DIR=$BIN CP_PKI=$PKI CP_APISERVER="https://127.0.0.1:$APISERVER_PORT"
 export CP_START_SECONDS
 CP_START_SECONDS=$(awk -v a="$t0" -v b="$t_ready" 'BEGIN {printf "%.1f", b - a}')
-log "ready in ${CP_START_SECONDS}s (certificates $(awk -v a="$t0" -v b="$t_pki" 'BEGIN {printf "%.1f", b - a}')s, etcd+apiserver /readyz $(awk -v a="$t_pki" -v b="$t_api" 'BEGIN {printf "%.1f", b - a}')s, controller-manager+scheduler+kwok $(awk -v a="$t_api" -v b="$t_ready" 'BEGIN {printf "%.1f", b - a}')s)"
-log "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
-log "KUBECONFIG=$KUBECONFIG"
+log "$P" "ready in ${CP_START_SECONDS}s (certificates $(awk -v a="$t0" -v b="$t_pki" 'BEGIN {printf "%.1f", b - a}')s, etcd+apiserver /readyz $(awk -v a="$t_pki" -v b="$t_api" 'BEGIN {printf "%.1f", b - a}')s, controller-manager+scheduler+kwok $(awk -v a="$t_api" -v b="$t_ready" 'BEGIN {printf "%.1f", b - a}')s)"
+log "$P" "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
+log "$P" "KUBECONFIG=$KUBECONFIG"
 
 # In the background with `wait`, so that INT/TERM run the traps at once instead of after COMMAND.
 set +e

@@ -7,21 +7,22 @@
 #   CP_KEEP_WORK=1 keep certificates and component logs after the run
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+P=control-plane
 cd "$REPO_ROOT"
 
 BIN=$(bash "$CP_DIR/install.sh" | tail -n 1)
-[ -x "$BIN/kube-apiserver" ] || die "install.sh did not produce the control plane binaries"
+[ -x "$BIN/kube-apiserver" ] || die "$P" "install.sh did not produce the control plane binaries"
 
 export MANIFESTS_DIR=${MANIFESTS_DIR:-dist/manifests}
 if [ ! -d "$MANIFESTS_DIR" ]; then
-  [ "$MANIFESTS_DIR" = dist/manifests ] || die "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
-  log "dist/manifests is missing: running npm run synth"
+  [ "$MANIFESTS_DIR" = dist/manifests ] || die "$P" "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
+  log "$P" "dist/manifests is missing: running npm run synth"
   npm run synth
-  [ -d dist/manifests ] || die "npm run synth did not produce dist/manifests"
+  [ -d dist/manifests ] || die "$P" "npm run synth did not produce dist/manifests"
 fi
 export CRDS_DIR=${CRDS_DIR:-$REPO_ROOT/../shared/crds}
-[ -d "$CRDS_DIR" ] || die "CRD folder $CRDS_DIR is missing (KEDA, Argo CD and External Secrets CRDs; set CRDS_DIR)"
-[ -x node_modules/.bin/jest ] || die "node_modules/.bin/jest is missing (run npm ci)"
+[ -d "$CRDS_DIR" ] || die "$P" "CRD folder $CRDS_DIR is missing (KEDA, Argo CD and External Secrets CRDs; set CRDS_DIR)"
+[ -x node_modules/.bin/jest ] || die "$P" "node_modules/.bin/jest is missing (run npm ci)"
 
 CP_BIN_DIR=$BIN exec bash "$CP_DIR/start.sh" -- \
   node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand "$@"
