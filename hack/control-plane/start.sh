@@ -10,6 +10,7 @@
 # components SIGKILL and COMMAND SIGTERM (PR_SET_PDEATHSIG). Afterwards pgrep checks that
 # nothing survived.
 # Without a COMMAND it runs an interactive shell.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 P=control-plane

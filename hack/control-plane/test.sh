@@ -5,12 +5,14 @@
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
 #   CRDS_DIR       CRD folders (default ../shared/crds, next to the repository)
 #   CP_KEEP_WORK=1 keep certificates and component logs after the run
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 P=control-plane
 cd "$REPO_ROOT"
 
-BIN=$(bash "$CP_DIR/install.sh" | tail -n 1)
+installed=$(bash "$CP_DIR/install.sh" control-plane) || die "$P" "install.sh control-plane failed"
+BIN=$(sed -n 's/^CP_BIN_DIR=//p' <<<"$installed")
 [ -x "$BIN/kube-apiserver" ] || die "$P" "install.sh did not produce the control plane binaries"
 
 export MANIFESTS_DIR=${MANIFESTS_DIR:-dist/manifests}
