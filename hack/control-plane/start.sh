@@ -495,13 +495,15 @@ if [ "$WITH_ARGOCD" = 1 ]; then
     --logformat text --loglevel info
   # Its metrics server (with /healthz) binds 0.0.0.0:<port>; Argo CD has no flag for the address.
   # The in-cluster destination is read with client-go's default loading rules (KUBECONFIG), not
-  # from --kubeconfig, so both are set.
+  # from --kubeconfig, so both are set. --persist-resource-health writes each object's health into
+  # the Application's status.resources, where tests read it (by default v3 keeps it only in the
+  # resource tree, which only argocd-server serves).
   launch argocd-application-controller "${argocd_env[@]}" KUBECONFIG="$WORK/admin.kubeconfig" \
     ARGOCD_BINARY_NAME=argocd-application-controller "$ARGOCD_BIN/argocd" \
     --kubeconfig "$WORK/admin.kubeconfig" --namespace argocd \
     --redis "127.0.0.1:$ARGOCD_REDIS_PORT" \
     --repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \
-    --metrics-port "$ARGOCD_CONTROLLER_METRICS_PORT" \
+    --metrics-port "$ARGOCD_CONTROLLER_METRICS_PORT" --persist-resource-health \
     --logformat text --loglevel info
 fi
 
