@@ -95,9 +95,9 @@ stop_all() {
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
-  # Every component has $WORK on its command line (the brokers run from symlinks in $WORK/bin,
-  # so even Redis' rewritten process title has it), and each one led its own process group, so
-  # these two find any survivor, children included.
+  # Every component has $WORK on its command line (Redis, epmd and Argo CD run from symlinks in
+  # $WORK/bin, so even Redis' rewritten process title has it), and each one led its own process
+  # group, so these two find any survivor, children included.
   local left groups
   sleep 0.2
   groups=$(IFS=,; echo "${PIDS[*]}")
@@ -487,8 +487,11 @@ if [ "$WITH_ARGOCD" = 1 ]; then
     ARGOCD_GNUPGHOME="$WORK/argocd/gpg/keys" ARGOCD_GPG_DATA_PATH="$WORK/argocd/gpg/source" ARGOCD_GPG_ENABLED=false
     ARGOCD_PLUGINSOCKFILEPATH="$WORK/argocd/plugins" ARGOCD_ASK_PASS_SOCK="$WORK/argocd/reposerver-ask-pass.sock"
     PATH="$ARGOCD_BIN:$PATH")
+  # Each role runs from a symlink named after it in $WORK/bin, so that its command line has $WORK
+  # in it for the pgrep check (the repo server has no other argument with a path).
+  for role in argocd-repo-server argocd-application-controller; do ln -sf "$ARGOCD_BIN/argocd" "$WORK/bin/$role"; done
   wait_cmd argocd-redis redis-cli -p "$ARGOCD_REDIS_PORT" ping
-  launch argocd-repo-server "${argocd_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$ARGOCD_BIN/argocd" \
+  launch argocd-repo-server "${argocd_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$WORK/bin/argocd-repo-server" \
     --address 127.0.0.1 --port "$ARGOCD_REPO_PORT" \
     --metrics-address 127.0.0.1 --metrics-port "$ARGOCD_REPO_METRICS_PORT" \
     --redis "127.0.0.1:$ARGOCD_REDIS_PORT" --disable-tls --client-ca-path= \
@@ -499,7 +502,7 @@ if [ "$WITH_ARGOCD" = 1 ]; then
   # the Application's status.resources, where tests read it (by default v3 keeps it only in the
   # resource tree, which only argocd-server serves).
   launch argocd-application-controller "${argocd_env[@]}" KUBECONFIG="$WORK/admin.kubeconfig" \
-    ARGOCD_BINARY_NAME=argocd-application-controller "$ARGOCD_BIN/argocd" \
+    ARGOCD_BINARY_NAME=argocd-application-controller "$WORK/bin/argocd-application-controller" \
     --kubeconfig "$WORK/admin.kubeconfig" --namespace argocd \
     --redis "127.0.0.1:$ARGOCD_REDIS_PORT" \
     --repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \

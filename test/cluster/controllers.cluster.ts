@@ -661,6 +661,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
     const RABBIT_PASSWORD = `pw-${process.pid}`;
 
     test(`redis trigger: ${23} list items in database ${REDIS_DB} scale a Deployment from 0 to 5; drained, it goes back to 0`, async () => {
+      need('CP_KEDA_NAMESPACE', 'KEDA');
       const address = `${need('CP_REDIS_HOST', 'the Redis broker')}:${need('CP_REDIS_PORT', 'the Redis broker')}`;
       const password = need('CP_REDIS_PASSWORD', 'the Redis broker');
       // KEDA resolves the TriggerAuthentication's Secret itself: it must exist (no External Secrets here).
@@ -707,6 +708,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
     });
 
     test('rabbitmq trigger: 17 messages in a queue of a non-default vhost scale a Deployment from 0 to 4; purged, back to 0; a wrong password reports the failure', async () => {
+      need('CP_KEDA_NAMESPACE', 'KEDA');
       const host = need('CP_RABBITMQ_HOST', 'the RabbitMQ broker');
       const port = need('CP_RABBITMQ_PORT', 'the RabbitMQ broker');
       await rabbit('PUT', `/vhosts/${VHOST}`, {});
