@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One measured run of the render benchmark, in a process of its own (started by hack/bench/run.js):
 //   node hack/bench/variant.js <variant> <N> <outdir> <fixture.json> <result.json>
+// `node --cpu-prof hack/bench/variant.js render 100 /tmp/out` profiles one render on its own.
 // Variants:
 //   fixture  the real render in memory; writes the objects it renders, folder by folder and file by file,
 //            to <fixture.json> for the other variants (not measured)
@@ -105,8 +106,9 @@ const variants = {
   },
 };
 
-if (!variants[variant] || !Number.isInteger(N) || N < 1 || !outdir || !fixtureFile) {
-  console.error('usage: node hack/bench/variant.js fixture|render|plain|floor <N> <outdir> <fixture.json> [<result.json>]');
+if (!variants[variant] || !Number.isInteger(N) || N < 1 || !outdir || (!fixtureFile && variant !== 'render')) {
+  console.error('usage: node hack/bench/variant.js fixture|render|plain|floor <N> <outdir> <fixture.json> [<result.json>]\n'
+    + '       (render needs no fixture: node --cpu-prof hack/bench/variant.js render 100 /tmp/out profiles one render)');
   process.exit(2);
 }
 variants[variant]();
