@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart, DependencyGraph, ApiObject, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { folderReadme, README_FILE } from './folder-readme';
 import { componentOf, describe, KubeObject, kindOf, VERSION_LABEL } from './kube-object';
 import { Provenance } from './provenance';
@@ -322,8 +323,8 @@ function appVersionOf(chart: Chart, objects: KubeObject[]): string | undefined {
  * Runs every construct's validations once. Each message is written as the constructs' own are,
  * `<Construct> '<path>': <message>`, so one from cdk8s or a third-party construct reads like ours.
  */
-function validate(app: App): void {
-  const errors = app.node.findAll().flatMap((c) => {
+function validate(constructs: IConstruct[]): void {
+  const errors = constructs.flatMap((c) => {
     const prefix = `${c.constructor?.name ?? 'Construct'} '${c.node.path}': `;
     return c.node.validate().map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
   });
@@ -335,10 +336,12 @@ function validate(app: App): void {
  * cdk8s's own order (dependencies first, then construct order), each in its closest chart.
  */
 export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
-  validate(app);
+  const constructs = app.node.findAll();
+  validate(constructs);
   const duplicates = duplicateObjects(app);
   if (duplicates.length) throw new Error(`two objects of one name:\n  ${duplicates.join('\n  ')}`);
-  const charts = app.charts;
+  // What `app.charts` returns.
+  const charts = inDependencyOrder(app, constructs).filter((c): c is Chart => c instanceof Chart);
   if (!charts.length) throw new Error('the app defines no charts: nothing to render');
   const owners = new Map<string, string>();
   return charts.map((chart) => {
@@ -350,12 +353,32 @@ export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
     const other = owners.get(name);
     if (other !== undefined) throw new Error(`charts '${other}' and '${chart.node.path}' both render folder "${name}"; give one of them another id`);
     owners.set(name, chart.node.path);
-    const objects = new DependencyGraph(chart.node).topology()
+    const objects = inDependencyOrder(chart, chart.node.findAll())
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
       .map((o) => o.toJson());
     const traffic = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)?.data;
     return { name, objects, namespace: chart.namespace ?? singleNamespace(objects), appVersion: appVersionOf(chart, objects), traffic };
   });
+}
+
+/** Paths that are array indexes, which a plain object lists before its other keys, in numeric order. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/**
+ * `constructs` (all of `scope`, in `findAll` order) in the order of cdk8s's
+ * `new DependencyGraph(scope.node).topology()`, which is how `app.charts` and cdk8s's own synth order
+ * charts and objects. When no construct has a dependency, that graph has no edges and lists the
+ * constructs as it stored them: in `findAll` order, but keyed by path in a plain object, which puts
+ * array-index keys (a top-level chart named "1") first. That order is taken here without building
+ * the graph (which cost as much as all validations at N=100); with any dependency cdk8s orders them.
+ */
+function inDependencyOrder(scope: IConstruct, constructs: IConstruct[]): IConstruct[] {
+  if (constructs.some((c) => c.node.path === '__proto__' || c.node.dependencies.length > 0)) return new DependencyGraph(scope.node).topology();
+  const indexes = constructs.filter((c) => isArrayIndex(c.node.path));
+  if (!indexes.length) return constructs;
+  return [...indexes.sort((a, b) => Number(a.node.path) - Number(b.node.path)), ...constructs.filter((c) => !isArrayIndex(c.node.path))];
 }
 
 function singleNamespace(objects: KubeObject[]): string | undefined {
