@@ -100,6 +100,7 @@ function check(n, dirs, fixtureFile) {
 function main() {
   const args = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(root, 'lib', 'picvario', 'main.js'))) throw new Error('lib/ is missing: run npx projen compile first (npm run bench does)');
+  const loadAtStart = os.loadavg();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-topology-bench-'));
   const setups = new Map();
   try {
@@ -133,9 +134,11 @@ function main() {
       const cpu = Object.fromEntries(VARIANTS.map((v) => [v, median(s.runs[v].map((r) => r.cpu))]));
       const rss = Object.fromEntries(VARIANTS.map((v) => [v, median(s.runs[v].map((r) => r.maxRssMiB))]));
       const loading = Object.fromEntries(VARIANTS.map((v) => [v, median(s.runs[v].map((r) => r.loading))]));
+      const user = Object.fromEntries(VARIANTS.map((v) => [v, median(s.runs[v].map((r) => r.user))]));
+      const system = Object.fromEntries(VARIANTS.map((v) => [v, median(s.runs[v].map((r) => r.system))]));
       const ratios = (v, base) => s.runs[v].map((r, i) => r.cpu / s.runs[base][i].cpu);
       return {
-        n, objects: s.objects, cpu, rss, loading,
+        n, objects: s.objects, cpu, rss, loading, user, system,
         perRound: Object.fromEntries(VARIANTS.map((v) => [v, s.runs[v].map((r) => r.cpu)])),
         vsPlain: cpu.render / cpu.plain, vsPlainRange: [Math.min(...ratios('render', 'plain')), Math.max(...ratios('render', 'plain'))],
         vsFloor: cpu.render / cpu.floor, vsFloorRange: [Math.min(...ratios('render', 'floor')), Math.max(...ratios('render', 'floor'))],
@@ -148,8 +151,10 @@ function main() {
 
     const f2 = (x) => x.toFixed(2);
     const range = ([lo, hi]) => `${f2(lo)}–${f2(hi)}`;
+    const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
     const lines = [
-      `CPU seconds (user + system, whole process), medians of ${args.rounds} interleaved rounds; ratios are of the medians, with the range of the per-round ratios; ${os.cpus().length} cores, node ${process.version}`,
+      `CPU seconds (user + system, whole process), medians of ${args.rounds} interleaved rounds; ratios are of the medians, with the range of the per-round ratios; `
+        + `${os.cpus().length} cores, node ${process.version}; load average ${load(loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
       '',
       '| N | objects | render | render, empty folder | plain cdk8s | floor (`yaml`) | ÷ plain cdk8s | ÷ floor | ms/object (render) | ms/object (empty folder) | peak RSS MiB: render / plain / floor |',
       '|---|---|---|---|---|---|---|---|---|---|---|',
@@ -159,9 +164,14 @@ function main() {
       '',
       'startup and module loading (CPU seconds, medians): '
         + rows.map((r) => `N=${r.n}: render ${f2(r.loading.render)}, plain ${f2(r.loading.plain)}, floor ${f2(r.loading.floor)}`).join('; '),
+      'user + system (medians; the system part is mostly the kernel creating and removing files, and moves most with the machine\'s load):',
+      ...rows.map((r) => `  N=${r.n}: ${VARIANTS.map((v) => `${v} ${f2(r.user[v])} + ${f2(r.system[v])}`).join(', ')}`),
     ];
     console.log(lines.join('\n'));
-    if (args.json) fs.writeFileSync(args.json, `${JSON.stringify({ rounds: args.rounds, node: process.version, cores: os.cpus().length, rows }, null, 2)}\n`);
+    if (args.json) {
+      const runs = Object.fromEntries([...setups].map(([n, s]) => [n, s.runs]));
+      fs.writeFileSync(args.json, `${JSON.stringify({ rounds: args.rounds, node: process.version, cores: os.cpus().length, loadAtStart, loadAtEnd: os.loadavg(), rows, runs }, null, 2)}\n`);
+    }
   } finally {
     if (args.keep) console.error(`outputs kept in ${tmp}`);
     else fs.rmSync(tmp, { recursive: true, force: true });
