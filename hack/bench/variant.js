@@ -17,7 +17,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const root = path.resolve(__dirname, '..', '..');
+// BENCH_CHECKOUT: another checkout (compiled) whose render to run instead, e.g. the code before a change.
+const root = path.resolve(process.env.BENCH_CHECKOUT || path.join(__dirname, '..', '..'));
 const [variant, n, outdir, fixtureFile, resultFile] = process.argv.slice(2);
 const N = Number(n);
 
