@@ -98,6 +98,10 @@ project.addTask('diff', {
   exec: 'node lib/delivery/cli/main.js diff',
   receiveArgs: true,
 });
+project.addTask('diff:rendered', {
+  description: 'The render against the rendered branch (what Argo CD syncs): every change, and a failure on unsafe ones',
+  exec: 'bash hack/render/guard.sh',
+});
 project.addTask('test:package', {
   description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project',
   exec: 'bash hack/package/test.sh',
@@ -149,6 +153,7 @@ project.addTask('test:all', {
     timedStep('lint:shell', 'npx projen lint:shell'),
     timedStep('test:integration', 'npx projen test:integration'),
     timedStep('synth', 'npx projen synth'),
+    timedStep('diff:rendered', 'npx projen diff:rendered'),
     timedStep('render:examples', 'npx projen render:examples'),
     timedStep('validate', 'npx projen validate'),
     timedStep('validate:examples', 'bash hack/validate/run.sh --manifests examples/shop/dist/manifests --exceptions hack/validate/examples-exceptions.yaml'),
