@@ -325,8 +325,10 @@ function appVersionOf(chart: Chart, objects: KubeObject[]): string | undefined {
  */
 function validate(constructs: IConstruct[]): void {
   const errors = constructs.flatMap((c) => {
+    const messages = c.node.validate();
+    if (!messages.length) return [];
     const prefix = `${c.constructor?.name ?? 'Construct'} '${c.node.path}': `;
-    return c.node.validate().map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
+    return messages.map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
   });
   if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
 }
@@ -375,10 +377,13 @@ function isArrayIndex(key: string): boolean {
  * the graph (which cost as much as all validations at N=100); with any dependency cdk8s orders them.
  */
 function inDependencyOrder(scope: IConstruct, constructs: IConstruct[]): IConstruct[] {
-  if (constructs.some((c) => c.node.path === '__proto__' || c.node.dependencies.length > 0)) return new DependencyGraph(scope.node).topology();
-  const indexes = constructs.filter((c) => isArrayIndex(c.node.path));
+  // Only the app's children have paths without a `/` (their ids); `node.path` is built anew on every read.
+  const topLevelId = (c: IConstruct) => (c.node.scope !== undefined && c.node.scope.node.scope === undefined ? c.node.id : undefined);
+  if (constructs.some((c) => c.node.dependencies.length > 0 || topLevelId(c) === '__proto__')) return new DependencyGraph(scope.node).topology();
+  const indexes = constructs.filter((c) => isArrayIndex(topLevelId(c) ?? ''));
   if (!indexes.length) return constructs;
-  return [...indexes.sort((a, b) => Number(a.node.path) - Number(b.node.path)), ...constructs.filter((c) => !isArrayIndex(c.node.path))];
+  const first = new Set(indexes);
+  return [...indexes.sort((a, b) => Number(a.node.id) - Number(b.node.id)), ...constructs.filter((c) => !first.has(c))];
 }
 
 function singleNamespace(objects: KubeObject[]): string | undefined {
