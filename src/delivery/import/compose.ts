@@ -155,10 +155,19 @@ function mergeService(base: Record<string, any>, local: Record<string, any>): Re
     } else if (CONCAT_LISTS.includes(key) && Array.isArray(base[key]) && Array.isArray(value)) {
       const seen = new Set(value.map((v: unknown) => JSON.stringify(v)));
       out[key] = [...base[key].filter((v: unknown) => !seen.has(JSON.stringify(v))), ...value];
+    } else if (isObject(value) && isObject(base[key])) {
+      out[key] = deepMerge(base[key], value);
     } else {
       out[key] = value;
     }
   }
+  return out;
+}
+
+/** Mappings merge key by key, all the way down; anything else is overridden. */
+function deepMerge(base: Record<string, any>, local: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base };
+  for (const [k, v] of Object.entries(local)) out[k] = isObject(v) && isObject(base[k]) ? deepMerge(base[k], v) : v;
   return out;
 }
 
@@ -284,13 +293,14 @@ export function loadCompose(options: LoadOptions): ComposeProject {
   const dir = path.dirname(absolute);
   const top = parseYamlFile(absolute, shown);
   const topLevelKeys = Object.keys(top);
+  if (!('services' in top)) {
+    const kube = 'apiVersion' in top && 'kind' in top ? ' (it looks like a Kubernetes manifest)' : '';
+    throw new ImportError(`${shown}: not a Compose file${kube}: no top-level "services" (keys: ${topLevelKeys.join(', ') || 'none'})`);
+  }
   for (const key of topLevelKeys) {
     if (!TOP_LEVEL_KEYS.includes(key) && !key.startsWith('x-')) {
       throw new ImportError(`${shown}: unknown top-level key "${key}" (a Compose file has ${TOP_LEVEL_KEYS.join(', ')} and x- extensions)`);
     }
-  }
-  if (!('services' in top)) {
-    throw new ImportError(`${shown}: not a Compose file: no top-level "services" (keys: ${topLevelKeys.join(', ') || 'none'})`);
   }
   if (!isObject(top.services) || Object.keys(top.services).length === 0) {
     throw new ImportError(`${shown}: "services" must be a mapping of at least one service; got ${JSON.stringify(top.services)}`);
@@ -395,11 +405,11 @@ export function loadCompose(options: LoadOptions): ComposeProject {
 }
 
 /** The variables below `key` of a service that have no value: each is an error where the importer needs the value. */
-export function unsetVariables(service: ComposeService, key: string): VariableUse[] {
-  const out: VariableUse[] = [];
+export function unsetVariables(service: ComposeService, key: string): (VariableUse & { readonly at: string })[] {
+  const out: (VariableUse & { readonly at: string })[] = [];
   for (const [at, t] of service.templates) {
     if (at !== key && !at.startsWith(`${key}.`) && !at.startsWith(`${key}[`)) continue;
-    for (const u of t.uses) if (u.state === 'unset' || u.state === 'error') out.push(u);
+    for (const u of t.uses) if (u.state === 'unset' || u.state === 'error') out.push({ ...u, at });
   }
   return out;
 }
@@ -411,5 +421,5 @@ export function requireResolved(project: ComposeProject, service: ComposeService
   const u = missing[0];
   const sources = `no default, not in the environment${project.envFile ? `, not in ${project.envFile}` : ', and no .env or --env-file'}`;
   const why = u.state === 'error' && u.message ? `is required: ${u.message}` : `is not set (${sources})`;
-  throw new ImportError(`${project.file}: service "${service.name}": ${key}: variable ${u.name} ${why}; the importer needs this value`);
+  throw new ImportError(`${project.file}: service "${service.name}": ${u.at}: variable ${u.name} ${why}; the importer needs this value`);
 }

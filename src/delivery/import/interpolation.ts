@@ -51,6 +51,11 @@ export class Variables {
     return this.values.get(name);
   }
 
+  /** Every variable with a value, by name. */
+  public entries(): [string, VariableValue][] {
+    return [...this.values.entries()];
+  }
+
   /** Interpolates one string. Never throws: unset variables are reported in `uses`. */
   public interpolate(input: string): Interpolated {
     const uses: VariableUse[] = [];

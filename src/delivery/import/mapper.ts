@@ -46,6 +46,26 @@ const DEFAULT_SIZES: Record<SizeKind, Resources> = {
   edge: { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
 };
 
+/** Ports of products the role table does not know, by image name. */
+const DEFAULT_IMAGE_PORTS: Record<string, number[]> = {
+  meilisearch: [7700],
+  typesense: [8108],
+  solr: [8983],
+  clickhouse: [8123],
+  influxdb: [8086],
+  qdrant: [6333],
+  neo4j: [7687],
+  cassandra: [9042],
+  etcd: [2379],
+  couchdb: [5984],
+  nats: [4222],
+  milvus: [19530],
+  weaviate: [8080],
+  imgproxy: [8080],
+  gotenberg: [3000],
+  clamav: [3310],
+};
+
 /** Variables the chart itself sets on the Django code (the README's app-side contract). */
 const CHART_SET_APP_VARS = [
   'DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'DJANGO_SECRET_KEY', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'AWS_S3_ENDPOINT_URL',
@@ -357,14 +377,36 @@ export class ComposeMapper {
     };
     if (image.versionIsPlaceholder) this.comment('version', 'TODO(import): the release, also the image tag of the Django code. Compose gave no immutable tag; see MIGRATION.md.');
     this.comment('image', `The Django code, run by ${this.appCodeServices().map((c) => c.service.name).join(', ')} in compose.`);
+    // No secret value may reach an output file, wherever compose had it (a command, a healthcheck, an address).
+    const redactor = new Redactor(this.secretValues());
+    const safeProps = redactor.redact(props) as PlanObject;
+    if (redactor.count) {
+      this.addTodo('Secrets', `${redactor.count} value(s) in commands or settings of main.ts held a secret of the compose file and read <secret> now: pass the secret as an environment variable from a Secret instead.`);
+    }
+    const report = redactor.redact(this.report()) as unknown as MigrationReport;
+    const comments = new Map([...this.comments.entries()].map(([k, v]) => [k, v.map((line) => redactor.redact(line) as string)]));
     return {
       appName: this.appName,
       chartId: 'production',
-      props,
-      comments: this.comments,
-      report: this.report(),
+      props: safeProps,
+      comments,
+      report,
       repositoryUrl: `https://git.example.com/${this.appName}/deploy.git`,
     };
+  }
+
+  /** The values that must never be written: secret-looking variables of the env files and the shell, and secret-looking values of any service. */
+  private secretValues(): string[] {
+    const values = new Set<string>();
+    for (const [name, v] of this.project.variables.entries()) if (SECRET_NAME.test(name)) values.add(v.value);
+    for (const s of this.project.services) {
+      for (const e of s.environment) {
+        if (e.value === undefined) continue;
+        if (SECRET_NAME.test(e.name)) values.add(e.value);
+        for (const u of urlsIn(e.value)) if (u.password) values.add(u.password);
+      }
+    }
+    return [...values].filter((v) => v.length >= 6);
   }
 
   private appCodeServices(): Classified[] {
@@ -474,9 +516,11 @@ export class ComposeMapper {
       const groups = groupsOf.get(c.service.name) ?? new Set<string>();
       if (!groups.size) continue;
       const declared = [...parsePorts(c.service.spec.ports), ...parsePorts(c.service.spec.expose)].map((p) => p.target);
-      const defaults = DEFAULT_PORTS[c.role] ?? [];
+      const addressed = [...appCode, ...(this.frontend ? [this.frontend] : [])].flatMap((x) => x.service.environment)
+        .flatMap((e) => urlsIn(`${e.value ?? ''} ${e.template?.raw ?? ''}`)).filter((u) => u.host === c.service.name && u.port !== undefined).map((u) => u.port!);
+      const defaults = uniq([...(DEFAULT_PORTS[c.role] ?? []), ...addressed]);
       const primary = declared.filter((p) => defaults.includes(p));
-      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults).sort((a, b) => a - b);
+      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults.length ? defaults : DEFAULT_IMAGE_PORTS[c.image?.name ?? ''] ?? []).sort((a, b) => a - b);
       if (!ports.length) continue;
       const name = dnsLabel(c.service.name);
       this.externals.set(c.service.name, {
@@ -614,6 +658,8 @@ export class ComposeMapper {
         const original = `${u.scheme}://${u.host}`;
         out = out.split(original).join(`${u.scheme}://${extra.name}.${extra.namespace}.svc`);
         notes.push(`${u.host} runs in the namespace ${extra.namespace} now`);
+      } else if (this.byName.has(u.host)) {
+        notes.push(`it names ${u.host}, which is not part of the generated app: set the production address`);
       }
     }
     // A bare host name or host:port.
@@ -627,6 +673,8 @@ export class ComposeMapper {
       } else if (extra?.namespace) {
         out = `${extra.name}.${extra.namespace}.svc${bare[2] ?? ''}`;
         notes.push(`${bare[1]} runs in the namespace ${extra.namespace} now`);
+      } else if (!component && this.byName.has(bare[1])) {
+        notes.push(`it names ${bare[1]}, which is not part of the generated app: set the production address`);
       }
     }
     return { value: out, note: notes.length ? notes.join('; ') : undefined };
@@ -1507,7 +1555,9 @@ export class ComposeMapper {
       const key = e.origin === 'environment' ? `environment.${e.name}` : `env_file.${e.name}`;
       const urls = urlsIn(`${e.value ?? ''}`);
       const toBackend = urls.find((u) => u.host === backendName);
-      if (CHART_SET_FRONTEND_VARS.includes(e.name)) {
+      if (literalPort && e === literalPort && !CHART_SET_FRONTEND_VARS.includes(e.name)) {
+        o.set(key, C, `the frontend's port (${port}); the chart sets PORT`);
+      } else if (CHART_SET_FRONTEND_VARS.includes(e.name)) {
         o.set(key, e.name === 'NODE_ENV' && e.value !== 'production' ? A : C, `set by the chart (${e.name === 'PORT' ? port : e.name === 'HOST' ? '0.0.0.0' : 'production'})`);
       } else if (toBackend && props.internalApiUrlVariable === undefined && /^https?$/.test(toBackend.scheme)) {
         if (e.name !== 'NUXT_API_BASE') props.internalApiUrlVariable = e.name;
@@ -1634,6 +1684,12 @@ export class ComposeMapper {
       if (c.service.spec.stop_grace_period !== undefined) this.out(c).set('stop_grace_period', A, 'the edge\'s grace period follows its proxy read timeout');
     } else {
       props.resources = { ...DEFAULT_SIZES.edge };
+      this.routes.push({
+        location: '/',
+        compose: `no nginx: ${published.map((p) => `${p.service.name} published ${parsePorts(p.service.spec.ports).filter((x) => x.published !== undefined).map((x) => `${x.published}:${x.target}`).join(', ')}`).join('; ')}`,
+        edge: `the Ingress and the generated edge: ${this.frontend ? 'the frontend for every path no prefix claims, ' : 'the backend for every path, '}the backend for /api/ and /admin/, uploads on /upload/, /static/ from the statics bucket, X-Accel downloads from S3 under /_s3/`,
+        covered: A,
+      });
       this.comment('edge', `The compose file publishes ${published.map((p) => p.service.name).join(', ')} on the host; the edge and its Ingress are the way in now.`);
     }
     if (!host) {
@@ -1815,6 +1871,10 @@ export class ComposeMapper {
       } else if (m.type === 'bind' && /docker\.sock/.test(text)) {
         status = D;
         rec = 'the Docker socket is never mounted (Pod Security restricted)';
+      } else if (statefulOwner && list.every((x) => x.target.startsWith('/docker-entrypoint-initdb.d'))) {
+        status = D;
+        rec = `initialisation scripts of ${statefulOwner}: run them once against the managed service (it never runs /docker-entrypoint-initdb.d)`;
+        this.addTodo('Data', `Run the initialisation scripts of ${m.source} once against the managed ${this.byName.get(statefulOwner)?.product ?? 'service'} (extensions, roles).`, [statefulOwner]);
       } else if (statefulOwner && services.every((s) => !isComponentRole(this.role(s)!))) {
         status = D;
         rec = `the data of ${statefulOwner} moves with it to the managed service: ${dataHint(this.role(statefulOwner)!)}`;
@@ -2100,8 +2160,18 @@ export class ComposeMapper {
       } else if (key === 'secrets') {
         for (const name of Object.keys(isObject(top.secrets) ? top.secrets : {})) {
           const secret = `${this.appName}-${dnsLabel(name)}`;
-          out.push({ key: `secrets.${name}`, status: A, detail: `a file secret: create the Secret ${secret} with the key ${secretKeyFor(name)}; the chart mounts no secret files, so the app must read it from an environment variable` });
-          this.addSecret(secret, secretKeyFor(name), `(file /run/secrets/${name})`, this.classified.filter((c) => listOf(c.service.spec.secrets).some((x) => (isObject(x) ? x.source : x) === name)).map((c) => c.service.name)[0] ?? '-', `the compose secret ${name}`);
+          const users = this.classified.filter((c) => listOf(c.service.spec.secrets).some((x) => (isObject(x) ? x.source : x) === name));
+          const components = users.filter((c) => isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend));
+          if (!components.length) {
+            out.push({ key: `secrets.${name}`, status: D, detail: `used by ${users.map((c) => c.service.name).join(', ') || 'no active service'}, which ${users.length === 1 ? 'is' : 'are'} not part of the generated app` });
+            continue;
+          }
+          out.push({ key: `secrets.${name}`, status: A, detail: `a file secret: create the Secret ${secret} with the key ${secretKeyFor(name)}; the chart mounts no secret files, so the app must read it from an environment variable or a mounted volume` });
+          for (const c of components) {
+            this.addSecret(secret, secretKeyFor(name), `(file /run/secrets/${name})`, c.service.name, `the compose secret ${name}`);
+            this.needProp('PodOptions.extraVolumes', `the file secret ${name} mounted at /run/secrets`, c.service.name);
+          }
+          this.addTodo('Secrets', `The compose secret ${name} was a file under /run/secrets: create the Secret ${secret} (key ${secretKeyFor(name)}) and make the app read it from an environment variable (settings.secretEnv), or mount it once the chart mounts extra volumes.`, components.map((c) => c.service.name));
         }
       } else if (key === 'configs') {
         for (const name of Object.keys(isObject(top.configs) ? top.configs : {})) {
@@ -2112,6 +2182,30 @@ export class ComposeMapper {
       }
     }
     return out;
+  }
+}
+
+/** Replaces secret values, and the password of any URL, in every string of a value. */
+class Redactor {
+  public count = 0;
+  private readonly values: string[];
+
+  constructor(values: string[]) {
+    // Longest first, so a value containing another is replaced whole.
+    this.values = [...values].sort((a, b) => b.length - a.length);
+  }
+
+  public redact(v: unknown): unknown {
+    if (typeof v === 'string') {
+      let out = v.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:)([^\s/@]+)@/gi, (m, head: string, pass: string) => (pass.startsWith('${') || pass === '***' ? m : `${head}***@`));
+      for (const s of this.values) if (out.includes(s)) out = out.split(s).join('<secret>');
+      if (out !== v) this.count++;
+      return out;
+    }
+    if (v instanceof EnumRef) return v;
+    if (Array.isArray(v)) return v.map((x) => this.redact(x));
+    if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.redact(x)]));
+    return v;
   }
 }
 

@@ -50,7 +50,8 @@ function tokenize(text: string): string[] {
       let j = i + 1;
       let s = '';
       while (j < text.length && text[j] !== c) {
-        if (text[j] === '\\' && j + 1 < text.length) j++;
+        // nginx unescapes only quotes and backslashes; a regex keeps its other escapes.
+        if (text[j] === '\\' && j + 1 < text.length && (text[j + 1] === c || text[j + 1] === '\\')) j++;
         s += text[j++];
       }
       tokens.push(s);

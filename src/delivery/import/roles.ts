@@ -82,6 +82,10 @@ export interface Classified {
   readonly product?: string;
 }
 
+function productName(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 const SERVER_KINDS = ['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'runserver'];
 
 function describeCommand(c: AnalyzedCommand): string {
@@ -119,7 +123,7 @@ export function classify(service: ComposeService): Classified {
   }
   if (image) {
     for (const [re, role, product] of IMAGE_ROLES) {
-      if (re.test(image.name)) return result(role, `image ${image.repository}`, product);
+      if (re.test(image.name)) return result(role, `image ${image.repository}`, role === 'stateful' ? productName(image.name) : product);
     }
   }
   if (kinds.includes('nginx')) return result('nginx-edge', 'command runs nginx', 'nginx');
