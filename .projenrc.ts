@@ -86,7 +86,7 @@ project.addTask('import:crds', {
 });
 
 project.addTask('validate', {
-  description: 'Render if needed, then run kubeconform (-strict, 1.27 and newest), kube-score and the apiVersion lifecycle check on every environment',
+  description: 'Render if needed, then run kubeconform (-strict, 1.27 and newest), kube-score, the apiVersion lifecycle check, trivy and the cyclonus traffic matrix on every folder',
   exec: 'bash hack/validate/run.sh',
   receiveArgs: true,
 });

@@ -2,14 +2,17 @@
 export { ContainerResources } from './platform/resources';
 export { PodHardeningProps } from './platform/hardening';
 export { ComponentIdentityProps } from './platform/labels';
-export { HorizontalScalingProps } from './platform/autoscaling';
+export { HorizontalScalingProps, ScalingMetric } from './platform/autoscaling';
+export { ProbeTimings } from './platform/web-tier';
 export { ComponentPort, IComponent, IHttpComponent } from './platform/component';
-export { SecretKeyReference } from './platform/secret-reference';
+export { SecretEnvVar, SecretKeyReference } from './platform/secret-reference';
+export { ExtraVolume, ImagePullPolicy, PodOptions, ZoneSpread } from './platform/pod-options';
 
 // Workloads, one construct per component.
-export { DjangoSettings, DjangoSettingsProps, SecretEnvVar } from './workloads/django-settings';
-export { BrokerKind, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
+export { DjangoSettings, DjangoSettingsProps } from './workloads/django-settings';
+export { BrokerKind, BrokerTransportSecurity, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
 export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
+export { CeleryLiveness } from './workloads/celery-liveness';
 export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
 export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
@@ -17,7 +20,7 @@ export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps } from './workloads/edge
 export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
 export {
   CollectStatic, CollectStaticOptions, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps,
-  DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep,
+  DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep, MigrationStyle,
 } from './workloads/django-job';
 export * from './workloads/stats';
 
@@ -32,7 +35,7 @@ export { ArgoCdApplication, ArgoCdApplicationProps } from './platform/gitops/arg
 
 // A whole Django + Celery app from one props object.
 export { DjangoAppChart, DjangoAppChartProps } from './app/django-app-chart';
-export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps } from './app/app-parts';
+export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app/app-parts';
 
 // Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';

@@ -1,78 +1,178 @@
 #!/usr/bin/env bash
 # Installs everything `npm run test:cluster` needs, on a fresh machine or again on this one:
-#   - Debian packages it uses (openssl, curl, procps for pgrep), if missing;
-#   - etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl built from the
-#     pinned Go module in kube/ (k8s.io/kubernetes v1.37.2, go.etcd.io/etcd/server/v3 v3.7.0);
-#   - kwok built from the pinned Go module in kwok/ (sigs.k8s.io/kwok v0.8.0).
-# Binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/bin/<hash of the pins>/,
-# never into the repository. Idempotent: with the binaries cached it returns in about a second.
-# Prints the binary directory on stdout as its last line.
+#
+#   hack/control-plane/install.sh [control-plane] [argocd] [keda]     (default: all three)
+#
+#   control-plane  Debian's openssl, curl, procps, util-linux; etcd, kube-apiserver,
+#                  kube-controller-manager, kube-scheduler and kubectl built from the pinned Go
+#                  module in kube/ (k8s.io/kubernetes v1.37.2, go.etcd.io/etcd/server/v3 v3.7.0), and
+#                  kwok from kwok/ (sigs.k8s.io/kwok v0.8.0), with kwok's "fast" stages.
+#   argocd         Debian's git and redis-server; the `argocd` binary from argocd/
+#                  (github.com/argoproj/argo-cd/v3 v3.6.1, Go 1.27 toolchain) and its
+#                  git-verify-wrapper.sh, which the repo server runs.
+#   keda           Debian's redis-server and rabbitmq-server (the brokers the KEDA tests scale on);
+#                  keda-operator and keda-adapter from keda/ (github.com/kedacore/keda/v2 v2.20.2).
+#
+# Binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/bin/<hash>/ (argocd-<hash>/,
+# keda-<hash>/), never into the repository; the hash covers go.mod, go.sum, the Go version and the
+# build flags. A directory counts only with its .complete marker. Builds run under nice and print
+# the wall and CPU time of each step; a lock keeps two installs from building the same thing.
+# Idempotent: with everything cached it returns in well under a second. Prints one line per
+# component on stdout: CP_BIN_DIR=..., CP_ARGOCD_BIN_DIR=..., CP_KEDA_BIN_DIR=...
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+P=control-plane
 
-need_debs=()
-command -v openssl >/dev/null || need_debs+=(openssl)
-command -v curl >/dev/null || need_debs+=(curl)
-command -v pgrep >/dev/null || need_debs+=(procps)
-command -v setsid >/dev/null || need_debs+=(util-linux)
-if ((${#need_debs[@]})); then
-  command -v apt-get >/dev/null || die "missing ${need_debs[*]} and no apt-get to install them"
-  log "installing Debian packages: ${need_debs[*]}"
-  if [ "$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need_debs[@]}" >/dev/null
-fi
+components=("$@")
+[ ${#components[@]} -gt 0 ] || components=(control-plane argocd keda)
+debs=()
+for c in "${components[@]}"; do
+  case "$c" in
+    control-plane) debs+=(openssl curl procps util-linux) ;;
+    argocd) debs+=(git redis-server) ;;
+    keda) debs+=(redis-server rabbitmq-server) ;;
+    *) die "$P" "unknown component '$c' (control-plane, argocd or keda)" ;;
+  esac
+done
+# util-linux brings flock, setsid and setpriv, which install.sh and start.sh use.
+apt_ensure "$P" "${debs[@]}"
+for tool in flock sha256sum; do
+  command -v "$tool" >/dev/null || die "$P" "missing '$tool' (Debian packages util-linux, coreutils)"
+done
 
-command -v go >/dev/null || die "Go >= $GO_MIN_VERSION is required (the go command is missing)"
+command -v go >/dev/null || die "$P" "Go >= $GO_MIN_VERSION is required (the go command is missing)"
 go_version=$(go env GOVERSION | sed 's/^go//')
 if [ "$(printf '%s\n%s\n' "$GO_MIN_VERSION" "$go_version" | sort -V | head -1)" != "$GO_MIN_VERSION" ]; then
-  die "Go >= $GO_MIN_VERSION is required, found $go_version"
+  die "$P" "Go >= $GO_MIN_VERSION is required, found $go_version"
 fi
 
-grep -Eq "k8s.io/kubernetes $KUBERNETES_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "kube/go.mod does not require k8s.io/kubernetes $KUBERNETES_VERSION (update lib.sh with it)"
-grep -Eq "go.etcd.io/etcd/server/v3 $ETCD_VERSION( |\$)" "$CP_DIR/kube/go.mod" || die "kube/go.mod does not require etcd $ETCD_VERSION (update lib.sh with it)"
-grep -Eq "sigs.k8s.io/kwok $KWOK_VERSION( |\$)" "$CP_DIR/kwok/go.mod" || die "kwok/go.mod does not require kwok $KWOK_VERSION (update lib.sh with it)"
-
-bin=$(cp_bin_dir)
-complete=1
-for b in "${CP_BINARIES[@]}"; do [ -x "$bin/$b" ] || complete=0; done
-[ -f "$bin/.complete" ] && [ -f "$bin/kwok-stages.yaml" ] || complete=0
-if [ "$complete" = 1 ]; then
-  log "binaries cached in $bin"
-  echo "$bin"
-  exit 0
-fi
-
-log "building the control plane into $bin (first build takes a while; see docs/CONTROL-PLANE.md)"
-start=$(date +%s)
-mkdir -p "$CP_CACHE/bin"
-tmp=$(mktemp -d "$CP_CACHE/bin/.build.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-build() { # <module dir> <output> <package>
-  log "  go build $3"
-  (cd "$CP_DIR/$1" && nice -n 10 go build -trimpath -ldflags="$CP_LDFLAGS" -o "$tmp/$2" "$3")
+pin() { # <module dir> <module path> <version>: go.mod must require what lib.sh names
+  grep -Eq "^\s*$2 $3( |\$)" "$CP_DIR/$1/go.mod" || die "$P" "$1/go.mod does not require $2 $3 (update lib.sh with it)"
 }
-(cd "$CP_DIR/kube" && go mod download) # fails here if go.sum is missing a line: nothing is resolved anew
-(cd "$CP_DIR/kwok" && go mod download)
-build kube etcd go.etcd.io/etcd/server/v3
-build kube kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver
-build kube kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager
-build kube kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler
-build kube kubectl k8s.io/kubernetes/cmd/kubectl
-build kwok kwok sigs.k8s.io/kwok/cmd/kwok
-# kwok runs no lifecycle without Stage objects: take its own "fast" stages (nodes become Ready and
-# renew a Lease; pods become Running and Ready at once, Job pods complete, deleted pods go away)
-# from the pinned module source.
-kwok_src=$(cd "$CP_DIR/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
-for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
-  pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
-  [ -f "$kwok_src/kustomize/stage/$stage.yaml" ] || die "kwok stage $stage.yaml not found in $kwok_src"
-  echo "---"
-  cat "$kwok_src/kustomize/stage/$stage.yaml"
-done > "$tmp/kwok-stages.yaml"
-touch "$tmp/.complete"
-rm -rf "$bin"
-mv "$tmp" "$bin"
-trap - EXIT
-log "built in $(( $(date +%s) - start ))s"
-echo "$bin"
+pin kube k8s.io/kubernetes "$KUBERNETES_VERSION"
+pin kube go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+pin kwok sigs.k8s.io/kwok "$KWOK_VERSION"
+pin argocd github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION"
+pin keda github.com/kedacore/keda/v2 "$KEDA_VERSION"
+
+bin_dir() { # <component>
+  case "$1" in
+    control-plane) cp_bin_dir ;;
+    argocd) argocd_bin_dir ;;
+    keda) keda_bin_dir ;;
+  esac
+}
+binaries() { # <component>: the files its directory must hold
+  case "$1" in
+    control-plane) echo "${CP_BINARIES[*]} kwok-stages.yaml" ;;
+    argocd) echo "${ARGOCD_BINARIES[*]}" ;;
+    keda) echo "${KEDA_BINARIES[*]}" ;;
+  esac
+}
+env_name() { # <component>: the variable test.sh and start.sh read
+  case "$1" in
+    control-plane) echo CP_BIN_DIR ;;
+    argocd) echo CP_ARGOCD_BIN_DIR ;;
+    keda) echo CP_KEDA_BIN_DIR ;;
+  esac
+}
+is_complete() { # <dir> <component>
+  local f
+  [ -f "$1/.complete" ] || return 1
+  for f in $(binaries "$2"); do [ -s "$1/$f" ] || return 1; done
+}
+
+# build <label> <module dir> <output> <package> <ldflags> [VAR=value...]: one timed, niced go build.
+build() {
+  local label=$1 mod=$2 out=$3 pkg=$4 ldflags=$5
+  shift 5
+  log "$P" "  go build $pkg ($mod/${*:+, $*})"
+  local TIMEFORMAT="time: go build $label: %1R s wall, %1U s user + %1S s system CPU"
+  time (cd "$CP_DIR/$mod" && env "$@" nice -n 10 go build -trimpath -ldflags="$ldflags" -o "$out" "$pkg")
+}
+
+build_control_plane() { # <tmp dir>
+  local tmp=$1 b
+  (cd "$CP_DIR/kube" && go mod download) # fails here if go.sum is missing a line: nothing is resolved anew
+  (cd "$CP_DIR/kwok" && go mod download)
+  for b in etcd:go.etcd.io/etcd/server/v3 kube-apiserver:k8s.io/kubernetes/cmd/kube-apiserver \
+    kube-controller-manager:k8s.io/kubernetes/cmd/kube-controller-manager \
+    kube-scheduler:k8s.io/kubernetes/cmd/kube-scheduler kubectl:k8s.io/kubernetes/cmd/kubectl; do
+    build "${b%%:*}" kube "$tmp/${b%%:*}" "${b#*:}" "$CP_LDFLAGS"
+  done
+  build kwok kwok "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok "$CP_LDFLAGS"
+  # kwok runs no lifecycle without Stage objects: take its own "fast" stages (nodes become Ready and
+  # renew a Lease; pods become Running and Ready at once, Job pods complete, deleted pods go away)
+  # from the pinned module source.
+  local kwok_src stage
+  kwok_src=$(cd "$CP_DIR/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  for stage in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
+    pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    [ -f "$kwok_src/kustomize/stage/$stage.yaml" ] || die "$P" "kwok stage $stage.yaml not found in $kwok_src"
+    echo "---"
+    cat "$kwok_src/kustomize/stage/$stage.yaml"
+  done > "$tmp/kwok-stages.yaml"
+}
+
+build_argocd() { # <tmp dir>
+  local tmp=$1 src
+  # The first call downloads the Go toolchain named by ARGOCD_GOTOOLCHAIN from the module proxy.
+  (cd "$CP_DIR/argocd" && GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN go mod download)
+  build argocd argocd "$tmp/argocd" github.com/argoproj/argo-cd/v3/cmd "$ARGOCD_LDFLAGS" \
+    "GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN" CGO_ENABLED=0
+  # The repo server runs this script (from its PATH) for every revision it checks out.
+  src=$(cd "$CP_DIR/argocd" && GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN go list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)
+  [ -f "$src/hack/git-verify-wrapper.sh" ] || die "$P" "hack/git-verify-wrapper.sh not found in $src"
+  install -m 755 "$src/hack/git-verify-wrapper.sh" "$tmp/git-verify-wrapper.sh"
+}
+
+build_keda() { # <tmp dir>
+  local tmp=$1
+  (cd "$CP_DIR/keda" && go mod download)
+  build keda-operator keda "$tmp/keda-operator" github.com/kedacore/keda/v2/cmd/operator "$KEDA_LDFLAGS" \
+    CGO_ENABLED=0
+  build keda-adapter keda "$tmp/keda-adapter" github.com/kedacore/keda/v2/cmd/adapter "$KEDA_LDFLAGS" \
+    CGO_ENABLED=0
+}
+
+declare -A dirs
+missing=()
+for c in "${components[@]}"; do
+  dirs[$c]=$(bin_dir "$c")
+  is_complete "${dirs[$c]}" "$c" || missing+=("$c")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  mkdir -p "$CACHE_ROOT/bin"
+  lock="$CACHE_ROOT/.control-plane-install.lock"
+  exec 9>"$lock"
+  if ! flock -n 9; then
+    log "$P" "another install holds $lock: waiting for it (up to 3 h)"
+    flock -w 10800 9 || die "$P" "could not lock $lock within 3 h"
+  fi
+  tmp=
+  trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
+  for c in "${missing[@]}"; do
+    bin=${dirs[$c]}
+    if is_complete "$bin" "$c"; then
+      log "$P" "$c: built meanwhile by another install, in $bin"
+      continue
+    fi
+    log "$P" "$c: building into $bin (the first build takes a while; see docs/CONTROL-PLANE.md)"
+    tmp=$(mktemp -d "$CACHE_ROOT/bin/.build.XXXXXX")
+    TIMEFORMAT="time: $c: %1R s wall, %1U s user + %1S s system CPU in all"
+    time "build_${c//-/_}" "$tmp"
+    touch "$tmp/.complete"
+    rm -rf "$bin"
+    mv "$tmp" "$bin"
+    tmp=
+    log "$P" "$c: $(du -sh "$bin" | cut -f1) in $bin"
+  done
+  exec 9>&-
+fi
+
+for c in "${components[@]}"; do
+  log "$P" "$c: binaries in ${dirs[$c]}"
+  echo "$(env_name "$c")=${dirs[$c]}"
+done

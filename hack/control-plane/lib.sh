@@ -1,16 +1,22 @@
-# Shared by install.sh, up.sh and test.sh. Source it; it defines variables and functions only.
-# shellcheck shell=bash
+# Shared by install.sh, start.sh and test.sh. Source it; it defines variables and functions only.
+# shellcheck shell=bash disable=SC2034 # (the variables are for the scripts that source it)
+# shellcheck source-path=SCRIPTDIR source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 CP_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_ROOT=$(cd "$CP_DIR/../.." && pwd)
-CP_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology
 
-# Pinned versions. The Go modules in kube/ and kwok/ (go.mod + go.sum) are the source of truth;
-# these are only used in messages and checked against the binaries' --version output.
+# Pinned versions. The Go modules in kube/, kwok/, argocd/ and keda/ (go.mod + go.sum) are the
+# source of truth; these are used in messages, checked against go.mod by install.sh and stamped
+# into the binaries.
 KUBERNETES_VERSION=v1.37.2
 ETCD_VERSION=v3.7.0
 KWOK_VERSION=v0.8.0
+ARGOCD_VERSION=v3.6.1
+KEDA_VERSION=v2.20.2
 GO_MIN_VERSION=1.26.0
+# Argo CD v3.6 requires Go >= 1.27: its module alone is built with this toolchain, which the go
+# command downloads from the module proxy (golang.org/toolchain) the first time.
+ARGOCD_GOTOOLCHAIN=go1.27.3
 
 # -s -w: no symbol tables (smaller, faster link). The -X flags stamp the release into the binaries,
 # as Kubernetes' own build does (otherwise /version and `kubectl version` say v0.0.0-master);
@@ -19,13 +25,17 @@ CP_LDFLAGS="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   CP_LDFLAGS+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$(cut -d. -f2 <<<"$KUBERNETES_VERSION") -X $pkg.gitTreeState=clean"
 done
+# Argo CD and KEDA stamp their release the way their Makefiles do. Both are built without cgo, as
+# their release images are.
+ARGOCD_LDFLAGS="-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}"
+KEDA_LDFLAGS="-s -w -X github.com/kedacore/keda/v2/version.Version=${KEDA_VERSION#v}"
 
 # Never fetch another Go toolchain behind our back, and never change go.mod/go.sum while building.
-export GOTOOLCHAIN=local
-export GOFLAGS="-mod=readonly -buildvcs=false"
+go_env
 
-die() { echo "control-plane: ERROR: $*" >&2; exit 1; }
-log() { echo "control-plane: $*" >&2; }
+CP_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+ARGOCD_BINARIES=(argocd git-verify-wrapper.sh)
+KEDA_BINARIES=(keda-operator keda-adapter)
 
 # The directory holding the binaries for the current pins: a hash of everything that decides
 # what gets built, so a changed go.mod/go.sum or Go version gives a new directory.
@@ -33,7 +43,24 @@ cp_bin_dir() {
   local key
   key=$( { cat "$CP_DIR/kube/go.mod" "$CP_DIR/kube/go.sum" "$CP_DIR/kwok/go.mod" "$CP_DIR/kwok/go.sum";
            go env GOVERSION GOOS GOARCH; echo "build-flags: -trimpath -ldflags=$CP_LDFLAGS"; } | sha256sum | cut -c1-16)
-  echo "$CP_CACHE/bin/$key"
+  echo "$CACHE_ROOT/bin/$key"
 }
 
-CP_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
+# The same for Argo CD (built with its own toolchain) and KEDA (built with the machine's).
+argocd_bin_dir() {
+  local key
+  key=$( { cat "$CP_DIR/argocd/go.mod" "$CP_DIR/argocd/go.sum";
+           (cd "$CP_DIR/argocd" && GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN go env GOVERSION GOOS GOARCH);
+           echo "build-flags: CGO_ENABLED=0 -trimpath -ldflags=$ARGOCD_LDFLAGS";
+           echo "packages: ${ARGOCD_BINARIES[*]}"; } | sha256sum | cut -c1-16)
+  echo "$CACHE_ROOT/bin/argocd-$key"
+}
+
+keda_bin_dir() {
+  local key
+  key=$( { cat "$CP_DIR/keda/go.mod" "$CP_DIR/keda/go.sum";
+           go env GOVERSION GOOS GOARCH;
+           echo "build-flags: CGO_ENABLED=0 -trimpath -ldflags=$KEDA_LDFLAGS";
+           echo "packages: ${KEDA_BINARIES[*]}"; } | sha256sum | cut -c1-16)
+  echo "$CACHE_ROOT/bin/keda-$key"
+}

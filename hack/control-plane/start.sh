@@ -3,26 +3,67 @@
 #
 #   hack/control-plane/start.sh [--] COMMAND [ARGS...]
 #
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes) listen on
-# free loopback ports only. COMMAND runs with KUBECONFIG, PATH (our kubectl first) and CP_* set;
-# its exit code is ours. Everything started here is stopped when this script ends, however it
-# ends: COMMAND fails, Ctrl-C, TERM; and if this shell is SIGKILLed, the kernel sends the
-# components SIGKILL and COMMAND SIGTERM (PR_SET_PDEATHSIG). Afterwards pgrep checks that
-# nothing survived.
-# Without a COMMAND it runs an interactive shell.
+# etcd, kube-apiserver (with the aggregation layer), kube-controller-manager, kube-scheduler and
+# kwok (fake nodes) always; on request also:
+#   CP_WITH_ARGOCD=1   Argo CD v3.6.1: its CRDs, the argocd namespace and settings, a Redis, the
+#                      repo server and the application controller
+#   CP_WITH_KEDA=1     KEDA v2.20.2: its CRDs, the keda namespace, the operator and the metrics
+#                      adapter behind the external.metrics.k8s.io APIService
+#   CP_WITH_BROKERS=1  a Redis (with a password) and a RabbitMQ (with its management API) for KEDA's
+#                      scalers to read and the tests to fill
+# Everything listens on free loopback ports only. COMMAND runs with KUBECONFIG, PATH (our kubectl
+# first) and CP_* set (see docs/CONTROL-PLANE.md); its exit code is ours. Everything started here
+# is stopped when this script ends, however it ends: COMMAND fails, Ctrl-C, TERM; and if this shell
+# is SIGKILLed, the kernel signals the components (PR_SET_PDEATHSIG). Afterwards pgrep checks that
+# nothing survived. Without a COMMAND it runs an interactive shell.
+#   CP_BIN_DIR, CP_ARGOCD_BIN_DIR, CP_KEDA_BIN_DIR  binaries (default: install.sh's cache directories)
+#   CRDS_DIR        CRD folders (default ../shared/crds, next to the repository)
+#   CP_KEEP_WORK=1  keep certificates and component logs afterwards
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+P=control-plane
 
 [ "${1:-}" = "--" ] && shift
 [ $# -gt 0 ] || set -- "${SHELL:-bash}"
 
+WITH_ARGOCD=${CP_WITH_ARGOCD:-0}
+WITH_KEDA=${CP_WITH_KEDA:-0}
+WITH_BROKERS=${CP_WITH_BROKERS:-0}
+
 BIN=${CP_BIN_DIR:-$(cp_bin_dir)}
-for b in "${CP_BINARIES[@]}"; do
-  [ -x "$BIN/$b" ] || die "missing $BIN/$b: run hack/control-plane/install.sh first"
+for b in "${CP_BINARIES[@]}" kwok-stages.yaml; do
+  [ -e "$BIN/$b" ] || die "$P" "missing $BIN/$b: run hack/control-plane/install.sh first"
 done
-for tool in openssl curl pgrep setpriv node; do
-  command -v "$tool" >/dev/null || die "missing '$tool' (hack/control-plane/install.sh installs it)"
+for tool in openssl curl pgrep setpriv setsid node; do
+  command -v "$tool" >/dev/null || die "$P" "missing '$tool' (hack/control-plane/install.sh installs it)"
 done
+CRDS_DIR=${CRDS_DIR:-$REPO_ROOT/../shared/crds}
+if [ "$WITH_ARGOCD" = 1 ]; then
+  ARGOCD_BIN=${CP_ARGOCD_BIN_DIR:-$(argocd_bin_dir)}
+  for b in "${ARGOCD_BINARIES[@]}"; do
+    [ -x "$ARGOCD_BIN/$b" ] || die "$P" "missing $ARGOCD_BIN/$b: run hack/control-plane/install.sh argocd first"
+  done
+  for tool in git redis-server redis-cli; do
+    command -v "$tool" >/dev/null || die "$P" "missing '$tool' for Argo CD (hack/control-plane/install.sh argocd installs it)"
+  done
+  ARGOCD_CRDS=$CRDS_DIR/argo-cd-${ARGOCD_VERSION}
+  [ -f "$ARGOCD_CRDS/application-crd.yaml" ] || die "$P" "Argo CD CRDs missing: $ARGOCD_CRDS/application-crd.yaml (set CRDS_DIR)"
+fi
+if [ "$WITH_KEDA" = 1 ]; then
+  KEDA_BIN=${CP_KEDA_BIN_DIR:-$(keda_bin_dir)}
+  for b in "${KEDA_BINARIES[@]}"; do
+    [ -x "$KEDA_BIN/$b" ] || die "$P" "missing $KEDA_BIN/$b: run hack/control-plane/install.sh keda first"
+  done
+  KEDA_CRDS=$CRDS_DIR/keda-${KEDA_VERSION}
+  [ -f "$KEDA_CRDS/keda.sh_scaledobjects.yaml" ] || die "$P" "KEDA CRDs missing: $KEDA_CRDS/keda.sh_scaledobjects.yaml (set CRDS_DIR)"
+fi
+RABBITMQ_SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
+if [ "$WITH_BROKERS" = 1 ]; then
+  for tool in redis-server redis-cli epmd "$RABBITMQ_SERVER"; do
+    command -v "$tool" >/dev/null || die "$P" "missing '$tool' for the brokers (hack/control-plane/install.sh keda installs redis-server and rabbitmq-server)"
+  done
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/picvario-cp.XXXXXX")
 CMD_PID=
@@ -30,57 +71,69 @@ PIDS=()
 NAMES=()
 stopping=0
 
+# shellcheck disable=SC2317 # (run by the EXIT trap; shellcheck 0.9 cannot see that)
 stop_all() {
   local rc=$?
   [ "$stopping" = 1 ] && return
   stopping=1
   set +e
   if [ -n "${CMD_PID:-}" ] && kill -0 "$CMD_PID" 2>/dev/null; then
-    log "stopping the command (pid $CMD_PID)"
+    log "$P" "stopping the command (pid $CMD_PID)"
     kill -TERM "$CMD_PID" 2>/dev/null
     local waited=0
-    while kill -0 "$CMD_PID" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
+    while kill -0 "$CMD_PID" 2>/dev/null && [ "$waited" -lt 50 ]; do sleep 0.2; waited=$((waited + 1)); done
     kill -KILL "$CMD_PID" 2>/dev/null
   fi
   report_memory
   local i
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do # reverse start order: kwok, scheduler, ..., etcd
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do # reverse start order: the controllers, kwok, ..., etcd
     kill -TERM -- "-${PIDS[i]}" 2>/dev/null || kill -TERM "${PIDS[i]}" 2>/dev/null
   done
   local deadline=$((SECONDS + 15))
   for pid in "${PIDS[@]}"; do
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
-  # Every component has $WORK on its command line, so this finds any survivor.
-  local left
-  if left=$(pgrep -a -f -- "$WORK"); then
-    echo "control-plane: ERROR: processes still running after stop:" >&2
+  # Every component has $WORK on its command line (Redis, epmd and Argo CD run from symlinks in
+  # $WORK/bin, so even Redis' rewritten process title has it), and each one led its own process
+  # group, so these two find any survivor, children included.
+  local left groups
+  sleep 0.2
+  groups=$(IFS=,; echo "${PIDS[*]}")
+  if left=$({ pgrep -a -f -- "$WORK"; [ -z "$groups" ] || pgrep -a -g "$groups"; } | sort -u | grep .); then
+    echo "$P: ERROR: processes still running after stop:" >&2
     echo "$left" >&2
     rc=1
   else
-    log "stopped: no process of this control plane is left (pgrep -f $WORK found none)"
+    log "$P" "stopped: no process of this control plane is left (pgrep -f $WORK and pgrep -g <its ${#PIDS[@]} process groups> found none)"
   fi
-  if [ "${CP_KEEP_WORK:-0}" = 1 ]; then log "kept $WORK (logs in $WORK/log)"; else rm -rf "$WORK"; fi
+  if [ "${CP_KEEP_WORK:-0}" = 1 ]; then log "$P" "kept $WORK (logs in $WORK/log)"; else rm -rf "$WORK"; fi
   exit "$rc"
 }
 trap stop_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# VmRSS now and VmHWM (peak) of each component, summed over the processes of its process group
+# (RabbitMQ's Erlang VM and its helpers, for instance).
+# shellcheck disable=SC2317 # (called from stop_all)
 report_memory() {
   [ ${#PIDS[@]} -gt 0 ] || return 0
-  local i total=0 hwm rss
-  log "memory (VmRSS now / VmHWM peak, MiB):"
+  local i total=0 rss hwm pid
+  log "$P" "memory (VmRSS now / VmHWM peak, MiB):"
   for i in "${!PIDS[@]}"; do
-    [ -r "/proc/${PIDS[i]}/status" ] || continue
-    rss=$(awk '/^VmRSS/ {print int($2/1024)}' "/proc/${PIDS[i]}/status")
-    hwm=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/${PIDS[i]}/status")
+    rss=0 hwm=0
+    for pid in $(pgrep -g "${PIDS[i]}"); do
+      [ -r "/proc/$pid/status" ] || continue
+      rss=$((rss + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" || echo 0)))
+      hwm=$((hwm + $(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" || echo 0)))
+    done
+    [ "$hwm" -gt 0 ] || continue
     total=$((total + hwm))
-    log "  $(printf '%-24s %5s / %5s' "${NAMES[i]}" "$rss" "$hwm")"
+    log "$P" "  $(printf '%-30s %5s / %5s' "${NAMES[i]}" $((rss / 1024)) $((hwm / 1024)))"
   done
-  log "  $(printf '%-24s %5s / %5s' total '' "$total")"
+  log "$P" "  $(printf '%-30s %5s / %5s' total '' $((total / 1024)))"
 }
 
 free_ports() { # <count>: distinct free TCP ports on 127.0.0.1, chosen by the kernel
@@ -98,28 +151,48 @@ free_ports() { # <count>: distinct free TCP ports on 127.0.0.1, chosen by the ke
 
 # --- certificates --------------------------------------------------------------------------------
 PKI=$WORK/pki
-mkdir -p "$PKI" "$WORK/log" "$WORK/etcd"
+mkdir -p "$PKI" "$WORK/log" "$WORK/etcd" "$WORK/bin"
 gen_pki() {
   cd "$PKI"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=picvario-test-ca" \
+  # ECDSA P-256 keys: generated in milliseconds, where RSA 2048 took most of the start on a busy machine.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=picvario-test-ca" \
     -keyout ca.key -out ca.crt 2>/dev/null
-  cert() { # <name> <subject> <extension file content>
-    openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+  # The aggregation layer's own CA, as kubeadm has it: the API server proxies to extension API
+  # servers (KEDA's metrics adapter) with the front-proxy-client certificate, and they trust the
+  # X-Remote-User/-Group headers only from a client that this CA signed.
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=picvario-test-front-proxy-ca" -keyout front-proxy-ca.key -out front-proxy-ca.crt 2>/dev/null
+  cert() { # <name> <subject> <extension file content> [<ca name>]
+    local ca=${4:-ca}
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null
     printf '%s\n' "$3" > "$1.ext"
-    openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+    openssl x509 -req -in "$1.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial -days 2 \
       -extfile "$1.ext" -out "$1.crt" 2>/dev/null
   }
   cert apiserver "/CN=kube-apiserver" "$(printf '%s\n' \
-    'basicConstraints=CA:FALSE' 'keyUsage=digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' \
+    'basicConstraints=CA:FALSE' 'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth' \
     'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local')"
   local client='basicConstraints=CA:FALSE
-keyUsage=digitalSignature,keyEncipherment
+keyUsage=digitalSignature
 extendedKeyUsage=clientAuth'
   cert admin "/O=system:masters/CN=picvario-test-admin" "$client"
   cert controller-manager "/CN=system:kube-controller-manager" "$client"
   cert scheduler "/CN=system:kube-scheduler" "$client"
-  openssl genrsa -out sa.key 2048 2>/dev/null
-  openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+  cert front-proxy-client "/CN=front-proxy-client" "$client" front-proxy-ca
+  if [ "$WITH_KEDA" = 1 ]; then
+    # One certificate for KEDA's operator (gRPC server), its adapter (gRPC client and the serving
+    # certificate of the aggregated API, reached as keda-metrics-apiserver.keda.svc), as KEDA's
+    # own certificate rotation makes it.
+    cert keda "/CN=keda-operator" "$(printf '%s\n' \
+      'basicConstraints=CA:FALSE' 'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth,clientAuth' \
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:keda-operator,DNS:keda-operator.keda.svc,DNS:keda-operator.keda.svc.cluster.local,DNS:keda-metrics-apiserver,DNS:keda-metrics-apiserver.keda.svc,DNS:keda-metrics-apiserver.keda.svc.cluster.local')"
+    mkdir -p "$WORK/keda/certs"
+    cp ca.crt "$WORK/keda/certs/ca.crt"
+    cp keda.crt "$WORK/keda/certs/tls.crt"
+    cp keda.key "$WORK/keda/certs/tls.key"
+  fi
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sa.key 2>/dev/null
+  openssl pkey -in sa.key -pubout -out sa.pub 2>/dev/null
   cd - >/dev/null
 }
 
@@ -144,37 +217,112 @@ current-context: picvario-test
 KC
 }
 
-launch() { # <name> <binary> [args...]: own process group, killed with us even on SIGKILL
+# launch [--pdeathsig SIG] <name> <command> [args...]: own process group, signalled when we die
+# (KILL by default; RabbitMQ's start script gets TERM, which it passes on to its Erlang VM).
+launch() {
+  local sig=KILL
+  if [ "$1" = --pdeathsig ]; then sig=$2; shift 2; fi
   local name=$1; shift
-  setsid setpriv --pdeathsig KILL -- "$@" >"$WORK/log/$name.log" 2>&1 &
+  setsid setpriv --pdeathsig "$sig" -- "$@" >"$WORK/log/$name.log" 2>&1 &
   PIDS+=("$!")
   NAMES+=("$name")
+}
+
+check_alive() { # fails naming the first component that has exited
+  local i
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
+      tail -n 30 "$WORK/log/${NAMES[i]}.log" >&2
+      die "$P" "${NAMES[i]} exited before $1 became ready (log above: $WORK/log/${NAMES[i]}.log)"
+    fi
+  done
 }
 
 wait_ready() { # <name> <url> [curl args...]
   local name=$1 url=$2; shift 2
   local deadline=$((SECONDS + ${CP_READY_TIMEOUT:-120}))
   until curl -fsS --max-time 2 "$@" "$url" >/dev/null 2>&1; do
-    local i
-    for i in "${!PIDS[@]}"; do
-      if ! kill -0 "${PIDS[i]}" 2>/dev/null; then
-        tail -n 30 "$WORK/log/${NAMES[i]}.log" >&2
-        die "${NAMES[i]} exited before $name became ready (log above)"
-      fi
-    done
-    [ $SECONDS -lt $deadline ] || { tail -n 30 "$WORK/log/$name.log" >&2; die "$name not ready at $url after ${CP_READY_TIMEOUT:-120}s"; }
+    check_alive "$name"
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$WORK/log/$name.log" >&2; die "$P" "$name not ready at $url after ${CP_READY_TIMEOUT:-120}s"; }
     sleep 0.2
   done
 }
 
+wait_cmd() { # <name> <command...>: until the command succeeds
+  local name=$1; shift
+  local deadline=$((SECONDS + ${CP_READY_TIMEOUT:-120}))
+  until "$@" >/dev/null 2>&1; do
+    check_alive "$name"
+    [ $SECONDS -lt $deadline ] || { tail -n 30 "$WORK/log/$name.log" >&2; die "$P" "$name not ready after ${CP_READY_TIMEOUT:-120}s ($*)"; }
+    sleep 0.2
+  done
+}
+
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b - a}'; }
+
+# The brokers and Argo CD's Redis run from symlinks in $WORK/bin: Redis rewrites its process title
+# to "<argv[0]> <address>", and this keeps $WORK in it for the pgrep check.
+link_bin() { ln -sf "$(command -v "$1")" "$WORK/bin/$1"; echo "$WORK/bin/$1"; }
+
+# --- ports ---------------------------------------------------------------------------------------
+n_ports=6
+[ "$WITH_ARGOCD" = 1 ] && n_ports=$((n_ports + 4))
+[ "$WITH_KEDA" = 1 ] && n_ports=$((n_ports + 5))
+[ "$WITH_BROKERS" = 1 ] && n_ports=$((n_ports + 5))
+read -r -a ports <<<"$(free_ports "$n_ports")"
+next_port() { PORT=${ports[0]}; ports=("${ports[@]:1}"); }
+for v in ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHED_PORT KWOK_PORT; do next_port; printf -v "$v" %s "$PORT"; done
+if [ "$WITH_ARGOCD" = 1 ]; then
+  for v in ARGOCD_REDIS_PORT ARGOCD_REPO_PORT ARGOCD_REPO_METRICS_PORT ARGOCD_CONTROLLER_METRICS_PORT; do next_port; printf -v "$v" %s "$PORT"; done
+fi
+if [ "$WITH_KEDA" = 1 ]; then
+  for v in KEDA_METRICS_PORT KEDA_PROBE_PORT KEDA_GRPC_PORT KEDA_ADAPTER_PORT KEDA_ADAPTER_METRICS_PORT; do next_port; printf -v "$v" %s "$PORT"; done
+fi
+if [ "$WITH_BROKERS" = 1 ]; then
+  for v in REDIS_PORT RABBITMQ_PORT RABBITMQ_MANAGEMENT_PORT RABBITMQ_DIST_PORT EPMD_PORT; do next_port; printf -v "$v" %s "$PORT"; done
+fi
+
 t0=$(date +%s.%N)
 gen_pki
-read -r ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHED_PORT KWOK_PORT <<<"$(free_ports 6)"
 kubeconfig admin
 kubeconfig controller-manager
 kubeconfig scheduler
 t_pki=$(date +%s.%N)
 
+# --- brokers (started first: RabbitMQ takes the longest to boot) ----------------------------------
+if [ "$WITH_BROKERS" = 1 ]; then
+  mkdir -p "$WORK/redis" "$WORK/rabbitmq"
+  REDIS_PASSWORD=$(openssl rand -hex 12)
+  printf 'requirepass %s\n' "$REDIS_PASSWORD" > "$WORK/redis/redis.conf"
+  launch redis "$(link_bin redis-server)" "$WORK/redis/redis.conf" --port "$REDIS_PORT" --bind 127.0.0.1 \
+    --save '' --appendonly no --dir "$WORK/redis" --daemonize no --protected-mode yes --databases 16
+  # RabbitMQ without its package service: our own epmd on its own port, a node of our own, its
+  # data and logs in $WORK (as the fault suite does), plus the management plugin on a loopback
+  # port, through which the tests create their vhost and user and publish.
+  printf '[rabbitmq_management].\n' > "$WORK/rabbitmq/enabled_plugins"
+  printf '%s\n' "listeners.tcp.default = 127.0.0.1:$RABBITMQ_PORT" \
+    "management.tcp.ip = 127.0.0.1" "management.tcp.port = $RABBITMQ_MANAGEMENT_PORT" \
+    > "$WORK/rabbitmq/rabbitmq.conf"
+  launch epmd "$(link_bin epmd)" -port "$EPMD_PORT" -address 127.0.0.1
+  launch --pdeathsig TERM rabbitmq env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+    HOME="$WORK/rabbitmq" ERL_EPMD_PORT="$EPMD_PORT" ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODENAME="picvario-cp-$$@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$RABBITMQ_PORT" RABBITMQ_DIST_PORT="$RABBITMQ_DIST_PORT" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+    RABBITMQ_MNESIA_BASE="$WORK/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$WORK/rabbitmq/log" RABBITMQ_LOGS=- \
+    RABBITMQ_PID_FILE="$WORK/rabbitmq/rabbitmq.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$WORK/rabbitmq/enabled_plugins" \
+    RABBITMQ_CONFIG_FILE="$WORK/rabbitmq/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$WORK/rabbitmq/advanced.config" \
+    RABBITMQ_CONF_ENV_FILE="$WORK/rabbitmq/rabbitmq-env.conf" \
+    "$RABBITMQ_SERVER"
+fi
+if [ "$WITH_ARGOCD" = 1 ]; then
+  mkdir -p "$WORK/argocd/redis"
+  printf '# Argo CD cache, no persistence\n' > "$WORK/argocd/redis/redis.conf"
+  launch argocd-redis "$(link_bin redis-server)" "$WORK/argocd/redis/redis.conf" --port "$ARGOCD_REDIS_PORT" \
+    --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/argocd/redis" --daemonize no --protected-mode yes
+fi
+
+# --- control plane -------------------------------------------------------------------------------
 launch etcd "$BIN/etcd" \
   --name picvario-test --data-dir "$WORK/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -189,6 +337,12 @@ launch kube-apiserver "$BIN/kube-apiserver" \
   --endpoint-reconciler-type none \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" \
+  --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" \
+  --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User \
+  --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range 10.96.0.0/16 \
@@ -227,19 +381,215 @@ launch kwok "$BIN/kwok" \
   --server-address "127.0.0.1:$KWOK_PORT" \
   --node-lease-duration-seconds 40 \
   --v INFO
+
+# --- Argo CD and KEDA: CRDs and the objects their installations bring ----------------------------
+# Applied while controller-manager, scheduler and kwok come up.
+KC=(--kubeconfig "$WORK/admin.kubeconfig")
+if [ "$WITH_ARGOCD" = 1 ] || [ "$WITH_KEDA" = 1 ]; then
+  crd_files=()
+  # Not the ApplicationSet CRD (1.5 MB, about 4 s to become Established here): no component that
+  # runs here uses it.
+  [ "$WITH_ARGOCD" = 1 ] && crd_files+=("$ARGOCD_CRDS/application-crd.yaml" "$ARGOCD_CRDS/appproject-crd.yaml")
+  [ "$WITH_KEDA" = 1 ] && crd_files+=("$KEDA_CRDS"/*.yaml)
+  crd_args=()
+  for f in "${crd_files[@]}"; do crd_args+=(-f "$f"); done
+  "$BIN/kubectl" "${KC[@]}" apply --server-side --field-manager picvario-control-plane "${crd_args[@]}" \
+    >"$WORK/log/crds.log" 2>&1 || { cat "$WORK/log/crds.log" >&2; die "$P" "could not apply the CRDs"; }
+  {
+    if [ "$WITH_ARGOCD" = 1 ]; then
+      # What Argo CD's install manifest brings besides its workloads: the namespace and the settings
+      # the components read (found by the part-of label). The default AppProject is created by
+      # argocd-server, which does not run here, so it is created as that would.
+      cat <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: argocd}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-cm, namespace: argocd, labels: {app.kubernetes.io/name: argocd-cm, app.kubernetes.io/part-of: argocd}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: argocd-rbac-cm, namespace: argocd, labels: {app.kubernetes.io/name: argocd-rbac-cm, app.kubernetes.io/part-of: argocd}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: argocd-secret, namespace: argocd, labels: {app.kubernetes.io/name: argocd-secret, app.kubernetes.io/part-of: argocd}}
+type: Opaque
+stringData: {server.secretkey: "$(openssl rand -hex 16)"}
+---
+YAML
+    fi
+    if [ "$WITH_KEDA" = 1 ]; then
+      # KEDA's metrics adapter runs on the host, so its Service is an ExternalName for localhost:
+      # the aggregator resolves it to https://localhost:<port> (EndpointSlices cannot hold loopback
+      # addresses, so --enable-aggregator-routing cannot reach it). The HPA controller's built-in
+      # role (system:controller:horizontal-pod-autoscaler) already reads external.metrics.k8s.io.
+      cat <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: keda}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: keda-metrics-apiserver, namespace: keda}
+spec:
+  type: ExternalName
+  externalName: localhost
+  ports: [{name: https, port: $KEDA_ADAPTER_PORT, protocol: TCP}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.external.metrics.k8s.io}
+spec:
+  group: external.metrics.k8s.io
+  version: v1beta1
+  service: {name: keda-metrics-apiserver, namespace: keda, port: $KEDA_ADAPTER_PORT}
+  caBundle: $(base64 -w0 "$PKI/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+---
+YAML
+    fi
+  } > "$WORK/platform.yaml"
+  # kubectl wait fails at once (instead of waiting) on a CRD that has no conditions yet: retry.
+  wait_cmd "the CRDs (Established)" "$BIN/kubectl" "${KC[@]}" wait --for condition=Established --timeout 10s "${crd_args[@]}"
+  "$BIN/kubectl" "${KC[@]}" apply --server-side --field-manager picvario-control-plane -f "$WORK/platform.yaml" \
+    >"$WORK/log/platform.log" 2>&1 || { cat "$WORK/log/platform.log" >&2; die "$P" "could not apply $WORK/platform.yaml"; }
+  if [ "$WITH_ARGOCD" = 1 ]; then
+    cat <<YAML | "$BIN/kubectl" "${KC[@]}" apply --server-side --field-manager picvario-control-plane -f - \
+      >>"$WORK/log/platform.log" 2>&1 || { cat "$WORK/log/platform.log" >&2; die "$P" "could not create the default AppProject"; }
+apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: default, namespace: argocd}
+spec:
+  sourceRepos: ['*']
+  destinations: [{server: '*', namespace: '*'}]
+  clusterResourceWhitelist: [{group: '*', kind: '*'}]
+YAML
+  fi
+fi
+t_crds=$(date +%s.%N)
+
+# --- Argo CD: repo server and application controller ---------------------------------------------
+if [ "$WITH_ARGOCD" = 1 ]; then
+  mkdir -p "$WORK/argocd/home" "$WORK/argocd/tmp" "$WORK/argocd/tls" "$WORK/argocd/ssh" \
+    "$WORK/argocd/gpg/keys" "$WORK/argocd/gpg/source" "$WORK/argocd/plugins" "$WORK/git"
+  # Out of cluster as Argo CD's own Procfile runs it: one binary, the role chosen by
+  # ARGOCD_BINARY_NAME; ARGOCD_FAKE_IN_CLUSTER=true makes the in-cluster destination
+  # (https://kubernetes.default.svc) use --kubeconfig. Plaintext gRPC between the two, on loopback.
+  # Data paths, clones (TMPDIR) and the git askpass socket (by default a fixed /tmp path) go to
+  # $WORK. The repo server finds git-verify-wrapper.sh on PATH. --disable-tls needs an empty
+  # --client-ca-path: v3.6 refuses the pair, and the flag has a default.
+  argocd_env=(env HOME="$WORK/argocd/home" TMPDIR="$WORK/argocd/tmp" ARGOCD_FAKE_IN_CLUSTER=true
+    ARGOCD_TLS_DATA_PATH="$WORK/argocd/tls" ARGOCD_SSH_DATA_PATH="$WORK/argocd/ssh"
+    ARGOCD_GNUPGHOME="$WORK/argocd/gpg/keys" ARGOCD_GPG_DATA_PATH="$WORK/argocd/gpg/source" ARGOCD_GPG_ENABLED=false
+    ARGOCD_PLUGINSOCKFILEPATH="$WORK/argocd/plugins" ARGOCD_ASK_PASS_SOCK="$WORK/argocd/reposerver-ask-pass.sock"
+    PATH="$ARGOCD_BIN:$PATH")
+  # Each role runs from a symlink named after it in $WORK/bin, so that its command line has $WORK
+  # in it for the pgrep check (the repo server has no other argument with a path).
+  for role in argocd-repo-server argocd-application-controller; do ln -sf "$ARGOCD_BIN/argocd" "$WORK/bin/$role"; done
+  wait_cmd argocd-redis redis-cli -p "$ARGOCD_REDIS_PORT" ping
+  launch argocd-repo-server "${argocd_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$WORK/bin/argocd-repo-server" \
+    --address 127.0.0.1 --port "$ARGOCD_REPO_PORT" \
+    --metrics-address 127.0.0.1 --metrics-port "$ARGOCD_REPO_METRICS_PORT" \
+    --redis "127.0.0.1:$ARGOCD_REDIS_PORT" --disable-tls --client-ca-path= \
+    --logformat text --loglevel info
+  # Its metrics server (with /healthz) binds 0.0.0.0:<port>; Argo CD has no flag for the address.
+  # The in-cluster destination is read with client-go's default loading rules (KUBECONFIG), not
+  # from --kubeconfig, so both are set. --persist-resource-health writes each object's health into
+  # the Application's status.resources, where tests read it (by default v3 keeps it only in the
+  # resource tree, which only argocd-server serves).
+  launch argocd-application-controller "${argocd_env[@]}" KUBECONFIG="$WORK/admin.kubeconfig" \
+    ARGOCD_BINARY_NAME=argocd-application-controller "$WORK/bin/argocd-application-controller" \
+    --kubeconfig "$WORK/admin.kubeconfig" --namespace argocd \
+    --redis "127.0.0.1:$ARGOCD_REDIS_PORT" \
+    --repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \
+    --metrics-port "$ARGOCD_CONTROLLER_METRICS_PORT" --persist-resource-health \
+    --logformat text --loglevel info
+fi
+
+# --- KEDA: operator and metrics adapter ----------------------------------------------------------
+if [ "$WITH_KEDA" = 1 ]; then
+  # All namespaces (WATCH_NAMESPACE set and empty); the cluster objects' namespace is keda. Both
+  # use the admin kubeconfig. The operator's gRPC metrics service and the adapter's client share
+  # the certificate in keda/certs (ca.crt, tls.crt, tls.key), as KEDA's rotation writes them.
+  keda_env=(env WATCH_NAMESPACE= KEDA_CLUSTER_OBJECT_NAMESPACE=keda POD_NAMESPACE=keda
+    KEDA_HTTP_DEFAULT_TIMEOUT=3000 HOME="$WORK/keda")
+  launch keda-operator "${keda_env[@]}" POD_NAME=keda-operator "$KEDA_BIN/keda-operator" \
+    --kubeconfig "$WORK/admin.kubeconfig" \
+    --metrics-bind-address "127.0.0.1:$KEDA_METRICS_PORT" \
+    --health-probe-bind-address "127.0.0.1:$KEDA_PROBE_PORT" \
+    --metrics-service-bind-address "127.0.0.1:$KEDA_GRPC_PORT" \
+    --cert-dir "$WORK/keda/certs" --ca-dir "$WORK/keda/certs" \
+    --enable-cert-rotation=false --leader-elect=false \
+    --zap-log-level info --zap-encoder console
+  # Its /metrics server binds 0.0.0.0:<port> (--port); KEDA has no flag for the address.
+  launch keda-adapter "${keda_env[@]}" POD_NAME=keda-adapter "$KEDA_BIN/keda-adapter" \
+    --kubeconfig "$WORK/admin.kubeconfig" --lister-kubeconfig "$WORK/admin.kubeconfig" \
+    --authentication-kubeconfig "$WORK/admin.kubeconfig" --authorization-kubeconfig "$WORK/admin.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$KEDA_ADAPTER_PORT" \
+    --cert-dir "$WORK/keda/certs" --tls-cert-file "$WORK/keda/certs/tls.crt" --tls-private-key-file "$WORK/keda/certs/tls.key" \
+    --client-ca-file "$PKI/ca.crt" \
+    --metrics-service-address "127.0.0.1:$KEDA_GRPC_PORT" \
+    --port "$KEDA_ADAPTER_METRICS_PORT" \
+    --zap-log-level info --zap-encoder console
+fi
+
 wait_ready kube-controller-manager "https://127.0.0.1:$KCM_PORT/healthz" --insecure # self-signed serving certificate, loopback only
 wait_ready kube-scheduler "https://127.0.0.1:$SCHED_PORT/healthz" --insecure # self-signed serving certificate, loopback only
 wait_ready kwok "http://127.0.0.1:$KWOK_PORT/healthz"
 t_ready=$(date +%s.%N)
+if [ "$WITH_ARGOCD" = 1 ]; then
+  wait_ready argocd-repo-server "http://127.0.0.1:$ARGOCD_REPO_METRICS_PORT/healthz?full=true"
+  wait_ready argocd-application-controller "http://127.0.0.1:$ARGOCD_CONTROLLER_METRICS_PORT/healthz"
+fi
+if [ "$WITH_KEDA" = 1 ]; then
+  wait_ready keda-operator "http://127.0.0.1:$KEDA_PROBE_PORT/readyz"
+  wait_ready keda-adapter "https://127.0.0.1:$KEDA_ADAPTER_PORT/readyz" --cacert "$PKI/ca.crt"
+  # The API server reaches the adapter through the aggregation layer.
+  wait_cmd keda-adapter "$BIN/kubectl" "${KC[@]}" get --raw /apis/external.metrics.k8s.io/v1beta1
+fi
+t_controllers=$(date +%s.%N)
+if [ "$WITH_BROKERS" = 1 ]; then
+  wait_cmd redis env REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -p "$REDIS_PORT" ping
+  wait_cmd rabbitmq curl -fsS --max-time 2 -u guest:guest "http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/api/overview"
+fi
+t_brokers=$(date +%s.%N)
 
 export KUBECONFIG=$WORK/admin.kubeconfig
 export PATH=$BIN:$PATH
 export CP_WORK=$WORK CP_BIN_DIR=$BIN CP_PKI=$PKI CP_APISERVER="https://127.0.0.1:$APISERVER_PORT"
-export CP_START_SECONDS
-CP_START_SECONDS=$(awk -v a="$t0" -v b="$t_ready" 'BEGIN {printf "%.1f", b - a}')
-log "ready in ${CP_START_SECONDS}s (certificates $(awk -v a="$t0" -v b="$t_pki" 'BEGIN {printf "%.1f", b - a}')s, etcd+apiserver /readyz $(awk -v a="$t_pki" -v b="$t_api" 'BEGIN {printf "%.1f", b - a}')s, controller-manager+scheduler+kwok $(awk -v a="$t_api" -v b="$t_ready" 'BEGIN {printf "%.1f", b - a}')s)"
-log "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
-log "KUBECONFIG=$KUBECONFIG"
+export CP_START_SECONDS CP_COMPONENTS
+CP_START_SECONDS=$(elapsed "$t0" "$t_brokers")
+CP_COMPONENTS="${NAMES[*]}"
+parts="certificates $(elapsed "$t0" "$t_pki")s, etcd+apiserver /readyz $(elapsed "$t_pki" "$t_api")s"
+if [ "$WITH_ARGOCD" = 1 ] || [ "$WITH_KEDA" = 1 ]; then
+  parts+=", CRDs and platform objects $(elapsed "$t_api" "$t_crds")s, then controller-manager+scheduler+kwok $(elapsed "$t_crds" "$t_ready")s"
+  parts+=", then Argo CD/KEDA $(elapsed "$t_ready" "$t_controllers")s"
+else
+  parts+=", controller-manager+scheduler+kwok $(elapsed "$t_api" "$t_ready")s"
+fi
+[ "$WITH_BROKERS" = 1 ] && parts+=", then brokers $(elapsed "$t_controllers" "$t_brokers")s"
+log "$P" "ready in ${CP_START_SECONDS}s ($parts)"
+log "$P" "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
+if [ "$WITH_ARGOCD" = 1 ]; then
+  export CP_ARGOCD_VERSION=$ARGOCD_VERSION CP_ARGOCD_NAMESPACE=argocd CP_ARGOCD_GIT_ROOT=$WORK/git
+  export CP_ARGOCD_REPO_SERVER=127.0.0.1:$ARGOCD_REPO_PORT CP_ARGOCD_LOG_DIR=$WORK/log
+  log "$P" "Argo CD $ARGOCD_VERSION: namespace argocd, repo server $CP_ARGOCD_REPO_SERVER, Redis 127.0.0.1:$ARGOCD_REDIS_PORT; git repositories go to $CP_ARGOCD_GIT_ROOT (file://)"
+fi
+if [ "$WITH_KEDA" = 1 ]; then
+  export CP_KEDA_VERSION=$KEDA_VERSION CP_KEDA_NAMESPACE=keda CP_KEDA_LOG_DIR=$WORK/log
+  log "$P" "KEDA $KEDA_VERSION: operator gRPC 127.0.0.1:$KEDA_GRPC_PORT, adapter https://127.0.0.1:$KEDA_ADAPTER_PORT (APIService v1beta1.external.metrics.k8s.io)"
+fi
+if [ "$WITH_BROKERS" = 1 ]; then
+  export CP_REDIS_HOST=127.0.0.1 CP_REDIS_PORT=$REDIS_PORT CP_REDIS_PASSWORD=$REDIS_PASSWORD
+  export CP_RABBITMQ_HOST=127.0.0.1 CP_RABBITMQ_PORT=$RABBITMQ_PORT
+  export CP_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT CP_RABBITMQ_ADMIN_USER=guest CP_RABBITMQ_ADMIN_PASSWORD=guest
+  log "$P" "brokers: Redis 127.0.0.1:$REDIS_PORT (password in CP_REDIS_PASSWORD), RabbitMQ amqp://127.0.0.1:$RABBITMQ_PORT, management $CP_RABBITMQ_MANAGEMENT_URL"
+fi
+log "$P" "KUBECONFIG=$KUBECONFIG"
 
 # In the background with `wait`, so that INT/TERM run the traps at once instead of after COMMAND.
 set +e

@@ -1,27 +1,65 @@
 #!/usr/bin/env bash
-# `npm run test:cluster`: builds or reuses the control plane (install.sh), renders the manifests if
-# dist/manifests is missing, starts the control plane (start.sh) and runs the jest suite in
-# test/cluster/ against it. Arguments are passed to jest (e.g. -t 'zone loss').
+# `npm run test:cluster`: builds or reuses the control plane, Argo CD and KEDA (install.sh), renders
+# the manifests if dist/manifests is missing, and runs each suite of test/cluster/ on a control plane
+# of its own (start.sh), so that no suite sees another's objects or controllers:
+#   topology     test/cluster/topology.cluster.ts: the rendered environments; no Argo CD, no KEDA
+#   controllers  test/cluster/controllers.cluster.ts: real Argo CD and KEDA (CP_WITH_ARGOCD=1,
+#                CP_WITH_KEDA=1, CP_WITH_BROKERS=1) with small fixtures of their own
+# Arguments are passed to jest in every suite (e.g. -t 'zone loss').
+#   CP_SUITES      suites to run, in order (default "topology controllers")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
 #   CRDS_DIR       CRD folders (default ../shared/crds, next to the repository)
 #   CP_KEEP_WORK=1 keep certificates and component logs after the run
+# Every suite runs even if an earlier one failed; the exit code is non-zero if any failed.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+P=control-plane
 cd "$REPO_ROOT"
 
-BIN=$(bash "$CP_DIR/install.sh" | tail -n 1)
-[ -x "$BIN/kube-apiserver" ] || die "install.sh did not produce the control plane binaries"
+read -r -a suites <<<"${CP_SUITES:-topology controllers}"
+need=(control-plane)
+for s in "${suites[@]}"; do
+  case "$s" in
+    topology) ;;
+    controllers) need+=(argocd keda) ;;
+    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers)" ;;
+  esac
+  [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
+done
 
-export MANIFESTS_DIR=${MANIFESTS_DIR:-dist/manifests}
-if [ ! -d "$MANIFESTS_DIR" ]; then
-  [ "$MANIFESTS_DIR" = dist/manifests ] || die "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
-  log "dist/manifests is missing: running npm run synth"
-  npm run synth
-  [ -d dist/manifests ] || die "npm run synth did not produce dist/manifests"
-fi
+installed=$(bash "$CP_DIR/install.sh" "${need[@]}") || die "$P" "install.sh ${need[*]} failed"
+while IFS='=' read -r key value; do
+  case "$key" in
+    CP_BIN_DIR | CP_ARGOCD_BIN_DIR | CP_KEDA_BIN_DIR) export "$key=$value" ;;
+  esac
+done <<<"$installed"
+[ -x "${CP_BIN_DIR:-}/kube-apiserver" ] || die "$P" "install.sh did not produce the control plane binaries"
+
 export CRDS_DIR=${CRDS_DIR:-$REPO_ROOT/../shared/crds}
-[ -d "$CRDS_DIR" ] || die "CRD folder $CRDS_DIR is missing (KEDA, Argo CD and External Secrets CRDs; set CRDS_DIR)"
-[ -x node_modules/.bin/jest ] || die "node_modules/.bin/jest is missing (run npm ci)"
+[ -d "$CRDS_DIR" ] || die "$P" "CRD folder $CRDS_DIR is missing (KEDA, Argo CD and External Secrets CRDs; set CRDS_DIR)"
+[ -x node_modules/.bin/jest ] || die "$P" "node_modules/.bin/jest is missing (run npm ci)"
+export MANIFESTS_DIR=${MANIFESTS_DIR:-dist/manifests}
+if [[ " ${suites[*]} " == *" topology "* ]] && [ ! -d "$MANIFESTS_DIR" ]; then
+  [ "$MANIFESTS_DIR" = dist/manifests ] || die "$P" "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
+  log "$P" "dist/manifests is missing: running npm run synth"
+  npm run synth
+  [ -d dist/manifests ] || die "$P" "npm run synth did not produce dist/manifests"
+fi
 
-CP_BIN_DIR=$BIN exec bash "$CP_DIR/start.sh" -- \
-  node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand "$@"
+failed=()
+results=()
+for s in "${suites[@]}"; do
+  flags=()
+  [ "$s" = controllers ] && flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1)
+  log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
+  start=$SECONDS
+  rc=0
+  env "${flags[@]}" bash "$CP_DIR/start.sh" -- \
+    node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand --runTestsByPath "test/cluster/$s.cluster.ts" "$@" || rc=$?
+  results+=("$s: $([ "$rc" = 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start))s")
+  [ "$rc" = 0 ] || failed+=("$s")
+  case "$rc" in 130 | 143) die "$P" "interrupted during suite $s" ;; esac
+done
+log "$P" "suites: ${results[*]/%/;}"
+[ ${#failed[@]} -eq 0 ] || die "$P" "failed suites: ${failed[*]}"

@@ -28,7 +28,11 @@ const pool = new lib.CeleryWorkerPool(chart, 'workers', {
     staticBucket: 'picvario-static',
     s3Region: 'eu-central-1',
   }),
-  broker: new lib.CeleryBroker({ kind, secretName: 'picvario-broker' }),
+  broker: new lib.CeleryBroker({
+    kind,
+    secretName: 'picvario-broker',
+    ...(opts.redisDatabaseIndex !== undefined ? { redisDatabaseIndex: opts.redisDatabaseIndex } : {}),
+  }),
   ...(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {}),
   ...(opts.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds } : {}),
   ...(opts.heartbeatFile !== undefined ? { heartbeatFile: opts.heartbeatFile } : {}),
@@ -50,6 +54,7 @@ if (!deployment) throw new Error(`render: no Deployment named ${name} in the cha
 const spec = deployment.spec.template.spec;
 const container = spec.containers.find((c) => c.name === name) || spec.containers[0];
 process.stdout.write(JSON.stringify({
+  props: opts,
   deploymentName: name,
   command: container.command,
   args: container.args || [],

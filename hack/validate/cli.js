@@ -3,7 +3,9 @@
 //   node cli.js paths                    print the cache paths as shell assignments
 //   node cli.js check [options]          run the gate; exit 1 on any finding, 2 on a setup error
 // options: --manifests DIR  --env NAME (repeatable)  --tool NAME (repeatable)
-//          --exceptions FILE  --json
+//          --exceptions FILE  --traffic-models DIR  --json
+//   --traffic-models DIR: DIR/<environment>.json is the intended-traffic model of a folder whose
+//                         index.json has no "traffic" field (index.json wins when it has one)
 'use strict';
 
 const lib = require('./lib');
@@ -21,6 +23,8 @@ function main(argv) {
       CRDS_DIR: p.crdsDir,
       KUBECONFORM_BIN: p.kubeconform,
       KUBE_SCORE_BIN: p.kubeScore,
+      TRIVY_BIN: p.trivy,
+      CYCLONUS_BIN: p.cyclonus,
       K8S_SCHEMA_DIR_OLDEST: p.k8sSchemaDirs[p.versions.K8S_OLDEST_VERSION],
       K8S_SCHEMA_DIR_NEWEST: p.k8sSchemaDirs[p.versions.K8S_NEWEST_VERSION],
       CRD_SCHEMA_DIR: p.crdSchemaDir,
@@ -30,7 +34,7 @@ function main(argv) {
     return 0;
   }
   if (cmd !== 'check') {
-    console.error('usage: cli.js paths | check [--manifests DIR] [--env NAME]... [--tool NAME]... [--exceptions FILE] [--json]');
+    console.error('usage: cli.js paths | check [--manifests DIR] [--env NAME]... [--tool NAME]... [--exceptions FILE] [--traffic-models DIR] [--json]');
     return 2;
   }
   const opts = {};
@@ -45,6 +49,7 @@ function main(argv) {
     else if (a === '--env') (opts.envs = opts.envs || []).push(next());
     else if (a === '--tool') (opts.tools = opts.tools || []).push(next());
     else if (a === '--exceptions') opts.exceptionsFile = next();
+    else if (a === '--traffic-models') opts.trafficModels = next();
     else if (a === '--json') json = true;
     else throw new Error(`unknown argument ${a}`);
   }

@@ -1,58 +1,69 @@
 #!/usr/bin/env bash
-# Installs everything the validation gate needs, into ${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/:
-#   - kubeconform and kube-score, built with `go install` at the versions pinned in versions.env;
+# shellcheck source-path=SCRIPTDIR
+# Installs everything the validation gate needs, into $CACHE_ROOT (hack/lib/common.sh):
+#   - kubeconform, kube-score, trivy and cyclonus, built with `go install` at the versions pinned in
+#     versions.env, into $CACHE_ROOT/bin/<tool>-<version>/;
 #   - kubeconform JSON schemas generated from the OpenAPI spec in the k8s.io/kubernetes module
 #     (oldest and newest pinned release), plain and -strict;
 #   - JSON schemas for the CRDs in ../shared/crds (KEDA, Argo CD, External Secrets);
 #   - apiVersion lifecycle data generated from the k8s.io/api module.
 # Idempotent: every entry is keyed by tool/version (or by a hash of its inputs) and is skipped when present,
 # so a second run takes about a second. Needs only the Go module proxy and, on a machine without
-# node_modules, the npm registry.
+# node_modules, the npm registry. A cold build prints each tool's wall and CPU time.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
 here=hack/validate
 # shellcheck source=versions.env
 source "$here/versions.env"
 start=$(date +%s)
-log() { echo "install: $*"; }
 
 if ! command -v go >/dev/null 2>&1; then
   if [ -x /usr/local/go/bin/go ]; then
     export PATH="/usr/local/go/bin:$PATH"
   else
-    echo "install: the Go toolchain (go 1.26 or newer) is not on PATH; kubeconform ${KUBECONFORM_VERSION} needs it" >&2
-    exit 1
+    die install "the Go toolchain (go 1.26 or newer) is not on PATH; the validators are built with it"
   fi
 fi
-command -v node >/dev/null 2>&1 || { echo "install: node is not on PATH" >&2; exit 1; }
+command -v node >/dev/null 2>&1 || die install "node is not on PATH"
 if [ ! -f node_modules/yaml/package.json ]; then
-  log "node_modules/yaml missing: npm ci"
+  log install "node_modules/yaml missing: npm ci"
   npm ci --no-audit --no-fund
 fi
+go_env
 
 eval "$(node "$here/cli.js" paths)"
+[ "$CACHE_DIR" = "$CACHE_ROOT" ] || die install "lib.js caches in $CACHE_DIR but hack/lib/common.sh says $CACHE_ROOT"
 mkdir -p "$CACHE_DIR"
 # One install at a time (the test suite and the bootstrap may start it together).
 exec 9>"$CACHE_DIR/.install.lock"
-flock -w 1800 9 || { echo "install: could not lock $CACHE_DIR/.install.lock" >&2; exit 1; }
+flock -w 1800 9 || die install "could not lock $CACHE_DIR/.install.lock"
 
-# go_build <module/cmd path> <version> <target binary>
+# go_build <module/cmd path> <version> <target binary> [VAR=value...]: go install into a temporary GOBIN,
+# then move the binary into place, so an interrupted build never leaves a half-written cache entry.
+# Extra VAR=value words are set for the build only (trivy needs GOEXPERIMENT=jsonv2). LDFLAGS_VERSION
+# stamps the version the way each project's release build does (trivy: without the "v", or its check
+# filter cannot parse it).
 go_build() {
   local pkg=$1 version=$2 target=$3
+  shift 3
   if [ -x "$target" ]; then
-    log "cached   $(basename "$target") $version"
+    log install "cached   $(basename "$target") $version"
     return
   fi
-  local tmp
+  local tmp times
   tmp=$(mktemp -d "$CACHE_DIR/.build.XXXXXX")
-  log "building $(basename "$target") $version (go install $pkg@$version)"
-  local t0
-  t0=$(date +%s)
-  GOBIN="$tmp" GOFLAGS=-buildvcs=false nice -n 10 go install -trimpath -ldflags "-s -w -X main.version=$version" "$pkg@$version"
+  times="$tmp/time"
+  log install "building $(basename "$target") $version (go install $pkg@$version${*:+ with $*})"
+  env GOBIN="$tmp" "$@" /usr/bin/time -f '%e %U %S' -o "$times" \
+    nice -n 10 go install -trimpath -ldflags "-s -w ${LDFLAGS_VERSION:-}" "$pkg@$version"
   mkdir -p "$(dirname "$target")"
   mv "$tmp/$(basename "$target")" "$target"
+  local wall user sys
+  read -r wall user sys <"$times"
   rm -rf "$tmp"
-  log "built    $(basename "$target") $version in $(( $(date +%s) - t0 ))s"
+  log install "built    $(basename "$target") $version: wall ${wall}s, CPU $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')s (user ${user}s, sys ${sys}s)"
 }
 
 # module_dir <module@version>: downloads a module source through the Go module proxy, prints its folder
@@ -65,14 +76,19 @@ module_dir() {
     });'
 }
 
-go_build "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" "$KUBECONFORM_BIN"
-go_build "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION" "$KUBE_SCORE_BIN"
+command -v /usr/bin/time >/dev/null 2>&1 || apt_ensure install time
+LDFLAGS_VERSION="-X main.version=$KUBECONFORM_VERSION" go_build "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" "$KUBECONFORM_BIN"
+LDFLAGS_VERSION="-X main.version=$KUBE_SCORE_VERSION" go_build "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION" "$KUBE_SCORE_BIN"
+LDFLAGS_VERSION="-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
+  go_build "$TRIVY_MODULE" "$TRIVY_VERSION" "$TRIVY_BIN" GOEXPERIMENT=jsonv2
+LDFLAGS_VERSION="-X github.com/mattfenwick/cyclonus/pkg/cli.version=$CYCLONUS_VERSION" \
+  go_build "$CYCLONUS_MODULE" "$CYCLONUS_VERSION" "$CYCLONUS_BIN"
 
 # k8s_schemas <version> <out dir>
 k8s_schemas() {
   local version=$1 out=$2
   if [ -f "$out/done" ]; then
-    log "cached   Kubernetes $version schemas"
+    log install "cached   Kubernetes $version schemas"
     return
   fi
   local dir
@@ -88,9 +104,9 @@ k8s_schemas "$K8S_OLDEST_VERSION" "$K8S_SCHEMA_DIR_OLDEST"
 k8s_schemas "$K8S_NEWEST_VERSION" "$K8S_SCHEMA_DIR_NEWEST"
 
 if [ -f "$CRD_SCHEMA_DIR/crd-versions.json" ]; then
-  log "cached   CRD schemas"
+  log install "cached   CRD schemas"
 else
-  [ -d "$CRDS_DIR" ] || { echo "install: CRD folder $CRDS_DIR not found (set CRDS_DIR)" >&2; exit 1; }
+  [ -d "$CRDS_DIR" ] || die install "CRD folder $CRDS_DIR not found (set CRDS_DIR)"
   tmp="$CRD_SCHEMA_DIR.tmp.$$"
   node "$here/gen-schemas.js" crds "$CRDS_DIR" "$tmp"
   rm -rf "$CRD_SCHEMA_DIR"
@@ -98,7 +114,7 @@ else
 fi
 
 if [ -f "$LIFECYCLE_FILE" ]; then
-  log "cached   apiVersion lifecycle data"
+  log install "cached   apiVersion lifecycle data"
 else
   api_dir=$(module_dir "k8s.io/api@$K8S_API_MODULE_VERSION")
   old_dir=$(module_dir "k8s.io/kubernetes@v$K8S_OLDEST_VERSION")
@@ -111,4 +127,6 @@ fi
 # Smoke test: the binaries run.
 "$KUBECONFORM_BIN" -v >/dev/null
 "$KUBE_SCORE_BIN" version >/dev/null
-log "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"
+"$TRIVY_BIN" --version >/dev/null
+"$CYCLONUS_BIN" version >/dev/null 2>&1
+log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, trivy $TRIVY_VERSION, cyclonus $CYCLONUS_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"

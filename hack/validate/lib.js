@@ -1,5 +1,6 @@
-// The validation gate: kubeconform (-strict, two Kubernetes versions), kube-score, and an
-// apiVersion lifecycle check, run on every environment folder of rendered manifests.
+// The validation gate: kubeconform (-strict, two Kubernetes versions), kube-score, an apiVersion
+// lifecycle check, trivy's embedded Kubernetes checks and the NetworkPolicy traffic matrix (cyclonus),
+// run on every environment folder of rendered manifests.
 // Plain CommonJS so that bash, node and the jest tests can all use it without a build step.
 'use strict';
 
@@ -9,11 +10,13 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const { listFiles: listTree } = require('./gen-schemas');
+const { isTrivySecurityCheck, runTrivy } = require('./trivy');
+const { runCyclonus } = require('./cyclonus');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..');
 const INSTALL_HINT = 'bash hack/validate/install.sh';
-const ALL_TOOLS = ['kubeconform', 'kube-score', 'apiversions'];
+const ALL_TOOLS = ['kubeconform', 'kube-score', 'apiversions', 'trivy', 'cyclonus'];
 
 // Checks that guard the container security baseline. No exception may name them.
 const SECURITY_CHECKS = new Set([
@@ -40,7 +43,7 @@ const SECURITY_CHECKS = new Set([
 const SECURITY_PATTERN = /security-context|capabilit|privilege|non-root|read-only-root|readonlyrootfilesystem|seccomp/i;
 
 function isSecurityCheck(check) {
-  return SECURITY_CHECKS.has(check) || SECURITY_PATTERN.test(check);
+  return SECURITY_CHECKS.has(check) || SECURITY_PATTERN.test(check) || isTrivySecurityCheck(check);
 }
 
 function loadYaml() {
@@ -88,6 +91,8 @@ function resolvePaths(env = process.env) {
     crdsDir,
     kubeconform: path.join(cache, 'bin', `kubeconform-${v.KUBECONFORM_VERSION}`, 'kubeconform'),
     kubeScore: path.join(cache, 'bin', `kube-score-${v.KUBE_SCORE_VERSION}`, 'kube-score'),
+    trivy: path.join(cache, 'bin', `trivy-${v.TRIVY_VERSION}`, 'trivy'),
+    cyclonus: path.join(cache, 'bin', `cyclonus-${v.CYCLONUS_VERSION}`, 'cyclonus'),
     k8sVersions: [v.K8S_OLDEST_VERSION, v.K8S_NEWEST_VERSION],
     k8sSchemaDirs: {
       [v.K8S_OLDEST_VERSION]: path.join(cache, 'schemas', `k8s-${v.K8S_OLDEST_VERSION}-${k8sKey(v.K8S_OLDEST_VERSION)}`),
@@ -99,15 +104,23 @@ function resolvePaths(env = process.env) {
   };
 }
 
-/** Throws, naming what is missing and how to install it, unless every binary and schema is there. */
-function checkPrerequisites(paths = resolvePaths()) {
+/**
+ * Throws, naming what is missing and how to install it, unless every binary and schema the given tools
+ * need is there (all tools by default).
+ */
+function checkPrerequisites(paths = resolvePaths(), tools = ALL_TOOLS) {
   const missing = [];
   const need = (p, what) => { if (!fs.existsSync(p)) missing.push(`${what} (${p})`); };
-  need(paths.kubeconform, `kubeconform ${paths.versions.KUBECONFORM_VERSION}`);
-  need(paths.kubeScore, `kube-score ${paths.versions.KUBE_SCORE_VERSION}`);
-  for (const ver of paths.k8sVersions) need(path.join(paths.k8sSchemaDirs[ver], 'done'), `Kubernetes ${ver} JSON schemas`);
-  need(path.join(paths.crdSchemaDir, 'crd-versions.json'), `CRD JSON schemas from ${paths.crdsDir}`);
-  need(paths.lifecycleFile, `apiVersion lifecycle data from k8s.io/api ${paths.versions.K8S_API_MODULE_VERSION}`);
+  const uses = (t) => tools.includes(t);
+  if (uses('kubeconform')) need(paths.kubeconform, `kubeconform ${paths.versions.KUBECONFORM_VERSION}`);
+  if (uses('kube-score')) need(paths.kubeScore, `kube-score ${paths.versions.KUBE_SCORE_VERSION}`);
+  if (uses('trivy')) need(paths.trivy, `trivy ${paths.versions.TRIVY_VERSION}`);
+  if (uses('cyclonus')) need(paths.cyclonus, `cyclonus ${paths.versions.CYCLONUS_VERSION}`);
+  if (uses('kubeconform')) {
+    for (const ver of paths.k8sVersions) need(path.join(paths.k8sSchemaDirs[ver], 'done'), `Kubernetes ${ver} JSON schemas`);
+  }
+  if (uses('kubeconform') || uses('apiversions')) need(path.join(paths.crdSchemaDir, 'crd-versions.json'), `CRD JSON schemas from ${paths.crdsDir}`);
+  if (uses('apiversions')) need(paths.lifecycleFile, `apiVersion lifecycle data from k8s.io/api ${paths.versions.K8S_API_MODULE_VERSION}`);
   try {
     loadYaml();
   } catch (e) {
@@ -127,7 +140,20 @@ function loadObjects(envDir) {
   const parseErrors = [];
   const files = listFiles(envDir, (p) => /\.ya?ml$/.test(p));
   for (const file of files) {
-    const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    // line number (1-based) of each character offset, for mapping a tool's line to its document
+    const lineStarts = [0];
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+    const lineOf = (offset) => {
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+      }
+      return lo + 1;
+    };
+    const docs = YAML.parseAllDocuments(text);
     docs.forEach((doc, index) => {
       if (doc.errors && doc.errors.length) {
         parseErrors.push({ file, message: doc.errors.map((e) => e.message).join('; ') });
@@ -136,10 +162,13 @@ function loadObjects(envDir) {
       const o = doc.toJS();
       if (o === null || o === undefined) return;
       const meta = (o && o.metadata) || {};
+      const range = doc.range || [0, text.length, text.length];
       objects.push({
         file, index,
         apiVersion: o.apiVersion, kind: o.kind,
         name: meta.name || '', namespace: meta.namespace || '',
+        startLine: lineOf(range[0]), endLine: lineOf(Math.max(range[0], range[2] - 1)),
+        obj: o,
       });
     });
   }
@@ -316,16 +345,54 @@ function runApiVersions(paths, env, envDir, loaded) {
 
 // ---------------------------------------------------------------- exceptions
 
-const EXCEPTION_KEYS = ['tool', 'check', 'kind', 'namespace', 'name', 'env', 'reason'];
+const EXCEPTION_KEYS = ['tool', 'check', 'kind', 'namespace', 'name', 'env', 'reason', 'until'];
+const DECISION_KEYS = ['tool', 'check', 'instead', 'reason'];
 
-/** Reads and vets the exceptions file; throws on any exception that is malformed or not allowed. */
-function loadExceptions(file) {
-  if (!file || !fs.existsSync(file)) return [];
+/**
+ * What the gate does instead of a check that is wrong for every object. Each replacement is a check of
+ * its own: a finding is accepted only when the replacement holds for that finding's object.
+ */
+const REPLACEMENTS = {
+  // trivy KSV-0039 asks every object for a LimitRange; the question belongs to the namespace.
+  'namespace-has-LimitRange': {
+    checks: ['trivy KSV-0039'],
+    holds: (f, ctx) => f.kind !== 'LimitRange' && ctx.kindsInNamespace(namespaceOf(f)).has('LimitRange'),
+    describe: (f) => `namespace ${namespaceOf(f) || '(none)'} renders a LimitRange`,
+  },
+  // trivy KSV-0040 likewise for the ResourceQuota.
+  'namespace-has-ResourceQuota': {
+    checks: ['trivy KSV-0040'],
+    holds: (f, ctx) => f.kind !== 'ResourceQuota' && ctx.kindsInNamespace(namespaceOf(f)).has('ResourceQuota'),
+    describe: (f) => `namespace ${namespaceOf(f) || '(none)'} renders a ResourceQuota`,
+  },
+  // cyclonus's DNS lint asks every egress target alone whether it reaches 8.8.8.8:53; the traffic
+  // matrix asks the engine whether every component reaches the cluster DNS.
+  'traffic-matrix-dns': {
+    checks: ['cyclonus CheckDNSBlockedOnTCP', 'cyclonus CheckDNSBlockedOnUDP'],
+    holds: (f) => f.dnsProvenByMatrix === true,
+    describe: () => 'the traffic matrix showed every component reaching the cluster DNS on each DNS port',
+  },
+};
+
+function namespaceOf(f) {
+  return f.kind === 'Namespace' ? f.name : f.namespace;
+}
+
+/**
+ * Reads and vets the exceptions file; throws on any entry that is malformed or not allowed.
+ * Returns { exceptions: one object each, decisions: check-level replacements }.
+ */
+function loadExceptionsFile(file) {
+  if (!file || !fs.existsSync(file)) return { exceptions: [], decisions: [] };
   const YAML = loadYaml();
   const doc = YAML.parse(fs.readFileSync(file, 'utf8')) || {};
+  for (const k of Object.keys(doc)) if (!['exceptions', 'checks'].includes(k)) throw new Error(`${file}: unknown top-level key "${k}" (exceptions, checks)`);
   const list = doc.exceptions || [];
+  const decisions = doc.checks || [];
   if (!Array.isArray(list)) throw new Error(`${file}: "exceptions" must be a list`);
+  if (!Array.isArray(decisions)) throw new Error(`${file}: "checks" must be a list`);
   const errors = [];
+  const securityRefusal = (where, check) => `${where}: "${check}" is a security check (run as non-root, privilege escalation, read-only root filesystem, capabilities, seccomp, host namespaces); it cannot be excepted: fix the manifest`;
   list.forEach((e, i) => {
     const where = `${file}: exception #${i + 1}`;
     if (!e || typeof e !== 'object') { errors.push(`${where} is not a mapping`); return; }
@@ -335,13 +402,34 @@ function loadExceptions(file) {
     }
     if (e.tool && !ALL_TOOLS.includes(e.tool)) errors.push(`${where}: unknown tool "${e.tool}" (one of ${ALL_TOOLS.join(', ')})`);
     if (typeof e.reason === 'string' && e.reason.trim().length < 20) errors.push(`${where}: the reason must explain the exception (20 characters at least)`);
-    if (e.check && isSecurityCheck(e.check)) errors.push(`${where}: "${e.check}" is a security check (run as non-root, privilege escalation, read-only root filesystem, capabilities, seccomp); it cannot be excepted: fix the manifest`);
+    if (e.until !== undefined && (typeof e.until !== 'string' || e.until.trim().length < 10)) errors.push(`${where}: "until" must name the fix that ends the exception`);
+    if (e.check && isSecurityCheck(e.check)) errors.push(securityRefusal(where, e.check));
     if (e.tool === 'kubeconform') errors.push(`${where}: kubeconform findings are objects the API server would reject; they cannot be excepted`);
     if (e.tool === 'apiversions' && e.check !== 'deprecated') errors.push(`${where}: only "deprecated" apiversions findings can be excepted, not "${e.check}"`);
+    if (e.tool === 'cyclonus' && !/^Check[A-Za-z]+$/.test(e.check || '')) errors.push(`${where}: only cyclonus lint findings (Check...) can be excepted; a traffic, model or diagram finding is fixed in the policies or the model, not "${e.check}"`);
     if (e.name === '*' || e.kind === '*') errors.push(`${where}: name and kind must name one object, not "*"`);
   });
+  decisions.forEach((d, i) => {
+    const where = `${file}: checks #${i + 1}`;
+    if (!d || typeof d !== 'object') { errors.push(`${where} is not a mapping`); return; }
+    for (const k of Object.keys(d)) if (!DECISION_KEYS.includes(k)) errors.push(`${where}: unknown key "${k}"`);
+    for (const k of DECISION_KEYS) if (typeof d[k] !== 'string' || !d[k].trim()) errors.push(`${where}: "${k}" is required`);
+    if (d.check && isSecurityCheck(d.check)) errors.push(securityRefusal(where, d.check));
+    const r = REPLACEMENTS[d.instead];
+    if (d.instead && !r) errors.push(`${where}: unknown replacement "${d.instead}" (one of ${Object.keys(REPLACEMENTS).join(', ')})`);
+    else if (r && !r.checks.includes(`${d.tool} ${d.check}`)) errors.push(`${where}: "${d.instead}" replaces ${r.checks.join(' or ')}, not ${d.tool} ${d.check}`);
+    if (typeof d.reason === 'string' && d.reason.trim().length < 40) errors.push(`${where}: the reason must explain why the check is wrong for every object (40 characters at least)`);
+  });
   if (errors.length) throw new Error(`exceptions refused:\n  ${errors.join('\n  ')}`);
-  return list.map((e) => ({ ...e, namespace: e.namespace || '', used: 0 }));
+  return {
+    exceptions: list.map((e) => ({ ...e, namespace: e.namespace || '', used: 0 })),
+    decisions: decisions.map((d) => ({ ...d, used: 0 })),
+  };
+}
+
+/** The per-object exceptions of the file (vetting the whole file). */
+function loadExceptions(file) {
+  return loadExceptionsFile(file).exceptions;
 }
 
 function exceptionMatches(e, f) {
@@ -353,27 +441,41 @@ function exceptionMatches(e, f) {
 
 /**
  * Runs the chosen tools on every environment folder of manifestsDir (or the given envs).
- * Returns { ok, findings, excepted, results: [{ tool, env, target, checked, findings }] }.
+ * Returns { ok, findings, excepted, results: [{ tool, env, target, checked, findings }], traffic: [...] }.
  * Throws when a prerequisite is missing or an exception is refused.
+ * opts.trafficModels: a folder of <environment>.json traffic models, used for folders whose index.json
+ * carries no "traffic" field.
  */
 function validate(opts = {}) {
   const paths = opts.paths || resolvePaths();
-  checkPrerequisites(paths);
-  const manifestsDir = path.resolve(opts.manifestsDir || path.join(REPO, 'dist', 'manifests'));
   const tools = opts.tools || ALL_TOOLS;
   for (const t of tools) if (!ALL_TOOLS.includes(t)) throw new Error(`unknown tool ${t} (one of ${ALL_TOOLS.join(', ')})`);
+  checkPrerequisites(paths, tools);
+  const manifestsDir = path.resolve(opts.manifestsDir || path.join(REPO, 'dist', 'manifests'));
   const exceptionsFile = opts.exceptionsFile === undefined ? path.join(HERE, 'exceptions.yaml') : opts.exceptionsFile;
-  const exceptions = loadExceptions(exceptionsFile);
+  const { exceptions, decisions } = loadExceptionsFile(exceptionsFile);
   if (!fs.existsSync(manifestsDir)) throw new Error(`${manifestsDir} does not exist`);
   const envs = opts.envs || fs.readdirSync(manifestsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory()).map((d) => d.name).sort();
   if (!envs.length) throw new Error(`${manifestsDir} has no environment folder`);
+  const trafficModels = opts.trafficModels ? path.resolve(opts.trafficModels) : null;
 
   const results = [];
+  const traffic = [];
   const all = [];
+  const kinds = {};
+  const loadedByEnv = Object.fromEntries(envs.map((env) => [env, loadObjects(path.join(manifestsDir, env))]));
+  const trivy = tools.includes('trivy')
+    ? runTrivy({ bin: paths.trivy, manifestsDir, envs, loadedByEnv, configDataDir: path.join(HERE, 'trivy-data') })
+    : {};
   for (const env of envs) {
     const envDir = path.join(manifestsDir, env);
-    const loaded = loadObjects(envDir);
+    const loaded = loadedByEnv[env];
+    kinds[env] = {};
+    for (const o of loaded.objects) {
+      const ns = o.kind === 'Namespace' ? o.name : o.namespace;
+      (kinds[env][ns] = kinds[env][ns] || new Set()).add(o.kind);
+    }
     if (!loaded.files.length) {
       all.push({ tool: 'gate', env, target: '', check: 'no-manifests', kind: '', namespace: '', name: '', file: envDir, message: `${envDir} has no *.yaml file` });
     }
@@ -381,11 +483,23 @@ function validate(opts = {}) {
       all.push({ tool: 'gate', env, target: '', check: 'yaml-parse', kind: '', namespace: '', name: '', file: pe.file, message: pe.message });
     }
     for (const tool of tools) {
+      if (tool === 'cyclonus') {
+        const res = runCyclonus({ bin: paths.cyclonus, env, envDir, loaded, trafficModels });
+        const count = (target) => res.findings.filter((f) => f.target === target).length;
+        results.push({ tool, env, target: 'lint', checked: res.checked, findings: count('lint'), excepted: 0 });
+        results.push({ tool, env, target: 'traffic', checked: res.matrix ? res.matrix.flows : 0, findings: count('traffic'), excepted: 0 });
+        results.push({ tool, env, target: 'diagram', checked: res.matrix && res.matrix.diagram ? res.matrix.diagram.edges : 0, findings: count('diagram'), excepted: 0 });
+        traffic.push({ env, matrix: res.matrix, note: res.note });
+        all.push(...res.findings);
+        continue;
+      }
       const runs = tool === 'kubeconform'
         ? paths.k8sVersions.map((v) => ({ target: `k8s ${v}`, fn: () => runKubeconform(paths, env, envDir, loaded, v) }))
         : tool === 'kube-score'
           ? [{ target: kubeScoreTarget(paths), fn: () => runKubeScore(paths, env, envDir, loaded) }]
-          : [{ target: apiVersionsTarget(paths), fn: () => runApiVersions(paths, env, envDir, loaded) }];
+          : tool === 'trivy'
+            ? [{ target: 'embedded checks', fn: () => trivy[env] }]
+            : [{ target: apiVersionsTarget(paths), fn: () => runApiVersions(paths, env, envDir, loaded) }];
       for (const r of runs) {
         const res = r.fn();
         results.push({ tool, env, target: r.target, checked: res.checked, findings: res.findings.length, excepted: 0 });
@@ -393,15 +507,29 @@ function validate(opts = {}) {
       }
     }
   }
+  const ctx = { kindsInNamespace: (env) => (ns) => (kinds[env] && kinds[env][ns]) || new Set() };
   const findings = [];
   const excepted = [];
+  const accept = (f, reason, extra = {}) => {
+    excepted.push({ ...f, reason, ...extra });
+    const r = results.find((x) => x.tool === f.tool && x.env === f.env && x.target === f.target);
+    if (r) { r.findings--; r.excepted++; }
+  };
   for (const f of all) {
+    const d = decisions.find((x) => x.tool === f.tool && x.check === f.check);
+    if (d) {
+      const rep = REPLACEMENTS[d.instead];
+      if (rep.holds(f, { kindsInNamespace: ctx.kindsInNamespace(f.env) })) {
+        d.used++;
+        accept(f, `replaced by ${d.instead}: ${rep.describe(f)}`, { replacedBy: d.instead });
+        continue;
+      }
+      f.message += ` (the replacement ${d.instead} does not hold here: it needs that ${rep.describe(f)})`;
+    }
     const e = exceptions.find((x) => exceptionMatches(x, f));
     if (e) {
       e.used++;
-      excepted.push({ ...f, reason: e.reason });
-      const r = results.find((x) => x.tool === f.tool && x.env === f.env && x.target === f.target);
-      if (r) { r.findings--; r.excepted++; }
+      accept(f, e.reason, e.until ? { until: e.until } : {});
     } else {
       findings.push(f);
     }
@@ -415,16 +543,42 @@ function validate(opts = {}) {
       });
     }
   }
-  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results };
+  // A check-level entry is stale only if no folder needs it; a run on some folders (--env) cannot tell.
+  for (const d of decisions) {
+    if (d.used === 0 && tools.includes(d.tool) && !opts.envs) {
+      findings.push({
+        tool: 'exceptions', env: '*', target: '', check: 'unused-exception', kind: '', namespace: '', name: '', file: exceptionsFile,
+        message: `check-level entry for ${d.tool} ${d.check} (instead: ${d.instead}) replaced no finding: remove it`,
+      });
+    }
+  }
+  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results, traffic };
+}
+
+function findingRef(f) {
+  if (f.tool === 'cyclonus' && (f.kind === 'flow' || f.kind === 'edge' || !f.kind)) return '';
+  return ` ${objectRef(f)}`;
 }
 
 function formatReport(report) {
   const lines = [];
   lines.push(`validated ${report.manifestsDir} (environments: ${report.envs.join(', ')})`);
   lines.push('');
-  lines.push(`${'tool'.padEnd(12)} ${'environment'.padEnd(14)} ${'target'.padEnd(18)} ${'objects'.padStart(7)} ${'findings'.padStart(8)} ${'excepted'.padStart(8)}`);
+  lines.push(`${'tool'.padEnd(12)} ${'environment'.padEnd(14)} ${'target'.padEnd(18)} ${'checked'.padStart(7)} ${'findings'.padStart(8)} ${'excepted'.padStart(8)}`);
   for (const r of report.results) {
     lines.push(`${r.tool.padEnd(12)} ${r.env.padEnd(14)} ${(r.target || '-').padEnd(18)} ${String(r.checked).padStart(7)} ${String(r.findings).padStart(8)} ${String(r.excepted).padStart(8)}`);
+  }
+  if ((report.traffic || []).length) {
+    lines.push('');
+    lines.push('traffic matrix (cyclonus verdicts against the intended-traffic model):');
+    lines.push(`${'environment'.padEnd(14)} ${'flows'.padStart(6)} ${'allowed'.padStart(7)} ${'denied'.padStart(6)} ${'mismatches'.padStart(10)} ${'diagram edges'.padStart(13)}  model`);
+    for (const t of report.traffic) {
+      const m = t.matrix;
+      if (!m) { lines.push(`${t.env.padEnd(14)} ${'-'.padStart(6)} ${'-'.padStart(7)} ${'-'.padStart(6)} ${'-'.padStart(10)} ${'-'.padStart(13)}  ${t.note || 'no traffic model'}`); continue; }
+      const d = m.diagram ? `${m.diagram.edges}/${m.diagram.allowed}` : 'no README';
+      lines.push(`${t.env.padEnd(14)} ${String(m.flows).padStart(6)} ${String(m.allowed).padStart(7)} ${String(m.denied).padStart(6)} ${String(m.mismatches).padStart(10)} ${d.padStart(13)}  ${m.source}`);
+    }
+    lines.push('(diagram edges: component-to-component edges drawn / allowed by the engine)');
   }
   const byTool = {};
   for (const f of report.findings) byTool[f.tool] = (byTool[f.tool] || 0) + 1;
@@ -434,13 +588,25 @@ function formatReport(report) {
     lines.push('');
     lines.push('findings:');
     for (const f of report.findings) {
-      lines.push(`  [${f.tool}${f.target ? ' ' + f.target : ''}] ${f.env} ${objectRef(f)} ${f.check}: ${f.message} (${path.relative(process.cwd(), f.file || '')})`);
+      lines.push(`  [${f.tool}${f.target ? ' ' + f.target : ''}] ${f.env}${findingRef(f)} ${f.check}: ${f.message} (${path.relative(process.cwd(), f.file || '')})`);
     }
   }
-  if (report.excepted.length) {
+  const replaced = report.excepted.filter((f) => f.replacedBy);
+  const perObject = report.excepted.filter((f) => !f.replacedBy);
+  if (replaced.length) {
+    lines.push('');
+    lines.push('replaced (the "checks" section of the exceptions file; each finding accepted only where the replacement holds):');
+    const groups = new Map();
+    for (const f of replaced) {
+      const k = `${f.tool} ${f.check} -> ${f.replacedBy}`;
+      groups.set(k, (groups.get(k) || 0) + 1);
+    }
+    for (const [k, n] of groups) lines.push(`  ${k}: ${n} finding(s)`);
+  }
+  if (perObject.length) {
     lines.push('');
     lines.push('excepted (hack/validate/exceptions.yaml):');
-    for (const f of report.excepted) lines.push(`  [${f.tool}] ${f.env} ${objectRef(f)} ${f.check}: ${f.reason}`);
+    for (const f of perObject) lines.push(`  [${f.tool}] ${f.env} ${objectRef(f)} ${f.check}: ${f.reason}${f.until ? ` [temporary, until ${f.until}]` : ''}`);
   }
   lines.push('');
   lines.push(report.ok ? 'validate: PASS, no finding' : `validate: FAIL, ${report.findings.length} finding(s)`);
@@ -449,6 +615,6 @@ function formatReport(report) {
 
 module.exports = {
   ALL_TOOLS, INSTALL_HINT, SECURITY_CHECKS,
-  resolvePaths, checkPrerequisites, loadObjects, loadExceptions, isSecurityCheck,
+  resolvePaths, checkPrerequisites, loadObjects, loadExceptions, loadExceptionsFile, isSecurityCheck,
   validate, formatReport, minorsBetween,
 };

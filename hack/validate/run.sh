@@ -1,50 +1,51 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # `npm run validate`: render if needed, then run kubeconform (-strict, oldest and newest pinned Kubernetes),
-# kube-score and the apiVersion lifecycle check on every environment folder under dist/manifests/.
-# Exits 1 on any finding, 2 on a setup error.
-#   --manifests DIR   validate DIR/<environment>/*.yaml instead (never renders)
-#   --no-render       use dist/manifests as it is
-#   --env NAME, --tool NAME (kubeconform | kube-score | apiversions), --exceptions FILE, --json
+# kube-score, the apiVersion lifecycle check, trivy and the NetworkPolicy traffic matrix (cyclonus) on every
+# environment folder under dist/manifests/. Exits 1 on any finding, 2 on a setup error.
+#   --manifests DIR        validate DIR/<environment>/*.yaml instead (never renders)
+#   --no-render            use dist/manifests as it is
+#   --traffic-models DIR   DIR/<environment>.json is the traffic model of a folder whose index.json has none
+#   --env NAME, --tool NAME (kubeconform | kube-score | apiversions | trivy | cyclonus), --exceptions FILE, --json
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
 
 manifests=dist/manifests
 render=auto
+models=
 args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --manifests) manifests=$2; render=no; shift 2 ;;
     --no-render) render=no; shift ;;
+    --traffic-models) models=$2; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
-
-newest() { # newest modification time (epoch seconds) of any file under the given folders
-  find "$@" -type f -printf '%T@\n' 2>/dev/null | sort -n | tail -1
-}
 
 if [ "$render" = auto ]; then
   reason=
   if [ ! -d "$manifests" ] || [ -z "$(newest "$manifests")" ]; then
     reason="$manifests is missing"
   else
-    rendered=$(newest "$manifests")
     sources=$(newest src lib)
-    if [ -n "$sources" ] && awk -v a="$sources" -v b="$rendered" 'BEGIN { exit !(a > b) }'; then
+    if [ -n "$sources" ] && is_newer "$sources" "$(newest "$manifests")"; then
       reason="src/ or lib/ changed after the last render"
     fi
   fi
   if [ -n "$reason" ]; then
     echo "validate: $reason: npm run synth"
-    npm run synth || { echo "validate: ERROR: npm run synth failed, nothing to validate" >&2; exit 2; }
+    npm run synth || { log validate "ERROR: npm run synth failed, nothing to validate"; exit 2; }
   fi
 fi
 
 # Fast when everything is cached; on a fresh machine this builds the tools and schemas first.
 if ! out=$(bash hack/validate/install.sh 2>&1); then
   echo "$out" >&2
-  echo "validate: ERROR: bash hack/validate/install.sh failed" >&2
+  log validate "ERROR: bash hack/validate/install.sh failed"
   exit 2
 fi
 echo "$out" | grep -v '^install: cached' || true
-exec node hack/validate/cli.js check --manifests "$manifests" "${args[@]}"
+exec node hack/validate/cli.js check --manifests "$manifests" ${models:+--traffic-models "$models"} "${args[@]}"

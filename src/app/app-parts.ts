@@ -4,6 +4,14 @@ import { EdgeRouterOptions } from '../workloads/edge/edge-router';
 import { NuxtFrontendOptions } from '../workloads/nuxt-frontend';
 import { GrafanaOptions, LogstashOptions } from '../workloads/stats';
 
+/** Who owns the app's namespace. */
+export enum NamespaceManagement {
+  /** The chart renders the Namespace, with Pod Security `restricted` enforced. */
+  RENDERED = 'rendered',
+  /** The namespace exists already (another installation or the platform team renders it). */
+  EXISTING = 'existing',
+}
+
 /** Groups of an app's components, for saying who may reach an external service. */
 export enum ComponentGroup {
   /** Every process that runs the Django code: the backend, the worker queues, beat and the jobs. */
@@ -101,6 +109,11 @@ export interface AppStatsProps {
    * @default 'STATS_SHIPPER_URL'
    */
   readonly shipperUrlVariable?: string;
+  /**
+   * A namespace whose pods may open the dashboards (an admin gateway, a VPN, an ingress controller for admins).
+   * @default - none: operators reach Grafana with `kubectl port-forward`, which NetworkPolicies do not filter
+   */
+  readonly dashboardsIngressNamespace?: string;
 }
 
 /** Where the External Secrets Operator finds the values of the app's Secrets. */

@@ -1,16 +1,17 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps } from './app-parts';
+import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app-parts';
 import { syncSecrets } from './app-secrets';
 import { AppTraffic } from './app-traffic';
 import { IComponent } from '../platform/component';
-import { invalid } from '../platform/errors';
+import { checkDnsLabel, checkEnum, invalid } from '../platform/errors';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from '../platform/guardrails';
 import { PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, MANAGED_BY } from '../platform/labels';
 import { addRestrictedNamespace } from '../platform/namespace';
 import { NetworkIsolation } from '../platform/network-isolation';
 import { applySyncWaves } from '../platform/sync-waves';
+import { duplicateObjects } from '../platform/unique-objects';
 import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
 import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
 import { CeleryWorkerPool, CeleryWorkerPoolOptions } from '../workloads/celery-worker-pool';
@@ -31,8 +32,20 @@ export interface DjangoAppChartProps extends PodHardeningProps {
    * @default - the appName
    */
   readonly instance?: string;
-  /** The namespace the app lives in. The chart renders it, with Pod Security `restricted` enforced. */
+  /** The namespace the app lives in. */
   readonly namespace: string;
+  /**
+   * Whether the chart renders the Namespace (with Pod Security `restricted` enforced) or uses one that exists.
+   * @default NamespaceManagement.RENDERED
+   */
+  readonly namespaceManagement?: NamespaceManagement;
+  /**
+   * Prefix of every object name the chart derives (`<prefix>-backend`, `<prefix>-worker-default`,
+   * `<prefix>-default-deny`, ...), so that two installations fit in one namespace. Names set explicitly
+   * in the parts are used as they are.
+   * @default - no prefix
+   */
+  readonly namePrefix?: string;
   /** The release: `app.kubernetes.io/version` of every object, and the default image tag. */
   readonly version: string;
   /** The image repository of the Django code, which the backend, the workers, beat and the jobs run. */
@@ -162,13 +175,19 @@ export class DjangoAppChart extends Chart {
     const identity = { appName: props.appName, instance, version: props.version };
     const hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
 
-    addRestrictedNamespace(this, props.namespace, chartLabels);
-    if (props.guardrails) new NamespaceGuardrails(this, 'guardrails', props.guardrails);
+    if (props.namePrefix !== undefined) checkDnsLabel(this, 'namePrefix', props.namePrefix, 30);
+    const named = (base: string) => (props.namePrefix ? `${props.namePrefix}-${base}` : base);
+    if (checkEnum(this, 'namespaceManagement', props.namespaceManagement ?? NamespaceManagement.RENDERED, NamespaceManagement) === NamespaceManagement.RENDERED) {
+      addRestrictedNamespace(this, props.namespace, chartLabels);
+    }
+    if (props.guardrails) new NamespaceGuardrails(this, 'guardrails', { namePrefix: props.namePrefix, ...props.guardrails });
 
     if (props.stats) this.checkStats(props.stats);
-    this.statsShipper = props.stats ? new StatsShipper(this, 'stats-shipper', { ...identity, ...hardening, ...props.stats.shipper }) : undefined;
+    this.statsShipper = props.stats
+      ? new StatsShipper(this, 'stats-shipper', { ...identity, ...hardening, ...props.stats.shipper, name: props.stats.shipper.name ?? named('stats-shipper') })
+      : undefined;
     this.statsDashboards = props.stats?.dashboards
-      ? new StatsDashboards(this, 'grafana', { ...identity, ...hardening, ...props.stats.dashboards })
+      ? new StatsDashboards(this, 'grafana', { ...identity, ...hardening, ...props.stats.dashboards, name: props.stats.dashboards.name ?? named('grafana') })
       : undefined;
 
     const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.url } : {};
@@ -177,13 +196,19 @@ export class DjangoAppChart extends Chart {
     // The web tier, the workers, beat and the jobs run the same image, settings and broker.
     const appCode = { ...identity, ...hardening, image: props.image, tag: props.tag ?? props.version, settings: this.settings, broker: this.broker };
 
-    this.backend = new DjangoBackend(this, 'backend', { ...appCode, ...props.backend });
-    this.migrations = props.migrations ? new DjangoMigrations(this, 'migrate', { ...props.migrations, backend: this.backend }) : undefined;
-    this.collectStatic = props.collectStatic ? new CollectStatic(this, 'collectstatic', { ...props.collectStatic, backend: this.backend }) : undefined;
-    this.workers = new CeleryWorkerPool(this, 'workers', { ...appCode, ...props.workers, celeryApp: props.celeryApp });
-    this.beat = new CeleryBeat(this, 'beat', { ...appCode, ...props.beat, celeryApp: props.celeryApp });
-    this.frontend = props.frontend ? this.addFrontend(props, identity, hardening) : undefined;
-    this.edge = props.edge ? this.addEdge(props.edge, identity, hardening) : undefined;
+    this.backend = new DjangoBackend(this, 'backend', { ...appCode, ...props.backend, name: props.backend.name ?? named('backend') });
+    this.migrations = props.migrations
+      ? new DjangoMigrations(this, 'migrate', { ...props.migrations, backend: this.backend, name: props.migrations.name ?? named('migrate') })
+      : undefined;
+    this.collectStatic = props.collectStatic
+      ? new CollectStatic(this, 'collectstatic', { ...props.collectStatic, backend: this.backend, name: props.collectStatic.name ?? named('collectstatic') })
+      : undefined;
+    this.workers = new CeleryWorkerPool(this, 'workers', {
+      ...appCode, ...props.workers, celeryApp: props.celeryApp, namePrefix: props.workers.namePrefix ?? named('worker'),
+    });
+    this.beat = new CeleryBeat(this, 'beat', { ...appCode, ...props.beat, celeryApp: props.celeryApp, name: props.beat.name ?? named('beat') });
+    this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
+    this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge')) : undefined;
 
     const appCodeComponents: IComponent[] = [
       this.backend, ...this.workers.queueComponents, this.beat,
@@ -224,6 +249,9 @@ export class DjangoAppChart extends Chart {
       dnsPodLabels: props.dnsPodLabels,
     });
     if (this.edge) traffic.allowFromNamespace(props.edge!.ingressNamespace, this.edge, 'edge.ingressNamespace');
+    if (this.statsDashboards && props.stats!.dashboardsIngressNamespace !== undefined) {
+      traffic.allowFromNamespace(props.stats!.dashboardsIngressNamespace, this.statsDashboards, 'stats.dashboardsIngressNamespace');
+    }
     if (this.edge) {
       if (this.frontend) traffic.allow(this.edge, this.frontend);
       traffic.allow(this.edge, this.backend);
@@ -241,15 +269,17 @@ export class DjangoAppChart extends Chart {
 
     new NetworkIsolation(this, 'network', {
       ...identity,
+      namePrefix: props.namePrefix,
       rules: traffic.rules,
       dnsNamespace: props.dnsNamespace,
       dnsPodLabels: props.dnsPodLabels,
     });
     traffic.record();
+    this.node.addValidation({ validate: () => duplicateObjects(this).map((m) => `DjangoAppChart '${this.node.path}': ${m}`) });
     applySyncWaves(this, [...(this.frontend ? [this.frontend.name] : []), ...(this.edge ? [this.edge.name] : [])]);
   }
 
-  private addFrontend(props: DjangoAppChartProps, identity: ComponentIdentityProps, hardening: PodHardeningProps): NuxtFrontend {
+  private addFrontend(props: DjangoAppChartProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string): NuxtFrontend {
     const frontend = props.frontend!;
     const apiPath = frontend.apiPath ?? '/api';
     if (!/^\/[\w./-]*$/.test(apiPath)) invalid(this, 'frontend.apiPath', 'an absolute path such as "/api"', apiPath);
@@ -259,13 +289,14 @@ export class DjangoAppChart extends Chart {
       ...identity,
       ...hardening,
       ...frontend,
+      name: frontend.name ?? name,
       tag: frontend.tag ?? props.version,
       internalApiUrl: `${this.backend.serviceUrl}${apiPath}`,
       publicApiUrl,
     });
   }
 
-  private addEdge(edge: AppEdgeProps, identity: ComponentIdentityProps, hardening: PodHardeningProps): EdgeRouter {
+  private addEdge(edge: AppEdgeProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string): EdgeRouter {
     if (typeof edge.ingressNamespace !== 'string' || edge.ingressNamespace === '') {
       invalid(this, 'edge.ingressNamespace', "the ingress controller's namespace (the only one allowed to reach the edge)", edge.ingressNamespace);
     }
@@ -273,6 +304,7 @@ export class DjangoAppChart extends Chart {
       ...identity,
       ...hardening,
       ...edge,
+      name: edge.name ?? name,
       routing: { allowedS3Hosts: this.defaultS3Hosts(), ...edge.routing },
       backend: this.backend,
       frontend: this.frontend,

@@ -56,10 +56,10 @@ function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 }
 
-/** The cluster-scoped kinds actually rendered, which is all the project lets Applications create. */
-export function clusterScopedKinds(objects: KubeObject[]): ArgoCdResourceKind[] {
+/** The kinds actually rendered, cluster-scoped or namespaced: all that the project lets Applications create. */
+export function renderedKinds(objects: KubeObject[], scope: 'cluster' | 'namespaced'): ArgoCdResourceKind[] {
   const seen = new Map<string, ArgoCdResourceKind>();
-  for (const o of objects.filter((x) => !namespaceOf(x))) {
+  for (const o of objects.filter((x) => (scope === 'cluster' ? !namespaceOf(x) : !!namespaceOf(x)))) {
     const kind = { group: groupOf(String(o.apiVersion)), kind: kindOf(o) };
     seen.set(`${kind.group}/${kind.kind}`, kind);
   }
@@ -106,7 +106,9 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     description: props.description ?? `${project} folders, synced from the rendered branch`,
     sourceRepos: [repoUrl],
     destinations: targets.map((t) => ({ namespace: t.namespace })),
-    clusterResources: clusterScopedKinds(targets.flatMap((t) => t.objects)),
+    clusterResources: renderedKinds(targets.flatMap((t) => t.objects), 'cluster'),
+    // Exactly the namespaced kinds of the render: no Role, RoleBinding or anything else can be slipped in.
+    namespaceResources: renderedKinds(targets.flatMap((t) => t.objects), 'namespaced'),
     labels: labels(project, version),
   });
   for (const t of targets) {
@@ -128,7 +130,9 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     description: 'The root Application, which syncs the Argo CD folder of the rendered branch',
     sourceRepos: [repoUrl],
     destinations: [{ namespace }],
-    namespaceResources: [{ group: 'argoproj.io', kind: 'Application' }, { group: 'argoproj.io', kind: 'AppProject' }],
+    // Applications only: whoever can push to the rendered branch must not be able to widen a project,
+    // this one included. The projects are applied at bootstrap, and again by an admin when they change.
+    namespaceResources: [{ group: 'argoproj.io', kind: 'Application' }],
     labels: labels(project, version),
   });
   new ArgoCdApplication(chart, 'root', {
@@ -139,6 +143,7 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     targetRevision: branch,
     path: folder,
     include: MANIFEST_GLOB,
+    exclude: PROJECTS_FILE,
     destinationNamespace: namespace,
     labels: labels(project, version),
   });
@@ -147,10 +152,13 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
   return chart.toJson();
 }
 
+/** The file of the AppProjects, which the root Application leaves to an admin. */
+export const PROJECTS_FILE = '00-projects.yaml';
+
 /** One file per Application (named after its folder), projects first. */
 export function argoCdFileFor(folder: string): (obj: KubeObject) => string {
   return (obj) => {
-    if (kindOf(obj) === 'AppProject') return '00-projects.yaml';
+    if (kindOf(obj) === 'AppProject') return PROJECTS_FILE;
     const path = obj.spec?.source?.path;
     return path === folder ? '00-root.yaml' : `${path}.yaml`;
   };

@@ -6,6 +6,7 @@ import { componentOf, describe, KubeObject, kindOf, VERSION_LABEL } from './kube
 import { Provenance } from './provenance';
 import { buildIndex, indexFile, RenderedFile, RenderIndex } from './render-index';
 import { TRAFFIC_METADATA } from '../platform/traffic-model';
+import { duplicateObjects } from '../platform/unique-objects';
 
 /** A folder of the render: its objects and every file written into it, index included. */
 export interface RenderedFolderOutput {
@@ -98,8 +99,15 @@ function appVersionOf(chart: Chart, objects: KubeObject[]): string | undefined {
   return versions.length === 1 ? versions[0] : undefined;
 }
 
+/**
+ * Runs every construct's validations once. Each message is written as the constructs' own are,
+ * `<Construct> '<path>': <message>`, so one from cdk8s or a third-party construct reads like ours.
+ */
 function validate(app: App): void {
-  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  const errors = app.node.findAll().flatMap((c) => {
+    const prefix = `${c.constructor?.name ?? 'Construct'} '${c.node.path}': `;
+    return c.node.validate().map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
+  });
   if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
 }
 
@@ -109,6 +117,8 @@ function validate(app: App): void {
  */
 export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
   validate(app);
+  const duplicates = duplicateObjects(app);
+  if (duplicates.length) throw new Error(`two objects of one name:\n  ${duplicates.join('\n  ')}`);
   const charts = app.charts;
   if (!charts.length) throw new Error('the app defines no charts: nothing to render');
   const owners = new Map<string, string>();

@@ -2,6 +2,9 @@ import { Construct } from 'constructs';
 import { EnvironmentSpec } from './environment-spec';
 import { ComponentGroup } from '../app/app-parts';
 import { DjangoAppChart, DjangoAppChartProps } from '../app/django-app-chart';
+import { ScalingMetric } from '../platform/autoscaling';
+import { ZoneSpread } from '../platform/pod-options';
+import { MigrationStyle } from '../workloads/django-job';
 
 export const APP_NAME = 'picvario';
 /** Label key of Picvario's dedicated node pools. */
@@ -55,8 +58,10 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       minReplicas: spec.backend.minReplicas,
       maxReplicas: spec.backend.maxReplicas,
       resources: spec.backend.resources,
+      zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
-    migrations: { resources: spec.jobs.resources },
+    migrations: { resources: spec.jobs.resources, style: MigrationStyle.DJANGO_TENANTS },
     collectStatic: { resources: spec.jobs.resources },
     workers: { queues: spec.queues, nodePoolLabel: NODE_POOL_LABEL },
     beat: { resources: spec.beat.resources },
@@ -65,6 +70,8 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       minReplicas: spec.frontend.minReplicas,
       maxReplicas: spec.frontend.maxReplicas,
       resources: spec.frontend.resources,
+      zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
     edge: {
       host: spec.host,
@@ -74,6 +81,8 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       minReplicas: spec.edge.minReplicas,
       maxReplicas: spec.edge.maxReplicas,
       resources: spec.edge.resources,
+      zoneSpread: ZoneSpread.REQUIRED,
+      scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY],
     },
     stats: {
       shipper: {

@@ -1,7 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkInteger, checkReplicaRange, Owner } from './errors';
+import { checkEnum, checkInteger, checkReplicaRange, invalid, Owner } from './errors';
 import { ComponentLabels } from './labels';
+
+/** A resource an HPA scales on, as a percentage of the pods' requests. */
+export enum ScalingMetric {
+  CPU = 'cpu',
+  MEMORY = 'memory',
+}
 
 /** Replica bounds and utilisation targets of a HorizontalPodAutoscaler. */
 export interface HorizontalScalingProps {
@@ -21,10 +27,16 @@ export interface HorizontalScalingProps {
    */
   readonly targetCpuUtilization?: number;
   /**
-   * Average memory utilisation, as a percentage of the request, that the HPA aims for.
+   * Average memory utilisation, as a percentage of the request, that the HPA aims for (with ScalingMetric.MEMORY).
    * @default 80
    */
   readonly targetMemoryUtilization?: number;
+  /**
+   * What the HPA scales on. Memory suits few apps: Python processes rarely give memory back, so a
+   * memory target often scales up and never down.
+   * @default [ScalingMetric.CPU]
+   */
+  readonly scalingMetrics?: ScalingMetric[];
 }
 
 /** HorizontalScalingProps with every default applied and checked. */
@@ -33,18 +45,25 @@ export interface ResolvedHorizontalScaling {
   readonly maxReplicas: number;
   readonly targetCpuUtilization: number;
   readonly targetMemoryUtilization: number;
+  readonly metrics: ScalingMetric[];
 }
 
-export function resolveHorizontalScaling(owner: Owner, field: string, props: HorizontalScalingProps = {}): ResolvedHorizontalScaling {
+/** Checks the props, named as the user wrote them (`minReplicas`, not a path of ours). */
+export function resolveHorizontalScaling(owner: Owner, props: HorizontalScalingProps = {}): ResolvedHorizontalScaling {
+  const metrics = props.scalingMetrics ?? [ScalingMetric.CPU];
+  if (!Array.isArray(metrics) || metrics.length === 0) invalid(owner, 'scalingMetrics', 'a non-empty list of ScalingMetric', metrics);
+  metrics.forEach((m, i) => checkEnum(owner, `scalingMetrics[${i}]`, m, ScalingMetric));
+  if (new Set(metrics).size !== metrics.length) invalid(owner, 'scalingMetrics', 'a list without repeats', metrics);
   const resolved = {
     minReplicas: props.minReplicas ?? 2,
     maxReplicas: props.maxReplicas ?? 10,
     targetCpuUtilization: props.targetCpuUtilization ?? 70,
     targetMemoryUtilization: props.targetMemoryUtilization ?? 80,
+    metrics,
   };
-  checkReplicaRange(owner, field, resolved.minReplicas, resolved.maxReplicas, 1);
-  checkInteger(owner, `${field}.targetCpuUtilization`, resolved.targetCpuUtilization, 1, 100);
-  checkInteger(owner, `${field}.targetMemoryUtilization`, resolved.targetMemoryUtilization, 1, 100);
+  checkReplicaRange(owner, '', resolved.minReplicas, resolved.maxReplicas, 1);
+  checkInteger(owner, 'targetCpuUtilization', resolved.targetCpuUtilization, 1, 100);
+  checkInteger(owner, 'targetMemoryUtilization', resolved.targetMemoryUtilization, 1, 100);
   return resolved;
 }
 
@@ -62,10 +81,7 @@ export function addHorizontalAutoscaler(
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName },
       minReplicas: scaling.minReplicas,
       maxReplicas: scaling.maxReplicas,
-      metrics: [
-        utilization('cpu', scaling.targetCpuUtilization),
-        utilization('memory', scaling.targetMemoryUtilization),
-      ],
+      metrics: scaling.metrics.map((m) => utilization(m, m === ScalingMetric.CPU ? scaling.targetCpuUtilization : scaling.targetMemoryUtilization)),
     },
   });
 }

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ComponentLabels } from './labels';
+import { ZoneSpread } from './pod-options';
 
 export const HOSTNAME_KEY = 'kubernetes.io/hostname';
 export const ZONE_KEY = 'topology.kubernetes.io/zone';
@@ -19,22 +20,29 @@ export enum SpreadMode {
  * Spread replicas over nodes and zones, so one node or one zone never holds them all.
  *
  * - maxSkew 1: no two replicas share a node, or a zone, while an emptier one exists
- *   (strictly with `DoNotSchedule`, as a preference with `ScheduleAnyway`).
+ *   (strictly with `DoNotSchedule`, as a preference with `ScheduleAnyway`). The node spread
+ *   follows the component's mode, the zone spread its `zoneSpread` option.
  * - `nodeTaintsPolicy: Honor`: tainted nodes (a dedicated pool, a cordoned node) are not
  *   counted as empty domains that the skew would have to match.
  * - `matchLabelKeys: [pod-template-hash]`: during a rollout the old and new ReplicaSets
  *   are spread independently, so the surge pod is never blocked by the old pods.
  */
-export function topologySpread(labels: ComponentLabels, mode: SpreadMode): k8s.TopologySpreadConstraint[] {
+export function topologySpread(labels: ComponentLabels, mode: SpreadMode, zone: ZoneSpread): k8s.TopologySpreadConstraint[] {
   if (mode === SpreadMode.NONE) return [];
-  return [HOSTNAME_KEY, ZONE_KEY].map((topologyKey) => ({
+  const constraint = (topologyKey: string, strict: boolean): k8s.TopologySpreadConstraint => ({
     topologyKey,
     maxSkew: 1,
-    whenUnsatisfiable: mode === SpreadMode.STRICT ? 'DoNotSchedule' : 'ScheduleAnyway',
+    whenUnsatisfiable: strict ? 'DoNotSchedule' : 'ScheduleAnyway',
     nodeTaintsPolicy: 'Honor',
     labelSelector: { matchLabels: labels.selector },
     matchLabelKeys: ['pod-template-hash'],
-  }));
+  });
+  // Every node has a hostname label, so a strict hostname spread schedules on any cluster; a node
+  // without a zone label can never take a pod with a strict zone constraint, hence the choice.
+  return [
+    constraint(HOSTNAME_KEY, mode === SpreadMode.STRICT),
+    ...(zone === ZoneSpread.NONE ? [] : [constraint(ZONE_KEY, zone === ZoneSpread.REQUIRED)]),
+  ];
 }
 
 /**

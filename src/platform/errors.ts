@@ -27,6 +27,16 @@ export function invalid(owner: Owner, field: string, expected: string, got: unkn
   throw new ValidationError(`${describe(owner)}: ${field} must be ${expected}; got ${JSON.stringify(got)}`);
 }
 
+/**
+ * Checks a value of an enum at run time: from JavaScript or Python a string that is not one of the
+ * values would otherwise be rendered as it is (KEDA rejects `type: Redis`) or silently ignored.
+ */
+export function checkEnum<T extends string>(owner: Owner, field: string, value: T, values: Record<string, T>): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value)) invalid(owner, field, `one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, value);
+  return value;
+}
+
 /** Checks an integer range, inclusive on both ends. */
 export function checkInteger(owner: Owner, field: string, value: number, min: number, max: number = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -36,12 +46,13 @@ export function checkInteger(owner: Owner, field: string, value: number, min: nu
   return value;
 }
 
-/** Checks a min/max pair such as HPA or KEDA replica bounds. */
+/** Checks a min/max pair such as HPA or KEDA replica bounds; `field` is the prefix the user wrote (`queues[0]`), or empty. */
 export function checkReplicaRange(owner: Owner, field: string, min: number, max: number, lowest: number): void {
-  checkInteger(owner, `${field}.minReplicas`, min, lowest);
-  checkInteger(owner, `${field}.maxReplicas`, max, 1);
+  const name = (prop: string) => (field ? `${field}.${prop}` : prop);
+  checkInteger(owner, name('minReplicas'), min, lowest);
+  checkInteger(owner, name('maxReplicas'), max, 1);
   if (min > max) {
-    invalid(owner, `${field}.minReplicas`, `<= maxReplicas (${max})`, min);
+    invalid(owner, name('minReplicas'), `<= maxReplicas (${max})`, min);
   }
 }
 
@@ -58,12 +69,15 @@ export function checkDnsLabel(owner: Owner, field: string, value: string, maxLen
   return value;
 }
 
-/** Checks a Secret key reference: both the Secret's name and the key are required. */
-export function checkSecretKey(owner: Owner, field: string, secretName: string | undefined, key: string | undefined): void {
+/**
+ * Checks a Secret key reference: both the Secret's name and the key are required. The fields are
+ * the props as the user wrote them, e.g. `secretName` and `databaseUrlKey`.
+ */
+export function checkSecretKey(owner: Owner, secretField: string, secretName: string | undefined, keyField: string, key: string | undefined): void {
   if (!secretName || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secretName)) {
-    invalid(owner, `${field}.secretName`, 'the name of an existing Secret (DNS-1123 subdomain)', secretName);
+    invalid(owner, secretField, 'the name of an existing Secret (DNS-1123 subdomain)', secretName);
   }
   if (!key || !/^[-._a-zA-Z0-9]+$/.test(key)) {
-    invalid(owner, `${field}.key`, 'a Secret key (letters, digits, ".", "_" or "-")', key);
+    invalid(owner, keyField, 'a Secret key (letters, digits, ".", "_" or "-")', key);
   }
 }

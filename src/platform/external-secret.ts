@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkSecretKey, invalid } from './errors';
+import { checkEnum, checkSecretKey, invalid } from './errors';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../imports/external-secrets-externalsecret-external-secrets.io';
 
 /** Which kind of store the External Secrets Operator reads from. */
@@ -56,7 +56,7 @@ export class SyncedSecret extends Construct {
     if (!props.storeName) invalid(this, 'storeName', 'the name of a SecretStore or ClusterSecretStore', props.storeName);
     if (!props.keys || props.keys.length === 0) invalid(this, 'keys', 'a non-empty list', props.keys);
     props.keys.forEach((k, i) => {
-      checkSecretKey(this, `keys[${i}]`, props.secretName, k.secretKey);
+      checkSecretKey(this, 'secretName', props.secretName, `keys[${i}].secretKey`, k.secretKey);
       if (!k.remoteKey) invalid(this, `keys[${i}].remoteKey`, 'the key of the entry in the store', k.remoteKey);
     });
     const refresh = props.refreshInterval ?? '1h';
@@ -68,7 +68,7 @@ export class SyncedSecret extends Construct {
         refreshInterval: refresh,
         secretStoreRef: {
           name: props.storeName,
-          kind: (props.storeKind ?? SecretStoreKind.CLUSTER_SECRET_STORE) as unknown as ExternalSecretSpecSecretStoreRefKind,
+          kind: checkEnum(this, 'storeKind', props.storeKind ?? SecretStoreKind.CLUSTER_SECRET_STORE, SecretStoreKind) as unknown as ExternalSecretSpecSecretStoreRefKind,
         },
         target: { name: props.secretName, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
         data: props.keys.map((k) => ({ secretKey: k.secretKey, remoteRef: { key: k.remoteKey, property: k.property } })),

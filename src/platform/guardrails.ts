@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { checkDnsLabel } from './errors';
 import { canonicalQuantity } from './quantity';
 
 /** Namespace-wide ceilings and per-container defaults. */
@@ -27,6 +28,22 @@ export interface NamespaceGuardrailsProps {
    * @default '8'
    */
   readonly maxContainerCpu?: string;
+  /**
+   * Smallest memory request a container may make (a container asking for almost nothing is
+   * overcommitted without limit).
+   * @default '16Mi'
+   */
+  readonly minContainerMemory?: string;
+  /**
+   * Smallest CPU request a container may make.
+   * @default '10m'
+   */
+  readonly minContainerCpu?: string;
+  /**
+   * Prefix of the object names (`<prefix>-compute`, `<prefix>-container-defaults`).
+   * @default - no prefix
+   */
+  readonly namePrefix?: string;
 }
 
 /**
@@ -37,8 +54,9 @@ export class NamespaceGuardrails extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceGuardrailsProps) {
     super(scope, id);
     const q = (field: string, value: string) => k8s.Quantity.fromString(canonicalQuantity(this, field, value));
+    const prefix = props.namePrefix === undefined ? '' : `${checkDnsLabel(this, 'namePrefix', props.namePrefix, 40)}-`;
     new k8s.KubeResourceQuota(this, 'Quota', {
-      metadata: { name: 'compute' },
+      metadata: { name: `${prefix}compute` },
       spec: {
         hard: {
           'requests.cpu': q('requestsCpu', props.requestsCpu),
@@ -50,13 +68,14 @@ export class NamespaceGuardrails extends Construct {
       },
     });
     new k8s.KubeLimitRange(this, 'Limits', {
-      metadata: { name: 'container-defaults' },
+      metadata: { name: `${prefix}container-defaults` },
       spec: {
         limits: [{
           type: 'Container',
           defaultRequest: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
           default: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('512Mi') },
           max: { cpu: q('maxContainerCpu', props.maxContainerCpu ?? '8'), memory: q('maxContainerMemory', props.maxContainerMemory ?? '16Gi') },
+          min: { cpu: q('minContainerCpu', props.minContainerCpu ?? '10m'), memory: q('minContainerMemory', props.minContainerMemory ?? '16Mi') },
         }],
       },
     });

@@ -24,6 +24,12 @@ export interface ComponentIdentityProps {
 
 export const MANAGED_BY = 'cdk8s';
 
+/** The version an image tag stands for: the tag without its digest; none for a digest alone. */
+export function versionOfTag(tag: string): string | undefined {
+  if (typeof tag !== 'string' || tag.startsWith('sha256:')) return undefined;
+  return tag.split('@')[0];
+}
+
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /** The labels of one component, resolved and validated once. */
@@ -39,7 +45,10 @@ export class ComponentLabels {
   constructor(owner: Owner, identity: ComponentIdentityProps, component: string, version: string) {
     const appName = checkDnsLabel(owner, 'appName', identity.appName);
     const instance = checkDnsLabel(owner, 'instance', identity.instance ?? appName);
-    const resolvedVersion = identity.version ?? version;
+    const resolvedVersion = identity.version ?? versionOfTag(version);
+    if (resolvedVersion === undefined) {
+      invalid(owner, 'version', 'set when the image is pinned by a digest alone (the version label cannot be derived from it)', identity.version);
+    }
     if (resolvedVersion.length > 63 || !LABEL_VALUE.test(resolvedVersion)) {
       invalid(owner, 'version', 'a label value (letters, digits, "-", "_", ".", at most 63 characters)', resolvedVersion);
     }

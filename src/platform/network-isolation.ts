@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkInteger, invalid } from './errors';
+import { checkDnsLabel, checkEnum, checkInteger, invalid } from './errors';
 import { ComponentIdentityProps } from './labels';
 
 /** Transport protocol of a traffic rule. */
@@ -68,6 +68,12 @@ export interface NetworkIsolationProps extends ComponentIdentityProps {
    * @default { 'k8s-app': 'kube-dns' }
    */
   readonly dnsPodLabels?: { [key: string]: string };
+  /**
+   * Prefix of the namespace-wide policies' names (`<prefix>-default-deny`, `<prefix>-allow-dns`), for a
+   * second installation in the same namespace.
+   * @default - no prefix
+   */
+  readonly namePrefix?: string;
 }
 
 const CIDR_V4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
@@ -108,12 +114,13 @@ export class NetworkIsolation extends Construct {
     const rules = props.rules ?? [];
     rules.forEach((r, i) => this.checkRule(r, `rules[${i}]`));
 
+    const prefix = props.namePrefix === undefined ? '' : `${checkDnsLabel(this, 'namePrefix', props.namePrefix, 40)}-`;
     new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
-      metadata: { name: 'default-deny' },
+      metadata: { name: `${prefix}default-deny` },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
     new k8s.KubeNetworkPolicy(this, 'AllowDns', {
-      metadata: { name: 'allow-dns' },
+      metadata: { name: `${prefix}allow-dns` },
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
@@ -179,6 +186,7 @@ export class NetworkIsolation extends Construct {
     if (r.toComponent) checkDnsLabel(this, `${field}.toComponent`, r.toComponent);
     (r.toCidrs ?? []).forEach((cidr, j) => checkCidr(this, `${field}.toCidrs[${j}]`, cidr));
     if (!r.ports || r.ports.length === 0) invalid(this, `${field}.ports`, 'a non-empty list of ports', r.ports);
+    if (r.protocol !== undefined) checkEnum(this, `${field}.protocol`, r.protocol, NetworkProtocol);
     r.ports.forEach((port, j) => checkInteger(this, `${field}.ports[${j}]`, port, 1, 65535));
   }
 }

@@ -4,6 +4,7 @@ import { hostAntiAffinity, SpreadMode, topologySpread } from './availability';
 import { checkInteger, invalid, Owner } from './errors';
 import { PodHardening } from './hardening';
 import { ComponentLabels } from './labels';
+import { ImagePullPolicy, ResolvedPodOptions, resolvePodOptions } from './pod-options';
 
 /** Everything that differs between the pods of two components; the rest is platform policy. */
 export interface PodSpecInput {
@@ -33,17 +34,33 @@ export interface PodSpecInput {
   readonly restartPolicy?: string;
   /** Mount the ServiceAccount token; only components that call the Kubernetes API need it. */
   readonly needsApiToken?: boolean;
+  /** The user's adjustments (escape hatches), already checked. */
+  readonly options?: ResolvedPodOptions;
 }
 
-/** `repository:tag`, refusing tags that move under a running Deployment. */
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[0-9a-f]{64}';
+const TAG_FORMS = new RegExp(`^(?:(${TAG})(?:@(${DIGEST}))?|(${DIGEST}))$`);
+
+/**
+ * `repository:tag`, `repository:tag@sha256:…` or `repository@sha256:…` from a repository and a
+ * `tag` that is a tag, a tag with its digest, or a digest alone; tags that move under a running
+ * Deployment (`latest`) are refused.
+ */
 export function imageReference(owner: Owner, image: string, tag: string): string {
   if (!image || /\s|:[^/]*$|@/.test(image)) {
     invalid(owner, 'image', 'an image repository without tag or digest, e.g. "registry.example.com/team/app"', image);
   }
-  if (!tag || tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
-    invalid(owner, 'tag', 'an immutable image tag (not "latest"; letters, digits, "_", ".", "-")', tag);
+  const m = typeof tag === 'string' ? TAG_FORMS.exec(tag) : null;
+  if (!m || m[1] === 'latest') {
+    invalid(owner, 'tag', 'an immutable image tag (not "latest"; letters, digits, "_", ".", "-"), optionally with "@sha256:<64 hex>", or a digest "sha256:<64 hex>" alone', tag);
   }
-  return `${image}:${tag}`;
+  return m[3] ? `${image}@${m[3]}` : `${image}:${tag}`;
+}
+
+/** Whether an image reference is pinned by digest, so it cannot change under a running Deployment. */
+export function isPinnedByDigest(reference: string): boolean {
+  return /@sha256:[0-9a-f]{64}$/.test(reference);
 }
 
 /**
@@ -51,10 +68,26 @@ export function imageReference(owner: Owner, image: string, tag: string): string
  * tell components apart. The token is not mounted unless the component asks for it.
  */
 export function addServiceAccount(scope: Construct, input: PodSpecInput): k8s.KubeServiceAccount {
+  const annotations = input.options?.serviceAccountAnnotations ?? {};
   return new k8s.KubeServiceAccount(scope, 'ServiceAccount', {
-    metadata: { name: input.name, labels: input.labels.all },
+    metadata: { name: input.name, labels: input.labels.all, annotations: Object.keys(annotations).length ? annotations : undefined },
     automountServiceAccountToken: input.needsApiToken ?? false,
   });
+}
+
+/** Merges two maps, refusing a key both set: the user's options never override the construct's own. */
+function merged(
+  owner: Owner, field: string, own: Record<string, string> | undefined, extra: Record<string, string>,
+): Record<string, string> | undefined {
+  for (const key of Object.keys(extra)) {
+    if (own && key in own) invalid(owner, `${field}.${key}`, 'a key the construct does not set itself', key);
+  }
+  const all = { ...(own ?? {}), ...extra };
+  return Object.keys(all).length ? all : undefined;
+}
+
+function nonEmpty<T>(list: T[]): T[] | undefined {
+  return list.length ? list : undefined;
 }
 
 export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateSpec {
@@ -64,10 +97,25 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
     checkInteger(owner, 'preStopDelaySeconds', preStop, 0, input.terminationGracePeriodSeconds - 1);
   }
   const { hardening } = input;
+  const options = input.options ?? resolvePodOptions(owner);
+  const env = [...(input.env ?? [])];
+  for (const extra of options.env) {
+    if (env.some((e) => e.name === extra.name)) {
+      invalid(owner, extra.value === undefined ? 'extraSecretEnv' : `extraEnv.${extra.name}`, 'a variable the construct does not set itself', extra.name);
+    }
+    env.push(extra);
+  }
+  const volumes = [hardening.tmpVolume(), ...(input.volumes ?? [])];
+  for (const v of options.volumes) {
+    if (volumes.some((own) => own.name === v.name)) invalid(owner, 'extraVolumes', `volume names other than the construct's own (${volumes.map((o) => o.name).join(', ')})`, v.name);
+    volumes.push(v);
+  }
+  const ownAffinity = input.spread === SpreadMode.NONE ? undefined : hostAntiAffinity(input.labels);
+  const affinity = options.affinity ? { ...ownAffinity, ...options.affinity } : ownAffinity;
   return {
     metadata: {
-      labels: input.labels.all,
-      annotations: input.podAnnotations && Object.keys(input.podAnnotations).length ? input.podAnnotations : undefined,
+      labels: { ...input.labels.all, ...options.podLabels },
+      annotations: merged(owner, 'podAnnotations', input.podAnnotations, options.podAnnotations),
     },
     spec: {
       serviceAccountName: input.name,
@@ -77,20 +125,22 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
       securityContext: hardening.podSecurityContext(),
       terminationGracePeriodSeconds: input.terminationGracePeriodSeconds,
       priorityClassName: input.priorityClassName,
-      nodeSelector: input.nodeSelector,
-      tolerations: input.tolerations,
-      topologySpreadConstraints: input.spread === SpreadMode.NONE ? undefined : topologySpread(input.labels, input.spread),
-      affinity: input.spread === SpreadMode.NONE ? undefined : hostAntiAffinity(input.labels),
+      nodeSelector: merged(owner, 'nodeSelector', input.nodeSelector, options.nodeSelector),
+      tolerations: nonEmpty([...(input.tolerations ?? []), ...options.tolerations]),
+      imagePullSecrets: nonEmpty(options.imagePullSecrets.map((name) => ({ name }))),
+      topologySpreadConstraints: input.spread === SpreadMode.NONE ? undefined : topologySpread(input.labels, input.spread, options.zoneSpread),
+      affinity,
       restartPolicy: input.restartPolicy,
       containers: [{
         name: input.name,
         image: input.image,
-        // Pull on every start: the kubelet then checks registry credentials, so a pod cannot run a
-        // private image merely because another tenant's pod left it cached on the node.
-        imagePullPolicy: 'Always',
-        command: input.command,
-        args: input.args,
-        env: input.env && input.env.length ? input.env : undefined,
+        // Pull on every start unless the image is pinned by digest: the kubelet then checks registry
+        // credentials, so a pod cannot run a private image merely because another tenant's pod left
+        // it cached on the node. A digest cannot point elsewhere, so a cached copy is the same image.
+        imagePullPolicy: options.imagePullPolicy ?? (isPinnedByDigest(input.image) ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS),
+        command: input.command ? [...input.command, ...options.extraArgs] : input.command,
+        args: input.command ? input.args : nonEmpty([...(input.args ?? []), ...options.extraArgs]),
+        env: nonEmpty(env),
         ports: input.ports,
         resources: input.resources,
         readinessProbe: input.readinessProbe,
@@ -98,9 +148,9 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
         startupProbe: input.startupProbe,
         lifecycle: preStop ? { preStop: { exec: { command: ['sleep', String(preStop)] } } } : undefined,
         securityContext: hardening.containerSecurityContext(),
-        volumeMounts: [hardening.tmpMount(), ...(input.volumeMounts ?? [])],
+        volumeMounts: [hardening.tmpMount(), ...(input.volumeMounts ?? []), ...options.volumeMounts],
       }],
-      volumes: [hardening.tmpVolume(), ...(input.volumes ?? [])],
+      volumes,
     },
   };
 }

@@ -27,6 +27,12 @@ export interface ContainerResources {
    * @default '1Gi'
    */
   readonly ephemeralStorageLimit?: string;
+  /**
+   * Extended resources a device plugin offers, e.g. `{ 'nvidia.com/gpu': '1' }`: requested and limited
+   * alike (Kubernetes requires both to be equal for them).
+   * @default - none
+   */
+  readonly extendedResources?: { [resource: string]: string };
 }
 
 function pair(owner: Owner, field: string, resource: string, request: string, limit: string): [string, string] {
@@ -47,8 +53,16 @@ export function renderResources(owner: Owner, field: string, resources: Containe
   const [diskRequest, diskLimit] = pair(owner, field, 'ephemeralStorage',
     resources.ephemeralStorageRequest ?? '256Mi', resources.ephemeralStorageLimit ?? '1Gi');
   const q = (value: string) => k8s.Quantity.fromString(value);
+  const extended: Record<string, k8s.Quantity> = {};
+  for (const [name, amount] of Object.entries(resources.extendedResources ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+)\/[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/.test(name) || name.startsWith('kubernetes.io/')) {
+      invalid(owner, `${field}.extendedResources.${name}`, 'set under a vendor resource name such as "nvidia.com/gpu"', name);
+    }
+    if (typeof amount !== 'string' || !/^[1-9][0-9]*$/.test(amount)) invalid(owner, `${field}.extendedResources.${name}`, 'a whole number of devices such as "1"', amount);
+    extended[name] = q(amount);
+  }
   return {
-    requests: { 'cpu': q(cpuRequest), 'memory': q(memoryRequest), 'ephemeral-storage': q(diskRequest) },
-    limits: { 'cpu': q(cpuLimit), 'memory': q(memoryLimit), 'ephemeral-storage': q(diskLimit) },
+    requests: { 'cpu': q(cpuRequest), 'memory': q(memoryRequest), 'ephemeral-storage': q(diskRequest), ...extended },
+    limits: { 'cpu': q(cpuLimit), 'memory': q(memoryLimit), 'ephemeral-storage': q(diskLimit), ...extended },
   };
 }

@@ -1,16 +1,18 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BrokerKind, CeleryBroker } from './celery-broker';
+import { CeleryLiveness, fileExistsProbe, heartbeatProbe } from './celery-liveness';
 import { DjangoSettings } from './django-settings';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
 import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
 import { clusterScoped } from '../platform/cluster-scoped';
 import { IComponent } from '../platform/component';
-import { checkDnsLabel, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
+import { checkDnsLabel, checkEnum, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 
 /**
@@ -31,8 +33,16 @@ const PRIORITY_VALUE: Record<QueuePriority, number> = {
 
 /** One Celery queue, served by a Deployment of its own. */
 export interface CeleryQueueProps {
-  /** The queue name, also part of the Deployment name (`<namePrefix>-<name>`). */
+  /**
+   * The Celery queue name, as the app routes tasks to it: any name Celery accepts (no spaces or
+   * commas), e.g. `monthly_reports`.
+   */
   readonly name: string;
+  /**
+   * The queue's part of the object names (`<namePrefix>-<componentName>`) and of its component label.
+   * @default - the queue name in lowercase, with every character other than letters, digits and `-` replaced by `-`
+   */
+  readonly componentName?: string;
   /** Scheduling priority of this queue's workers. */
   readonly priority: QueuePriority;
   /**
@@ -93,7 +103,7 @@ export interface CeleryQueueProps {
 }
 
 /** How a set of Celery queues is served, apart from the code (image, settings, broker, app). */
-export interface CeleryWorkerPoolOptions {
+export interface CeleryWorkerPoolOptions extends PodOptions {
   /** The queues; each becomes a Deployment. */
   readonly queues: CeleryQueueProps[];
   /**
@@ -107,6 +117,11 @@ export interface CeleryWorkerPoolOptions {
    * @default - `<instance>-<namePrefix>`
    */
   readonly priorityClassPrefix?: string;
+  /**
+   * How a stuck worker is detected.
+   * @default CeleryLiveness.HEARTBEAT_FILE
+   */
+  readonly liveness?: CeleryLiveness;
   /**
    * The file each worker touches from its consumer loop (`CELERY_WORKER_HEARTBEAT_FILE`);
    * the liveness probe checks its age without calling the broker.
@@ -151,7 +166,10 @@ export interface CeleryWorkerPoolProps extends CeleryWorkerPoolOptions, Componen
 /** A queue with every default applied and checked. */
 interface ResolvedQueue {
   readonly props: CeleryQueueProps;
+  /** The Celery queue name. */
   readonly name: string;
+  /** The object-name part. */
+  readonly componentName: string;
   readonly deploymentName: string;
   readonly concurrency: number;
   readonly timeLimit: number;
@@ -181,17 +199,22 @@ export class CeleryWorkerPool extends Construct {
     const prefix = checkDnsLabel(this, 'namePrefix', props.namePrefix ?? 'worker', 40);
     const image = imageReference(this, props.image, props.tag);
     const hardening = new PodHardening(this, props);
+    const options = resolvePodOptions(this, props);
     if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
       invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
     }
     if (!props.queues || props.queues.length === 0) invalid(this, 'queues', 'a non-empty list', props.queues);
     const queues = props.queues.map((q, i) => this.resolveQueue(prefix, q, `queues[${i}]`));
-    const seen = new Set<string>();
     queues.forEach((q, i) => {
-      if (seen.has(q.name)) invalid(this, `queues[${i}].name`, 'unique within the pool', q.name);
-      seen.add(q.name);
+      const first = queues.findIndex((o) => o.name === q.name);
+      if (first !== i) invalid(this, `queues[${i}].name`, 'unique within the pool', q.name);
+      const clash = queues.findIndex((o) => o.componentName === q.componentName);
+      if (clash !== i) {
+        invalid(this, `queues[${i}].componentName`, `unique within the pool (queues[${clash}] "${queues[clash].name}" has "${q.componentName}" too; set componentName)`, q.componentName);
+      }
     });
 
+    const livenessMode = checkEnum(this, 'liveness', props.liveness ?? CeleryLiveness.HEARTBEAT_FILE, CeleryLiveness);
     const heartbeatFile = props.heartbeatFile ?? '/tmp/celery-worker-heartbeat';
     if (!heartbeatFile.startsWith('/tmp/')) invalid(this, 'heartbeatFile', 'a path under /tmp/ (the only writable path)', heartbeatFile);
     const heartbeatInterval = checkInteger(this, 'heartbeatIntervalSeconds', props.heartbeatIntervalSeconds ?? 10, 1, 300);
@@ -218,20 +241,30 @@ export class CeleryWorkerPool extends Construct {
       { name: 'CELERY_TASK_REJECT_ON_WORKER_LOST', value: 'true' },
       { name: 'CELERY_WORKER_PREFETCH_MULTIPLIER', value: '1' },
       ...(props.broker.kind === BrokerKind.REDIS ? [{ name: 'CELERY_BROKER_VISIBILITY_TIMEOUT', value: String(visibilityTimeout) }] : []),
-      { name: 'CELERY_WORKER_HEARTBEAT_FILE', value: heartbeatFile },
-      { name: 'CELERY_WORKER_HEARTBEAT_INTERVAL', value: String(heartbeatInterval) },
+      ...(livenessMode === CeleryLiveness.HEARTBEAT_FILE ? [
+        { name: 'CELERY_WORKER_HEARTBEAT_FILE', value: heartbeatFile },
+        { name: 'CELERY_WORKER_HEARTBEAT_INTERVAL', value: String(heartbeatInterval) },
+      ] : []),
     ];
     const liveness = heartbeatProbe(heartbeatFile, 3 * heartbeatInterval);
+    const probes: { livenessProbe?: k8s.Probe; startupProbe: k8s.Probe } = livenessMode === CeleryLiveness.HEARTBEAT_FILE
+      ? {
+        livenessProbe: { ...liveness, periodSeconds: heartbeatInterval, failureThreshold: 3, timeoutSeconds: 5 },
+        // A cold worker may import a large app; the liveness probe waits until the first heartbeat.
+        startupProbe: { ...liveness, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+      }
+      : { startupProbe: { ...fileExistsProbe(WORKER_PID_FILE), periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 } };
 
     const components: IComponent[] = [];
     for (const q of queues) {
-      const queueScope = new Construct(this, q.name);
+      const queueScope = new Construct(this, q.componentName);
       const labels = new ComponentLabels(this, props, q.deploymentName, props.tag);
       components.push({ name: q.deploymentName, selectorLabels: labels.selector, listenPorts: [] });
       addDeployment(queueScope, {
         name: q.deploymentName,
         labels,
         hardening,
+        options,
         image,
         command: [
           'celery', '-A', props.celeryApp, 'worker',
@@ -244,12 +277,11 @@ export class CeleryWorkerPool extends Construct {
           '--without-gossip',
           '--without-mingle',
           '--loglevel=INFO',
+          ...(livenessMode === CeleryLiveness.NONE ? [`--pidfile=${WORKER_PID_FILE}`] : []),
         ],
         env: [...shared, { name: 'CELERY_WORKER_QUEUE', value: q.name }],
         resources: renderResources(this, `queues[${queues.indexOf(q)}].resources`, q.props.resources),
-        livenessProbe: { ...liveness, periodSeconds: heartbeatInterval, failureThreshold: 3, timeoutSeconds: 5 },
-        // A cold worker may import a large app; the liveness probe waits until the first heartbeat.
-        startupProbe: { ...liveness, periodSeconds: 5, failureThreshold: 60, timeoutSeconds: 5 },
+        ...probes,
         terminationGracePeriodSeconds: q.grace,
         priorityClassName: `${pcPrefix}-${q.props.priority}`,
         nodeSelector: q.props.nodePool ? { [poolLabel]: q.props.nodePool } : undefined,
@@ -271,10 +303,13 @@ export class CeleryWorkerPool extends Construct {
   }
 
   private resolveQueue(prefix: string, q: CeleryQueueProps, field: string): ResolvedQueue {
-    const name = checkDnsLabel(this, `${field}.name`, q.name, 62 - prefix.length);
-    if (!Object.values(QueuePriority).includes(q.priority)) {
-      invalid(this, `${field}.priority`, `one of ${Object.values(QueuePriority).join(', ')}`, q.priority);
+    if (!q || typeof q.name !== 'string' || !/^[^\s,]{1,200}$/.test(q.name)) {
+      invalid(this, `${field}.name`, 'a Celery queue name (1-200 characters, no spaces or commas)', q?.name);
     }
+    const derived = q.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+    const componentName = checkDnsLabel(this, q.componentName !== undefined ? `${field}.componentName` : `${field}.name`,
+      q.componentName ?? derived, 62 - prefix.length);
+    checkEnum(this, `${field}.priority`, q.priority, QueuePriority);
     const timeLimit = checkInteger(this, `${field}.taskTimeLimitSeconds`, q.taskTimeLimitSeconds ?? 300, 1, 86400);
     const softTimeLimit = checkInteger(this, `${field}.softTimeLimitSeconds`,
       q.softTimeLimitSeconds ?? Math.max(1, Math.floor(timeLimit * 0.9)), 1, timeLimit);
@@ -292,8 +327,9 @@ export class CeleryWorkerPool extends Construct {
     if (q.nodePool !== undefined) checkDnsLabel(this, `${field}.nodePool`, q.nodePool);
     return {
       props: q,
-      name,
-      deploymentName: `${prefix}-${name}`,
+      name: q.name,
+      componentName,
+      deploymentName: `${prefix}-${componentName}`,
       concurrency: q.concurrency ?? 2,
       timeLimit,
       softTimeLimit,
@@ -318,12 +354,8 @@ export class CeleryWorkerPool extends Construct {
   }
 
   private addTriggerAuthentication(name: string, broker: CeleryBroker, labels: ComponentLabels): TriggerAuthentication {
-    const refs: TriggerAuthenticationSpecSecretTargetRef[] = broker.kind === BrokerKind.RABBITMQ
-      ? [{ parameter: 'host', name: broker.secretName, key: broker.urlKey }]
-      : [
-        { parameter: 'address', name: broker.secretName, key: broker.redisAddressKey },
-        ...(broker.redisPasswordKey ? [{ parameter: 'password', name: broker.secretName, key: broker.redisPasswordKey }] : []),
-      ];
+    const refs: TriggerAuthenticationSpecSecretTargetRef[] = broker._kedaSecretParameters()
+      .map(({ parameter, key }) => ({ parameter, name: broker.secretName, key }));
     return new TriggerAuthentication(this, 'TriggerAuthentication', {
       metadata: { name, labels: labels.all },
       spec: { secretTargetRef: refs },
@@ -331,10 +363,7 @@ export class CeleryWorkerPool extends Construct {
   }
 
   private addScaledObject(scope: Construct, q: ResolvedQueue, labels: ComponentLabels, broker: CeleryBroker, authName: string): void {
-    const target = String(q.props.tasksPerReplica ?? 10);
-    const metadata: Record<string, string> = broker.kind === BrokerKind.RABBITMQ
-      ? { protocol: 'amqp', queueName: q.name, mode: 'QueueLength', value: target }
-      : { listName: q.name, listLength: target };
+    const metadata = broker._kedaMetadata(q.name, q.props.tasksPerReplica ?? 10);
     new ScaledObject(scope, 'ScaledObject', {
       metadata: { name: q.deploymentName, labels: labels.all },
       spec: {
@@ -349,12 +378,5 @@ export class CeleryWorkerPool extends Construct {
   }
 }
 
-/**
- * An exec probe that passes while the heartbeat file is younger than `maxAgeSeconds`.
- * It reads a file and never calls the broker, so a slow broker cannot restart healthy workers.
- */
-export function heartbeatProbe(file: string, maxAgeSeconds: number): k8s.Probe {
-  const script = `import os,sys,time; sys.exit(0 if time.time() - os.stat(${JSON.stringify(file)}).st_mtime < ${maxAgeSeconds} else 1)`;
-  return { exec: { command: ['python', '-c', script] } };
-}
-
+/** Where a worker without the heartbeat bootstep writes its pid file, which its startup probe waits for. */
+const WORKER_PID_FILE = '/tmp/celery-worker.pid';

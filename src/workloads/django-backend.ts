@@ -3,12 +3,13 @@ import { CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
 import { HorizontalScalingProps } from '../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../platform/component';
-import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
+import { checkDnsLabel, checkEnum, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, versionOfTag } from '../platform/labels';
 import { imageReference } from '../platform/pod';
+import { ImagePullPolicy, PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe } from '../platform/web-tier';
+import { addWebTier, checkContainerPort, httpProbe, ProbeTimings, resolveProbeTimings } from '../platform/web-tier';
 
 /** The HTTP server that runs the Django app. */
 export enum AppServer {
@@ -19,7 +20,7 @@ export enum AppServer {
 }
 
 /** How the Django web tier runs, apart from the code it runs (image, settings, broker). */
-export interface DjangoBackendOptions extends HorizontalScalingProps {
+export interface DjangoBackendOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
   /**
@@ -63,6 +64,11 @@ export interface DjangoBackendOptions extends HorizontalScalingProps {
    */
   readonly livenessPath?: string;
   /**
+   * How often and how patiently the pods are probed.
+   * @default - readiness every 5 s (3 failures), liveness every 10 s (6), startup up to 300 s, 3 s per probe
+   */
+  readonly probeTimings?: ProbeTimings;
+  /**
    * Host header of probe requests, which must be in Django's ALLOWED_HOSTS
    * (the kubelet would otherwise send the pod IP, which Django rejects with 400).
    * @default 'localhost'
@@ -81,7 +87,7 @@ export interface DjangoBackendOptions extends HorizontalScalingProps {
   readonly terminationGracePeriodSeconds?: number;
   /**
    * minAvailable of the PodDisruptionBudget.
-   * @default - minReplicas - 1, at least 1
+   * @default - minReplicas - 1; with minReplicas 1, a budget of maxUnavailable 1 instead, so node drains are never blocked
    */
   readonly minAvailable?: number;
 }
@@ -124,6 +130,10 @@ export class DjangoBackend extends Construct implements IHttpComponent {
   public readonly identity: ComponentIdentityProps;
   /** The hardening the backend was given, which jobs that run the same code reuse. */
   public readonly hardening: PodHardeningProps;
+  /** The registry credentials the backend pulls its image with, which jobs that run the same image reuse. */
+  public readonly imagePullSecrets: string[];
+  /** The pull policy the backend was given, if any, which jobs that run the same image reuse. */
+  public readonly imagePullPolicy?: ImagePullPolicy;
 
   constructor(scope: Construct, id: string, props: DjangoBackendProps) {
     super(scope, id);
@@ -132,11 +142,14 @@ export class DjangoBackend extends Construct implements IHttpComponent {
     this.serviceUrl = `http://${this.name}:${this.port}`;
     this.imageRef = imageReference(this, props.image, props.tag);
     this.settings = props.settings;
-    this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? props.tag };
+    this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? versionOfTag(props.tag) };
     this.hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
+    this.imagePullSecrets = [...(props.imagePullSecrets ?? [])];
+    this.imagePullPolicy = props.imagePullPolicy;
     const timeout = checkInteger(this, 'requestTimeoutSeconds', props.requestTimeoutSeconds ?? 60, 1, 3600);
     const liveness = props.livenessPath ?? '/healthz/live';
     const probeHost = props.probeHost ?? 'localhost';
+    const t = resolveProbeTimings(this, props.probeTimings);
     const labels = new ComponentLabels(this, props, this.name, props.tag);
     this.selectorLabels = labels.selector;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
@@ -145,14 +158,15 @@ export class DjangoBackend extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: this.imageRef,
       command: this.serverCommand(props, timeout),
       env: [...props.settings.renderEnv(), ...(props.broker?.renderEnv() ?? [])],
       port: this.port,
       resources: renderResources(this, 'resources', props.resources),
-      readinessProbe: httpProbe(this.checkPath(props.readinessPath ?? '/healthz/ready'), probeHost, 5, 3),
-      livenessProbe: httpProbe(this.checkPath(liveness), probeHost, 10, 6),
-      startupProbe: httpProbe(this.checkPath(liveness), probeHost, 5, 60),
+      readinessProbe: httpProbe(this.checkPath('readinessPath', props.readinessPath ?? '/healthz/ready'), probeHost, t.readiness.period, t.readiness.failures, t.timeout),
+      livenessProbe: httpProbe(this.checkPath('livenessPath', liveness), probeHost, t.liveness.period, t.liveness.failures, t.timeout),
+      startupProbe: httpProbe(liveness, probeHost, t.startup.period, t.startup.failures, t.timeout),
       scaling: props,
       minAvailable: props.minAvailable,
       preStopDelaySeconds: props.preStopDelaySeconds,
@@ -163,7 +177,7 @@ export class DjangoBackend extends Construct implements IHttpComponent {
 
   private serverCommand(props: DjangoBackendProps, timeout: number): string[] {
     const workers = String(checkInteger(this, 'serverWorkers', props.serverWorkers ?? 4, 1, 64));
-    const server = props.server ?? AppServer.GUNICORN;
+    const server = checkEnum(this, 'server', props.server ?? AppServer.GUNICORN, AppServer);
     const application = props.application ?? (server === AppServer.UVICORN ? 'config.asgi:application' : 'config.wsgi:application');
     if (!/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(application)) {
       invalid(this, 'application', 'a "module:attribute" path such as "config.wsgi:application"', application);
@@ -172,14 +186,13 @@ export class DjangoBackend extends Construct implements IHttpComponent {
       return ['uvicorn', application, '--host=0.0.0.0', `--port=${this.port}`, `--workers=${workers}`,
         `--timeout-graceful-shutdown=${timeout}`, '--proxy-headers', '--forwarded-allow-ips=*'];
     }
-    if (server !== AppServer.GUNICORN) invalid(this, 'server', 'AppServer.GUNICORN or AppServer.UVICORN', server);
     // gunicorn keeps worker heartbeat files in a temp dir; the root filesystem is read-only.
     return ['gunicorn', application, `--bind=0.0.0.0:${this.port}`, `--workers=${workers}`, `--timeout=${timeout}`,
       `--graceful-timeout=${timeout}`, '--worker-tmp-dir=/tmp', '--access-logfile=-', '--forwarded-allow-ips=*'];
   }
 
-  private checkPath(path: string): string {
-    if (!path.startsWith('/')) invalid(this, 'readinessPath/livenessPath', 'an absolute path starting with "/"', path);
+  private checkPath(field: string, path: string): string {
+    if (typeof path !== 'string' || !path.startsWith('/')) invalid(this, field, 'an absolute path starting with "/"', path);
     return path;
   }
 }

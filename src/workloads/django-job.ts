@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { DjangoBackend } from './django-backend';
 import { SpreadMode } from '../platform/availability';
 import { ComponentPort, IComponent } from '../platform/component';
-import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
+import { checkDnsLabel, checkEnum, checkInteger, invalid } from '../platform/errors';
 import { PodHardening } from '../platform/hardening';
 import { ComponentLabels } from '../platform/labels';
 import { addServiceAccount, podTemplate, PodSpecInput } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { jobHookAnnotations } from '../platform/sync-waves';
 
@@ -18,8 +19,11 @@ export interface JobStep {
   readonly command: string[];
 }
 
-/** A one-off Django management job that runs the backend's code before each sync. */
-export interface DjangoManagementJobProps {
+/**
+ * A one-off Django management job that runs the backend's code before each sync. It pulls the
+ * image as the backend does (its `imagePullSecrets` and `imagePullPolicy`); its own pod options add to that.
+ */
+export interface DjangoManagementJobProps extends PodOptions {
   /** The backend whose image, tag, settings, identity and hardening the job reuses, so both always run the same release. */
   readonly backend: DjangoBackend;
   /** Job name, also its component label. Fixed, with no timestamp, so renders stay deterministic. */
@@ -78,6 +82,11 @@ export class DjangoManagementJob extends Construct implements IComponent {
     const input: PodSpecInput = {
       name: this.jobName,
       labels,
+      options: resolvePodOptions(this, {
+        ...props,
+        imagePullPolicy: props.imagePullPolicy ?? backend.imagePullPolicy,
+        imagePullSecrets: [...backend.imagePullSecrets, ...(props.imagePullSecrets ?? []).filter((s) => !backend.imagePullSecrets.includes(s))],
+      }),
       hardening: new PodHardening(this, backend.hardening),
       image: backend.imageRef,
       command: last.command,
@@ -107,8 +116,24 @@ export class DjangoManagementJob extends Construct implements IComponent {
   }
 }
 
+/** Which migration commands a release runs. */
+export enum MigrationStyle {
+  /** `python manage.py migrate --noinput`. */
+  DJANGO = 'django',
+  /** django-tenants: `migrate_schemas --shared`, then `migrate_schemas --tenant` (every tenant schema). */
+  DJANGO_TENANTS = 'django-tenants',
+}
+
+const MIGRATION_STEPS: Record<MigrationStyle, JobStep[]> = {
+  [MigrationStyle.DJANGO]: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }],
+  [MigrationStyle.DJANGO_TENANTS]: [
+    { name: 'migrate-shared', command: ['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput'] },
+    { name: 'migrate-tenants', command: ['python', 'manage.py', 'migrate_schemas', '--tenant', '--noinput'] },
+  ],
+};
+
 /** How the migrations of a release run, apart from the backend they migrate. */
-export interface DjangoMigrationsOptions {
+export interface DjangoMigrationsOptions extends PodOptions {
   /** Requests and limits of the migration containers. */
   readonly resources: ContainerResources;
   /**
@@ -122,8 +147,13 @@ export interface DjangoMigrationsOptions {
    */
   readonly backoffLimit?: number;
   /**
-   * The commands, in order.
-   * @default - django-tenants: `migrate_schemas --shared`, then `migrate_schemas --tenant`
+   * The migration commands: plain Django, or django-tenants (shared schema, then every tenant).
+   * @default MigrationStyle.DJANGO
+   */
+  readonly style?: MigrationStyle;
+  /**
+   * The commands, in order, instead of the style's.
+   * @default - the style's commands
    */
   readonly steps?: JobStep[];
   /**
@@ -143,21 +173,19 @@ export interface DjangoMigrationsProps extends DjangoMigrationsOptions {
 export class DjangoMigrations extends DjangoManagementJob {
   constructor(scope: Construct, id: string, props: DjangoMigrationsProps) {
     super(scope, id, {
+      ...props,
       backend: props.backend,
       name: props.name ?? 'migrate',
       resources: props.resources,
       activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
       backoffLimit: props.backoffLimit ?? 1,
-      steps: props.steps ?? [
-        { name: 'migrate-shared', command: ['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput'] },
-        { name: 'migrate-tenants', command: ['python', 'manage.py', 'migrate_schemas', '--tenant', '--noinput'] },
-      ],
+      steps: props.steps ?? MIGRATION_STEPS[checkEnum(`DjangoMigrations '${[scope.node.path, id].filter(Boolean).join('/')}'`, 'style', props.style ?? MigrationStyle.DJANGO, MigrationStyle)],
     });
   }
 }
 
 /** How collectstatic runs, apart from the backend whose files it uploads. */
-export interface CollectStaticOptions {
+export interface CollectStaticOptions extends PodOptions {
   /** Requests and limits of the container. */
   readonly resources: ContainerResources;
   /**
@@ -182,6 +210,7 @@ export interface CollectStaticProps extends CollectStaticOptions {
 export class CollectStatic extends DjangoManagementJob {
   constructor(scope: Construct, id: string, props: CollectStaticProps) {
     super(scope, id, {
+      ...props,
       backend: props.backend,
       name: props.name ?? 'collectstatic',
       resources: props.resources,

@@ -1,16 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { checkSecretKey, invalid } from '../platform/errors';
-import { SecretKeyReference } from '../platform/secret-reference';
-
-/** One environment variable read from a key of an existing Secret. */
-export interface SecretEnvVar {
-  /** The environment variable's name. */
-  readonly name: string;
-  /** The Secret that holds the value. */
-  readonly secretName: string;
-  /** The key in that Secret. */
-  readonly key: string;
-}
+import { SecretEnvVar, SecretKeyReference } from '../platform/secret-reference';
 
 /**
  * The settings contract between the manifests and a Django app, shared by every process
@@ -98,8 +88,8 @@ export class DjangoSettings {
     }
     const databaseUrlKey = props.databaseUrlKey ?? 'database-url';
     const secretKeyKey = props.secretKeyKey ?? 'secret-key';
-    checkSecretKey(OWNER, 'databaseUrl', props.secretName, databaseUrlKey);
-    checkSecretKey(OWNER, 'secretKey', props.secretName, secretKeyKey);
+    checkSecretKey(OWNER, 'secretName', props.secretName, 'databaseUrlKey', databaseUrlKey);
+    checkSecretKey(OWNER, 'secretName', props.secretName, 'secretKeyKey', secretKeyKey);
     checkBucket('mediaBucket', props.mediaBucket);
     checkBucket('staticBucket', props.staticBucket);
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(props.s3Region ?? '')) {
@@ -116,7 +106,7 @@ export class DjangoSettings {
     const secretEnv = props.secretEnv ?? [];
     secretEnv.forEach((v, i) => {
       checkEnvName(`secretEnv[${i}].name`, v.name);
-      checkSecretKey(OWNER, `secretEnv[${i}]`, v.secretName, v.key);
+      checkSecretKey(OWNER, `secretEnv[${i}].secretName`, v.secretName, `secretEnv[${i}].key`, v.key);
     });
     const plain = Object.entries(props.env ?? {}).sort(([a], [b]) => a.localeCompare(b));
     plain.forEach(([name]) => checkEnvName(`env.${name}`, name));

@@ -5,11 +5,12 @@ import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { imageReference } from '../platform/pod';
+import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../platform/web-tier';
+import { addWebTier, checkContainerPort, httpProbe, ProbeTimings, resolveProbeTimings, tcpProbe } from '../platform/web-tier';
 
 /** How the Nuxt frontend runs, apart from its image and the API URLs it is given. */
-export interface NuxtFrontendOptions extends HorizontalScalingProps {
+export interface NuxtFrontendOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one pod. */
   readonly resources: ContainerResources;
   /**
@@ -38,6 +39,11 @@ export interface NuxtFrontendOptions extends HorizontalScalingProps {
    */
   readonly healthPath?: string;
   /**
+   * How often and how patiently the pods are probed.
+   * @default - readiness every 5 s (3 failures), liveness every 10 s (6), startup up to 300 s, 3 s per probe
+   */
+  readonly probeTimings?: ProbeTimings;
+  /**
    * The longest a server-side render may take, in seconds.
    * @default 30
    */
@@ -54,7 +60,7 @@ export interface NuxtFrontendOptions extends HorizontalScalingProps {
   readonly terminationGracePeriodSeconds?: number;
   /**
    * minAvailable of the PodDisruptionBudget.
-   * @default - minReplicas - 1, at least 1
+   * @default - minReplicas - 1; with minReplicas 1, a budget of maxUnavailable 1 instead, so node drains are never blocked
    */
   readonly minAvailable?: number;
 }
@@ -98,6 +104,7 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
     }
     const health = props.healthPath ?? '/healthz';
     if (!health.startsWith('/')) invalid(this, 'healthPath', 'an absolute path starting with "/"', health);
+    const t = resolveProbeTimings(this, props.probeTimings);
     const labels = new ComponentLabels(this, props, this.name, props.tag);
     this.selectorLabels = labels.selector;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
@@ -106,6 +113,7 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image, props.tag),
       env: [
         { name: 'NODE_ENV', value: 'production' },
@@ -116,9 +124,9 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
       ],
       port: this.port,
       resources: renderResources(this, 'resources', props.resources),
-      readinessProbe: httpProbe(health, undefined, 5, 3),
-      livenessProbe: tcpProbe(10, 6),
-      startupProbe: tcpProbe(5, 60),
+      readinessProbe: httpProbe(health, undefined, t.readiness.period, t.readiness.failures, t.timeout),
+      livenessProbe: tcpProbe(t.liveness.period, t.liveness.failures, t.timeout),
+      startupProbe: tcpProbe(t.startup.period, t.startup.failures, t.timeout),
       scaling: props,
       minAvailable: props.minAvailable,
       preStopDelaySeconds: props.preStopDelaySeconds,

@@ -1,7 +1,8 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
 import {
-  BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, QueuePriority, SecretStoreKind,
+  BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, NamespaceManagement, QueuePriority, SecretStoreKind,
 } from '../../src';
+import { chartInputs } from '../../src/delivery/render';
 import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
@@ -57,7 +58,8 @@ describe('GIVEN only the required parts (backend, queues, beat)', () => {
       const c = find('Deployment', name).spec.template.spec.containers[0];
       expect([name, c.image]).toEqual([name, 'registry.example.com/shop/api:1.4.0']);
       expect(c.env).toContainEqual({ name: 'DJANGO_SETTINGS_MODULE', value: 'shop.settings' });
-      expect(c.env).toContainEqual({ name: 'CELERY_BROKER_URL', valueFrom: { secretKeyRef: { name: 'shop-broker', key: 'broker-url' } } });
+      expect(c.env).toContainEqual({ name: 'CELERY_BROKER_URL', value: 'redis://$(CELERY_BROKER_ADDRESS)/0' });
+      expect(c.env).toContainEqual({ name: 'CELERY_BROKER_ADDRESS', valueFrom: { secretKeyRef: { name: 'shop-broker', key: 'redis-address' } } });
     }
   });
 
@@ -150,7 +152,7 @@ describe('GIVEN the optional jobs, statistics, synced Secrets and guardrails', (
     const synced = Object.fromEntries(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => [o.metadata.name, o.spec.data.map((d: any) => `${d.secretKey}<-${d.remoteRef.key}#${d.remoteRef.property}`)]));
     expect(synced).toEqual({
       'shop-app': ['database-url<-shop/prod/shop-app#database-url', 'secret-key<-shop/prod/shop-app#secret-key'],
-      'shop-broker': ['broker-url<-shop/prod/shop-broker#broker-url', 'redis-address<-shop/prod/shop-broker#redis-address'],
+      'shop-broker': ['redis-address<-shop/prod/shop-broker#redis-address'],
       'shop-stats': ['username<-shop/prod/shop-stats#username', 'password<-shop/prod/shop-stats#password'],
     });
     expect(objects.find((o) => o.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({ name: 'vault', kind: 'SecretStore' });
@@ -169,6 +171,42 @@ describe('GIVEN an in-cluster service of another team', () => {
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'search' } }, podSelector: { matchLabels: { app: 'opensearch' } } }],
       ports: [{ protocol: 'TCP', port: 9200 }],
     }]);
+  });
+});
+
+describe('GIVEN two installations in one namespace', () => {
+  test('WHEN the second has a name prefix and uses the existing namespace THEN every object name differs and nothing collides', () => {
+    const app = Testing.app();
+    const blue = new DjangoAppChart(app, 'blue', shopProps({ instance: 'shop-blue', guardrails: { requestsCpu: '2', requestsMemory: '4Gi', limitsCpu: '4', limitsMemory: '8Gi' } }));
+    const green = new DjangoAppChart(app, 'green', shopProps({
+      instance: 'shop-green',
+      namePrefix: 'green',
+      namespaceManagement: NamespaceManagement.EXISTING,
+      guardrails: { requestsCpu: '2', requestsMemory: '4Gi', limitsCpu: '4', limitsMemory: '8Gi' },
+    }));
+    const names = (chart: DjangoAppChart) => Testing.synth(chart).map((o) => `${o.kind}/${o.metadata.name}`);
+    const greenNames = names(green);
+    expect(greenNames).not.toContain('Namespace/shop');
+    expect(greenNames).toEqual(expect.arrayContaining(['Deployment/green-backend', 'Deployment/green-worker-default', 'Deployment/green-beat',
+      'NetworkPolicy/green-default-deny', 'NetworkPolicy/green-allow-dns', 'TriggerAuthentication/green-worker-broker', 'ResourceQuota/green-compute']));
+    const blueNames = names(blue);
+    expect(greenNames.filter((n) => blueNames.includes(n))).toEqual([]);
+  });
+
+  test('WHEN two charts render one object name in one namespace THEN the render names both constructs', () => {
+    const app = Testing.app();
+    new DjangoAppChart(app, 'blue', shopProps());
+    new DjangoAppChart(app, 'green', shopProps({ namespaceManagement: NamespaceManagement.EXISTING }));
+    expect(() => chartInputs(app)).toThrow(/Deployment shop\/backend is rendered twice, by 'blue\/backend\/Deployment' and by 'green\/backend\/Deployment'/);
+  });
+
+  test('WHEN one chart holds two objects of one name THEN its own validation names both', () => {
+    const chart = new DjangoAppChart(Testing.app(), 'shop', shopProps());
+    new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
+    new ApiObject(chart, 'extra2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
+    expect(chart.node.validate()).toEqual([
+      "DjangoAppChart 'shop': ConfigMap shop/edge-nginx is rendered twice, by 'shop/extra' and by 'shop/extra2': give one of them another name (set its name, or the app chart's namePrefix)",
+    ]);
   });
 });
 

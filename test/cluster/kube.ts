@@ -41,6 +41,8 @@ export interface RunResult {
 
 export interface RunOptions {
   input?: string;
+  /** Added to the environment (jest's process.env is the test's copy, not what children inherit). */
+  env?: Record<string, string>;
   timeoutMs?: number;
   onStderrLine?: (line: string) => void;
   onStdoutLine?: (line: string) => void;
@@ -49,7 +51,7 @@ export interface RunOptions {
 /** Runs a command; never throws on a non-zero exit (the caller decides). */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     let stdout = '';
     let stderr = '';
     let outRest = '';
@@ -72,6 +74,8 @@ export function run(cmd: string, args: string[], options: RunOptions = {}): Prom
       }
     });
     child.on('error', reject);
+    // A command that exits without reading its input (git add) makes writing it fail with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (options.onStdoutLine && outRest) options.onStdoutLine(outRest);
@@ -154,6 +158,8 @@ export class Api {
   get(urlPath: string): Promise<any> { return this.request('GET', urlPath); }
   post(urlPath: string, body: unknown): Promise<any> { return this.request('POST', urlPath, body); }
   delete(urlPath: string): Promise<any> { return this.request('DELETE', urlPath); }
+  /** JSON merge patch (RFC 7386). */
+  mergePatch(urlPath: string, body: unknown): Promise<any> { return this.request('PATCH', urlPath, body, 'application/merge-patch+json'); }
 
   async list(urlPath: string): Promise<KubeObject[]> {
     return (await this.get(urlPath)).items as KubeObject[];

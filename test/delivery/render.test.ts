@@ -139,7 +139,7 @@ describe('GIVEN a previous render WHEN the next render fails or changes', () => 
     const app = shopApp(out);
     const broken = new Chart(app, 'broken', { namespace: 'shop-broken' });
     broken.node.addValidation({ validate: () => ['the broken chart is broken'] });
-    expect(() => app.synth()).toThrow(/\[broken\] the broken chart is broken/);
+    expect(() => app.synth()).toThrow(/validation failed:\n  Chart 'broken': the broken chart is broken/);
     jest.restoreAllMocks();
     expect(readTree(out)).toEqual(before);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['manifests']);

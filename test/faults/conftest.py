@@ -41,7 +41,13 @@ class Pods:
         self.workers = []
 
     def start(self, broker, rendered, names=("a", "b"), env_overrides=None):
-        url = broker.url()
+        if broker.kind == "redis":
+            # A fresh database per test: the worker is rendered with it, as CeleryBroker.redisDatabaseIndex.
+            db = broker.next_db()
+            rendered = F.render(**{**rendered["props"], "redisDatabaseIndex": db})
+            url = broker.url(db)
+        else:
+            url = broker.url()
         workdir = F.RUN_DIR / rendered["deploymentName"]
         workdir.mkdir(parents=True, exist_ok=True)
         workers = [F.Worker(f"{rendered['deploymentName']}-{n}", rendered, url, workdir, env_overrides).start()

@@ -15,6 +15,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
@@ -190,10 +191,14 @@ class RedisBroker:
         VERSIONS["redis-server"] = self.version.replace("v=", "")
         return self
 
-    def url(self):
+    def next_db(self):
         """A fresh database per call, so no scenario sees another's unacknowledged messages."""
         self._next_db += 1
-        return f"redis://127.0.0.1:{self.port}/{self._next_db}"
+        return self._next_db
+
+    def url(self, db=None):
+        """The URL of database db (a fresh one when not given), as the rendered worker composes it."""
+        return f"redis://127.0.0.1:{self.port}/{self.next_db() if db is None else db}"
 
     def stop(self):
         if self.proc:
@@ -403,18 +408,32 @@ class Worker:
             reap(self.proc)
 
 
+def kubelet_expand(value, env):
+    """$(VAR) of a variable defined earlier in the list is replaced by its value, $$ is a literal $, as the kubelet does."""
+    return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+                  lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), value)
+
+
 def worker_env(rendered, broker_url, overrides=None):
     secrets = dict(FAKE_SECRETS)
-    secrets[("picvario-broker", "broker-url")] = broker_url
+    parsed = urlparse(broker_url)
+    if parsed.scheme.startswith("redis"):
+        # The Redis description: the Secret holds host:port; the URL is composed in the pod from it.
+        secrets[("picvario-broker", "redis-address")] = f"{parsed.hostname}:{parsed.port}"
+    else:
+        secrets[("picvario-broker", "broker-url")] = broker_url
     env = {}
     for var in rendered["env"]:
         if "value" in var:
-            env[var["name"]] = var["value"]
+            env[var["name"]] = kubelet_expand(var["value"], env)
             continue
         ref = var.get("valueFrom", {}).get("secretKeyRef")
         if not ref or (ref["name"], ref["key"]) not in secrets:
             raise SetupError(f"rendered env {var['name']} comes from {var.get('valueFrom')}, which the test cannot supply")
         env[var["name"]] = secrets[(ref["name"], ref["key"])]
+    if env.get("CELERY_BROKER_URL") != broker_url:
+        raise SetupError(f"the rendered worker would use {env.get('CELERY_BROKER_URL')}, the test's broker is {broker_url}: "
+                         "render with the test's redisDatabaseIndex")
     env.update(overrides or {})
     # What the image would provide: the interpreter on PATH and the app on the import path.
     env["PATH"] = f"{VENV_BIN}:{SYSTEM_PATH}"

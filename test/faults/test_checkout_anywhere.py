@@ -27,7 +27,8 @@ import faultlib as F
 
 broker_url, queue, heartbeat = sys.argv[1:4]
 rendered = F.render(broker="redis", queue=queue, heartbeatFile=heartbeat, heartbeatIntervalSeconds=1,
-                    concurrency=1, taskTimeLimitSeconds=5, softTimeLimitSeconds=4, visibilityTimeoutSeconds=8)
+                    concurrency=1, taskTimeLimitSeconds=5, softTimeLimitSeconds=4, visibilityTimeoutSeconds=8,
+                    redisDatabaseIndex=int(broker_url.rsplit("/", 1)[1]))
 workdir = F.RUN_DIR / rendered["deploymentName"]
 workdir.mkdir(parents=True, exist_ok=True)
 worker = F.Worker(rendered["deploymentName"] + "-a", rendered, broker_url, workdir)

@@ -32,4 +32,18 @@ describe('the Picvario Argo CD folder', () => {
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
     expect(project.spec.clusterResourceWhitelist).toContainEqual({ group: 'scheduling.k8s.io', kind: 'PriorityClass' });
   });
+
+  test('the environments\' project may create exactly the namespaced kinds rendered: no Role, RoleBinding or Secret', () => {
+    const namespaced = new Set(folders.filter((f) => f.name !== 'argocd').flatMap((f) => f.objects).filter((o) => o.metadata.namespace).map((o) => o.kind));
+    expect(project.spec.namespaceResourceWhitelist.map((k: any) => k.kind).sort()).toEqual([...namespaced].sort());
+    for (const kind of ['Role', 'RoleBinding', 'Secret']) expect(project.spec.namespaceResourceWhitelist.map((k: any) => k.kind)).not.toContain(kind);
+  });
+
+  test('the root Application may create Applications only, and leaves the projects to an admin', () => {
+    const bootstrap = argocd.objects.find((o) => o.kind === 'AppProject' && o.metadata.name === 'picvario-apps')!;
+    expect(bootstrap.spec.namespaceResourceWhitelist).toEqual([{ group: 'argoproj.io', kind: 'Application' }]);
+    expect(bootstrap.spec.clusterResourceWhitelist).toBeUndefined();
+    const root = apps.find((a) => a.spec.source.path === 'argocd')!;
+    expect(root.spec.source.directory).toEqual({ include: '*.yaml', exclude: '00-projects.yaml' });
+  });
 });

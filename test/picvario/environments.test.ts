@@ -173,7 +173,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('what the %s enviro
     expect(images.frontend).toBe(`${spec.registry}/frontend:${spec.appVersion}`);
     expect(images.edge).toBe('docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine');
     expect(images['stats-shipper']).toBe('docker.elastic.co/logstash/logstash:8.15.3');
-    expect(images.grafana).toBe('grafana/grafana:11.3.1');
+    expect(images.grafana).toBe('docker.io/grafana/grafana:11.3.1');
   });
 
   test("THEN the web tiers scale between the spec's bounds", () => {
@@ -267,7 +267,7 @@ describe('rendering to disk', () => {
     const before = fs.readFileSync(path.join(out, 'test', 'backend.yaml'), 'utf8');
     const folders = fs.readdirSync(out);
     const broken = { ...TEST, name: 'broken', backend: { ...TEST.backend, minReplicas: 9, maxReplicas: 3 } };
-    expect(() => picvarioApp(out, [TEST, broken]).synth()).toThrow(/DjangoBackend 'broken\/backend': scaling\.minReplicas must be <= maxReplicas \(3\); got 9/);
+    expect(() => picvarioApp(out, [TEST, broken]).synth()).toThrow(/DjangoBackend 'broken\/backend': minReplicas must be <= maxReplicas \(3\); got 9/);
     expect(fs.readdirSync(out)).toEqual(folders);
     expect(folders).toEqual(['argocd', 'test']);
     expect(fs.readFileSync(path.join(out, 'test', 'backend.yaml'), 'utf8')).toBe(before);

@@ -19,7 +19,7 @@ describe('SyncedSecret', () => {
   });
 
   test.each([
-    [{ keys: [{ secretKey: '', remoteKey: 'x' }] }, /keys\[0\]\.key must be a Secret key/],
+    [{ keys: [{ secretKey: '', remoteKey: 'x' }] }, /keys\[0\]\.secretKey must be a Secret key/],
     [{ keys: [{ secretKey: 'a', remoteKey: '' }] }, /keys\[0\]\.remoteKey must be the key of the entry in the store/],
     [{ keys: [] }, /keys must be a non-empty list/],
     [{ refreshInterval: 'hourly' }, /refreshInterval must be a duration such as "30m" or "1h"/],

@@ -1,6 +1,14 @@
 import { renderResources } from '../../src/platform/resources';
 
 describe('container resources', () => {
+  test('GIVEN an extended resource such as a GPU THEN it is requested and limited alike, and a bad one is refused', () => {
+    const r = renderResources('Worker', 'resources', { cpuRequest: '1', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi', extendedResources: { 'nvidia.com/gpu': '1' } });
+    expect([r.requests!['nvidia.com/gpu'].value, r.limits!['nvidia.com/gpu'].value]).toEqual(['1', '1']);
+    const base = { cpuRequest: '1', cpuLimit: '2', memoryRequest: '2Gi', memoryLimit: '4Gi' };
+    expect(() => renderResources('Worker', 'resources', { ...base, extendedResources: { gpu: '1' } })).toThrow(/resources.extendedResources.gpu must be set under a vendor resource name/);
+    expect(() => renderResources('Worker', 'resources', { ...base, extendedResources: { 'nvidia.com/gpu': '0.5' } })).toThrow(/must be a whole number of devices/);
+  });
+
   test('GIVEN non-canonical sizes WHEN rendered THEN requests and limits are canonical', () => {
     const r = renderResources('Backend', 'resources', { cpuRequest: '0.5', cpuLimit: '1000m', memoryRequest: '0.5Gi', memoryLimit: '2048Mi' });
     expect([r.requests!.cpu.value, r.requests!.memory.value, r.limits!.cpu.value, r.limits!.memory.value]).toEqual(['500m', '512Mi', '1', '2Gi']);

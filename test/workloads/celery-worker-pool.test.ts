@@ -1,4 +1,4 @@
-import { CeleryBroker, CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from '../../src';
+import { CeleryBroker, CeleryLiveness, CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from '../../src';
 import { container, envMap, find, newChart, objects, rabbit, redis, settings, small } from '../support/synth';
 
 const QUEUES: CeleryQueueProps[] = [
@@ -33,6 +33,25 @@ describe('CeleryWorkerPool', () => {
       'celery', '-A', 'shop.celery', 'worker', '--queues=media-import', '--hostname=media-import@%h', '--concurrency=3',
       '--prefetch-multiplier=1', '--time-limit=600', '--soft-time-limit=540', '--without-gossip', '--without-mingle', '--loglevel=INFO',
     ]);
+  });
+
+  test('GIVEN a Celery queue name that is not a DNS label THEN workers consume it by that name, and the objects take a derived one', () => {
+    const all = pool({ queues: [{ name: 'Monthly_Reports', priority: QueuePriority.LOW, resources: small }] }, redis());
+    const c = container(find(all, 'Deployment', 'worker-monthly-reports'));
+    expect(c.command.slice(4, 6)).toEqual(['--queues=Monthly_Reports', '--hostname=Monthly_Reports@%h']);
+    expect(envMap(c).CELERY_WORKER_QUEUE).toBe('Monthly_Reports');
+    expect(find(all, 'ScaledObject', 'worker-monthly-reports').spec.triggers[0].metadata.listName).toBe('Monthly_Reports');
+    const named = pool({ queues: [{ name: 'monthly_reports', componentName: 'reports', priority: QueuePriority.LOW, resources: small }] });
+    expect(find(named, 'Deployment', 'worker-reports')).toBeDefined();
+  });
+
+  test('GIVEN an app without the heartbeat bootstep yet THEN workers get no liveness probe and a startup probe on their pid file, never a broker ping', () => {
+    const c = container(find(pool({ liveness: CeleryLiveness.NONE }), 'Deployment', 'worker-export'));
+    expect(c.livenessProbe).toBeUndefined();
+    expect(c.command).toContain('--pidfile=/tmp/celery-worker.pid');
+    expect(c.startupProbe.exec.command).toEqual(['python', '-c', 'import os; os.stat("/tmp/celery-worker.pid")']);
+    expect(Object.keys(envMap(c))).not.toContain('CELERY_WORKER_HEARTBEAT_FILE');
+    expect(JSON.stringify(c)).not.toMatch(/inspect|ping/);
   });
 
   test('THEN acks_late, reject_on_worker_lost and prefetch 1 are switched on through the environment contract', () => {
@@ -111,7 +130,12 @@ describe('CeleryWorkerPool', () => {
 
   const q = QUEUES[0];
   test.each([
-    [{ queues: [{ ...q, name: 'Media_Import' }] }, /queues\[0\]\.name must be a DNS-1035 label/],
+    [{ queues: [{ ...q, name: 'media import' }] }, /queues\[0\]\.name must be a Celery queue name \(1-200 characters, no spaces or commas\)/],
+    [{ queues: [{ ...q, name: 'a,b' }] }, /queues\[0\]\.name must be a Celery queue name/],
+    [{ queues: [{ ...q, name: 'monthly_reports' }, { ...q, name: 'monthly.reports' }] }, /queues\[1\]\.componentName must be unique within the pool \(queues\[0\] "monthly_reports" has "monthly-reports" too; set componentName\)/],
+    [{ queues: [{ ...q, name: '2fa', componentName: '2fa' }] }, /queues\[0\]\.componentName must be a DNS-1035 label/],
+    [{ queues: [{ ...q, priority: 'urgent' }] }, /queues\[0\]\.priority must be one of "high", "normal", "low"; got "urgent"/],
+    [{ liveness: 'ping' }, /liveness must be one of "heartbeat-file", "none"; got "ping"/],
     [{ queues: [q, { ...q }] }, /queues\[1\]\.name must be unique within the pool; got "media-import"/],
     [{ queues: [{ ...q, minReplicas: 5, maxReplicas: 2 }] }, /queues\[0\]\.minReplicas must be <= maxReplicas \(2\); got 5/],
     [{ queues: [{ ...q, maxReplicas: 0, minReplicas: 0 }] }, /queues\[0\]\.maxReplicas must be an integer >= 1; got 0/],

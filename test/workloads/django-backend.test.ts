@@ -1,4 +1,4 @@
-import { AppServer, DjangoBackend, DjangoBackendProps } from '../../src';
+import { AppServer, DjangoBackend, DjangoBackendProps, ScalingMetric } from '../../src';
 import { container, envMap, find, newChart, objects, rabbit, settings, small } from '../support/synth';
 
 function backend(overrides: Partial<DjangoBackendProps> = {}) {
@@ -20,7 +20,7 @@ describe('DjangoBackend', () => {
     expect(backend()).toMatchSnapshot();
   });
 
-  test('GIVEN an HPA THEN the Deployment has no replicas and the HPA targets it with CPU and memory', () => {
+  test('GIVEN an HPA THEN the Deployment has no replicas and the HPA targets it on CPU only, unless memory is asked for', () => {
     const all = backend({ minReplicas: 3, maxReplicas: 9, targetCpuUtilization: 60 });
     const deployment = find(all, 'Deployment', 'backend');
     expect(deployment.spec.replicas).toBeUndefined();
@@ -29,7 +29,28 @@ describe('DjangoBackend', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' });
     expect(hpa.spec.minReplicas).toBe(3);
     expect(hpa.spec.maxReplicas).toBe(9);
-    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 60], ['memory', 80]]);
+    expect(hpa.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 60]]);
+    const both = find(backend({ scalingMetrics: [ScalingMetric.CPU, ScalingMetric.MEMORY], targetMemoryUtilization: 75 }), 'HorizontalPodAutoscaler', 'backend');
+    expect(both.spec.metrics.map((m: any) => [m.resource.name, m.resource.target.averageUtilization])).toEqual([['cpu', 70], ['memory', 75]]);
+    const memoryOnly = find(backend({ scalingMetrics: [ScalingMetric.MEMORY] }), 'HorizontalPodAutoscaler', 'backend');
+    expect(memoryOnly.spec.metrics.map((m: any) => m.resource.name)).toEqual(['memory']);
+  });
+
+  test('GIVEN one replica at the minimum THEN the budget lets a drain evict it instead of blocking the drain', () => {
+    expect(find(backend({ minReplicas: 1 }), 'PodDisruptionBudget', 'backend').spec).toEqual({
+      maxUnavailable: 1,
+      selector: find(backend(), 'Deployment', 'backend').spec.selector,
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    });
+    expect(find(backend({ minReplicas: 1, minAvailable: 1 }), 'PodDisruptionBudget', 'backend').spec.minAvailable).toBe(1);
+  });
+
+  test('GIVEN probe timings THEN readiness, liveness and startup follow them', () => {
+    const c = container(find(backend({ probeTimings: { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4, startupFailureThreshold: 24 } }), 'Deployment', 'backend'));
+    expect([c.readinessProbe.periodSeconds, c.readinessProbe.failureThreshold, c.readinessProbe.timeoutSeconds]).toEqual([15, 4, 5]);
+    expect([c.livenessProbe.periodSeconds, c.livenessProbe.failureThreshold]).toEqual([30, 8]);
+    expect([c.startupProbe.periodSeconds, c.startupProbe.failureThreshold]).toEqual([5, 24]);
+    expect(() => backend({ probeTimings: { periodSeconds: 2, timeoutSeconds: 5 } })).toThrow(/probeTimings.timeoutSeconds must be at most periodSeconds \(2\); got 5/);
   });
 
   test('THEN rollouts never drop capacity and the selector uses only stable labels', () => {
@@ -92,9 +113,12 @@ describe('DjangoBackend', () => {
   });
 
   test.each([
-    [{ minReplicas: 5, maxReplicas: 3 }, /scaling\.minReplicas must be <= maxReplicas \(3\); got 5/],
-    [{ maxReplicas: 0 }, /scaling\.maxReplicas must be an integer >= 1; got 0/],
-    [{ minReplicas: 0 }, /scaling\.minReplicas must be an integer >= 1; got 0/],
+    [{ minReplicas: 5, maxReplicas: 3 }, /: minReplicas must be <= maxReplicas \(3\); got 5/],
+    [{ maxReplicas: 0 }, /: maxReplicas must be an integer >= 1; got 0/],
+    [{ minReplicas: 0 }, /: minReplicas must be an integer >= 1; got 0/],
+    [{ server: 'waitress' as any }, /: server must be one of "gunicorn", "uvicorn"; got "waitress"/],
+    [{ scalingMetrics: ['requests'] as any }, /: scalingMetrics\[0\] must be one of "cpu", "memory"; got "requests"/],
+    [{ readinessPath: 'ready' }, /: readinessPath must be an absolute path starting with "\/"/],
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds must be an integer greater than preStopDelaySeconds \+ requestTimeoutSeconds \(70\); got 30/],
     [{ tag: 'latest' }, /tag must be an immutable image tag/],
     [{ resources: { ...small, memoryLimit: '64Mi' } }, /resources\.memoryLimit must be >= memoryRequest \(128Mi\)/],

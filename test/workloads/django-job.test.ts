@@ -1,4 +1,4 @@
-import { CollectStatic, DjangoBackend, DjangoManagementJob, DjangoManagementJobProps, DjangoMigrations } from '../../src';
+import { CollectStatic, DjangoBackend, DjangoManagementJob, DjangoManagementJobProps, DjangoMigrations, MigrationStyle } from '../../src';
 import { container, envMap, find, newChart, objects, settings, small } from '../support/synth';
 
 function withBackend(build: (backend: DjangoBackend) => void) {
@@ -19,8 +19,8 @@ describe('DjangoMigrations and CollectStatic', () => {
     expect(all.filter((o) => o.kind === 'Job' || o.metadata.name === 'migrate' || o.metadata.name === 'collectstatic')).toMatchSnapshot();
   });
 
-  test('THEN migrations run the django-tenants sequence, shared schema first, with the backend image and settings', () => {
-    const all = withBackend((backend) => new DjangoMigrations(backend.node.scope!, 'migrate', { backend, resources: small }));
+  test('THEN django-tenants migrations run the shared schema first, then the tenants, with the backend image and settings', () => {
+    const all = withBackend((backend) => new DjangoMigrations(backend.node.scope!, 'migrate', { backend, resources: small, style: MigrationStyle.DJANGO_TENANTS }));
     const job = find(all, 'Job', 'migrate');
     const pod = job.spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.command)).toEqual([['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput']]);

@@ -29,7 +29,7 @@ describe('DjangoSettings', () => {
   test.each([
     [{ secretEnv: [{ name: 'TOKEN', secretName: 'api', key: '' }] }, /secretEnv\[0\]\.key must be a Secret key/],
     [{ secretEnv: [{ name: 'TOKEN', secretName: '', key: 'token' }] }, /secretEnv\[0\]\.secretName must be the name of an existing Secret/],
-    [{ databaseUrlKey: '' }, /databaseUrl\.key must be a Secret key/],
+    [{ databaseUrlKey: '' }, /DjangoSettings: databaseUrlKey must be a Secret key/],
     [{ mediaBucket: 'Bad_Bucket' }, /mediaBucket must be an S3 bucket name/],
     [{ staticUrl: 'https://cdn.example.com/static' }, /staticUrl must be a URL ending in "\/"/],
     [{ s3Endpoint: 'minio:9000' }, /s3Endpoint must be an http\(s\) URL/],

@@ -27,7 +27,7 @@ describe('NuxtFrontend', () => {
     expect(env.PORT).toBe('3000');
   });
 
-  test('THEN it is a web tier: probes, HPA without replicas, PDB, strict spread over nodes and zones', () => {
+  test('THEN it is a web tier: probes, HPA without replicas, PDB, strict spread over nodes, preferred over zones', () => {
     const all = frontend({ minReplicas: 3, maxReplicas: 6 });
     const d = find(all, 'Deployment', 'frontend');
     expect(d.spec.replicas).toBeUndefined();
@@ -37,7 +37,7 @@ describe('NuxtFrontend', () => {
     expect(find(all, 'HorizontalPodAutoscaler', 'frontend').spec.maxReplicas).toBe(6);
     expect(find(all, 'PodDisruptionBudget', 'frontend').spec.minAvailable).toBe(2);
     expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => [t.topologyKey, t.whenUnsatisfiable])).toEqual([
-      ['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'DoNotSchedule'],
+      ['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
     ]);
     expect(find(all, 'Service', 'frontend').spec.ports[0].port).toBe(3000);
   });
@@ -45,7 +45,7 @@ describe('NuxtFrontend', () => {
   test.each([
     [{ publicApiUrl: 'shop.example.com/api' }, /publicApiUrl must be an http\(s\) URL/],
     [{ internalApiUrlVariable: 'API-BASE' }, /internalApiUrlVariable must be an environment variable name/],
-    [{ minReplicas: 4, maxReplicas: 2 }, /scaling\.minReplicas must be <= maxReplicas \(2\); got 4/],
+    [{ minReplicas: 4, maxReplicas: 2 }, /: minReplicas must be <= maxReplicas \(2\); got 4/],
   ])('GIVEN bad props %j THEN synth fails naming NuxtFrontend and the field', (overrides, message) => {
     expect(() => frontend(overrides as Partial<NuxtFrontendProps>)).toThrow(message);
     expect(() => frontend(overrides as Partial<NuxtFrontendProps>)).toThrow(/^NuxtFrontend 'test\/web': /);

@@ -28,6 +28,11 @@ export interface ArgoCdApplicationProps {
    */
   readonly include?: string;
   /**
+   * A glob of files in `path` that Argo CD must not apply, even when `include` matches them.
+   * @default - none
+   */
+  readonly exclude?: string;
+  /**
    * The branch, tag or commit to follow.
    * @default 'HEAD'
    */
@@ -120,7 +125,10 @@ export class ArgoCdApplication extends Construct {
           repoUrl: props.repoUrl,
           targetRevision: props.targetRevision ?? 'HEAD',
           path,
-          directory: props.include === undefined ? undefined : { include: checkGlob(this, 'include', props.include) },
+          directory: props.include === undefined && props.exclude === undefined ? undefined : {
+            include: props.include === undefined ? undefined : checkGlob(this, 'include', props.include),
+            exclude: props.exclude === undefined ? undefined : checkGlob(this, 'exclude', props.exclude),
+          },
         },
         destination: { server: props.destinationServer ?? IN_CLUSTER, namespace: destinationNamespace },
         syncPolicy: {

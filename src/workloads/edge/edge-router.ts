@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NginxConfig, NginxRoutingOptions } from './nginx-config';
+import { NginxConfig, NginxConfigOptions, NginxRoutingOptions } from './nginx-config';
 import { HorizontalScalingProps } from '../../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../../platform/component';
-import { checkDnsLabel, invalid } from '../../platform/errors';
+import { checkDnsLabel, invalid, ValidationError } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
+import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../../platform/web-tier';
 
@@ -14,7 +15,7 @@ const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
 
 /** How the nginx edge runs and routes, apart from the components it routes to. */
-export interface EdgeRouterOptions extends HorizontalScalingProps {
+export interface EdgeRouterOptions extends HorizontalScalingProps, PodOptions {
   /** Requests and limits of one nginx pod. */
   readonly resources: ContainerResources;
   /**
@@ -99,7 +100,7 @@ export class EdgeRouter extends Construct implements IHttpComponent {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
     this.serviceUrl = `http://${this.name}:${this.port}`;
     if (!props.backend) invalid(this, 'backend', 'the backend component to route to', props.backend);
-    this.config = NginxConfig.render({
+    this.config = this.renderConfig({
       ...props.routing,
       backendUpstream: upstream(props.backend),
       frontendUpstream: props.frontend ? upstream(props.frontend) : undefined,
@@ -121,6 +122,7 @@ export class EdgeRouter extends Construct implements IHttpComponent {
       name: this.name,
       labels,
       hardening: new PodHardening(this, props),
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image ?? 'docker.io/nginxinc/nginx-unprivileged', tag),
       command: ['nginx', '-e', 'stderr', '-g', 'daemon off;', '-c', `${CONFIG_DIR}/nginx.conf`],
       port: this.port,
@@ -141,6 +143,21 @@ export class EdgeRouter extends Construct implements IHttpComponent {
       ],
     });
     this.addIngress(props, labels);
+  }
+
+  /**
+   * The nginx.conf, with option errors named as the user wrote them: `routing.<field>` (or
+   * `staticOrigin`) of this construct, instead of NginxConfig's own field names.
+   */
+  private renderConfig(options: NginxConfigOptions): string {
+    try {
+      return NginxConfig.render(options);
+    } catch (e) {
+      const m = /^NginxConfigOptions\.(\w+): (.*)$/s.exec((e as Error).message);
+      if (!m) throw e;
+      const field = m[1] === 'staticOrigin' ? 'staticOrigin' : `routing.${m[1]}`;
+      throw new ValidationError(`EdgeRouter '${this.node.path}': ${field} ${m[2]}`);
+    }
   }
 
   private addIngress(props: EdgeRouterProps, labels: ComponentLabels): void {

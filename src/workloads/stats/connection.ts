@@ -63,8 +63,8 @@ export function resolveConnection(owner: Owner, field: string, connection: Stats
   }
   const usernameKey = connection.usernameKey ?? 'username';
   const passwordKey = connection.passwordKey ?? 'password';
-  checkSecretKey(owner, `${field}.usernameKey`, connection.secretName, usernameKey);
-  checkSecretKey(owner, `${field}.passwordKey`, connection.secretName, passwordKey);
+  checkSecretKey(owner, `${field}.secretName`, connection.secretName, `${field}.usernameKey`, usernameKey);
+  checkSecretKey(owner, `${field}.secretName`, connection.secretName, `${field}.passwordKey`, passwordKey);
   const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
   return { url: text.replace(/\/+$/, ''), host: parsed.hostname, port, secretName: connection.secretName, usernameKey, passwordKey };
 }

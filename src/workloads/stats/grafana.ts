@@ -8,12 +8,13 @@ import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../../plat
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
+import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { SecretKeyReference } from '../../platform/secret-reference';
 import { addService } from '../../platform/service';
 
 /** How the usage dashboards run, apart from the app they belong to. */
-export interface GrafanaOptions {
+export interface GrafanaOptions extends PodOptions {
   /** The image tag, e.g. `11.3.0`. Explicit: a Grafana upgrade migrates its database. */
   readonly tag: string;
   /** Requests and limits of one pod. */
@@ -33,8 +34,8 @@ export interface GrafanaOptions {
    */
   readonly adminUser?: string;
   /**
-   * The image repository, without tag.
-   * @default 'grafana/grafana'
+   * The image repository, without tag, with its registry host (runtimes that enforce short names refuse `grafana/grafana`).
+   * @default 'docker.io/grafana/grafana'
    */
   readonly image?: string;
   /**
@@ -152,7 +153,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
       invalid(this, 'indexPattern', 'a lowercase Elasticsearch index name or wildcard such as "picvario-usage-*"', indexPattern);
     }
     const adminPasswordKey = props.adminPasswordKey ?? 'admin-password';
-    checkSecretKey(this, 'adminPasswordKey', props.adminSecretName, adminPasswordKey);
+    checkSecretKey(this, 'adminSecretName', props.adminSecretName, 'adminPasswordKey', adminPasswordKey);
     const adminUser = props.adminUser ?? 'admin';
     if (typeof adminUser !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(adminUser)) {
       invalid(this, 'adminUser', 'a login of letters, digits, ".", "_", "@" or "-"', adminUser);
@@ -196,7 +197,8 @@ export class StatsDashboards extends Construct implements IHttpComponent {
       name: this.serviceName,
       labels,
       hardening,
-      image: imageReference(this, props.image ?? 'grafana/grafana', props.tag),
+      options: resolvePodOptions(this, props),
+      image: imageReference(this, props.image ?? 'docker.io/grafana/grafana', props.tag),
       env: [
         { name: 'GF_PATHS_DATA', value: DATA },
         { name: 'GF_PATHS_PLUGINS', value: `${DATA}/plugins` },
@@ -248,7 +250,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
       return [];
     }
     const key = props.databaseUrlKey ?? 'database-url';
-    checkSecretKey(this, 'databaseUrlKey', props.databaseSecretName, key);
+    checkSecretKey(this, 'databaseSecretName', props.databaseSecretName, 'databaseUrlKey', key);
     return [{ name: 'GF_DATABASE_URL', valueFrom: { secretKeyRef: { name: props.databaseSecretName, key } } }];
   }
 

@@ -7,6 +7,7 @@ import { checkDnsLabel, checkInteger, invalid, Owner } from '../../platform/erro
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
+import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { parseQuantity } from '../../platform/quantity';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { SecretKeyReference } from '../../platform/secret-reference';
@@ -28,7 +29,7 @@ export enum IndexTemplateManagement {
 }
 
 /** How the usage-statistics shipper runs, apart from the app it belongs to. */
-export interface LogstashOptions {
+export interface LogstashOptions extends PodOptions {
   /**
    * The image tag, e.g. `8.15.3`. Explicit: a Logstash upgrade is a decision.
    */
@@ -175,6 +176,7 @@ export class StatsShipper extends Construct implements IHttpComponent {
       name: this.serviceName,
       labels,
       hardening,
+      options: resolvePodOptions(this, props),
       image: imageReference(this, props.image ?? 'docker.elastic.co/logstash/logstash', props.tag),
       command: [`${HOME}/bin/logstash`],
       env: [

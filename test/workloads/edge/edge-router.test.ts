@@ -77,6 +77,11 @@ describe('EdgeRouter', () => {
     expect(find(all(), 'Ingress', 'edge').metadata.annotations['nginx.ingress.kubernetes.io/proxy-body-size']).toBe('20g');
   });
 
+  test('GIVEN a bad routing option THEN the error names the construct and the option as the user wrote it', () => {
+    expect(() => edge({ routing: { backendPathPrefixes: ['api'] } })).toThrow(/^EdgeRouter 'test\/edge': routing.backendPathPrefixes each prefix must start and end with "\/", got "api"$/);
+    expect(() => edge({ staticOrigin: 'ftp://x' })).toThrow(/^EdgeRouter 'test\/edge': staticOrigin must be an absolute http or https URL/);
+  });
+
   test('GIVEN a bad host THEN synth fails naming the field', () => {
     expect(() => edge({ host: 'Not A Host' })).toThrow(/EdgeRouter 'test\/edge': host must be a DNS host name/);
   });

@@ -1,16 +1,21 @@
 // Proves that the validation gate (hack/validate/) can fail: each validator rejects a fixture with a
 // defect it is known to catch, and passes the clean fixture. The binaries and schemas come from
 // `bash hack/validate/install.sh`; when they are missing these tests fail and say so, they never skip.
+// Every run here uses the check-level entries ("checks:") of the committed exceptions file and none of its
+// per-object exceptions, which name Picvario objects.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import * as gate from '../../hack/validate/lib';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CLEAN = path.join(__dirname, 'fixtures', 'clean');
 const DEFECTS = path.join(__dirname, 'fixtures', 'defects');
-const TIMEOUT = 120_000;
+const TIMEOUT = 180_000;
+const COMMITTED = path.join(REPO, 'hack', 'validate', 'exceptions.yaml');
+const CHECK_LEVEL = YAML.stringify({ checks: YAML.parse(fs.readFileSync(COMMITTED, 'utf8')).checks });
 
 jest.setTimeout(TIMEOUT);
 
@@ -40,17 +45,21 @@ function toolsWithFindings(report: gate.Report): string[] {
   return [...new Set(report.findings.map((f) => f.tool))].sort();
 }
 
+/** An exceptions file with `body` and the committed check-level entries. */
 function writeExceptions(body: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-exceptions-'));
   tmpDirs.push(dir);
   const file = path.join(dir, 'exceptions.yaml');
-  fs.writeFileSync(file, body);
+  fs.writeFileSync(file, `${body}\n${CHECK_LEVEL}`);
   return file;
 }
+
+let CHECKS_ONLY: string;
 
 beforeAll(() => {
   // Fails (never skips) with the name of what is missing and the install command.
   gate.checkPrerequisites();
+  CHECKS_ONLY = writeExceptions('exceptions: []\n');
 });
 
 afterAll(() => {
@@ -59,30 +68,34 @@ afterAll(() => {
 
 describe('clean fixture', () => {
   test('passes every validator in every environment, ignoring non-YAML files', () => {
-    const report = gate.validate({ manifestsDir: CLEAN, exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: CLEAN, exceptionsFile: CHECKS_ONLY });
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.envs).toEqual(['app', 'argocd']);
-    // kubeconform twice (oldest and newest Kubernetes), kube-score and apiversions once, per environment
-    expect(report.results.map((r) => `${r.tool} ${r.env} ${r.target}`)).toEqual([
-      'kubeconform app k8s 1.27.16', 'kubeconform app k8s 1.37.2', 'kube-score app k8s 1.27', 'apiversions app k8s 1.27..1.37',
-      'kubeconform argocd k8s 1.27.16', 'kubeconform argocd k8s 1.37.2', 'kube-score argocd k8s 1.27', 'apiversions argocd k8s 1.27..1.37',
-    ]);
-    // app holds 6 objects in 2 YAML files, next to a README.md and an index.json that must be ignored
-    const app = report.results.filter((r) => r.env === 'app' && r.tool !== 'kube-score');
-    for (const r of app) expect(r.checked).toBe(6);
+    // kubeconform twice (oldest and newest Kubernetes), kube-score, apiversions and trivy once, and the three
+    // parts of the NetworkPolicy check, per environment
+    const perEnv = (env: string) => [
+      `kubeconform ${env} k8s 1.27.16`, `kubeconform ${env} k8s 1.37.2`, `kube-score ${env} k8s 1.27`, `apiversions ${env} k8s 1.27..1.37`,
+      `trivy ${env} embedded checks`, `cyclonus ${env} lint`, `cyclonus ${env} traffic`, `cyclonus ${env} diagram`,
+    ];
+    expect(report.results.map((r) => `${r.tool} ${r.env} ${r.target}`)).toEqual([...perEnv('app'), ...perEnv('argocd')]);
+    // app holds 9 objects in 3 YAML files, next to a README.md and an index.json that the YAML tools ignore
+    const app = report.results.filter((r) => r.env === 'app' && ['kubeconform', 'apiversions', 'trivy'].includes(r.tool));
+    for (const r of app) expect(r.checked).toBe(9);
     expect(report.results.find((r) => r.tool === 'kubeconform' && r.env === 'argocd')!.checked).toBe(1);
+    // the traffic model in app/index.json: one component, so 8 flows
+    expect(report.traffic.find((t) => t.env === 'app')!.matrix).toMatchObject({ source: 'index.json', flows: 8, allowed: 3, denied: 5, mismatches: 0 });
   });
 
   test('the committed exceptions file is accepted', () => {
-    expect(() => gate.loadExceptions(path.join(REPO, 'hack', 'validate', 'exceptions.yaml'))).not.toThrow();
+    expect(() => gate.loadExceptions(COMMITTED)).not.toThrow();
   });
 });
 
 describe('kubeconform', () => {
   test('fails an unknown field, for both Kubernetes versions', () => {
     const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '  revisionHistoryLimit: 5\n', '  revisionHistoryLimit: 5\n  replica: 3\n'));
-    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });
     expect(report.ok).toBe(false);
     expect(toolsWithFindings(report)).toEqual(['kubeconform']);
     expect(report.findings.map((f) => `${f.target} ${f.kind}/${f.namespace}/${f.name}`)).toEqual([
@@ -93,7 +106,7 @@ describe('kubeconform', () => {
 
   test('fails a wrong type in a custom resource (KEDA CRD schema)', () => {
     const dir = fixture((d) => edit(path.join(d, 'app', 'worker.yaml'), 'maxReplicaCount: 10', 'maxReplicaCount: ten'));
-    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: CHECKS_ONLY });
     expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
       'ScaledObject/web schema', 'ScaledObject/web schema',
     ]);
@@ -102,7 +115,7 @@ describe('kubeconform', () => {
 
   test('fails a field unknown to an Argo CD Application', () => {
     const dir = fixture((d) => edit(path.join(d, 'argocd', 'app.yaml'), '    automated:\n', '    automatic:\n'));
-    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, tools: ['kubeconform'], exceptionsFile: CHECKS_ONLY });
     expect(report.ok).toBe(false);
     expect(report.findings.every((f) => f.kind === 'Application' && f.env === 'argocd')).toBe(true);
     expect(report.findings[0].message).toMatch(/automatic/);
@@ -112,7 +125,7 @@ describe('kubeconform', () => {
 describe('kube-score', () => {
   test('fails a Deployment without probes', () => {
     const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), /          readinessProbe:[\s\S]*?failureThreshold: 6\n/, ''));
-    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });
     expect(report.ok).toBe(false);
     expect(toolsWithFindings(report)).toEqual(['kube-score']);
     expect(checks(report, 'kube-score')).toContain('pod-probes');
@@ -123,15 +136,73 @@ describe('kube-score', () => {
 
   test('fails a container that may run as root with a writable root filesystem', () => {
     const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '            readOnlyRootFilesystem: true\n', '            readOnlyRootFilesystem: false\n'));
-    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });
     expect(checks(report, 'kube-score')).toEqual(['container-security-context-readonlyrootfilesystem']);
   });
+});
+
+describe('trivy (embedded checks, offline)', () => {
+  test('fails a privileged container', () => {
+    const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '            privileged: false\n', '            privileged: true\n'));
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });
+    expect(report.ok).toBe(false);
+    const privileged = report.findings.filter((f) => f.tool === 'trivy' && f.check === 'KSV-0017');
+    expect(privileged.map((f) => `${f.kind}/${f.namespace}/${f.name}`)).toEqual(['Deployment/fixture/web']);
+    expect(privileged[0].message).toMatch(/^HIGH: Privileged - Container 'web' of Deployment 'web' should set 'securityContext.privileged' to false/);
+    // kube-score sees it too; the other tools do not
+    expect(toolsWithFindings(report)).toEqual(['kube-score', 'trivy']);
+  });
+
+  test('fails a ConfigMap that stores a password, and an exception for one object accepts that one only', () => {
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: NAME\n  namespace: fixture\ndata:\n  settings.ini: |\n    password = hunter2\n';
+    const dir = fixture((d) => fs.writeFileSync(path.join(d, 'app', 'config.yaml'), `${cm.replace('NAME', 'one')}---\n${cm.replace('NAME', 'two')}`));
+    const bare = gate.validate({ manifestsDir: dir, tools: ['trivy'], exceptionsFile: CHECKS_ONLY });
+    expect(bare.findings.map((f) => `${f.check} ${f.kind}/${f.name}`)).toEqual(['KSV-0109 ConfigMap/one', 'KSV-0109 ConfigMap/two']);
+    const file = writeExceptions(`exceptions:
+  - tool: trivy
+    check: KSV-0109
+    kind: ConfigMap
+    namespace: fixture
+    name: one
+    reason: test fixture, to prove that a trivy exception names one object
+`);
+    const one = gate.validate({ manifestsDir: dir, tools: ['trivy'], exceptionsFile: file });
+    expect(one.findings.map((f) => `${f.check} ${f.kind}/${f.name}`)).toEqual(['KSV-0109 ConfigMap/two']);
+    expect(one.excepted.filter((f) => f.check === 'KSV-0109').map((f) => f.name)).toEqual(['one']);
+  });
+
+  test('KSV-0039 and KSV-0040 are accepted only in a namespace that renders a LimitRange and a ResourceQuota', () => {
+    const dir = fixture((d) => {
+      const web = fs.readFileSync(path.join(d, 'app', 'web.yaml'), 'utf8').split('\n---\n')[0];
+      fs.writeFileSync(path.join(d, 'app', 'elsewhere.yaml'), web.replace(/namespace: fixture/g, 'namespace: elsewhere'));
+    });
+    const report = gate.validate({ manifestsDir: dir, tools: ['trivy'], exceptionsFile: CHECKS_ONLY });
+    expect(report.findings.map((f) => `${f.check} ${f.kind}/${f.namespace}/${f.name}`)).toEqual([
+      'KSV-0039 Deployment/elsewhere/web', 'KSV-0040 Deployment/elsewhere/web',
+    ]);
+    expect(report.findings[0].message).toMatch(/the replacement namespace-has-LimitRange does not hold here: it needs that namespace elsewhere renders a LimitRange/);
+    expect(report.excepted.filter((f) => f.namespace === 'fixture' && f.check === 'KSV-0039').map((f) => f.replacedBy))
+      .toEqual(Array(7).fill('namespace-has-LimitRange'));
+  });
+
+  test.each(['KSV-0001', 'KSV-0012', 'KSV-0014', 'KSV-0017', 'KSV-0020', 'KSV-0030', 'KSV-0106', 'KSV-0118'])(
+    'refuses any exception for the security-context check %s', (check) => {
+      const file = writeExceptions(`exceptions:
+  - tool: trivy
+    check: ${check}
+    kind: Deployment
+    namespace: fixture
+    name: web
+    reason: this image needs it, which is exactly what must be refused
+`);
+      expect(() => gate.validate({ manifestsDir: CLEAN, exceptionsFile: file })).toThrow(/is a security check .*cannot be excepted/);
+    });
 });
 
 describe('apiversions (deprecated and removed apiVersions, Kubernetes 1.27 to the newest)', () => {
   test('fails policy/v1beta1 PodDisruptionBudget and extensions/v1beta1 Ingress as removed', () => {
     const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
-    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: CHECKS_ONLY });
     expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
       'PodDisruptionBudget/old-pdb removed', 'Ingress/old-ingress removed', 'FlowSchema/old-flowschema removed',
     ]);
@@ -143,7 +214,7 @@ describe('apiversions (deprecated and removed apiVersions, Kubernetes 1.27 to th
 
   test('the full gate fails them too, and kubeconform finds no schema for them', () => {
     const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));
-    const report = gate.validate({ manifestsDir: dir, exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });
     expect(checks(report, 'apiversions')).toEqual(['removed', 'removed', 'removed']);
     const kc = report.findings.filter((f) => f.tool === 'kubeconform' && f.kind === 'PodDisruptionBudget');
     expect(kc.map((f) => f.message)).toEqual(['could not find schema for PodDisruptionBudget', 'could not find schema for PodDisruptionBudget']);
@@ -151,7 +222,7 @@ describe('apiversions (deprecated and removed apiVersions, Kubernetes 1.27 to th
 
   test('fails a CRD version that the CRD no longer serves, and an unknown API group', () => {
     const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'crd-apis.yaml'), path.join(d, 'app', 'crd.yaml')));
-    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: null });
+    const report = gate.validate({ manifestsDir: dir, tools: ['apiversions'], exceptionsFile: CHECKS_ONLY });
     expect(report.findings.map((f) => `${f.kind}/${f.name} ${f.check}`)).toEqual([
       'ExternalSecret/old-secret removed', 'Widget/unknown unknown-api',
     ]);
@@ -180,7 +251,7 @@ describe('exceptions', () => {
     const report = gate.validate({ manifestsDir: noProbes(), exceptionsFile: file });
     expect(report.findings).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(report.excepted.map((f) => f.check)).toEqual(['pod-probes']);
+    expect(report.excepted.filter((f) => !f.replacedBy).map((f) => f.check)).toEqual(['pod-probes']);
   });
 
   test('an exception for another namespace does not apply, and is reported as unused', () => {
@@ -245,16 +316,18 @@ describe('setup', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-empty-cache-'));
     tmpDirs.push(empty);
     const paths = gate.resolvePaths({ ...process.env, XDG_CACHE_HOME: empty });
-    expect(() => gate.validate({ manifestsDir: CLEAN, paths })).toThrow(/kubeconform v0\.8\.0 .*kube-score v1\.20\.0 .*Install them with: bash hack\/validate\/install\.sh/);
+    expect(() => gate.validate({ manifestsDir: CLEAN, paths }))
+      .toThrow(/kubeconform v0\.8\.0 .*kube-score v1\.20\.0 .*trivy v0\.74\.0 .*cyclonus v0\.5\.6 .*Install them with: bash hack\/validate\/install\.sh/);
   });
 
   test('run.sh prints a summary per tool and environment, exits 0 when clean and 1 on a finding', () => {
     const clean = spawnSync('bash', ['hack/validate/run.sh', '--manifests', CLEAN, '--exceptions', writeExceptions('exceptions: []\n')], { cwd: REPO, encoding: 'utf8' });
     expect(clean.stderr).toBe('');
     expect(clean.status).toBe(0);
-    expect(clean.stdout).toMatch(/kubeconform +app +k8s 1\.27\.16 +6 +0 +0/);
+    expect(clean.stdout).toMatch(/kubeconform +app +k8s 1\.27\.16 +9 +0 +0/);
     expect(clean.stdout).toMatch(/kube-score +argocd/);
-    expect(clean.stdout).toMatch(/per tool: kubeconform 0, kube-score 0, apiversions 0/);
+    expect(clean.stdout).toMatch(/per tool: kubeconform 0, kube-score 0, apiversions 0, trivy 0, cyclonus 0/);
+    expect(clean.stdout).toMatch(/^app +8 +3 +5 +0 +0\/0  index\.json$/m);
     expect(clean.stdout).toMatch(/validate: PASS/);
 
     const dir = fixture((d) => fs.copyFileSync(path.join(DEFECTS, 'removed-apis.yaml'), path.join(d, 'app', 'old.yaml')));

@@ -1,0 +1,138 @@
+// trivy (`trivy config`, embedded Kubernetes checks, offline) on one environment folder.
+// Plain CommonJS, like lib.js.
+'use strict';
+
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+// trivy checks that guard the pod and container security context (Pod Security Standards, capabilities,
+// host namespaces, privilege). No exception may name them.
+const TRIVY_SECURITY_CHECKS = new Set([
+  'KSV-0001', // can elevate its own privileges (allowPrivilegeEscalation)
+  'KSV-0002', // AppArmor profile
+  'KSV-0003', // capabilities: drop ALL
+  'KSV-0004', // capabilities: drop any
+  'KSV-0005', // SYS_ADMIN added
+  'KSV-0008', // host IPC
+  'KSV-0009', // host network
+  'KSV-0010', // host PID
+  'KSV-0012', // runs as root
+  'KSV-0014', // root file system not read-only
+  'KSV-0017', // privileged
+  'KSV-0020', // runAsUser <= 10000
+  'KSV-0021', // runAsGroup <= 10000
+  'KSV-0022', // capabilities added
+  'KSV-0023', // hostPath volumes
+  'KSV-0024', // host ports
+  'KSV-0025', // SELinux options
+  'KSV-0026', // unsafe sysctls
+  'KSV-0027', // /proc mount
+  'KSV-0028', // non-core volume types
+  'KSV-0030', // seccomp RuntimeDefault
+  'KSV-0036', // service account token automount
+  'KSV-0103', // Windows host process
+  'KSV-0104', // seccomp unconfined
+  'KSV-0105', // runAsUser 0
+  'KSV-0106', // capabilities beyond NET_BIND_SERVICE
+  'KSV-0116', // root group
+  'KSV-0117', // privileged ports
+  'KSV-0118', // default security context
+  'KSV-0119', // NET_RAW
+  'KSV-0120', // SYS_MODULE
+  'KSV-0121', // disallowed volumes
+]);
+
+function isTrivySecurityCheck(id) {
+  return TRIVY_SECURITY_CHECKS.has(id);
+}
+
+/**
+ * The object a trivy result is about. `docs` are the folder's objects as lib.loadObjects returns them
+ * (file, startLine, endLine, kind, name, namespace). When the message names one object of the file by kind
+ * and quoted name ("ConfigMap 'grafana-datasources' in 'ns' namespace ...") that is the object: some checks
+ * (KSV-0109) give no line, or a line counted from the start of their document instead of the file. Otherwise
+ * the line of the cause in the file says which document it is.
+ */
+function objectAt(docs, file, line, message) {
+  const inFile = docs.filter((o) => o.file === file);
+  const text = String(message || '');
+  const named = inFile.filter((o) => o.name && text.includes(`'${o.name}'`) && text.toLowerCase().includes(String(o.kind).toLowerCase()));
+  if (named.length === 1) return named[0];
+  if (line) {
+    const o = inFile.find((x) => line >= x.startLine && line <= x.endLine);
+    if (o) return o;
+  }
+  return inFile.length === 1 ? inFile[0] : null;
+}
+
+function shellQuote(x) {
+  return `'${String(x).replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * Runs trivy on each of the given environment folders and returns, per folder, { findings, checked }.
+ * Every FAIL is one finding, keyed by the check id (e.g. KSV-0014) and the object it is about.
+ * One trivy per folder, as `trivy config <folder>` judges it: what trivy reports for a file depends on
+ * the other files of the scan (the Argo CD folder's Applications pass KSV-0039 alone and fail it next to
+ * an environment folder). The runs go in parallel: trivy's start-up (loading its checks) dominates.
+ */
+function runTrivy(opts) {
+  const { bin, manifestsDir, envs, loadedByEnv, configDataDir } = opts;
+  const out = {};
+  for (const env of envs) out[env] = { findings: [], checked: loadedByEnv[env].objects.length };
+  const scanned = envs.filter((env) => loadedByEnv[env].files.length);
+  if (!scanned.length) return out;
+  // Fresh cache folders: trivy then uses the checks embedded in the binary, never a bundle some earlier
+  // run downloaded into ~/.cache/trivy.
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-trivy-'));
+  try {
+    const script = scanned.map((env, i) => {
+      const args = [
+        bin, 'config', '--quiet', '--format', 'json', '--output', path.join(work, `report-${i}.json`),
+        '--skip-check-update', '--skip-version-check', '--disable-telemetry',
+        '--cache-dir', path.join(work, `cache-${i}`), '--cache-backend', 'memory',
+        '--misconfig-scanners', 'kubernetes',
+        '--exit-code', '0',
+        ...(configDataDir ? ['--config-data', configDataDir] : []),
+        path.join(manifestsDir, env),
+      ];
+      return `( ${args.map(shellQuote).join(' ')} > ${shellQuote(path.join(work, `log-${i}.txt`))} 2>&1; echo $? > ${shellQuote(path.join(work, `rc-${i}`))} ) &`;
+    }).join('\n') + '\nwait\n';
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+    if (r.error) throw new Error(`bash: ${r.error.message}`);
+    scanned.forEach((env, i) => {
+      const envDir = path.join(manifestsDir, env);
+      const rcFile = path.join(work, `rc-${i}`);
+      const rc = fs.existsSync(rcFile) ? fs.readFileSync(rcFile, 'utf8').trim() : '?';
+      const reportFile = path.join(work, `report-${i}.json`);
+      if (rc !== '0' || !fs.existsSync(reportFile)) {
+        const log = fs.existsSync(path.join(work, `log-${i}.txt`)) ? fs.readFileSync(path.join(work, `log-${i}.txt`), 'utf8') : '';
+        throw new Error(`trivy exited ${rc} on ${envDir}: ${log.trim().split('\n').slice(-5).join(' | ')}`);
+      }
+      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+      for (const res of report.Results || []) {
+        const file = path.resolve(envDir, res.Target);
+        for (const m of res.Misconfigurations || []) {
+          if (m.Status !== 'FAIL') continue;
+          const line = (m.CauseMetadata && m.CauseMetadata.StartLine) || 0;
+          const o = objectAt(loadedByEnv[env].objects, file, line, m.Message);
+          out[env].findings.push({
+            tool: 'trivy', env, target: 'embedded checks',
+            check: m.ID || m.AVDID || '?',
+            kind: o ? o.kind : '', namespace: o ? o.namespace : '', name: o ? o.name : '',
+            file,
+            message: `${m.Severity}: ${m.Title} - ${m.Message}${line ? ` (line ${line})` : ''}`,
+            severity: m.Severity, title: m.Title,
+          });
+        }
+      }
+    });
+    return out;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+module.exports = { TRIVY_SECURITY_CHECKS, isTrivySecurityCheck, runTrivy, objectAt };
