@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CHART_FEATURES, ChartFeatures } from './chart-features';
 import { enumsUsed, Printer, wrap } from './codegen';
 import { loadCompose } from './compose';
 import { ComposeMapper, MappedApp } from './mapper';
@@ -20,8 +19,6 @@ export interface ImportOptions {
   readonly profiles?: string[];
   /** The app name instead of the compose project name. */
   readonly name?: string;
-  /** What the chart supports (tests only). */
-  readonly features?: ChartFeatures;
   /** The version range of the library the generated package.json depends on. */
   readonly libraryVersion?: string;
 }
@@ -121,7 +118,7 @@ export function importCompose(options: ImportOptions): ImportResult {
     profiles: options.profiles,
     name: options.name,
   });
-  const app = new ComposeMapper(project, options.features ?? CHART_FEATURES).map();
+  const app = new ComposeMapper(project).map();
   const files: Record<string, string> = {
     'main.ts': mainTs(app),
     'package.json': packageJson(app, options.libraryVersion ?? libraryRange()),

@@ -1,6 +1,5 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ChartFeatures } from './chart-features';
 import { EnumRef, PlanObject, PlanValue } from './codegen';
 import { AnalyzedCommand, flag, option, otherOptions, positional } from './commands';
 import { ComposeProject, ComposeService, ImportError, requireResolved, ServiceEnv } from './compose';
@@ -209,6 +208,23 @@ function readHealth(h: unknown): Health | undefined {
   };
 }
 
+/** The workloads of the chart that take PodOptions, as props of DjangoAppChartProps. */
+type Workload = 'backend' | 'workers' | 'beat' | 'migrations' | 'collectStatic' | 'frontend' | 'edge';
+const APP_WORKLOADS: Workload[] = ['backend', 'workers', 'beat', 'migrations', 'collectStatic'];
+const WORKLOAD_MEMBER: Record<Workload, string> = {
+  backend: 'backend pod', workers: 'worker queue', beat: 'beat pod', migrations: 'migration run', collectStatic: 'collectstatic run', frontend: 'frontend pod', edge: 'edge pod',
+};
+
+/** The PodOptions the import gives one workload. */
+interface PodPlan {
+  readonly extraEnv: Map<string, string>;
+  readonly extraSecretEnv: Map<string, PlanObject>;
+  readonly extraArgs: string[];
+  readonly extraVolumes: Map<string, PlanObject>;
+  readonly nodeSelector: Map<string, string>;
+  imagePullPolicy?: EnumRef;
+}
+
 class Outcomes {
   public readonly keys = new Map<string, KeyOutcome>();
   public set(key: string, status: KeyStatus, detail: string): void {
@@ -262,8 +278,13 @@ export class ComposeMapper {
   private placeholderCidrs = 0;
   private userProps: PlanObject = {};
   private brokerServiceName?: string;
+  private brokerKind: 'REDIS' | 'RABBITMQ' = 'REDIS';
+  /** The compose services whose container each workload of the chart replaces. */
+  private membership = new Map<Workload, Classified[]>();
+  private readonly pods = new Map<Workload, PodPlan>();
+  private brokerUrlNote = '';
 
-  constructor(private readonly project: ComposeProject, private readonly features: ChartFeatures) {
+  constructor(private readonly project: ComposeProject) {
     this.classified = project.services.filter((s) => s.active).map(classify);
     for (const c of this.classified) this.byName.set(c.service.name, c);
     for (const s of project.services) this.outcomes.set(s.name, new Outcomes());
@@ -303,6 +324,119 @@ export class ComposeMapper {
     this.secrets.set(id, s);
   }
 
+  private podOf(w: Workload): PodPlan {
+    let p = this.pods.get(w);
+    if (!p) {
+      p = { extraEnv: new Map(), extraSecretEnv: new Map(), extraArgs: [], extraVolumes: new Map(), nodeSelector: new Map() };
+      this.pods.set(w, p);
+    }
+    return p;
+  }
+
+  /** The workloads a compose service's container became. */
+  private workloadsOf(c: Classified): Workload[] {
+    return [...this.membership.entries()].filter(([, members]) => members.includes(c)).map(([w]) => w);
+  }
+
+  /** A plain variable for the workloads of one service (e.g. an alias of a variable the chart sets). */
+  private groupVar(c: Classified, name: string, v: { value: string }): void {
+    for (const w of this.workloadsOf(c)) this.podOf(w).extraEnv.set(name, v.value);
+  }
+
+  /** Which compose services each workload replaces, decided before any of them is mapped. */
+  private computeMembership(): void {
+    const m = new Map<Workload, Classified[]>();
+    m.set('backend', [this.backend]);
+    const workers = this.ofRole('celery-worker');
+    if (workers.length) m.set('workers', workers);
+    const beat = this.ofRole('celery-beat')[0];
+    if (beat) m.set('beat', [beat]);
+    const jobs = this.ofRole('migrate', 'django-management', 'collectstatic');
+    const migrations = jobs.filter((j) => j.analysis.commands.some((x) => x.kind === 'manage' && x.manage !== 'collectstatic'));
+    const backendMigrates = this.backend.analysis.commands.some((x) => x.kind === 'manage' && (x.manage === 'migrate' || x.manage === 'migrate_schemas'));
+    if (migrations.length) m.set('migrations', migrations);
+    else if (backendMigrates) m.set('migrations', [this.backend]);
+    const collect = [...jobs, this.backend].find((j) => j.analysis.commands.some((x) => x.kind === 'manage' && x.manage === 'collectstatic'));
+    if (collect) m.set('collectStatic', [collect]);
+    if (this.frontend) m.set('frontend', [this.frontend]);
+    if (this.edgeService) m.set('edge', [this.edgeService]);
+    this.membership = m;
+  }
+
+  /** pull_policy, placement constraints, file secrets and configs: what PodOptions express. */
+  private podOptionKeys(): void {
+    const policies: Record<string, string> = { missing: 'IF_NOT_PRESENT', if_not_present: 'IF_NOT_PRESENT', never: 'NEVER' };
+    for (const [w, members] of this.membership) {
+      if (w === 'edge') continue;
+      for (const c of members) {
+        const s = c.service.spec;
+        const o = this.out(c);
+        const shared = members.length > 1 ? `; it applies to every ${WORKLOAD_MEMBER[w]}` : '';
+        if (s.pull_policy !== undefined) {
+          const pp = String(s.pull_policy);
+          if (policies[pp]) {
+            this.podOf(w).imagePullPolicy = new EnumRef('ImagePullPolicy', policies[pp]);
+            o.set('pull_policy', members.length > 1 ? A : C, `${w}.imagePullPolicy ImagePullPolicy.${policies[pp]}${shared}`);
+          } else if (pp === 'always') {
+            o.set('pull_policy', C, 'the kubelet pulls a tagged image on every start (imagePullPolicy Always, the default)');
+          } else {
+            o.set('pull_policy', D, `pull_policy ${pp}: CI builds the image; the cluster only pulls it`);
+          }
+        }
+        const placement = isObject(s.deploy) && isObject(s.deploy.placement) ? s.deploy.placement : undefined;
+        if (placement) {
+          const carried: string[] = [];
+          const dropped: string[] = [];
+          for (const x of listOf(placement.constraints).map(String)) {
+            const m = /^node\.labels\.([A-Za-z0-9._/-]+)\s*==\s*(\S+)$/.exec(x);
+            if (m) {
+              this.podOf(w).nodeSelector.set(m[1], m[2]);
+              carried.push(`${m[1]}=${m[2]}`);
+            } else {
+              dropped.push(x);
+            }
+          }
+          const rest = Object.keys(placement).filter((k) => k !== 'constraints');
+          o.set('deploy.placement', dropped.length || rest.length || members.length > 1 ? A : C,
+            `${carried.length ? `${w}.nodeSelector ${carried.join(', ')} (the nodes must carry the label)` : 'no node label constraint'}${dropped.length ? `; not carried: ${dropped.join(', ')} (swarm node roles and names)` : ''}${rest.length ? `; ${rest.join(', ')} not carried` : ''}${shared}`);
+        }
+        for (const [key, kind] of [['secrets', 'secret'], ['configs', 'config']] as const) {
+          if (s[key] === undefined) continue;
+          const mounted: string[] = [];
+          for (const x of listOf(s[key])) {
+            const source = String(isObject(x) ? x.source : x);
+            const target = isObject(x) && typeof x.target === 'string' ? x.target : kind === 'secret' ? source : `/${source}`;
+            const mountPath = target.startsWith('/') ? target : `/run/secrets/${target}`;
+            const objectName = `${this.appName}-${dnsLabel(source)}`;
+            const volume: PlanObject = { name: dnsLabel(`${kind}-${source}`), mountPath, [kind === 'secret' ? 'secretName' : 'configMapName']: objectName, subPath: secretKeyFor(source) };
+            this.podOf(w).extraVolumes.set(String(volume.name), volume);
+            mounted.push(`${objectName} (key ${secretKeyFor(source)}) at ${mountPath}`);
+            if (kind === 'config') {
+              const declared = isObject(this.project.top.configs) ? this.project.top.configs[source] : undefined;
+              const file = isObject(declared) ? declared.file : undefined;
+              this.addTodo('Configuration', `Create the ConfigMap ${objectName} with the key ${secretKeyFor(source)}${file ? ` from ${file} (kubectl create configmap ${objectName} --from-file=${secretKeyFor(source)}=${file})` : ''}: ${w} mounts it.`, [c.service.name]);
+            }
+          }
+          o.set(key, members.length > 1 ? A : C, `${w}.extraVolumes: ${kind === 'secret' ? 'the Secret' : 'the ConfigMap'} ${mounted.join(', ')}, read-only${shared}`);
+        }
+      }
+    }
+  }
+
+  /** Adds each workload's PodOptions to its props. */
+  private applyPodOptions(props: PlanObject): void {
+    for (const [w, p] of this.pods) {
+      const target = props[w] as PlanObject | undefined;
+      if (!target) continue;
+      if (p.imagePullPolicy) target.imagePullPolicy = p.imagePullPolicy;
+      if (p.nodeSelector.size) target.nodeSelector = Object.fromEntries([...p.nodeSelector.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+      if (p.extraArgs.length) target.extraArgs = [...p.extraArgs];
+      if (p.extraEnv.size) target.extraEnv = Object.fromEntries([...p.extraEnv.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
+      if (p.extraSecretEnv.size) target.extraSecretEnv = [...p.extraSecretEnv.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+      if (p.extraVolumes.size) target.extraVolumes = [...p.extraVolumes.values()];
+    }
+  }
+
   private need(c: Classified, key: string): void {
     requireResolved(this.project, c.service, key);
   }
@@ -338,6 +472,7 @@ export class ComposeMapper {
     this.componentNames.set(this.backend.service.name, { name: 'backend', port: 0 });
     if (this.frontend) this.componentNames.set(this.frontend.service.name, { name: 'frontend', port: 0 });
     if (this.edgeService) this.componentNames.set(this.edgeService.service.name, { name: 'edge', port: 8080 });
+    this.computeMembership();
 
     const image = this.appImage();
     const celeryApp = this.celeryApp();
@@ -355,6 +490,7 @@ export class ComposeMapper {
     this.mapVolumes();
     this.mapDependsOn();
     this.hardening();
+    this.podOptionKeys();
     for (const s of this.project.services) this.genericKeys(s);
 
     const props: PlanObject = {
@@ -375,6 +511,7 @@ export class ComposeMapper {
       edge: edgeProps,
       externalServices,
     };
+    this.applyPodOptions(props);
     if (image.versionIsPlaceholder) this.comment('version', 'TODO(import): the release, also the image tag of the Django code. Compose gave no immutable tag; see MIGRATION.md.');
     this.comment('image', `The Django code, run by ${this.appCodeServices().map((c) => c.service.name).join(', ')} in compose.`);
     // No secret value may reach an output file, wherever compose had it (a command, a healthcheck, an address).
@@ -597,25 +734,42 @@ export class ComposeMapper {
       this.addTodo('Celery', 'No Celery broker found in the compose file: the generated app assumes Redis; check `broker` in main.ts.');
     }
     const brokerService = (url && this.byName.get(url.host)) ?? this.ofRole(kind === 'REDIS' ? 'redis' : 'rabbitmq')[0];
+    const owner = brokerService?.service.name ?? this.backend.service.name;
     const props: PlanObject = { kind: new EnumRef('BrokerKind', kind), secretName: this.brokerSecret };
-    for (const c of this.appCodeServices()) {
-      this.addSecret(this.brokerSecret, 'broker-url', 'CELERY_BROKER_URL', c.service.name, `the Celery broker URL (${kind === 'REDIS' ? 'redis://' : 'amqp://'}…) of the managed broker`);
-    }
-    if (kind === 'REDIS') {
-      this.addSecret(this.brokerSecret, 'redis-address', '(KEDA)', brokerService?.service.name ?? this.backend.service.name, 'host:port of the Redis broker, which KEDA reads to scale the queues');
+    this.brokerKind = kind;
+    if (kind === 'RABBITMQ') {
+      for (const c of this.appCodeServices()) {
+        this.addSecret(this.brokerSecret, 'broker-url', 'CELERY_BROKER_URL', c.service.name, 'the AMQP URL of the managed RabbitMQ with user, password and vhost (amqps:// for TLS), which Celery and KEDA read');
+      }
+      if (url?.scheme === 'pyamqp' || url?.scheme === 'librabbitmq') {
+        this.addTodo('Celery', `The compose broker URL was ${url.scheme}://: put an amqp:// (or amqps://) URL into ${this.brokerSecret}/broker-url, which KEDA reads too.`);
+      }
+    } else {
+      // Celery's URL is composed in the pod from the keys KEDA reads: redis[s]://$(CELERY_BROKER_ADDRESS)/<db>.
+      for (const c of this.appCodeServices()) {
+        this.addSecret(this.brokerSecret, 'redis-address', 'CELERY_BROKER_ADDRESS', c.service.name, 'host:port of the managed Redis broker, which Celery and KEDA read');
+      }
+      const user = url?.user !== undefined && url.user !== '' && url.user !== 'default';
       const password = (url?.password !== undefined && url.password !== '') || this.appCodeServices().some((c) => c.service.environment.some((e) => e.name === 'REDIS_PASSWORD'));
+      if (user) {
+        props.redisUsernameKey = 'redis-username';
+        for (const c of this.appCodeServices()) this.addSecret(this.brokerSecret, 'redis-username', 'CELERY_BROKER_USER', c.service.name, 'the Redis ACL user, which Celery and KEDA read');
+      }
       if (password) {
         props.redisPasswordKey = 'redis-password';
-        this.addSecret(this.brokerSecret, 'redis-password', '(KEDA)', brokerService?.service.name ?? this.backend.service.name, 'the Redis password, which KEDA reads');
+        for (const c of this.appCodeServices()) this.addSecret(this.brokerSecret, 'redis-password', 'CELERY_BROKER_PASSWORD', c.service.name, 'the Redis password, which Celery and KEDA read');
+      }
+      if (user || password) {
+        this.addTodo('Celery', 'Pass CELERY_BROKER_USER and CELERY_BROKER_PASSWORD to Celery as broker_user and broker_password (k8s_topology_celery.configure(app) does): the broker URL no longer carries them.');
       }
       const db = url ? /^\/([0-9]+)/.exec(url.rest)?.[1] : undefined;
-      if (db !== undefined && db !== '0') {
-        if (this.features.redisBrokerOptions) {props.redisDatabaseIndex = Number(db);} else {
-          this.addTodo('Celery', `The broker uses Redis database ${db}: KEDA counts the queues in database 0 unless told otherwise; keep \`broker-url\` ending in /${db} and check the queue lengths KEDA reads.`);
-          this.needProp('CeleryBrokerProps.redisDatabaseIndex', `the broker URL names Redis database ${db}; KEDA must read the queues there`, brokerService?.service.name ?? this.backend.service.name);
-        }
+      if (db !== undefined && db !== '0') props.redisDatabaseIndex = Number(db);
+      if (url?.scheme === 'rediss') {
+        props.transportSecurity = new EnumRef('BrokerTransportSecurity', 'TLS');
+        this.addTodo('Celery', 'The broker is rediss://: set broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED} in the Celery configuration (kombu does not verify certificates by default).');
       }
-      if (url?.scheme === 'rediss') this.needProp('CeleryBrokerProps.transportSecurity', 'the broker URL is rediss:// (TLS)', brokerService?.service.name ?? this.backend.service.name);
+      this.brokerUrlNote = `composed by the chart: ${url?.scheme === 'rediss' ? 'rediss' : 'redis'}://$(CELERY_BROKER_ADDRESS)/${db ?? '0'} from ${this.brokerSecret}/redis-address${password ? ', with the password in CELERY_BROKER_PASSWORD' : ''}, the same keys KEDA reads`;
+      void owner;
     }
     this.comment('broker', `Celery broker: ${kind === 'REDIS' ? 'Redis' : 'RabbitMQ'} (${why}).${brokerService ? ` Compose ran it as ${brokerService.service.name}; it runs outside the cluster now.` : ''}`);
     if (brokerService) this.brokerServiceName = brokerService.service.name;
@@ -719,7 +873,7 @@ export class ComposeMapper {
 
     // The database URL and the secret key are part of the contract.
     for (const c of this.appCodeServices()) {
-      this.addSecret(this.appSecret, 'database-url', 'DATABASE_URL', c.service.name, 'the PostgreSQL URL of the managed database (postgres://user:password@host:5432/name)');
+      this.addSecret(this.appSecret, 'database-url', 'DATABASE_URL', c.service.name, 'the URL of the managed PostgreSQL database, with its user and password');
       this.addSecret(this.appSecret, 'secret-key', 'DJANGO_SECRET_KEY', c.service.name, "Django's SECRET_KEY");
     }
     if (uses.has('DATABASE_URL')) {report('DATABASE_URL', C, `Secret ${this.appSecret}, key database-url (the settings contract); the value is not written anywhere: put the managed database's URL there`);} else {
@@ -739,12 +893,16 @@ export class ComposeMapper {
     for (const name of BROKER_VARS) {
       if (!uses.has(name)) continue;
       handled.add(name);
+      const rabbit = this.brokerKind === 'RABBITMQ';
       if (name === 'CELERY_BROKER_URL') {
-        report(name, C, `from Secret ${this.brokerSecret}, key broker-url (the broker contract); the value is not written anywhere`);
-      } else {
+        report(name, C, rabbit ? `from Secret ${this.brokerSecret}, key broker-url (the broker contract); the value is not written anywhere` : `${this.brokerUrlNote}; the value is not written anywhere`);
+      } else if (rabbit) {
         secretEnv.push({ name, secretName: this.brokerSecret, key: 'broker-url' });
         for (const u of uses.get(name)!) this.addSecret(this.brokerSecret, 'broker-url', name, u.service.service.name, 'the Celery broker URL');
         report(name, C, `Secret ${this.brokerSecret}, key broker-url (the chart also sets CELERY_BROKER_URL from it)`);
+      } else {
+        for (const u of uses.get(name)!) this.groupVar(u.service, name, { value: '$(CELERY_BROKER_URL)' });
+        report(name, C, `extraEnv $(CELERY_BROKER_URL): the kubelet expands the URL the chart composes (${this.brokerUrlNote})`);
       }
     }
 
@@ -822,31 +980,50 @@ export class ComposeMapper {
       report(name, D, 'the NVIDIA device plugin gives a GPU pod its devices; no variable is needed');
     }
 
-    // Everything else: a Secret reference when it looks secret, else a value shared by every process of the Django code.
+    // Everything else: shared by every process of the Django code when compose gave it to all of them alike
+    // (settings.env, or settings.secretEnv when it looks secret), else the extraEnv of the workloads that had it.
+    const appCode = this.appCodeServices();
     for (const name of sorted([...uses.keys()])) {
       if (handled.has(name)) continue;
       const list = uses.get(name)!;
       const reasons = list.map((u) => this.secretReason(u.env)).filter((r): r is string => r !== undefined);
       const services = uniq(list.map((u) => u.service.service.name));
-      if (reasons.length) {
-        const key = secretKeyFor(name);
-        secretEnv.push({ name, secretName: this.appSecret, key });
-        for (const s of services) this.addSecret(this.appSecret, key, name, s, `${name} (${reasons[0]})`);
-        report(name, C, `Secret ${this.appSecret}, key ${key}: ${reasons[0]}; the value is not written anywhere`);
+      const values = uniq(list.map((u) => u.env.value ?? ''));
+      const everywhere = appCode.every((c) => list.some((u) => u.service === c)) && values.length === 1;
+      const key = secretKeyFor(name);
+      if (reasons.length) for (const s of services) this.addSecret(this.appSecret, key, name, s, `${name} (${reasons[0]})`);
+      if (name === 'AWS_SECRET_ACCESS_KEY') {
+        this.addTodo('Secrets', 'Prefer a cloud identity to static AWS keys: an IAM role for the components\' ServiceAccounts (serviceAccountAnnotations, e.g. eks.amazonaws.com/role-arn), then drop AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.', services);
+      }
+      if (everywhere) {
+        if (reasons.length) {
+          secretEnv.push({ name, secretName: this.appSecret, key });
+          report(name, C, `settings.secretEnv: Secret ${this.appSecret}, key ${key} (${reasons[0]}); the value is not written anywhere`);
+        } else {
+          const rewritten = this.rewriteAddresses(values[0]);
+          env[name] = rewritten.value;
+          report(name, rewritten.note ? A : C, `settings.env ${JSON.stringify(rewritten.value)}${rewritten.note ? ` (${rewritten.note})` : ''}`);
+        }
         continue;
       }
-      const b = list.find((u) => u.service === this.backend) ?? list[0];
-      const values = uniq(list.map((u) => u.env.value ?? ''));
-      const rewritten = this.rewriteAddresses(b.env.value ?? '');
-      env[name] = rewritten.value;
-      const everywhere = this.appCodeServices().every((c) => list.some((u) => u.service === c));
-      if (values.length > 1) {
-        report(name, A, `settings.env ${JSON.stringify(rewritten.value)} (from ${b.service.service.name}) for every process of the Django code; compose gave ${services.map((s) => `${s}: ${JSON.stringify(list.find((u) => u.service.service.name === s)!.env.value)}`).join(', ')}`);
-        this.needProp('PodOptions.extraEnv', `${name} differs between the processes of the Django code`, services.join(', '));
-      } else if (!everywhere) {
-        report(name, A, `settings.env ${JSON.stringify(rewritten.value)}: now set for every process of the Django code, not only ${services.join(', ')}${rewritten.note ? `; ${rewritten.note}` : ''}`);
-      } else {
-        report(name, rewritten.note ? A : C, `settings.env ${JSON.stringify(rewritten.value)}${rewritten.note ? ` (${rewritten.note})` : ''}`);
+      for (const [workload, members] of this.membership) {
+        const having = list.filter((u) => members.includes(u.service));
+        if (!having.length || !APP_WORKLOADS.includes(workload)) continue;
+        const wValues = uniq(having.map((u) => u.env.value ?? ''));
+        const representative = having.find((u) => u.service === this.backend) ?? having[0];
+        const partial = having.length < members.length || wValues.length > 1;
+        const differs = wValues.length > 1 ? `; compose gave ${having.map((u) => `${u.service.service.name}: ${reasons.length ? '(secret)' : JSON.stringify(u.env.value)}`).join(', ')}` : '';
+        const only = having.length < members.length ? `; now for every ${WORKLOAD_MEMBER[workload]}, not only ${having.map((u) => u.service.service.name).join(', ')}` : '';
+        if (reasons.length) {
+          this.podOf(workload).extraSecretEnv.set(name, { name, secretName: this.appSecret, key });
+          for (const u of having) this.out(u.service).set(u.key, partial ? A : C, `${workload}.extraSecretEnv: Secret ${this.appSecret}, key ${key} (${reasons[0]}); the value is not written anywhere${only}${differs}`);
+        } else {
+          const rewritten = this.rewriteAddresses(representative.env.value ?? '');
+          this.podOf(workload).extraEnv.set(name, rewritten.value);
+          for (const u of having) {
+            this.out(u.service).set(u.key, partial || rewritten.note ? A : C, `${workload}.extraEnv ${JSON.stringify(rewritten.value)}${rewritten.note ? ` (${rewritten.note})` : ''}${only}${differs}`);
+          }
+        }
       }
     }
     if (secretEnv.length) props.secretEnv = secretEnv;
@@ -1015,25 +1192,34 @@ export class ComposeMapper {
     }
   }
 
-  private timingsDetail(h: Health, target: string): [KeyStatus, string] {
-    const parts = [
-      h.interval !== undefined ? `periodSeconds ${h.interval}` : undefined,
-      h.timeout !== undefined ? `timeoutSeconds ${h.timeout}` : undefined,
-      h.retries !== undefined ? `failureThreshold ${h.retries}` : undefined,
-      h.startPeriod !== undefined && h.interval ? `startupFailureThreshold ${Math.ceil(h.startPeriod / Math.max(1, h.interval))}` : undefined,
-    ].filter(Boolean).join(', ');
-    if (this.features.probeTimings) return [C, `${target}.probeTimings: ${parts}`];
-    return [A, `the chart's probe timings apply (readiness every 5 s, liveness every 10 s, startup up to 5 min); compose asked for ${parts || 'docker defaults'}`];
+  /** The compose healthcheck timings as the chart's probeTimings, with what had to change. */
+  private probeTimings(h: Health): { timings?: PlanObject; notes: string[] } {
+    const t: PlanObject = {};
+    const notes: string[] = [];
+    const period = h.interval === undefined ? undefined : Math.min(300, Math.max(1, h.interval));
+    if (period !== undefined) t.periodSeconds = period;
+    if (h.interval !== undefined && period !== h.interval) notes.push(`interval ${h.interval} s is outside 1-300 s`);
+    if (h.timeout !== undefined) {
+      const limit = period ?? 5;
+      t.timeoutSeconds = Math.min(limit, Math.max(1, h.timeout));
+      if (h.timeout > limit) notes.push(`timeout ${h.timeout} s is longer than the ${limit} s period: ${limit} s`);
+    }
+    if (h.retries !== undefined) t.failureThreshold = Math.min(100, Math.max(1, h.retries));
+    if (h.startPeriod !== undefined) {
+      // Failures during start_period do not count in compose; then `retries` failures mark it unhealthy.
+      const longest = h.startPeriod + (h.interval ?? 30) * (h.retries ?? 3);
+      t.startupFailureThreshold = Math.min(1000, Math.max(1, Math.ceil(longest / 5)));
+    }
+    return { timings: Object.keys(t).length ? t : undefined, notes };
   }
 
-  private probeTimings(h: Health): PlanObject | undefined {
-    if (!this.features.probeTimings) return undefined;
-    const t: PlanObject = {};
-    if (h.interval !== undefined) t.periodSeconds = Math.max(1, h.interval);
-    if (h.timeout !== undefined) t.timeoutSeconds = Math.max(1, h.timeout);
-    if (h.retries !== undefined) t.failureThreshold = Math.max(1, h.retries);
-    if (h.startPeriod !== undefined) t.startupFailureThreshold = Math.max(1, Math.ceil(h.startPeriod / Math.max(1, h.interval ?? 30)));
-    return Object.keys(t).length ? t : undefined;
+  private timingsDetail(h: Health, target: string): [KeyStatus, string] {
+    const { timings, notes } = this.probeTimings(h);
+    if (!timings) return [C, "compose used docker's default timings; the chart's apply"];
+    const parts = Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ');
+    const liveness = timings.periodSeconds !== undefined ? `; liveness every ${2 * (timings.periodSeconds as number)} s with twice the failures` : '';
+    const startup = timings.startupFailureThreshold !== undefined ? `; startup: up to ${5 * (timings.startupFailureThreshold as number)} s (start_period plus the retries)` : '';
+    return [notes.length ? A : C, `${target}.probeTimings ${parts}: readiness as in compose${liveness}${startup}${notes.length ? `; ${notes.join('; ')}` : ''}`];
   }
 
   // ------------------------------------------------------------------ ports
@@ -1105,10 +1291,9 @@ export class ComposeMapper {
           notes.push(`${option(a, ['-c'], ['--config'])} is not read: its settings are not carried`);
         }
         const rest = otherOptions(a, ['-w', '--workers', '-b', '--bind', '-t', '--timeout', '-k', '--worker-class', '-c', '--config', '--access-logfile', '--forwarded-allow-ips', '--worker-tmp-dir', '--graceful-timeout'], gunicornValued);
-        if (rest.length) {
-          status = A;
-          notes.push(`not carried: ${rest.join(' ')}`);
-        }
+        this.serverExtraArgs(rest, /^(--reload|-D$|--daemon|-p$|--pid|-u$|--user|-g$|--group|--chdir|--certfile|--keyfile|--ca-certs|--check-config|--print-config|--log-file|--error-logfile)/, notes, (a2) => {
+          status = a2;
+        });
       } else if (cmd.kind === 'uvicorn' || cmd.kind === 'hypercorn' || cmd.kind === 'daphne') {
         server = 'UVICORN';
         application = cmd.kind === 'daphne' ? [...a].reverse().find((w, i, arr) => !w.startsWith('-') && !(arr[i + 1] ?? '').startsWith('-') && /:/.test(w)) ?? positional(a, uvicornValued) : positional(a, uvicornValued);
@@ -1119,9 +1304,13 @@ export class ComposeMapper {
           notes.push(`${cmd.kind} becomes uvicorn (the chart's ASGI server)`);
         }
         const rest = otherOptions(a, ['--host', '--port', '--workers', '--proxy-headers', '--forwarded-allow-ips', '--timeout-graceful-shutdown', '-b', '--bind', '-p', '-w'], uvicornValued);
-        if (rest.length) {
+        if (cmd.kind === 'uvicorn') {
+          this.serverExtraArgs(rest, /^(--reload|--uds|--fd|--env-file|--ssl-|--log-config|-u$|--unix-socket)/, notes, (a2) => {
+            status = a2;
+          });
+        } else if (rest.length) {
           status = A;
-          notes.push(`not carried: ${rest.join(' ')}`);
+          notes.push(`not carried: ${rest.join(' ')} (${cmd.kind} options; uvicorn runs the app)`);
         }
       } else {
         // manage.py runserver
@@ -1206,9 +1395,8 @@ export class ComposeMapper {
         this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is not an HTTP check; the backend is probed with GET /healthz/ready (readiness) and /healthz/live (liveness, startup)`], this.timingsDetail(h, 'backend'));
         this.addTodo('Django web tier', 'Serve GET /healthz/ready (200 when the pod can take traffic) and /healthz/live (200 while the process runs).', [c.service.name]);
       }
-      const timings = this.probeTimings(h);
-      if (timings) props.probeTimings = timings;
-      else if (!h.disabled && (h.interval || h.timeout || h.retries || h.startPeriod)) this.needProp('DjangoBackendOptions.probeTimings', 'the compose healthcheck timings', c.service.name);
+      const { timings } = this.probeTimings(h);
+      if (timings && !h.disabled) props.probeTimings = timings;
     } else {
       this.addTodo('Django web tier', 'Serve GET /healthz/ready (200 when the pod can take traffic) and /healthz/live (200 while the process runs); compose had no healthcheck.', [c.service.name]);
     }
@@ -1222,6 +1410,20 @@ export class ComposeMapper {
     return props;
   }
 
+  /** Options of the web server the chart does not set itself become backend.extraArgs; dev and file options are dropped. */
+  private serverExtraArgs(rest: string[], never: RegExp, notes: string[], approximate: (s: KeyStatus) => void): void {
+    const dropped = rest.filter((r) => never.test(r));
+    const carried = rest.filter((r) => !never.test(r));
+    if (carried.length) {
+      this.podOf('backend').extraArgs.push(...carried.map((r) => (r.startsWith('--') ? r.replace(' ', '=') : r)).flatMap((r) => (r.startsWith('--') ? [r] : r.split(' '))));
+      notes.push(`backend.extraArgs ${carried.join(' ')}`);
+    }
+    if (dropped.length) {
+      notes.push(`not carried: ${dropped.join(' ')} (reloading, daemonizing, users, files and TLS have no place in the pod)`);
+      approximate(A);
+    }
+  }
+
   // ------------------------------------------------------------------ workers
 
   private workers(): PlanObject {
@@ -1229,13 +1431,36 @@ export class ComposeMapper {
     const seen = new Map<string, string>();
     const valued = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '-l', '--loglevel', '-n', '--hostname', '-P', '--pool', '--time-limit', '--soft-time-limit', '--autoscale',
       '--max-tasks-per-child', '--max-memory-per-child', '-O', '--prefetch-multiplier', '-X', '--exclude-queues', '--pidfile', '--logfile', '-f', '-s', '--schedule', '-b', '--broker',
-      '--statedb', '-S', '--scheduler', '--purge', '-E'].filter((x) => x !== '--purge' && x !== '-E');
-    for (const c of this.ofRole('celery-worker')) {
+      '--statedb', '-S', '--scheduler', '--uid', '--gid', '--workdir'];
+    const handled = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '--autoscale', '--time-limit', '--soft-time-limit', '-n', '--hostname',
+      '--prefetch-multiplier', '--without-gossip', '--without-mingle', '-B', '--beat', '-l', '--loglevel'];
+    // Options a pod cannot use: files, users, daemonizing, purging the queue at every start.
+    const never = ['--detach', '-D', '--pidfile', '--logfile', '-f', '--uid', '--gid', '--purge', '--discard', '--statedb', '-X', '--exclude-queues', '--workdir', '-b', '--broker'];
+    const workers = this.ofRole('celery-worker');
+    const extraOf = new Map<Classified, string[][]>();
+    for (const c of workers) {
+      const a = c.analysis.commands.find((x) => x.kind === 'celery-worker')!.argv;
+      const groups: string[][] = [];
+      for (const opt of otherOptions(a, handled, valued)) {
+        const [name, value] = opt.includes(' ') ? [opt.slice(0, opt.indexOf(' ')), opt.slice(opt.indexOf(' ') + 1)] : opt.split(/=(.*)/s, 2);
+        if (never.includes(name)) continue;
+        groups.push(value === undefined ? [name] : name.startsWith('--') ? [`${name}=${value}`] : [name, value]);
+      }
+      const level = option(a, ['-l'], ['--loglevel']);
+      if (level && level.toLowerCase() !== 'info') groups.push([`--loglevel=${level.toUpperCase()}`]);
+      extraOf.set(c, groups);
+    }
+    // The pool's extraArgs reach every queue: only options every worker had are carried.
+    const key = (g: string[]) => g.join(' ');
+    const everyWorkerHas = (g: string[]) => workers.every((w) => extraOf.get(w)!.some((x) => key(x) === key(g)));
+    const common = workers.length ? extraOf.get(workers[0])!.filter(everyWorkerHas) : [];
+    for (const g of common) this.podOf('workers').extraArgs.push(...g);
+
+    for (const c of workers) {
       const o = this.out(c);
       this.need(c, 'command');
       this.need(c, 'entrypoint');
-      const cmd = c.analysis.commands.find((x) => x.kind === 'celery-worker')!;
-      const a = cmd.argv;
+      const a = c.analysis.commands.find((x) => x.kind === 'celery-worker')!.argv;
       const notes: string[] = [];
       let status: KeyStatus = C;
       const names = (option(a, ['-Q'], ['--queues']) ?? 'celery').split(',').map((q) => q.trim()).filter(Boolean);
@@ -1265,20 +1490,23 @@ export class ComposeMapper {
         status = A;
         this.addTodo('Celery', `Set taskTimeLimitSeconds of the queues of ${c.service.name} to their longest task (compose gave no --time-limit; 300 s is used).`, [c.service.name]);
       }
-      const pool = option(a, ['-P'], ['--pool']);
-      if (pool && pool !== 'prefork') {
-        notes.push(`--pool ${pool} is not carried: the chart runs the prefork pool`);
-        status = A;
-      }
       if (flag(a, ['-B', '--beat'])) notes.push('-B (embedded beat) is not carried: beat runs once, as its own Deployment');
-      const rest = otherOptions(a, ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '--autoscale', '--time-limit', '--soft-time-limit', '-l', '--loglevel', '-n', '--hostname',
-        '--prefetch-multiplier', '--without-gossip', '--without-mingle', '-P', '--pool', '-B', '--beat'], valued);
-      if (rest.length) {
-        notes.push(`not carried: ${rest.join(' ')} (the chart's worker command is fixed: see the README's Celery worker contract)`);
+      const mine = extraOf.get(c)!;
+      const carried = mine.filter((g) => common.some((x) => key(x) === key(g)));
+      const perQueue = mine.filter((g) => !common.some((x) => key(x) === key(g)));
+      const skipped = otherOptions(a, handled, valued).filter((opt) => never.includes(opt.split(/[ =]/)[0]));
+      if (carried.length) notes.push(`workers.extraArgs ${carried.map((g) => g.join(' ')).join(' ')} (every worker had ${carried.length > 1 ? 'them' : 'it'})`);
+      if (perQueue.length) {
+        notes.push(`not carried: ${perQueue.map((g) => g.join(' ')).join(' ')} (only this worker had ${perQueue.length > 1 ? 'them' : 'it'}, and the pool's extraArgs reach every queue)`);
         status = A;
-        if (rest.some((r) => r.startsWith('--max-tasks-per-child') || r.startsWith('--max-memory-per-child'))) {
-          this.addTodo('Celery', 'Set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration (the worker command no longer passes them); the memory limit restarts a leaking worker anyway.', [c.service.name]);
+        this.needProp('CeleryQueueProps.extraArgs', 'worker options that only some queues had in compose', c.service.name);
+        if (perQueue.some((g) => /^--max-(tasks|memory)-per-child/.test(g[0]))) {
+          this.addTodo('Celery', `${c.service.name} passed ${perQueue.filter((g) => /^--max-(tasks|memory)-per-child/.test(g[0])).map((g) => g.join(' ')).join(', ')}: set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration; the memory limit restarts a leaking worker anyway.`, [c.service.name]);
         }
+      }
+      if (skipped.length) {
+        notes.push(`dropped: ${skipped.join(' ')} (files, users or daemonizing have no place in a pod)`);
+        status = A;
       }
       if (names.length > 1) {
         notes.push(`one worker consumed ${names.join(', ')}: now one Deployment per queue, each scaled by KEDA on its own length`);
@@ -1286,9 +1514,9 @@ export class ComposeMapper {
       }
       const { resources, gpus } = this.resources(c, 'worker', `workers.queues[${queues.length}]`);
       const replicas = this.replicas(c);
-      for (const key of ['scale', 'deploy.replicas']) {
-        if ((key === 'scale' && c.service.spec.scale !== undefined) || (key === 'deploy.replicas' && isObject(c.service.spec.deploy) && c.service.spec.deploy.replicas !== undefined)) {
-          o.set(key, C, `minReplicas ${replicas} per queue; KEDA scales up to ${Math.max(10, replicas ?? 1)} on the queue length`);
+      for (const k of ['scale', 'deploy.replicas']) {
+        if ((k === 'scale' && c.service.spec.scale !== undefined) || (k === 'deploy.replicas' && isObject(c.service.spec.deploy) && c.service.spec.deploy.replicas !== undefined)) {
+          o.set(k, C, `minReplicas ${replicas} per queue; KEDA scales up to ${Math.max(10, replicas ?? 1)} on the queue length`);
         }
       }
       const grace = c.service.spec.stop_grace_period !== undefined ? (this.need(c, 'stop_grace_period'), durationSeconds(c.service.spec.stop_grace_period)) : undefined;
@@ -1301,23 +1529,17 @@ export class ComposeMapper {
           continue;
         }
         seen.set(q, c.service.name);
-        const label = dnsLabel(q, 55);
-        const queueName = this.features.celeryQueueNames ? q : label;
-        if (!this.features.celeryQueueNames && label !== q) {
-          notes.push(`queue ${q} is named ${label} (the chart needs a DNS label): the tasks must be routed to ${label}`);
-          status = A;
-          this.addTodo('Celery', `Route the tasks of the queue ${q} to ${label} (task_routes), or keep ${q} once the chart takes any Celery queue name.`, [c.service.name]);
-          this.needProp('CeleryQueueProps.name (any Celery queue name)', `the queue ${q} is not a DNS label`, c.service.name);
-        }
+        // The chart derives the object name from the Celery queue name.
+        const objectName = q.toLowerCase().replace(/[^a-z0-9-]/g, '-');
         const queue: PlanObject = {
-          name: queueName,
+          name: q,
           priority: new EnumRef('QueuePriority', priorityOf(q)),
           concurrency,
           taskTimeLimitSeconds: timeLimit,
           softTimeLimitSeconds: soft !== undefined && timeLimit !== undefined && soft <= timeLimit ? soft : undefined,
           minReplicas: replicas !== undefined && replicas !== 1 ? replicas : undefined,
           maxReplicas: replicas !== undefined && replicas > 10 ? replicas : undefined,
-          resources: { ...resources },
+          resources: gpus ? { ...resources, extendedResources: { 'nvidia.com/gpu': String(gpus) } } : { ...resources },
         };
         const limit = timeLimit ?? 300;
         if (grace !== undefined) {
@@ -1326,25 +1548,19 @@ export class ComposeMapper {
             ? `terminationGracePeriodSeconds ${grace} (longer than the ${limit} s task limit, so a warm shutdown finishes the task)`
             : `compose gave ${grace} s, not longer than the ${limit} s task limit: the chart uses ${limit + 30} s so a warm shutdown can finish the running task`);
         }
-        if (gpus) {
-          queue.nodePool = 'gpu';
-          if (this.features.extendedResources) (queue.resources as PlanObject).extendedResources = { 'nvidia.com/gpu': String(gpus) };
-          else this.needProp('ContainerResources.extendedResources', `${gpus} GPU(s) reserved in compose: the pod must request nvidia.com/gpu`, c.service.name);
-        }
+        if (gpus) queue.nodePool = 'gpu';
         this.comment(`workers.queues[${queues.length}]`, `compose service ${c.service.name}: ${quoteArgv(a)}`);
-        if (gpus) {
-          this.comment(`workers.queues[${queues.length}].nodePool`, `GPU worker: runs on the node pool "gpu" (label node-pool=gpu, taint node-pool=gpu:NoSchedule)${this.features.extendedResources ? '' : '. TODO(import): the chart cannot request nvidia.com/gpu yet; see MIGRATION.md'}.`);
-        }
+        if (gpus) this.comment(`workers.queues[${queues.length}].nodePool`, 'GPU worker: the node pool "gpu" (nodes labelled node-pool=gpu and tainted node-pool=gpu:NoSchedule, with the NVIDIA device plugin).');
         queues.push(queue);
-        created.push(`worker-${label}`);
+        created.push(`worker-${objectName}`);
       }
       if (gpus) {
-        const gpuKey = isObject(c.service.spec.deploy) ? 'deploy.resources' : c.service.spec.gpus !== undefined ? 'gpus' : 'runtime';
-        const prev = this.out(c).keys.get(gpuKey)?.detail;
-        this.out(c).set(gpuKey, this.features.extendedResources ? (prev && this.out(c).keys.get(gpuKey)!.status === A ? A : C) : A,
-          `${prev ? `${prev}; ` : ''}${gpus} GPU: node pool gpu (nodeSelector node-pool=gpu and its toleration)${this.features.extendedResources ? ` and nvidia.com/gpu: ${gpus}` : '; nvidia.com/gpu is not requested (the chart has no extended resources yet), so the pod relies on the pool having GPUs on every node'}`);
-        if (c.service.spec.gpus !== undefined && gpuKey !== 'gpus') o.set('gpus', A, 'see deploy.resources: the GPU node pool');
-        if (c.service.spec.runtime !== undefined && gpuKey !== 'runtime') o.set('runtime', A, 'the nvidia runtime is the GPU node pool\'s default runtime');
+        const gpuKey = isObject(c.service.spec.deploy) && isObject(c.service.spec.deploy.resources) ? 'deploy.resources' : c.service.spec.gpus !== undefined ? 'gpus' : 'runtime';
+        const prev = this.out(c).keys.get(gpuKey);
+        this.out(c).set(gpuKey, prev?.status === A ? A : C,
+          `${prev ? `${prev.detail}; ` : ''}${gpus} GPU: requests and limits nvidia.com/gpu: ${gpus} on the node pool gpu (its nodeSelector and toleration)`);
+        if (c.service.spec.gpus !== undefined && gpuKey !== 'gpus') o.set('gpus', C, `nvidia.com/gpu: ${gpus} on the node pool gpu (see deploy.resources)`);
+        if (c.service.spec.runtime !== undefined && gpuKey !== 'runtime') o.set('runtime', C, 'the NVIDIA device plugin of the GPU node pool provides the runtime');
         this.addTodo('Cluster', 'Provide a GPU node pool: nodes labelled node-pool=gpu, tainted node-pool=gpu:NoSchedule, with the NVIDIA device plugin.', [c.service.name]);
       }
       const cmdKey = c.service.spec.command !== undefined ? 'command' : 'entrypoint';
@@ -1352,10 +1568,10 @@ export class ComposeMapper {
       if (cmdKey === 'command' && c.service.spec.entrypoint !== undefined) o.set('entrypoint', A, 'the chart sets the container command, so this entrypoint does not run');
       const h = this.health(c);
       if (h) {
-        this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is replaced by the heartbeat-file liveness probe (no broker call; a probe through the broker restarts healthy workers when the broker is slow)`],
+        this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is replaced by the heartbeat-file liveness probe (no broker call: a probe through the broker restarts healthy workers when the broker is slow)`],
           [A, 'the heartbeat probe has its own timings (every heartbeat interval, 3 failures)']);
       }
-      this.addTodo('Celery', 'Add the heartbeat bootstep to the Celery app (the README\'s "Celery worker contract": a consumer step that touches CELERY_WORKER_HEARTBEAT_FILE), and map CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST and CELERY_WORKER_PREFETCH_MULTIPLIER onto the Celery configuration.', [c.service.name]);
+      this.addTodo('Celery', 'Run the Celery app on the worker contract (README, "Celery worker contract"): k8s_topology_celery.configure(app), or by hand the heartbeat bootstep that touches CELERY_WORKER_HEARTBEAT_FILE and CELERY_TASK_ACKS_LATE, CELERY_TASK_REJECT_ON_WORKER_LOST, CELERY_WORKER_PREFETCH_MULTIPLIER mapped onto the configuration. Until then, workers.liveness: CeleryLiveness.NONE keeps the pods from being restarted for a missing heartbeat.', [c.service.name]);
       this.addTodo('Celery', 'Make every task idempotent: with acks_late a task interrupted by a scale-down or a memory kill runs again.', [c.service.name]);
       this.becomes.set(c.service.name, created.length ? `${created.join(', ')}: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue` : 'nothing (its queues are served by other workers)');
     }
@@ -1377,6 +1593,7 @@ export class ComposeMapper {
     if (!c) {
       const embedded = this.ofRole('celery-worker').find((w) => w.analysis.commands.some((x) => x.kind === 'celery-worker' && flag(x.argv, ['-B', '--beat'])));
       props.resources = { ...DEFAULT_SIZES.beat };
+      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.');
       if (embedded) {
         this.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
       } else {
@@ -1393,19 +1610,27 @@ export class ComposeMapper {
     let status: KeyStatus = C;
     const scheduler = option(a, ['-S'], ['--scheduler']);
     if (scheduler) {
-      if (this.features.beatScheduler) {props.scheduler = scheduler;} else {
-        notes.push(`--scheduler ${scheduler} is not carried: the chart's beat uses the default file scheduler in /tmp`);
-        status = A;
-        this.addTodo('Celery', `Beat ran with --scheduler ${scheduler}: set beat_scheduler in the Celery configuration (the generated beat command does not pass it).`, [c.service.name]);
-        this.needProp('CeleryBeatOptions.scheduler', `beat ran with --scheduler ${scheduler}`, c.service.name);
-      }
+      props.scheduler = scheduler;
+      notes.push(`beat.scheduler ${scheduler}`);
+      this.addTodo('Celery', `Beat's liveness probe reads a heartbeat its scheduler touches on every tick: mix k8s_topology_celery.HeartbeatSchedulerMixin into ${scheduler.split(':').pop()} and name the subclass in beat.scheduler (README, "Celery beat"); until then beat.liveness: CeleryLiveness.NONE.`, [c.service.name]);
+    } else {
+      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [c.service.name]);
     }
     if (option(a, ['-s'], ['--schedule'])) notes.push('the schedule file is /tmp/celerybeat-schedule (the root filesystem is read-only)');
-    const rest = otherOptions(a, ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile'], ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile', '--max-interval', '-b', '--broker', '--logfile', '-f']);
-    if (rest.length) {
-      notes.push(`not carried: ${rest.join(' ')}`);
+    const valued = ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile', '--max-interval', '-b', '--broker', '--logfile', '-f', '--uid', '--gid', '--workdir'];
+    const rest = otherOptions(a, ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile'], valued);
+    const dropped = rest.filter((r) => /^(--max-interval|--logfile|-f|--uid|--gid|--detach|--workdir|-b|--broker)\b/.test(r));
+    const carried = rest.filter((r) => !dropped.includes(r));
+    if (carried.length) {
+      this.podOf('beat').extraArgs.push(...carried.flatMap((r) => (r.startsWith('--') ? [r.replace(' ', '=')] : r.split(' '))));
+      notes.push(`beat.extraArgs ${carried.join(' ')}`);
+    }
+    if (dropped.length) {
+      notes.push(`not carried: ${dropped.join(' ')} (the chart sets --max-interval for the heartbeat; files and users have no place in a pod)`);
       status = A;
     }
+    const level = option(a, ['-l'], ['--loglevel']);
+    if (level && level.toLowerCase() !== 'info') this.podOf('beat').extraArgs.push(`--loglevel=${level.toUpperCase()}`);
     if (c.analysis.wrappers.length) {
       notes.push(`wrappers dropped: ${c.analysis.wrappers.join('; ')}`);
       status = A;
@@ -1425,7 +1650,7 @@ export class ComposeMapper {
       else o.set('stop_grace_period', A, `compose gave ${g} s; beat's grace period is at most 3600 s, the chart's default (30 s) applies`);
     }
     const h = this.health(c);
-    if (h) this.healthKeys(c, [D, 'beat has no probe in the chart: it is one replica that restarts when it exits'], [D, 'no probe']);
+    if (h) this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is replaced by the heartbeat-file liveness probe: beat's scheduler touches the file on every tick`], [A, 'the heartbeat probe has its own timings (three heartbeat intervals)']);
     props.resources = this.resources(c, 'beat', 'beat').resources;
     this.comment('beat', `compose service ${c.service.name}: ${quoteArgv(a)}`);
     this.becomes.set(c.service.name, 'beat: Deployment with 1 replica, Recreate');
@@ -1473,7 +1698,15 @@ export class ComposeMapper {
       const restart = String(main.service.spec.restart ?? '');
       const attempts = /^on-failure:(\d+)$/.exec(restart)?.[1] ?? (isObject(main.service.spec.deploy) && isObject(main.service.spec.deploy.restart_policy) ? main.service.spec.deploy.restart_policy.max_attempts : undefined);
       if (attempts !== undefined && intOf(attempts) !== undefined) migrations.backoffLimit = Math.min(10, intOf(attempts)!);
-      if (this.features.migrationStyle && steps.some((s) => JSON.stringify(s).includes('migrate_schemas'))) migrations.style = new EnumRef('MigrationStyle', 'DJANGO_TENANTS');
+      // The style's own commands read better than the same commands spelled out.
+      const same = (want: string[][]) => steps.length === want.length
+        && steps.every((st, i) => JSON.stringify((st as PlanObject).command) === JSON.stringify(want[i]));
+      if (same([['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput'], ['python', 'manage.py', 'migrate_schemas', '--tenant', '--noinput']])) {
+        delete migrations.steps;
+        migrations.style = new EnumRef('MigrationStyle', 'DJANGO_TENANTS');
+      } else if (same([['python', 'manage.py', 'migrate', '--noinput']])) {
+        delete migrations.steps;
+      }
       result.migrations = migrations;
       const tenants = steps.some((s) => JSON.stringify(s).includes('migrate_schemas'));
       this.comment('migrations', `compose ${sources.map((s) => s.service.name).join(', ')}: runs once per release as an Argo CD Sync hook, before the backend, workers and beat of the release.${tenants ? ' django-tenants: migrate_schemas.' : ''}`);
@@ -1571,12 +1804,15 @@ export class ComposeMapper {
         if (!this.hasEdge && urls[0] && /^https:\/\//.test(e.value ?? '')) props.publicApiUrl = e.value;
       } else {
         const secret = this.secretReason(e);
-        const where = this.features.podOptions ? 'frontend.extraEnv' : undefined;
-        if (where && !secret) {
-          o.set(key, C, `${where}`);
+        if (secret) {
+          const secretName = `${this.appName}-frontend`;
+          this.podOf('frontend').extraSecretEnv.set(e.name, { name: e.name, secretName, key: secretKeyFor(e.name) });
+          this.addSecret(secretName, secretKeyFor(e.name), e.name, c.service.name, `${e.name} (${secret})`);
+          o.set(key, C, `frontend.extraSecretEnv: Secret ${secretName}, key ${secretKeyFor(e.name)} (${secret}); the value is not written anywhere`);
         } else {
-          o.set(key, D, `${secret ? `looks secret (${secret}); its value is not written anywhere. ` : ''}The chart's frontend takes no extra variables${secret ? '' : ': bake it into the image or the Nuxt runtime config'}`);
-          this.needProp(secret ? 'PodOptions.extraSecretEnv (frontend)' : 'PodOptions.extraEnv (frontend)', `the frontend's variable ${e.name}`, c.service.name);
+          const rewritten = this.rewriteAddresses(e.value ?? '');
+          this.podOf('frontend').extraEnv.set(e.name, rewritten.value);
+          o.set(key, rewritten.note ? A : C, `frontend.extraEnv ${JSON.stringify(rewritten.value)}${rewritten.note ? ` (${rewritten.note})` : ''}`);
         }
       }
     }
@@ -1594,9 +1830,8 @@ export class ComposeMapper {
         this.healthKeys(c, [A, `${h.form ?? ''} ${JSON.stringify(h.text ?? '')} is not an HTTP check: readiness is GET /healthz, liveness a TCP check`], this.timingsDetail(h, 'frontend'));
         this.addTodo('Frontend', 'Serve GET /healthz from the Nuxt server (200 when it can render pages).', [c.service.name]);
       }
-      const timings = this.probeTimings(h);
-      if (timings) props.probeTimings = timings;
-      else if (!h.disabled && (h.interval || h.timeout || h.retries || h.startPeriod)) this.needProp('NuxtFrontendOptions.probeTimings', 'the compose healthcheck timings', c.service.name);
+      const { timings } = this.probeTimings(h);
+      if (timings && !h.disabled) props.probeTimings = timings;
     } else {
       this.addTodo('Frontend', 'Serve GET /healthz from the Nuxt server (200 when it can render pages); compose had no healthcheck.', [c.service.name]);
     }
@@ -1878,7 +2113,7 @@ export class ComposeMapper {
       } else if (statefulOwner && services.every((s) => !isComponentRole(this.role(s)!))) {
         status = D;
         rec = `the data of ${statefulOwner} moves with it to the managed service: ${dataHint(this.role(statefulOwner)!)}`;
-        if (m.type === 'volume') this.addTodo('Data', `Copy the data of the volume ${m.source} (${statefulOwner}) into the managed service before the switch.`, [statefulOwner]);
+        if (m.type === 'volume' && this.externals.has(statefulOwner)) this.addTodo('Data', `The volume ${m.source} of ${statefulOwner}: ${dataHint(this.role(statefulOwner)!)}.`, [statefulOwner]);
       } else if (/(media|upload|attachment|files|assets|storage|originals|thumbnails)/.test(text)) {
         status = D;
         rec = `media go to S3: the media bucket (settings.mediaBucket); uploads are S3 multipart uploads and workers read originals from S3${shared ? `. Compose shared it between ${services.length} services (${services.join(', ')}): no pod may depend on a shared volume` : ''}; copy the files over (aws s3 sync)`;
@@ -1886,23 +2121,36 @@ export class ComposeMapper {
       } else if (/(static|collected)/.test(text)) {
         status = A;
         rec = 'collectstatic uploads the static files to the statics bucket, and the edge serves /static/ from it';
-      } else if (m.type === 'bind' && list.every((x) => x.target.startsWith('/etc/nginx')) && roles.every((r) => r === 'nginx-edge')) {
-        status = A;
-        rec = 'replaced by the generated nginx.conf (ConfigMap edge-nginx); the edge routes below say which locations it covers';
       } else if (m.type === 'bind' && /\.(pem|crt|key|p12)$|cert|ssl|tls/.test(text)) {
         status = D;
         rec = 'certificates and keys go into a Secret (kubectl create secret tls), or TLS terminates at the ingress controller (edge.clusterIssuer)';
         this.addTodo('Edge', `Put the certificates of ${m.source} into a Secret or let cert-manager issue them (edge.clusterIssuer).`, services);
+      } else if (m.type === 'bind' && list.every((x) => x.target.startsWith('/etc/nginx')) && roles.every((r) => r === 'nginx-edge')) {
+        status = A;
+        rec = 'replaced by the generated nginx.conf (ConfigMap edge-nginx); the edge routes below say which locations it covers';
       } else if (m.type === 'bind' && (/^\.\/?$|^\.\/(src|app|backend|frontend|code|web)\/?$/.test(m.source ?? '') || /^\/(app|code|usr\/src\/app|srv|opt\/app|home\/app)(\/|$)/.test(m.target)) && !/\.(conf|ya?ml|json|ini|toml|cfg|py|sh)$/.test(m.source ?? '')) {
         status = D;
         rec = 'a development mount of the source: the image carries the code';
+      } else if (m.type === 'bind' && componentUsers.length && list.every((x) => x.readOnly || /\.[a-z]{2,5}$/.test(x.source ?? ''))) {
+        // A read-only file or folder of the checkout: a ConfigMap, mounted read-only where compose mounted it.
+        const base = path.basename(m.source ?? 'config');
+        const configMap = dnsLabel(`${this.appName}-${base}`);
+        const file = /\.[A-Za-z0-9]+$/.test(base) || (fs.existsSync(path.resolve(this.project.dir, m.source ?? '')) && fs.statSync(path.resolve(this.project.dir, m.source ?? '')).isFile());
+        status = A;
+        rec = `the ConfigMap ${configMap}, mounted read-only at the same path (extraVolumes); create it from the ${file ? 'file' : 'folder'}: kubectl create configmap ${configMap} --from-file=${file ? `${secretKeyFor(base)}=` : ''}${m.source}`;
+        for (const x of list) {
+          const c = this.byName.get(x.service)!;
+          for (const w of this.workloadsOf(c)) {
+            this.podOf(w).extraVolumes.set(dnsLabel(`config-${base}`), { name: dnsLabel(`config-${base}`), mountPath: x.target, configMapName: configMap, subPath: file ? secretKeyFor(base) : undefined });
+          }
+        }
+        this.addTodo('Configuration', `Create the ConfigMap ${configMap} from ${m.source} (kubectl create configmap ${configMap} --from-file=${file ? `${secretKeyFor(base)}=` : ''}${m.source}), or bake the ${file ? 'file' : 'folder'} into the image and drop the mount.`, services);
       } else if (m.type === 'bind') {
         status = D;
-        rec = `a configuration file or folder: put it in a ConfigMap (kubectl create configmap <name> --from-file=${m.source}) and mount it${componentUsers.length ? ' (the chart mounts no extra volumes yet)' : ''}, or bake it into the image`;
-        if (componentUsers.length) {
-          this.addTodo('Configuration', `Bake ${m.source} (mounted at ${m.target}) into the image, or mount it from a ConfigMap.`, services);
-          for (const s of componentUsers) this.needProp('PodOptions.extraVolumes', `the bind mount ${m.source}:${m.target}`, s);
-        }
+        rec = componentUsers.length
+          ? `a writable folder of the host (${m.target}): no pod may depend on a host or shared folder; keep this state in S3, the database or Redis`
+          : `a configuration file or folder of ${services.join(', ')}, which ${services.length > 1 ? 'are' : 'is'} not part of the generated app`;
+        if (componentUsers.length) this.addTodo('Storage', `${m.source} (${list.map((x) => `${x.service}:${x.target}`).join(', ')}) is a writable host folder: move what the app writes there to S3, the database or Redis.`, services);
       } else if (m.type === 'anonymous') {
         status = D;
         rec = 'an anonymous volume (a development trick to keep image files under a bind mount); the image has them';
@@ -2001,7 +2249,7 @@ export class ComposeMapper {
         const thisGid = m[2] !== undefined ? Number(m[2]) : thisUid;
         if (thisUid <= 10000) {
           o.set('user', A, `pods run as uid 10001, gid 10001, not ${u}: a uid above 10000 cannot collide with a user of the node (the validation gate requires it); the image's files must be readable by it`);
-          this.addTodo('Images', `${c.service.name} ran as ${u}: the pods run as 10001:10001; make the image's files readable by that uid (or build the image with a user above 10000 and set runAsUser).`, [c.service.name]);
+          this.addTodo('Images', `Compose ran the containers as ${u}; the pods run as 10001:10001: make the image's files readable by that uid (or build the image with a user above 10000 and set runAsUser).`, [c.service.name]);
           continue;
         }
         if (uid === undefined) {
@@ -2166,16 +2414,16 @@ export class ComposeMapper {
             out.push({ key: `secrets.${name}`, status: D, detail: `used by ${users.map((c) => c.service.name).join(', ') || 'no active service'}, which ${users.length === 1 ? 'is' : 'are'} not part of the generated app` });
             continue;
           }
-          out.push({ key: `secrets.${name}`, status: A, detail: `a file secret: create the Secret ${secret} with the key ${secretKeyFor(name)}; the chart mounts no secret files, so the app must read it from an environment variable or a mounted volume` });
-          for (const c of components) {
-            this.addSecret(secret, secretKeyFor(name), `(file /run/secrets/${name})`, c.service.name, `the compose secret ${name}`);
-            this.needProp('PodOptions.extraVolumes', `the file secret ${name} mounted at /run/secrets`, c.service.name);
-          }
-          this.addTodo('Secrets', `The compose secret ${name} was a file under /run/secrets: create the Secret ${secret} (key ${secretKeyFor(name)}) and make the app read it from an environment variable (settings.secretEnv), or mount it once the chart mounts extra volumes.`, components.map((c) => c.service.name));
+          out.push({ key: `secrets.${name}`, status: C, detail: `the Secret ${secret} with the key ${secretKeyFor(name)}, mounted read-only where compose mounted it (extraVolumes of ${components.map((c) => c.service.name).join(', ')})` });
+          for (const c of components) this.addSecret(secret, secretKeyFor(name), `(file ${name})`, c.service.name, `the content of the compose secret ${name}`);
         }
       } else if (key === 'configs') {
         for (const name of Object.keys(isObject(top.configs) ? top.configs : {})) {
-          out.push({ key: `configs.${name}`, status: D, detail: 'a config file: put it in a ConfigMap (kubectl create configmap) or bake it into the image' });
+          const mounts = (c: Classified) => listOf(c.service.spec.configs).some((x) => (isObject(x) ? x.source : x) === name);
+          const users = this.classified.filter((c) => isComponentRole(c.role) && mounts(c));
+          out.push(users.length
+            ? { key: `configs.${name}`, status: A, detail: `the ConfigMap ${this.appName}-${dnsLabel(name)} (to create from the file), mounted read-only by ${users.map((c) => c.service.name).join(', ')}` }
+            : { key: `configs.${name}`, status: D, detail: 'used by no component of the generated app' });
         }
       } else {
         out.push({ key, status: D, detail: 'not supported by the importer' });

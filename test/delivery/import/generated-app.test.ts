@@ -63,7 +63,10 @@ describe.each(APP_FIXTURES)('GIVEN the app imported from %s WHEN rendered with k
       expect([o.metadata.name, spec.securityContext]).toEqual([o.metadata.name, expect.objectContaining({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } })]);
       for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
         expect([o.metadata.name, c.securityContext]).toEqual([o.metadata.name, expect.objectContaining({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } })]);
-        expect([o.metadata.name, Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits).sort()]).toEqual([o.metadata.name, ['cpu', 'ephemeral-storage', 'memory'], ['cpu', 'ephemeral-storage', 'memory']]);
+        const gpu = spec.nodeSelector?.['node-pool'] === 'gpu' ? ['nvidia.com/gpu'] : [];
+        const kinds = ['cpu', 'ephemeral-storage', 'memory', ...gpu];
+        const asked = [Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits).sort()];
+        expect([o.metadata.name, ...asked]).toEqual([o.metadata.name, kinds, kinds]);
         for (const q of [...Object.values<string>(c.resources.requests), ...Object.values<string>(c.resources.limits)]) expect(q).toMatch(/^[0-9]+(m|Ki|Mi|Gi)?$/);
       }
     }

@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_FIXTURES, composeFile, FIXTURES, importFixture, readInput, REPO, secretValues } from './helpers';
-import { CHART_FEATURES, ChartFeatures } from '../../../src/delivery/import/chart-features';
 import { ImportError } from '../../../src/delivery/import/compose';
 import { importCompose } from '../../../src/delivery/import/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../../src/delivery/import/report';
@@ -163,35 +162,36 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
       readinessPath: '/health/ready/',
       minReplicas: 3,
       terminationGracePeriodSeconds: 150,
+      extraArgs: ['--max-requests=2000'],
       resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' },
     });
     expect(p.backend.server.member).toBe('GUNICORN');
-    expect(key(report, 'backend', 'command')?.detail).toContain('not carried: --max-requests 2000');
+    expect(key(report, 'backend', 'command')?.detail).toContain('backend.extraArgs --max-requests 2000');
   });
 
-  test('THEN every queue of every worker becomes a queue with its concurrency, time limits and canonical resources', () => {
+  test('THEN every queue of every worker becomes a queue of its Celery name with its concurrency, time limits and canonical resources', () => {
     expect(p.workers.queues.map((q: any) => [q.name, q.concurrency, q.taskTimeLimitSeconds, q.priority.member])).toEqual([
-      ['default', 4, 600, 'NORMAL'], ['media-import', 2, 3600, 'NORMAL'], ['media-process', 2, 3600, 'NORMAL'], ['storage-scan', 2, 7200, 'LOW'],
-      ['export', 2, 1800, 'LOW'], ['face-recognition', 1, 900, 'NORMAL'], ['notifications', 8, 60, 'HIGH'],
+      ['default', 4, 600, 'NORMAL'], ['media_import', 2, 3600, 'NORMAL'], ['media_process', 2, 3600, 'NORMAL'], ['storage_scan', 2, 7200, 'LOW'],
+      ['export', 2, 1800, 'LOW'], ['face_recognition', 1, 900, 'NORMAL'], ['notifications', 8, 60, 'HIGH'],
     ]);
+    expect(service(report, 'worker-media').becomes).toBe('worker-media-import, worker-media-process: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue');
+    expect(key(report, 'worker-media', 'command')?.detail).toContain("not carried: --max-tasks-per-child=50 (only this worker had it, and the pool's extraArgs reach every queue)");
     expect(queue('default')).toMatchObject({ softTimeLimitSeconds: 540, minReplicas: 2, resources: { memoryRequest: '1536Mi', memoryLimit: '1536Mi', cpuRequest: '500m', cpuLimit: '1' } });
-    expect(queue('storage-scan').terminationGracePeriodSeconds).toBe(7500);
+    expect(queue('storage_scan').terminationGracePeriodSeconds).toBe(7500);
     expect(key(report, 'worker-media', 'command')?.status).toBe(KeyStatus.APPROXIMATED);
     expect(key(report, 'worker-media', 'command')?.detail).toMatch(/one worker consumed media_import, media_process: now one Deployment per queue/);
   });
 
-  test('THEN the GPU reservation puts the face-recognition queue on the gpu node pool and says what is missing', () => {
-    expect(queue('face-recognition')).toMatchObject({ nodePool: 'gpu', resources: { cpuLimit: '4', memoryLimit: '8Gi' } });
-    expect(key(report, 'worker-face', 'deploy.resources')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('1 GPU: node pool gpu') });
+  test('THEN the GPU reservation requests nvidia.com/gpu on the gpu node pool', () => {
+    expect(queue('face_recognition')).toMatchObject({ nodePool: 'gpu', resources: { cpuLimit: '4', memoryLimit: '8Gi', extendedResources: { 'nvidia.com/gpu': '1' } } });
+    expect(key(report, 'worker-face', 'deploy.resources')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('1 GPU: requests and limits nvidia.com/gpu: 1 on the node pool gpu') });
     expect(key(report, 'worker-face', 'environment.NVIDIA_VISIBLE_DEVICES')?.status).toBe(KeyStatus.DROPPED);
     expect(report.todo.some((t) => t.topic === 'Cluster' && t.text.includes('nodes labelled node-pool=gpu'))).toBe(true);
   });
 
-  test('THEN migrate_schemas runs as the migration job and collectstatic as its own job, both before the app tier', () => {
-    expect(p.migrations.steps).toEqual([
-      { name: 'migrate-shared', command: ['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput'] },
-      { name: 'migrate-tenants', command: ['python', 'manage.py', 'migrate_schemas', '--tenant', '--noinput'] },
-    ]);
+  test('THEN migrate_schemas runs as the django-tenants migration job and collectstatic as its own job, both before the app tier', () => {
+    expect(p.migrations.style.member).toBe('DJANGO_TENANTS');
+    expect(p.migrations.steps).toBeUndefined();
     expect(p.migrations.backoffLimit).toBe(2);
     expect(p.collectStatic).toBeDefined();
     expect(key(report, 'backend', 'depends_on.migrate')).toMatchObject({ status: KeyStatus.CONVERTED, detail: expect.stringContaining('Argo CD Sync hook Job in wave 0') });
@@ -254,10 +254,15 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   });
 
   test('THEN the chart props that would express the file exactly are named', () => {
-    expect(report.missingChartProps.map((m) => m.prop)).toEqual(expect.arrayContaining([
-      'ContainerResources.extendedResources', 'DjangoBackendOptions.probeTimings', 'CeleryBeatOptions.scheduler', 'CeleryQueueProps.name (any Celery queue name)',
-      'DjangoAppChartProps.extraComponents', 'NginxRoutingOptions.websocketPathPrefixes',
-    ]));
+    expect(report.missingChartProps.map((m) => m.prop)).toEqual(['CeleryQueueProps.extraArgs', 'DjangoAppChartProps.extraComponents', 'NginxRoutingOptions.websocketPathPrefixes']);
+  });
+
+  test("THEN the compose timings become probe timings, the beat scheduler is kept, and one worker's variable is the pool's", () => {
+    expect(p.backend.probeTimings).toEqual({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, startupFailureThreshold: 18 });
+    expect(p.frontend.probeTimings).toEqual({ periodSeconds: 15 });
+    expect(p.beat.scheduler).toBe('django_celery_beat.schedulers:DatabaseScheduler');
+    expect(p.workers.extraEnv).toEqual({ FACE_MODEL: 'buffalo_l' });
+    expect(key(report, 'worker-face', 'environment.FACE_MODEL')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('now for every worker queue, not only worker-face') });
   });
 });
 
@@ -269,12 +274,18 @@ describe('GIVEN the bakery file (Django, Celery on Redis, PostgreSQL) WHEN impor
     expect(p.workers.queues.map((q: any) => [q.name, q.concurrency])).toEqual([['default', 4], ['orders', 4]]);
     expect(p.edge).toMatchObject({ host: 'shop.bakery.example.com', ingressNamespace: 'ingress-nginx' });
     expect(p.broker).toEqual({ kind: expect.objectContaining({ member: 'REDIS' }), secretName: 'bakery-broker' });
+    expect(report.secrets.filter((s) => s.secret === 'bakery-broker').map((s) => s.key)).toEqual(['redis-address']);
   });
 
   test('THEN the CMD-SHELL healthcheck becomes an HTTP readiness probe on its path, and its timings are reported', () => {
     expect(p.backend.readinessPath).toBe('/health/');
     expect(key(report, 'web', 'healthcheck.test')?.detail).toMatch(/becomes an HTTP GET \/health\/ readiness probe/);
-    expect(key(report, 'web', 'healthcheck.interval')?.detail).toMatch(/periodSeconds 10, timeoutSeconds 3, failureThreshold 5, startupFailureThreshold 3/);
+    expect(p.backend.probeTimings).toEqual({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5, startupFailureThreshold: 16 });
+    expect(key(report, 'web', 'healthcheck.interval')).toEqual({
+      key: 'healthcheck.interval',
+      status: KeyStatus.CONVERTED,
+      detail: 'backend.probeTimings periodSeconds 10, timeoutSeconds 3, failureThreshold 5, startupFailureThreshold 16: readiness as in compose; liveness every 20 s with twice the failures; startup: up to 80 s (start_period plus the retries)',
+    });
   });
 
   test('THEN limits only give derived requests, reported as such', () => {
@@ -311,10 +322,11 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
   });
 
   test('THEN the profiled worker is imported, the debug tools are not, and the GPU runtime is a node pool', () => {
-    expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery', 'breaking-news', 'monthly-reports', 'video']);
-    expect(p.workers.queues[3]).toMatchObject({ nodePool: 'gpu', resources: { memoryLimit: '6Gi' } });
+    expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery', 'breaking_news', 'monthly_reports', 'video']);
+    expect(p.workers.queues[3]).toMatchObject({ nodePool: 'gpu', resources: { memoryLimit: '6Gi', extendedResources: { 'nvidia.com/gpu': '1' } } });
     expect(service(report, 'mailhog')).toMatchObject({ role: 'inactive', status: KeyStatus.DROPPED });
-    expect(key(report, 'reports-worker', 'command')?.detail).toContain('queue monthly_reports is named monthly-reports');
+    expect(key(report, 'reports-worker', 'command')?.detail).toContain('not carried: --pool=threads');
+    expect(p.workers.nodeSelector).toEqual({ tier: 'workers' });
   });
 
   test('THEN the setup script is split into migration steps and a collectstatic job', () => {
@@ -326,13 +338,28 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
     expect(p.frontend).toMatchObject({ image: 'ghcr.io/newsroom/web', internalApiUrlVariable: 'API_INTERNAL_URL', healthPath: '/' });
     expect(p.frontend.tag).toBeUndefined();
     expect(key(report, 'scheduler', 'user')?.status).toBe(KeyStatus.DROPPED);
-    expect(p.broker).toMatchObject({ redisPasswordKey: 'redis-password' });
+    expect(p.broker).toMatchObject({ redisPasswordKey: 'redis-password', redisDatabaseIndex: 1 });
+    expect(p.frontend.extraEnv).toBeUndefined();
+    expect(key(report, 'web', 'environment.NITRO_PORT')?.detail).toBe("the frontend's port (3000); the chart sets PORT");
+    expect(p.frontend.extraSecretEnv).toEqual([{ name: 'NUXT_SESSION_PASSWORD', secretName: 'newsroom-frontend', key: 'nuxt-session-password' }]);
   });
 
-  test('THEN interpolations and shell pass-throughs become Secret references, $$ stays a literal $', () => {
-    const refs = p.settings.secretEnv.map((s: any) => s.name);
-    expect(refs).toEqual(expect.arrayContaining(['REDIS_URL', 'CDN_HOST', 'SEARCH_API_TOKEN', 'SEARCH_URL']));
-    expect(p.settings.env.PRICE_TEMPLATE).toBe('$PRICE EUR');
+  test('THEN the file secret is mounted from a Secret and the config from a ConfigMap, where compose mounted them', () => {
+    expect(p.backend.extraVolumes).toEqual([{ name: 'secret-payments-key', mountPath: '/run/secrets/payments.pem', secretName: 'newsroom-payments-key', subPath: 'payments-key' }]);
+    expect(p.frontend.extraVolumes).toEqual([{ name: 'config-robots', mountPath: '/srv/web/public/robots.txt', configMapName: 'newsroom-robots', subPath: 'robots' }]);
+    expect(report.topLevel.find((k) => k.key === 'secrets.db_password')?.status).toBe(KeyStatus.DROPPED);
+  });
+
+  test('THEN interpolations and shell pass-throughs become Secret references, $$ stays a literal $, and what the workers lacked is per workload', () => {
+    expect(p.settings.secretEnv).toEqual([{ name: 'SENTRY_DSN', secretName: 'newsroom-app', key: 'sentry-dsn' }]);
+    expect(p.backend.extraSecretEnv.map((s: any) => s.name)).toEqual(['CDN_HOST', 'REDIS_URL', 'SEARCH_API_TOKEN', 'SEARCH_URL']);
+    expect(p.beat.extraSecretEnv.map((s: any) => s.name)).toEqual(['CDN_HOST', 'REDIS_URL', 'SEARCH_API_TOKEN', 'SEARCH_URL']);
+    expect(p.backend.extraEnv.PRICE_TEMPLATE).toBe('$PRICE EUR');
+    expect(key(report, 'api', 'environment.REDIS_URL')).toEqual({
+      key: 'environment.REDIS_URL',
+      status: KeyStatus.CONVERTED,
+      detail: 'backend.extraSecretEnv: Secret newsroom-app, key redis-url (a URL with credentials); the value is not written anywhere',
+    });
   });
 });
 
@@ -376,21 +403,5 @@ describe('GIVEN a value the importer needs refers to a variable without a value 
     const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'env-')), 'prod.env');
     fs.writeFileSync(envFile, 'TAG=4.0.0\n');
     expect(importCompose({ file, environment: {}, envFile }).app.props.version).toBe('4.0.0');
-  });
-});
-
-describe('GIVEN a chart with the arriving props WHEN importing with those features', () => {
-  const all: ChartFeatures = Object.fromEntries(Object.keys(CHART_FEATURES).map((k) => [k, true])) as unknown as ChartFeatures;
-  const withAll = importFixture('mediahub', { features: all }).app.props as any;
-  const newsroom = importFixture('newsroom', { features: all }).app.props as any;
-
-  test('THEN the GPU is requested, the compose timings are probe timings and queue names are kept', () => {
-    const face = withAll.workers.queues.find((q: any) => q.name === 'face_recognition');
-    expect(face.resources.extendedResources).toEqual({ 'nvidia.com/gpu': '1' });
-    expect(withAll.backend.probeTimings).toEqual({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, startupFailureThreshold: 6 });
-    expect(withAll.workers.queues.map((q: any) => q.name)).toContain('media_import');
-    expect(withAll.beat.scheduler).toBe('django_celery_beat.schedulers:DatabaseScheduler');
-    expect(withAll.migrations.style.member).toBe('DJANGO_TENANTS');
-    expect(newsroom.broker.redisDatabaseIndex).toBe(1);
   });
 });
