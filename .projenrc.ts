@@ -75,7 +75,7 @@ project.addTask('render:imports', {
   receiveArgs: true,
 });
 project.addTask('validate:imports', {
-  description: 'npm run render:imports, then the validation gate on every render with the examples\' exceptions (none)',
+  description: 'npm run render:imports, then the validation gate on every render, with the findings each fixture\'s validate-exceptions.yaml accepts',
   exec: 'bash test/delivery/import/render-imports.sh --validate',
   receiveArgs: true,
 });

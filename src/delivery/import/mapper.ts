@@ -249,8 +249,9 @@ interface ExternalPlan {
   readonly service: Classified;
   readonly ports: number[];
   readonly groups: Set<string>;
-  readonly namespace?: string;
-  readonly cidr?: string;
+  /** A stateless service the chart has no component for (Tika, Logstash, any image), as opposed to a data store. */
+  readonly extra: boolean;
+  readonly cidr: string;
 }
 
 /** Maps a compose project onto the generic app chart. */
@@ -665,8 +666,8 @@ export class ComposeMapper {
         service: c,
         ports,
         groups,
-        namespace: extra ? name : undefined,
-        cidr: extra ? undefined : this.placeholderCidr(),
+        extra,
+        cidr: this.placeholderCidr(),
       });
     }
   }
@@ -681,15 +682,15 @@ export class ComposeMapper {
       const groups = sorted([...e.groups]).filter((g) => g !== 'EDGE' || this.hasEdge).filter((g) => g !== 'FRONTEND' || !!this.frontend);
       const reachedBy = groups.length === 1 && groups[0] === 'APP_CODE' ? undefined : groups.map(group);
       const at = `externalServices[${i++}]`;
-      if (e.namespace) {
-        list.push({ name: e.name, namespace: e.namespace, ports: e.ports, reachedBy });
-        this.comment(at, `compose service ${c.service.name} (${c.product ?? c.image?.repository}): the chart has no component for it; run it in the namespace ${e.namespace}. TODO(import): see MIGRATION.md.`);
-        this.becomes.set(c.service.name, `externalServices: ${e.name}, run in the namespace ${e.namespace} (ports ${e.ports.join(', ')})`);
-        o.set('image', A, `${c.image?.ref ?? 'its build'} is not run by the generated app: run it in the namespace ${e.namespace} (for example from its Helm chart); the app's NetworkPolicies let ${groups.join(', ').toLowerCase()} reach it there`);
-        this.addTodo('Services outside the chart', `Run ${c.service.name} (${c.image?.ref ?? 'its build'}) in the namespace ${e.namespace} with a Service named ${e.name} on port ${e.ports.join(', ')}; the app addresses it as ${e.name}.${e.namespace}.svc.`, [c.service.name]);
+      list.push({ name: e.name, cidrs: [e.cidr], ports: e.ports, reachedBy });
+      if (e.extra) {
+        // The validation gate's traffic matrix takes CIDR externals only, so a namespace is the team's choice, not the default.
+        this.comment(at, `compose service ${c.service.name} (${c.product ?? c.image?.repository}): the chart has no component for it. TODO(import): run it outside the app and put its address here (${e.cidr} is a placeholder); when it runs in this cluster, \`namespace: '<its namespace>'\` replaces \`cidrs\`.`);
+        this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), run outside the app`);
+        o.set('image', A, `${c.image?.ref ?? 'its build'} is not run by the generated app (the chart has no component for it): run it on its own (its Helm chart in a namespace of its own, or a managed service) and open the path to it (externalServices ${e.name})`);
+        this.addTodo('Services outside the chart', `Run ${c.service.name} (${c.image?.ref ?? 'its build'}) outside the app, for example from its Helm chart in a namespace of its own, listening on ${e.ports.join(', ')}; put its address into externalServices[${e.name}] (cidrs, or namespace when it runs in the cluster) and into the Secret keys of the variables that address it.`, [c.service.name]);
         this.needProp('DjangoAppChartProps.extraComponents', 'a stateless service of the compose file (Tika, Logstash, any image) as a hardened Deployment + Service in the app namespace, with its NetworkPolicy', c.service.name);
       } else {
-        list.push({ name: e.name, cidrs: [e.cidr!], ports: e.ports, reachedBy });
         this.comment(at, `compose service ${c.service.name} (${c.product}): runs outside the cluster. TODO(import): its address (${e.cidr} is a placeholder).`);
         this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), outside the cluster${c.service.name === this.brokerServiceName ? '; the Celery broker' : ''}`);
         o.set('image', A, `${c.image?.ref}: ${c.product} holds state, so it is not run in the cluster: use a managed ${c.product}${c.image?.tag && /^[0-9]/.test(c.image.tag) ? ` ${c.image.tag.split(/[.-]/)[0]}` : ''} (compose ran ${c.image?.tag ?? 'an untagged image'}) and open the path to it (externalServices ${e.name})`);
@@ -784,11 +785,11 @@ export class ComposeMapper {
     if (hasCredentials(value) || (e.template && hasCredentials(e.template.raw))) return 'a URL with credentials';
     if (e.template) return `it interpolates ${uniq(e.template.uses.map((u) => `\${${u.name}}`)).join(', ')}`;
     if (e.fromShell) return 'compose copies it from the shell environment';
-    const externalHosts = [...this.externals.values()].filter((x) => !x.namespace).map((x) => x.service.service.name);
+    const externalHosts = [...this.externals.values()].map((x) => x.service.service.name);
     const stateful = hostsIn(value, externalHosts);
-    if (stateful.length) return `the address of ${stateful.join(', ')}, which runs outside the cluster now`;
+    if (stateful.length) return `the address of ${stateful.join(', ')}, which runs outside the app now`;
     const statefulOther = hostsIn(value, this.ofRole(...STATEFUL_ROLES).map((c) => c.service.name));
-    if (statefulOther.length) return `the address of ${statefulOther.join(', ')}, which runs outside the cluster now`;
+    if (statefulOther.length) return `the address of ${statefulOther.join(', ')}, which runs outside the app now`;
     if (/^[A-Za-z0-9+/=_-]{32,}$/.test(value) && /[0-9]/.test(value) && /[A-Za-z]/.test(value) && !/^[a-z_.]+$/.test(value)) return 'the value looks like a token';
     return undefined;
   }
@@ -808,11 +809,7 @@ export class ComposeMapper {
           out = out.split(original).join(replacement);
           notes.push(`${u.host} is the Service ${component.name} now`);
         }
-      } else if (extra?.namespace) {
-        const original = `${u.scheme}://${u.host}`;
-        out = out.split(original).join(`${u.scheme}://${extra.name}.${extra.namespace}.svc`);
-        notes.push(`${u.host} runs in the namespace ${extra.namespace} now`);
-      } else if (this.byName.has(u.host)) {
+      } else if (!extra && this.byName.has(u.host)) {
         notes.push(`it names ${u.host}, which is not part of the generated app: set the production address`);
       }
     }
@@ -824,10 +821,7 @@ export class ComposeMapper {
       if (component && component.name !== bare[1]) {
         out = `${component.name}${bare[2] ?? ''}`;
         notes.push(`${bare[1]} is the Service ${component.name} now`);
-      } else if (extra?.namespace) {
-        out = `${extra.name}.${extra.namespace}.svc${bare[2] ?? ''}`;
-        notes.push(`${bare[1]} runs in the namespace ${extra.namespace} now`);
-      } else if (!component && this.byName.has(bare[1])) {
+      } else if (!component && !extra && this.byName.has(bare[1])) {
         notes.push(`it names ${bare[1]}, which is not part of the generated app: set the production address`);
       }
     }
@@ -2294,7 +2288,7 @@ export class ComposeMapper {
         } else if (top === 'image' && !external) {
           o.set(key, D, `${c.image?.ref ?? ''}: ${why}`);
         } else if (top === 'healthcheck') {
-          o.set(key, D, external ? `the managed service's health is its provider's concern${external.namespace ? `; when you run it in ${external.namespace}, probe it there` : ''}` : why);
+          o.set(key, D, external ? (external.extra ? 'probe it where it runs now (its own chart has probes)' : "the managed service's health is its provider's concern") : why);
         } else {
           o.set(key, D, why);
         }
@@ -2315,7 +2309,7 @@ export class ComposeMapper {
     if (c.role === 'monitoring' || c.role === 'grafana' || c.role === 'kibana') return `${c.product ?? c.role} belongs to the cluster's monitoring, not to the app: use the monitoring stack of the cluster${c.role === 'grafana' ? ' (or the chart\'s stats.dashboards for usage statistics)' : ''}`;
     if (c.role === 'reverse-proxy') return `${c.product}: the Ingress (and the edge) replace it`;
     const ext = this.externals.get(c.service.name);
-    if (ext?.namespace) return `${c.service.name} runs in the namespace ${ext.namespace}, outside the generated app`;
+    if (ext?.extra) return `${c.service.name} runs outside the generated app (externalServices ${ext.name}); the chart has no component for it`;
     if (ext) return `${c.service.name} runs outside the cluster now (externalServices ${ext.name})`;
     if (STATEFUL_ROLES.includes(c.role)) {
       const users = this.classified.filter((x) => this.references(x).includes(c.service.name)).map((x) => x.service.name);

@@ -218,13 +218,14 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
     });
   });
 
-  test('THEN stateful services become external endpoints and stateless extras run in their own namespace', () => {
-    expect(p.externalServices.map((e: any) => [e.name, e.ports, e.namespace ?? e.cidrs[0]])).toEqual([
+  test('THEN the services the app reaches become external endpoints with placeholder addresses, the others are reported', () => {
+    expect(p.externalServices.map((e: any) => [e.name, e.ports, e.cidrs[0]])).toEqual([
       ['postgres', [5432], '192.0.2.1/32'], ['rabbitmq', [5672], '192.0.2.2/32'], ['redis', [6379], '192.0.2.3/32'], ['elasticsearch', [9200], '192.0.2.4/32'],
-      ['logstash', [8080], 'logstash'], ['tika', [9998], 'tika'], ['clamav', [3310], 'clamav'], ['imgproxy', [8080], 'imgproxy'], ['s3', [443], '192.0.2.5/32'],
+      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'], ['s3', [443], '192.0.2.9/32'],
     ]);
+    expect(service(report, 'tika')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: 'externalServices: tika (ports 9998), run outside the app' });
     expect(service(report, 'elasticsearch-stats').status).toBe(KeyStatus.DROPPED);
-    expect(p.settings.env).toMatchObject({ TIKA_URL: 'http://tika.tika.svc:9998', CLAMAV_HOST: 'clamav.clamav.svc' });
+    expect(service(report, 'grafana').status).toBe(KeyStatus.DROPPED);
     expect(p.broker.kind.member).toBe('RABBITMQ');
   });
 
@@ -239,7 +240,12 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
       ELASTICSEARCH_URL: 'mediahub-app/elasticsearch-url',
       EMAIL_HOST_PASSWORD: 'mediahub-app/email-host-password',
       SENTRY_DSN: 'mediahub-app/sentry-dsn',
+      CLAMAV_HOST: 'mediahub-app/clamav-host',
+      IMGPROXY_URL: 'mediahub-app/imgproxy-url',
+      STATS_SHIPPER_URL: 'mediahub-app/stats-shipper-url',
+      TIKA_URL: 'mediahub-app/tika-url',
     });
+    expect(key(report, 'backend', 'environment.TIKA_URL')?.detail).toContain('the address of tika, which runs outside the app now');
     expect(key(report, 'backend', 'environment.DATABASE_URL')?.detail).toContain('Secret mediahub-app, key database-url');
     expect(report.secrets.map((s) => `${s.secret}/${s.key}`)).toEqual(expect.arrayContaining(['mediahub-broker/broker-url', 'mediahub-app/database-url']));
   });

@@ -4,7 +4,8 @@
 # would (`npx k8s-topology render` in the app's folder) into dist/imports/<fixture>/manifests/.
 # The app's node_modules/@picvario/k8s-topology links to this checkout (compiled first when lib/
 # is older than src/), and the repository's node_modules/.bin (ts-node) is on PATH.
-# With --validate, each render then goes through the validation gate with the examples' exceptions.
+# With --validate, each render then goes through the validation gate, with the accepted findings of the
+# fixture's validate-exceptions.yaml (or --exceptions FILE for all, e.g. hack/validate/examples-exceptions.yaml).
 # Arguments: fixture names to import instead of all of them.
 set -euo pipefail
 # shellcheck source=../../../hack/lib/common.sh
@@ -13,12 +14,15 @@ cd "$REPO_ROOT"
 prefix=render:imports
 
 validate=
+exceptions=
 fixtures=()
-for arg in "$@"; do
-  case $arg in
+while [ $# -gt 0 ]; do
+  case $1 in
     --validate) validate=1 ;;
-    *) fixtures+=("$arg") ;;
+    --exceptions) exceptions=$2; shift ;;
+    *) fixtures+=("$1") ;;
   esac
+  shift
 done
 if [ ${#fixtures[@]} -eq 0 ]; then
   for dir in test/delivery/import/fixtures/*/; do
@@ -57,7 +61,8 @@ if [ -n "$validate" ]; then
   failed=()
   for name in "${fixtures[@]}"; do
     log "$prefix" "validating dist/imports/$name/manifests"
-    bash hack/validate/run.sh --manifests "dist/imports/$name/manifests" --exceptions hack/validate/examples-exceptions.yaml || failed+=("$name")
+    accepted=${exceptions:-test/delivery/import/fixtures/$name/validate-exceptions.yaml}
+    bash hack/validate/run.sh --manifests "dist/imports/$name/manifests" --exceptions "$accepted" || failed+=("$name")
   done
   [ ${#failed[@]} -eq 0 ] || die "$prefix" "validation failed for: ${failed[*]}"
 fi
