@@ -136,7 +136,7 @@ export function renderMarkdown(r: MigrationReport): string {
     out.push('```sh');
     for (const name of bySecret) {
       const keys = r.secrets.filter((s) => s.secret === name).map((s) => s.key);
-      out.push(`kubectl -n <namespace> create secret generic ${name} \\`);
+      out.push(`kubectl -n ${r.app} create secret generic ${name} \\`);
       keys.forEach((key, i) => out.push(`  --from-literal=${key}=... ${i < keys.length - 1 ? '\\' : ''}`.trimEnd()));
     }
     out.push('```', '');
