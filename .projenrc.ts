@@ -74,6 +74,18 @@ project.addTask('render:examples', {
   exec: 'bash hack/examples/render.sh',
 });
 
+// Every compose fixture of the importer, imported and rendered as a team would (docs/IMPORT.md).
+project.addTask('render:imports', {
+  description: 'Import every compose fixture (test/delivery/import/fixtures/) with k8s-topology import into dist/imports/<fixture>/app/ and render it into dist/imports/<fixture>/manifests/',
+  exec: 'bash test/delivery/import/render-imports.sh',
+  receiveArgs: true,
+});
+project.addTask('validate:imports', {
+  description: 'npm run render:imports, then the validation gate on every render, with the findings each fixture\'s validate-exceptions.yaml accepts',
+  exec: 'bash test/delivery/import/render-imports.sh --validate',
+  receiveArgs: true,
+});
+
 project.addTask('import:crds', {
   description: 'Regenerate the CRD bindings under src/imports/ from ../shared/crds/',
   exec: 'bash hack/import-crds.sh',

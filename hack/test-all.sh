@@ -49,6 +49,7 @@ step "test:integration" npx projen test:integration
 step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
+step "validate:imports" npx projen validate:imports
 
 # --- the cluster suite -----------------------------------------------------------------------------------
 await control-plane
