@@ -3,10 +3,12 @@
 #
 # The Go builds (the validators: kubeconform, kube-score, trivy, cyclonus; the control plane, Argo CD
 # and KEDA) are most of a cold run's CPU, and most of the suites need none of them. So, after the
-# quick installs (Debian packages, nginx, the faults venv), both build chains start in the background,
-# niced, each in a process group of its own with its output in $CACHE_ROOT/logs/; the suites that need
-# only npm, nginx or the brokers run meanwhile, in the foreground; a suite that needs a build waits for
-# it (and prints its log). On a warm machine each background install returns in about a second.
+# quick installs (Debian packages, nginx, the faults venv), the validators and the control plane build in
+# the background, niced, each in a process group of its own with its output in $CACHE_ROOT/logs/; the
+# suites that need only npm, nginx or the brokers run meanwhile, in the foreground; a suite that needs a
+# build waits for it (and prints its log). Argo CD and KEDA start building, side by side, once the
+# validators are done (one go build alone leaves a core idle for much of its time), and the cluster
+# suite that needs only the control plane runs while they build. On a warm machine each background install returns in about a second.
 #
 # Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
 # first failing step fails the run; the background builds are then stopped, with nothing left running.
@@ -32,7 +34,7 @@ step "bootstrap shellcheck" apt_ensure "$prefix" shellcheck
 step "bootstrap nginx" bash hack/nginx/install.sh
 step "bootstrap faults" bash hack/faults/install.sh
 background validate bash hack/validate/install.sh
-background control-plane bash hack/control-plane/install.sh
+background control-plane bash hack/control-plane/install.sh control-plane
 
 # --- suites that need npm, nginx or the brokers only --------------------------------------------------------
 step "test" npx projen test
@@ -45,15 +47,20 @@ step "test:package" npx projen test:package
 
 # --- suites that need the validators -------------------------------------------------------------------------
 await validate
+background argocd bash hack/control-plane/install.sh argocd
+background keda bash hack/control-plane/install.sh keda
 step "test:integration" npx projen test:integration
 step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
 step "validate:imports" npx projen validate:imports
 
-# --- the cluster suite -----------------------------------------------------------------------------------
+# --- the cluster suites: the control plane alone, then with the real Argo CD and KEDA -------------------------
 await control-plane
-step "test:cluster" npx projen test:cluster
+step "test:cluster topology" env CP_SUITES=topology npx projen test:cluster
+await argocd
+await keda
+step "test:cluster controllers" env CP_SUITES=controllers npx projen test:cluster
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2

@@ -16,7 +16,8 @@
 # Binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/bin/<hash>/ (argocd-<hash>/,
 # keda-<hash>/), never into the repository; the hash covers go.mod, go.sum, the Go version and the
 # build flags. A directory counts only with its .complete marker. Builds run under nice and print
-# the wall and CPU time of each step; a lock keeps two installs from building the same thing.
+# the wall and CPU time of each step; a lock per component keeps two installs from building the same
+# thing, and lets installs of different components build side by side.
 # Idempotent: with everything cached it returns in well under a second. Prints one line per
 # component on stdout: CP_BIN_DIR=..., CP_ARGOCD_BIN_DIR=..., CP_KEDA_BIN_DIR=...
 # shellcheck source-path=SCRIPTDIR
@@ -145,18 +146,21 @@ done
 
 if [ ${#missing[@]} -gt 0 ]; then
   mkdir -p "$CACHE_ROOT/bin"
-  lock="$CACHE_ROOT/.control-plane-install.lock"
-  exec 9>"$lock"
-  if ! flock -n 9; then
-    log "$P" "another install holds $lock: waiting for it (up to 3 h)"
-    flock -w 10800 9 || die "$P" "could not lock $lock within 3 h"
-  fi
   tmp=
   trap '[ -z "$tmp" ] || rm -rf "$tmp"' EXIT
   for c in "${missing[@]}"; do
+    # One lock per component: two installs never build the same one, and builds of different
+    # components (test-all.sh builds Argo CD and KEDA side by side) do not wait for each other.
+    lock="$CACHE_ROOT/.install-$c.lock"
+    exec 9>"$lock"
+    if ! flock -n 9; then
+      log "$P" "another install holds $lock: waiting for it (up to 3 h)"
+      flock -w 10800 9 || die "$P" "could not lock $lock within 3 h"
+    fi
     bin=${dirs[$c]}
     if is_complete "$bin" "$c"; then
       log "$P" "$c: built meanwhile by another install, in $bin"
+      exec 9>&-
       continue
     fi
     log "$P" "$c: building into $bin (the first build takes a while; see docs/CONTROL-PLANE.md)"
@@ -168,8 +172,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     mv "$tmp" "$bin"
     tmp=
     log "$P" "$c: $(du -sh "$bin" | cut -f1) in $bin"
+    exec 9>&-
   done
-  exec 9>&-
 fi
 
 for c in "${components[@]}"; do
