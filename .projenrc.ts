@@ -63,9 +63,27 @@ project.addTask('synth', {
   steps: [{ spawn: 'compile' }, { spawn: 'render' }],
 });
 
+// Not part of any test suite: CPU ratios against plain cdk8s, read as described in docs/PERFORMANCE.md.
+project.addTask('bench', {
+  description: 'Compile, then measure the render against plain cdk8s and the yaml floor (CPU time, N = 1, 10, 100 environments; docs/PERFORMANCE.md)',
+  steps: [{ spawn: 'compile' }, { exec: 'node hack/bench/run.js', receiveArgs: true }],
+});
+
 project.addTask('render:examples', {
   description: 'Render every app under examples/ with the k8s-topology CLI into examples/<app>/dist/manifests/',
   exec: 'bash hack/examples/render.sh',
+});
+
+// Every compose fixture of the importer, imported and rendered as a team would (docs/IMPORT.md).
+project.addTask('render:imports', {
+  description: 'Import every compose fixture (test/delivery/import/fixtures/) with k8s-topology import into dist/imports/<fixture>/app/ and render it into dist/imports/<fixture>/manifests/',
+  exec: 'bash test/delivery/import/render-imports.sh',
+  receiveArgs: true,
+});
+project.addTask('validate:imports', {
+  description: 'npm run render:imports, then the validation gate on every render, with the findings each fixture\'s validate-exceptions.yaml accepts',
+  exec: 'bash test/delivery/import/render-imports.sh --validate',
+  receiveArgs: true,
 });
 
 project.addTask('import:crds', {
@@ -97,6 +115,10 @@ project.addTask('diff', {
   description: 'Show what changed between two renders and fail on changes Kubernetes rejects or that cause downtime',
   exec: 'node lib/delivery/cli/main.js diff',
   receiveArgs: true,
+});
+project.addTask('diff:rendered', {
+  description: 'The render against the rendered branch (what Argo CD syncs): every change, and a failure on unsafe ones',
+  exec: 'bash hack/render/guard.sh',
 });
 project.addTask('test:package', {
   description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project',
@@ -139,23 +161,10 @@ project.addTask('lint:shell', {
   receiveArgs: true,
 });
 
-// Each step prints its time when it ends (hack/lib/timed.sh), so `.ci/run` shows where a run goes.
-const timedStep = (label: string, command: string) => ({ exec: `bash hack/lib/timed.sh ${label} ${command}` });
 project.addTask('test:all', {
   description: 'Everything CI runs: installs, unit tests, shell lint, integration (real nginx, validators), render, validate, Celery faults, cluster, package',
-  steps: [
-    timedStep('bootstrap', 'bash hack/bootstrap.sh'),
-    timedStep('test', 'npx projen test'),
-    timedStep('lint:shell', 'npx projen lint:shell'),
-    timedStep('test:integration', 'npx projen test:integration'),
-    timedStep('synth', 'npx projen synth'),
-    timedStep('render:examples', 'npx projen render:examples'),
-    timedStep('validate', 'npx projen validate'),
-    timedStep('validate:examples', 'bash hack/validate/run.sh --manifests examples/shop/dist/manifests --exceptions hack/validate/examples-exceptions.yaml'),
-    timedStep('test:faults', 'npx projen test:faults'),
-    timedStep('test:cluster', 'npx projen test:cluster'),
-    timedStep('test:package', 'npx projen test:package'),
-  ],
+  // A script, not steps: it runs the Go builds in the background while the suites that need none run.
+  exec: 'bash hack/test-all.sh',
 });
 
 project.synth();

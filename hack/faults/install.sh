@@ -6,6 +6,8 @@
 #   - A Python virtual environment with Celery, kombu, the Redis client and pytest at the versions pinned in
 #     hack/faults/requirements.txt, in $CACHE_ROOT/faults-venv (override with FAULTS_VENV). It is rebuilt
 #     only when requirements.txt or the Python interpreter changes.
+#   - contrib/celery (the app-side package, k8s-topology-celery) into that venv, which the fixture app uses as
+#     an app would; reinstalled whenever its files change.
 # When everything is present it takes well under a second. Prints the venv path as its last line
 # (`venv: <path>`). Exits non-zero, naming what is missing, on any failure.
 set -euo pipefail
@@ -50,5 +52,21 @@ else
   "$venv/bin/python" -m pip check >&2 || die "$prefix" "the pinned set in $here/requirements.txt is incomplete (pip check)"
   echo "$stamp" >"$venv/.faults-stamp"
   log "$prefix" "installed $(grep -c '==' "$here/requirements.txt") pinned packages"
+fi
+contrib=contrib/celery
+contrib_stamp="$(find "$contrib" -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path '*/build/*' -print0 \
+  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+if [ "$(cat "$venv/.contrib-stamp" 2>/dev/null)" = "$contrib_stamp" ]; then
+  log "$prefix" "cached   $contrib"
+else
+  # A copy, so that the build leaves nothing (build/, *.egg-info) in the checkout.
+  build="$(mktemp -d)"
+  cp -r "$contrib/." "$build/"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --no-build-isolation "$build" \
+    || { rm -rf "$build"; die "$prefix" "pip install $contrib failed"; }
+  rm -rf "$build"
+  "$venv/bin/python" -m pip check >&2 || die "$prefix" "$contrib needs a package the pinned set lacks (pip check)"
+  echo "$contrib_stamp" >"$venv/.contrib-stamp"
+  log "$prefix" "installed $contrib"
 fi
 echo "venv: $venv"

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Renders one CeleryWorkerPool from the compiled library (lib/) with the given test props and prints, as JSON,
-// what the fault tests run: the worker container's command, env, probes and the pod's grace period.
+// Renders one CeleryWorkerPool (or, with "component":"beat", one CeleryBeat) from the compiled library (lib/)
+// with the given test props and prints, as JSON, what the fault tests run: the container's command, env, probes
+// and the pod's grace period.
 //   node hack/faults/render.js '{"broker":"redis","queue":"faults","taskTimeLimitSeconds":5,...}'
+//   node hack/faults/render.js '{"component":"beat","liveness":"none"}'
 // Every key is optional; the construct's own defaults apply to what is left out.
 'use strict';
 const path = require('path');
@@ -15,8 +17,7 @@ const queue = opts.queue || 'faults';
 const kind = { redis: lib.BrokerKind.REDIS, rabbitmq: lib.BrokerKind.RABBITMQ }[opts.broker || 'redis'];
 if (!kind) throw new Error(`render: unknown broker ${JSON.stringify(opts.broker)} (redis or rabbitmq)`);
 
-const chart = Testing.chart();
-const pool = new lib.CeleryWorkerPool(chart, 'workers', {
+const common = {
   appName: 'picvario',
   image: 'registry.example.com/picvario/backend',
   tag: 'faults-1',
@@ -33,21 +34,47 @@ const pool = new lib.CeleryWorkerPool(chart, 'workers', {
     secretName: 'picvario-broker',
     ...(opts.redisDatabaseIndex !== undefined ? { redisDatabaseIndex: opts.redisDatabaseIndex } : {}),
   }),
-  ...(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {}),
   ...(opts.heartbeatIntervalSeconds !== undefined ? { heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds } : {}),
   ...(opts.heartbeatFile !== undefined ? { heartbeatFile: opts.heartbeatFile } : {}),
-  queues: [{
-    name: queue,
-    priority: lib.QueuePriority.NORMAL,
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-    ...(opts.taskTimeLimitSeconds !== undefined ? { taskTimeLimitSeconds: opts.taskTimeLimitSeconds } : {}),
-    ...(opts.softTimeLimitSeconds !== undefined ? { softTimeLimitSeconds: opts.softTimeLimitSeconds } : {}),
-    ...(opts.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: opts.terminationGracePeriodSeconds } : {}),
-    resources: { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' },
-  }],
-});
+  ...(opts.liveness !== undefined ? { liveness: liveness(opts.liveness) } : {}),
+};
+const resources = { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 
-const name = pool.deploymentNames[0];
+function liveness(name) {
+  const value = { 'heartbeat-file': lib.CeleryLiveness.HEARTBEAT_FILE, 'none': lib.CeleryLiveness.NONE }[name];
+  if (!value) throw new Error(`render: unknown liveness ${JSON.stringify(name)} (heartbeat-file or none)`);
+  return value;
+}
+
+const chart = Testing.chart();
+const component = opts.component || 'worker';
+const name = component === 'beat' ? beat() : component === 'worker' ? workers() : undefined;
+if (!name) throw new Error(`render: unknown component ${JSON.stringify(component)} (worker or beat)`);
+
+function beat() {
+  return new lib.CeleryBeat(chart, 'beat', {
+    ...common,
+    resources,
+    ...(opts.scheduler !== undefined ? { scheduler: opts.scheduler } : {}),
+  }).deploymentName;
+}
+
+function workers() {
+  return new lib.CeleryWorkerPool(chart, 'workers', {
+    ...common,
+    ...(opts.visibilityTimeoutSeconds !== undefined ? { visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds } : {}),
+    queues: [{
+      name: queue,
+      priority: lib.QueuePriority.NORMAL,
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.taskTimeLimitSeconds !== undefined ? { taskTimeLimitSeconds: opts.taskTimeLimitSeconds } : {}),
+      ...(opts.softTimeLimitSeconds !== undefined ? { softTimeLimitSeconds: opts.softTimeLimitSeconds } : {}),
+      ...(opts.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: opts.terminationGracePeriodSeconds } : {}),
+      resources,
+    }],
+  }).deploymentNames[0];
+}
+
 const manifests = chart.toJson();
 const deployment = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === name);
 if (!deployment) throw new Error(`render: no Deployment named ${name} in the chart`);

@@ -65,6 +65,10 @@ export interface Report {
   findings: Finding[];
   excepted: Finding[];
   results: ToolResult[];
+  /** The exceptions file the run read, if any. */
+  exceptionsFile?: string | null;
+  /** The registry hosts KSV-0125 trusted (the exceptions file's trustedRegistries). */
+  trustedRegistries: string[];
 }
 
 export interface Paths {
@@ -99,7 +103,7 @@ export const SECURITY_CHECKS: Set<string>;
 export function resolvePaths(env?: NodeJS.ProcessEnv): Paths;
 export function checkPrerequisites(paths?: Paths, tools?: Tool[]): void;
 export function loadExceptions(file: string): Array<Record<string, string>>;
-export function loadExceptionsFile(file: string): { exceptions: Array<Record<string, string>>; decisions: Array<Record<string, string>> };
+export function loadExceptionsFile(file: string): { exceptions: Array<Record<string, string>>; decisions: Array<Record<string, string>>; trustedRegistries: string[] };
 export function isSecurityCheck(check: string): boolean;
 export function validate(opts?: ValidateOptions): Report;
 export function formatReport(report: Report): string;

@@ -383,12 +383,14 @@ function namespaceOf(f) {
  * Returns { exceptions: one object each, decisions: check-level replacements }.
  */
 function loadExceptionsFile(file) {
-  if (!file || !fs.existsSync(file)) return { exceptions: [], decisions: [] };
+  if (!file || !fs.existsSync(file)) return { exceptions: [], decisions: [], trustedRegistries: [] };
   const YAML = loadYaml();
   const doc = YAML.parse(fs.readFileSync(file, 'utf8')) || {};
-  for (const k of Object.keys(doc)) if (!['exceptions', 'checks'].includes(k)) throw new Error(`${file}: unknown top-level key "${k}" (exceptions, checks)`);
+  for (const k of Object.keys(doc)) if (!['trustedRegistries', 'exceptions', 'checks'].includes(k)) throw new Error(`${file}: unknown top-level key "${k}" (trustedRegistries, exceptions, checks)`);
   const list = doc.exceptions || [];
   const decisions = doc.checks || [];
+  const registries = doc.trustedRegistries || [];
+  if (!Array.isArray(registries)) throw new Error(`${file}: "trustedRegistries" must be a list of registry hosts`);
   if (!Array.isArray(list)) throw new Error(`${file}: "exceptions" must be a list`);
   if (!Array.isArray(decisions)) throw new Error(`${file}: "checks" must be a list`);
   const errors = [];
@@ -420,8 +422,14 @@ function loadExceptionsFile(file) {
     else if (r && !r.checks.includes(`${d.tool} ${d.check}`)) errors.push(`${where}: "${d.instead}" replaces ${r.checks.join(' or ')}, not ${d.tool} ${d.check}`);
     if (typeof d.reason === 'string' && d.reason.trim().length < 40) errors.push(`${where}: the reason must explain why the check is wrong for every object (40 characters at least)`);
   });
+  registries.forEach((r, i) => {
+    if (typeof r !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]+)?$/.test(r)) {
+      errors.push(`${file}: trustedRegistries #${i + 1}: ${JSON.stringify(r)} is not a registry host such as registry.example.com (no path, no scheme)`);
+    }
+  });
   if (errors.length) throw new Error(`exceptions refused:\n  ${errors.join('\n  ')}`);
   return {
+    trustedRegistries: registries,
     exceptions: list.map((e) => ({ ...e, namespace: e.namespace || '', used: 0 })),
     decisions: decisions.map((d) => ({ ...d, used: 0 })),
   };
@@ -453,7 +461,7 @@ function validate(opts = {}) {
   checkPrerequisites(paths, tools);
   const manifestsDir = path.resolve(opts.manifestsDir || path.join(REPO, 'dist', 'manifests'));
   const exceptionsFile = opts.exceptionsFile === undefined ? path.join(HERE, 'exceptions.yaml') : opts.exceptionsFile;
-  const { exceptions, decisions } = loadExceptionsFile(exceptionsFile);
+  const { exceptions, decisions, trustedRegistries } = loadExceptionsFile(exceptionsFile);
   if (!fs.existsSync(manifestsDir)) throw new Error(`${manifestsDir} does not exist`);
   const envs = opts.envs || fs.readdirSync(manifestsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory()).map((d) => d.name).sort();
@@ -466,7 +474,7 @@ function validate(opts = {}) {
   const kinds = {};
   const loadedByEnv = Object.fromEntries(envs.map((env) => [env, loadObjects(path.join(manifestsDir, env))]));
   const trivy = tools.includes('trivy')
-    ? runTrivy({ bin: paths.trivy, manifestsDir, envs, loadedByEnv, configDataDir: path.join(HERE, 'trivy-data') })
+    ? runTrivy({ bin: paths.trivy, manifestsDir, envs, loadedByEnv, trustedRegistries })
     : {};
   for (const env of envs) {
     const envDir = path.join(manifestsDir, env);
@@ -552,7 +560,7 @@ function validate(opts = {}) {
       });
     }
   }
-  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results, traffic };
+  return { ok: findings.length === 0, manifestsDir, envs, tools, findings, excepted, results, traffic, exceptionsFile, trustedRegistries };
 }
 
 function findingRef(f) {
@@ -563,6 +571,7 @@ function findingRef(f) {
 function formatReport(report) {
   const lines = [];
   lines.push(`validated ${report.manifestsDir} (environments: ${report.envs.join(', ')})`);
+  if ((report.trustedRegistries || []).length) lines.push(`trusted registries (KSV-0125): ${report.trustedRegistries.join(', ')}`);
   lines.push('');
   lines.push(`${'tool'.padEnd(12)} ${'environment'.padEnd(14)} ${'target'.padEnd(18)} ${'checked'.padStart(7)} ${'findings'.padStart(8)} ${'excepted'.padStart(8)}`);
   for (const r of report.results) {
@@ -605,7 +614,7 @@ function formatReport(report) {
   }
   if (perObject.length) {
     lines.push('');
-    lines.push('excepted (hack/validate/exceptions.yaml):');
+    lines.push(`excepted (${report.exceptionsFile ? path.relative(process.cwd(), report.exceptionsFile) : 'the exceptions file'}):`);
     for (const f of perObject) lines.push(`  [${f.tool}] ${f.env} ${objectRef(f)} ${f.check}: ${f.reason}${f.until ? ` [temporary, until ${f.until}]` : ''}`);
   }
   lines.push('');

@@ -79,7 +79,7 @@ function shellQuote(x) {
  * an environment folder). The runs go in parallel: trivy's start-up (loading its checks) dominates.
  */
 function runTrivy(opts) {
-  const { bin, manifestsDir, envs, loadedByEnv, configDataDir } = opts;
+  const { bin, manifestsDir, envs, loadedByEnv, trustedRegistries } = opts;
   const out = {};
   for (const env of envs) out[env] = { findings: [], checked: loadedByEnv[env].objects.length };
   const scanned = envs.filter((env) => loadedByEnv[env].files.length);
@@ -88,6 +88,15 @@ function runTrivy(opts) {
   // run downloaded into ~/.cache/trivy.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-trivy-'));
   try {
+    // The data of KSV-0125 (the only check here that documents data): the registries the app builds its own
+    // images in. Without it trivy trusts only ECR, GCR and ACR.
+    let configDataDir;
+    if (trustedRegistries && trustedRegistries.length) {
+      configDataDir = path.join(work, 'config-data');
+      fs.mkdirSync(configDataDir);
+      fs.writeFileSync(path.join(configDataDir, 'trusted-registries.json'),
+        JSON.stringify({ ksv0125: { trusted_registries: trustedRegistries } }));
+    }
     const script = scanned.map((env, i) => {
       const args = [
         bin, 'config', '--quiet', '--format', 'json', '--output', path.join(work, `report-${i}.json`),

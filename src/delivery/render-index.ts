@@ -35,8 +35,8 @@ export interface RenderIndex {
   readonly traffic?: unknown;
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+function sha256(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 function byName(a: { name: string }, b: { name: string }): number {
@@ -48,11 +48,12 @@ function byName(a: { name: string }, b: { name: string }): number {
  * It depends on nothing but the files' names and bytes, so equal folders have equal digests.
  */
 export function folderDigest(files: RenderedFile[]): string {
-  const lines = files
-    .filter((f) => f.name !== INDEX_FILE)
-    .sort(byName)
-    .map((f) => `${f.name} ${sha256(f.content)}\n`);
-  return `sha256:${sha256(lines.join(''))}`;
+  return digestOf(files.filter((f) => f.name !== INDEX_FILE).map((f) => ({ name: f.name, sha256: sha256(f.content) })));
+}
+
+/** {@link folderDigest} from the files' hashes. */
+function digestOf(hashes: { name: string; sha256: string }[]): string {
+  return `sha256:${sha256([...hashes].sort(byName).map((f) => `${f.name} ${f.sha256}\n`).join(''))}`;
 }
 
 /** The index of a folder whose other files are `files`, holding `placed` objects (object → file). */
@@ -70,13 +71,14 @@ export function buildIndex(
       version: object.metadata?.labels?.[VERSION_LABEL],
     }));
   const appVersions = [...new Set(objects.map((o) => o.version).filter((v): v is string => !!v))].sort();
-  const listed = files.filter((f) => f.name !== INDEX_FILE).sort(byName);
+  // Each file is hashed once, for its entry and for the digest.
+  const hashes = files.filter((f) => f.name !== INDEX_FILE).sort(byName).map((f) => ({ name: f.name, sha256: sha256(f.content) }));
   return {
     folder,
     package: { name: provenance.packageName, version: provenance.packageVersion },
     appVersions,
-    digest: folderDigest(listed),
-    files: listed.map((f) => ({ name: f.name, sha256: sha256(f.content) })),
+    digest: digestOf(hashes),
+    files: hashes,
     objects,
     ...(traffic === undefined ? {} : { traffic }),
   };
@@ -91,8 +93,9 @@ export function verifyFolder(dir: string): RenderIndex {
   const indexPath = path.join(dir, INDEX_FILE);
   if (!fs.existsSync(indexPath)) throw new Error(`${dir}: no ${INDEX_FILE}; not a rendered folder`);
   const index: RenderIndex = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
+  // The bytes are hashed as read: the same digest as of their text, without decoding every file.
   const files = fs.readdirSync(dir).filter((n) => n !== INDEX_FILE).sort()
-    .map((name) => ({ name, content: fs.readFileSync(path.join(dir, name), 'utf8') }));
+    .map((name) => ({ name, sha256: sha256(fs.readFileSync(path.join(dir, name))) }));
   const listed = index.files.map((f) => f.name).sort();
   const present = files.map((f) => f.name);
   const extra = present.filter((n) => !listed.includes(n));
@@ -100,7 +103,7 @@ export function verifyFolder(dir: string): RenderIndex {
   if (extra.length || missing.length) {
     throw new Error(`${dir}: files differ from ${INDEX_FILE} (not listed: ${extra.join(', ') || 'none'}; missing: ${missing.join(', ') || 'none'})`);
   }
-  const digest = folderDigest(files);
+  const digest = digestOf(files);
   if (digest !== index.digest) throw new Error(`${dir}: content digest ${digest} differs from ${INDEX_FILE} (${index.digest}); a file was edited after rendering`);
   return index;
 }

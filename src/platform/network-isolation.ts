@@ -1,4 +1,4 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { checkDnsLabel, checkEnum, checkInteger, invalid } from './errors';
@@ -88,6 +88,54 @@ export function checkCidr(owner: Construct | string, field: string, cidr: string
   return cidr;
 }
 
+/** cdk8s's own resolvers (Lazy values, implicit tokens, number-or-string unions), which every App has. */
+const BUILT_IN_RESOLVERS = 3;
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+/** A plain dictionary that cdk8s's built-in resolvers pass through unchanged (no Lazy, no token). */
+function plainDictionary(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && value.constructor === Object
+    && typeof (value as { resolve?: unknown }).resolve !== 'function';
+}
+
+/** A JSON patch that neither reads nor writes `spec` (such as removing a cluster-scoped object's namespace). */
+function outsideSpec(patch: unknown): boolean {
+  const op = (patch as { _toJson?: () => { path?: unknown; from?: unknown } })._toJson?.();
+  const touches = (pointer: unknown) => pointer !== undefined && (typeof pointer !== 'string' || pointer === '' || pointer === '/spec' || pointer.startsWith('/spec/'));
+  return op !== undefined && typeof op.path === 'string' && !touches(op.path) && !touches(op.from);
+}
+
+/**
+ * The `app.kubernetes.io/component` label of an object's pod template (`spec.template`), as its
+ * manifest will carry it. It is read from the props the object was given, not from `toJson()`,
+ * which resolves the whole object: the validation runs for every chart, and serializing every
+ * object of the chart for one label was a sixth of a render. Where cdk8s could still change the
+ * label on the way to the manifest (a JSON patch of `spec`, a custom resolver, a Lazy or token on
+ * the way, a class with its own serialization), the object is serialized as before.
+ */
+function podComponent(o: ApiObject, builtInResolvers: boolean): string | undefined {
+  const internals = o as unknown as { props?: unknown; patches?: unknown[] };
+  const type = o.constructor as { manifest?: unknown };
+  // Plain ApiObjects and generated bindings (KubeDeployment, imported CRDs) keep these field names.
+  const ownSerialization = type === ApiObject || (Object.prototype.hasOwnProperty.call(type, 'manifest') && typeof type.manifest === 'function');
+  const specUnpatched = Array.isArray(internals.patches) && internals.patches.every(outsideSpec);
+  if (builtInResolvers && ownSerialization && specUnpatched && plainDictionary(internals.props)) {
+    let node: unknown = internals.props;
+    let plain = true;
+    for (const field of ['spec', 'template', 'metadata', 'labels']) {
+      node = (node as Record<string, unknown>)[field];
+      if (node === undefined) return undefined;
+      if (!plainDictionary(node)) {
+        plain = false;
+        break;
+      }
+    }
+    const label = plain ? (node as Record<string, unknown>)[COMPONENT_LABEL] : undefined;
+    if (plain && (label === undefined || label === null || typeof label === 'string')) return label ?? undefined;
+  }
+  return o.toJson()?.spec?.template?.metadata?.labels?.[COMPONENT_LABEL];
+}
+
 /**
  * Default deny for ingress and egress, DNS for every pod, then one NetworkPolicy per component
  * that allows exactly the flows in `rules` — the ingress side on the receiver and the egress
@@ -164,9 +212,10 @@ export class NetworkIsolation extends Construct {
     // A rule naming a component that nothing renders would silently allow nothing.
     this.node.addValidation({
       validate: () => {
+        const builtInResolvers = App.of(this).resolvers.length === BUILT_IN_RESOLVERS;
         const rendered = new Set(Chart.of(this).node.findAll()
           .filter((c): c is ApiObject => c instanceof ApiObject)
-          .map((o) => o.toJson()?.spec?.template?.metadata?.labels?.['app.kubernetes.io/component'])
+          .map((o) => podComponent(o, builtInResolvers))
           .filter((c) => !!c));
         const known = [...rendered].sort().join(', ');
         return components.filter((c) => !rendered.has(c)).map((c) =>

@@ -408,6 +408,22 @@ class Worker:
             reap(self.proc)
 
 
+def probe_until_restart(pod, since, give_up_after):
+    """Runs the pod's liveness probe every periodSeconds, as the kubelet does, until failureThreshold failures in
+    a row, the point at which the kubelet restarts the container. Returns (seconds from `since` to then, or None
+    if that never happened within give_up_after, and the result of every probe)."""
+    probe = pod.rendered["livenessProbe"]
+    failures, results = 0, []
+    while time.monotonic() - since < give_up_after:
+        ok = pod.probe()
+        results.append(ok)
+        failures = 0 if ok else failures + 1
+        if failures >= probe["failureThreshold"]:
+            return time.monotonic() - since, results
+        time.sleep(probe["periodSeconds"])
+    return None, results
+
+
 def kubelet_expand(value, env):
     """$(VAR) of a variable defined earlier in the list is replaced by its value, $$ is a literal $, as the kubelet does."""
     return re.sub(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)",

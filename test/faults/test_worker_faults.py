@@ -247,15 +247,7 @@ def test_liveness_probe_fails_for_a_hung_worker_only(broker, pods):
     # Hung: the main process (its consumer loop) stops; the kubelet probes every periodSeconds.
     stopped_at = time.monotonic()
     hung.signal_main(signal.SIGSTOP)
-    failures, dead_after, results = 0, None, []
-    while time.monotonic() - stopped_at < window + 10:
-        ok = hung.probe()
-        results.append(ok)
-        failures = 0 if ok else failures + 1
-        if failures >= threshold:
-            dead_after = time.monotonic() - stopped_at
-            break
-        time.sleep(period)
+    dead_after, results = F.probe_until_restart(hung, stopped_at, window + 10)
     other_ok = healthy.probe()
     hung.signal_main(signal.SIGCONT)
     try:

@@ -45,12 +45,15 @@ function toolsWithFindings(report: gate.Report): string[] {
   return [...new Set(report.findings.map((f) => f.tool))].sort();
 }
 
-/** An exceptions file with `body` and the committed check-level entries. */
-function writeExceptions(body: string): string {
+/** The registry the fixtures' own image comes from. */
+const TRUSTED = 'trustedRegistries: [registry.picvario.example]\n';
+
+/** An exceptions file with `body`, the committed check-level entries and (unless told otherwise) the fixtures' registry. */
+function writeExceptions(body: string, trusted: string = TRUSTED): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-exceptions-'));
   tmpDirs.push(dir);
   const file = path.join(dir, 'exceptions.yaml');
-  fs.writeFileSync(file, `${body}\n${CHECK_LEVEL}`);
+  fs.writeFileSync(file, `${trusted}${body}\n${CHECK_LEVEL}`);
   return file;
 }
 
@@ -142,6 +145,21 @@ describe('kube-score', () => {
 });
 
 describe('trivy (embedded checks, offline)', () => {
+  test('KSV-0125 trusts exactly the registries of the exceptions file\'s trustedRegistries', () => {
+    const untrusted = gate.validate({ manifestsDir: CLEAN, tools: ['trivy'], exceptionsFile: writeExceptions('exceptions: []\n', '') });
+    expect(untrusted.findings.map((f) => `${f.check} ${f.kind}/${f.name}`)).toEqual(['KSV-0125 Deployment/web']);
+    const trusted = gate.validate({ manifestsDir: CLEAN, tools: ['trivy'], exceptionsFile: CHECKS_ONLY });
+    expect(trusted.findings).toEqual([]);
+    expect(trusted.trustedRegistries).toEqual(['registry.picvario.example']);
+  });
+
+  test('a trustedRegistries entry that is not a registry host is refused', () => {
+    for (const bad of ['registry.picvario.example/picvario', 'https://registry.picvario.example', 'localhost']) {
+      expect(() => gate.loadExceptionsFile(writeExceptions('exceptions: []\n', `trustedRegistries: [${JSON.stringify(bad)}]\n`)))
+        .toThrow(`trustedRegistries #1: ${JSON.stringify(bad)} is not a registry host such as registry.example.com (no path, no scheme)`);
+    }
+  });
+
   test('fails a privileged container', () => {
     const dir = fixture((d) => edit(path.join(d, 'app', 'web.yaml'), '            privileged: false\n', '            privileged: true\n'));
     const report = gate.validate({ manifestsDir: dir, exceptionsFile: CHECKS_ONLY });

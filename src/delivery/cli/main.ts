@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from './args';
 import { DIFF_USAGE, diffCommand } from './diff-command';
+import { IMPORT_USAGE, importCommand } from './import-command';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
 
@@ -10,6 +11,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number 
   render: { usage: RENDER_USAGE, run: renderCommand },
   diff: { usage: DIFF_USAGE, run: diffCommand },
   publish: { usage: PUBLISH_USAGE, run: publishCommand },
+  import: { usage: IMPORT_USAGE, run: importCommand },
 };
 
 const USAGE = `usage: k8s-topology <command> [options]
@@ -18,6 +20,7 @@ Commands:
   render    run the cdk8s app and write the versioned, deterministic render
   diff      compare two renders and fail on changes that Kubernetes rejects or that cause downtime
   publish   commit a render to the rendered branch that Argo CD follows
+  import    turn a Docker Compose file into a cdk8s app on DjangoAppChart and a migration report
 
 Run "k8s-topology <command> --help" for a command's options. "k8s-topology --version" prints the version.`;
 

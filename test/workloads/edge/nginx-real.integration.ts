@@ -134,6 +134,82 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/** A real nginx running a rendered config in a fresh folder under the OS temp dir, in its own process group. */
+class RunningNginx {
+  /** Renders the config for `options` (listen address, port, runtime dir and worker user filled in) and starts nginx. */
+  public static async start(nginxBin: string, options: Omit<NginxConfigOptions, 'listenAddress' | 'listenPort' | 'runtimeDir' | 'workerUser'>): Promise<RunningNginx> {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-nginx-'));
+    // As root, nginx's workers run as `nobody`: they need to traverse the runtime dir.
+    fs.chmodSync(workDir, 0o755);
+    const runtimeDir = path.join(workDir, 'run');
+    fs.mkdirSync(runtimeDir, { mode: 0o755 });
+    const port = await freePort();
+    const confPath = path.join(workDir, 'nginx.conf');
+    fs.writeFileSync(confPath, renderNginxConfig({
+      ...options,
+      listenAddress: '127.0.0.1',
+      listenPort: port,
+      runtimeDir,
+      workerUser: process.getuid?.() === 0 ? 'nobody nogroup' : undefined,
+    }));
+    const logPath = path.join(workDir, 'nginx.log');
+    const logFd = fs.openSync(logPath, 'a');
+    const proc = spawn(nginxBin, ['-p', workDir, '-c', confPath, '-e', 'stderr', '-g', 'daemon off;'], {
+      stdio: ['ignore', logFd, logFd],
+      detached: true, // own process group, so master and workers can be killed together
+    });
+    fs.closeSync(logFd);
+    const running = new RunningNginx(workDir, confPath, port, proc);
+    process.on('exit', running.kill);
+    const exited = new Promise<never>((_, reject) => proc.once('exit', (code, signal) => reject(
+      new Error(`nginx exited early (code ${code}, signal ${signal}):\n${fs.readFileSync(logPath, 'utf8')}`))));
+    exited.catch(() => undefined);
+    const ready = (async () => {
+      for (;;) {
+        try {
+          const r = await request(port, 'GET', '/healthz');
+          if (r.status === 200) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise(r => setTimeout(r, 100));
+      }
+    })();
+    await withTimeout(Promise.race([ready, exited]), 15_000, `nginx on port ${port} answering /healthz`);
+    return running;
+  }
+
+  private constructor(
+    public readonly workDir: string,
+    public readonly confPath: string,
+    public readonly port: number,
+    private readonly proc: ChildProcess) {}
+
+  /** SIGTERM (fast shutdown: the master stops its workers), SIGKILL to the group after 5 s; removes the folder. */
+  public async stop(): Promise<void> {
+    if (this.running()) {
+      const gone = new Promise<void>(resolve => this.proc.once('exit', () => resolve()));
+      process.kill(this.proc.pid!, 'SIGTERM');
+      await withTimeout(gone, 5_000, 'nginx exit').catch(() => this.kill());
+    }
+    process.removeListener('exit', this.kill);
+    fs.rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  private running(): boolean {
+    return this.proc.pid !== undefined && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  private readonly kill = () => {
+    if (!this.running()) return;
+    try {
+      process.kill(-this.proc.pid!, 'SIGKILL'); // the whole process group: master and workers
+    } catch {
+      // already gone
+    }
+  };
+}
+
 // ---- the object store, the Django-like backend and the rest --------------------------------
 
 const OBJECT = randomBytes(8 * 1024 * 1024); // 8 MiB: well past nginx's in-memory proxy buffers
@@ -152,10 +228,7 @@ const CLIENT_SECRET_HEADERS = { Cookie: 'sessionid=client-session-secret', Autho
 
 describe('GIVEN the rendered edge config running in a real nginx', () => {
   let nginxBin: string;
-  let workDir: string;
-  let confPath: string;
-  let logPath: string;
-  let nginx: ChildProcess | undefined;
+  let nginx: RunningNginx | undefined;
   let nginxPort: number;
   let backend: StandIn;
   let frontend: StandIn;
@@ -169,17 +242,6 @@ describe('GIVEN the rendered edge config running in a real nginx', () => {
   let s3SentAll = false;
   /** Bytes of /bucket/large.bin the S3 stand-in has handed to its socket. */
   let largeSent = 0;
-
-  const stopNginx = () => {
-    if (nginx?.pid !== undefined && nginx.exitCode === null && nginx.signalCode === null) {
-      try {
-        process.kill(-nginx.pid, 'SIGKILL'); // the whole process group: master and workers
-      } catch {
-        // already gone
-      }
-    }
-  };
-  const onExit = () => stopNginx();
 
   beforeAll(async () => {
     nginxBin = findNginx();
@@ -274,72 +336,31 @@ describe('GIVEN the rendered edge config running in a real nginx', () => {
       setTimeout(() => { s3SentAll = true; res.end(OBJECT.subarray(half)); }, 1000);
     });
 
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-nginx-'));
-    // As root, nginx's workers run as `nobody`: they need to traverse the runtime dir.
-    fs.chmodSync(workDir, 0o755);
-    const runtimeDir = path.join(workDir, 'run');
-    fs.mkdirSync(runtimeDir, { mode: 0o755 });
-    nginxPort = await freePort();
-    const options: NginxConfigOptions = {
-      listenAddress: '127.0.0.1',
-      listenPort: nginxPort,
+    nginx = await RunningNginx.start(nginxBin, {
       backendUpstream: `127.0.0.1:${backend.port}`,
       frontendUpstream: `127.0.0.1:${frontend.port}`,
       staticOrigin: `http://127.0.0.1:${statics.port}/static-bucket/`,
       s3Scheme: S3Scheme.HTTP,
       extraHiddenS3Headers: ['x-amz-meta-owner'],
       resolvers: ['127.0.0.1'],
-      runtimeDir,
       workerProcesses: 1,
       backendRequestBuffering: BackendRequestBuffering.BUFFERED,
-      workerUser: process.getuid?.() === 0 ? 'nobody nogroup' : undefined,
-    };
-    confPath = path.join(workDir, 'nginx.conf');
-    fs.writeFileSync(confPath, renderNginxConfig(options));
-    logPath = path.join(workDir, 'nginx.log');
-
-    process.on('exit', onExit);
-    const logFd = fs.openSync(logPath, 'a');
-    nginx = spawn(nginxBin, ['-p', workDir, '-c', confPath, '-e', 'stderr', '-g', 'daemon off;'], {
-      stdio: ['ignore', logFd, logFd],
-      detached: true, // own process group, so master and workers can be killed together
     });
-    fs.closeSync(logFd);
-    const exited = new Promise<never>((_, reject) => nginx!.once('exit', (code, signal) => reject(
-      new Error(`nginx exited early (code ${code}, signal ${signal}):\n${fs.readFileSync(logPath, 'utf8')}`))));
-    exited.catch(() => undefined);
-    const ready = (async () => {
-      for (;;) {
-        try {
-          const r = await request(nginxPort, 'GET', '/healthz');
-          if (r.status === 200) return;
-        } catch {
-          // not listening yet
-        }
-        await new Promise(r => setTimeout(r, 100));
-      }
-    })();
-    await withTimeout(Promise.race([ready, exited]), 15_000, `nginx on port ${nginxPort} answering /healthz`);
+    nginxPort = nginx.port;
   });
 
   afterAll(async () => {
-    if (nginx?.pid !== undefined && nginx.exitCode === null && nginx.signalCode === null) {
-      const gone = new Promise<void>(resolve => nginx!.once('exit', () => resolve()));
-      process.kill(nginx.pid, 'SIGTERM'); // fast shutdown: the master stops its workers
-      await withTimeout(gone, 5_000, 'nginx exit').catch(() => stopNginx());
-    }
-    process.removeListener('exit', onExit);
+    await nginx?.stop();
     for (const s of [backend, frontend, statics, s3]) {
       if (s) {
         s.server.closeAllConnections();
         await new Promise<void>(resolve => s.server.close(() => resolve()));
       }
     }
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
   });
 
   test('WHEN the config is checked with `nginx -t` THEN it is valid', () => {
-    const r = nginxTest(nginxBin, workDir, confPath);
+    const r = nginxTest(nginxBin, nginx!.workDir, nginx!.confPath);
     expect(r.output).toContain('test is successful');
     expect(r.status).toBe(0);
   });
@@ -605,5 +626,82 @@ describe('GIVEN the production shape (https to S3 and statics, TLS verification 
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('GIVEN the edge in front of the backend alone (no frontend)', () => {
+  let nginx: RunningNginx | undefined;
+  let backend: StandIn;
+  let s3: StandIn;
+
+  beforeAll(async () => {
+    s3 = await startStandIn('s3', (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'image/jpeg', 'Content-Length': String(OBJECT.length), 'x-amz-request-id': 'S3REQUESTID' });
+      res.end(OBJECT);
+    });
+    // Django answers every route; /files/<name> and /api/download/<name> hand the download to nginx.
+    backend = await startStandIn('backend', (req, res) => {
+      const url = req.url ?? '';
+      if (url.startsWith('/files/') || url.startsWith('/api/download/')) {
+        res.writeHead(200, { 'X-Accel-Redirect': `/_s3/127.0.0.1:${s3.port}/bucket/some/key.jpg?${SIGNED_QUERY}` });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<html>django ${url}</html>`);
+    });
+    nginx = await RunningNginx.start(findNginx(), {
+      backendUpstream: `127.0.0.1:${backend.port}`,
+      staticOrigin: 'http://127.0.0.1:9/static-bucket/',
+      s3Scheme: S3Scheme.HTTP,
+      resolvers: ['127.0.0.1'],
+      workerProcesses: 1,
+    });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const s of [backend, s3]) {
+      if (s) {
+        s.server.closeAllConnections();
+        await new Promise<void>(resolve => s.server.close(() => resolve()));
+      }
+    }
+  });
+
+  test('WHEN the config is checked with `nginx -t` THEN it is valid and has no frontend upstream', () => {
+    const r = nginxTest(findNginx(), nginx!.workDir, nginx!.confPath);
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(nginx!.confPath, 'utf8')).not.toContain('edge_frontend');
+  });
+
+  test('WHEN a page outside the backend prefixes is requested THEN the backend serves it', async () => {
+    const before = backend.requests.length;
+    const r = await request(nginx!.port, 'GET', '/accounts/login/?next=%2F', { Host: 'app.shop.test' });
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('<html>django /accounts/login/?next=%2F</html>');
+    expect(backend.requests.length).toBe(before + 1);
+    expect(backend.requests[backend.requests.length - 1].headers.host).toBe('app.shop.test');
+  });
+
+  test.each(['/files/1', '/api/download/1'])('WHEN the backend answers %s with X-Accel-Redirect THEN the client gets the S3 object', async (route) => {
+    const s3Before = s3.requests.length;
+    const r = await request(nginx!.port, 'GET', route, CLIENT_SECRET_HEADERS);
+    expect(r.status).toBe(200);
+    expect(sha256(r.body)).toBe(sha256(OBJECT));
+    expect(r.headers['x-accel-redirect']).toBeUndefined();
+    expect(r.headers['x-amz-request-id']).toBeUndefined();
+    expect(s3.requests.length).toBe(s3Before + 1);
+    const got = s3.requests[s3.requests.length - 1];
+    expect(got.url).toBe(`/bucket/some/key.jpg?${SIGNED_QUERY}`);
+    expect(got.headers.cookie).toBeUndefined();
+    expect(got.headers.authorization).toBeUndefined();
+  });
+
+  test('WHEN the internal location is requested directly THEN 404 and S3 is not asked', async () => {
+    const s3Before = s3.requests.length;
+    const r = await request(nginx!.port, 'GET', `/_s3/127.0.0.1:${s3.port}/bucket/some/key.jpg?${SIGNED_QUERY}`);
+    expect(r.status).toBe(404);
+    expect(s3.requests.length).toBe(s3Before);
   });
 });

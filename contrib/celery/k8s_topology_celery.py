@@ -1,0 +1,123 @@
+"""The app side of the Celery contract of @picvario/k8s-topology.
+
+    from celery import Celery
+    from k8s_topology_celery import configure
+
+    app = Celery("shop")
+    configure(app)
+
+``configure`` reads the variables the rendered workers, beat and web pods set, and installs the heartbeat
+that the liveness probes check instead of pinging the broker:
+
+- ``CELERY_BROKER_URL`` (and, for Redis, ``CELERY_BROKER_USER`` and ``CELERY_BROKER_PASSWORD``, kept out of
+  the URL so that a password needs no escaping); ``rediss://`` verifies the server's certificate.
+- ``CELERY_TASK_ACKS_LATE``, ``CELERY_TASK_REJECT_ON_WORKER_LOST``, ``CELERY_WORKER_PREFETCH_MULTIPLIER``.
+- ``CELERY_BROKER_VISIBILITY_TIMEOUT`` (Redis), with ``unacked_restore_throttle: 1`` so that a killed
+  worker's task comes back between the timeout and the timeout + 10 s.
+- ``CELERY_WORKER_HEARTBEAT_FILE``/``_INTERVAL``: a consumer bootstep touches the file from the worker's event
+  loop, so a stuck worker stops touching it.
+- ``CELERY_BEAT_HEARTBEAT_FILE``: beat's scheduler touches the file on every tick. ``configure`` makes
+  :class:`HeartbeatScheduler` the default scheduler; with another one (django-celery-beat's), subclass it
+  with :class:`HeartbeatSchedulerMixin` and name the subclass in ``CeleryBeat``'s ``scheduler``.
+"""
+import os
+import ssl
+from pathlib import Path
+
+from celery import bootsteps
+from celery.beat import PersistentScheduler
+
+__all__ = ["configure", "HeartbeatFile", "HeartbeatSchedulerMixin", "HeartbeatScheduler"]
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.lower() in _TRUE:
+        return True
+    if value.lower() in _FALSE:
+        return False
+    raise ValueError(f"{name}={value!r} is not a boolean")
+
+
+class HeartbeatFile(bootsteps.StartStopStep):
+    """Touches CELERY_WORKER_HEARTBEAT_FILE every CELERY_WORKER_HEARTBEAT_INTERVAL seconds, from the consumer's timer.
+
+    The timer runs in the worker's consumer event loop, so a stopped or blocked worker stops touching the file,
+    and the liveness probe, which only reads the file's age, fails.
+    """
+
+    requires = {"celery.worker.consumer.tasks:Tasks"}
+
+    def __init__(self, parent, **kwargs):
+        super().__init__(parent, **kwargs)
+        self.path = os.environ.get("CELERY_WORKER_HEARTBEAT_FILE")
+        self.interval = float(os.environ.get("CELERY_WORKER_HEARTBEAT_INTERVAL", "10"))
+        self.tref = None
+
+    def start(self, parent):
+        if not self.path:
+            return
+        self.touch()
+        self.tref = parent.timer.call_repeatedly(self.interval, self.touch)
+
+    def stop(self, parent):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+    def touch(self):
+        Path(self.path).touch()
+
+
+class HeartbeatSchedulerMixin:
+    """Touches CELERY_BEAT_HEARTBEAT_FILE on every tick of beat's scheduler.
+
+    Mix it into any scheduler: ``class Scheduler(HeartbeatSchedulerMixin, DatabaseScheduler): pass``. Beat runs
+    with ``--max-interval=<CELERY_BEAT_HEARTBEAT_INTERVAL>``, so it ticks at least that often.
+    """
+
+    def tick(self, *args, **kwargs):
+        path = os.environ.get("CELERY_BEAT_HEARTBEAT_FILE")
+        if path:
+            Path(path).touch()
+        return super().tick(*args, **kwargs)
+
+
+class HeartbeatScheduler(HeartbeatSchedulerMixin, PersistentScheduler):
+    """Celery's default scheduler, with the beat heartbeat."""
+
+
+def configure(app):
+    """Maps the contract's environment onto ``app.conf`` and installs the worker heartbeat; returns ``app``."""
+    url = os.environ.get("CELERY_BROKER_URL")
+    if url:
+        app.conf.broker_url = url
+    if os.environ.get("CELERY_BROKER_USER"):
+        app.conf.broker_user = os.environ["CELERY_BROKER_USER"]
+    if os.environ.get("CELERY_BROKER_PASSWORD"):
+        app.conf.broker_password = os.environ["CELERY_BROKER_PASSWORD"]
+    if url and url.startswith("rediss://"):
+        # kombu's default for rediss:// is not to verify the certificate.
+        app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+    app.conf.task_acks_late = _env_bool("CELERY_TASK_ACKS_LATE", app.conf.task_acks_late)
+    app.conf.task_reject_on_worker_lost = _env_bool("CELERY_TASK_REJECT_ON_WORKER_LOST", app.conf.task_reject_on_worker_lost)
+    if os.environ.get("CELERY_WORKER_PREFETCH_MULTIPLIER"):
+        app.conf.worker_prefetch_multiplier = int(os.environ["CELERY_WORKER_PREFETCH_MULTIPLIER"])
+    if os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT"):
+        app.conf.broker_transport_options = {
+            **(app.conf.broker_transport_options or {}),
+            "visibility_timeout": int(os.environ["CELERY_BROKER_VISIBILITY_TIMEOUT"]),
+            # kombu scans Redis for expired tasks on every unacked_restore_throttle-th look (every 10 s);
+            # the default (10) would bring a killed worker's task back up to ~100 s after the timeout.
+            "unacked_restore_throttle": 1,
+        }
+    app.conf.broker_connection_retry_on_startup = True
+    if os.environ.get("CELERY_BEAT_HEARTBEAT_FILE") and app.conf.beat_scheduler == "celery.beat:PersistentScheduler":
+        app.conf.beat_scheduler = "k8s_topology_celery:HeartbeatScheduler"
+    app.steps["consumer"].add(HeartbeatFile)
+    return app

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# `npm run test:all`: everything CI runs, in an order that keeps a cold machine busy.
+#
+# The Go builds (the validators: kubeconform, kube-score, trivy, cyclonus; the control plane, Argo CD
+# and KEDA) are most of a cold run's CPU, and most of the suites need none of them. So, after the
+# quick installs (Debian packages, nginx, the faults venv), both build chains start in the background,
+# niced, each in a process group of its own with its output in $CACHE_ROOT/logs/; the suites that need
+# only npm, nginx or the brokers run meanwhile, in the foreground; a suite that needs a build waits for
+# it (and prints its log). On a warm machine each background install returns in about a second.
+#
+# Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
+# first failing step fails the run; the background builds are then stopped, with nothing left running.
+# `bash hack/bootstrap.sh` installs the same things one after the other.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$REPO_ROOT"
+prefix=test-all
+BACKGROUND_LOGS="$CACHE_ROOT/logs"
+
+# shellcheck source=lib/background.sh
+source "$REPO_ROOT/hack/lib/background.sh"
+trap stop_background EXIT
+
+step() { # <label> <command...>
+  timed "$@"
+}
+
+# --- quick installs, in the foreground: every apt install happens here or waits for dpkg's lock ----------
+step "bootstrap shellcheck" apt_ensure "$prefix" shellcheck
+step "bootstrap nginx" bash hack/nginx/install.sh
+step "bootstrap faults" bash hack/faults/install.sh
+background validate bash hack/validate/install.sh
+background control-plane bash hack/control-plane/install.sh
+
+# --- suites that need npm, nginx or the brokers only --------------------------------------------------------
+step "test" npx projen test
+step "lint:shell" npx projen lint:shell
+step "synth" npx projen synth
+step "diff:rendered" npx projen diff:rendered
+step "render:examples" npx projen render:examples
+step "test:faults" npx projen test:faults
+step "test:package" npx projen test:package
+
+# --- suites that need the validators -------------------------------------------------------------------------
+await validate
+step "test:integration" npx projen test:integration
+step "validate" npx projen validate
+step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
+  --exceptions hack/validate/examples-exceptions.yaml
+step "validate:imports" npx projen validate:imports
+
+# --- the cluster suite -----------------------------------------------------------------------------------
+await control-plane
+step "test:cluster" npx projen test:cluster
+
+mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
+apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2
+log "$prefix" "all passed"

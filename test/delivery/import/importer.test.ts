@@ -1,0 +1,413 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { APP_FIXTURES, composeFile, FIXTURES, importFixture, readInput, REPO, secretValues } from './helpers';
+import { ImportError } from '../../../src/delivery/import/compose';
+import { importCompose } from '../../../src/delivery/import/importer';
+import { KeyStatus, MigrationReport, ServiceOutcome } from '../../../src/delivery/import/report';
+
+const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
+const service = (report: MigrationReport, name: string): ServiceOutcome => report.services.find((s) => s.name === name)!;
+const key = (report: MigrationReport, name: string, k: string) => service(report, name).keys.find((x) => x.key === k);
+const props = (fixture: string): any => results[fixture].app.props;
+
+/** The keys the report must account for, read from the input by the test itself. */
+function expectedKeys(svc: Record<string, any>): string[] {
+  const keys: string[] = [];
+  for (const [k, v] of Object.entries(svc)) {
+    if (k === 'environment' && Array.isArray(v)) keys.push(...v.map((e: string) => `environment.${e.split('=')[0]}`));
+    else if (k === 'environment' && v && typeof v === 'object') keys.push(...Object.keys(v).map((n) => `environment.${n}`));
+    else if (k === 'depends_on') keys.push(...(Array.isArray(v) ? v : Object.keys(v)).map((d: string) => `depends_on.${d}`));
+    else if ((k === 'deploy' || k === 'healthcheck') && v && typeof v === 'object') keys.push(...Object.keys(v).map((n) => `${k}.${n}`));
+    else if (k === 'volumes' && Array.isArray(v)) keys.push(...v.map((_: unknown, i: number) => `volumes[${i}]`));
+    else keys.push(k);
+  }
+  return keys;
+}
+
+/** Variables of the env files a service reads, by the test's own reading of the files. */
+function envFileVariables(fixture: string, svc: Record<string, any>): string[] {
+  const files = svc.env_file === undefined ? [] : (Array.isArray(svc.env_file) ? svc.env_file : [svc.env_file]).map((e: any) => (typeof e === 'string' ? e : e.path));
+  return files.flatMap((f: string) => {
+    const file = path.join(FIXTURES, fixture, f);
+    if (!fs.existsSync(file)) return [];
+    return fs.readFileSync(file, 'utf8').split('\n').map((l) => /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=/.exec(l.trim())?.[1]).filter((n): n is string => !!n);
+  });
+}
+
+describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture) => {
+  const { files, report } = results[fixture];
+
+  test('THEN it writes the app, its project files and the report', () => {
+    expect(Object.keys(files)).toEqual(['main.ts', 'package.json', 'cdk8s.yaml', 'tsconfig.json', '.gitignore', 'MIGRATION.md', 'migration.json']);
+    expect(JSON.parse(files['package.json']).dependencies['@picvario/k8s-topology']).toBe('*');
+    expect(files['cdk8s.yaml']).toBe('language: typescript\napp: ts-node main.ts\noutput: dist/manifests\n');
+    expect(JSON.parse(files['migration.json'])).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  test('THEN two imports are byte-identical, from any working directory, and no output names a local path', () => {
+    const before = process.cwd();
+    let again;
+    try {
+      process.chdir(os.tmpdir());
+      again = importCompose({ file: path.relative(os.tmpdir(), composeFile(fixture)), environment: {}, libraryVersion: '*' });
+    } finally {
+      process.chdir(before);
+    }
+    expect(again.files).toEqual(files);
+    for (const [name, content] of Object.entries(files)) {
+      for (const local of [REPO, FIXTURES, process.cwd(), `${os.homedir()}/`]) expect([name, content.includes(local)]).toEqual([name, false]);
+      expect([name, /\b20\d\d-\d\d-\d\dT\d\d:\d\d/.test(content)]).toEqual([name, false]);
+    }
+  });
+
+  test('THEN no secret value of the compose file or its env files appears in any output file', () => {
+    const secrets = secretValues(fixture);
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const [name, content] of Object.entries(files)) {
+      for (const s of secrets) expect([name, s, content.includes(s)]).toEqual([name, s, false]);
+    }
+  });
+
+  test('THEN the report accounts for every key of every service and every top-level key of the input', () => {
+    const input = readInput(composeFile(fixture));
+    expect(report.services.map((s) => s.name)).toEqual(Object.keys(input.services));
+    for (const [name, svc] of Object.entries<Record<string, any>>(input.services)) {
+      const reported = service(report, name).keys.map((k) => k.key);
+      const active = service(report, name).role !== 'inactive';
+      const expected = [...expectedKeys(svc), ...(active ? envFileVariables(fixture, svc).filter((v) => !expectedKeys(svc).includes(`environment.${v}`)).map((v) => `env_file.${v}`) : [])];
+      for (const k of expected) expect([name, k, reported.includes(k)]).toEqual([name, k, true]);
+    }
+    const top = report.topLevel.map((k) => k.key);
+    for (const [k, v] of Object.entries<any>(input)) {
+      if (k === 'services') continue;
+      const expected = ['volumes', 'networks', 'secrets', 'configs'].includes(k) ? Object.keys(v ?? {}).map((n) => `${k}.${n}`) : [k];
+      for (const e of expected) expect([e, top.includes(e)]).toEqual([e, true]);
+    }
+  });
+
+  test('THEN every outcome is converted, approximated or dropped with a reason, and the summary adds up', () => {
+    const all = [...report.services.flatMap((s) => s.keys), ...report.topLevel];
+    for (const k of all) {
+      expect(Object.values(KeyStatus)).toContain(k.status);
+      expect(k.detail.length).toBeGreaterThan(5);
+    }
+    expect(report.summary.keys).toEqual({
+      converted: all.filter((k) => k.status === KeyStatus.CONVERTED).length,
+      approximated: all.filter((k) => k.status === KeyStatus.APPROXIMATED).length,
+      dropped: all.filter((k) => k.status === KeyStatus.DROPPED).length,
+    });
+    expect(report.summary.services).toBe(report.services.length);
+  });
+
+  test('THEN the app has no in-cluster database: every stateful service is an external endpoint or reported', () => {
+    const stateful = report.services.filter((s) => ['postgres', 'mysql', 'redis', 'rabbitmq', 'elasticsearch', 'stateful'].includes(s.role));
+    const external = (props(fixture).externalServices as any[]).map((e) => e.name);
+    for (const s of stateful) {
+      expect([s.name, s.becomes.startsWith('externalServices') || s.status === KeyStatus.DROPPED]).toEqual([s.name, true]);
+      if (s.becomes.startsWith('externalServices')) expect(external).toContain(s.name);
+    }
+    expect(files['main.ts']).not.toMatch(/PersistentVolumeClaim|StatefulSet/);
+  });
+
+  test('THEN MIGRATION.md has the to-do list, the services, the Secrets and every key', () => {
+    const md = files['MIGRATION.md'];
+    for (const heading of ['## What you must do by hand', '## Services', '## Every key', '### Top-level keys']) expect(md).toContain(heading);
+    for (const s of report.services) expect(md).toContain(`### ${s.name}: `);
+    for (const s of report.secrets) expect(md).toContain(`| \`${s.secret}\` | \`${s.key}\` |`);
+  });
+});
+
+describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', () => {
+  const { report } = results.mediahub;
+  const p = props('mediahub');
+  const queue = (name: string) => p.workers.queues.find((q: any) => q.name === name);
+
+  test('THEN each service is recognised by its command or image', () => {
+    expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({
+      'nginx': 'nginx-edge',
+      'frontend': 'nuxt-frontend',
+      'backend': 'django-backend',
+      'migrate': 'migrate',
+      'collectstatic': 'collectstatic',
+      'worker-default': 'celery-worker',
+      'worker-media': 'celery-worker',
+      'worker-storage-scan': 'celery-worker',
+      'worker-export': 'celery-worker',
+      'worker-face': 'celery-worker',
+      'worker-notifications': 'celery-worker',
+      'beat': 'celery-beat',
+      'flower': 'celery-flower',
+      'postgres': 'postgres',
+      'rabbitmq': 'rabbitmq',
+      'redis': 'redis',
+      'elasticsearch': 'elasticsearch',
+      'elasticsearch-stats': 'elasticsearch',
+      'logstash': 'logstash',
+      'grafana': 'grafana',
+      'kibana': 'inactive',
+      'tika': 'tika',
+      'clamav': 'stateless',
+      'imgproxy': 'stateless',
+      'mailpit': 'inactive',
+      'pgadmin': 'inactive',
+    });
+  });
+
+  test('THEN gunicorn becomes the backend with its workers, timeout, port, replicas, grace period and readiness path', () => {
+    expect(p.backend).toMatchObject({
+      application: 'mediahub.wsgi:application',
+      serverWorkers: 6,
+      requestTimeoutSeconds: 120,
+      readinessPath: '/health/ready/',
+      minReplicas: 3,
+      terminationGracePeriodSeconds: 150,
+      extraArgs: ['--max-requests=2000'],
+      resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' },
+    });
+    expect(p.backend.server.member).toBe('GUNICORN');
+    expect(key(report, 'backend', 'command')?.detail).toContain('backend.extraArgs --max-requests 2000');
+  });
+
+  test('THEN every queue of every worker becomes a queue of its Celery name with its concurrency, time limits and canonical resources', () => {
+    expect(p.workers.queues.map((q: any) => [q.name, q.concurrency, q.taskTimeLimitSeconds, q.priority.member])).toEqual([
+      ['default', 4, 600, 'NORMAL'], ['media_import', 2, 3600, 'NORMAL'], ['media_process', 2, 3600, 'NORMAL'], ['storage_scan', 2, 7200, 'LOW'],
+      ['export', 2, 1800, 'LOW'], ['face_recognition', 1, 900, 'NORMAL'], ['notifications', 8, 60, 'HIGH'],
+    ]);
+    expect(service(report, 'worker-media').becomes).toBe('worker-media-import, worker-media-process: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue');
+    expect(key(report, 'worker-media', 'command')?.detail).toContain("not carried: --max-tasks-per-child=50 (only this worker had it, and the pool's extraArgs reach every queue)");
+    expect(queue('default')).toMatchObject({ softTimeLimitSeconds: 540, minReplicas: 2, resources: { memoryRequest: '1536Mi', memoryLimit: '1536Mi', cpuRequest: '500m', cpuLimit: '1' } });
+    expect(queue('storage_scan').terminationGracePeriodSeconds).toBe(7500);
+    expect(key(report, 'worker-media', 'command')?.status).toBe(KeyStatus.APPROXIMATED);
+    expect(key(report, 'worker-media', 'command')?.detail).toMatch(/one worker consumed media_import, media_process: now one Deployment per queue/);
+  });
+
+  test('THEN the GPU reservation requests nvidia.com/gpu on the gpu node pool', () => {
+    expect(queue('face_recognition')).toMatchObject({ nodePool: 'gpu', resources: { cpuLimit: '4', memoryLimit: '8Gi', extendedResources: { 'nvidia.com/gpu': '1' } } });
+    expect(key(report, 'worker-face', 'deploy.resources')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('1 GPU: requests and limits nvidia.com/gpu: 1 on the node pool gpu') });
+    expect(key(report, 'worker-face', 'environment.NVIDIA_VISIBLE_DEVICES')?.status).toBe(KeyStatus.DROPPED);
+    expect(report.todo.some((t) => t.topic === 'Cluster' && t.text.includes('nodes labelled node-pool=gpu'))).toBe(true);
+  });
+
+  test('THEN migrate_schemas runs as the django-tenants migration job and collectstatic as its own job, both before the app tier', () => {
+    expect(p.migrations.style.member).toBe('DJANGO_TENANTS');
+    expect(p.migrations.steps).toBeUndefined();
+    expect(p.migrations.backoffLimit).toBe(2);
+    expect(p.collectStatic).toBeDefined();
+    expect(key(report, 'backend', 'depends_on.migrate')).toMatchObject({ status: KeyStatus.CONVERTED, detail: expect.stringContaining('Argo CD Sync hook Job in wave 0') });
+    expect(key(report, 'worker-default', 'depends_on.postgres')?.status).toBe(KeyStatus.DROPPED);
+  });
+
+  test('THEN the nginx config becomes the edge routing, and each location is reported as covered or not', () => {
+    expect(p.edge).toMatchObject({
+      host: 'app.mediahub.example.com',
+      routing: { backendPathPrefixes: ['/api/', '/admin/'], uploadPathPrefixes: ['/api/upload/'], internalS3Prefix: '/protected/', uploadMaxBodySize: '10g', maxBodySize: '20m', proxyReadTimeoutSeconds: 120 },
+    });
+    expect(Object.fromEntries(report.edgeRoutes.map((r) => [r.location, r.covered]))).toEqual({
+      '/api/': 'converted',
+      '/admin/': 'converted',
+      '/api/upload/': 'converted',
+      '/ws/': 'dropped',
+      '/static/': 'approximated',
+      '/media/': 'dropped',
+      '/protected/': 'approximated',
+      '/flower/': 'dropped',
+      '= /healthz': 'approximated',
+      '~* \\.map$': 'dropped',
+      '/': 'converted',
+    });
+  });
+
+  test('THEN the services the app reaches become external endpoints with placeholder addresses, the others are reported', () => {
+    expect(p.externalServices.map((e: any) => [e.name, e.ports, e.cidrs[0]])).toEqual([
+      ['postgres', [5432], '192.0.2.1/32'], ['rabbitmq', [5672], '192.0.2.2/32'], ['redis', [6379], '192.0.2.3/32'], ['elasticsearch', [9200], '192.0.2.4/32'],
+      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'], ['s3', [443], '192.0.2.9/32'],
+    ]);
+    expect(service(report, 'tika')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: 'externalServices: tika (ports 9998), run outside the app' });
+    expect(service(report, 'elasticsearch-stats').status).toBe(KeyStatus.DROPPED);
+    expect(service(report, 'grafana').status).toBe(KeyStatus.DROPPED);
+    expect(p.broker.kind.member).toBe('RABBITMQ');
+  });
+
+  test('THEN secret-looking variables become Secret references with their keys, and interpolated URLs never become values', () => {
+    const secretEnv = Object.fromEntries(p.settings.secretEnv.map((s: any) => [s.name, `${s.secretName}/${s.key}`]));
+    expect(secretEnv).toEqual({
+      SECRET_KEY: 'mediahub-app/secret-key',
+      AWS_ACCESS_KEY_ID: 'mediahub-app/aws-access-key-id',
+      AWS_SECRET_ACCESS_KEY: 'mediahub-app/aws-secret-access-key',
+      CACHE_URL: 'mediahub-app/cache-url',
+      CELERY_RESULT_BACKEND: 'mediahub-app/celery-result-backend',
+      ELASTICSEARCH_URL: 'mediahub-app/elasticsearch-url',
+      EMAIL_HOST_PASSWORD: 'mediahub-app/email-host-password',
+      SENTRY_DSN: 'mediahub-app/sentry-dsn',
+      CLAMAV_HOST: 'mediahub-app/clamav-host',
+      IMGPROXY_URL: 'mediahub-app/imgproxy-url',
+      STATS_SHIPPER_URL: 'mediahub-app/stats-shipper-url',
+      TIKA_URL: 'mediahub-app/tika-url',
+    });
+    expect(key(report, 'backend', 'environment.TIKA_URL')?.detail).toContain('the address of tika, which runs outside the app now');
+    expect(key(report, 'backend', 'environment.DATABASE_URL')?.detail).toContain('Secret mediahub-app, key database-url');
+    expect(report.secrets.map((s) => `${s.secret}/${s.key}`)).toEqual(expect.arrayContaining(['mediahub-broker/broker-url', 'mediahub-app/database-url']));
+  });
+
+  test('THEN shared volumes produce no claim: media are moved to S3, database data to the managed service', () => {
+    const media = report.volumes.find((v) => v.name === 'media')!;
+    expect(media).toMatchObject({ shared: true, status: KeyStatus.DROPPED });
+    expect(media.mounts).toHaveLength(8);
+    expect(media.recommendation).toMatch(/media go to S3/);
+    expect(report.volumes.find((v) => v.name === 'pgdata')?.recommendation).toMatch(/pg_dump and pg_restore/);
+    expect(report.volumes.find((v) => v.name === './nginx/nginx.conf')?.recommendation).toMatch(/replaced by the generated nginx.conf/);
+  });
+
+  test('THEN the chart props that would express the file exactly are named', () => {
+    expect(report.missingChartProps.map((m) => m.prop)).toEqual(['CeleryQueueProps.extraArgs', 'DjangoAppChartProps.extraComponents', 'NginxRoutingOptions.websocketPathPrefixes']);
+  });
+
+  test("THEN the compose timings become probe timings, the beat scheduler is kept, and one worker's variable is the pool's", () => {
+    expect(p.backend.probeTimings).toEqual({ periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, startupFailureThreshold: 18 });
+    expect(p.frontend.probeTimings).toEqual({ periodSeconds: 15 });
+    expect(p.beat.scheduler).toBe('django_celery_beat.schedulers:DatabaseScheduler');
+    expect(p.workers.extraEnv).toEqual({ FACE_MODEL: 'buffalo_l' });
+    expect(key(report, 'worker-face', 'environment.FACE_MODEL')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('now for every worker queue, not only worker-face') });
+  });
+});
+
+describe('GIVEN the bakery file (Django, Celery on Redis, PostgreSQL) WHEN imported', () => {
+  const { report } = results.bakery;
+  const p = props('bakery');
+
+  test('THEN the worker consuming two queues becomes two queues, and the published web port an edge with its host', () => {
+    expect(p.workers.queues.map((q: any) => [q.name, q.concurrency])).toEqual([['default', 4], ['orders', 4]]);
+    expect(p.edge).toMatchObject({ host: 'shop.bakery.example.com', ingressNamespace: 'ingress-nginx' });
+    expect(p.broker).toEqual({ kind: expect.objectContaining({ member: 'REDIS' }), secretName: 'bakery-broker' });
+    expect(report.secrets.filter((s) => s.secret === 'bakery-broker').map((s) => s.key)).toEqual(['redis-address']);
+  });
+
+  test('THEN the CMD-SHELL healthcheck becomes an HTTP readiness probe on its path, and its timings are reported', () => {
+    expect(p.backend.readinessPath).toBe('/health/');
+    expect(key(report, 'web', 'healthcheck.test')?.detail).toMatch(/becomes an HTTP GET \/health\/ readiness probe/);
+    expect(p.backend.probeTimings).toEqual({ periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 5, startupFailureThreshold: 16 });
+    expect(key(report, 'web', 'healthcheck.interval')).toEqual({
+      key: 'healthcheck.interval',
+      status: KeyStatus.CONVERTED,
+      detail: 'backend.probeTimings periodSeconds 10, timeoutSeconds 3, failureThreshold 5, startupFailureThreshold 16: readiness as in compose; liveness every 20 s with twice the failures; startup: up to 80 s (start_period plus the retries)',
+    });
+  });
+
+  test('THEN limits only give derived requests, reported as such', () => {
+    expect(p.backend.resources).toEqual({ cpuRequest: '500m', cpuLimit: '1', memoryRequest: '768Mi', memoryLimit: '768Mi' });
+    expect(key(report, 'web', 'deploy.resources')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('derived: cpuRequest 500m (half the limit)') });
+  });
+
+  test('THEN an unset ${POSTGRES_PASSWORD} inside DATABASE_URL needs no value: it is the database-url Secret key', () => {
+    expect(key(report, 'web', 'environment.DATABASE_URL')?.status).toBe(KeyStatus.CONVERTED);
+    expect(results.bakery.files['main.ts']).not.toContain('postgres://');
+  });
+});
+
+describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () => {
+  const { report } = results.newsroom;
+  const p = props('newsroom');
+
+  test('THEN uvicorn behind wait-for-it becomes the ASGI backend on its port, and the wrapper is reported', () => {
+    expect(p.backend).toMatchObject({ application: 'newsroom.asgi:application', serverWorkers: 2, port: 8080, readinessPath: '/api/health', minReplicas: 2 });
+    expect(p.backend.server.member).toBe('UVICORN');
+    expect(key(report, 'api', 'command')?.detail).toContain('wrappers dropped: ./wait-for-it.sh db:5432 -t 60 --');
+    expect(key(report, 'api', 'stop_grace_period')?.status).toBe(KeyStatus.APPROXIMATED);
+  });
+
+  test('THEN a second web server is reported, not silently merged', () => {
+    expect(service(report, 'live')).toMatchObject({ role: 'django-backend (second)', status: KeyStatus.DROPPED });
+    expect(key(report, 'live', 'command')?.detail).toMatch(/a second Django web server/);
+  });
+
+  test('THEN unknown keys and extension fields of a service are reported as dropped with the key', () => {
+    expect(key(report, 'api', 'frobnicate')).toEqual({ key: 'frobnicate', status: KeyStatus.DROPPED, detail: 'frobnicate is not a compose key the importer knows' });
+    expect(key(report, 'api', 'x-owner')?.status).toBe(KeyStatus.DROPPED);
+    expect(key(report, 'api', 'security_opt')?.detail).toBe('not allowed under Pod Security restricted');
+  });
+
+  test('THEN the profiled worker is imported, the debug tools are not, and the GPU runtime is a node pool', () => {
+    expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery', 'breaking_news', 'monthly_reports', 'video']);
+    expect(p.workers.queues[3]).toMatchObject({ nodePool: 'gpu', resources: { memoryLimit: '6Gi', extendedResources: { 'nvidia.com/gpu': '1' } } });
+    expect(service(report, 'mailhog')).toMatchObject({ role: 'inactive', status: KeyStatus.DROPPED });
+    expect(key(report, 'reports-worker', 'command')?.detail).toContain('not carried: --pool=threads');
+    expect(p.workers.nodeSelector).toEqual({ tier: 'workers' });
+  });
+
+  test('THEN the setup script is split into migration steps and a collectstatic job', () => {
+    expect(p.migrations.steps.map((s: any) => s.name)).toEqual(['migrate', 'createcachetable']);
+    expect(p.collectStatic).toBeDefined();
+  });
+
+  test('THEN the frontend keeps its variable for the in-cluster API URL, and a root user is refused', () => {
+    expect(p.frontend).toMatchObject({ image: 'ghcr.io/newsroom/web', internalApiUrlVariable: 'API_INTERNAL_URL', healthPath: '/' });
+    expect(p.frontend.tag).toBeUndefined();
+    expect(key(report, 'scheduler', 'user')?.status).toBe(KeyStatus.DROPPED);
+    expect(p.broker).toMatchObject({ redisPasswordKey: 'redis-password', redisDatabaseIndex: 1 });
+    expect(p.frontend.extraEnv).toBeUndefined();
+    expect(key(report, 'web', 'environment.NITRO_PORT')?.detail).toBe("the frontend's port (3000); the chart sets PORT");
+    expect(p.frontend.extraSecretEnv).toEqual([{ name: 'NUXT_SESSION_PASSWORD', secretName: 'newsroom-frontend', key: 'nuxt-session-password' }]);
+  });
+
+  test('THEN the file secret is mounted from a Secret and the config from a ConfigMap, where compose mounted them', () => {
+    expect(p.backend.extraVolumes).toEqual([{ name: 'secret-payments-key', mountPath: '/run/secrets/payments.pem', secretName: 'newsroom-payments-key', subPath: 'payments-key' }]);
+    expect(p.frontend.extraVolumes).toEqual([{ name: 'config-robots', mountPath: '/srv/web/public/robots.txt', configMapName: 'newsroom-robots', subPath: 'robots' }]);
+    expect(report.topLevel.find((k) => k.key === 'secrets.db_password')?.status).toBe(KeyStatus.DROPPED);
+  });
+
+  test('THEN interpolations and shell pass-throughs become Secret references, $$ stays a literal $, and what the workers lacked is per workload', () => {
+    expect(p.settings.secretEnv).toEqual([{ name: 'SENTRY_DSN', secretName: 'newsroom-app', key: 'sentry-dsn' }]);
+    expect(p.backend.extraSecretEnv.map((s: any) => s.name)).toEqual(['CDN_HOST', 'REDIS_URL', 'SEARCH_API_TOKEN', 'SEARCH_URL']);
+    expect(p.beat.extraSecretEnv.map((s: any) => s.name)).toEqual(['CDN_HOST', 'REDIS_URL', 'SEARCH_API_TOKEN', 'SEARCH_URL']);
+    expect(p.backend.extraEnv.PRICE_TEMPLATE).toBe('$PRICE EUR');
+    expect(key(report, 'api', 'environment.REDIS_URL')).toEqual({
+      key: 'environment.REDIS_URL',
+      status: KeyStatus.CONVERTED,
+      detail: 'backend.extraSecretEnv: Secret newsroom-app, key redis-url (a URL with credentials); the value is not written anywhere',
+    });
+  });
+});
+
+describe('GIVEN the devstack file (a development compose file) WHEN imported', () => {
+  const { report } = results.devstack;
+  const p = props('devstack');
+
+  test('THEN runserver becomes gunicorn, the build-only image a placeholder, the embedded beat its own beat', () => {
+    expect(p.backend).toMatchObject({ application: 'shopdev.wsgi:application' });
+    expect(key(report, 'django', 'command')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('the development server becomes gunicorn') });
+    expect(p.image).toBe('registry.example.com/devstack/django');
+    expect(key(report, 'celery', 'command')?.detail).toMatch(/-B \(embedded beat\) is not carried/);
+    expect(p.workers.queues[0].concurrency).toBeUndefined();
+  });
+
+  test('THEN the source mount and the dev tools are dropped with a reason, and a mailhog address is flagged', () => {
+    expect(key(report, 'django', 'volumes[0]')?.detail).toMatch(/a development mount of the source/);
+    expect(key(report, 'celery', 'deploy.mode')?.status).toBe(KeyStatus.DROPPED);
+    expect(service(report, 'mailhog')).toMatchObject({ role: 'mail-catcher', status: KeyStatus.DROPPED });
+    expect(key(report, 'django', 'environment.EMAIL_HOST')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('it names mailhog') });
+  });
+});
+
+describe('GIVEN a value the importer needs refers to a variable without a value THEN the import fails naming the service and key', () => {
+  const errors = path.join(FIXTURES, 'errors');
+  test.each([
+    ['unset-tag.yml', 'unset-tag.yml: service "web": image: variable TAG is not set (no default, not in the environment, and no .env or --env-file); the importer needs this value'],
+    ['unset-port.yml', 'unset-port.yml: service "web": ports[0]: variable WEB_PORT is not set'],
+    ['unset-replicas.yml', 'unset-replicas.yml: service "worker": deploy.replicas: variable WORKER_REPLICAS is not set'],
+    ['required-variable.yml', 'required-variable.yml: service "web": image: variable TAG is required: set TAG to the release you deploy'],
+    ['no-web-server.yml', 'no-web-server.yml: no Django web server found'],
+  ])('%s', (file, message) => {
+    const run = () => importCompose({ file: path.join(errors, file), environment: {} });
+    expect(run).toThrow(ImportError);
+    expect(run).toThrow(message);
+  });
+
+  test('GIVEN the variable in the environment or in --env-file THEN the same file imports', () => {
+    const file = path.join(errors, 'unset-tag.yml');
+    expect(importCompose({ file, environment: { TAG: '3.2.1' } }).app.props.version).toBe('3.2.1');
+    const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'env-')), 'prod.env');
+    fs.writeFileSync(envFile, 'TAG=4.0.0\n');
+    expect(importCompose({ file, environment: {}, envFile }).app.props.version).toBe('4.0.0');
+  });
+});

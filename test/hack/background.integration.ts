@@ -1,0 +1,63 @@
+/**
+ * hack/lib/background.sh, which hack/test-all.sh uses to run the Go builds while the suites run:
+ * a job's output goes to its log, await fails with a failed job, and stop_background leaves nothing
+ * of a job running, grandchildren included. Runs real bash, setsid and sleep.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+/** Runs a bash script with common.sh and background.sh sourced, logs in `logs`. */
+function bash(script: string, logs: string) {
+  const prelude = `set -euo pipefail; source "${REPO}/hack/lib/common.sh"; BACKGROUND_LOGS="${logs}"; source "${REPO}/hack/lib/background.sh"\n`;
+  return spawnSync('bash', ['-c', prelude + script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, TIMED_LOG: '' } });
+}
+
+function alive(marker: string): string[] {
+  const r = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('GIVEN hack/lib/background.sh', () => {
+  let logs: string;
+  beforeEach(() => { logs = fs.mkdtempSync(path.join(os.tmpdir(), 'background-')); });
+  afterEach(() => fs.rmSync(logs, { recursive: true, force: true }));
+
+  test('WHEN a job succeeds THEN await returns 0, prints its log with the job name, and times the wait', () => {
+    const r = bash('background ok bash -c "echo built; sleep 1"; await ok; echo after', logs);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('ok| built');
+    expect(r.stderr).toMatch(/time: wait for ok: \d+\.\ds/);
+    expect(r.stdout.trim()).toBe('after');
+    expect(fs.readFileSync(path.join(logs, 'ok.log'), 'utf8')).toContain('built');
+  });
+
+  test('WHEN a job fails THEN await fails the script, naming the job, its exit code and its log', () => {
+    const r = bash('background broken bash -c "echo cannot build >&2; exit 3"; await broken; echo not reached', logs);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain('not reached');
+    expect(r.stderr).toContain('broken| cannot build');
+    expect(r.stderr).toContain(`background: ERROR: the background install broken failed (exit 3); its log is above and in ${path.join(logs, 'broken.log')}`);
+  });
+
+  test('WHEN the script fails while a job runs THEN the EXIT trap stops the job and everything it started', () => {
+    const marker = `background-test-${process.pid}-${Date.now()}`;
+    // The job starts a grandchild (a second bash running sleep), as install.sh starts go build.
+    const r = bash(`trap stop_background EXIT
+background slow bash -c 'bash -c "exec -a ${marker} sleep 300" & wait'
+for _ in $(seq 50); do pgrep -f ${marker} >/dev/null && break; sleep 0.1; done
+false`, logs);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('stopping the background install slow');
+    expect(alive(marker)).toEqual([]);
+  });
+
+  test('WHEN await names a job that was never started THEN it fails and says so', () => {
+    const r = bash('await nothing', logs);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('await nothing: it was never started');
+  });
+});
