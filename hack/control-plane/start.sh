@@ -35,6 +35,7 @@ BIN=${CP_BIN_DIR:-$(cp_bin_dir)}
 for b in "${CP_BINARIES[@]}" kwok-stages.yaml; do
   [ -e "$BIN/$b" ] || die "$P" "missing $BIN/$b: run hack/control-plane/install.sh first"
 done
+[ -f "$CP_DIR/kwok/test-stages.yaml" ] || die "$P" "missing $CP_DIR/kwok/test-stages.yaml"
 for tool in openssl curl pgrep setpriv setsid node; do
   command -v "$tool" >/dev/null || die "$P" "missing '$tool' (hack/control-plane/install.sh installs it)"
 done
@@ -375,8 +376,10 @@ launch kube-scheduler "$BIN/kube-scheduler" \
   --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" \
   --leader-elect=false \
   --v 1
+# kwok's own stages, then the suites' (kwok/test-stages.yaml: pods that carry a cluster-test
+# annotation fail, or complete only after a while; no other pod is affected).
 launch kwok "$BIN/kwok" \
-  --kubeconfig "$WORK/admin.kubeconfig" --config "$BIN/kwok-stages.yaml" \
+  --kubeconfig "$WORK/admin.kubeconfig" --config "$BIN/kwok-stages.yaml" --config "$CP_DIR/kwok/test-stages.yaml" \
   --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
   --server-address "127.0.0.1:$KWOK_PORT" \
   --node-lease-duration-seconds 40 \

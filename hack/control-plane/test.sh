@@ -2,12 +2,18 @@
 # `npm run test:cluster`: builds or reuses the control plane, Argo CD and KEDA (install.sh), renders
 # the manifests if dist/manifests is missing, and runs each suite of test/cluster/ on a control plane
 # of its own (start.sh), so that no suite sees another's objects or controllers:
-#   topology     test/cluster/topology.cluster.ts: the rendered environments; no Argo CD, no KEDA
+#   topology     test/cluster/topology.cluster.ts: the rendered environments, applied by the test;
+#                no Argo CD, no KEDA
 #   controllers  test/cluster/controllers.cluster.ts: real Argo CD and KEDA (CP_WITH_ARGOCD=1,
 #                CP_WITH_KEDA=1, CP_WITH_BROKERS=1) with small fixtures of their own
+#   gitops       test/cluster/gitops.cluster.ts: real Argo CD syncs Picvario's render from a rendered
+#                branch (k8s-topology publish) and real KEDA scales its workers; same switches
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
-#   CP_SUITES      suites to run, in order (default "topology controllers")
+#   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
+#   EXTRA_MANIFESTS_DIRS  more renders the topology suite applies next to it, colon-separated
+#                  (default: examples/shop/dist/manifests, rendered if missing, and every
+#                  dist/imports/*/manifests that exists; set it empty for none)
 #   CRDS_DIR       CRD folders (default ../shared/crds, next to the repository)
 #   CP_KEEP_WORK=1 keep certificates and component logs after the run
 # Every suite runs even if an earlier one failed; the exit code is non-zero if any failed.
@@ -17,17 +23,18 @@ source "$(dirname "$0")/lib.sh"
 P=control-plane
 cd "$REPO_ROOT"
 
-read -r -a suites <<<"${CP_SUITES:-topology controllers}"
+read -r -a suites <<<"${CP_SUITES:-topology controllers gitops}"
 need=(control-plane)
 for s in "${suites[@]}"; do
   case "$s" in
     topology) ;;
-    controllers) need+=(argocd keda) ;;
-    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers)" ;;
+    controllers | gitops) need+=(argocd keda) ;;
+    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops)" ;;
   esac
   [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
 done
 
+read -r -a need <<<"$(printf '%s\n' "${need[@]}" | awk '!seen[$0]++' | xargs)"
 installed=$(bash "$CP_DIR/install.sh" "${need[@]}") || die "$P" "install.sh ${need[*]} failed"
 while IFS='=' read -r key value; do
   case "$key" in
@@ -40,18 +47,42 @@ export CRDS_DIR=${CRDS_DIR:-$REPO_ROOT/../shared/crds}
 [ -d "$CRDS_DIR" ] || die "$P" "CRD folder $CRDS_DIR is missing (KEDA, Argo CD and External Secrets CRDs; set CRDS_DIR)"
 [ -x node_modules/.bin/jest ] || die "$P" "node_modules/.bin/jest is missing (run npm ci)"
 export MANIFESTS_DIR=${MANIFESTS_DIR:-dist/manifests}
-if [[ " ${suites[*]} " == *" topology "* ]] && [ ! -d "$MANIFESTS_DIR" ]; then
-  [ "$MANIFESTS_DIR" = dist/manifests ] || die "$P" "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
-  log "$P" "dist/manifests is missing: running npm run synth"
-  npm run synth
-  [ -d dist/manifests ] || die "$P" "npm run synth did not produce dist/manifests"
+if [[ " ${suites[*]} " == *" topology "* ]]; then
+  if [ ! -d "$MANIFESTS_DIR" ]; then
+    [ "$MANIFESTS_DIR" = dist/manifests ] || die "$P" "MANIFESTS_DIR=$MANIFESTS_DIR does not exist"
+    log "$P" "dist/manifests is missing: running npm run synth"
+    npm run synth
+    [ -d dist/manifests ] || die "$P" "npm run synth did not produce dist/manifests"
+  fi
+  if [ -z "${EXTRA_MANIFESTS_DIRS+set}" ]; then
+    extra=(examples/shop/dist/manifests)
+    if [ ! -d examples/shop/dist/manifests ]; then
+      log "$P" "examples/shop/dist/manifests is missing: running npm run render:examples"
+      npm run render:examples
+      [ -d examples/shop/dist/manifests ] || die "$P" "npm run render:examples did not produce examples/shop/dist/manifests"
+    fi
+    for d in dist/imports/*/manifests; do [ -d "$d" ] && extra+=("$d"); done
+    EXTRA_MANIFESTS_DIRS=$(IFS=:; echo "${extra[*]}")
+  fi
+  export EXTRA_MANIFESTS_DIRS
+  IFS=: read -r -a extra <<<"$EXTRA_MANIFESTS_DIRS"
+  for d in "${extra[@]}"; do [ -d "$d" ] || die "$P" "EXTRA_MANIFESTS_DIRS: $d does not exist"; done
+  log "$P" "topology suite renders: $MANIFESTS_DIR${EXTRA_MANIFESTS_DIRS:+, ${EXTRA_MANIFESTS_DIRS//:/, }}"
+  [ -d dist/imports ] || log "$P" "no dist/imports: no compose-import render to apply (npm run render:imports makes them)"
+fi
+if [[ " ${suites[*]} " == *" gitops "* ]]; then
+  # The gitops suite publishes with the compiled CLI (lib/delivery/cli/main.js) and renders from src/.
+  if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+    log "$P" "lib/ is missing or older than src/: npx projen compile"
+    npx projen compile >/dev/null || die "$P" "npx projen compile failed"
+  fi
 fi
 
 failed=()
 results=()
 for s in "${suites[@]}"; do
   flags=()
-  [ "$s" = controllers ] && flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1)
+  case "$s" in controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;; esac
   log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
   start=$SECONDS
   rc=0

@@ -109,6 +109,8 @@ export const TEST: EnvironmentSpec = {
   ingress: INGRESS,
   s3: { region: 'eu-central-1', mediaBucket: 'picvario-test-media', staticBucket: 'picvario-test-static', cidrs: S3_CIDRS },
   external: external(30, 'test.picvario.internal', BrokerKind.REDIS),
+  // Synced like the others: the first sync creates the namespace, so no Secret can be in it before.
+  secretStore: 'picvario-vault',
   backend: { minReplicas: 2, maxReplicas: 3, serverWorkers: 2, resources: size('250m', '1', '512Mi', '1Gi') },
   frontend: { minReplicas: 2, maxReplicas: 3, resources: size('100m', '500m', '256Mi', '512Mi') },
   edge: { minReplicas: 2, maxReplicas: 3, resources: size('50m', '250m', '64Mi', '128Mi') },

@@ -14,55 +14,29 @@
 // CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1 for this file). The tests run in order and
 // share the cluster; each fails, naming what is missing, rather than skips.
 import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { Api, ApiError, kubectlOk, KubeObject, run, RunResult, sleep, waitFor } from './kube';
+import { ArgoCd, condition, describeApp, elapsed, MINUTE, mustFail, need, syncedHealthy, Timeline } from './argocd';
+import { events, KEDA_GROUP, rabbit, redis, replicas as kedaReplicas, ReplicaWatch, scaledObjectState as soState, waitReplicas as waitReplicaCount } from './keda';
+import { Api, ApiError, kubectlOk, KubeObject, run, sleep, waitFor } from './kube';
 
-const MINUTE = 60_000;
 const FIELD_MANAGER = 'picvario-controllers-test';
 const figures: Record<string, string | number> = {};
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'picvario-controllers-test-'));
 let api: Api;
+let argo: ArgoCd;
 
-/** A variable start.sh exports when it runs the component; fails naming the variable and the switch. */
-function need(name: string, component: string): string {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`${name} is not set: ${component} is not running. Run this suite through hack/control-plane/test.sh `
-      + '(npm run test:cluster), which starts it with CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1');
-  }
-  return value;
-}
+// Thin bindings of the shared helpers to this suite's API client and Argo CD namespace.
+const appPath = (name: string) => argo.appPath(name);
+const getApp = (name: string) => argo.get(name);
+const refresh = (name: string) => argo.refresh(name);
+const waitApp = (name: string, what: string, check: (app: KubeObject) => boolean, timeline: Timeline, timeoutMs = 3 * MINUTE) =>
+  argo.wait(name, what, check, timeline, timeoutMs);
+const replicas = (ns: string, name: string) => kedaReplicas(api, ns, name);
+const scaledObjectState = (ns: string, name: string) => soState(api, ns, name);
 
 async function apply(objects: KubeObject[]): Promise<void> {
   await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], objects.map((o) => JSON.stringify(o)).join('\n'));
-}
-
-function elapsed(start: number): string {
-  return ((Date.now() - start) / 1000).toFixed(1);
-}
-
-/** Records a state each time it changes, with the seconds since the start. */
-class Timeline {
-  readonly entries: string[] = [];
-  private last?: string;
-  constructor(readonly start = Date.now()) {}
-  record(state: string): void {
-    if (state === this.last) return;
-    this.last = state;
-    this.entries.push(`${elapsed(this.start)}s ${state}`);
-  }
-  toString(): string { return this.entries.join(' | '); }
-}
-
-async function mustFail<T>(what: string, p: Promise<T>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error(`${what} was expected to fail but succeeded`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,7 +185,6 @@ class GitRepo {
 // ---------------------------------------------------------------------------------------------
 // Argo CD
 
-const ARGOCD_GROUP = '/apis/argoproj.io/v1alpha1';
 
 interface AppOptions {
   include?: string;
@@ -240,64 +213,6 @@ function application(name: string, repo: GitRepo, folder: string, destinationNam
   };
 }
 
-function appPath(name: string): string {
-  return `${ARGOCD_GROUP}/namespaces/${need('CP_ARGOCD_NAMESPACE', 'Argo CD')}/applications/${name}`;
-}
-
-async function getApp(name: string): Promise<KubeObject> {
-  return api.get(appPath(name));
-}
-
-function appState(app: KubeObject): string {
-  const s = app.status ?? {};
-  const op = s.operationState;
-  return `sync=${s.sync?.status ?? '-'} health=${s.health?.status ?? '-'}${op ? ` operation=${op.phase}` : ''}`;
-}
-
-function describeApp(app: KubeObject): string {
-  const s = app.status ?? {};
-  const lines = [`Application ${app.metadata.name}: ${appState(app)} revision=${s.sync?.revision ?? '-'}`];
-  for (const c of s.conditions ?? []) lines.push(`  condition ${c.type}: ${c.message}`);
-  if (s.operationState?.message) lines.push(`  operation: ${s.operationState.message}`);
-  for (const r of s.operationState?.syncResult?.resources ?? []) {
-    lines.push(`  ${r.hookType ? `hook ${r.hookType} ` : ''}${r.kind} ${r.namespace ?? ''}/${r.name}: ${r.status ?? ''} ${r.hookPhase ?? ''} ${r.message ?? ''}`);
-  }
-  for (const r of s.resources ?? []) lines.push(`  resource ${r.kind} ${r.namespace ?? ''}/${r.name}: ${r.status} ${r.health?.status ?? ''}`);
-  return lines.join('\n');
-}
-
-/** Asks the controller to look at git again now instead of at its next resync. */
-async function refresh(name: string): Promise<void> {
-  await api.mergePatch(appPath(name), { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
-}
-
-/** Waits for the Application to match, recording each state change; returns the milliseconds. */
-async function waitApp(name: string, what: string, check: (app: KubeObject) => boolean, timeline: Timeline, timeoutMs = 3 * MINUTE): Promise<number> {
-  let last: KubeObject | undefined;
-  return waitFor(`Application ${name}: ${what}`, async () => {
-    last = await getApp(name);
-    timeline.record(appState(last));
-    return check(last);
-  }, timeoutMs, async () => `${last ? describeApp(last) : '(never read)'}\nstates seen: ${timeline}\n${await argocdLogTail()}`, 250);
-}
-
-function syncedHealthy(revision?: string): (app: KubeObject) => boolean {
-  return (app) => app.status?.sync?.status === 'Synced' && app.status?.health?.status === 'Healthy'
-    && (!revision || app.status?.sync?.revision === revision)
-    && (!app.status?.operationState || app.status.operationState.phase === 'Succeeded');
-}
-
-async function argocdLogTail(): Promise<string> {
-  const dir = process.env.CP_ARGOCD_LOG_DIR;
-  if (!dir) return '';
-  const out: string[] = [];
-  for (const name of ['argocd-application-controller', 'argocd-repo-server']) {
-    const r = await run('tail', ['-n', '15', path.join(dir, `${name}.log`)]);
-    out.push(`--- last lines of ${name}.log:\n${r.stdout}`);
-  }
-  return out.join('\n');
-}
-
 /** The field managers that applied an object (server-side apply shows up as operation Apply). */
 function managers(o: KubeObject): string[] {
   return ((o.metadata.managedFields as any[]) ?? []).map((m) => `${m.manager}/${m.operation}`);
@@ -306,7 +221,6 @@ function managers(o: KubeObject): string[] {
 // ---------------------------------------------------------------------------------------------
 // KEDA
 
-const KEDA_GROUP = '/apis/keda.sh/v1alpha1';
 
 interface ScaledObjectOptions {
   type: 'redis' | 'rabbitmq';
@@ -343,127 +257,11 @@ function secret(ns: string, name: string, data: Record<string, string>): KubeObj
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, type: 'Opaque', stringData: data } as KubeObject;
 }
 
-async function replicas(ns: string, name: string): Promise<{ spec: number; ready: number }> {
-  const d = await api.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`);
-  return { spec: d.spec.replicas ?? 0, ready: d.status?.readyReplicas ?? 0 };
-}
-
-function condition(o: KubeObject, type: string): { status?: string; reason?: string; message?: string } {
-  return (o.status?.conditions ?? []).find((c: any) => c.type === type) ?? {};
-}
-
-async function scaledObjectState(ns: string, name: string): Promise<string> {
-  const so = await api.get(`${KEDA_GROUP}/namespaces/${ns}/scaledobjects/${name}`);
-  const ready = condition(so, 'Ready');
-  const active = condition(so, 'Active');
-  return `ScaledObject ${ns}/${name}: Ready=${ready.status} (${ready.reason}: ${ready.message}) Active=${active.status} (${active.reason}: ${active.message})`;
-}
-
-async function events(ns: string, involvedName: string): Promise<KubeObject[]> {
-  const list = await api.list(`/api/v1/namespaces/${ns}/events`);
-  return list.filter((e: any) => e.involvedObject?.name === involvedName);
-}
-
-/** Polls the replica counts of Deployments while something happens, recording each change. */
-class ReplicaWatch {
-  readonly timelines = new Map<string, Timeline>();
-  readonly max = new Map<string, number>();
-  private running = false;
-  private loop?: Promise<void>;
-
-  constructor(readonly ns: string, readonly names: string[]) {}
-
-  start(): void {
-    const t0 = Date.now();
-    for (const n of this.names) { this.timelines.set(n, new Timeline(t0)); this.max.set(n, 0); }
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running) {
-        await this.sample().catch(() => undefined);
-        await sleep(500);
-      }
-    })();
-  }
-
-  async sample(): Promise<void> {
-    for (const n of this.names) {
-      const r = await replicas(this.ns, n);
-      this.timelines.get(n)!.record(`${r.spec} (${r.ready} Ready)`);
-      this.max.set(n, Math.max(this.max.get(n)!, r.spec));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-    await this.sample();
-  }
-
-  report(): string {
-    return this.names.map((n) => `${this.ns}/${n}: ${this.timelines.get(n)}`).join('\n');
-  }
-}
-
-async function waitReplicas(watch: ReplicaWatch, name: string, want: number, timeoutMs: number): Promise<number> {
-  return waitFor(`${watch.ns}/${name} to have ${want} replicas, all Ready`, async () => {
-    const r = await replicas(watch.ns, name);
-    return r.spec === want && r.ready === want;
-  }, timeoutMs, async () => `${watch.report()}\n${await scaledObjectState(watch.ns, name)}\n${await kedaLogTail()}`, 250);
-}
-
-async function kedaLogTail(): Promise<string> {
-  const dir = process.env.CP_KEDA_LOG_DIR;
-  if (!dir) return '';
-  const r = await run('tail', ['-n', '15', path.join(dir, 'keda-operator.log')]);
-  return `--- last lines of keda-operator.log:\n${r.stdout}`;
-}
-
-// --- Redis, through redis-cli (Debian's redis-tools, next to redis-server) ---
-
-async function redis(db: number, ...args: string[]): Promise<string> {
-  const host = need('CP_REDIS_HOST', 'the Redis broker');
-  const port = need('CP_REDIS_PORT', 'the Redis broker');
-  const env = { REDISCLI_AUTH: need('CP_REDIS_PASSWORD', 'the Redis broker') };
-  const r: RunResult = await run('redis-cli', ['-h', host, '-p', port, '-n', String(db), ...args], { timeoutMs: 30_000, env });
-  if (r.code !== 0 || /^(ERR|WRONGTYPE|NOAUTH)/.test(r.stdout)) throw new Error(`redis-cli ${args.join(' ')}: exit ${r.code}: ${r.stdout}${r.stderr}`);
-  return r.stdout.trim();
-}
-
-// --- RabbitMQ, through its management HTTP API ---
-
-function rabbit(method: string, apiPath: string, body?: unknown): Promise<any> {
-  const base = new URL(need('CP_RABBITMQ_MANAGEMENT_URL', 'the RabbitMQ broker'));
-  const auth = `${need('CP_RABBITMQ_ADMIN_USER', 'the RabbitMQ broker')}:${need('CP_RABBITMQ_ADMIN_PASSWORD', 'the RabbitMQ broker')}`;
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      host: base.hostname,
-      port: base.port,
-      path: `/api${apiPath}`,
-      method,
-      auth,
-      timeout: 30_000,
-      headers: { 'Content-Type': 'application/json', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { text += c; });
-      res.on('end', () => {
-        if ((res.statusCode ?? 0) >= 300) return reject(new Error(`RabbitMQ ${method} /api${apiPath}: HTTP ${res.statusCode}: ${text}`));
-        try { resolve(text ? JSON.parse(text) : undefined); } catch { resolve(text); }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`RabbitMQ ${method} /api${apiPath}: timed out`)));
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 
 beforeAll(() => {
   api = new Api();
+  argo = new ArgoCd(api, process.env.CP_ARGOCD_NAMESPACE ?? 'argocd');
   if (process.env.CP_START_SECONDS) figures['control plane start, with Argo CD, KEDA and brokers (s)'] = process.env.CP_START_SECONDS;
 });
 
@@ -485,7 +283,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
         throw new Error(`CRD ${crd} is not installed (start.sh applies them from CRDS_DIR): ${e}`);
       });
     }
-    await api.get(`${ARGOCD_GROUP}/namespaces/${need('CP_ARGOCD_NAMESPACE', 'Argo CD')}/appprojects/default`);
+    await api.get(`/apis/argoproj.io/v1alpha1/namespaces/${need('CP_ARGOCD_NAMESPACE', 'Argo CD')}/appprojects/default`);
     const apiService = await api.get('/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.external.metrics.k8s.io');
     expect(condition(apiService, 'Available').status).toBe('True');
     const resources = await api.get('/apis/external.metrics.k8s.io/v1beta1');
@@ -679,27 +477,27 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
         await waitFor(`ScaledObject ${REDIS_NS}/${so} Ready`, async () => condition(await api.get(`${KEDA_GROUP}/namespaces/${REDIS_NS}/scaledobjects/${so}`), 'Ready').status === 'True',
           MINUTE, () => scaledObjectState(REDIS_NS, so));
       }
-      const watch = new ReplicaWatch(REDIS_NS, ['worker', 'worker-wrong-list', 'worker-database-0']);
+      const watch = new ReplicaWatch(api, ['worker', 'worker-wrong-list', 'worker-database-0'].map((n) => `${REDIS_NS}/${n}`));
       watch.start();
       try {
         const start = Date.now();
-        await redis(REDIS_DB, 'RPUSH', LIST, ...Array.from({ length: 23 }, (_, i) => `task-${i}`));
-        expect(await redis(REDIS_DB, 'LLEN', LIST)).toBe('23');
-        const up = await waitReplicas(watch, 'worker', 5, 2 * MINUTE);
+        await redis(REDIS_DB, ['RPUSH', LIST, ...Array.from({ length: 23 }, (_, i) => `task-${i}`)]);
+        expect(await redis(REDIS_DB, ['LLEN', LIST])).toBe('23');
+        const up = await waitReplicaCount(api, watch, REDIS_NS, 'worker', 5, 2 * MINUTE);
         figures['KEDA redis: 23 items, 0 -> 5 Ready replicas in (s)'] = (up / 1000).toFixed(1);
         await sleep(10_000); // the controls had as long as the scaled one, and 10 s more
-        await redis(REDIS_DB, 'DEL', LIST); // the workers (the test) drain the queue
+        await redis(REDIS_DB, ['DEL', LIST]); // the workers (the test) drain the queue
         const drained = Date.now();
-        await waitReplicas(watch, 'worker', 0, 2 * MINUTE);
+        await waitReplicaCount(api, watch, REDIS_NS, 'worker', 0, 2 * MINUTE);
         figures['KEDA redis: drained, 5 -> 0 in (s, cooldownPeriod 10)'] = elapsed(drained);
         figures['KEDA redis: whole cycle (s)'] = elapsed(start);
       } finally {
         await watch.stop();
         figures['KEDA redis: replicas over time'] = `\n${watch.report()}`;
       }
-      expect(watch.max.get('worker')).toBe(5);
-      expect(watch.max.get('worker-wrong-list')).toBe(0);
-      expect(watch.max.get('worker-database-0')).toBe(0);
+      expect(watch.max.get(`${REDIS_NS}/worker`)).toBe(5);
+      expect(watch.max.get(`${REDIS_NS}/worker-wrong-list`)).toBe(0);
+      expect(watch.max.get(`${REDIS_NS}/worker-database-0`)).toBe(0);
       // The controls are healthy, just inactive: they read their (empty) list without error.
       for (const so of ['worker-wrong-list', 'worker-database-0']) {
         const o = await api.get(`${KEDA_GROUP}/namespaces/${REDIS_NS}/scaledobjects/${so}`);
@@ -734,7 +532,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
         await waitFor(`ScaledObject ${RABBIT_NS}/${so} Ready`, async () => condition(await api.get(`${KEDA_GROUP}/namespaces/${RABBIT_NS}/scaledobjects/${so}`), 'Ready').status === 'True',
           MINUTE, () => scaledObjectState(RABBIT_NS, so));
       }
-      const watch = new ReplicaWatch(RABBIT_NS, ['worker', 'worker-idle-queue', 'worker-wrong-password']);
+      const watch = new ReplicaWatch(api, ['worker', 'worker-idle-queue', 'worker-wrong-password'].map((n) => `${RABBIT_NS}/${n}`));
       watch.start();
       try {
         const start = Date.now();
@@ -742,7 +540,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
           const r = await rabbit('POST', `/exchanges/${VHOST}/amq.default/publish`, { properties: { delivery_mode: 2 }, routing_key: QUEUE, payload: `task-${i}`, payload_encoding: 'string' });
           if (!r?.routed) throw new Error(`message ${i} was not routed to ${VHOST}/${QUEUE}: ${JSON.stringify(r)}`);
         }
-        const up = await waitReplicas(watch, 'worker', 4, 2 * MINUTE);
+        const up = await waitReplicaCount(api, watch, RABBIT_NS, 'worker', 4, 2 * MINUTE);
         figures['KEDA rabbitmq: 17 messages, 0 -> 4 Ready replicas in (s)'] = (up / 1000).toFixed(1);
 
         // The wrong password: KEDA says so on the ScaledObject and in events, and does not scale.
@@ -752,7 +550,7 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
           state = await scaledObjectState(RABBIT_NS, 'worker-wrong-password');
           return condition(o, 'Ready').status === 'False';
         }, MINUTE, async () => state);
-        const failures = (await events(RABBIT_NS, 'worker-wrong-password')).filter((e: any) => e.type === 'Warning');
+        const failures = (await events(api, RABBIT_NS, 'worker-wrong-password')).filter((e: any) => e.type === 'Warning');
         figures['KEDA rabbitmq, wrong password: ScaledObject'] = state;
         figures['KEDA rabbitmq, wrong password: events'] = failures.map((e: any) => `${e.reason} (x${e.count ?? 1}): ${e.message}`).join(' | ');
         expect(failures.map((e: any) => `${e.reason}: ${e.message}`).join('\n')).toMatch(/KEDAScalerFailed: .*(ACCESS_REFUSED|username or password not allowed)/);
@@ -760,16 +558,16 @@ describe('Argo CD and KEDA running for real on the control plane', () => {
         await sleep(5_000);
         await rabbit('DELETE', `/queues/${VHOST}/${QUEUE}/contents`); // the workers (the test) drain the queue
         const drained = Date.now();
-        await waitReplicas(watch, 'worker', 0, 2 * MINUTE);
+        await waitReplicaCount(api, watch, RABBIT_NS, 'worker', 0, 2 * MINUTE);
         figures['KEDA rabbitmq: purged, 4 -> 0 in (s, cooldownPeriod 10)'] = elapsed(drained);
         figures['KEDA rabbitmq: whole cycle (s)'] = elapsed(start);
       } finally {
         await watch.stop();
         figures['KEDA rabbitmq: replicas over time'] = `\n${watch.report()}`;
       }
-      expect(watch.max.get('worker')).toBe(4);
-      expect(watch.max.get('worker-idle-queue')).toBe(0);
-      expect(watch.max.get('worker-wrong-password')).toBe(0);
+      expect(watch.max.get(`${RABBIT_NS}/worker`)).toBe(4);
+      expect(watch.max.get(`${RABBIT_NS}/worker-idle-queue`)).toBe(0);
+      expect(watch.max.get(`${RABBIT_NS}/worker-wrong-password`)).toBe(0);
     });
   });
 });

@@ -158,8 +158,13 @@ export class Api {
   get(urlPath: string): Promise<any> { return this.request('GET', urlPath); }
   post(urlPath: string, body: unknown): Promise<any> { return this.request('POST', urlPath, body); }
   delete(urlPath: string): Promise<any> { return this.request('DELETE', urlPath); }
+  put(urlPath: string, body: unknown): Promise<any> { return this.request('PUT', urlPath, body); }
   /** JSON merge patch (RFC 7386). */
   mergePatch(urlPath: string, body: unknown): Promise<any> { return this.request('PATCH', urlPath, body, 'application/merge-patch+json'); }
+  /** Server-side apply of a whole object (or of a status subresource) as the given field manager. */
+  apply(urlPath: string, body: unknown, fieldManager: string): Promise<any> {
+    return this.request('PATCH', `${urlPath}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`, body, 'application/apply-patch+yaml');
+  }
 
   async list(urlPath: string): Promise<KubeObject[]> {
     return (await this.get(urlPath)).items as KubeObject[];

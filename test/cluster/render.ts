@@ -10,10 +10,13 @@ export const POOL_LABEL = 'picvario.io/pool';
 export const FACE_POOL = 'face-recognition';
 
 export interface Environment {
+  /** The folder's name, prefixed with its render's label for renders other than the main one (`examples/shop/production`). */
   name: string;
   dir: string;
   files: string[];
   objects: KubeObject[];
+  /** The render the folder belongs to: `dist/manifests`, `examples/shop`, `imports/<fixture>`. */
+  render: string;
 }
 
 /** Files that are not manifests even though they sit in the folder. */
@@ -21,7 +24,18 @@ function isManifestFile(name: string): boolean {
   return name.endsWith('.yaml') && !/^(readme|index|kustomization)\b/i.test(name);
 }
 
-export function loadEnvironments(manifestsDir: string): Environment[] {
+/** A short name for a render folder: its path from the repository, without a trailing `dist/manifests` or `manifests`. */
+export function renderLabel(repo: string, manifestsDir: string): string {
+  const rel = path.relative(repo, path.resolve(manifestsDir)) || '.';
+  if (rel === 'dist/manifests') return rel;
+  return rel.replace(/\/dist\/manifests$/, '').replace(/^dist\/imports\//, 'imports/').replace(/\/manifests$/, '');
+}
+
+/**
+ * Loads every folder of a render, labelled `label`. With `prefixNames`, folder names get the label as
+ * a prefix, so that two renders may both have a `production` folder.
+ */
+export function loadEnvironments(manifestsDir: string, label = manifestsDir, prefixNames = false): Environment[] {
   if (!existsSync(manifestsDir)) throw new Error(`rendered manifests not found: ${manifestsDir} is missing (run npm run synth)`);
   const envs: Environment[] = [];
   for (const name of readdirSync(manifestsDir).sort()) {
@@ -29,7 +43,7 @@ export function loadEnvironments(manifestsDir: string): Environment[] {
     if (!statSync(dir).isDirectory() || name.startsWith('.')) continue;
     const files = readdirSync(dir).filter(isManifestFile).sort();
     const objects = files.flatMap((f) => parseYamlObjects(readFileSync(path.join(dir, f), 'utf8'), path.join(dir, f)));
-    envs.push({ name, dir, files, objects });
+    envs.push({ name: prefixNames ? `${label}/${name}` : name, dir, files, objects, render: label });
   }
   if (envs.length === 0) throw new Error(`no folders with manifests in ${manifestsDir}`);
   for (const env of envs) {
@@ -60,6 +74,20 @@ export function applyOrder(objects: KubeObject[]): KubeObject[] {
     return i < 0 ? KIND_ORDER.length : i;
   };
   return objects.map((o, i) => ({ o, i })).sort((a, b) => rank(a.o) - rank(b.o) || a.i - b.i).map((x) => x.o);
+}
+
+/**
+ * What a pod template requires of its placement: spread over zones (a zone constraint with
+ * DoNotSchedule, or required anti-affinity per zone) and one pod per node (a hostname constraint with
+ * maxSkew 1 and DoNotSchedule, or required anti-affinity per node). Preferences guarantee neither.
+ */
+export function placementRequired(template: any): { zones: boolean; nodes: boolean } {
+  const spec = template?.spec ?? {};
+  const constraints: any[] = spec.topologySpreadConstraints ?? [];
+  const anti: any[] = spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+  const hard = (key: string, maxSkew?: number) => constraints.some((c) => c.topologyKey === key && c.whenUnsatisfiable === 'DoNotSchedule' && (maxSkew === undefined || c.maxSkew === maxSkew))
+    || anti.some((t) => t.topologyKey === key);
+  return { zones: hard('topology.kubernetes.io/zone'), nodes: hard('kubernetes.io/hostname', 1) };
 }
 
 /** Kinds whose pods the ReplicaSet/StatefulSet controllers keep running. */

@@ -81,6 +81,23 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment
     }
   });
 
+  test('THEN the first sync of an empty cluster needs no Secret made by hand: every Secret a pod or KEDA reads comes from an ExternalSecret of the same folder', () => {
+    // Argo CD creates the namespace in the sync itself, so no Secret can exist in it beforehand.
+    const synced = new Set(of('ExternalSecret').map((o) => o.spec.target.name));
+    const read = new Set<string>();
+    for (const w of [...of('Deployment'), ...of('Job')]) {
+      const pod = w.spec.template.spec;
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) read.add(e.valueFrom.secretKeyRef.name);
+        for (const e of c.envFrom ?? []) if (e.secretRef) read.add(e.secretRef.name);
+      }
+      for (const v of pod.volumes ?? []) if (v.secret) read.add(v.secret.secretName);
+    }
+    for (const t of of('TriggerAuthentication')) for (const r of t.spec.secretTargetRef ?? []) read.add(r.name);
+    expect(read.size).toBeGreaterThan(0);
+    expect([...read].filter((name) => !synced.has(name)).sort()).toEqual([]);
+  });
+
   test('THEN no secret value appears: no Secret objects, only references and ExternalSecrets', () => {
     expect(of('Secret')).toEqual([]);
     const text = JSON.stringify(objects);

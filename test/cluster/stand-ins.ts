@@ -1,0 +1,182 @@
+// Stand-ins for the controllers a real cluster has and this one does not, each doing only what the
+// real one does for the objects the render contains, and logging every action so the output shows it:
+//   - the External Secrets Operator: for each ExternalSecret, writes its target Secret with the keys
+//     its spec.data names, from a "vault" the test fills (the real broker URLs, dummy values
+//     elsewhere), owned by the ExternalSecret (creationPolicy Owner), and sets its Ready condition;
+//   - the ingress controller (ingress-nginx): publishes a load-balancer address in each Ingress'
+//     status, which Argo CD's Ingress health check waits for.
+import { createHash } from 'crypto';
+import { elapsed } from './argocd';
+import { Api, ApiError, KubeObject, sleep } from './kube';
+
+const ESO_GROUP = '/apis/external-secrets.io/v1';
+/** The field manager the External Secrets Operator writes with. */
+const ESO_MANAGER = 'external-secrets';
+const INGRESS_ADDRESS = '192.0.2.10'; // TEST-NET-1: an address that is nobody's
+
+function b64(s: string): string {
+  return Buffer.from(s, 'utf8').toString('base64');
+}
+
+export class StandIns {
+  /** Remote key -> property -> value: what the secret store holds. */
+  readonly vault = new Map<string, Record<string, string>>();
+  /** Every action taken, with the seconds since start. */
+  readonly log: string[] = [];
+  /** How many times each stand-in acted. */
+  readonly counts = { secretsWritten: 0, externalSecretsReady: 0, ingressStatuses: 0 };
+  private running = false;
+  private loop?: Promise<void>;
+  private t0 = Date.now();
+  private readonly statusWritten = new Map<string, string>(); // ExternalSecret uid -> what its status says
+  private lastError?: string;
+
+  constructor(private readonly api: Api, private readonly namespaces: string[]) {}
+
+  start(): void {
+    this.t0 = Date.now();
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.tick();
+          this.lastError = undefined;
+        } catch (e) {
+          const msg = String(e);
+          if (msg !== this.lastError) this.note(`error (retried): ${msg}`);
+          this.lastError = msg;
+        }
+        await sleep(500);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  private note(what: string): void {
+    this.log.push(`${elapsed(this.t0)}s ${what}`);
+  }
+
+  async tick(): Promise<void> {
+    for (const ns of this.namespaces) {
+      const externalSecrets = await this.listIfThere(`${ESO_GROUP}/namespaces/${ns}/externalsecrets`);
+      for (const es of externalSecrets) await this.syncExternalSecret(es);
+      const ingresses = await this.listIfThere(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses`);
+      for (const ing of ingresses) await this.publishIngressAddress(ing);
+    }
+  }
+
+  private async listIfThere(urlPath: string): Promise<KubeObject[]> {
+    try {
+      return await this.api.list(urlPath);
+    } catch (e) {
+      if (e instanceof ApiError && e.statusCode === 404) return []; // no such namespace yet
+      throw e;
+    }
+  }
+
+  /** What the operator would resolve for the ExternalSecret, or the first reference it cannot resolve. */
+  private resolve(es: KubeObject): { data?: Record<string, string>; missing?: string } {
+    const data: Record<string, string> = {};
+    for (const item of es.spec?.data ?? []) {
+      const value = this.vault.get(item.remoteRef?.key)?.[item.remoteRef?.property];
+      if (value === undefined) return { missing: `${item.remoteRef?.key} property ${item.remoteRef?.property}` };
+      data[item.secretKey] = value;
+    }
+    return { data };
+  }
+
+  private async syncExternalSecret(es: KubeObject): Promise<void> {
+    const ns = es.metadata.namespace!;
+    const target = es.spec?.target?.name ?? es.metadata.name;
+    const { data, missing } = this.resolve(es);
+    let status: { ok: boolean; message: string };
+    if (data) {
+      const encoded = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)]));
+      const live = await this.api.get(`/api/v1/namespaces/${ns}/secrets/${target}`).catch((e) => {
+        if (e instanceof ApiError && e.statusCode === 404) return undefined;
+        throw e;
+      });
+      const same = live && JSON.stringify(Object.entries(live.data ?? {}).sort()) === JSON.stringify(Object.entries(encoded).sort());
+      if (!same) {
+        await this.api.apply(`/api/v1/namespaces/${ns}/secrets/${target}`, {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name: target,
+            namespace: ns,
+            labels: { 'reconcile.external-secrets.io/managed': 'true' },
+            ownerReferences: es.spec?.target?.creationPolicy === 'Owner' || !es.spec?.target?.creationPolicy
+              ? [{ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', name: es.metadata.name, uid: es.metadata.uid, controller: true, blockOwnerDeletion: true }]
+              : [],
+          },
+          type: 'Opaque',
+          data: encoded,
+        }, ESO_MANAGER);
+        this.counts.secretsWritten++;
+        this.note(`External Secrets stand-in: ${live ? 'updated' : 'created'} Secret ${ns}/${target} (keys ${Object.keys(data).join(', ')}) for ExternalSecret ${es.metadata.name}`);
+      }
+      status = { ok: true, message: 'Secret was synced (by the cluster test, standing in for the External Secrets Operator)' };
+    } else {
+      status = { ok: false, message: `could not get secret data from provider: ${missing} not found (cluster test stand-in)` };
+    }
+    const digest = createHash('sha256').update(JSON.stringify([status, data ?? {}, es.metadata.generation])).digest('hex').slice(0, 16);
+    const ready = (es.status?.conditions ?? []).find((c: any) => c.type === 'Ready');
+    if (this.statusWritten.get(es.metadata.uid as string) === digest && ready?.status === (status.ok ? 'True' : 'False')) return;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    await this.api.apply(`${ESO_GROUP}/namespaces/${ns}/externalsecrets/${es.metadata.name}/status`, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: es.metadata.name, namespace: ns },
+      status: {
+        conditions: [{
+          type: 'Ready',
+          status: status.ok ? 'True' : 'False',
+          reason: status.ok ? 'SecretSynced' : 'SecretSyncedError',
+          message: status.message,
+          lastTransitionTime: now,
+        }],
+        refreshTime: now,
+        syncedResourceVersion: `${es.metadata.generation}-${digest}`,
+        binding: { name: target },
+      },
+    }, ESO_MANAGER);
+    this.statusWritten.set(es.metadata.uid as string, digest);
+    if (status.ok) this.counts.externalSecretsReady++;
+    this.note(`External Secrets stand-in: ExternalSecret ${ns}/${es.metadata.name} Ready=${status.ok ? 'True' : 'False'}`);
+  }
+
+  private async publishIngressAddress(ing: KubeObject): Promise<void> {
+    if ((ing.status?.loadBalancer?.ingress ?? []).length) return;
+    const ns = ing.metadata.namespace!;
+    await this.api.mergePatch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${ing.metadata.name}/status`,
+      { status: { loadBalancer: { ingress: [{ ip: INGRESS_ADDRESS }] } } });
+    this.counts.ingressStatuses++;
+    this.note(`ingress controller stand-in: Ingress ${ns}/${ing.metadata.name} status.loadBalancer.ingress = ${INGRESS_ADDRESS}`);
+  }
+}
+
+/**
+ * The Secrets an environment's pods and KEDA read, as (Secret name -> keys), from the rendered
+ * objects: env and envFrom of every pod template, secret volumes, and TriggerAuthentications.
+ */
+export function secretKeysRead(objects: any[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  const add = (name: string, key?: string) => {
+    if (!out.has(name)) out.set(name, new Set());
+    if (key) out.get(name)!.add(key);
+  };
+  for (const o of objects) {
+    const spec = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+    for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+      for (const e of c.envFrom ?? []) if (e.secretRef) add(e.secretRef.name);
+    }
+    for (const v of spec?.volumes ?? []) if (v.secret) add(v.secret.secretName);
+    if (o.kind === 'TriggerAuthentication') for (const r of o.spec?.secretTargetRef ?? []) add(r.name, r.key);
+  }
+  return out;
+}
