@@ -25,8 +25,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { appState, ArgoCd, argocdLogTail, condition, describeApp, elapsed, MINUTE, need, syncedHealthy, Timeline } from './argocd';
 import { FakeMetricsApi } from './fake-metrics';
 import { events, KEDA_GROUP, publishMessages, rabbit, redis, replicas, ReplicaWatch, scaledObjectState, waitReplicas } from './keda';
-import { Api, ApiError, kubectlOk, KubeObject, parseYamlObjects, run, sleep, waitFor } from './kube';
+import { Api, ApiError, kubectlOk, KubeObject, kwokNodeObject, parseYamlObjects, run, sleep, waitFor } from './kube';
 import { PicvarioRender, publish, renderPicvario, renderPicvarioAsShipped, RenderVariant, REPO, waveOf } from './picvario-render';
+import { POOL_LABEL } from './render';
 import { secretKeysRead, StandIns } from './stand-ins';
 import { DjangoAppChartProps } from '../../src/app/django-app-chart';
 
@@ -311,31 +312,6 @@ function migrationsBeforeBackend(ns: string, version: string): string {
 const GENERAL_NODES = ['zone-a', 'zone-b', 'zone-c'].flatMap((z) => [1, 2].map((i) => ({ name: `kwok-${z}-${i}`, zone: z, pool: undefined as string | undefined })));
 const FACE_NODES = ['zone-a', 'zone-b'].map((z) => ({ name: `kwok-face-${z}`, zone: z, pool: 'face-recognition' as string | undefined }));
 
-function nodeObject(n: { name: string; zone: string; pool?: string }): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name: n.name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: {
-        'type': 'kwok',
-        'kubernetes.io/hostname': n.name,
-        'topology.kubernetes.io/zone': n.zone,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        ...(n.pool ? { 'picvario.io/pool': n.pool } : {}),
-      },
-    },
-    spec: n.pool ? { taints: [{ key: 'picvario.io/pool', value: n.pool, effect: 'NoSchedule' }] } : {},
-    status: {
-      allocatable: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
-      capacity: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
-      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'kwok', containerRuntimeVersion: 'kwok' },
-    },
-  };
-}
-
 async function exists(urlPath: string): Promise<boolean> {
   try {
     await api.get(urlPath);
@@ -413,7 +389,7 @@ describe('Argo CD syncs the rendered branch and KEDA scales the workers, on Picv
     need('CP_ARGOCD_GIT_ROOT', 'Argo CD');
     need('CP_REDIS_PORT', 'the Redis broker');
     need('CP_RABBITMQ_PORT', 'the RabbitMQ broker');
-    for (const n of [...GENERAL_NODES, ...FACE_NODES]) await api.post('/api/v1/nodes', nodeObject(n));
+    for (const n of [...GENERAL_NODES, ...FACE_NODES]) await api.post('/api/v1/nodes', kwokNodeObject(n, POOL_LABEL));
     // The External Secrets Operator is not run (see the stand-in), but its CRDs are part of the
     // platform the staging and production folders are written for.
     const crdDir = path.join(CRDS_DIR, ESO_CRDS);

@@ -243,3 +243,38 @@ export function parseYamlObjects(text: string, source: string): KubeObject[] {
 export function objectKey(o: KubeObject): string {
   return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
+
+/** A fake node of the suites' clusters: kwok keeps it Ready (annotation kwok.x-k8s.io/node=fake). */
+export interface KwokNode {
+  readonly name: string;
+  readonly zone: string;
+  /** The node pool: labelled `poolLabel=<pool>` and tainted NoSchedule with it. */
+  readonly pool?: string;
+}
+
+/** The Node object of a kwok node, with room for every pod a render schedules on it. */
+export function kwokNodeObject(n: KwokNode, poolLabel: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: n.name,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: {
+        'type': 'kwok',
+        'kubernetes.io/hostname': n.name,
+        'topology.kubernetes.io/zone': n.zone,
+        'topology.kubernetes.io/region': 'test-region',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        ...(n.pool ? { [poolLabel]: n.pool } : {}),
+      },
+    },
+    spec: n.pool ? { taints: [{ key: poolLabel, value: n.pool, effect: 'NoSchedule' }] } : {},
+    status: {
+      allocatable: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
+      capacity: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
+      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'kwok', containerRuntimeVersion: 'kwok' },
+    },
+  };
+}

@@ -9,7 +9,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, labelsMatch, objectKey, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
+import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, kwokNodeObject, labelsMatch, objectKey, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
 import {
   applyOrder, COMPONENT_LABEL, Environment, FACE_POOL, isEnvironment, loadEnvironments, namespaceOf, pdbMinReady, placementRequired, POOL_LABEL,
   renderLabel, runsOnFacePool, WebWorkload, webWorkloads, workloads,
@@ -25,7 +25,6 @@ const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
 const CRD_FOLDERS = ['keda-v2.20.2', 'argo-cd-v3.5.1', 'external-secrets-v2.9.0'];
 const FIELD_MANAGER = 'picvario-cluster-test';
 const ZONE_KEY = 'topology.kubernetes.io/zone';
-const HOST_KEY = 'kubernetes.io/hostname';
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const GENERAL_NODES = ZONES.flatMap((z) => [1, 2].map((i) => ({ name: `kwok-${z}-${i}`, zone: z, pool: undefined as string | undefined })));
 const FACE_NODES = ['zone-a', 'zone-b'].map((z) => ({ name: `kwok-face-${z}`, zone: z, pool: FACE_POOL as string | undefined }));
@@ -219,32 +218,6 @@ async function currentReplicas(): Promise<Map<string, number>> {
   return m;
 }
 
-function nodeObject(n: { name: string; zone: string; pool?: string }): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name: n.name,
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      labels: {
-        'type': 'kwok',
-        [HOST_KEY]: n.name,
-        [ZONE_KEY]: n.zone,
-        'topology.kubernetes.io/region': 'test-region',
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        ...(n.pool ? { [POOL_LABEL]: n.pool } : {}),
-      },
-    },
-    spec: n.pool ? { taints: [{ key: POOL_LABEL, value: n.pool, effect: 'NoSchedule' }] } : {},
-    status: {
-      allocatable: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
-      capacity: { 'cpu': '64', 'memory': '256Gi', 'pods': '110', 'ephemeral-storage': '500Gi' },
-      nodeInfo: { architecture: 'amd64', operatingSystem: 'linux', kubeletVersion: 'kwok', containerRuntimeVersion: 'kwok' },
-    },
-  };
-}
-
 interface DrainCount {
   allowed: number;
   refused: number;
@@ -342,7 +315,7 @@ describe('Picvario environments on a real control plane', () => {
   });
 
   test('kwok runs 6 nodes in 3 zones and a tainted face-recognition pool', async () => {
-    for (const n of ALL_NODES) await api.post('/api/v1/nodes', nodeObject(n));
+    for (const n of ALL_NODES) await api.post('/api/v1/nodes', kwokNodeObject(n, POOL_LABEL));
     await waitFor('all kwok nodes Ready', async () => {
       const nodes = await api.list('/api/v1/nodes');
       return ALL_NODES.every((n) => nodes.some((x) => x.metadata.name === n.name
