@@ -13,8 +13,10 @@
 #                  until it passes and fits the CI budget, docs/CONTROL-PLANE.md)
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
 #   EXTRA_MANIFESTS_DIRS  more renders the topology suite applies next to it, colon-separated
-#                  (default: examples/shop/dist/manifests, rendered if missing, and every
-#                  dist/imports/*/manifests that exists; set it empty for none)
+#                  (default: examples/shop/dist/manifests, rendered if missing; set it empty for
+#                  none). Not the compose-import renders (dist/imports/*/manifests): their workers
+#                  pin the node pools of their compose placement constraints (node-pool=gpu,
+#                  tier=workers), which the suite's kwok nodes do not have, so they stay Pending.
 #   CRDS_DIR       CRD folders (default ../shared/crds, next to the repository)
 #   CP_KEEP_WORK=1 keep certificates and component logs after the run
 # Every suite runs even if an earlier one failed; the exit code is non-zero if any failed.
@@ -62,14 +64,12 @@ if [[ " ${suites[*]} " == *" topology "* ]]; then
       npm run render:examples
       [ -d examples/shop/dist/manifests ] || die "$P" "npm run render:examples did not produce examples/shop/dist/manifests"
     fi
-    for d in dist/imports/*/manifests; do [ -d "$d" ] && extra+=("$d"); done
     EXTRA_MANIFESTS_DIRS=$(IFS=:; echo "${extra[*]}")
   fi
   export EXTRA_MANIFESTS_DIRS
   IFS=: read -r -a extra <<<"$EXTRA_MANIFESTS_DIRS"
   for d in "${extra[@]}"; do [ -d "$d" ] || die "$P" "EXTRA_MANIFESTS_DIRS: $d does not exist"; done
   log "$P" "topology suite renders: $MANIFESTS_DIR${EXTRA_MANIFESTS_DIRS:+, ${EXTRA_MANIFESTS_DIRS//:/, }}"
-  [ -d dist/imports ] || log "$P" "no dist/imports: no compose-import render to apply (npm run render:imports makes them)"
 fi
 if [[ " ${suites[*]} " == *" gitops "* ]]; then
   # The gitops suite publishes with the compiled CLI (lib/delivery/cli/main.js) and renders from src/.

@@ -18,8 +18,7 @@ import {
 const REPO = path.resolve(__dirname, '../..');
 const MANIFESTS_DIR = path.resolve(REPO, process.env.MANIFESTS_DIR ?? 'dist/manifests');
 // More renders applied next to the main one (colon-separated folders, each holding a render's
-// folders): hack/control-plane/test.sh passes examples/shop/dist/manifests and, when they exist,
-// dist/imports/<fixture>/manifests.
+// folders): hack/control-plane/test.sh passes examples/shop/dist/manifests.
 const EXTRA_MANIFESTS_DIRS = (process.env.EXTRA_MANIFESTS_DIRS ?? '').split(':').filter(Boolean).map((d) => path.resolve(REPO, d));
 const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
 const CRD_FOLDERS = ['keda-v2.20.2', 'argo-cd-v3.5.1', 'external-secrets-v2.9.0'];
