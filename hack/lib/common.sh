@@ -71,9 +71,10 @@ declare -A APT_PINS=(
   [shellcheck]=0.9.0-1
 )
 
-# apt_version <package>: the installed version, or nothing.
+# apt_version <package>: the installed version, or nothing. (dpkg-query exits 1 for a package it
+# has never seen, which pipefail would turn into the caller's silent exit under set -e.)
 apt_version() {
-  dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null | awk '$3 == "installed" { print $4 }'
+  { dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null || true; } | awk '$3 == "installed" { print $4 }'
 }
 
 # as_root <command...>: runs the command as root: directly when we are root, else through sudo
