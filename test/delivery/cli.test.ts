@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BARE_GIT_ENV, git, sourceRepo, withEnv } from './git-fixture';
-import { readTree, tempDir } from './helpers';
-import { main } from '../../src/delivery/cli/main';
+import { cli, readTree, tempDir } from './helpers';
 
 const REPO = path.resolve(__dirname, '../..');
 // The consumer resolves cdk8s from this repository's node_modules, and compiles our src as ES2022.
@@ -34,29 +33,6 @@ const chart = new Chart(app, 'staging', { namespace: 'shop-staging' });
 new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', labels: { 'app.kubernetes.io/version': '6.0.0' } } });
 app.synth();
 `;
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in `cwd` the way `npx k8s-topology ...` would, capturing its output. */
-function cli(cwd: string, ...argv: string[]): Run {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  const before = process.cwd();
-  try {
-    process.chdir(cwd);
-    return { code: main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    process.chdir(before);
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 describe('k8s-topology render', () => {
   test('GIVEN an app built on DeliveryApp WHEN rendered THEN its folders, with the consumer provenance, replace the output', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../src/delivery/cli/main';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
@@ -49,4 +50,27 @@ export function service(name: string, component = name, port = 80) {
     metadata: { name, namespace: 'ns', labels: { 'app.kubernetes.io/component': component, 'app.kubernetes.io/version': '1.0' } },
     spec: { selector: { 'app.kubernetes.io/component': component }, ports: [{ port }] },
   };
+}
+
+export interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs the CLI in `cwd` as `npx k8s-topology ...` would, capturing its output. */
+export function cli(cwd: string, ...argv: string[]): Run {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
+  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
+  const before = process.cwd();
+  try {
+    process.chdir(cwd);
+    return { code: main(argv), out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    process.chdir(before);
+    log.mockRestore();
+    error.mockRestore();
+  }
 }

@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { isMap, isSeq, parseAllDocuments, parseDocument } from 'yaml';
-import { main } from '../../../src/delivery/cli/main';
 import { ImportOptions, importCompose, ImportResult, writeImport } from '../../../src/delivery/import/importer';
-import { tempDir } from '../helpers';
+import { cli, Run, tempDir } from '../helpers';
+
+export { cli };
+export type { Run };
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const FIXTURES = path.join(__dirname, 'fixtures');
@@ -45,29 +47,6 @@ export function typeCheck(dirs: string[]): string[] {
   return ts.getPreEmitDiagnostics(program)
     .filter((d) => !d.file || dirs.some((dir) => d.file!.fileName.startsWith(dir)))
     .map((d) => `${d.file ? path.basename(path.dirname(d.file.fileName)) + '/' + path.basename(d.file.fileName) : ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-}
-
-export interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in `cwd` as `npx k8s-topology ...` would, capturing its output. */
-export function cli(cwd: string, ...argv: string[]): Run {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => { out.push(a.join(' ')); });
-  const error = jest.spyOn(console, 'error').mockImplementation((...a: unknown[]) => { err.push(a.join(' ')); });
-  const before = process.cwd();
-  try {
-    process.chdir(cwd);
-    return { code: main(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    process.chdir(before);
-    log.mockRestore();
-    error.mockRestore();
-  }
 }
 
 /** Renders a generated app with `k8s-topology render` into `<dir>/../manifests`. */
