@@ -55,6 +55,30 @@ false`, logs);
     expect(alive(marker)).toEqual([]);
   });
 
+  test('WHEN a job is started with --nice 19 THEN its session runs at nice 19 and the calling script keeps its own priority', () => {
+    const autogroup = fs.readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+    const probe = autogroup ? 'cat /proc/self/autogroup' : 'ps -o ni= -p $$';
+    const r = bash(`background --nice 19 low bash -c '${probe}'; await low; ${probe}`, logs);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('started in the background: low (nice 19)');
+    const job = fs.readFileSync(path.join(logs, 'low.log'), 'utf8');
+    if (autogroup) {
+      expect(job).toMatch(/autogroup-\d+ nice 19/);
+      expect(r.stdout).not.toMatch(/nice 19/);
+      expect(job.match(/autogroup-\d+/)![0]).not.toBe(r.stdout.match(/autogroup-\d+/)![0]);
+    } else {
+      expect(job.trim().split('\n')[0].trim()).toBe('19');
+    }
+  });
+
+  test('WHEN --nice is given a value outside 0 to 19 THEN background fails before starting anything', () => {
+    const r = bash('background --nice 25 never true; echo not reached', logs);
+    expect(r.status).toBe(1);
+    expect(r.stdout).not.toContain('not reached');
+    expect(r.stderr).toContain("--nice takes 0 to 19, got '25'");
+    expect(fs.existsSync(path.join(logs, 'never.log'))).toBe(false);
+  });
+
   test('WHEN await names a job that was never started THEN it fails and says so', () => {
     const r = bash('await nothing', logs);
     expect(r.status).toBe(1);
