@@ -49,7 +49,7 @@ cp_bin_dir() {
 # The same for Argo CD (built with its own toolchain) and KEDA (built with the machine's).
 argocd_bin_dir() {
   local key
-  key=$( { cat "$CP_DIR/argocd/go.mod" "$CP_DIR/argocd/go.sum";
+  key=$( { cat "$CP_DIR/argocd/go.mod" "$CP_DIR/argocd/go.sum" "$CP_DIR/argocd/main.go";
            (cd "$CP_DIR/argocd" && GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN go env GOVERSION GOOS GOARCH);
            echo "build-flags: CGO_ENABLED=0 -trimpath -ldflags=$ARGOCD_LDFLAGS";
            echo "packages: ${ARGOCD_BINARIES[*]}"; } | sha256sum | cut -c1-16)
