@@ -75,6 +75,17 @@ export function syncedHealthy(revision?: string): (app: KubeObject) => boolean {
     && (!app.status?.operationState || app.status.operationState.phase === 'Succeeded');
 }
 
+/**
+ * Synced and Healthy (at the revision) by comparison alone, with no operation running, whatever the
+ * last operation's outcome: an Application whose last sync was refused or ended by hand, and whose
+ * next revision needs nothing applied, compares Synced without a new operation.
+ */
+export function comparesSyncedHealthy(revision?: string): (app: KubeObject) => boolean {
+  return (app) => app.status?.sync?.status === 'Synced' && app.status?.health?.status === 'Healthy'
+    && (!revision || app.status?.sync?.revision === revision)
+    && !['Running', 'Terminating'].includes(app.status?.operationState?.phase);
+}
+
 /** The last lines of the Argo CD components' logs, for failure messages. */
 export async function argocdLogTail(lines = 15): Promise<string> {
   const dir = process.env.CP_ARGOCD_LOG_DIR;
