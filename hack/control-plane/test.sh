@@ -9,8 +9,7 @@
 #   gitops       test/cluster/gitops.cluster.ts: real Argo CD syncs Picvario's render from a rendered
 #                branch (k8s-topology publish) and real KEDA scales its workers; same switches
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
-#   CP_SUITES      suites to run, in order (default "topology controllers"; gitops is run by name
-#                  until it passes and fits the CI budget, docs/CONTROL-PLANE.md)
+#   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
 #   EXTRA_MANIFESTS_DIRS  more renders the topology suite applies next to it, colon-separated
 #                  (default: examples/shop/dist/manifests, rendered if missing; set it empty for
@@ -26,7 +25,7 @@ source "$(dirname "$0")/lib.sh"
 P=control-plane
 cd "$REPO_ROOT"
 
-read -r -a suites <<<"${CP_SUITES:-topology controllers}"
+read -r -a suites <<<"${CP_SUITES:-topology controllers gitops}"
 need=(control-plane)
 for s in "${suites[@]}"; do
   case "$s" in
