@@ -7,7 +7,7 @@
 # a session of its own with its output in $CACHE_ROOT/logs/, while the suites that need only npm,
 # nginx or the brokers run in the foreground; a suite that needs a build waits for it (and prints
 # its log). The order follows what waits longest: the cluster suites need the control plane, Argo CD
-# and KEDA and take about 20 minutes themselves, so those build first, in two jobs of about the same
+# and KEDA and take about 17 minutes themselves, so those build first, in two jobs of about the same
 # CPU time (the control plane; Argo CD, then KEDA). The validators, needed only by the last few
 # minutes of suites, build after the control plane, at the lowest priority (background --nice 19),
 # in the CPU the cluster suites leave. On a warm machine each background install returns in about
