@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # Installs everything the validation gate needs, into $CACHE_ROOT (hack/lib/common.sh):
-#   - kubeconform, kube-score, trivy and cyclonus, built with `go install` at the versions pinned in
-#     versions.env, into $CACHE_ROOT/bin/<tool>-<version>/;
+#   - kubeconform, kube-score and cyclonus, built with `go install` at the versions pinned in versions.env,
+#     into $CACHE_ROOT/bin/<tool>-<version>/;
+#   - trivy's Kubernetes scanner (trivy-k8s-config), built from the module in hack/validate/trivy, which
+#     requires the pinned trivy release, into $CACHE_ROOT/bin/trivy-k8s-config-<version>-<hash of its sources>/;
 #   - kubeconform JSON schemas generated from the OpenAPI spec in the k8s.io/kubernetes module
 #     (oldest and newest pinned release), plain and -strict;
 #   - JSON schemas for the CRDs in ../shared/crds (KEDA, Argo CD, External Secrets);
@@ -40,14 +42,11 @@ mkdir -p "$CACHE_DIR"
 exec 9>"$CACHE_DIR/.install.lock"
 flock -w 1800 9 || die install "could not lock $CACHE_DIR/.install.lock"
 
-# go_build <module/cmd path> <version> <target binary> [VAR=value...]: go install into a temporary GOBIN,
-# then move the binary into place, so an interrupted build never leaves a half-written cache entry.
-# Extra VAR=value words are set for the build only (trivy needs GOEXPERIMENT=jsonv2). LDFLAGS_VERSION
-# stamps the version the way each project's release build does (trivy: without the "v", or its check
-# filter cannot parse it).
+# go_build <module/cmd path> <version> <target binary>: go install into a temporary GOBIN, then move the
+# binary into place, so an interrupted build never leaves a half-written cache entry. LDFLAGS_VERSION
+# stamps the version the way each project's release build does.
 go_build() {
   local pkg=$1 version=$2 target=$3
-  shift 3
   if [ -x "$target" ]; then
     log install "cached   $(basename "$target") $version"
     return
@@ -55,8 +54,8 @@ go_build() {
   local tmp times
   tmp=$(mktemp -d "$CACHE_DIR/.build.XXXXXX")
   times="$tmp/time"
-  log install "building $(basename "$target") $version (go install $pkg@$version${*:+ with $*})"
-  env GOBIN="$tmp" "$@" /usr/bin/time -f '%e %U %S' -o "$times" \
+  log install "building $(basename "$target") $version (go install $pkg@$version)"
+  env GOBIN="$tmp" /usr/bin/time -f '%e %U %S' -o "$times" \
     nice -n 10 go install -trimpath -ldflags "-s -w ${LDFLAGS_VERSION:-}" "$pkg@$version"
   mkdir -p "$(dirname "$target")"
   mv "$tmp/$(basename "$target")" "$target"
@@ -79,8 +78,32 @@ module_dir() {
 command -v /usr/bin/time >/dev/null 2>&1 || apt_ensure install time
 LDFLAGS_VERSION="-X main.version=$KUBECONFORM_VERSION" go_build "$KUBECONFORM_MODULE" "$KUBECONFORM_VERSION" "$KUBECONFORM_BIN"
 LDFLAGS_VERSION="-X main.version=$KUBE_SCORE_VERSION" go_build "$KUBE_SCORE_MODULE" "$KUBE_SCORE_VERSION" "$KUBE_SCORE_BIN"
-LDFLAGS_VERSION="-X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" \
-  go_build "$TRIVY_MODULE" "$TRIVY_VERSION" "$TRIVY_BIN" GOEXPERIMENT=jsonv2
+# trivy_build: the module in $TRIVY_MODULE_DIR (a main on trivy's Kubernetes scanner, a quarter of the
+# packages of the trivy command), with go.sum as it is: nothing is resolved anew. The version is stamped
+# without the "v", as trivy's release build does: the embedded checks' minimum-version filter cannot
+# parse it otherwise.
+trivy_build() {
+  if [ -x "$TRIVY_BIN" ]; then
+    log install "cached   $(basename "$TRIVY_BIN") (trivy $TRIVY_VERSION)"
+    return
+  fi
+  local mod=$REPO_ROOT/$TRIVY_MODULE_DIR required tmp times wall user sys
+  (cd "$mod" && nice -n 10 go mod download) || die install "go mod download in $TRIVY_MODULE_DIR failed"
+  required=$(cd "$mod" && GOEXPERIMENT=jsonv2 go list -m -f '{{.Version}}' github.com/aquasecurity/trivy)
+  [ "$required" = "$TRIVY_VERSION" ] ||
+    die install "$TRIVY_MODULE_DIR/go.mod requires trivy $required but versions.env pins $TRIVY_VERSION: change both together"
+  tmp=$(mktemp -d "$CACHE_DIR/.build.XXXXXX")
+  times="$tmp/time"
+  log install "building $(basename "$TRIVY_BIN") (trivy $TRIVY_VERSION's Kubernetes scanner, go build in $TRIVY_MODULE_DIR with GOEXPERIMENT=jsonv2)"
+  (cd "$mod" && GOEXPERIMENT=jsonv2 /usr/bin/time -f '%e %U %S' -o "$times" nice -n 10 go build -trimpath \
+    -ldflags "-s -w -X github.com/aquasecurity/trivy/pkg/version/app.ver=${TRIVY_VERSION#v}" -o "$tmp/bin" .)
+  mkdir -p "$(dirname "$TRIVY_BIN")"
+  mv "$tmp/bin" "$TRIVY_BIN"
+  read -r wall user sys <"$times"
+  rm -rf "$tmp"
+  log install "built    $(basename "$TRIVY_BIN"): wall ${wall}s, CPU $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.0f", u + s }')s (user ${user}s, sys ${sys}s)"
+}
+trivy_build
 LDFLAGS_VERSION="-X github.com/mattfenwick/cyclonus/pkg/cli.version=$CYCLONUS_VERSION" \
   go_build "$CYCLONUS_MODULE" "$CYCLONUS_VERSION" "$CYCLONUS_BIN"
 
@@ -127,6 +150,6 @@ fi
 # Smoke test: the binaries run.
 "$KUBECONFORM_BIN" -v >/dev/null
 "$KUBE_SCORE_BIN" version >/dev/null
-"$TRIVY_BIN" --version >/dev/null
+[ "$("$TRIVY_BIN" --version)" = "${TRIVY_VERSION#v}" ] || die install "$TRIVY_BIN does not report trivy ${TRIVY_VERSION#v}"
 "$CYCLONUS_BIN" version >/dev/null 2>&1
 log install "ready in $(( $(date +%s) - start ))s: kubeconform $KUBECONFORM_VERSION, kube-score $KUBE_SCORE_VERSION, trivy $TRIVY_VERSION, cyclonus $CYCLONUS_VERSION, schemas for Kubernetes $K8S_OLDEST_VERSION and $K8S_NEWEST_VERSION, cache $CACHE_DIR"

@@ -84,6 +84,8 @@ function resolvePaths(env = process.env) {
   const crdFiles = listFiles(crdsDir, (p) => /\.ya?ml$/.test(p));
   const crdKey = sha([generator, ...crdFiles.map((f) => path.relative(crdsDir, f) + fs.readFileSync(f, 'utf8'))]);
   const k8sKey = (ver) => sha([generator, ver]);
+  const trivyModule = path.join(REPO, v.TRIVY_MODULE_DIR);
+  const trivyKey = sha(['go.mod', 'go.sum', 'main.go'].map((f) => f + fs.readFileSync(path.join(trivyModule, f), 'utf8')));
   return {
     repo: REPO,
     cache,
@@ -91,7 +93,8 @@ function resolvePaths(env = process.env) {
     crdsDir,
     kubeconform: path.join(cache, 'bin', `kubeconform-${v.KUBECONFORM_VERSION}`, 'kubeconform'),
     kubeScore: path.join(cache, 'bin', `kube-score-${v.KUBE_SCORE_VERSION}`, 'kube-score'),
-    trivy: path.join(cache, 'bin', `trivy-${v.TRIVY_VERSION}`, 'trivy'),
+    // Keyed by the module's sources too, so an edit to the scanner's main rebuilds it.
+    trivy: path.join(cache, 'bin', `trivy-k8s-config-${v.TRIVY_VERSION}-${trivyKey}`, 'trivy-k8s-config'),
     cyclonus: path.join(cache, 'bin', `cyclonus-${v.CYCLONUS_VERSION}`, 'cyclonus'),
     k8sVersions: [v.K8S_OLDEST_VERSION, v.K8S_NEWEST_VERSION],
     k8sSchemaDirs: {
@@ -114,7 +117,7 @@ function checkPrerequisites(paths = resolvePaths(), tools = ALL_TOOLS) {
   const uses = (t) => tools.includes(t);
   if (uses('kubeconform')) need(paths.kubeconform, `kubeconform ${paths.versions.KUBECONFORM_VERSION}`);
   if (uses('kube-score')) need(paths.kubeScore, `kube-score ${paths.versions.KUBE_SCORE_VERSION}`);
-  if (uses('trivy')) need(paths.trivy, `trivy ${paths.versions.TRIVY_VERSION}`);
+  if (uses('trivy')) need(paths.trivy, `trivy ${paths.versions.TRIVY_VERSION} (its Kubernetes scanner, trivy-k8s-config)`);
   if (uses('cyclonus')) need(paths.cyclonus, `cyclonus ${paths.versions.CYCLONUS_VERSION}`);
   if (uses('kubeconform')) {
     for (const ver of paths.k8sVersions) need(path.join(paths.k8sSchemaDirs[ver], 'done'), `Kubernetes ${ver} JSON schemas`);

@@ -1,4 +1,5 @@
-// trivy (`trivy config`, embedded Kubernetes checks, offline) on one environment folder.
+// trivy's Kubernetes misconfiguration scan (embedded checks, offline) on each environment folder, through
+// trivy-k8s-config (hack/validate/trivy): what `trivy config --misconfig-scanners kubernetes` reports.
 // Plain CommonJS, like lib.js.
 'use strict';
 
@@ -74,7 +75,7 @@ function shellQuote(x) {
 /**
  * Runs trivy on each of the given environment folders and returns, per folder, { findings, checked }.
  * Every FAIL is one finding, keyed by the check id (e.g. KSV-0014) and the object it is about.
- * One trivy per folder, as `trivy config <folder>` judges it: what trivy reports for a file depends on
+ * One scan per folder, as `trivy config <folder>` judges it: what trivy reports for a file depends on
  * the other files of the scan (the Argo CD folder's Applications pass KSV-0039 alone and fail it next to
  * an environment folder). The runs go in parallel: trivy's start-up (loading its checks) dominates.
  */
@@ -84,8 +85,6 @@ function runTrivy(opts) {
   for (const env of envs) out[env] = { findings: [], checked: loadedByEnv[env].objects.length };
   const scanned = envs.filter((env) => loadedByEnv[env].files.length);
   if (!scanned.length) return out;
-  // Fresh cache folders: trivy then uses the checks embedded in the binary, never a bundle some earlier
-  // run downloaded into ~/.cache/trivy.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-trivy-'));
   try {
     // The data of KSV-0125 (the only check here that documents data): the registries the app builds its own
@@ -99,11 +98,7 @@ function runTrivy(opts) {
     }
     const script = scanned.map((env, i) => {
       const args = [
-        bin, 'config', '--quiet', '--format', 'json', '--output', path.join(work, `report-${i}.json`),
-        '--skip-check-update', '--skip-version-check', '--disable-telemetry',
-        '--cache-dir', path.join(work, `cache-${i}`), '--cache-backend', 'memory',
-        '--misconfig-scanners', 'kubernetes',
-        '--exit-code', '0',
+        bin, '--output', path.join(work, `report-${i}.json`),
         ...(configDataDir ? ['--config-data', configDataDir] : []),
         path.join(manifestsDir, env),
       ];
