@@ -174,7 +174,10 @@ apt_report() {
 }
 
 # Go builds never fetch another toolchain behind our back, and never change go.mod/go.sum.
+# -dwarf=false: every build links with -s -w, which drops the debug information the compiler wrote for
+# each package; not writing it saves about a tenth of a cold build's CPU (docs/CI.md). Stack traces
+# still work: they come from the runtime's own line tables, not from DWARF.
 go_env() {
   export GOTOOLCHAIN=${GOTOOLCHAIN_OVERRIDE:-local}
-  export GOFLAGS="-mod=readonly -buildvcs=false"
+  export GOFLAGS="-mod=readonly -buildvcs=false -gcflags=all=-dwarf=false"
 }
