@@ -47,7 +47,7 @@ else
   log "$prefix" "creating venv $venv"
   rm -rf "$venv"
   "$python" -m venv "$venv" || die "$prefix" "python -m venv failed (on Debian's python: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps -r "$here/requirements.txt" \
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --require-hashes -r "$here/requirements.txt" \
     || die "$prefix" "pip install -r $here/requirements.txt failed"
   "$venv/bin/python" -m pip check >&2 || die "$prefix" "the pinned set in $here/requirements.txt is incomplete (pip check)"
   echo "$stamp" >"$venv/.faults-stamp"

@@ -61,15 +61,82 @@ timed() {
   return "$rc"
 }
 
-# The Debian packages the suites start or use, pinned to the versions measured on this machine kind
-# (Debian 12). A package already installed at another version is reported, not replaced, unless
-# APT_PIN_STRICT=1.
+# The Debian packages the suites start or use, pinned by UPSTREAM version: the versions measured on this
+# machine kind (Debian 12). Any Debian revision of that upstream version is accepted, so a security update
+# (1.22.1-9+deb12u11 -> 1.22.1-9+deb12u12) never breaks a fresh machine: Debian's archive serves only the
+# newest revision of a release. A different upstream version, offered or already installed, fails the run
+# with a message naming the package, the pin and what apt offers (APT_PIN_MISMATCH=warn installs or keeps
+# it with a warning instead). docs/CI.md, "Debian pins", says how to move a pin.
 declare -A APT_PINS=(
-  [nginx]=1.22.1-9+deb12u11
-  [redis-server]=5:7.0.15-1~deb12u10
-  [rabbitmq-server]=3.10.8-1.1+deb12u1
-  [shellcheck]=0.9.0-1
+  [nginx]=1.22.1
+  [redis-server]=7.0.15
+  [rabbitmq-server]=3.10.8
+  [shellcheck]=0.9.0
 )
+
+# apt_upstream <debian version>: its upstream part, without the epoch ("5:") and the Debian revision
+# ("-1~deb12u10"): 5:7.0.15-1~deb12u10 -> 7.0.15. A native package has no revision: 0.9 -> 0.9.
+apt_upstream() {
+  local v=$1
+  case $v in [0-9]*:*) v=${v#*:} ;; esac
+  case $v in *-*) v=${v%-*} ;; esac
+  echo "$v"
+}
+
+# apt_offers: reads `apt-cache policy <package>` on stdin and prints every version in its version table,
+# newest first, as apt lists them (the " *** " mark of the installed one removed).
+apt_offers() {
+  awk '
+    /^ *Version table:/ { table = 1; next }
+    table && /^ \*\*\* / { print $2; next }
+    table && /^     [^ ]/ { print $1 }
+  '
+}
+
+# apt_pin_choose <package> <pin>: reads `apt-cache policy <package>` on stdin and prints the version to
+# install: the newest one offered whose upstream part is <pin>. Without one it says on stderr what apt
+# offers and what to change, and returns 1; with APT_PIN_MISMATCH=warn it prints the newest version
+# offered instead, after a warning. It returns 1 when apt offers nothing at all, whatever the setting.
+apt_pin_choose() {
+  local pkg=$1 pin=$2 v offers=()
+  mapfile -t offers < <(apt_offers)
+  if [ ${#offers[@]} = 0 ]; then
+    echo "$pkg: apt offers no version of it (pin: upstream $pin). Run apt-get update, and check that the machine's apt sources are Debian 12's." >&2
+    return 1
+  fi
+  for v in "${offers[@]}"; do
+    if [ "$(apt_upstream "$v")" = "$pin" ]; then
+      echo "$v"
+      return 0
+    fi
+  done
+  local newest=${offers[0]} relation=older what
+  if dpkg --compare-versions "$(apt_upstream "$newest")" gt "$pin" 2>/dev/null; then relation=newer; fi
+  what="$pkg: pinned upstream $pin; apt offers $newest (upstream $(apt_upstream "$newest"), $relation)"
+  if [ "${APT_PIN_MISMATCH:-fail}" = warn ]; then
+    echo "$what. WARNING: installing it anyway (APT_PIN_MISMATCH=warn)." >&2
+    echo "$newest"
+    return 0
+  fi
+  echo "$what. Run the suites with APT_PIN_MISMATCH=warn; when they pass, set APT_PINS[$pkg]=$(apt_upstream "$newest") in hack/lib/common.sh (docs/CI.md, \"Debian pins\")." >&2
+  return 1
+}
+
+# apt_pin_check_installed <package> <installed version>: 0 when the installed version's upstream part is
+# the pin (or the package has none); else the same message and choice as apt_pin_choose.
+apt_pin_check_installed() {
+  local pkg=$1 installed=$2 pin=${APT_PINS[$1]:-}
+  [ -n "$pin" ] || return 0
+  [ "$(apt_upstream "$installed")" != "$pin" ] || return 0
+  local what
+  what="$pkg: pinned upstream $pin; $installed is installed (upstream $(apt_upstream "$installed"))"
+  if [ "${APT_PIN_MISMATCH:-fail}" = warn ]; then
+    echo "$what. WARNING: using it anyway (APT_PIN_MISMATCH=warn)." >&2
+    return 0
+  fi
+  echo "$what. Install $pkg $pin (apt-get install $pkg=<a $pin revision>), or run with APT_PIN_MISMATCH=warn; to move the pin, see docs/CI.md, \"Debian pins\"." >&2
+  return 1
+}
 
 # apt_version <package>: the installed version, or nothing. (dpkg-query exits 1 for a package it
 # has never seen, which pipefail would turn into the caller's silent exit under set -e.)
@@ -104,21 +171,19 @@ daemon_pids() {
 # apt_ensure <prefix> <package...>: installs what is missing, with one code path for every suite:
 # as root (or through sudo), service starts refused by a temporary policy-rc.d (the suites start
 # their own servers on loopback ports), the package lists refreshed at most once a day, pinned
-# versions from APT_PINS, and any daemon the install started anyway stopped again.
+# packages at the newest Debian revision of their pinned upstream version (APT_PINS), and any daemon
+# the install started anyway stopped again.
 apt_ensure() {
   local prefix=$1
   shift
   local want=() pkg installed
+  case ${APT_PIN_MISMATCH:-fail} in fail | warn) ;; *) die "$prefix" "APT_PIN_MISMATCH=${APT_PIN_MISMATCH}: expected fail or warn" ;; esac
   for pkg in "$@"; do
     installed=$(apt_version "$pkg")
     if [ -z "$installed" ]; then
-      want+=("$pkg${APT_PINS[$pkg]:+=${APT_PINS[$pkg]}}")
-    elif [ -n "${APT_PINS[$pkg]:-}" ] && [ "$installed" != "${APT_PINS[$pkg]}" ]; then
-      if [ "${APT_PIN_STRICT:-0}" = 1 ]; then
-        want+=("$pkg=${APT_PINS[$pkg]}")
-      else
-        log "$prefix" "note: $pkg $installed is installed; the pin is ${APT_PINS[$pkg]}"
-      fi
+      want+=("$pkg")
+    else
+      apt_pin_check_installed "$pkg" "$installed" || die "$prefix" "$pkg $installed does not match its pin"
     fi
   done
   [ ${#want[@]} -gt 0 ] || return 0
@@ -128,13 +193,10 @@ apt_ensure() {
   fi
   command -v apt-get >/dev/null 2>&1 || die "$prefix" "missing ${want[*]} and no apt-get to install them"
 
-  local stamp="$CACHE_ROOT/apt-updated"
+  # Two tries: the package lists may be up to a day old (the stamp), and a security update since then
+  # replaces the revision they name; the second try refreshes them first.
+  local stamp="$CACHE_ROOT/apt-updated" try rc=0 names=("${want[@]}") resolved=()
   mkdir -p "$CACHE_ROOT"
-  if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
-    as_root apt-get -o DPkg::Lock::Timeout=600 update -qq || die "$prefix" "apt-get update failed"
-    touch "$stamp"
-  fi
-
   local policy=/usr/sbin/policy-rc.d made_policy=
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\n# Temporary, from hack/lib/common.sh: no service starts during the install.\nexit 101\n' \
@@ -144,18 +206,33 @@ apt_ensure() {
   fi
   local before
   before=" $(daemon_pids | tr '\n' ' ') "
-  log "$prefix" "apt-get install ${want[*]}"
-  local rc=0
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends "${want[@]}" >/dev/null || rc=$?
-  [ -z "$made_policy" ] || as_root rm -f "$policy"
-  if [ "$rc" != 0 ]; then
-    # A pinned version that the archive no longer carries is the likely cause: say what it offers.
-    for pkg in "${want[@]}"; do
-      case $pkg in *=*) log "$prefix" "${pkg%%=*}: pinned ${pkg#*=}; apt offers $(apt-cache policy "${pkg%%=*}" 2>/dev/null | awk '/Candidate:/ { print $2 }')" ;; esac
+  for try in 1 2; do
+    if [ "$try" = 2 ] || [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+      as_root apt-get -o DPkg::Lock::Timeout=600 update -qq || { rc=$?; break; }
+      touch "$stamp"
+    fi
+    # A pinned package is installed at the newest revision of its pinned upstream version that apt offers.
+    resolved=()
+    for pkg in "${names[@]}"; do
+      if [ -n "${APT_PINS[$pkg]:-}" ]; then
+        resolved+=("$pkg=$(apt_pin_choose "$pkg" "${APT_PINS[$pkg]}" <<<"$(apt-cache policy "$pkg" 2>/dev/null || true)")") \
+          || { rc=3; continue 2; }
+      else
+        resolved+=("$pkg")
+      fi
     done
-    die "$prefix" "apt-get install ${want[*]} failed"
-  fi
+    log "$prefix" "apt-get install ${resolved[*]}"
+    rc=0
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends "${resolved[@]}" >/dev/null || rc=$?
+    [ "$rc" != 0 ] || break
+  done
+  [ -z "$made_policy" ] || as_root rm -f "$policy"
+  case $rc in
+    0) ;;
+    3) die "$prefix" "no version of ${names[*]} matches its pin (above)" ;;
+    *) die "$prefix" "apt-get install ${resolved[*]:-${names[*]}} failed (exit $rc)" ;;
+  esac
   sleep 1
   local pid
   for pid in $(daemon_pids); do
