@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app-parts';
 import { syncSecrets } from './app-secrets';
 import { AppTraffic } from './app-traffic';
+import { clusterNamePrefix } from '../platform/cluster-scoped';
 import { IComponent } from '../platform/component';
 import { checkDnsLabel, checkEnum, invalid } from '../platform/errors';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from '../platform/guardrails';
@@ -27,9 +28,10 @@ export interface DjangoAppChartProps extends PodHardeningProps {
   /** The application, written to `app.kubernetes.io/name` and `part-of`. */
   readonly appName: string;
   /**
-   * The installation, written to `app.kubernetes.io/instance` and part of cluster-scoped names.
-   * Two installations in one cluster must differ here.
-   * @default - the appName
+   * The installation, written to `app.kubernetes.io/instance`. When set, it also starts the
+   * cluster-scoped names (the workers' PriorityClasses, `<instance>-worker-<level>`), so two
+   * installations in one cluster that set it must differ here.
+   * @default - the appName in labels; cluster-scoped names start with the namespace, which no other installation in the cluster has
    */
   readonly instance?: string;
   /** The namespace the app lives in. */
@@ -203,9 +205,10 @@ export class DjangoAppChart extends Chart {
     this.collectStatic = props.collectStatic
       ? new CollectStatic(this, 'collectstatic', { ...props.collectStatic, backend: this.backend, name: props.collectStatic.name ?? named('collectstatic') })
       : undefined;
-    this.workers = new CeleryWorkerPool(this, 'workers', {
-      ...appCode, ...props.workers, celeryApp: props.celeryApp, namePrefix: props.workers.namePrefix ?? named('worker'),
-    });
+    const workerPrefix = props.workers.namePrefix ?? named('worker');
+    // The explicit instance, or else the namespace: the appName alone is the same in every installation of the app.
+    const priorityClassPrefix = props.workers.priorityClassPrefix ?? `${clusterNamePrefix(this, { appName: props.appName, instance: props.instance })}-${workerPrefix}`;
+    this.workers = new CeleryWorkerPool(this, 'workers', { ...appCode, ...props.workers, celeryApp: props.celeryApp, namePrefix: workerPrefix, priorityClassPrefix });
     this.beat = new CeleryBeat(this, 'beat', { ...appCode, ...props.beat, celeryApp: props.celeryApp, name: props.beat.name ?? named('beat') });
     this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
     this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge')) : undefined;

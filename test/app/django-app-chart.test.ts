@@ -200,6 +200,14 @@ describe('GIVEN two installations in one namespace', () => {
     expect(() => chartInputs(app)).toThrow(/Deployment shop\/backend is rendered twice, by 'blue\/backend\/Deployment' and by 'green\/backend\/Deployment'/);
   });
 
+  test('WHEN both render the namespace THEN the render says that all but one use the existing one', () => {
+    const app = Testing.app();
+    new DjangoAppChart(app, 'blue', shopProps());
+    new DjangoAppChart(app, 'green', shopProps({ namePrefix: 'green' }));
+    expect(() => chartInputs(app)).toThrow("Namespace shop is rendered twice, by 'blue/Namespace' and by 'green/Namespace': "
+      + "one chart renders the namespace and the others use it (the app chart's namespaceManagement: NamespaceManagement.EXISTING)");
+  });
+
   test('WHEN one chart holds two objects of one name THEN its own validation names both', () => {
     const chart = new DjangoAppChart(Testing.app(), 'shop', shopProps());
     new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
@@ -207,6 +215,41 @@ describe('GIVEN two installations in one namespace', () => {
     expect(chart.node.validate()).toEqual([
       "DjangoAppChart 'shop': ConfigMap shop/edge-nginx is rendered twice, by 'shop/extra' and by 'shop/extra2': give one of them another name (set its name, or the app chart's namePrefix)",
     ]);
+  });
+});
+
+describe('GIVEN two installations of one app in one cluster, each in its own namespace', () => {
+  const twoEnvironments = (staging: Partial<DjangoAppChartProps>, production: Partial<DjangoAppChartProps>) => {
+    const app = Testing.app();
+    const charts = [
+      new DjangoAppChart(app, 'staging', shopProps({ namespace: 'shop-staging', ...staging })),
+      new DjangoAppChart(app, 'production', shopProps({ namespace: 'shop-production', ...production })),
+    ];
+    return { app, charts };
+  };
+  const priorityClasses = (chart: DjangoAppChart) => Testing.synth(chart).filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name);
+
+  test('WHEN neither sets an instance THEN the cluster-scoped PriorityClasses start with the namespace, and the whole app renders', () => {
+    const { app, charts: [staging, production] } = twoEnvironments({}, {});
+    expect(() => chartInputs(app)).not.toThrow();
+    expect(priorityClasses(staging)).toEqual(['shop-staging-worker-normal', 'shop-staging-worker-low']);
+    expect(priorityClasses(production)).toEqual(['shop-production-worker-normal', 'shop-production-worker-low']);
+    const worker = Testing.synth(production).find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-default');
+    expect(worker.spec.template.spec.priorityClassName).toBe('shop-production-worker-normal');
+    // Labels keep their default: the instance label is the appName, so no selector changes.
+    expect(worker.spec.selector.matchLabels['app.kubernetes.io/instance']).toBe('shop');
+  });
+
+  test('WHEN each sets its own instance THEN the PriorityClasses start with the instance', () => {
+    const { charts: [staging] } = twoEnvironments({ instance: 'shop-stage' }, { instance: 'shop-prod' });
+    expect(priorityClasses(staging)).toEqual(['shop-stage-worker-normal', 'shop-stage-worker-low']);
+  });
+
+  test('WHEN both set one instance THEN the render fails on the PriorityClass and names instance as the fix', () => {
+    const { app } = twoEnvironments({ instance: 'shop' }, { instance: 'shop' });
+    expect(() => chartInputs(app)).toThrow("PriorityClass shop-worker-normal is rendered twice, by 'staging/workers/PriorityClass-normal' and by 'production/workers/PriorityClass-normal': "
+      + "its name must be unique in the whole cluster, and an app chart's cluster-scoped names start with its instance: "
+      + 'give each installation its own instance (or leave instance unset: the namespace is used then), or set the name');
   });
 });
 
