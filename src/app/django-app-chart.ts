@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app-parts';
 import { syncSecrets } from './app-secrets';
 import { AppTraffic } from './app-traffic';
+import { clusterNamePrefix } from '../platform/cluster-scoped';
 import { IComponent } from '../platform/component';
 import { checkDnsLabel, checkEnum, invalid } from '../platform/errors';
 import { NamespaceGuardrails, NamespaceGuardrailsProps } from '../platform/guardrails';
@@ -27,9 +28,10 @@ export interface DjangoAppChartProps extends PodHardeningProps {
   /** The application, written to `app.kubernetes.io/name` and `part-of`. */
   readonly appName: string;
   /**
-   * The installation, written to `app.kubernetes.io/instance` and part of cluster-scoped names.
-   * Two installations in one cluster must differ here.
-   * @default - the appName
+   * The installation, written to `app.kubernetes.io/instance`. When set, it also starts the
+   * cluster-scoped names (the workers' PriorityClasses, `<instance>-worker-<level>`), so two
+   * installations in one cluster that set it must differ here.
+   * @default - the appName in labels; cluster-scoped names start with the namespace, which no other installation in the cluster has
    */
   readonly instance?: string;
   /** The namespace the app lives in. */
@@ -57,16 +59,29 @@ export interface DjangoAppChartProps extends PodHardeningProps {
   readonly tag?: string;
   /** The settings every process of the Django code reads. */
   readonly settings: DjangoSettingsProps;
-  /** The Celery broker. */
-  readonly broker: CeleryBrokerProps;
-  /** The Celery application, `celery -A <celeryApp>`. */
-  readonly celeryApp: string;
+  /**
+   * The Celery broker, which the web tier, the workers and beat read. Without workers it only gives
+   * the web tier its broker variables (for tasks that workers elsewhere consume).
+   * @default - no broker: no broker variables and no broker Secret; the app can have no workers
+   */
+  readonly broker?: CeleryBrokerProps;
+  /**
+   * The Celery application, `celery -A <celeryApp>`: required with `workers`, and only with them.
+   * @default - none: the app has no workers
+   */
+  readonly celeryApp?: string;
   /** The Django web tier. */
   readonly backend: DjangoBackendOptions;
-  /** The Celery queues and how their workers run. */
-  readonly workers: CeleryWorkerPoolOptions;
-  /** Celery beat. */
-  readonly beat: CeleryBeatOptions;
+  /**
+   * The Celery queues and how their workers run. They need `broker` and `celeryApp`.
+   * @default - no Celery workers (and then no beat): no KEDA objects, no PriorityClasses
+   */
+  readonly workers?: CeleryWorkerPoolOptions;
+  /**
+   * Celery beat. It needs `workers`, since it only sends periodic tasks to their queues.
+   * @default - no beat
+   */
+  readonly beat?: CeleryBeatOptions;
   /**
    * The schema migrations, run before each release serves.
    * @default - no migration job
@@ -121,8 +136,8 @@ export interface DjangoAppChartProps extends PodHardeningProps {
 }
 
 /**
- * A Django + Celery app, composed from one props object: the backend, the worker queues and beat,
- * and whichever of the jobs, frontend, edge, statistics pipeline, synced Secrets and namespace
+ * A Django app, composed from one props object: the backend, and whichever of the Celery worker
+ * queues and beat, the jobs, frontend, edge, statistics pipeline, synced Secrets and namespace
  * guardrails it has. The chart wires them together through the components themselves: the
  * NetworkPolicies allow exactly the flows between the components it holds and the external
  * services it is given, the edge routes to the backend and frontend objects, Argo CD sync waves
@@ -131,14 +146,14 @@ export interface DjangoAppChartProps extends PodHardeningProps {
 export class DjangoAppChart extends Chart {
   /** The settings of the Django code. */
   public readonly settings: DjangoSettings;
-  /** The broker. */
-  public readonly broker: CeleryBroker;
+  /** The broker, when there is one. */
+  public readonly broker?: CeleryBroker;
   /** The web tier. */
   public readonly backend: DjangoBackend;
-  /** The worker queues. */
-  public readonly workers: CeleryWorkerPool;
-  /** Beat. */
-  public readonly beat: CeleryBeat;
+  /** The worker queues, when there are some. */
+  public readonly workers?: CeleryWorkerPool;
+  /** Beat, when there is one. */
+  public readonly beat?: CeleryBeat;
   /** The migration job, when there is one. */
   public readonly migrations?: DjangoMigrations;
   /** The collectstatic job, when there is one. */
@@ -165,12 +180,13 @@ export class DjangoAppChart extends Chart {
     };
     // Objects that belong to no single component (policies, quota, secrets) still carry the release.
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true, labels: chartLabels });
-    for (const field of ['appName', 'namespace', 'version', 'image', 'celeryApp'] as const) {
+    for (const field of ['appName', 'namespace', 'version', 'image'] as const) {
       if (typeof props[field] !== 'string' || props[field] === '') invalid(this, field, 'a non-empty string', props[field]);
     }
-    for (const field of ['settings', 'broker', 'backend', 'workers', 'beat'] as const) {
+    for (const field of ['settings', 'backend'] as const) {
       if (!props[field] || typeof props[field] !== 'object') invalid(this, field, 'set (it is a required part of every app)', props[field]);
     }
+    this.checkCelery(props);
     if (!Array.isArray(props.externalServices)) invalid(this, 'externalServices', 'a list (empty when the app reaches nothing outside)', props.externalServices);
     const identity = { appName: props.appName, instance, version: props.version };
     const hardening = { runAsUser: props.runAsUser, runAsGroup: props.runAsGroup, tmpSizeLimit: props.tmpSizeLimit };
@@ -192,7 +208,7 @@ export class DjangoAppChart extends Chart {
 
     const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.url } : {};
     this.settings = new DjangoSettings({ ...props.settings, env: { ...props.settings.env, ...statsEnv } });
-    this.broker = new CeleryBroker(props.broker);
+    this.broker = props.broker ? new CeleryBroker(props.broker) : undefined;
     // The web tier, the workers, beat and the jobs run the same image, settings and broker.
     const appCode = { ...identity, ...hardening, image: props.image, tag: props.tag ?? props.version, settings: this.settings, broker: this.broker };
 
@@ -203,26 +219,33 @@ export class DjangoAppChart extends Chart {
     this.collectStatic = props.collectStatic
       ? new CollectStatic(this, 'collectstatic', { ...props.collectStatic, backend: this.backend, name: props.collectStatic.name ?? named('collectstatic') })
       : undefined;
-    this.workers = new CeleryWorkerPool(this, 'workers', {
-      ...appCode, ...props.workers, celeryApp: props.celeryApp, namePrefix: props.workers.namePrefix ?? named('worker'),
-    });
-    this.beat = new CeleryBeat(this, 'beat', { ...appCode, ...props.beat, celeryApp: props.celeryApp, name: props.beat.name ?? named('beat') });
+    if (props.workers) {
+      // checkCelery made sure that workers come with a broker and a Celery app.
+      const celery = { ...appCode, broker: this.broker!, celeryApp: props.celeryApp! };
+      const workerPrefix = props.workers.namePrefix ?? named('worker');
+      // The explicit instance, or else the namespace: the appName alone is the same in every installation of the app.
+      const priorityClassPrefix = props.workers.priorityClassPrefix ?? `${clusterNamePrefix(this, { appName: props.appName, instance: props.instance })}-${workerPrefix}`;
+      this.workers = new CeleryWorkerPool(this, 'workers', { ...celery, ...props.workers, namePrefix: workerPrefix, priorityClassPrefix });
+      this.beat = props.beat ? new CeleryBeat(this, 'beat', { ...celery, ...props.beat, name: props.beat.name ?? named('beat') }) : undefined;
+    }
     this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
     this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge')) : undefined;
 
+    const queues = this.workers?.queueComponents ?? [];
+    const celeryComponents: IComponent[] = [...queues, ...(this.beat ? [this.beat] : [])];
     const appCodeComponents: IComponent[] = [
-      this.backend, ...this.workers.queueComponents, this.beat,
+      this.backend, ...celeryComponents,
       ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
     ];
     this.components = [
       ...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : []),
       this.backend, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
-      ...this.workers.queueComponents, this.beat,
+      ...celeryComponents,
       ...(this.frontend ? [this.frontend] : []), ...(this.edge ? [this.edge] : []),
     ];
     this.checkUniqueNames([
       [this.backend, 'backend.name'], [this.beat, 'beat.name'],
-      ...this.workers.queueComponents.map((q, i) => [q, `workers.queues[${i}].name`] as [IComponent, string]),
+      ...queues.map((q, i) => [q, `workers.queues[${i}].name`] as [IComponent, string]),
       [this.migrations, 'migrations.name'], [this.collectStatic, 'collectStatic.name'],
       [this.frontend, 'frontend.name'], [this.edge, 'edge.name'],
       [this.statsShipper, 'stats.shipper.name'], [this.statsDashboards, 'stats.dashboards.name'],
@@ -230,7 +253,7 @@ export class DjangoAppChart extends Chart {
 
     if (props.secretStore) {
       syncSecrets(this, props.secretStore, props.namespace, [
-        ...this.settings.secretKeys, ...this.broker.secretKeys,
+        ...this.settings.secretKeys, ...(this.broker?.secretKeys ?? []),
         ...(this.statsShipper?.secretKeys ?? []), ...(this.statsDashboards?.secretKeys ?? []),
       ]);
     }
@@ -322,6 +345,30 @@ export class DjangoAppChart extends Chart {
   private bucketUrl(bucket: string): string {
     const s = this.settings;
     return s.s3Endpoint ? `${s.s3Endpoint}/${bucket}/` : `https://${bucket}.s3.${s.s3Region}.amazonaws.com/`;
+  }
+
+  /**
+   * The Celery parts need each other: the workers consume the broker's queues with the Celery app,
+   * and beat only sends periodic tasks to the workers' queues. A broker alone is a web tier that
+   * enqueues for workers that run elsewhere.
+   */
+  private checkCelery(props: DjangoAppChartProps): void {
+    for (const field of ['broker', 'workers', 'beat'] as const) {
+      if (props[field] !== undefined && (props[field] === null || typeof props[field] !== 'object')) invalid(this, field, 'an object, or left out', props[field]);
+    }
+    if (props.beat !== undefined && props.workers === undefined) {
+      invalid(this, 'beat', 'left out, or set together with workers (beat only sends periodic tasks to the workers\' queues; without workers nothing runs them)', props.beat);
+    }
+    if (props.workers === undefined) {
+      if (props.celeryApp !== undefined) invalid(this, 'celeryApp', 'left out when the app has no workers (only workers and beat run `celery -A <celeryApp>`)', props.celeryApp);
+      return;
+    }
+    if (props.broker === undefined) {
+      invalid(this, 'broker', 'set when the app has workers (their queues live on it, and KEDA scales them on its queue lengths)', props.broker);
+    }
+    if (typeof props.celeryApp !== 'string' || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
+      invalid(this, 'celeryApp', 'set when the app has workers: the Celery application, a Python module path such as "shop.celery"', props.celeryApp);
+    }
   }
 
   private checkStats(stats: AppStatsProps): void {

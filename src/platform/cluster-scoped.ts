@@ -1,4 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { ComponentIdentityProps } from './labels';
 
 /**
  * cdk8s stamps the chart's namespace on every object. A cluster-scoped object (Namespace,
@@ -6,4 +8,14 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
  */
 export function clusterScoped(obj: ApiObject): void {
   if (Chart.of(obj).namespace) obj.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+}
+
+/**
+ * The start of an installation's cluster-scoped names. The instance when it is given; otherwise the
+ * namespace of the chart, which no other installation in the cluster has (two installations in one
+ * namespace differ by their name prefixes, which follow); the app name only in a chart without a namespace.
+ * The app name alone would make the staging and production of one app collide.
+ */
+export function clusterNamePrefix(scope: IConstruct, identity: ComponentIdentityProps): string {
+  return identity.instance ?? Chart.of(scope).namespace ?? identity.appName;
 }

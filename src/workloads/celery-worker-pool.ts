@@ -6,7 +6,7 @@ import { DjangoSettings } from './django-settings';
 import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
 import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
-import { clusterScoped } from '../platform/cluster-scoped';
+import { clusterNamePrefix, clusterScoped } from '../platform/cluster-scoped';
 import { IComponent } from '../platform/component';
 import { checkDnsLabel, checkEnum, checkInteger, checkReplicaRange, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
@@ -114,7 +114,7 @@ export interface CeleryWorkerPoolOptions extends PodOptions {
   /**
    * Prefix of the cluster-scoped PriorityClass names (`<prefix>-high`). Environments that share
    * a cluster must use different prefixes.
-   * @default - `<instance>-<namePrefix>`
+   * @default - `<instance>-<namePrefix>`; without an instance, `<namespace of the chart>-<namePrefix>`
    */
   readonly priorityClassPrefix?: string;
   /**
@@ -225,8 +225,7 @@ export class CeleryWorkerPool extends Construct {
     }
     const poolLabel = props.nodePoolLabel ?? 'node-pool';
 
-    const identityName = props.instance ?? props.appName;
-    const pcPrefix = props.priorityClassPrefix ?? `${identityName}-${prefix}`;
+    const pcPrefix = props.priorityClassPrefix ?? `${clusterNamePrefix(this, props)}-${prefix}`;
     const poolLabels = new ComponentLabels(this, props, prefix, props.tag);
     const levels = [...new Set(queues.map((q) => q.props.priority))]
       .sort((a, b) => PRIORITY_VALUE[b] - PRIORITY_VALUE[a]);

@@ -7,7 +7,7 @@ import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 
-/** The smallest app the chart takes: a backend, two queues and beat, talking to PostgreSQL and Redis. */
+/** A Django + Celery app with no optional web parts: a backend, two queues and beat, talking to PostgreSQL and Redis. */
 function shopProps(overrides: Partial<DjangoAppChartProps> = {}): DjangoAppChartProps {
   return {
     appName: 'shop',
@@ -44,7 +44,7 @@ function synth(overrides: Partial<DjangoAppChartProps> = {}) {
 const EDGE = { host: 'shop.example.com', ingressNamespace: 'ingress-nginx', resources: size };
 const S3 = { name: 's3', cidrs: ['52.218.0.0/17'], ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] };
 
-describe('GIVEN only the required parts (backend, queues, beat)', () => {
+describe('GIVEN a backend, two queues and beat, and no other part', () => {
   const { objects, find, policy } = synth();
 
   test('THEN it renders the namespace, the backend, one Deployment per queue and beat, and nothing optional', () => {
@@ -83,6 +83,87 @@ describe('GIVEN only the required parts (backend, queues, beat)', () => {
     expect(model.allowed).toHaveLength(8);
     expect(model.namespaces).toEqual([]);
     expect(model.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] });
+  });
+});
+
+describe('GIVEN a plain Django app: a backend, its migrations and an edge, and no Celery', () => {
+  const plain: Partial<DjangoAppChartProps> = {
+    broker: undefined,
+    celeryApp: undefined,
+    workers: undefined,
+    beat: undefined,
+    migrations: { resources: size, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    edge: EDGE,
+    externalServices: [{ name: 'postgres', cidrs: ['10.60.1.0/24'], ports: [5432] }, S3],
+    secretStore: { storeName: 'vault' },
+  };
+  const { chart, objects, find, policy } = synth(plain);
+  const podSpecs = objects.filter((o) => ['Deployment', 'Job'].includes(o.kind)).map((o) => o.spec.template.spec);
+
+  test('THEN it renders the backend, the migration job and the edge, and no Celery object', () => {
+    expect(objects.filter((o) => ['Deployment', 'Job'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Deployment/backend', 'Deployment/edge', 'Job/migrate']);
+    for (const kind of ['ScaledObject', 'TriggerAuthentication', 'PriorityClass']) expect([kind, objects.filter((o) => o.kind === kind)]).toEqual([kind, []]);
+    expect([chart.broker, chart.workers, chart.beat]).toEqual([undefined, undefined, undefined]);
+  });
+
+  test('THEN no container reads a broker variable or the broker Secret, and only the app Secret is synced', () => {
+    for (const c of podSpecs.flatMap((p) => p.containers)) {
+      expect([c.name, (c.env ?? []).map((e: any) => e.name).filter((n: string) => n.startsWith('CELERY_'))]).toEqual([c.name, []]);
+    }
+    expect(JSON.stringify(objects)).not.toContain('shop-broker');
+    expect(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => o.metadata.name)).toEqual(['shop-app']);
+  });
+
+  test('THEN the NetworkPolicies allow the backend exactly what it needs: the edge in, PostgreSQL and S3 out', () => {
+    expect(objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort())
+      .toEqual(['allow-backend', 'allow-dns', 'allow-edge', 'allow-migrate', 'default-deny']);
+    const fromEdge = { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': 'edge' } } };
+    const out = [
+      { to: [{ ipBlock: { cidr: '10.60.1.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] },
+      { to: [{ ipBlock: { cidr: '52.218.0.0/17' } }], ports: [{ protocol: 'TCP', port: 443 }] },
+    ];
+    expect(policy('backend')).toMatchObject({ ingress: [{ from: [fromEdge], ports: [{ protocol: 'TCP', port: 8000 }] }], egress: out });
+    expect(policy('migrate').egress).toEqual(out);
+    expect(policy('edge').egress.map((e: any) => e.to[0].podSelector?.matchLabels['app.kubernetes.io/component'] ?? e.to[0].ipBlock.cidr)).toEqual(['backend', '52.218.0.0/17']);
+    expect(find('NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('THEN the traffic model holds exactly the components rendered, and every flow names one of them', () => {
+    const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
+    const components = model.components.map((c: any) => c.name);
+    expect(components).toEqual(['backend', 'migrate', 'edge']);
+    for (const flow of model.allowed) {
+      for (const end of [flow.from.component, flow.to.component].filter((c) => c !== undefined)) expect(components).toContain(end);
+    }
+    const selected = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.spec.podSelector.matchLabels?.['app.kubernetes.io/component']).filter((c) => c);
+    expect(selected.sort()).toEqual([...components].sort());
+  });
+
+  test('WHEN it has a broker and no workers THEN only the web tier enqueues: the backend reads the broker, and nothing scales on it', () => {
+    const { objects: withBroker, find: findIn } = synth({ ...plain, broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' } });
+    expect(findIn('Deployment', 'backend').spec.template.spec.containers[0].env)
+      .toContainEqual({ name: 'CELERY_BROKER_ADDRESS', valueFrom: { secretKeyRef: { name: 'shop-broker', key: 'redis-address' } } });
+    expect(findIn('ExternalSecret', 'shop-broker').spec.data.map((d: any) => d.secretKey)).toEqual(['redis-address']);
+    expect(withBroker.filter((o) => ['ScaledObject', 'TriggerAuthentication', 'PriorityClass'].includes(o.kind))).toEqual([]);
+  });
+});
+
+describe('GIVEN workers and no beat', () => {
+  const { chart, objects, find, policy } = synth({ beat: undefined });
+
+  test('THEN the queues render with their autoscaling and priorities, and there is no beat', () => {
+    expect(objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'worker-default', 'worker-reports']);
+    expect(objects.filter((o) => o.kind === 'ScaledObject').map((o) => o.metadata.name)).toEqual(['worker-default', 'worker-reports']);
+    expect(find('TriggerAuthentication', 'worker-broker')).toBeDefined();
+    expect(objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name)).toEqual(['shop-worker-normal', 'shop-worker-low']);
+    expect(chart.beat).toBeUndefined();
+  });
+
+  test('THEN the workers reach the broker, and neither a policy nor the traffic model names beat', () => {
+    expect(policy('worker-default').egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.60.2.0/24' } }], ports: [{ protocol: 'TCP', port: 6379 }] });
+    expect(policy('beat')).toBeUndefined();
+    const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
+    expect(model.components.map((c: any) => c.name)).toEqual(['backend', 'worker-default', 'worker-reports']);
   });
 });
 
@@ -200,6 +281,14 @@ describe('GIVEN two installations in one namespace', () => {
     expect(() => chartInputs(app)).toThrow(/Deployment shop\/backend is rendered twice, by 'blue\/backend\/Deployment' and by 'green\/backend\/Deployment'/);
   });
 
+  test('WHEN both render the namespace THEN the render says that all but one use the existing one', () => {
+    const app = Testing.app();
+    new DjangoAppChart(app, 'blue', shopProps());
+    new DjangoAppChart(app, 'green', shopProps({ namePrefix: 'green' }));
+    expect(() => chartInputs(app)).toThrow("Namespace shop is rendered twice, by 'blue/Namespace' and by 'green/Namespace': "
+      + "one chart renders the namespace and the others use it (the app chart's namespaceManagement: NamespaceManagement.EXISTING)");
+  });
+
   test('WHEN one chart holds two objects of one name THEN its own validation names both', () => {
     const chart = new DjangoAppChart(Testing.app(), 'shop', shopProps());
     new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
@@ -207,6 +296,41 @@ describe('GIVEN two installations in one namespace', () => {
     expect(chart.node.validate()).toEqual([
       "DjangoAppChart 'shop': ConfigMap shop/edge-nginx is rendered twice, by 'shop/extra' and by 'shop/extra2': give one of them another name (set its name, or the app chart's namePrefix)",
     ]);
+  });
+});
+
+describe('GIVEN two installations of one app in one cluster, each in its own namespace', () => {
+  const twoEnvironments = (staging: Partial<DjangoAppChartProps>, production: Partial<DjangoAppChartProps>) => {
+    const app = Testing.app();
+    const charts = [
+      new DjangoAppChart(app, 'staging', shopProps({ namespace: 'shop-staging', ...staging })),
+      new DjangoAppChart(app, 'production', shopProps({ namespace: 'shop-production', ...production })),
+    ];
+    return { app, charts };
+  };
+  const priorityClasses = (chart: DjangoAppChart) => Testing.synth(chart).filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name);
+
+  test('WHEN neither sets an instance THEN the cluster-scoped PriorityClasses start with the namespace, and the whole app renders', () => {
+    const { app, charts: [staging, production] } = twoEnvironments({}, {});
+    expect(() => chartInputs(app)).not.toThrow();
+    expect(priorityClasses(staging)).toEqual(['shop-staging-worker-normal', 'shop-staging-worker-low']);
+    expect(priorityClasses(production)).toEqual(['shop-production-worker-normal', 'shop-production-worker-low']);
+    const worker = Testing.synth(production).find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-default');
+    expect(worker.spec.template.spec.priorityClassName).toBe('shop-production-worker-normal');
+    // Labels keep their default: the instance label is the appName, so no selector changes.
+    expect(worker.spec.selector.matchLabels['app.kubernetes.io/instance']).toBe('shop');
+  });
+
+  test('WHEN each sets its own instance THEN the PriorityClasses start with the instance', () => {
+    const { charts: [staging] } = twoEnvironments({ instance: 'shop-stage' }, { instance: 'shop-prod' });
+    expect(priorityClasses(staging)).toEqual(['shop-stage-worker-normal', 'shop-stage-worker-low']);
+  });
+
+  test('WHEN both set one instance THEN the render fails on the PriorityClass and names instance as the fix', () => {
+    const { app } = twoEnvironments({ instance: 'shop' }, { instance: 'shop' });
+    expect(() => chartInputs(app)).toThrow("PriorityClass shop-worker-normal is rendered twice, by 'staging/workers/PriorityClass-normal' and by 'production/workers/PriorityClass-normal': "
+      + "its name must be unique in the whole cluster, and an app chart's cluster-scoped names start with its instance: "
+      + 'give each installation its own instance (or leave instance unset: the namespace is used then), or set the name');
   });
 });
 
@@ -223,7 +347,16 @@ describe('GIVEN props that do not make a whole app', () => {
     ['two external services of one name', { externalServices: [{ name: 'db', cidrs: ['10.0.0.0/8'], ports: [1] }, { name: 'db', cidrs: ['10.1.0.0/16'], ports: [2] }] }, /externalServices\[1\]\.name must be unique among the external services/],
     ['an invalid CIDR', { externalServices: [{ name: 'db', cidrs: ['10.0.0.1/8'], ports: [5432] }] }, /externalServices\[0\]\.cidrs\[0\] must be a network address/],
     ['no external services list', { externalServices: undefined as any }, /externalServices must be a list/],
-    ['no workers', { workers: undefined as any }, /workers must be set \(it is a required part of every app\)/],
+    ['beat without workers', { workers: undefined },
+      /^DjangoAppChart 'shop': beat must be left out, or set together with workers \(beat only sends periodic tasks to the workers' queues; without workers nothing runs them\); got \{"resources":/],
+    ['workers without a broker', { broker: undefined },
+      /^DjangoAppChart 'shop': broker must be set when the app has workers \(their queues live on it, and KEDA scales them on its queue lengths\); got undefined$/],
+    ['workers without a Celery app', { celeryApp: undefined },
+      /^DjangoAppChart 'shop': celeryApp must be set when the app has workers: the Celery application, a Python module path such as "shop.celery"; got undefined$/],
+    ['a Celery app that is not a module path', { celeryApp: 'shop celery' }, /^DjangoAppChart 'shop': celeryApp must be set when the app has workers: .*; got "shop celery"$/],
+    ['a Celery app without workers', { workers: undefined, beat: undefined },
+      /^DjangoAppChart 'shop': celeryApp must be left out when the app has no workers \(only workers and beat run `celery -A <celeryApp>`\); got "shop.celery"$/],
+    ['workers that are not an object', { workers: 'default' as any }, /^DjangoAppChart 'shop': workers must be an object, or left out; got "default"$/],
   ])('WHEN given %s THEN construction fails naming the prop', (_what, overrides, message) => {
     expect(() => synth(overrides as Partial<DjangoAppChartProps>)).toThrow(message);
   });

@@ -85,8 +85,9 @@ function release(env: string, props: DjangoAppChartProps): DjangoAppChartProps {
 function kedaVariant(env: string, props: DjangoAppChartProps): DjangoAppChartProps {
   let p = release(env, props);
   if (env === RELEASE_ENV) p = withVersion(p, STAGING_NEXT);
-  p = { ...p, workers: { ...p.workers, queues: p.workers.queues.map((q) => ({ ...q, cooldownPeriodSeconds: SHORT_COOLDOWN })) } };
-  if (env === 'test') p = { ...p, broker: { ...p.broker, redisDatabaseIndex: REDIS_DB } };
+  // Picvario always has workers and a broker.
+  p = { ...p, workers: { ...p.workers!, queues: p.workers!.queues.map((q) => ({ ...q, cooldownPeriodSeconds: SHORT_COOLDOWN })) } };
+  if (env === 'test') p = { ...p, broker: { ...p.broker!, redisDatabaseIndex: REDIS_DB } };
   return p;
 }
 
@@ -116,7 +117,7 @@ const VARIANTS: Record<string, RenderVariant> = {
     label: 'the KEDA variant without test\'s storage-scan queue',
     props: (env, props) => {
       const p = kedaVariant(env, props);
-      return env === 'test' ? { ...p, workers: { ...p.workers, queues: p.workers.queues.filter((q) => q.name !== 'storage-scan') } } : p;
+      return env === 'test' ? { ...p, workers: { ...p.workers!, queues: p.workers!.queues.filter((q) => q.name !== 'storage-scan') } } : p;
     },
   },
 };

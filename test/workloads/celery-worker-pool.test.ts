@@ -114,6 +114,12 @@ describe('CeleryWorkerPool', () => {
     expect(find(all, 'Deployment', 'worker-export').spec.template.spec.priorityClassName).toBe('shop-prod-worker-low');
   });
 
+  test('GIVEN no instance THEN the PriorityClass names start with the namespace of the chart, which another installation of the app cannot share', () => {
+    const names = (overrides: Partial<CeleryWorkerPoolProps>) => pool(overrides).filter((o) => o.kind === 'PriorityClass').map((p) => p.metadata.name);
+    expect(names({ instance: undefined })).toEqual(['ns-worker-high', 'ns-worker-low']);
+    expect(names({ instance: undefined, priorityClassPrefix: 'shop-bulk' })).toEqual(['shop-bulk-high', 'shop-bulk-low']);
+  });
+
   test('THEN queues whose minimum is 2 or more keep all but one worker, and the others are evicted one at a time', () => {
     const pdbs = pool().filter((o) => o.kind === 'PodDisruptionBudget');
     expect(pdbs.map((p) => [p.metadata.name, p.spec.minAvailable, p.spec.maxUnavailable])).toEqual([
