@@ -221,7 +221,7 @@ export interface NginxConfigOptions extends NginxRoutingOptions {
 
   /**
    * Base URL of the static files origin: the statics bucket or a CDN, e.g.
-   * `https://picvario-static.s3.eu-central-1.amazonaws.com/static/`. `http` is accepted for tests.
+   * `https://myapp-static.s3.eu-central-1.amazonaws.com/static/`. `http` is accepted for tests.
    * A request for `<staticPathPrefix><rest>` is proxied to `<staticOrigin><rest>`.
    * The host is resolved at request time through the `resolvers`.
    */
