@@ -2,7 +2,7 @@ import { SecretStoreKind } from '../platform/external-secret';
 import { NetworkProtocol } from '../platform/network-isolation';
 import { EdgeRouterOptions } from '../workloads/edge/edge-router';
 import { NuxtFrontendOptions } from '../workloads/nuxt-frontend';
-import { GrafanaOptions, LogstashOptions } from '../workloads/stats';
+import { StatsDashboardsOptions, StatsShipperOptions } from '../workloads/stats';
 
 /** Who owns the app's namespace. */
 export enum NamespaceManagement {
@@ -96,12 +96,12 @@ export interface AppEdgeProps extends EdgeRouterOptions {
 /** The usage-statistics pipeline of an app: Logstash, and optionally Grafana on top. */
 export interface AppStatsProps {
   /** The shipper that app code posts usage events to. */
-  readonly shipper: LogstashOptions;
+  readonly shipper: StatsShipperOptions;
   /**
-   * The dashboards.
+   * The dashboards. Their `indexPattern` defaults to the shipper's `indexWildcard`.
    * @default - no dashboards
    */
-  readonly dashboards?: GrafanaOptions;
+  readonly dashboards?: StatsDashboardsOptions;
   /** The addresses of the statistics Elasticsearch, which the shipper and dashboards reach. */
   readonly elasticsearchCidrs: string[];
   /**

@@ -203,7 +203,14 @@ export class DjangoAppChart extends Chart {
       ? new StatsShipper(this, 'stats-shipper', { ...identity, ...hardening, ...props.stats.shipper, name: props.stats.shipper.name ?? named('stats-shipper') })
       : undefined;
     this.statsDashboards = props.stats?.dashboards
-      ? new StatsDashboards(this, 'grafana', { ...identity, ...hardening, ...props.stats.dashboards, name: props.stats.dashboards.name ?? named('grafana') })
+      ? new StatsDashboards(this, 'grafana', {
+        ...identity,
+        ...hardening,
+        ...props.stats.dashboards,
+        name: props.stats.dashboards.name ?? named('grafana'),
+        // The dashboards search what the shipper writes.
+        indexPattern: props.stats.dashboards.indexPattern ?? this.statsShipper!.indexWildcard,
+      })
       : undefined;
 
     const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.url } : {};

@@ -19,6 +19,13 @@ export const STATS_READER_SECRET = 'picvario-stats-reader';
 /** The Grafana admin password. */
 export const GRAFANA_SECRET = 'picvario-grafana';
 
+/**
+ * Picvario's names in the statistics Elasticsearch and Grafana. Pinned rather than left to the
+ * defaults: a new name would orphan the existing indices and template, and break dashboard links.
+ */
+const STATS_INDEX_PREFIX = 'picvario-usage';
+const STATS_DASHBOARD_TAGS = ['picvario', 'usage'];
+
 /** Images of the third-party components, pinned. */
 const LOGSTASH_TAG = '8.15.3';
 const GRAFANA_TAG = '11.3.1';
@@ -90,12 +97,19 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
         resources: spec.stats.logstash,
         replicas: 2,
         elasticsearch: { url: ext.stats.url, secretName: STATS_WRITER_SECRET },
+        index: `${STATS_INDEX_PREFIX}-%{+YYYY.MM.dd}`,
+        indexTemplateName: STATS_INDEX_PREFIX,
       },
       dashboards: {
         tag: GRAFANA_TAG,
         resources: spec.stats.grafana,
         elasticsearch: { url: ext.stats.url, secretName: STATS_READER_SECRET },
         adminSecretName: GRAFANA_SECRET,
+        indexPattern: `${STATS_INDEX_PREFIX}-*`,
+        datasourceUid: `${STATS_INDEX_PREFIX}-es`,
+        tenantDashboardUid: `${STATS_INDEX_PREFIX}-tenant`,
+        summaryDashboardUid: `${STATS_INDEX_PREFIX}-summary`,
+        dashboardTags: STATS_DASHBOARD_TAGS,
       },
       elasticsearchCidrs: [ext.stats.cidr],
     },

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { checkEnum, checkSecretKey, invalid } from './errors';
-import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../imports/external-secrets-externalsecret-external-secrets.io';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../crds/external-secrets-externalsecret-external-secrets.io';
 
 /** Which kind of store the External Secrets Operator reads from. */
 export enum SecretStoreKind {

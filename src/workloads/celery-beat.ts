@@ -90,7 +90,7 @@ export class CeleryBeat extends Construct implements IComponent {
       invalid(this, 'replicas', 'exactly 1 (two beats send every periodic task twice)', props.replicas);
     }
     if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
-      invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
+      invalid(this, 'celeryApp', 'a Python module path such as "myapp.celery"', props.celeryApp);
     }
     this.deploymentName = checkDnsLabel(this, 'name', props.name ?? 'beat');
     this.name = this.deploymentName;

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { BrokerKind, CeleryBroker } from './celery-broker';
 import { CeleryLiveness, fileExistsProbe, heartbeatProbe } from './celery-liveness';
 import { DjangoSettings } from './django-settings';
-import { ScaledObject } from '../imports/keda-scaledobject-keda.sh';
-import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../imports/keda-triggerauthentication-keda.sh';
+import { ScaledObject } from '../crds/keda-scaledobject-keda.sh';
+import { TriggerAuthentication, TriggerAuthenticationSpecSecretTargetRef } from '../crds/keda-triggerauthentication-keda.sh';
 import { addDisruptionBudget, addOneAtATimeBudget, defaultMinAvailable, SpreadMode } from '../platform/availability';
 import { clusterNamePrefix, clusterScoped } from '../platform/cluster-scoped';
 import { IComponent } from '../platform/component';
@@ -201,7 +201,7 @@ export class CeleryWorkerPool extends Construct {
     const hardening = new PodHardening(this, props);
     const options = resolvePodOptions(this, props);
     if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
-      invalid(this, 'celeryApp', 'a Python module path such as "picvario.celery"', props.celeryApp);
+      invalid(this, 'celeryApp', 'a Python module path such as "myapp.celery"', props.celeryApp);
     }
     if (!props.queues || props.queues.length === 0) invalid(this, 'queues', 'a non-empty list', props.queues);
     const queues = props.queues.map((q, i) => this.resolveQueue(prefix, q, `queues[${i}]`));

@@ -239,6 +239,12 @@ describe('GIVEN the optional jobs, statistics, synced Secrets and guardrails', (
     expect(objects.find((o) => o.kind === 'ExternalSecret').spec.secretStoreRef).toEqual({ name: 'vault', kind: 'SecretStore' });
   });
 
+  test('THEN the statistics are named after the app: a shop-usage index and its template', () => {
+    const conf = find('ConfigMap', 'stats-shipper-pipeline').data['usage.conf'];
+    expect(conf).toContain('index => "shop-usage-%{+YYYY.MM.dd}"');
+    expect(conf).toContain('template_name => "shop-usage"');
+  });
+
   test('THEN the namespace gets its quota and limits', () => {
     expect(find('ResourceQuota', 'compute').spec.hard['requests.cpu']).toBe('20');
     expect(find('LimitRange', 'container-defaults')).toBeDefined();
@@ -359,5 +365,26 @@ describe('GIVEN props that do not make a whole app', () => {
     ['workers that are not an object', { workers: 'default' as any }, /^DjangoAppChart 'shop': workers must be an object, or left out; got "default"$/],
   ])('WHEN given %s THEN construction fails naming the prop', (_what, overrides, message) => {
     expect(() => synth(overrides as Partial<DjangoAppChartProps>)).toThrow(message);
+  });
+});
+
+describe('GIVEN statistics with dashboards and a shipper index of its own', () => {
+  const stats = (dashboards: object) => synth({
+    stats: {
+      shipper: { tag: '8.15.3', resources: size, index: 'events-%{+YYYY.MM}', elasticsearch: { url: 'https://stats.internal:9200', secretName: 'shop-stats' } },
+      dashboards: { tag: '11.3.1', resources: size, adminSecretName: 'shop-grafana', elasticsearch: { url: 'https://stats.internal:9200', secretName: 'shop-stats-reader' }, ...dashboards },
+      elasticsearchCidrs: ['10.60.3.0/24'],
+    },
+  });
+
+  test('THEN the dashboards search what the shipper writes, and name the rest after the app', () => {
+    const { chart, find } = stats({});
+    expect(chart.statsDashboards!.indexPattern).toBe('events-*');
+    expect(find('ConfigMap', 'grafana-datasources').data['usage-elasticsearch.yaml']).toContain('      index: "events-*"\n');
+    expect([chart.statsDashboards!.datasourceUid, chart.statsDashboards!.tenantDashboardUid]).toEqual(['shop-usage-es', 'shop-usage-tenant']);
+  });
+
+  test('GIVEN an index pattern of the dashboards THEN it wins over the shipper\'s', () => {
+    expect(stats({ indexPattern: 'archive-*' }).chart.statsDashboards!.indexPattern).toBe('archive-*');
   });
 });

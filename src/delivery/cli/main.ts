@@ -1,11 +1,10 @@
 #!/usr/bin/env node
-import * as fs from 'fs';
-import * as path from 'path';
 import { UsageError } from './args';
 import { DIFF_USAGE, diffCommand } from './diff-command';
 import { IMPORT_USAGE, importCommand } from './import-command';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
+import { libraryPackage } from '../library-package';
 
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number }> = {
   render: { usage: RENDER_USAGE, run: renderCommand },
@@ -24,10 +23,6 @@ Commands:
 
 Run "k8s-topology <command> --help" for a command's options. "k8s-topology --version" prints the version.`;
 
-function version(): string {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')).version;
-}
-
 /** Runs the CLI and returns its exit status. */
 export function main(argv: string[]): number {
   const [name, ...rest] = argv;
@@ -37,7 +32,7 @@ export function main(argv: string[]): number {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version') {
-    console.log(version());
+    console.log(libraryPackage().version);
     return 0;
   }
   const command = COMMANDS[name];

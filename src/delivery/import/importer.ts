@@ -4,9 +4,7 @@ import { enumsUsed, Printer, wrap } from './codegen';
 import { loadCompose } from './compose';
 import { ComposeMapper, MappedApp } from './mapper';
 import { MigrationReport, renderJson, renderMarkdown } from './report';
-
-/** The package the generated app depends on. */
-export const LIBRARY_PACKAGE = '@picvario/k8s-topology';
+import { libraryPackage } from '../library-package';
 
 export interface ImportOptions {
   /** The compose file. */
@@ -32,12 +30,8 @@ export interface ImportResult {
 
 /** The version range the generated app depends on: this library's release, or any for an unreleased build. */
 export function libraryRange(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8'));
-    return pkg.version && pkg.version !== '0.0.0' ? `^${pkg.version}` : '*';
-  } catch {
-    return '*';
-  }
+  const version = libraryPackage().version;
+  return version !== '0.0.0' ? `^${version}` : '*';
 }
 
 function mainTs(app: MappedApp): string {
@@ -52,7 +46,7 @@ function mainTs(app: MappedApp): string {
   ];
   const lines: string[] = [];
   for (const h of header) for (const l of wrap(h, 100)) lines.push(`// ${l}`);
-  lines.push(`import { ${names.join(', ')} } from '${LIBRARY_PACKAGE}';`, '');
+  lines.push(`import { ${names.join(', ')} } from '${libraryPackage().name}';`, '');
   lines.push('// The render: one folder per chart, and the Argo CD folder that syncs them from the rendered branch');
   lines.push('// of the repository named in package.json.');
   lines.push('const app = new DeliveryApp({ argoCd: {} });', '');
@@ -74,7 +68,7 @@ function packageJson(app: MappedApp, libraryVersion: string): string {
       'publish:rendered': 'k8s-topology publish',
     },
     dependencies: {
-      [LIBRARY_PACKAGE]: libraryVersion,
+      [libraryPackage().name]: libraryVersion,
       'cdk8s': '^2.70.0',
       'cdk8s-plus-27': '^2.9.5',
       'constructs': '^10.3.0',

@@ -3,8 +3,15 @@
  * and reviewable. Field names follow the event contract: tenant, event, bytes, user, @timestamp.
  */
 
-export const TENANT_DASHBOARD_UID = 'picvario-usage-tenant';
-export const SUMMARY_DASHBOARD_UID = 'picvario-usage-summary';
+/** What names a dashboard and ties it to its datasource. */
+export interface DashboardIdentity {
+  /** The dashboard's uid. */
+  readonly uid: string;
+  /** The uid of the Elasticsearch datasource every panel queries. */
+  readonly datasourceUid: string;
+  /** The dashboard's tags. */
+  readonly tags: string[];
+}
 
 /** Lucene filter every query of the tenant report starts with. */
 export const TENANT_FILTER = 'tenant:$tenant';
@@ -107,12 +114,12 @@ function renderPanels(ds: DatasourceRef, panels: Panel[]): object[] {
   });
 }
 
-function dashboard(uid: string, title: string, description: string, ds: DatasourceRef, panels: Panel[], variables: object[]): object {
+function dashboard(id: DashboardIdentity, title: string, description: string, ds: DatasourceRef, panels: Panel[], variables: object[]): object {
   return {
-    uid,
+    uid: id.uid,
     title,
     description,
-    tags: ['picvario', 'usage'],
+    tags: [...id.tags],
     editable: false,
     graphTooltip: 1,
     schemaVersion: 39,
@@ -131,8 +138,8 @@ function dashboard(uid: string, title: string, description: string, ds: Datasour
  * The tenant-admin report: one tenant at a time, chosen with the `tenant` variable, and
  * every query filtered by `tenant:$tenant`.
  */
-export function tenantDashboard(datasourceUid: string): object {
-  const ds: DatasourceRef = { type: 'elasticsearch', uid: datasourceUid };
+export function tenantDashboard(id: DashboardIdentity): object {
+  const ds: DatasourceRef = { type: 'elasticsearch', uid: id.datasourceUid };
   const tenantQuery = JSON.stringify({ find: 'terms', field: 'tenant', size: 1000 });
   const tenantVariable = {
     name: 'tenant',
@@ -208,13 +215,13 @@ export function tenantDashboard(datasourceUid: string): object {
       targets: [{ query: TENANT_FILTER, metric: { id: '1', type: 'count' }, termsField: 'user', size: 20, noHistogram: true }],
     },
   ];
-  return dashboard(TENANT_DASHBOARD_UID, 'Usage: tenant report',
+  return dashboard(id, 'Usage: tenant report',
     'Usage of one tenant. The tenant variable is a view filter, not an access boundary.', ds, panels, [tenantVariable]);
 }
 
 /** The app-admin summary: all tenants together, and the top tenants by usage. No tenant filter. */
-export function summaryDashboard(datasourceUid: string): object {
-  const ds: DatasourceRef = { type: 'elasticsearch', uid: datasourceUid };
+export function summaryDashboard(id: DashboardIdentity): object {
+  const ds: DatasourceRef = { type: 'elasticsearch', uid: id.datasourceUid };
   const panels: Panel[] = [
     { title: 'Uploads (all tenants)', type: 'stat', w: 6, h: 4, targets: [{ query: UPLOAD, metric: { id: '1', type: 'count' } }] },
     { title: 'Downloads (all tenants)', type: 'stat', w: 6, h: 4, targets: [{ query: DOWNLOAD, metric: { id: '1', type: 'count' } }] },
@@ -266,5 +273,5 @@ export function summaryDashboard(datasourceUid: string): object {
       targets: [{ query: STORAGE, metric: { id: '1', type: 'max', field: 'bytes' }, termsField: 'tenant', size: 10, noHistogram: true }],
     },
   ];
-  return dashboard(SUMMARY_DASHBOARD_UID, 'Usage: all tenants', 'Usage across every tenant, for application administrators.', ds, panels, []);
+  return dashboard(id, 'Usage: all tenants', 'Usage across every tenant, for application administrators.', ds, panels, []);
 }

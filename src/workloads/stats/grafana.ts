@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
-import { SUMMARY_DASHBOARD_UID, summaryDashboard, TENANT_DASHBOARD_UID, tenantDashboard } from './dashboards';
+import { summaryDashboard, tenantDashboard } from './dashboards';
 import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
 import { ComponentPort, IHttpComponent } from '../../platform/component';
-import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../../platform/errors';
+import { checkDnsLabel, checkInteger, checkSecretKey, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
@@ -14,7 +14,7 @@ import { SecretKeyReference } from '../../platform/secret-reference';
 import { addService } from '../../platform/service';
 
 /** How the usage dashboards run, apart from the app they belong to. */
-export interface GrafanaOptions extends PodOptions {
+export interface StatsDashboardsOptions extends PodOptions {
   /** The image tag, e.g. `11.3.0`. Explicit: a Grafana upgrade migrates its database. */
   readonly tag: string;
   /** Requests and limits of one pod. */
@@ -50,9 +50,30 @@ export interface GrafanaOptions extends PodOptions {
   readonly port?: number;
   /**
    * The indices the datasource searches, e.g. `StatsShipper.indexWildcard`.
-   * @default 'picvario-usage-*'
+   * @default - `<appName>-usage-*`, what a `StatsShipper` of the same app writes by default (in `DjangoAppChart`: the shipper's `indexWildcard`)
    */
   readonly indexPattern?: string;
+  /**
+   * The uid of the provisioned Elasticsearch datasource, which the dashboards refer to it by.
+   * A Grafana uid: letters, digits, `-` and `_`, at most 40 characters.
+   * @default - `<appName>-usage-es`
+   */
+  readonly datasourceUid?: string;
+  /**
+   * The uid of the tenant-admin report: part of its URL, so links and bookmarks keep working while it stays.
+   * @default - `<appName>-usage-tenant`
+   */
+  readonly tenantDashboardUid?: string;
+  /**
+   * The uid of the app-admin summary: part of its URL.
+   * @default - `<appName>-usage-summary`
+   */
+  readonly summaryDashboardUid?: string;
+  /**
+   * The tags of both dashboards, for Grafana's search. Each 1 to 50 characters.
+   * @default - the appName and `usage`
+   */
+  readonly dashboardTags?: string[];
   /**
    * The public URL Grafana is served at, e.g. `https://app.example.com/stats/`. A path other
    * than `/` makes Grafana serve from that sub-path (behind the edge proxy).
@@ -80,14 +101,28 @@ export interface GrafanaOptions extends PodOptions {
 }
 
 /** Grafana with the usage datasource and dashboards provisioned from files. */
-export interface GrafanaProps extends GrafanaOptions, ComponentIdentityProps, PodHardeningProps {}
+export interface StatsDashboardsProps extends StatsDashboardsOptions, ComponentIdentityProps, PodHardeningProps {}
 
 const DATA = '/var/lib/grafana';
 const PROVISIONING = '/etc/grafana/provisioning';
 const DASHBOARDS = '/etc/grafana/dashboards/usage';
-/** The stable uid the dashboards refer to their datasource by. */
-const DATASOURCE_UID = 'picvario-usage-es';
 const INDEX_PATTERN = /^[a-z0-9*][a-z0-9*._-]*$/;
+/** What Grafana accepts as the uid of a datasource or dashboard. */
+const GRAFANA_UID = /^[A-Za-z0-9_-]{1,40}$/;
+
+function checkUid(owner: Owner, field: string, uid: string): string {
+  if (typeof uid !== 'string' || !GRAFANA_UID.test(uid)) {
+    invalid(owner, field, 'a Grafana uid (letters, digits, "-" and "_", 1 to 40 characters; the default is derived from appName)', uid);
+  }
+  return uid;
+}
+
+function checkTags(owner: Owner, tags: string[]): string[] {
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string' || t.length < 1 || t.length > 50 || /[\u0000-\u001f]/.test(t)) || new Set(tags).size !== tags.length) {
+    invalid(owner, 'dashboardTags', 'a list of distinct tags of 1 to 50 printable characters', tags);
+  }
+  return tags;
+}
 
 /**
  * Grafana for usage statistics: an Elasticsearch datasource on the statistics cluster and two
@@ -115,6 +150,8 @@ export class StatsDashboards extends Construct implements IHttpComponent {
   public readonly elasticsearchHost: string;
   /** The statistics Elasticsearch port, for an egress NetworkPolicy. */
   public readonly elasticsearchPort: number;
+  /** The indices the datasource searches. */
+  public readonly indexPattern: string;
   /** uid of the provisioned Elasticsearch datasource. */
   public readonly datasourceUid: string;
   /** uid of the tenant-admin report. */
@@ -132,7 +169,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
   /** The HTTP port. */
   public readonly listenPorts: ComponentPort[];
 
-  constructor(scope: Construct, id: string, props: GrafanaProps) {
+  constructor(scope: Construct, id: string, props: StatsDashboardsProps) {
     super(scope, id);
     this.serviceName = checkDnsLabel(this, 'name', props.name ?? 'grafana');
     this.component = this.serviceName;
@@ -141,17 +178,24 @@ export class StatsDashboards extends Construct implements IHttpComponent {
     this.name = this.serviceName;
     this.serviceUrl = this.url;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
-    this.datasourceUid = DATASOURCE_UID;
-    this.tenantDashboardUid = TENANT_DASHBOARD_UID;
-    this.summaryDashboardUid = SUMMARY_DASHBOARD_UID;
+    // The default names are derived from the app, so appName is checked before them.
+    const appName = checkDnsLabel(this, 'appName', props.appName);
+    this.datasourceUid = checkUid(this, 'datasourceUid', props.datasourceUid ?? `${appName}-usage-es`);
+    this.tenantDashboardUid = checkUid(this, 'tenantDashboardUid', props.tenantDashboardUid ?? `${appName}-usage-tenant`);
+    this.summaryDashboardUid = checkUid(this, 'summaryDashboardUid', props.summaryDashboardUid ?? `${appName}-usage-summary`);
+    if (this.summaryDashboardUid === this.tenantDashboardUid) {
+      invalid(this, 'summaryDashboardUid', `a uid other than tenantDashboardUid (${this.tenantDashboardUid}): Grafana keeps one dashboard per uid`, this.summaryDashboardUid);
+    }
+    const dashboardTags = checkTags(this, props.dashboardTags ?? [appName, 'usage']);
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 10);
     const es = resolveConnection(this, 'elasticsearch', props.elasticsearch);
     this.elasticsearchHost = es.host;
     this.elasticsearchPort = es.port;
-    const indexPattern = props.indexPattern ?? 'picvario-usage-*';
+    const indexPattern = props.indexPattern ?? `${appName}-usage-*`;
     if (typeof indexPattern !== 'string' || indexPattern.length > 200 || !INDEX_PATTERN.test(indexPattern)) {
-      invalid(this, 'indexPattern', 'a lowercase Elasticsearch index name or wildcard such as "picvario-usage-*"', indexPattern);
+      invalid(this, 'indexPattern', 'a lowercase Elasticsearch index name or wildcard such as "myapp-usage-*"', indexPattern);
     }
+    this.indexPattern = indexPattern;
     const adminPasswordKey = props.adminPasswordKey ?? 'admin-password';
     checkSecretKey(this, 'adminSecretName', props.adminSecretName, 'adminPasswordKey', adminPasswordKey);
     const adminUser = props.adminUser ?? 'admin';
@@ -174,11 +218,11 @@ export class StatsDashboards extends Construct implements IHttpComponent {
     this.selectorLabels = labels.selector;
     const hardening = new PodHardening(this, props);
 
-    const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(es.url, indexPattern) };
+    const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(this.datasourceUid, es.url, indexPattern) };
     const providers = { 'usage-dashboards.yaml': providerYaml() };
     const dashboards = {
-      'tenant-report.json': `${JSON.stringify(tenantDashboard(DATASOURCE_UID), undefined, 2)}\n`,
-      'all-tenants-summary.json': `${JSON.stringify(summaryDashboard(DATASOURCE_UID), undefined, 2)}\n`,
+      'tenant-report.json': `${JSON.stringify(tenantDashboard({ uid: this.tenantDashboardUid, datasourceUid: this.datasourceUid, tags: dashboardTags }), undefined, 2)}\n`,
+      'all-tenants-summary.json': `${JSON.stringify(summaryDashboard({ uid: this.summaryDashboardUid, datasourceUid: this.datasourceUid, tags: dashboardTags }), undefined, 2)}\n`,
     };
     // [construct id, volume name, ConfigMap data, mount path]; the ConfigMap is `<name>-<volume>`.
     const configMaps: [string, string, Record<string, string>, string][] = [
@@ -244,7 +288,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
     if (replicas >= 2) addDisruptionBudget(this, this.serviceName, labels, defaultMinAvailable(replicas));
   }
 
-  private databaseEnv(props: GrafanaProps): k8s.EnvVar[] {
+  private databaseEnv(props: StatsDashboardsProps): k8s.EnvVar[] {
     if (props.databaseSecretName === undefined) {
       if (props.databaseUrlKey !== undefined) invalid(this, 'databaseSecretName', 'set when databaseUrlKey is set', props.databaseSecretName);
       return [];
@@ -274,12 +318,12 @@ export class StatsDashboards extends Construct implements IHttpComponent {
  * The datasource. Grafana expands `${VAR}` in provisioning files, so the credentials are
  * read from the container environment (filled from the Secret) when Grafana starts.
  */
-function datasourceYaml(url: string, indexPattern: string): string {
+function datasourceYaml(uid: string, url: string, indexPattern: string): string {
   return [
     'apiVersion: 1',
     'datasources:',
     '  - name: Usage statistics',
-    `    uid: ${DATASOURCE_UID}`,
+    `    uid: ${yamlPlainOrQuoted(uid)}`,
     '    type: elasticsearch',
     '    access: proxy',
     `    url: ${yamlString(url)}`,
@@ -295,6 +339,11 @@ function datasourceYaml(url: string, indexPattern: string): string {
     `      basicAuthPassword: "\${${ES_PASSWORD_ENV}}"`,
     '',
   ].join('\n');
+}
+
+/** A uid as YAML reads it back as that string: plain when it starts with a letter and is no YAML word, else quoted (`123`, `no`). */
+function yamlPlainOrQuoted(value: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(value) && !/^(true|false|yes|no|on|off|y|n|null)$/i.test(value) ? value : yamlString(value);
 }
 
 function providerYaml(): string {

@@ -29,7 +29,7 @@ export enum IndexTemplateManagement {
 }
 
 /** How the usage-statistics shipper runs, apart from the app it belongs to. */
-export interface LogstashOptions extends PodOptions {
+export interface StatsShipperOptions extends PodOptions {
   /**
    * The image tag, e.g. `8.15.3`. Explicit: a Logstash upgrade is a decision.
    */
@@ -55,7 +55,7 @@ export interface LogstashOptions extends PodOptions {
   readonly port?: number;
   /**
    * The index events are written to, in Logstash sprintf syntax (the date is the event's `@timestamp`).
-   * @default 'picvario-usage-%{+YYYY.MM.dd}'
+   * @default - `<appName>-usage-%{+YYYY.MM.dd}`, a daily index named after the app
    */
   readonly index?: string;
   /**
@@ -64,6 +64,12 @@ export interface LogstashOptions extends PodOptions {
    */
   readonly indexTemplate?: IndexTemplateManagement;
   /**
+   * The name of the composable index template Logstash installs. Only with
+   * `IndexTemplateManagement.LOGSTASH`: an external template has the name its owners give it.
+   * @default - `<appName>-usage`
+   */
+  readonly indexTemplateName?: string;
+  /**
    * Fixed number of pods. From 2 on, a PodDisruptionBudget keeps all but one through drains.
    * @default 1
    */
@@ -71,13 +77,12 @@ export interface LogstashOptions extends PodOptions {
 }
 
 /** The usage-statistics shipper: Logstash receiving events over HTTP and writing them to Elasticsearch. */
-export interface LogstashProps extends LogstashOptions, ComponentIdentityProps, PodHardeningProps {}
+export interface StatsShipperProps extends StatsShipperOptions, ComponentIdentityProps, PodHardeningProps {}
 
 /** The Logstash API port (probes, node stats); never exposed through the Service. */
 const API_PORT = 9600;
 const HOME = '/usr/share/logstash';
 const PIPELINE_ID = 'usage';
-const TEMPLATE_NAME = 'picvario-usage';
 
 /** Index name after removing sprintf references: what Elasticsearch accepts as a name. */
 const INDEX_LITERAL = /^[a-z0-9][a-z0-9._-]*$/;
@@ -86,9 +91,16 @@ const SPRINTF = /%\{[^{}"'\\\s$]+\}/g;
 function checkIndex(owner: Owner, index: string): string {
   const literal = typeof index === 'string' ? index.replace(SPRINTF, 'x') : undefined;
   if (!literal || literal.length > 200 || !INDEX_LITERAL.test(literal) || /[{}]/.test(literal)) {
-    invalid(owner, 'index', 'a lowercase Elasticsearch index name, optionally with sprintf references such as "picvario-usage-%{+YYYY.MM.dd}"', index);
+    invalid(owner, 'index', 'a lowercase Elasticsearch index name, optionally with sprintf references such as "myapp-usage-%{+YYYY.MM.dd}"', index);
   }
   return index;
+}
+
+function checkTemplateName(owner: Owner, name: string): string {
+  if (typeof name !== 'string' || name.length > 200 || !INDEX_LITERAL.test(name)) {
+    invalid(owner, 'indexTemplateName', 'a lowercase Elasticsearch template name such as "myapp-usage" (letters, digits, ".", "_", "-", at most 200 characters)', name);
+  }
+  return name;
 }
 
 /**
@@ -115,8 +127,10 @@ export class StatsShipper extends Construct implements IHttpComponent {
   public readonly selectorLabels: Record<string, string>;
   /** The in-cluster URL the backend posts usage events to, e.g. `http://stats-shipper:8080`. */
   public readonly url: string;
-  /** The wildcard matching every index this shipper writes, e.g. `picvario-usage-*`, for the dashboards. */
+  /** The wildcard matching every index this shipper writes, e.g. `myapp-usage-*`, for the dashboards. */
   public readonly indexWildcard: string;
+  /** The name of the index template Logstash installs; undefined when the template is managed externally. */
+  public readonly indexTemplateName?: string;
   /** The statistics Elasticsearch host, for an egress NetworkPolicy. */
   public readonly elasticsearchHost: string;
   /** The statistics Elasticsearch port, for an egress NetworkPolicy. */
@@ -132,7 +146,7 @@ export class StatsShipper extends Construct implements IHttpComponent {
   /** The HTTP input and the Logstash API port. */
   public readonly listenPorts: ComponentPort[];
 
-  constructor(scope: Construct, id: string, props: LogstashProps) {
+  constructor(scope: Construct, id: string, props: StatsShipperProps) {
     super(scope, id);
     this.serviceName = checkDnsLabel(this, 'name', props.name ?? 'stats-shipper');
     this.component = this.serviceName;
@@ -144,11 +158,18 @@ export class StatsShipper extends Construct implements IHttpComponent {
     this.serviceUrl = this.url;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }, { port: API_PORT, protocol: 'TCP' }];
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 20);
-    const index = checkIndex(this, props.index ?? 'picvario-usage-%{+YYYY.MM.dd}');
+    // The default names are derived from the app, so appName is checked before them.
+    const appName = checkDnsLabel(this, 'appName', props.appName);
+    const index = checkIndex(this, props.index ?? `${appName}-usage-%{+YYYY.MM.dd}`);
     this.indexWildcard = index.replace(SPRINTF, '*').replace(/\*+/g, '*');
     const templateMode = props.indexTemplate ?? IndexTemplateManagement.LOGSTASH;
     if (!Object.values(IndexTemplateManagement).includes(templateMode)) {
       invalid(this, 'indexTemplate', 'IndexTemplateManagement.LOGSTASH or IndexTemplateManagement.EXTERNAL', templateMode);
+    }
+    if (templateMode === IndexTemplateManagement.LOGSTASH) {
+      this.indexTemplateName = checkTemplateName(this, props.indexTemplateName ?? `${appName}-usage`);
+    } else if (props.indexTemplateName !== undefined) {
+      invalid(this, 'indexTemplateName', 'unset when indexTemplate is IndexTemplateManagement.EXTERNAL (Logstash installs no template then)', props.indexTemplateName);
     }
     const es = resolveConnection(this, 'elasticsearch', props.elasticsearch);
     this.elasticsearchHost = es.host;
@@ -250,7 +271,7 @@ export class StatsShipper extends Construct implements IHttpComponent {
       ? [
         '    manage_template => true',
         `    template => "${HOME}/pipeline/usage-template.json"`,
-        `    template_name => "${TEMPLATE_NAME}"`,
+        `    template_name => "${this.indexTemplateName}"`,
         '    template_api => "composable"',
         '    template_overwrite => true',
       ]

@@ -9,6 +9,8 @@ export { cli };
 export type { Run };
 
 export const REPO = path.resolve(__dirname, '../../..');
+/** This library's package name, as its package.json gives it: what a generated app imports. */
+export const LIBRARY = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).name as string;
 export const FIXTURES = path.join(__dirname, 'fixtures');
 /** The fixtures that import: every folder with a docker-compose.yml. */
 export const APP_FIXTURES = fs.readdirSync(FIXTURES).filter((f) => fs.existsSync(path.join(FIXTURES, f, 'docker-compose.yml'))).sort();
@@ -26,13 +28,13 @@ export function importFixture(fixture: string, options: Partial<ImportOptions> =
 const TS_NODE = `NODE_PATH=${path.join(REPO, 'node_modules')} TS_NODE_COMPILER_OPTIONS='{"target":"es2022","module":"node16","moduleResolution":"node16"}' `
   + `${path.join(REPO, 'node_modules/.bin/ts-node')} --transpile-only --skipProject`;
 
-/** Writes the import of a fixture into a temporary app folder whose `@picvario/k8s-topology` is this repository's src/. */
+/** Writes the import of a fixture into a temporary app folder whose copy of this library is this repository's src/. */
 export function writeFixtureApp(fixture: string, result: ImportResult = importFixture(fixture)): string {
   const dir = path.join(tempDir(`import-${fixture}`), 'app');
   writeImport(dir, result.files, false);
-  const pkg = path.join(dir, 'node_modules', '@picvario', 'k8s-topology');
+  const pkg = path.join(dir, 'node_modules', ...LIBRARY.split('/'));
   fs.mkdirSync(pkg, { recursive: true });
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: '@picvario/k8s-topology', main: 'index.js', types: 'index.d.ts' }));
+  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: LIBRARY, main: 'index.js', types: 'index.d.ts' }));
   fs.writeFileSync(path.join(pkg, 'index.js'), `module.exports = require(${JSON.stringify(path.join(REPO, 'src', 'index.ts'))});\n`);
   fs.writeFileSync(path.join(pkg, 'index.d.ts'), `export * from ${JSON.stringify(path.join(REPO, 'src', 'index'))};\n`);
   return dir;

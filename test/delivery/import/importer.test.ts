@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_FIXTURES, composeFile, FIXTURES, importFixture, readInput, REPO, secretValues } from './helpers';
+import { APP_FIXTURES, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues } from './helpers';
 import { ImportError } from '../../../src/delivery/import/compose';
-import { importCompose } from '../../../src/delivery/import/importer';
+import { importCompose, libraryRange } from '../../../src/delivery/import/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../../src/delivery/import/report';
+import { libraryPackage } from '../../../src/delivery/library-package';
 
 const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
 const service = (report: MigrationReport, name: string): ServiceOutcome => report.services.find((s) => s.name === name)!;
@@ -40,7 +41,7 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
 
   test('THEN it writes the app, its project files and the report', () => {
     expect(Object.keys(files)).toEqual(['main.ts', 'package.json', 'cdk8s.yaml', 'tsconfig.json', '.gitignore', 'MIGRATION.md', 'migration.json']);
-    expect(JSON.parse(files['package.json']).dependencies['@picvario/k8s-topology']).toBe('*');
+    expect(JSON.parse(files['package.json']).dependencies[LIBRARY]).toBe('*');
     expect(files['cdk8s.yaml']).toBe('language: typescript\napp: ts-node main.ts\noutput: dist/manifests\n');
     expect(JSON.parse(files['migration.json'])).toEqual(JSON.parse(JSON.stringify(report)));
   });
@@ -115,6 +116,24 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     for (const heading of ['## What you must do by hand', '## Services', '## Every key', '### Top-level keys']) expect(md).toContain(heading);
     for (const s of report.services) expect(md).toContain(`### ${s.name}: `);
     for (const s of report.secrets) expect(md).toContain(`| \`${s.secret}\` | \`${s.key}\` |`);
+  });
+});
+
+describe("GIVEN this library's package.json WHEN a compose file is imported", () => {
+  const own = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const { files } = importFixture(APP_FIXTURES[0], { libraryVersion: undefined });
+
+  test("THEN the library's name and version are that file's", () => {
+    expect(libraryPackage()).toEqual({ name: own.name, version: own.version });
+  });
+
+  test('THEN main.ts imports the library by that name, and package.json depends on it in the range of its version', () => {
+    const imports = files['main.ts'].split('\n').filter((l) => l.startsWith('import ')).map((l) => /from '([^']+)';$/.exec(l)?.[1]);
+    expect(imports).toEqual([own.name]);
+    const deps = JSON.parse(files['package.json']).dependencies;
+    expect(Object.keys(deps)).toEqual([own.name, 'cdk8s', 'cdk8s-plus-27', 'constructs']);
+    expect(deps[own.name]).toBe(libraryRange());
+    expect(libraryRange()).toBe(own.version === '0.0.0' ? '*' : `^${own.version}`);
   });
 });
 

@@ -1,7 +1,7 @@
-import { GrafanaProps, StatsDashboards } from '../../../src/workloads/stats';
+import { StatsDashboardsProps, StatsDashboards } from '../../../src/workloads/stats';
 import { container, envMap, find, newChart, objects, small } from '../../support/synth';
 
-function grafana(overrides: Partial<GrafanaProps> = {}): { all: any[]; construct: StatsDashboards } {
+function grafana(overrides: Partial<StatsDashboardsProps> = {}): { all: any[]; construct: StatsDashboards } {
   const chart = newChart();
   const construct = new StatsDashboards(chart, 'grafana', {
     appName: 'picvario',
@@ -164,7 +164,61 @@ describe('StatsDashboards', () => {
     expect([construct.datasourceUid, construct.tenantDashboardUid, construct.summaryDashboardUid]).toEqual(['picvario-usage-es', 'picvario-usage-tenant', 'picvario-usage-summary']);
   });
 
+  test('GIVEN an app and no names THEN the datasource, the dashboards and their tags are named after the app', () => {
+    const { all, construct } = grafana({ appName: 'shop' });
+    expect([construct.datasourceUid, construct.tenantDashboardUid, construct.summaryDashboardUid, construct.indexPattern])
+      .toEqual(['shop-usage-es', 'shop-usage-tenant', 'shop-usage-summary', 'shop-usage-*']);
+    const yaml = find(all, 'ConfigMap', 'grafana-datasources').data['usage-elasticsearch.yaml'];
+    expect(yaml).toContain('    uid: shop-usage-es\n');
+    expect(yaml).toContain('      index: "shop-usage-*"\n');
+    const { tenant, summary } = dashboards(all);
+    expect([tenant.uid, summary.uid]).toEqual(['shop-usage-tenant', 'shop-usage-summary']);
+    for (const d of [tenant, summary]) {
+      expect(d.tags).toEqual(['shop', 'usage']);
+      expect(new Set(d.panels.map((p: any) => p.datasource.uid))).toEqual(new Set(['shop-usage-es']));
+    }
+  });
+
+  test('GIVEN names of its own (as Picvario pins them) THEN they win over the app-derived defaults', () => {
+    const { all, construct } = grafana({
+      appName: 'shop',
+      indexPattern: 'picvario-usage-*',
+      datasourceUid: 'picvario-usage-es',
+      tenantDashboardUid: 'picvario-usage-tenant',
+      summaryDashboardUid: 'picvario-usage-summary',
+      dashboardTags: ['picvario', 'usage'],
+    });
+    expect([construct.datasourceUid, construct.tenantDashboardUid, construct.summaryDashboardUid, construct.indexPattern])
+      .toEqual(['picvario-usage-es', 'picvario-usage-tenant', 'picvario-usage-summary', 'picvario-usage-*']);
+    const { tenant, summary } = dashboards(all);
+    expect([tenant.uid, summary.uid, tenant.tags, summary.tags]).toEqual(['picvario-usage-tenant', 'picvario-usage-summary', ['picvario', 'usage'], ['picvario', 'usage']]);
+    expect(tenant.templating.list[0].datasource.uid).toBe('picvario-usage-es');
+    expect(Object.values(find(all, 'ConfigMap', 'grafana-dashboards').data).join('\n')).not.toContain('shop');
+  });
+
+  test('GIVEN a datasource uid YAML would read as a number or a boolean THEN it is quoted in the datasource file', () => {
+    const yamlOf = (datasourceUid: string) => find(grafana({ datasourceUid }).all, 'ConfigMap', 'grafana-datasources').data['usage-elasticsearch.yaml'];
+    expect(yamlOf('123')).toContain('    uid: "123"\n');
+    expect(yamlOf('no')).toContain('    uid: "no"\n');
+    expect(yamlOf('usage_es')).toContain('    uid: usage_es\n');
+  });
+
+  test('GIVEN an app name too long for the derived dashboard uid THEN synth fails naming the uid to set', () => {
+    expect(() => grafana({ appName: 'a'.repeat(30) })).toThrow(/^StatsDashboards 'test\/grafana': tenantDashboardUid must be a Grafana uid .*; got "a{30}-usage-tenant"$/);
+    expect(() => grafana({ appName: 'a'.repeat(30), tenantDashboardUid: 'usage-tenant', summaryDashboardUid: 'usage-summary' })).not.toThrow();
+  });
+
   test.each([
+    [{ datasourceUid: 'usage es' }, /datasourceUid must be a Grafana uid \(letters, digits, "-" and "_", 1 to 40 characters/],
+    [{ datasourceUid: '' }, /datasourceUid must be a Grafana uid/],
+    [{ tenantDashboardUid: 'x'.repeat(41) }, /tenantDashboardUid must be a Grafana uid/],
+    [{ summaryDashboardUid: 'usage/summary' }, /summaryDashboardUid must be a Grafana uid/],
+    [{ tenantDashboardUid: 'usage', summaryDashboardUid: 'usage' }, /summaryDashboardUid must be a uid other than tenantDashboardUid \(usage\)/],
+    [{ dashboardTags: [''] }, /dashboardTags must be a list of distinct tags of 1 to 50 printable characters; got \[""\]/],
+    [{ dashboardTags: ['x'.repeat(51)] }, /dashboardTags must be a list of distinct tags/],
+    [{ dashboardTags: ['usage', 'usage'] }, /dashboardTags must be a list of distinct tags/],
+    [{ dashboardTags: 'usage' }, /dashboardTags must be a list of distinct tags/],
+    [{ appName: 'Shop' }, /appName must be a DNS-1035 label/],
     [{ elasticsearch: { url: 'not a url', secretName: 'r' } }, /elasticsearch\.url must be an http\(s\) URL/],
     [{ elasticsearch: { url: 'https://u:p@stats-es:9200', secretName: 'r' } }, /elasticsearch\.url must be an http\(s\) URL/],
     [{ elasticsearch: { url: 'https://stats-es:9200', secretName: 'r', passwordKey: '' } }, /elasticsearch\.passwordKey must be a Secret key/],
@@ -182,7 +236,7 @@ describe('StatsDashboards', () => {
     [{ rootUrl: 'stats.example.com' }, /rootUrl must be an http\(s\) URL/],
     [{ tag: 'latest' }, /tag must be an immutable image tag/],
   ])('GIVEN bad props %j THEN synth fails with a message naming StatsDashboards and the field', (overrides, message) => {
-    expect(() => grafana(overrides as Partial<GrafanaProps>)).toThrow(message);
-    expect(() => grafana(overrides as Partial<GrafanaProps>)).toThrow(/^StatsDashboards 'test\/grafana': /);
+    expect(() => grafana(overrides as Partial<StatsDashboardsProps>)).toThrow(message);
+    expect(() => grafana(overrides as Partial<StatsDashboardsProps>)).toThrow(/^StatsDashboards 'test\/grafana': /);
   });
 });

@@ -1,9 +1,9 @@
-import { IndexTemplateManagement, LogstashProps, StatsShipper } from '../../../src/workloads/stats';
+import { IndexTemplateManagement, StatsShipperProps, StatsShipper } from '../../../src/workloads/stats';
 import { container, envMap, find, newChart, objects } from '../../support/synth';
 
 const logstashResources = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '1Gi', memoryLimit: '1Gi' };
 
-function shipper(overrides: Partial<LogstashProps> = {}): { all: any[]; construct: StatsShipper } {
+function shipper(overrides: Partial<StatsShipperProps> = {}): { all: any[]; construct: StatsShipper } {
   const chart = newChart();
   const construct = new StatsShipper(chart, 'shipper', {
     appName: 'picvario',
@@ -145,6 +145,28 @@ describe('StatsShipper', () => {
     expect([construct.elasticsearchHost, construct.elasticsearchPort, construct.apiPort]).toEqual(['stats-es.internal', 80, 9600]);
   });
 
+  test('GIVEN an app and no index names THEN the index and its template are named after the app', () => {
+    const { all, construct } = shipper({ appName: 'shop' });
+    const conf = pipelineData(all)['usage.conf'];
+    expect(conf).toContain('index => "shop-usage-%{+YYYY.MM.dd}"');
+    expect(conf).toContain('template_name => "shop-usage"');
+    expect([construct.indexWildcard, construct.indexTemplateName]).toEqual(['shop-usage-*', 'shop-usage']);
+    expect(JSON.parse(pipelineData(all)['usage-template.json']).index_patterns).toEqual(['shop-usage-*']);
+  });
+
+  test('GIVEN names of its own (as Picvario pins them) THEN they win over the app-derived defaults', () => {
+    const { all, construct } = shipper({ appName: 'shop', index: 'picvario-usage-%{+YYYY.MM.dd}', indexTemplateName: 'picvario-usage' });
+    const conf = pipelineData(all)['usage.conf'];
+    expect(conf).toContain('index => "picvario-usage-%{+YYYY.MM.dd}"');
+    expect(conf).toContain('template_name => "picvario-usage"');
+    expect(conf).not.toContain('shop-usage');
+    expect([construct.indexWildcard, construct.indexTemplateName]).toEqual(['picvario-usage-*', 'picvario-usage']);
+  });
+
+  test('GIVEN an externally managed template THEN the shipper names no template', () => {
+    expect(shipper({ indexTemplate: IndexTemplateManagement.EXTERNAL }).construct.indexTemplateName).toBeUndefined();
+  });
+
   const es = (url: string, extra: object = {}) => ({ elasticsearch: { url, secretName: 'stats-es-writer', ...extra } });
   test.each([
     [es('stats-es.internal:9200'), /elasticsearch\.url must be an http\(s\) URL/],
@@ -160,11 +182,15 @@ describe('StatsShipper', () => {
     [{ replicas: 0 }, /replicas must be an integer from 1 to 20; got 0/],
     [{ index: 'Picvario-Usage' }, /index must be a lowercase Elasticsearch index name/],
     [{ index: 'usage-"x"' }, /index must be a lowercase Elasticsearch index name/],
+    [{ indexTemplateName: 'Usage Template' }, /indexTemplateName must be a lowercase Elasticsearch template name .*; got "Usage Template"/],
+    [{ indexTemplateName: '' }, /indexTemplateName must be a lowercase Elasticsearch template name/],
+    [{ indexTemplate: IndexTemplateManagement.EXTERNAL, indexTemplateName: 'usage' }, /indexTemplateName must be unset when indexTemplate is IndexTemplateManagement\.EXTERNAL/],
+    [{ appName: 'Shop' }, /appName must be a DNS-1035 label/],
     [{ resources: { ...logstashResources, memoryRequest: '256Mi', memoryLimit: '256Mi' } }, /resources\.memoryLimit must be at least 512Mi/],
     [{ tag: 'latest' }, /tag must be an immutable image tag/],
     [{ name: 'Stats_Shipper' }, /name must be a DNS-1035 label/],
   ])('GIVEN bad props %j THEN synth fails with a message naming StatsShipper and the field', (overrides, message) => {
-    expect(() => shipper(overrides as Partial<LogstashProps>)).toThrow(message);
-    expect(() => shipper(overrides as Partial<LogstashProps>)).toThrow(/^StatsShipper 'test\/shipper': /);
+    expect(() => shipper(overrides as Partial<StatsShipperProps>)).toThrow(message);
+    expect(() => shipper(overrides as Partial<StatsShipperProps>)).toThrow(/^StatsShipper 'test\/shipper': /);
   });
 });
