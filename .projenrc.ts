@@ -25,10 +25,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     passWithNoTests: false,
     jestConfig: {
       // `npm test` is the unit tests: projen's testMatch takes files named *.test.ts (or *.spec.ts).
-      // Tests that need something outside npm (a real nginx, the validators) are *.integration.ts,
-      // run by `npm run test:integration` (test/integration.jest.config.js); the cluster suite is
-      // *.cluster.ts. Neither name matches, and both are ignored here even if testMatch grows.
+      // Tests that need something outside npm or start a process (git, ts-node, tsc, npm, a real nginx,
+      // the validators) are *.integration.ts, run by `npm run test:integration`
+      // (test/integration.jest.config.js); the cluster suite is *.cluster.ts. Neither name matches, and
+      // both are ignored here even if testMatch grows.
       testPathIgnorePatterns: ['/node_modules/', '/\\.cache/', '\\.integration\\.ts$', '\\.cluster\\.ts$'],
+      // A unit test that starts a process fails, naming the command.
+      setupFilesAfterEnv: ['<rootDir>/test/no-processes.ts'],
       // Generated CRD bindings would drown the report of our own code.
       coveragePathIgnorePatterns: ['/node_modules/', '/src/imports/'],
       // The example apps import the package by name, as a consumer does; the tests run them against src/.
@@ -149,7 +152,7 @@ class EslintNoFixUnderCi extends Component {
 new EslintNoFixUnderCi(project);
 
 project.addTask('test:integration', {
-  description: 'Tests that need more than npm (*.integration.ts): a real nginx, the validators; installs nginx if missing',
+  description: 'Tests that need more than npm or start processes (*.integration.ts): git, ts-node, tsc, npm, a real nginx, the validators; installs nginx if missing',
   steps: [
     { exec: 'bash hack/nginx/install.sh' },
     { exec: 'jest --ci --config test/integration.jest.config.js', receiveArgs: true },
