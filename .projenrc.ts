@@ -47,6 +47,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
 });
 
+// The npm package holds what a consumer uses: lib/ and .jsii, README, LICENSE, API.md, the docs about what
+// the package does, the example app the README points to, and contrib/celery (the app side of the Celery
+// contract, which the README tells consumers to install). Not the scripts and suites of this repository
+// (hack/, .ci/, test/, src/), its own cdk8s.yaml, nor the docs about its CI, suites, benchmark and
+// releases (the README links those absolutely). test/package/pack.integration.ts checks the list.
+const CONSUMER_DOCS = ['ARCHITECTURE', 'EDGE', 'IMPORT', 'RENDERING', 'STATS', 'TOPOLOGY'];
+for (const pattern of ['/hack/', '/.ci/', '/.shellcheckrc', '/cdk8s.yaml', '/docs/*', ...CONSUMER_DOCS.map((doc) => `!/docs/${doc}.md`)]) {
+  project.addPackageIgnore(pattern);
+}
+
 // The CLI every consumer gets; our own tasks call the compiled file directly.
 project.addBins({ 'k8s-topology': 'lib/delivery/cli/main.js' });
 // Settings the render and the rendered branch read from package.json (see docs/RENDERING.md).
