@@ -25,10 +25,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     passWithNoTests: false,
     jestConfig: {
       // `npm test` is the unit tests: projen's testMatch takes files named *.test.ts (or *.spec.ts).
-      // Tests that need something outside npm (a real nginx, the validators) are *.integration.ts,
-      // run by `npm run test:integration` (test/integration.jest.config.js); the cluster suite is
-      // *.cluster.ts. Neither name matches, and both are ignored here even if testMatch grows.
+      // Tests that need something outside npm or start a process (git, ts-node, tsc, npm, a real nginx,
+      // the validators) are *.integration.ts, run by `npm run test:integration`
+      // (test/integration.jest.config.js); the cluster suite is *.cluster.ts. Neither name matches, and
+      // both are ignored here even if testMatch grows.
       testPathIgnorePatterns: ['/node_modules/', '/\\.cache/', '\\.integration\\.ts$', '\\.cluster\\.ts$'],
+      // A unit test that starts a process fails, naming the command.
+      setupFilesAfterEnv: ['<rootDir>/test/no-processes.ts'],
+      // Jest's default is one worker less than the cores: on our 2-core machines, one file at a time.
+      // Two workers take the same CPU time (measured on ten files) and use both cores.
+      maxWorkers: '100%',
       // Generated CRD bindings would drown the report of our own code.
       coveragePathIgnorePatterns: ['/node_modules/', '/src/crds/'],
       // The example apps import the package by name, as a consumer does; the tests run them against src/.
@@ -43,6 +49,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     module: 'picvario_k8s_topology',
   },
 });
+
+// The npm package holds what a consumer uses: lib/ and .jsii, README, LICENSE, API.md, the docs about what
+// the package does, the example app the README points to, and contrib/celery (the app side of the Celery
+// contract, which the README tells consumers to install). Not the scripts and suites of this repository
+// (hack/, .ci/, test/, src/), its own cdk8s.yaml, nor the docs about its CI, suites, benchmark and
+// releases (the README links those absolutely). test/package/pack.integration.ts checks the list.
+const CONSUMER_DOCS = ['ARCHITECTURE', 'EDGE', 'IMPORT', 'RENDERING', 'STATS', 'TOPOLOGY'];
+for (const pattern of ['/hack/', '/.ci/', '/.shellcheckrc', '/cdk8s.yaml', '/docs/*', ...CONSUMER_DOCS.map((doc) => `!/docs/${doc}.md`)]) {
+  project.addPackageIgnore(pattern);
+}
 
 // The CLI every consumer gets; our own tasks call the compiled file directly.
 project.addBins({ 'k8s-topology': 'lib/delivery/cli/main.js' });
@@ -153,7 +169,7 @@ class EslintNoFixUnderCi extends Component {
 new EslintNoFixUnderCi(project);
 
 project.addTask('test:integration', {
-  description: 'Tests that need more than npm (*.integration.ts): a real nginx, the validators; installs nginx if missing',
+  description: 'Tests that need more than npm or start processes (*.integration.ts): git, ts-node, tsc, npm, a real nginx, the validators; installs nginx if missing',
   steps: [
     { exec: 'bash hack/nginx/install.sh' },
     { exec: 'jest --ci --config test/integration.jest.config.js', receiveArgs: true },

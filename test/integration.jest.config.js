@@ -1,7 +1,8 @@
 // Jest configuration of the integration tests (`npm run test:integration`, part of `npm run test:all`):
-// files named *.integration.ts anywhere under test/, which need something outside npm: a real nginx
-// (hack/nginx/install.sh), the validators (hack/validate/install.sh). The unit-test run (`npm test`,
-// testMatch *.test.ts) never picks them up, and this configuration picks up nothing else.
+// files named *.integration.ts anywhere under test/, which start processes or need something outside
+// npm: git, ts-node, tsc, npm, a real nginx (hack/nginx/install.sh), the validators
+// (hack/validate/install.sh). The unit-test run (`npm test`, testMatch *.test.ts) never picks them up,
+// and this configuration picks up nothing else.
 // A missing tool fails the test that needs it, with a message naming it; none is skipped.
 module.exports = {
   rootDir: '..',

@@ -1,26 +1,8 @@
-import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { BARE_GIT_ENV, sourceRepo, withEnv, writeRender } from './git-fixture';
-import { deployment, service, tempDir } from './helpers';
+import { baseline } from './diff-fixture';
+import { writeRender } from './git-fixture';
+import { tempDir } from './helpers';
 import { diffRenders, formatDiff, loadRender, RenderDiff } from '../../src/delivery/manifest-diff';
-import { publishRendered } from '../../src/delivery/rendered-branch';
-
-function pdb(name: string) {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'ns', labels: { 'app.kubernetes.io/component': name } }, spec: { minAvailable: 1 } };
-}
-
-function job(name: string, image: string, hook: boolean) {
-  return {
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name, namespace: 'ns', labels: { 'app.kubernetes.io/component': 'migrate' }, annotations: hook ? { 'argocd.argoproj.io/hook': 'PreSync' } : undefined },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image }] } } },
-  };
-}
-
-function baseline(): any[] {
-  return [deployment('backend'), service('backend'), pdb('backend'), job('migrate', 'app:1', false), job('migrate-hook', 'app:1', true)];
-}
 
 function diffOf(change: (objects: any[]) => any[]) {
   const dir = tempDir('diff');
@@ -90,29 +72,5 @@ describe('diff guard', () => {
     expect(report.violations).toEqual([expect.objectContaining({ object: 'Deployment ns/backend', field: 'spec.selector' })]);
     expect(report.text).toContain('UNSAFE: 1 change(s)');
     expect(RenderDiff.compare(before, before).safe).toBe(true);
-  });
-
-  test('the CLI reads rendered-branch revisions and exits 1 naming the object and field, 0 when safe', () => {
-    const repo = sourceRepo();
-    const out = path.join(tempDir('render-out'), 'manifests');
-    withEnv(BARE_GIT_ENV, () => {
-      writeRender(out, { test: [{ file: 'all.yaml', objects: baseline() }] });
-      publishRendered({ source: out, repo });
-      const changed = baseline();
-      changed[0].spec.selector.matchLabels.extra = 'x';
-      writeRender(out, { test: [{ file: 'all.yaml', objects: changed }] });
-      publishRendered({ source: out, repo });
-    });
-    const cli = path.resolve(__dirname, '../../src/delivery/cli/main.ts');
-    const tsNode = path.resolve(__dirname, '../../node_modules/.bin/ts-node');
-    const run = (...args: string[]) => spawnSync(tsNode, ['--transpile-only', cli, 'diff', ...args], { cwd: repo, encoding: 'utf8' });
-    const unsafe = run('rendered~1', 'rendered');
-    expect(unsafe.stdout).toContain('Deployment ns/backend [test]: spec.selector changed');
-    expect(unsafe.status).toBe(1);
-    const safe = run('rendered', 'rendered');
-    expect(safe.stdout).toContain('0 added, 0 removed, 0 changed, 5 unchanged');
-    expect(safe.status).toBe(0);
-    expect(run('no-such-rev', 'rendered').status).toBe(2);
-    expect(execFileSync('git', ['rev-list', '--count', 'rendered'], { cwd: repo, encoding: 'utf8' }).trim()).toBe('2');
   });
 });

@@ -1,10 +1,18 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { renderEnvironment } from './render-picvario';
+import { renderEnvironment as renderFresh } from './render-picvario';
+import { RenderedFolderOutput } from '../../src/delivery/render';
 import { EnvironmentSpec } from '../../src/picvario/environment-spec';
 import { ENVIRONMENTS, PRODUCTION, STAGING, TEST } from '../../src/picvario/environments';
 import { picvarioApp } from '../../src/picvario/main';
+
+// Each environment is rendered once for the whole file: the tests only read the render.
+const renders = new Map<EnvironmentSpec, RenderedFolderOutput>();
+function renderEnvironment(spec: EnvironmentSpec): RenderedFolderOutput {
+  if (!renders.has(spec)) renders.set(spec, renderFresh(spec));
+  return renders.get(spec)!;
+}
 
 const PICVARIO_QUEUES = ['default', 'media-import', 'storage-scan', 'export', 'face-recognition', 'notifications'];
 

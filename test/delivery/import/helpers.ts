@@ -23,7 +23,7 @@ export function importFixture(fixture: string, options: Partial<ImportOptions> =
   return importCompose({ file: composeFile(fixture), environment: {}, libraryVersion: '*', ...options });
 }
 
-// A generated app runs the way cli.test.ts runs a consumer: the repository's ts-node, cdk8s from the
+// A generated app runs the way cli.integration.ts runs a consumer: the repository's ts-node, cdk8s from the
 // repository's node_modules, and the library from src/ (no compile needed).
 const TS_NODE = `NODE_PATH=${path.join(REPO, 'node_modules')} TS_NODE_COMPILER_OPTIONS='{"target":"es2022","module":"node16","moduleResolution":"node16"}' `
   + `${path.join(REPO, 'node_modules/.bin/ts-node')} --transpile-only --skipProject`;

@@ -3,7 +3,8 @@ import { APP_FIXTURES, composeFile, filesUnder, importFixture, KubeObject, objec
 import { hostsIn } from '../../../src/delivery/import/hosts';
 
 // Each fixture is imported into a folder of its own, type-checked with the generated tsconfig.json
-// against src/, and rendered by `k8s-topology render` running the generated cdk8s.yaml's app.
+// against src/, and rendered by `k8s-topology render` running the generated cdk8s.yaml's app with
+// ts-node: an integration test (`npm run test:integration`). The import itself is tested in importer.test.ts.
 jest.setTimeout(180_000);
 
 interface Rendered {

@@ -1,3 +1,4 @@
+// The app as cdk8s synth runs it, in its own ts-node process: an integration test (`npm run test:integration`).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

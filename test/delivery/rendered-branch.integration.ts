@@ -1,3 +1,4 @@
+// publishRendered with real git in temporary repositories: an integration test (`npm run test:integration`).
 import * as fs from 'fs';
 import * as path from 'path';
 import { BARE_GIT_ENV, git, sourceRepo, withEnv, writeRender } from './git-fixture';
