@@ -91,14 +91,14 @@ project.addTask('render:examples', {
 });
 
 // Every compose fixture of the importer, imported and rendered as a team would (docs/IMPORT.md).
-project.addTask('render:imports', {
-  description: 'Import every compose fixture (test/delivery/import/fixtures/) with k8s-topology import into dist/imports/<fixture>/app/ and render it into dist/imports/<fixture>/manifests/',
-  exec: 'bash test/delivery/import/render-imports.sh',
+project.addTask('render:compose', {
+  description: 'Import every compose fixture (test/compose/fixtures/) with k8s-topology import into dist/compose/<fixture>/app/ and render it into dist/compose/<fixture>/manifests/',
+  exec: 'bash test/compose/render-fixtures.sh',
   receiveArgs: true,
 });
-project.addTask('validate:imports', {
-  description: 'npm run render:imports, then the validation gate on every render, with the findings each fixture\'s validate-exceptions.yaml accepts',
-  exec: 'bash test/delivery/import/render-imports.sh --validate',
+project.addTask('validate:compose', {
+  description: 'npm run render:compose, then the validation gate on every render, with the findings each fixture\'s validate-exceptions.yaml accepts',
+  exec: 'bash test/compose/render-fixtures.sh --validate',
   receiveArgs: true,
 });
 

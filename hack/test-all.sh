@@ -63,7 +63,7 @@ step "test:integration" npx projen test:integration
 step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
-step "validate:imports" npx projen validate:imports
+step "validate:compose" npx projen validate:compose
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2

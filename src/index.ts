@@ -30,8 +30,8 @@ export { NamespaceGuardrails, NamespaceGuardrailsProps } from './platform/guardr
 export { NetworkIsolation, NetworkIsolationProps, NetworkProtocol, TrafficRule } from './platform/network-isolation';
 
 // GitOps: Argo CD objects that sync rendered folders.
-export { ArgoCdProject, ArgoCdProjectProps, ArgoCdDestination, ArgoCdResourceKind } from './platform/gitops/argocd-project';
-export { ArgoCdApplication, ArgoCdApplicationProps } from './platform/gitops/argocd-application';
+export { ArgoCdProject, ArgoCdProjectProps, ArgoCdDestination, ArgoCdResourceKind } from './delivery/gitops/argocd-project';
+export { ArgoCdApplication, ArgoCdApplicationProps } from './delivery/gitops/argocd-application';
 
 // A whole Django + Celery app from one props object.
 export { DjangoAppChart, DjangoAppChartProps } from './app/django-app-chart';

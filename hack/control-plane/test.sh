@@ -13,7 +13,7 @@
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
 #   EXTRA_MANIFESTS_DIRS  more renders the topology suite applies next to it, colon-separated
 #                  (default: examples/shop/dist/manifests, rendered if missing; set it empty for
-#                  none). Not the compose-import renders (dist/imports/*/manifests): their workers
+#                  none). Not the compose-import renders (dist/compose/*/manifests): their workers
 #                  pin the node pools of their compose placement constraints (node-pool=gpu,
 #                  tier=workers), which the suite's kwok nodes do not have, so they stay Pending.
 #   CRDS_DIR       CRD folders (default ../shared/crds, next to the repository)

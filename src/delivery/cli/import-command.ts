@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { parseArgs, UsageError } from './args';
-import { ImportError } from '../import/compose';
-import { GENERATED_FILES, importCompose, writeImport } from '../import/importer';
+import { ImportError } from '../../compose/compose';
+import { GENERATED_FILES, importCompose, writeImport } from '../../compose/importer';
 
 export const IMPORT_USAGE = `usage: k8s-topology import <docker-compose.yml> [--out DIR] [--env-file FILE] [--profile NAMES] [--name APP] [--force]
 

@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# `npm run render:imports`: imports every compose fixture under test/delivery/import/fixtures/ with
-# `k8s-topology import` into dist/imports/<fixture>/app/, then renders that app the way its team
-# would (`npx k8s-topology render` in the app's folder) into dist/imports/<fixture>/manifests/.
+# `npm run render:compose`: imports every compose fixture under test/compose/fixtures/ with
+# `k8s-topology import` into dist/compose/<fixture>/app/, then renders that app the way its team
+# would (`npx k8s-topology render` in the app's folder) into dist/compose/<fixture>/manifests/.
 # The app's node_modules/@picvario/k8s-topology links to this checkout (compiled first when lib/
 # is older than src/), and the repository's node_modules/.bin (ts-node) is on PATH.
 # With --validate, each render then goes through the validation gate, with the accepted findings of the
 # fixture's validate-exceptions.yaml (or --exceptions FILE for all, e.g. hack/validate/examples-exceptions.yaml).
 # Arguments: fixture names to import instead of all of them.
 set -euo pipefail
-# shellcheck source=../../../hack/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../../hack/lib/common.sh"
+# shellcheck source=../../hack/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../hack/lib/common.sh"
 cd "$REPO_ROOT"
-prefix=render:imports
+prefix=render:compose
 
 validate=
 exceptions=
@@ -25,11 +25,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ ${#fixtures[@]} -eq 0 ]; then
-  for dir in test/delivery/import/fixtures/*/; do
+  for dir in test/compose/fixtures/*/; do
     [ -f "$dir/docker-compose.yml" ] && fixtures+=("$(basename "$dir")")
   done
 fi
-[ ${#fixtures[@]} -gt 0 ] || die "$prefix" "no fixture (test/delivery/import/fixtures/*/docker-compose.yml) found"
+[ ${#fixtures[@]} -gt 0 ] || die "$prefix" "no fixture (test/compose/fixtures/*/docker-compose.yml) found"
 
 if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
   log "$prefix" "lib/ is missing or older than src/: npx projen compile"
@@ -39,9 +39,9 @@ export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 cli="$REPO_ROOT/lib/delivery/cli/main.js"
 
 for name in "${fixtures[@]}"; do
-  fixture=test/delivery/import/fixtures/$name
+  fixture=test/compose/fixtures/$name
   [ -f "$fixture/docker-compose.yml" ] || die "$prefix" "$fixture/docker-compose.yml does not exist"
-  out=dist/imports/$name
+  out=dist/compose/$name
   # The generated folder is replaced as a whole, so a file the importer no longer writes does not linger.
   rm -rf "$out/app"
   mkdir -p "$out"
@@ -60,9 +60,9 @@ done
 if [ -n "$validate" ]; then
   failed=()
   for name in "${fixtures[@]}"; do
-    log "$prefix" "validating dist/imports/$name/manifests"
-    accepted=${exceptions:-test/delivery/import/fixtures/$name/validate-exceptions.yaml}
-    bash hack/validate/run.sh --manifests "dist/imports/$name/manifests" --exceptions "$accepted" || failed+=("$name")
+    log "$prefix" "validating dist/compose/$name/manifests"
+    accepted=${exceptions:-test/compose/fixtures/$name/validate-exceptions.yaml}
+    bash hack/validate/run.sh --manifests "dist/compose/$name/manifests" --exceptions "$accepted" || failed+=("$name")
   done
   [ ${#failed[@]} -eq 0 ] || die "$prefix" "validation failed for: ${failed[*]}"
 fi

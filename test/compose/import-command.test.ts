@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, FIXTURES } from './helpers';
-import { tempDir } from '../helpers';
+import { tempDir } from '../delivery/helpers';
 
 /** A copy of a fixture folder, as a team's checkout holding its compose file. */
 function checkout(fixture: string): string {

@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { isMap, isSeq, parseAllDocuments, parseDocument } from 'yaml';
-import { ImportOptions, importCompose, ImportResult, writeImport } from '../../../src/delivery/import/importer';
-import { cli, Run, tempDir } from '../helpers';
+import { ImportOptions, importCompose, ImportResult, writeImport } from '../../src/compose/importer';
+import { cli, Run, tempDir } from '../delivery/helpers';
 
 export { cli };
 export type { Run };
 
-export const REPO = path.resolve(__dirname, '../../..');
+export const REPO = path.resolve(__dirname, '../..');
 /** This library's package name, as its package.json gives it: what a generated app imports. */
 export const LIBRARY = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).name as string;
 export const FIXTURES = path.join(__dirname, 'fixtures');

@@ -1,10 +1,10 @@
-import { EnumRef, Printer } from '../../../src/delivery/import/codegen';
-import { analyzeCommand, option } from '../../../src/delivery/import/commands';
-import { hasCredentials, hostsIn, urlsIn } from '../../../src/delivery/import/hosts';
-import { nginxSite, parseNginx } from '../../../src/delivery/import/nginx-conf';
-import { parseImage } from '../../../src/delivery/import/roles';
-import { scriptCommands, splitWords } from '../../../src/delivery/import/shell';
-import { cpuQuantity, durationSeconds, memoryQuantity, parseBytes } from '../../../src/delivery/import/units';
+import { EnumRef, Printer } from '../../src/compose/codegen';
+import { analyzeCommand, option } from '../../src/compose/commands';
+import { hasCredentials, hostsIn, urlsIn } from '../../src/compose/hosts';
+import { nginxSite, parseNginx } from '../../src/compose/nginx-conf';
+import { parseImage } from '../../src/compose/roles';
+import { scriptCommands, splitWords } from '../../src/compose/shell';
+import { cpuQuantity, durationSeconds, memoryQuantity, parseBytes } from '../../src/compose/units';
 
 describe('shell words and commands', () => {
   test('GIVEN a compose string command THEN it is split like compose splits it (quotes, escapes), operators stay words', () => {

@@ -4,7 +4,7 @@ import { enumsUsed, Printer, wrap } from './codegen';
 import { loadCompose } from './compose';
 import { ComposeMapper, MappedApp } from './mapper';
 import { MigrationReport, renderJson, renderMarkdown } from './report';
-import { libraryPackage } from '../library-package';
+import { libraryPackage } from '../delivery/library-package';
 
 export interface ImportOptions {
   /** The compose file. */

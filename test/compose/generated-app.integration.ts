@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { APP_FIXTURES, composeFile, filesUnder, importFixture, KubeObject, objectsOf, readInput, renderApp, Run, secretValues, typeCheck, writeFixtureApp } from './helpers';
-import { hostsIn } from '../../../src/delivery/import/hosts';
+import { hostsIn } from '../../src/compose/hosts';
 
 // Each fixture is imported into a folder of its own, type-checked with the generated tsconfig.json
 // against src/, and rendered by `k8s-topology render` running the generated cdk8s.yaml's app with

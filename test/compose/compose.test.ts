@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { composeFile, FIXTURES } from './helpers';
-import { ImportError, loadCompose } from '../../../src/delivery/import/compose';
-import { parseDotenv } from '../../../src/delivery/import/dotenv';
-import { hasInterpolation, Variables, VariableSource } from '../../../src/delivery/import/interpolation';
-import { tempDir } from '../helpers';
+import { ImportError, loadCompose } from '../../src/compose/compose';
+import { parseDotenv } from '../../src/compose/dotenv';
+import { hasInterpolation, Variables, VariableSource } from '../../src/compose/interpolation';
+import { tempDir } from '../delivery/helpers';
 
 function composeIn(text: string, files: Record<string, string> = {}): string {
   const dir = tempDir('compose');

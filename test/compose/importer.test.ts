@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_FIXTURES, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues } from './helpers';
-import { ImportError } from '../../../src/delivery/import/compose';
-import { importCompose, libraryRange } from '../../../src/delivery/import/importer';
-import { KeyStatus, MigrationReport, ServiceOutcome } from '../../../src/delivery/import/report';
-import { libraryPackage } from '../../../src/delivery/library-package';
+import { ImportError } from '../../src/compose/compose';
+import { importCompose, libraryRange } from '../../src/compose/importer';
+import { KeyStatus, MigrationReport, ServiceOutcome } from '../../src/compose/report';
+import { libraryPackage } from '../../src/delivery/library-package';
 
 const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
 const service = (report: MigrationReport, name: string): ServiceOutcome => report.services.find((s) => s.name === name)!;

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkArgoName, checkLabels, checkResourceKinds, IN_CLUSTER, ARGOCD_NAMESPACE } from './argocd-checks';
 import { AppProject } from '../../crds/argocd-appproject-argoproj.io';
-import { invalid } from '../errors';
+import { invalid } from '../../platform/errors';
 
 /** A group and kind of Kubernetes object, as Argo CD's resource allow lists name them. */
 export interface ArgoCdResourceKind {

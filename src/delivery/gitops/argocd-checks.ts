@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { invalid } from '../errors';
+import { invalid } from '../../platform/errors';
 
 /** The API server URL Argo CD uses for the cluster it runs in. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ARGOCD_NAMESPACE, checkArgoName, checkGlob, checkLabels, checkRepoPath, IN_CLUSTER } from './argocd-checks';
 import { Application } from '../../crds/argocd-application-argoproj.io';
-import { invalid } from '../errors';
+import { invalid } from '../../platform/errors';
 
 /** Finalizer that makes deleting the Application delete what it deployed. */
 const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';

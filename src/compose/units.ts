@@ -1,4 +1,4 @@
-import { formatQuantity } from '../../platform/quantity';
+import { formatQuantity } from '../platform/quantity';
 
 /** Compose durations (`1m30s`, `10s`, `500ms`, `1.5h`) in seconds; undefined when not a duration. */
 export function parseDuration(value: unknown): number | undefined {
