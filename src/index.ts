@@ -22,6 +22,7 @@ export {
   CollectStatic, CollectStaticOptions, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps,
   DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep, MigrationStyle,
 } from './workloads/django-job';
+export { CronConcurrencyPolicy, DjangoCronJob, DjangoCronJobOptions, DjangoCronJobProps, ScheduleState } from './workloads/django-cron-job';
 export * from './workloads/stats';
 
 // Namespace-wide policy.

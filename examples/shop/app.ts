@@ -1,6 +1,6 @@
 // A team's deploy repository for "shop", written against the public API only: a Django backend
-// behind an nginx edge (no frontend), a Redis broker, two Celery queues, beat and plain
-// `manage.py migrate`. Picvario is not involved.
+// behind an nginx edge (no frontend), a Redis broker, two Celery queues, beat, plain
+// `manage.py migrate` and a nightly `manage.py clearsessions`. Picvario is not involved.
 import {
   BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority,
 } from '@picvario/k8s-topology';
@@ -46,6 +46,10 @@ function shop(env: Environment): DjangoAppChartProps {
     },
     beat: { resources: small },
     migrations: { resources: web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    // Expired sessions pile up in the database; Django leaves their removal to a scheduled command.
+    cronJobs: [
+      { name: 'clearsessions', schedule: '15 3 * * *', timeZone: 'Europe/Dublin', command: ['python', 'manage.py', 'clearsessions'], resources: small, activeDeadlineSeconds: 900 },
+    ],
     edge: {
       host: env.name === 'production' ? 'shop.example.com' : `${env.name}.shop.example.com`,
       ingressNamespace: 'ingress-nginx',

@@ -14,7 +14,7 @@ export enum NamespaceManagement {
 
 /** Groups of an app's components, for saying who may reach an external service. */
 export enum ComponentGroup {
-  /** Every process that runs the Django code: the backend, and the worker queues, beat and jobs the app has. */
+  /** Every process that runs the Django code: the backend, and the worker queues, beat, jobs and scheduled commands the app has. */
   APP_CODE = 'app-code',
   /** The Nuxt frontend. */
   FRONTEND = 'frontend',

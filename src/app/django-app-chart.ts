@@ -17,6 +17,7 @@ import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
 import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
 import { CeleryWorkerPool, CeleryWorkerPoolOptions } from '../workloads/celery-worker-pool';
 import { DjangoBackend, DjangoBackendOptions } from '../workloads/django-backend';
+import { DjangoCronJob, DjangoCronJobOptions } from '../workloads/django-cron-job';
 import { CollectStatic, CollectStaticOptions, DjangoMigrations, DjangoMigrationsOptions } from '../workloads/django-job';
 import { DjangoSettings, DjangoSettingsProps } from '../workloads/django-settings';
 import { EdgeRouter } from '../workloads/edge/edge-router';
@@ -93,6 +94,13 @@ export interface DjangoAppChartProps extends PodHardeningProps {
    */
   readonly collectStatic?: CollectStaticOptions;
   /**
+   * Management commands run on a schedule (`clearsessions`, `housekeeping`), each a CronJob with the
+   * backend's image and settings and the broker's variables. Each is app code: it reaches what the
+   * app code reaches, and nothing reaches it. Each is named `<namePrefix>-<name>` when the chart has a `namePrefix`.
+   * @default - none
+   */
+  readonly cronJobs?: DjangoCronJobOptions[];
+  /**
    * The Nuxt frontend.
    * @default - no frontend
    */
@@ -137,9 +145,9 @@ export interface DjangoAppChartProps extends PodHardeningProps {
 
 /**
  * A Django app, composed from one props object: the backend, and whichever of the Celery worker
- * queues and beat, the jobs, frontend, edge, statistics pipeline, synced Secrets and namespace
- * guardrails it has. The chart wires them together through the components themselves: the
- * NetworkPolicies allow exactly the flows between the components it holds and the external
+ * queues and beat, the jobs, scheduled commands, frontend, edge, statistics pipeline, synced
+ * Secrets and namespace guardrails it has. The chart wires them together through the components
+ * themselves: the NetworkPolicies allow exactly the flows between the components it holds and the external
  * services it is given, the edge routes to the backend and frontend objects, Argo CD sync waves
  * follow the roles, and the Secrets synced are the ones the components read.
  */
@@ -158,6 +166,8 @@ export class DjangoAppChart extends Chart {
   public readonly migrations?: DjangoMigrations;
   /** The collectstatic job, when there is one. */
   public readonly collectStatic?: CollectStatic;
+  /** The scheduled management commands, in the order given; empty when there are none. */
+  public readonly cronJobs: DjangoCronJob[];
   /** The frontend, when there is one. */
   public readonly frontend?: NuxtFrontend;
   /** The edge, when there is one. */
@@ -235,6 +245,7 @@ export class DjangoAppChart extends Chart {
       this.workers = new CeleryWorkerPool(this, 'workers', { ...celery, ...props.workers, namePrefix: workerPrefix, priorityClassPrefix });
       this.beat = props.beat ? new CeleryBeat(this, 'beat', { ...celery, ...props.beat, name: props.beat.name ?? named('beat') }) : undefined;
     }
+    this.cronJobs = this.addCronJobs(props, named);
     this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
     this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge')) : undefined;
 
@@ -243,11 +254,12 @@ export class DjangoAppChart extends Chart {
     const appCodeComponents: IComponent[] = [
       this.backend, ...celeryComponents,
       ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
+      ...this.cronJobs,
     ];
     this.components = [
       ...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : []),
       this.backend, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
-      ...celeryComponents,
+      ...celeryComponents, ...this.cronJobs,
       ...(this.frontend ? [this.frontend] : []), ...(this.edge ? [this.edge] : []),
     ];
     this.checkUniqueNames([
@@ -256,6 +268,7 @@ export class DjangoAppChart extends Chart {
       [this.migrations, 'migrations.name'], [this.collectStatic, 'collectStatic.name'],
       [this.frontend, 'frontend.name'], [this.edge, 'edge.name'],
       [this.statsShipper, 'stats.shipper.name'], [this.statsDashboards, 'stats.dashboards.name'],
+      ...this.cronJobs.map((c, i) => [c, `cronJobs[${i}].name`] as [IComponent, string]),
     ]);
 
     if (props.secretStore) {
@@ -307,6 +320,24 @@ export class DjangoAppChart extends Chart {
     traffic.record();
     this.node.addValidation({ validate: () => duplicateObjects(this).map((m) => `DjangoAppChart '${this.node.path}': ${m}`) });
     applySyncWaves(this, [...(this.frontend ? [this.frontend.name] : []), ...(this.edge ? [this.edge.name] : [])]);
+  }
+
+  /**
+   * One CronJob per scheduled command. Two of one name are refused here, before their constructs
+   * (named after them) collide; a clash with another component is found with the others.
+   */
+  private addCronJobs(props: DjangoAppChartProps, named: (base: string) => string): DjangoCronJob[] {
+    if (props.cronJobs === undefined) return [];
+    if (!Array.isArray(props.cronJobs)) invalid(this, 'cronJobs', 'a list of scheduled commands, or left out', props.cronJobs);
+    // CronJob names have room for 52 characters, the chart's prefix included.
+    const room = 52 - (props.namePrefix ? props.namePrefix.length + 1 : 0);
+    return props.cronJobs.map((options, i) => {
+      if (!options || typeof options !== 'object') invalid(this, `cronJobs[${i}]`, 'a scheduled command { name, schedule, command, resources, activeDeadlineSeconds }', options);
+      checkDnsLabel(this, `cronJobs[${i}].name`, options.name, room);
+      const first = props.cronJobs!.findIndex((o) => o?.name === options.name);
+      if (first < i) invalid(this, `cronJobs[${i}].name`, `unique among the app's components (cronJobs[${first}].name is "${named(options.name)}" too)`, named(options.name));
+      return new DjangoCronJob(this, `cron-${options.name}`, { ...options, backend: this.backend, broker: this.broker, name: named(options.name) });
+    });
   }
 
   private addFrontend(props: DjangoAppChartProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string): NuxtFrontend {

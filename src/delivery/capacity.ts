@@ -1,7 +1,8 @@
 import { componentOf, KubeObject, kindOf, nameOf } from './kube-object';
 import { parseQuantity } from '../platform/quantity';
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet'];
+/** Workloads that hold pods in the steady state; a Job runs once per sync (the release's hooks) and is left out. */
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'CronJob'];
 /** KEDA's defaults when a ScaledObject leaves the bounds out. */
 const KEDA_MIN = 0;
 const KEDA_MAX = 100;
@@ -16,7 +17,7 @@ export interface PodRequests {
 export interface CapacityRow {
   readonly component: string;
   readonly workload: string;
-  /** Who sets the replica count: `HPA`, `KEDA` or `fixed`. */
+  /** Who sets the replica count: `HPA`, `KEDA`, `fixed`, or `schedule` (a CronJob: 0 between runs). */
   readonly scaling: string;
   readonly minReplicas: number;
   readonly maxReplicas: number;
@@ -48,6 +49,12 @@ export function podRequests(podSpec: any, where: string): PodRequests {
 }
 
 function replicaBounds(workload: KubeObject, objects: KubeObject[]): { scaling: string; min: number; max: number } {
+  if (kindOf(workload) === 'CronJob') {
+    // Nothing runs between two runs, and one run at a time with Forbid or Replace (a Replace run
+    // overlaps the one it replaces only while that one terminates). Overlapping runs (Allow) are not counted.
+    const job = workload.spec?.jobTemplate?.spec ?? {};
+    return { scaling: 'schedule', min: 0, max: job.parallelism ?? 1 };
+  }
   const targets = (o: KubeObject) => {
     const ref = o.spec?.scaleTargetRef ?? {};
     return ref.name === nameOf(workload) && (ref.kind ?? 'Deployment') === kindOf(workload);
@@ -60,7 +67,7 @@ function replicaBounds(workload: KubeObject, objects: KubeObject[]): { scaling: 
   return { scaling: 'fixed', min: fixed, max: fixed };
 }
 
-/** Replica bounds times requests for every Deployment and StatefulSet, read from the rendered objects alone. */
+/** Replica bounds times requests for every Deployment, StatefulSet and CronJob, read from the rendered objects alone. */
 export function capacityOf(objects: KubeObject[]): Capacity {
   const rows = objects
     .filter((o) => WORKLOAD_KINDS.includes(kindOf(o)))
@@ -72,7 +79,7 @@ export function capacityOf(objects: KubeObject[]): Capacity {
         scaling: bounds.scaling,
         minReplicas: bounds.min,
         maxReplicas: bounds.max,
-        perPod: podRequests(w.spec?.template?.spec, `${kindOf(w)} ${nameOf(w)}`),
+        perPod: podRequests((kindOf(w) === 'CronJob' ? w.spec?.jobTemplate?.spec : w.spec)?.template?.spec, `${kindOf(w)} ${nameOf(w)}`),
       };
     })
     .sort((a, b) => (a.component === b.component ? a.workload.localeCompare(b.workload) : a.component.localeCompare(b.component)));

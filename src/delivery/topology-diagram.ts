@@ -1,6 +1,6 @@
 import { COMPONENT_LABEL, componentOf, KubeObject, kindOf, nameOf } from './kube-object';
 
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
 /** Names for the ports the external services of a Django + Celery app listen on. */
 const WELL_KNOWN_PORTS: Record<number, string> = {

@@ -105,9 +105,14 @@ function outsideSpec(patch: unknown): boolean {
   return op !== undefined && typeof op.path === 'string' && !touches(op.path) && !touches(op.from);
 }
 
+/** Where an object keeps its pod template: a CronJob one level down, in the Job it creates. */
+function podTemplatePath(kind: string): string[] {
+  return kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : ['spec', 'template'];
+}
+
 /**
- * The `app.kubernetes.io/component` label of an object's pod template (`spec.template`), as its
- * manifest will carry it. It is read from the props the object was given, not from `toJson()`,
+ * The `app.kubernetes.io/component` label of an object's pod template (`spec.template`, or a
+ * CronJob's `spec.jobTemplate.spec.template`), as its manifest will carry it. It is read from the props the object was given, not from `toJson()`,
  * which resolves the whole object: the validation runs for every chart, and serializing every
  * object of the chart for one label was a sixth of a render. Where cdk8s could still change the
  * label on the way to the manifest (a JSON patch of `spec`, a custom resolver, a Lazy or token on
@@ -119,10 +124,11 @@ function podComponent(o: ApiObject, builtInResolvers: boolean): string | undefin
   // Plain ApiObjects and generated bindings (KubeDeployment, imported CRDs) keep these field names.
   const ownSerialization = type === ApiObject || (Object.prototype.hasOwnProperty.call(type, 'manifest') && typeof type.manifest === 'function');
   const specUnpatched = Array.isArray(internals.patches) && internals.patches.every(outsideSpec);
+  const templatePath = podTemplatePath(o.kind);
   if (builtInResolvers && ownSerialization && specUnpatched && plainDictionary(internals.props)) {
     let node: unknown = internals.props;
     let plain = true;
-    for (const field of ['spec', 'template', 'metadata', 'labels']) {
+    for (const field of [...templatePath, 'metadata', 'labels']) {
       node = (node as Record<string, unknown>)[field];
       if (node === undefined) return undefined;
       if (!plainDictionary(node)) {
@@ -133,7 +139,8 @@ function podComponent(o: ApiObject, builtInResolvers: boolean): string | undefin
     const label = plain ? (node as Record<string, unknown>)[COMPONENT_LABEL] : undefined;
     if (plain && (label === undefined || label === null || typeof label === 'string')) return label ?? undefined;
   }
-  return o.toJson()?.spec?.template?.metadata?.labels?.[COMPONENT_LABEL];
+  const template = templatePath.reduce((node: any, field) => node?.[field], o.toJson());
+  return template?.metadata?.labels?.[COMPONENT_LABEL];
 }
 
 /**

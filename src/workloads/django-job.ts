@@ -3,13 +3,25 @@ import { Construct } from 'constructs';
 import { DjangoBackend } from './django-backend';
 import { SpreadMode } from '../platform/availability';
 import { ComponentPort, IComponent } from '../platform/component';
-import { checkDnsLabel, checkEnum, checkInteger, invalid } from '../platform/errors';
+import { checkDnsLabel, checkEnum, checkInteger, invalid, Owner } from '../platform/errors';
 import { PodHardening } from '../platform/hardening';
 import { ComponentLabels } from '../platform/labels';
 import { addServiceAccount, podTemplate, PodSpecInput } from '../platform/pod';
-import { PodOptions, resolvePodOptions } from '../platform/pod-options';
+import { PodOptions, ResolvedPodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { jobHookAnnotations } from '../platform/sync-waves';
+
+/**
+ * The pod options of a pod that runs the backend's image: it pulls the image as the backend does
+ * (its `imagePullSecrets` and `imagePullPolicy`), and its own options add to that.
+ */
+export function resolveBackendPodOptions(owner: Owner, backend: DjangoBackend, options: PodOptions): ResolvedPodOptions {
+  return resolvePodOptions(owner, {
+    ...options,
+    imagePullPolicy: options.imagePullPolicy ?? backend.imagePullPolicy,
+    imagePullSecrets: [...backend.imagePullSecrets, ...(options.imagePullSecrets ?? []).filter((s) => !backend.imagePullSecrets.includes(s))],
+  });
+}
 
 /** One command of a job; steps run one after the other, each in its own container. */
 export interface JobStep {
@@ -82,11 +94,7 @@ export class DjangoManagementJob extends Construct implements IComponent {
     const input: PodSpecInput = {
       name: this.jobName,
       labels,
-      options: resolvePodOptions(this, {
-        ...props,
-        imagePullPolicy: props.imagePullPolicy ?? backend.imagePullPolicy,
-        imagePullSecrets: [...backend.imagePullSecrets, ...(props.imagePullSecrets ?? []).filter((s) => !backend.imagePullSecrets.includes(s))],
-      }),
+      options: resolveBackendPodOptions(this, backend, props),
       hardening: new PodHardening(this, backend.hardening),
       image: backend.imageRef,
       command: last.command,

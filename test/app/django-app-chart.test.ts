@@ -50,7 +50,7 @@ describe('GIVEN a backend, two queues and beat, and no other part', () => {
   test('THEN it renders the namespace, the backend, one Deployment per queue and beat, and nothing optional', () => {
     expect(objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'worker-default', 'worker-reports']);
     expect(find('Namespace', 'shop').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
-    for (const kind of ['Ingress', 'Job', 'ExternalSecret', 'ResourceQuota', 'LimitRange']) expect([kind, objects.filter((o) => o.kind === kind)]).toEqual([kind, []]);
+    for (const kind of ['Ingress', 'Job', 'CronJob', 'ExternalSecret', 'ResourceQuota', 'LimitRange']) expect([kind, objects.filter((o) => o.kind === kind)]).toEqual([kind, []]);
   });
 
   test('THEN the web tier, the workers and beat run the same image, tagged with the version, with the same settings', () => {
@@ -248,6 +248,129 @@ describe('GIVEN the optional jobs, statistics, synced Secrets and guardrails', (
   test('THEN the namespace gets its quota and limits', () => {
     expect(find('ResourceQuota', 'compute').spec.hard['requests.cpu']).toBe('20');
     expect(find('LimitRange', 'container-defaults')).toBeDefined();
+  });
+});
+
+const CLEARSESSIONS = { name: 'clearsessions', schedule: '@daily', command: ['python', 'manage.py', 'clearsessions'], resources: size, activeDeadlineSeconds: 600 };
+const HOUSEKEEPING = { ...CLEARSESSIONS, name: 'housekeeping', schedule: '30 3 * * *', timeZone: 'Europe/Berlin', command: ['python', 'manage.py', 'housekeeping'] };
+
+describe('GIVEN scheduled commands beside the backend, the queues and beat, with S3, statistics and synced Secrets', () => {
+  const app = Testing.app();
+  const chart = new DjangoAppChart(app, 'shop', shopProps({
+    cronJobs: [CLEARSESSIONS, HOUSEKEEPING],
+    migrations: { resources: size },
+    externalServices: [...shopProps().externalServices, { ...S3, reachedBy: [ComponentGroup.APP_CODE] }],
+    stats: {
+      shipper: { tag: '8.15.3', resources: size, elasticsearch: { url: 'https://stats.internal:9200', secretName: 'shop-stats' } },
+      elasticsearchCidrs: ['10.60.3.0/24'],
+    },
+    secretStore: { storeName: 'vault' },
+  }));
+  const objects = Testing.synth(chart);
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const policy = (component: string) => find('NetworkPolicy', `allow-${component}`)?.spec;
+  const cronPod = (name: string) => find('CronJob', name).spec.jobTemplate.spec.template.spec;
+
+  test('THEN each is a CronJob running its command with the backend image, settings and broker', () => {
+    expect(chart.cronJobs.map((c) => c.name)).toEqual(['clearsessions', 'housekeeping']);
+    expect(objects.filter((o) => o.kind === 'CronJob').map((o) => [o.metadata.name, o.spec.schedule, o.spec.timeZone]))
+      .toEqual([['clearsessions', '@daily', undefined], ['housekeeping', '30 3 * * *', 'Europe/Berlin']]);
+    const c = cronPod('clearsessions').containers[0];
+    const backend = find('Deployment', 'backend').spec.template.spec.containers[0];
+    expect(c.command).toEqual(['python', 'manage.py', 'clearsessions']);
+    expect(c.image).toBe('registry.example.com/shop/api:1.4.0');
+    // The backend's variables, the shipper's address and the broker included, so a command can enqueue tasks.
+    expect(c.env).toEqual(backend.env);
+    expect(c.env).toContainEqual({ name: 'CELERY_BROKER_URL', value: 'redis://$(CELERY_BROKER_ADDRESS)/0' });
+  });
+
+  test('THEN its NetworkPolicy lets out exactly what the backend and the other app code may reach, and lets nothing in', () => {
+    for (const name of ['clearsessions', 'housekeeping']) {
+      expect([name, policy(name).egress]).toEqual([name, policy('backend').egress]);
+      expect([name, policy(name).egress]).toEqual([name, policy('worker-default').egress]);
+      expect([name, policy(name).policyTypes, policy(name).ingress]).toEqual([name, ['Egress'], undefined]);
+    }
+    expect(policy('clearsessions').egress.map((e: any) => e.to[0].ipBlock?.cidr ?? e.to[0].podSelector.matchLabels['app.kubernetes.io/component']))
+      .toEqual(['10.60.1.0/24', '10.60.2.0/24', '52.218.0.0/17', 'stats-shipper']);
+    expect(policy('clearsessions').podSelector.matchLabels).toEqual(chart.cronJobs[0].selectorLabels);
+    expect(find('CronJob', 'clearsessions').spec.jobTemplate.spec.template.metadata.labels).toMatchObject(chart.cronJobs[0].selectorLabels);
+    // Nothing connects to it: no policy names it as a peer of its ingress or egress, but the shipper it sends to.
+    const peers = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.name !== 'allow-stats-shipper')
+      .flatMap((o) => [...(o.spec.ingress ?? []).flatMap((r: any) => r.from), ...(o.spec.egress ?? []).flatMap((r: any) => r.to)])
+      .map((peer: any) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component']);
+    expect(peers).not.toContain('clearsessions');
+    expect(policy('stats-shipper').ingress.map((i: any) => i.from[0].podSelector.matchLabels['app.kubernetes.io/component']))
+      .toEqual(['backend', 'worker-default', 'worker-reports', 'beat', 'migrate', 'clearsessions', 'housekeeping']);
+  });
+
+  test('THEN the traffic model holds them as components that listen on nothing, with the flows of their policies', () => {
+    const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
+    expect(model.components.find((c: any) => c.name === 'clearsessions')).toEqual({ name: 'clearsessions', podLabels: chart.cronJobs[0].selectorLabels, ports: [] });
+    const flows = (from: string) => model.allowed.filter((f: any) => f.from.component === from).map((f: any) => f.to.external ?? f.to.component);
+    expect(flows('clearsessions')).toEqual(flows('backend'));
+    expect(model.allowed.filter((f: any) => f.to.component === 'clearsessions')).toEqual([]);
+  });
+
+  test('THEN every Secret key it reads is synced', () => {
+    const synced = objects.filter((o) => o.kind === 'ExternalSecret').flatMap((o) => o.spec.data.map((d: any) => `${o.metadata.name}/${d.secretKey}`));
+    const read = cronPod('clearsessions').containers[0].env.filter((e: any) => e.valueFrom).map((e: any) => `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+    expect(read).toEqual(['shop-app/database-url', 'shop-app/secret-key', 'shop-broker/redis-address']);
+    for (const key of read) expect(synced).toContain(key);
+  });
+
+  test('THEN Argo CD applies it with the app tier, after the migrations, and not as a hook', () => {
+    const wave = (kind: string, name: string) => find(kind, name).metadata.annotations['argocd.argoproj.io/sync-wave'];
+    expect([wave('CronJob', 'clearsessions'), wave('Deployment', 'backend'), wave('ServiceAccount', 'clearsessions'), find('Job', 'migrate').metadata.annotations['argocd.argoproj.io/sync-wave']])
+      .toEqual(['1', '1', '-1', '0']);
+    expect(find('CronJob', 'clearsessions').metadata.annotations['argocd.argoproj.io/hook']).toBeUndefined();
+  });
+
+  test('THEN the whole app validates and renders: the network check finds the CronJobs\' pods', () => {
+    expect(() => chartInputs(app)).not.toThrow();
+  });
+});
+
+describe('GIVEN scheduled commands and a name prefix', () => {
+  test('THEN each is named after the prefix, and its policy and ServiceAccount with it', () => {
+    const { find, policy } = synth({ namePrefix: 'green', cronJobs: [CLEARSESSIONS] });
+    expect(find('CronJob', 'green-clearsessions').spec.jobTemplate.spec.template.spec.serviceAccountName).toBe('green-clearsessions');
+    expect(find('ServiceAccount', 'green-clearsessions')).toBeDefined();
+    expect(policy('green-clearsessions').egress).toEqual(policy('green-backend').egress);
+  });
+});
+
+describe('GIVEN a plain Django app without a broker, and a scheduled command', () => {
+  test('THEN the command reads no broker variable', () => {
+    const { find } = synth({ broker: undefined, celeryApp: undefined, workers: undefined, beat: undefined, cronJobs: [CLEARSESSIONS] });
+    const env = find('CronJob', 'clearsessions').spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(env.filter((n: string) => n.startsWith('CELERY_'))).toEqual([]);
+  });
+});
+
+describe('GIVEN scheduled commands the app cannot have', () => {
+  test.each([
+    ['two of one name', { cronJobs: [CLEARSESSIONS, { ...HOUSEKEEPING, name: 'clearsessions' }] },
+      /^DjangoAppChart 'shop': cronJobs\[1\]\.name must be unique among the app's components \(cronJobs\[0\]\.name is "clearsessions" too\); got "clearsessions"$/],
+    ['one named like beat', { cronJobs: [{ ...CLEARSESSIONS, name: 'beat' }] },
+      /^DjangoAppChart 'shop': cronJobs\[0\]\.name must be unique among the app's components \(beat\.name is "beat" too\); got "beat"$/],
+    ['one named like a worker queue', { cronJobs: [{ ...CLEARSESSIONS, name: 'worker-default' }] },
+      /cronJobs\[0\]\.name must be unique among the app's components \(workers\.queues\[0\]\.name is "worker-default" too\)/],
+    ['a name that is no DNS label', { cronJobs: [{ ...CLEARSESSIONS, name: 'Clear_Sessions' }] },
+      /^DjangoAppChart 'shop': cronJobs\[0\]\.name must be a DNS-1035 label \(lowercase letters, digits and '-', starting with a letter, at most 52 characters\); got "Clear_Sessions"$/],
+    ['a name too long with the prefix', { namePrefix: 'green-installation', cronJobs: [{ ...CLEARSESSIONS, name: `c${'x'.repeat(40)}` }] },
+      /cronJobs\[0\]\.name must be a DNS-1035 label .*at most 33 characters/],
+    ['a bad schedule', { cronJobs: [{ ...CLEARSESSIONS, schedule: '0 3 * * 8' }] },
+      /^DjangoCronJob 'shop\/cron-clearsessions': schedule must be a cron schedule whose day-of-week field \(the 5th\) is "\*", a value from 0 to 6/],
+    ['a time zone that is no IANA name', { cronJobs: [{ ...CLEARSESSIONS, timeZone: 'CET+1:00' }] },
+      /^DjangoCronJob 'shop\/cron-clearsessions': timeZone must be an IANA time zone name/],
+    ['no deadline', { cronJobs: [{ ...CLEARSESSIONS, activeDeadlineSeconds: undefined as any }] },
+      /^DjangoCronJob 'shop\/cron-clearsessions': activeDeadlineSeconds must be set: a run that hangs without a deadline holds back every later run; got undefined$/],
+    ['a starting deadline the controller cannot keep', { cronJobs: [{ ...CLEARSESSIONS, startingDeadlineSeconds: 1 }] },
+      /^DjangoCronJob 'shop\/cron-clearsessions': startingDeadlineSeconds must be an integer from 10 to 86400; got 1$/],
+    ['a list that is no list', { cronJobs: CLEARSESSIONS as any }, /^DjangoAppChart 'shop': cronJobs must be a list of scheduled commands, or left out; got \{/],
+    ['an entry that is no object', { cronJobs: ['clearsessions'] as any }, /^DjangoAppChart 'shop': cronJobs\[0\] must be a scheduled command \{ name, schedule, command, resources, activeDeadlineSeconds \}; got "clearsessions"$/],
+  ])('WHEN given %s THEN construction fails naming the prop', (_what, overrides, message) => {
+    expect(() => synth(overrides as Partial<DjangoAppChartProps>)).toThrow(message);
   });
 });
 

@@ -25,6 +25,22 @@ describe('capacity from rendered objects', () => {
     expect(formatMemory(atMax.memoryBytes)).toBe('11.13Gi'); // 6Gi + 5Gi + 128Mi
   });
 
+  test('a CronJob reserves nothing between runs and one pod of its Job during one; a hook Job is left out', () => {
+    const cronJob = {
+      kind: 'CronJob',
+      metadata: { name: 'clearsessions', labels: { 'app.kubernetes.io/component': 'clearsessions' } },
+      spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '200m', memory: '256Mi' } } }] } } } } },
+    };
+    const hook = { kind: 'Job', metadata: { name: 'migrate' }, spec: { template: { spec: { containers: [{ name: 'c', resources: { requests: { cpu: '4', memory: '8Gi' } } }] } } } };
+    const { rows, atMin, atMax } = capacityOf([...objects, cronJob, hook]);
+    expect(rows.find((r) => r.component === 'clearsessions')).toEqual({
+      component: 'clearsessions', workload: 'CronJob/clearsessions', scaling: 'schedule', minReplicas: 0, maxReplicas: 1, perPod: { cpuMillis: 200, memoryBytes: 256 * 1024 ** 2 },
+    });
+    expect(rows.map((r) => r.workload)).not.toContain('Job/migrate');
+    expect(formatCpu(atMin.cpuMillis)).toBe('1.05'); // as without it
+    expect(formatCpu(atMax.cpuMillis)).toBe('5.75'); // 5.55 + 0.2
+  });
+
   test('a pod reserves the larger of its containers and its largest init container', () => {
     const spec = {
       initContainers: [{ name: 'migrate', resources: { requests: { cpu: '2', memory: '64Mi' } } }],

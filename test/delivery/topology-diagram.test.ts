@@ -42,4 +42,15 @@ describe('topology diagram', () => {
     expect(text).toContain('x_namespace_ingress_nginx -->|":8080"| c_edge');
     expect(text).toContain('x_cidr_10_1_0_0_24[("10.1.0.0/24")]');
   });
+
+  test('GIVEN a CronJob with its egress policy THEN it is drawn as a component with the traffic its policy allows', () => {
+    const cronJob = {
+      kind: 'CronJob',
+      metadata: { name: 'clearsessions', labels: { 'app.kubernetes.io/component': 'clearsessions' } },
+      spec: { schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels: { 'app.kubernetes.io/component': 'clearsessions' } } } } } },
+    };
+    const t = topologyOf([...OBJECTS, cronJob, policy('clearsessions', { egress: [{ to: [{ ipBlock: { cidr: '10.1.0.0/24' } }], ports: [{ port: 5432 }] }] })]);
+    expect(t.components.get('clearsessions')).toBe('CronJob');
+    expect(t.edges).toContainEqual({ from: 'clearsessions', to: 'cidr 10.1.0.0/24', label: ':5432 PostgreSQL' });
+  });
 });

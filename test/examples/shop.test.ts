@@ -41,4 +41,15 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
     expect(find('ConfigMap', 'edge-nginx').data['nginx.conf']).not.toContain('edge_frontend');
     expect(find('HorizontalPodAutoscaler', 'backend').spec).toMatchObject({ minReplicas: 3, maxReplicas: 10 });
   });
+
+  test('THEN clearsessions runs nightly in Dublin time as a CronJob, reaching what the backend reaches and reached by nothing', () => {
+    const cronJob = find('CronJob', 'clearsessions');
+    expect([cronJob.spec.schedule, cronJob.spec.timeZone, cronJob.spec.concurrencyPolicy]).toEqual(['15 3 * * *', 'Europe/Dublin', 'Forbid']);
+    expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'clearsessions']);
+    const policy = find('NetworkPolicy', 'allow-clearsessions').spec;
+    expect(policy.egress).toEqual(find('NetworkPolicy', 'allow-backend').spec.egress);
+    expect(policy.ingress).toBeUndefined();
+    expect(production.files.find((f) => f.name === 'clearsessions.yaml')).toBeDefined();
+    expect(production.index.traffic.components.map((c: any) => c.name)).toContain('clearsessions');
+  });
 });

@@ -86,15 +86,35 @@ describe('NetworkIsolation: which components are rendered', () => {
     expect(errors(chart)).toEqual(missing('backend, opensearch'));
   });
 
-  test('GIVEN a component label outside spec.template (a CronJob, a Service) THEN it does not count', () => {
+  test('GIVEN a component label outside a pod template (a Service, a CronJob\'s own metadata) THEN it does not count', () => {
     const chart = chartWith();
     deployment(chart, 'backend', 'backend');
     new k8s.KubeCronJob(chart, 'search', {
       metadata: { name: 'search', labels: { [COMPONENT]: 'search' } },
-      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template('search') as k8s.PodTemplateSpec } } },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template('opensearch') as k8s.PodTemplateSpec } } },
     });
     new k8s.KubeService(chart, 'search-service', { metadata: { name: 'search', labels: { [COMPONENT]: 'search' } }, spec: { selector: { [COMPONENT]: 'search' } } });
-    expect(errors(chart)).toEqual(missing('backend'));
+    expect(errors(chart)).toEqual(missing('backend, opensearch'));
+  });
+
+  test('GIVEN a CronJob THEN the pod template of the Job it creates (spec.jobTemplate.spec.template) counts', () => {
+    const chart = chartWith();
+    deployment(chart, 'backend', 'backend');
+    new k8s.KubeCronJob(chart, 'search', {
+      metadata: { name: 'search' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template('search') as k8s.PodTemplateSpec } } },
+    });
+    expect(errors(chart)).toEqual([]);
+  });
+
+  test('GIVEN a CronJob whose pod template label a JSON patch renames THEN the patched name counts', () => {
+    const chart = chartWith();
+    deployment(chart, 'backend', 'backend');
+    new k8s.KubeCronJob(chart, 'search', {
+      metadata: { name: 'search' },
+      spec: { schedule: '* * * * *', jobTemplate: { spec: { template: template('search') as k8s.PodTemplateSpec } } },
+    }).addJsonPatch(JsonPatch.replace(`/spec/jobTemplate/spec/template/metadata/labels/${COMPONENT.replace('/', '~1')}`, 'opensearch'));
+    expect(errors(chart)).toEqual(missing('backend, opensearch'));
   });
 
   test('GIVEN a class with its own serialization THEN what it serializes counts', () => {

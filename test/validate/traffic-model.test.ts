@@ -116,6 +116,21 @@ describe('the model itself', () => {
     expect(components[0].pods.map((p) => p.name)).toEqual(['web']);
     expect(problems.map((p) => `${p.check} ${p.kind}/${p.name}`)).toEqual(['model-labels Deployment/web', 'workload-not-in-model Job/migrate']);
   });
+
+  test('a CronJob is found by the pod labels of the Job it creates, not by its own labels', () => {
+    const m = model();
+    m.components.push({ name: 'clearsessions', podLabels: { app: 'clearsessions' }, ports: [] });
+    const cronJob = {
+      kind: 'CronJob',
+      metadata: { name: 'clearsessions', namespace: 'shop', labels: { app: 'not-the-pods' } },
+      spec: { schedule: '@daily', jobTemplate: { spec: { template: { metadata: { labels: { app: 'clearsessions' } }, spec: {} } } } },
+    };
+    const found = t.workloadsOf([{ obj: cronJob, file: 'clearsessions.yaml' }]);
+    expect(found).toEqual([{ kind: 'CronJob', name: 'clearsessions', namespace: 'shop', labels: { app: 'clearsessions' }, file: 'clearsessions.yaml' }]);
+    const { components, problems } = t.resolveComponents(m, [...workloads, ...found]);
+    expect(problems).toEqual([]);
+    expect(components[2].pods.map((p) => `${p.kind}/${p.name}`)).toEqual(['CronJob/clearsessions']);
+  });
 });
 
 describe('cyclonus output', () => {
