@@ -43,4 +43,5 @@ export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delive
 export { ArgoCdFolderProps } from './delivery/argocd-folder';
 export { Provenance, ProvenanceProps } from './delivery/provenance';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
+export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
 export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';

@@ -49,7 +49,11 @@ export interface DjangoAppChartProps extends PodHardeningProps {
    * @default - no prefix
    */
   readonly namePrefix?: string;
-  /** The release: `app.kubernetes.io/version` of every object, and the default image tag. */
+  /**
+   * The release: `app.kubernetes.io/version` of every object and of the pod templates that run the
+   * app's image, and the default image tag (of the frontend too). The edge's and the statistics'
+   * pod templates carry their own image's version, so a new release does not restart them.
+   */
   readonly version: string;
   /** The image repository of the Django code, which the backend, the workers, beat and the jobs run. */
   readonly image: string;

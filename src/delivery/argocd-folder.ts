@@ -1,8 +1,8 @@
 import { App, Chart } from 'cdk8s';
-import { KubeObject, kindOf, namespaceOf } from './kube-object';
-import { Provenance } from './provenance';
 import { ArgoCdApplication } from './gitops/argocd-application';
 import { ArgoCdProject, ArgoCdResourceKind } from './gitops/argocd-project';
+import { KubeObject, kindOf, namespaceOf } from './kube-object';
+import { Provenance } from './provenance';
 
 /** The Argo CD objects that sync the rendered folders: an app of apps on the rendered branch. */
 export interface ArgoCdFolderProps {

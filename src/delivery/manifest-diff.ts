@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { FolderChangeSummary, formatSummary, summarizeRenders } from './diff-summary';
 import { componentOf, describe, KubeObject, kindOf, nameOf, namespaceOf } from './kube-object';
 
 /** An object of a render, with the folder and file it came from. */
@@ -38,6 +39,8 @@ export interface DiffResult {
   readonly changes: Change[];
   readonly unchanged: number;
   readonly violations: Violation[];
+  /** Per folder whose release or image tags changed: what the diff prints first. */
+  readonly summary: FolderChangeSummary[];
 }
 
 const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
@@ -181,7 +184,7 @@ export function diffRenders(before: PlacedObject[], after: PlacedObject[]): Diff
       else unchanged++;
     }
   }
-  return { changes, unchanged, violations: guard(changes) };
+  return { changes, unchanged, violations: guard(changes), summary: summarizeRenders(before, after) };
 }
 
 function show(value: unknown): string {
@@ -190,9 +193,13 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** The human-readable report: one block per changed object, then the summary and the violations. */
+/**
+ * The human-readable report: the release and image changes per folder first, then one block per
+ * changed object, the counts and the violations.
+ */
 export function formatDiff(diff: DiffResult, maxFieldsPerObject = 15): string {
-  const lines: string[] = [];
+  const lines: string[] = formatSummary(diff.summary);
+  if (diff.changes.length) lines.push('');
   for (const c of diff.changes) {
     const p = c.type === 'added' ? c.after : c.before;
     const where = `${p.folder}/${path.posix.basename(c.type === 'changed' ? c.after.file : p.file)}`;
@@ -217,7 +224,10 @@ export function formatDiff(diff: DiffResult, maxFieldsPerObject = 15): string {
 
 /** The outcome of comparing two renders. */
 export interface RenderDiffReport {
-  /** The human-readable report, as `k8s-topology diff` prints it. */
+  /**
+   * The human-readable report, as `k8s-topology diff` prints it: the release and image changes per
+   * folder, then the changed objects field by field, the counts and the unsafe changes.
+   */
   readonly text: string;
   /** No change that Kubernetes rejects or that causes downtime. */
   readonly safe: boolean;
@@ -231,6 +241,8 @@ export interface RenderDiffReport {
   readonly unchanged: number;
   /** The unsafe changes. */
   readonly violations: Violation[];
+  /** Per folder whose release or image tags changed, sorted by folder: the report's first lines. */
+  readonly summary: FolderChangeSummary[];
 }
 
 /** The safe-change guard between two renders. */
@@ -252,6 +264,7 @@ export class RenderDiff {
       changed: count('changed'),
       unchanged: diff.unchanged,
       violations: diff.violations,
+      summary: diff.summary,
     };
   }
 

@@ -30,7 +30,7 @@ export interface EnvironmentSpec {
   readonly name: string;
   /** The namespace all of the environment's objects live in. */
   readonly namespace: string;
-  /** The Picvario release deployed: the image tag of every component and `app.kubernetes.io/version`. */
+  /** The Picvario release deployed: the image tag of the app code and the frontend, and `app.kubernetes.io/version` of every object. */
   readonly appVersion: string;
   /** Where the images come from. */
   readonly registry: string;

@@ -114,7 +114,7 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
   const affinity = options.affinity ? { ...ownAffinity, ...options.affinity } : ownAffinity;
   return {
     metadata: {
-      labels: { ...input.labels.all, ...options.podLabels },
+      labels: { ...input.labels.pod, ...options.podLabels },
       annotations: merged(owner, 'podAnnotations', input.podAnnotations, options.podAnnotations),
     },
     spec: {

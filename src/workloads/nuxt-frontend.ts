@@ -3,7 +3,7 @@ import { HorizontalScalingProps } from '../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, PodImage } from '../platform/labels';
 import { imageReference } from '../platform/pod';
 import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
@@ -105,7 +105,7 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
     const health = props.healthPath ?? '/healthz';
     if (!health.startsWith('/')) invalid(this, 'healthPath', 'an absolute path starting with "/"', health);
     const t = resolveProbeTimings(this, props.probeTimings);
-    const labels = new ComponentLabels(this, props, this.name, props.tag);
+    const labels = new ComponentLabels(this, props, this.name, props.tag, PodImage.OWN);
     this.selectorLabels = labels.selector;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 

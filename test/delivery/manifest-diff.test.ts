@@ -24,6 +24,7 @@ describe('diff guard', () => {
     expect(text).toContain('~ Deployment ns/backend (test/all.yaml): changed');
     expect(text).toContain('~ spec.template.spec.containers[backend].image: "img/backend:1" -> "img/backend:2"');
     expect(text).toContain('0 added, 0 removed, 1 changed, 4 unchanged');
+    expect(text.split('\n').slice(0, 4)).toEqual(['Releases and images:', '  test: release 1.0 unchanged', '    image img/backend: 1 -> 2 (backend)', '']);
   });
 
   test('a changed Deployment selector is unsafe', () => {

@@ -3,9 +3,11 @@ import { RenderDiff } from '../manifest-diff';
 
 export const DIFF_USAGE = `usage: k8s-topology diff <old> <new> [--repo DIR]
 
-Shows what changed between two renders, object by object and field by field, and fails on
-changes that Kubernetes rejects or that cause downtime: a changed Deployment selector, a removed
-or renamed Service or Deployment, a removed PodDisruptionBudget, a changed non-hook Job template.
+Shows what changed between two renders: first, per folder (environment), the release
+(app.kubernetes.io/version) and the images whose tag changed (old -> new, and the workloads that
+run them); then object by object and field by field. Fails on changes that Kubernetes rejects or
+that cause downtime: a changed Deployment selector, a removed or renamed Service or Deployment, a
+removed PodDisruptionBudget, a changed non-hook Job template.
 Each side is a render folder or a revision of the repository (rendered~1, rendered, a commit).
 
   --repo DIR   the repository revisions are read from (default: the working directory)

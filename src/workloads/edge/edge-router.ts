@@ -5,7 +5,7 @@ import { HorizontalScalingProps } from '../../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, invalid, ValidationError } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
@@ -110,7 +110,7 @@ export class EdgeRouter extends Construct implements IHttpComponent {
       runtimeDir: RUNTIME_DIR,
     });
     const tag = props.tag ?? '1.27.3-alpine';
-    const labels = new ComponentLabels(this, props, this.name, props.version ?? tag);
+    const labels = new ComponentLabels(this, props, this.name, tag, PodImage.OWN);
     this.selectorLabels = labels.selector;
     this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 

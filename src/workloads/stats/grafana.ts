@@ -6,7 +6,7 @@ import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../plat
 import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, checkSecretKey, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
@@ -214,7 +214,7 @@ export class StatsDashboards extends Construct implements IHttpComponent {
     }
     const rootUrlEnv = this.rootUrlEnv(props.rootUrl);
 
-    const labels = new ComponentLabels(this, props, this.component, props.tag);
+    const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
     this.selectorLabels = labels.selector;
     const hardening = new PodHardening(this, props);
 

@@ -5,7 +5,7 @@ import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../plat
 import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
-import { ComponentIdentityProps, ComponentLabels } from '../../platform/labels';
+import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { parseQuantity } from '../../platform/quantity';
@@ -178,7 +178,7 @@ export class StatsShipper extends Construct implements IHttpComponent {
     const resources = renderResources(this, 'resources', props.resources);
     const heapMiB = this.heapMiB(props.resources);
 
-    const labels = new ComponentLabels(this, props, this.component, props.tag);
+    const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
     this.selectorLabels = labels.selector;
     const hardening = new PodHardening(this, props);
 
