@@ -254,6 +254,74 @@ interface ExternalPlan {
   readonly cidr: string;
 }
 
+/** A backing service the app code addresses by a URL or host that is not a compose service (a managed database, SMTP, Sentry). */
+interface AddressPlan {
+  readonly name: string;
+  readonly host: string;
+  readonly ports: number[];
+  readonly cidr: string;
+  /** Whether the address is a placeholder: the host is a name (a NetworkPolicy takes addresses) or unknown. */
+  readonly placeholder: boolean;
+  readonly kind: BackingKind;
+  /** What it is, for comments and the report (`PostgreSQL`, `SMTP`). */
+  readonly what: string;
+  readonly variables: Set<string>;
+}
+
+type BackingKind = 'database' | 'broker' | 'cache' | 'search' | 'mail' | 'monitoring' | 'storage' | 'api';
+
+/** What a URL scheme addresses: its kind, product and default port. */
+const SCHEMES: Record<string, [BackingKind, string, number]> = {
+  postgres: ['database', 'PostgreSQL', 5432],
+  postgresql: ['database', 'PostgreSQL', 5432],
+  postgis: ['database', 'PostgreSQL', 5432],
+  pgsql: ['database', 'PostgreSQL', 5432],
+  psql: ['database', 'PostgreSQL', 5432],
+  mysql: ['database', 'MySQL', 3306],
+  mysql2: ['database', 'MySQL', 3306],
+  mariadb: ['database', 'MySQL', 3306],
+  redis: ['cache', 'Redis', 6379],
+  rediss: ['cache', 'Redis', 6379],
+  amqp: ['broker', 'RabbitMQ', 5672],
+  pyamqp: ['broker', 'RabbitMQ', 5672],
+  librabbitmq: ['broker', 'RabbitMQ', 5672],
+  amqps: ['broker', 'RabbitMQ', 5671],
+  mongodb: ['database', 'MongoDB', 27017],
+  memcache: ['cache', 'Memcached', 11211],
+  memcached: ['cache', 'Memcached', 11211],
+  pymemcache: ['cache', 'Memcached', 11211],
+  smtp: ['mail', 'SMTP', 25],
+  smtps: ['mail', 'SMTP', 465],
+  submission: ['mail', 'SMTP', 587],
+};
+
+/** `<PREFIX>_HOST` variables: the kind, product and default port by prefix. */
+const HOST_PREFIXES: [RegExp, BackingKind, string, number | undefined][] = [
+  [/^(POSTGRES|POSTGRESQL|PG|DB|DATABASE|SQL)$/, 'database', 'PostgreSQL', 5432],
+  [/^(MYSQL|MARIADB)$/, 'database', 'MySQL', 3306],
+  [/^(REDIS|CACHE)$/, 'cache', 'Redis', 6379],
+  [/^(RABBITMQ|RABBIT|AMQP|BROKER)$/, 'broker', 'RabbitMQ', 5672],
+  [/^(ELASTICSEARCH|ELASTIC|ES|OPENSEARCH|SEARCH)$/, 'search', 'Elasticsearch', 9200],
+  [/^(EMAIL|SMTP|MAIL)$/, 'mail', 'SMTP', 25],
+  [/^(MEMCACHED|MEMCACHE)$/, 'cache', 'Memcached', 11211],
+  [/^(MONGO|MONGODB)$/, 'database', 'MongoDB', 27017],
+];
+
+/** http(s) variables that address a service the app calls, by name; public URLs (STATIC_URL, SITE_URL, ...) are not. */
+const HTTP_HINTS: [RegExp, BackingKind, string, string][] = [
+  [/ELASTIC|OPENSEARCH|(^|_)ES_|SEARCH|SOLR|MEILI|TYPESENSE/, 'search', 'the search service', 'search'],
+  [/SENTRY|(^|_)DSN$/, 'monitoring', 'Sentry', 'sentry'],
+  [/(^|_)(API|SERVICE)_(URL|URI|ENDPOINT|HOST)$/, 'api', 'an API', ''],
+];
+
+function isLocalHost(host: string): boolean {
+  return /^(localhost|127\.|0\.0\.0\.0$|::1$|\[::1\]$|host\.docker\.internal$)/.test(host);
+}
+
+function ipv4(host: string): boolean {
+  return /^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$/.test(host);
+}
+
 /** Maps a compose project onto the generic app chart. */
 export class ComposeMapper {
   private readonly classified: Classified[];
@@ -267,6 +335,12 @@ export class ComposeMapper {
   private readonly volumes: VolumeOutcome[] = [];
   private readonly routes: RouteOutcome[] = [];
   private readonly externals = new Map<string, ExternalPlan>();
+  /** Backing services the app code addresses outside the compose file, by host. */
+  private readonly addressed = new Map<string, AddressPlan>();
+  /** Variables that hold an address whose host the compose file leaves unknown (an unset interpolation). */
+  private readonly unknownAddresses = new Set<string>();
+  /** The S3-compatible endpoint the app uses (settings.s3Endpoint), when the compose file names one outside it. */
+  private s3EndpointUrl?: string;
   /** Compose service name → the Service name it has in the generated app (for rewriting addresses). */
   private readonly componentNames = new Map<string, { name: string; port: number }>();
   private readonly appName: string;
@@ -670,6 +744,78 @@ export class ComposeMapper {
         cidr: this.placeholderCidr(),
       });
     }
+    this.planAddressed();
+  }
+
+  /**
+   * Backing services the Django code addresses by a URL or a `<PREFIX>_HOST` that no compose service answers: a managed
+   * database, search, broker, SMTP, Sentry. Each becomes an external service with the port of the URL (or the product's);
+   * its address is the host when the host is an IPv4 address, else a placeholder. The database (the chart always gives
+   * the app DATABASE_URL) and the broker of the workers get a placeholder entry when the compose file shows no address.
+   */
+  private planAddressed(): void {
+    const names = new Set(this.project.services.map((s) => s.name));
+    const add = (host: string, port: number, kind: BackingKind, what: string, label: string, variable: string) => {
+      const existing = this.addressed.get(host);
+      if (existing) {
+        if (!existing.ports.includes(port)) existing.ports.push(port);
+        existing.variables.add(variable);
+        return;
+      }
+      const taken = new Set([...[...this.externals.values()].map((e) => e.name), ...[...this.addressed.values()].map((a) => a.name), 's3']);
+      let name = dnsLabel(label || host.split('.')[0], 40);
+      for (let i = 2; taken.has(name); i++) name = `${dnsLabel(label || host.split('.')[0], 36)}-${i}`;
+      const literal = ipv4(host);
+      this.addressed.set(host, { name, host, ports: [port], cidr: literal ? `${host}/32` : this.placeholderCidr(), placeholder: !literal, kind, what, variables: new Set([variable]) });
+    };
+    const code = this.appCodeServices();
+    const envs = code.flatMap((c) => c.service.environment).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const literal = (name: string) => envs.find((e) => e.name === name && e.value !== undefined && e.value !== '')?.value;
+    for (const e of envs) {
+      const value = e.value ?? '';
+      if (!value) continue;
+      if (e.name === 'AWS_S3_ENDPOINT_URL') {
+        const u = urlsIn(value)[0];
+        if (u && !e.template && !e.fromShell && !names.has(u.host) && !isLocalHost(u.host) && /^https?$/.test(u.scheme)) this.s3EndpointUrl = value;
+        continue;
+      }
+      const urls = urlsIn(value);
+      for (const u of urls) {
+        if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(u.host)) {
+          // An interpolated host left empty by an unset variable: the address is unknowable from the file.
+          if (SCHEMES[u.scheme] || /^https?$/.test(u.scheme)) this.unknownAddresses.add(e.name);
+          continue;
+        }
+        if (names.has(u.host) || isLocalHost(u.host)) continue;
+        const scheme = SCHEMES[u.scheme];
+        if (scheme) {
+          const [kind, what] = scheme;
+          const brokerVar = BROKER_VARS.includes(e.name);
+          add(u.host, u.port ?? scheme[2], brokerVar ? 'broker' : e.name === 'DATABASE_URL' ? 'database' : kind, what, brokerVar ? 'broker' : what === 'PostgreSQL' ? 'postgres' : what.toLowerCase(), e.name);
+        } else if (/^https?$/.test(u.scheme) && !/(STATIC|MEDIA|SITE|PUBLIC|FRONTEND|BROWSER|CLIENT|REDIRECT|CALLBACK|ORIGIN|CORS|CSRF|ALLOWED|DOMAIN)/.test(e.name)) {
+          const hint = HTTP_HINTS.find(([re]) => re.test(e.name));
+          if (hint) add(u.host, u.port ?? (u.scheme === 'https' ? 443 : 80), hint[1], hint[2], hint[3] || e.name.replace(/_(URL|URI|ENDPOINT|HOST)$/, ''), e.name);
+        }
+      }
+      if (!urls.length && /_URL$|_DSN$/.test(e.name) && /^[a-z][a-z0-9+.-]*:\/\/(@|:|\/|$)/i.test(value)) this.unknownAddresses.add(e.name);
+      const host = /^(.*)_HOST$/.exec(e.name);
+      if (host && !urls.length && /^[A-Za-z0-9.-]+$/.test(value) && value.includes('.') && !names.has(value) && !isLocalHost(value)) {
+        const prefix = HOST_PREFIXES.find(([re]) => re.test(host[1]));
+        const port = intOf(literal(`${host[1]}_PORT`) ?? '') ?? prefix?.[3];
+        if (prefix && port !== undefined) add(value, port, prefix[1], prefix[2], prefix[1] === 'mail' ? 'smtp' : prefix[2] === 'PostgreSQL' ? 'postgres' : prefix[2].toLowerCase(), e.name);
+      }
+    }
+    const reached = [...this.externals.values()].filter((x) => x.groups.has('APP_CODE')).map((x) => x.service.role);
+    const addressedKinds = [...this.addressed.values()].map((a) => a.kind);
+    if (!reached.some((r) => ['postgres', 'mysql', 'pgbouncer', 'mongodb'].includes(r)) && !addressedKinds.includes('database')) {
+      this.addressed.set('', { name: 'database', host: '', ports: [5432], cidr: this.placeholderCidr(), placeholder: true, kind: 'database', what: 'PostgreSQL', variables: new Set(['DATABASE_URL']) });
+    }
+    const brokerUrl = envs.filter((e) => BROKER_VARS.includes(e.name)).flatMap((e) => urlsIn(e.value ?? ''))[0];
+    const brokerReached = brokerUrl ? names.has(brokerUrl.host) || this.addressed.has(brokerUrl.host) : reached.some((r) => r === 'redis' || r === 'rabbitmq');
+    if (this.ofRole('celery-worker').length && !brokerReached) {
+      const rabbit = brokerUrl ? /^(amqp|pyamqp|librabbitmq)/.test(brokerUrl.scheme) : !!this.ofRole('rabbitmq').length;
+      this.addressed.set(' broker', { name: 'broker', host: '', ports: [rabbit ? 5672 : 6379], cidr: this.placeholderCidr(), placeholder: true, kind: 'broker', what: rabbit ? 'RabbitMQ' : 'Redis', variables: new Set(['CELERY_BROKER_URL']) });
+    }
   }
 
   private externalServicesProps(): PlanValue[] {
@@ -704,10 +850,41 @@ export class ComposeMapper {
         o.set(key, published || extraPorts.length ? A : C, `the app reaches ${e.ports.join(', ')}${extraPorts.length ? `; ${uniq(extraPorts).join(', ')} (admin or cluster ports) not opened` : ''}${published ? '; nothing is published on a host' : ''}`);
       }
     }
+    const named: string[] = [];
+    for (const a of this.addressed.values()) {
+      const at = `externalServices[${i++}]`;
+      list.push({ name: a.name, cidrs: [a.cidr], ports: [...a.ports].sort((x, y) => x - y) });
+      const vars = sorted([...a.variables]).join(', ');
+      if (!a.host) {
+        const role = a.kind === 'database' ? 'the database the chart gives the app as DATABASE_URL' : 'the Celery broker of the workers';
+        this.comment(at, `${role}: the compose file gives no address for it (${a.what} assumed). TODO(import): its address and port (${a.cidr} is a placeholder).`);
+        this.addTodo('Managed services', `The compose file shows no address for ${role}: provide ${a.what} (or your own), and put its address and port into externalServices[${a.name}] in main.ts (${a.cidr} is a placeholder) and its URL into the Secret key that ${vars} reads.`);
+      } else if (a.placeholder) {
+        this.comment(at, `${a.what} at ${a.host} (from ${vars}), outside the cluster. TODO(import): the addresses of ${a.host}: a NetworkPolicy matches IP ranges, not names (${a.cidr} is a placeholder).`);
+        named.push(`${a.name} (${a.host})`);
+      } else {
+        this.comment(at, `${a.what} at ${a.host} (from ${vars}), outside the cluster.`);
+      }
+    }
+    if (named.length) {
+      this.addTodo('Managed services', `Put the IP ranges of the hosts the app reaches into their externalServices cidrs in main.ts (a NetworkPolicy matches addresses, not names; the cidrs are placeholders): ${named.join(', ')}.`);
+    }
     const s3Groups = this.hasEdge ? [group('APP_CODE'), group('EDGE')] : undefined;
-    list.push({ name: 's3', cidrs: [this.placeholderCidr()], ports: [443], reachedBy: s3Groups });
-    this.comment(`externalServices[${list.length - 1}]`, `S3: the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}. TODO(import): the S3 address ranges of your region.`);
-    this.addTodo('Managed services', 'Replace the placeholder CIDR of externalServices[s3] with the S3 address ranges of your region (or the address of your S3-compatible store).');
+    const endpoint = this.s3EndpointUrl ? urlsIn(this.s3EndpointUrl)[0] : undefined;
+    if (endpoint) {
+      const literal = ipv4(endpoint.host);
+      const cidr = literal ? `${endpoint.host}/32` : this.placeholderCidr();
+      list.push({ name: 's3', cidrs: [cidr], ports: [endpoint.port ?? (endpoint.scheme === 'https' ? 443 : 80)], reachedBy: s3Groups });
+      this.comment(`externalServices[${list.length - 1}]`, `S3: the S3-compatible store at ${endpoint.host} (AWS_S3_ENDPOINT_URL), the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}.${literal ? '' : ` TODO(import): the addresses of ${endpoint.host} (${cidr} is a placeholder).`}`);
+      if (!literal) this.addTodo('Managed services', `Replace the placeholder CIDR of externalServices[s3] with the addresses of ${endpoint.host}, the S3-compatible store (AWS_S3_ENDPOINT_URL).`);
+    } else {
+      list.push({ name: 's3', cidrs: [this.placeholderCidr()], ports: [443], reachedBy: s3Groups });
+      this.comment(`externalServices[${list.length - 1}]`, `S3: the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}. TODO(import): the S3 address ranges of your region.`);
+      this.addTodo('Managed services', 'Replace the placeholder CIDR of externalServices[s3] with the S3 address ranges of your region (or the address of your S3-compatible store).');
+    }
+    if (this.unknownAddresses.size) {
+      this.addTodo('Network', `The NetworkPolicies deny everything the components do not need, and the compose file leaves the host of ${sorted([...this.unknownAddresses]).join(', ')} unknown (an unset variable): add those services to externalServices in main.ts.`);
+    }
     return list;
   }
 
@@ -2358,7 +2535,6 @@ export class ComposeMapper {
       .sort((a, b) => (a.prop < b.prop ? -1 : 1));
     if (this.secrets.size) this.addTodo('Secrets', `Create the Secrets listed under "Secrets to create" in the namespace ${this.appName} (or sync them with the External Secrets Operator: DjangoAppChartProps.secretStore).`);
     this.addTodo('Delivery', 'Replace the placeholder repository URL in package.json: Argo CD syncs the rendered branch of that repository.');
-    this.addTodo('Network', 'The NetworkPolicies deny everything the components do not need: check that externalServices in main.ts lists every address the app reaches (database, broker, search, S3, mail, APIs).');
     const topicOrder = ['Secrets', 'Managed services', 'Storage', 'Data', 'Images', 'Django settings', 'Django web tier', 'Celery', 'Frontend', 'Edge', 'Configuration', 'Services outside the chart', 'Cluster', 'Network', 'Delivery'];
     const todo = [...this.todo].map((t) => ({ ...t, services: sorted(t.services) }))
       .sort((a, b) => topicOrder.indexOf(a.topic) - topicOrder.indexOf(b.topic));

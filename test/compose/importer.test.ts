@@ -240,8 +240,11 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   test('THEN the services the app reaches become external endpoints with placeholder addresses, the others are reported', () => {
     expect(p.externalServices.map((e: any) => [e.name, e.ports, e.cidrs[0]])).toEqual([
       ['postgres', [5432], '192.0.2.1/32'], ['rabbitmq', [5672], '192.0.2.2/32'], ['redis', [6379], '192.0.2.3/32'], ['elasticsearch', [9200], '192.0.2.4/32'],
-      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'], ['s3', [443], '192.0.2.9/32'],
+      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'],
+      // The hosts of the env file: EMAIL_HOST with EMAIL_PORT, and SENTRY_DSN.
+      ['smtp', [587], '192.0.2.9/32'], ['sentry', [443], '192.0.2.10/32'], ['s3', [443], '192.0.2.11/32'],
     ]);
+    expect(results.mediahub.app.comments.get('externalServices[8]')!.join(' ')).toContain('SMTP at smtp.eu.mailgun.org (from EMAIL_HOST), outside the cluster. TODO(import): the addresses of smtp.eu.mailgun.org');
     expect(service(report, 'tika')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: 'externalServices: tika (ports 9998), run outside the app' });
     expect(service(report, 'elasticsearch-stats').status).toBe(KeyStatus.DROPPED);
     expect(service(report, 'grafana').status).toBe(KeyStatus.DROPPED);

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { importCompose } from '../../src/compose/importer';
+import { tempDir } from '../delivery/helpers';
+
+// Compose files of other shapes than the fixtures: backing services outside the compose file.
+
+function composeIn(text: string, files: Record<string, string> = {}): string {
+  const dir = tempDir('compose-shape');
+  fs.writeFileSync(path.join(dir, 'docker-compose.yml'), text);
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return path.join(dir, 'docker-compose.yml');
+}
+
+function imported(text: string, files: Record<string, string> = {}) {
+  const result = importCompose({ file: composeIn(text, files), environment: {}, libraryVersion: '*' });
+  return { ...result, props: result.app.props as any, todo: result.report.todo.map((t) => t.text) };
+}
+
+const WEB = '  web:\n    image: registry.example.com/shop/web:1.2.0\n    command: gunicorn shop.wsgi --bind 0.0.0.0:8000\n';
+
+describe('GIVEN backing services the app addresses outside the compose file WHEN imported', () => {
+  const { props, report, app } = imported(`services:\n${WEB}    environment:
+      DATABASE_URL: postgres://shop:pw@db.internal.example.com:6432/shop
+      ELASTICSEARCH_URL: http://10.0.4.20:9200
+      AWS_S3_ENDPOINT_URL: http://10.0.9.9:9000
+      STATIC_URL: https://cdn.example.com/static/
+  worker:
+    image: registry.example.com/shop/web:1.2.0
+    command: celery -A shop worker --time-limit 60
+    environment:
+      CELERY_BROKER_URL: amqps://shop:pw@mq.example.com/shop
+`);
+  const externals = Object.fromEntries(props.externalServices.map((e: any) => [e.name, [e.cidrs[0], e.ports]]));
+
+  test('THEN each becomes an external service on its port, an IP address as its own CIDR, a host name as a placeholder', () => {
+    expect(externals).toEqual({
+      broker: ['192.0.2.1/32', [5671]],
+      postgres: ['192.0.2.2/32', [6432]],
+      search: ['10.0.4.20/32', [9200]],
+      s3: ['10.0.9.9/32', [9000]],
+    });
+    expect(app.comments.get('externalServices[1]')!.join(' ')).toContain('PostgreSQL at db.internal.example.com (from DATABASE_URL), outside the cluster. TODO(import)');
+    expect(app.comments.get('externalServices[2]')!.join(' ')).toBe('the search service at 10.0.4.20 (from ELASTICSEARCH_URL), outside the cluster.');
+    expect(app.comments.get('externalServices[3]')!.join(' ')).not.toContain('TODO(import)');
+  });
+
+  test('THEN the to-do names the host names to resolve, and the generic check of externalServices is gone', () => {
+    expect(report.todo.find((t) => t.text.startsWith('Put the IP ranges'))?.text).toContain('broker (mq.example.com), postgres (db.internal.example.com)');
+    expect(report.todo.filter((t) => t.topic === 'Network')).toEqual([]);
+    expect(JSON.stringify(props.externalServices)).not.toContain('cdn.example.com');
+  });
+});
+
+describe('GIVEN an app whose database address the compose file does not show WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}    environment:\n      SEARCH_URL: "http://:9200"\n`);
+
+  test('THEN a database entry with a placeholder address keeps the path open, and the to-dos say what to fill in', () => {
+    expect(props.externalServices.map((e: any) => [e.name, e.ports])).toEqual([['database', [5432]], ['s3', [443]]]);
+    expect(report.todo.find((t) => t.text.startsWith('The compose file shows no address for the database'))).toBeDefined();
+    expect(report.todo.find((t) => t.topic === 'Network')?.text).toContain('the host of SEARCH_URL unknown');
+  });
+});
