@@ -425,7 +425,7 @@ export class ComposeMapper {
     const workers = this.ofRole('celery-worker');
     if (workers.length) m.set('workers', workers);
     const beat = this.ofRole('celery-beat')[0];
-    if (beat) m.set('beat', [beat]);
+    if (beat && workers.length) m.set('beat', [beat]);
     const jobs = this.ofRole('migrate', 'django-management', 'collectstatic');
     const migrations = jobs.filter((j) => j.analysis.commands.some((x) => x.kind === 'manage' && x.manage !== 'collectstatic'));
     const backendMigrates = this.backend.analysis.commands.some((x) => x.kind === 'manage' && (x.manage === 'migrate' || x.manage === 'migrate_schemas'));
@@ -550,13 +550,13 @@ export class ComposeMapper {
     this.computeMembership();
 
     const image = this.appImage();
-    const celeryApp = this.celeryApp();
+    const celeryApp = this.hasWorkers() ? this.celeryApp() : undefined;
     this.planExternals();
-    const broker = this.broker();
+    const broker = this.hasWorkers() ? this.broker() : undefined;
     const backend = this.backendProps();
     const settings = this.settings();
-    const workers = this.workers();
-    const beat = this.beat();
+    const workers = this.hasWorkers() ? this.workers() : undefined;
+    const beat = this.hasWorkers() ? this.beat() : this.noCelery();
     const { migrations, collectStatic } = this.jobs();
     const edgeProps = this.edge();
     this.portOutcomes(this.backend, this.componentNames.get(this.backend.service.name)!.port, 'backend');
@@ -622,7 +622,20 @@ export class ComposeMapper {
   }
 
   private appCodeServices(): Classified[] {
-    return this.classified.filter((c) => APP_CODE_ROLES.includes(c.role) && (c.role !== 'django-backend' || c === this.backend));
+    return this.classified.filter((c) => APP_CODE_ROLES.includes(c.role) && this.isComponent(c));
+  }
+
+  /** Whether the compose file runs Celery workers: only then does the app get a broker, workers, beat and a Celery app. */
+  private hasWorkers(): boolean {
+    return this.ofRole('celery-worker').length > 0;
+  }
+
+  /** Whether a service becomes a component of the generated app (not a second web server, not beat without workers). */
+  private isComponent(c: Classified): boolean {
+    if (!isComponentRole(c.role)) return false;
+    if (c.role === 'django-backend') return c === this.backend;
+    if (c.role === 'celery-beat') return this.hasWorkers();
+    return true;
   }
 
   // ------------------------------------------------------------------ image and version
@@ -1062,7 +1075,7 @@ export class ComposeMapper {
       handled.add('SECRET_KEY');
     }
     for (const name of BROKER_VARS) {
-      if (!uses.has(name)) continue;
+      if (!uses.has(name) || !this.hasWorkers()) continue;
       handled.add(name);
       const rabbit = this.brokerKind === 'RABBITMQ';
       if (name === 'CELERY_BROKER_URL') {
@@ -1746,31 +1759,22 @@ export class ComposeMapper {
       this.addTodo('Celery', 'Make every task idempotent: with acks_late a task interrupted by a scale-down or a memory kill runs again.', [c.service.name]);
       this.becomes.set(c.service.name, created.length ? `${created.join(', ')}: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue` : 'nothing (its queues are served by other workers)');
     }
-    if (!queues.length) {
-      queues.push({ name: 'celery', priority: new EnumRef('QueuePriority', 'NORMAL'), minReplicas: 0, resources: { ...DEFAULT_SIZES.worker } });
-      this.comment('workers.queues[0]', 'TODO(import): the compose file runs no Celery worker; the chart needs a queue, so this one scales to zero.');
-      this.addTodo('Celery', 'The compose file runs no Celery worker: the chart requires one queue; the generated `celery` queue scales to zero. Remove it once the chart makes workers optional.');
-      this.needProp('DjangoAppChartProps.workers (optional)', 'the compose file has no Celery worker', this.backend.service.name);
-    }
     return { queues };
   }
 
   // ------------------------------------------------------------------ beat
 
-  private beat(): PlanObject {
+  private beat(): PlanObject | undefined {
     const beats = this.ofRole('celery-beat');
     const c = beats[0];
     const props: PlanObject = {};
     if (!c) {
+      // Without a beat service, beat runs only when a worker embedded it (-B); otherwise the app has none.
       const embedded = this.ofRole('celery-worker').find((w) => w.analysis.commands.some((x) => x.kind === 'celery-worker' && flag(x.argv, ['-B', '--beat'])));
+      if (!embedded) return undefined;
       props.resources = { ...DEFAULT_SIZES.beat };
-      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.');
-      if (embedded) {
-        this.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
-      } else {
-        this.comment('beat', 'TODO(import): the compose file runs no Celery beat; the chart always runs one (idle without periodic tasks).');
-        this.addTodo('Celery', 'The compose file runs no Celery beat; the chart always runs one, which is idle without periodic tasks.');
-      }
+      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [embedded.service.name]);
+      this.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
       return props;
     }
     const o = this.out(c);
@@ -1830,6 +1834,24 @@ export class ComposeMapper {
       this.becomes.set(extra.service.name, 'nothing (beat runs once)');
     }
     return props;
+  }
+
+  /**
+   * A compose file without Celery workers gives an app without broker, workers and beat. A beat service without a worker
+   * is not run (nothing would run its periodic tasks), and a broker variable is reported.
+   */
+  private noCelery(): undefined {
+    for (const c of this.ofRole('celery-beat')) {
+      this.out(c).set(c.service.spec.command !== undefined ? 'command' : 'entrypoint', D, 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks');
+      this.becomes.set(c.service.name, 'nothing (beat without workers)');
+      this.addTodo('Celery', 'The compose file runs Celery beat but no worker: the generated app runs neither. Add the workers (and beat, broker and celeryApp) to main.ts if the periodic tasks must run.', [c.service.name]);
+    }
+    const brokerVars = this.appCodeServices()
+      .flatMap((c) => c.service.environment.filter((e) => BROKER_VARS.includes(e.name)).map((e) => [c.service.name, e.name]));
+    if (brokerVars.length) {
+      this.addTodo('Celery', `The compose file sets ${uniq(brokerVars.map(([, n]) => n)).join(', ')} but runs no Celery worker: the generated app has no broker, workers or beat, and passes the variable on as a setting. If workers run elsewhere, set broker in main.ts (the web tier then gets the broker variables).`, uniq(brokerVars.map(([s]) => s)));
+    }
+    return undefined;
   }
 
   // ------------------------------------------------------------------ jobs
@@ -2364,7 +2386,7 @@ export class ComposeMapper {
       const o = this.out(c);
       const deps: Record<string, any> = Array.isArray(raw) ? Object.fromEntries(raw.map((d: string) => [d, { condition: 'service_started' }])) : isObject(raw) ? raw : {};
       const mine = c.role;
-      const component = isComponentRole(mine) && (mine !== 'django-backend' || c === this.backend);
+      const component = this.isComponent(c);
       for (const [dep, spec] of Object.entries(deps)) {
         const key = `depends_on.${dep}`;
         const condition = isObject(spec) && typeof spec.condition === 'string' ? spec.condition : 'service_started';
@@ -2450,7 +2472,7 @@ export class ComposeMapper {
       this.becomes.set(s.name, 'nothing (profile not enabled)');
       return;
     }
-    const component = isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend);
+    const component = this.isComponent(c);
     const external = this.externals.get(s.name);
     const why = component ? '' : this.notInApp(c);
     for (const key of reportKeys(s)) {
@@ -2480,6 +2502,7 @@ export class ComposeMapper {
 
   private notInApp(c: Classified): string {
     if (c.role === 'django-backend') return `a second Django web server: the chart has one web tier (${this.backend.service.name}), which serves its routes`;
+    if (c.role === 'celery-beat') return 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks';
     if (c.role === 'celery-flower') return 'Flower is not part of the generated app: the chart has no Flower component; queue lengths are in the KEDA metrics, and Flower can run from its own chart';
     if (c.role === 'mail-catcher') return `${c.product} catches mail in development; production sends through a real SMTP service (set its address in the app's settings)`;
     if (c.role === 'admin-tool') return `${c.product} is a development tool: not part of the generated app`;
@@ -2510,7 +2533,7 @@ export class ComposeMapper {
         return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || (a.key < b.key ? -1 : 1);
       });
       const becomes = this.becomes.get(s.name) ?? 'nothing';
-      const isComponent = c && isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend);
+      const isComponent = c && this.isComponent(c);
       let status: KeyStatus;
       if (!c || becomes === 'nothing' || becomes.startsWith('nothing')) status = D;
       else if (isComponent) status = keys.every((k) => k.status === C) ? C : A;
@@ -2579,7 +2602,7 @@ export class ComposeMapper {
         for (const name of Object.keys(isObject(top.secrets) ? top.secrets : {})) {
           const secret = `${this.appName}-${dnsLabel(name)}`;
           const users = this.classified.filter((c) => listOf(c.service.spec.secrets).some((x) => (isObject(x) ? x.source : x) === name));
-          const components = users.filter((c) => isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend));
+          const components = users.filter((c) => this.isComponent(c));
           if (!components.length) {
             out.push({ key: `secrets.${name}`, status: D, detail: `used by ${users.map((c) => c.service.name).join(', ') || 'no active service'}, which ${users.length === 1 ? 'is' : 'are'} not part of the generated app` });
             continue;

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { importCompose } from '../../src/compose/importer';
 import { tempDir } from '../delivery/helpers';
 
-// Compose files of other shapes than the fixtures: backing services outside the compose file.
+// Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
+// outside the compose file.
 
 function composeIn(text: string, files: Record<string, string> = {}): string {
   const dir = tempDir('compose-shape');
@@ -21,6 +22,42 @@ function imported(text: string, files: Record<string, string> = {}) {
 }
 
 const WEB = '  web:\n    image: registry.example.com/shop/web:1.2.0\n    command: gunicorn shop.wsgi --bind 0.0.0.0:8000\n';
+
+describe('GIVEN a compose file without Celery WHEN imported', () => {
+  const { props, todo } = imported(`services:\n${WEB}    environment:\n      DATABASE_URL: postgres://shop:pw@db:5432/shop\n  db:\n    image: postgres:16\n`);
+
+  test('THEN the app has no broker, workers, beat or Celery app', () => {
+    expect([props.broker, props.workers, props.beat, props.celeryApp]).toEqual([undefined, undefined, undefined, undefined]);
+  });
+
+  test('THEN no to-do speaks of Celery', () => {
+    expect(todo.filter((t) => /Celery|beat|worker/.test(t))).toEqual([]);
+  });
+});
+
+describe('GIVEN Celery workers and no beat WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n  worker:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop worker -Q default --time-limit 60\n    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n  redis:\n    image: redis:7\n`);
+
+  test('THEN the app has the broker and the workers, and no beat', () => {
+    expect(props.workers.queues.map((q: any) => q.name)).toEqual(['default']);
+    expect(props.broker.kind.member).toBe('REDIS');
+    expect(props.celeryApp).toBe('shop');
+    expect(props.beat).toBeUndefined();
+    expect(report.todo.filter((t) => /\bbeat\b/i.test(t.text))).toEqual([]);
+  });
+});
+
+describe('GIVEN Celery beat without a worker, and a broker URL WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n  beat:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop beat\n  redis:\n    image: redis:7\n`);
+
+  test('THEN beat is not run, and both the beat service and the broker variable are to-dos', () => {
+    expect([props.broker, props.workers, props.beat, props.celeryApp]).toEqual([undefined, undefined, undefined, undefined]);
+    const beat = report.services.find((s) => s.name === 'beat')!;
+    expect(beat).toMatchObject({ status: 'dropped', becomes: 'nothing (beat without workers)' });
+    expect(report.todo.find((t) => t.services.includes('beat'))?.text).toContain('runs Celery beat but no worker');
+    expect(report.todo.some((t) => t.text.startsWith('The compose file sets CELERY_BROKER_URL but runs no Celery worker'))).toBe(true);
+  });
+});
 
 describe('GIVEN backing services the app addresses outside the compose file WHEN imported', () => {
   const { props, report, app } = imported(`services:\n${WEB}    environment:
