@@ -1928,6 +1928,13 @@ export class ComposeMapper {
         this.becomes.set(collect.service.name, 'collectstatic: Job, Argo CD Sync hook (wave 0)');
       }
       this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
+    } else {
+      // The chart's settings point STATIC_URL and STORAGES["staticfiles"] at the statics bucket; only collectstatic fills it.
+      result.collectStatic = { resources: { ...DEFAULT_SIZES.job } };
+      const hints = this.staticsOnS3();
+      this.comment('collectStatic', `Not a compose service: the app serves its static files from the statics bucket (${hints.length ? `compose shows ${hints.join(', ')}` : 'the chart sets STATIC_URL to it'}), and this Job fills it once per release (Sync hook).`);
+      this.comment('collectStatic.resources', 'TODO(import): a starting size for a job; measure and adjust.');
+      this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
     }
     for (const c of jobServices) {
       const restart = c.service.spec.restart;
@@ -1939,6 +1946,16 @@ export class ComposeMapper {
       }
     }
     return result;
+  }
+
+  /** What in the compose file shows the static files on S3: a statics bucket or storage variable, a STATIC_URL, a statics volume. */
+  private staticsOnS3(): string[] {
+    const hints: string[] = [];
+    const envs = this.appCodeServices().flatMap((c) => c.service.environment);
+    for (const name of ['DJANGO_STATIC_BUCKET', 'AWS_STATIC_BUCKET_NAME', 'STATIC_BUCKET', 'DJANGO_STATICFILES_STORAGE_BACKEND', 'STATICFILES_STORAGE', 'STATIC_URL', 'AWS_STORAGE_BUCKET_NAME']) {
+      if (envs.some((e) => e.name === name)) hints.push(name);
+    }
+    return uniq(hints);
   }
 
   // ------------------------------------------------------------------ frontend

@@ -111,6 +111,16 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     expect(files['main.ts']).not.toMatch(/PersistentVolumeClaim|StatefulSet/);
   });
 
+  test('THEN the app reaches its database and fills the statics bucket it serves from', () => {
+    const externals = props(fixture).externalServices as any[];
+    const database = report.services.find((s) => ['postgres', 'mysql'].includes(s.role) && s.becomes.startsWith('externalServices'));
+    const entry = externals.find((e) => e.name === (database ? /^externalServices: ([a-z0-9-]+)/.exec(database.becomes)![1] : 'database'));
+    expect(entry).toBeDefined();
+    expect(entry.ports.some((p: number) => [5432, 3306].includes(p))).toBe(true);
+    expect(entry.reachedBy).toBeUndefined();
+    expect(props(fixture).collectStatic).toBeDefined();
+  });
+
   test('THEN MIGRATION.md has the to-do list, the services, the Secrets and every key', () => {
     const md = files['MIGRATION.md'];
     for (const heading of ['## What you must do by hand', '## Services', '## Every key', '### Top-level keys']) expect(md).toContain(heading);
