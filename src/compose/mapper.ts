@@ -554,6 +554,7 @@ export class ComposeMapper {
     this.planExternals();
     const broker = this.hasWorkers() ? this.broker() : undefined;
     const backend = this.backendProps();
+    this.secondWebServers();
     const settings = this.settings();
     const workers = this.hasWorkers() ? this.workers() : undefined;
     const beat = this.hasWorkers() ? this.beat() : this.noCelery();
@@ -1592,6 +1593,22 @@ export class ComposeMapper {
     props.resources = this.resources(c, 'backend', 'backend').resources;
     this.becomes.set(c.service.name, `backend: Deployment, Service backend:${port}, HPA, PodDisruptionBudget`);
     return props;
+  }
+
+  /** A web server besides the backend (an ASGI server for WebSockets, say) is not run by the chart: each is a to-do. */
+  private secondWebServers(): void {
+    for (const c of this.ofRole('django-backend').filter((x) => x !== this.backend)) {
+      const cmd = c.analysis.commands.find((x) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'runserver'].includes(x.kind));
+      const a = cmd?.argv ?? [];
+      const bind = option(a, ['-b'], ['--bind']);
+      const port = intOf(option(a, ['-p'], ['--port'])) ?? (bind ? intOf(/:([0-9]+)$/.exec(bind)?.[1]) : undefined) ?? this.listenPorts(c)[0]?.target;
+      const asgi = cmd && (cmd.kind !== 'gunicorn' || /uvicorn/i.test(option(a, ['-k'], ['--worker-class']) ?? '') || a.some((w) => /asgi/.test(w)));
+      const what = cmd ? `${quoteArgv(a.slice(0, 6))}${a.length > 6 ? ' …' : ''}` : 'the image\'s CMD';
+      this.addTodo('Django web tier', `${c.service.name} runs a second web server (${what}${port ? `, port ${port}` : ''}) that the chart does not run beside the backend: the generated app does not serve it. `
+        + `${asgi ? 'Serve its routes from the backend (backend.server AppServer.UVICORN with the ASGI application serves HTTP and WebSockets alike), ' : 'Serve its routes from the backend, '}`
+        + 'or deploy it as an app of its own, until the chart has a second web component; its clients and edge routes must then point at that.', [c.service.name]);
+      this.needProp('DjangoAppChartProps (a second web component)', 'a second Django web server beside the backend (an ASGI server for WebSockets, say)', c.service.name);
+    }
   }
 
   /** Options of the web server the chart does not set itself become backend.extraArgs; dev and file options are dropped. */

@@ -351,6 +351,11 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
   test('THEN a second web server is reported, not silently merged', () => {
     expect(service(report, 'live')).toMatchObject({ role: 'django-backend (second)', status: KeyStatus.DROPPED });
     expect(key(report, 'live', 'command')?.detail).toMatch(/a second Django web server/);
+    const todo = report.todo.find((t) => t.services.includes('live'));
+    expect(todo).toMatchObject({ topic: 'Django web tier', services: ['live'] });
+    expect(todo!.text).toContain('live runs a second web server (daphne -b 0.0.0.0 -p 8001 newsroom.asgi:application, port 8001)');
+    expect(todo!.text).toContain('backend.server AppServer.UVICORN');
+    expect(report.missingChartProps.map((m) => m.prop)).toContain('DjangoAppChartProps (a second web component)');
   });
 
   test('THEN unknown keys and extension fields of a service are reported as dropped with the key', () => {
