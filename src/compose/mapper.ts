@@ -677,7 +677,7 @@ export class ComposeMapper {
       } else {
         o.set('image', A, `runs the Django image ${repository}, not ${c.image?.ref ?? 'its own build'}: the chart runs the backend, the workers, beat and the jobs from one image`);
         if (c.service.spec.build !== undefined) o.set('build', A, `the chart runs one Django image for all its processes (${repository})`);
-        this.addTodo('Images', `Make ${c.service.name} run from the Django image ${repository} (it used ${c.image?.ref ?? 'a build of its own'}), or split it into its own app.`, [c.service.name]);
+        this.addTodo('Images', `Make these services run from the Django image ${repository} (the chart runs the backend, the workers, beat and the jobs from one image; MIGRATION.md says what each used), or split them into apps of their own.`, [c.service.name]);
       }
     }
     return { repository, version, versionIsPlaceholder: placeholder };
@@ -836,6 +836,7 @@ export class ComposeMapper {
     const list: PlanValue[] = [];
     const group = (g: string) => new EnumRef('ComponentGroup', g);
     let i = 0;
+    const outside: [string, string][] = [];
     for (const e of [...this.externals.values()]) {
       const c = e.service;
       const o = this.out(c);
@@ -848,7 +849,7 @@ export class ComposeMapper {
         this.comment(at, `compose service ${c.service.name} (${c.product ?? c.image?.repository}): the chart has no component for it. TODO(import): run it outside the app and put its address here (${e.cidr} is a placeholder); when it runs in this cluster, \`namespace: '<its namespace>'\` replaces \`cidrs\`.`);
         this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), run outside the app`);
         o.set('image', A, `${c.image?.ref ?? 'its build'} is not run by the generated app (the chart has no component for it): run it on its own (its Helm chart in a namespace of its own, or a managed service) and open the path to it (externalServices ${e.name})`);
-        this.addTodo('Services outside the chart', `Run ${c.service.name} (${c.image?.ref ?? 'its build'}) outside the app, for example from its Helm chart in a namespace of its own, listening on ${e.ports.join(', ')}; put its address into externalServices[${e.name}] (cidrs, or namespace when it runs in the cluster) and into the Secret keys of the variables that address it.`, [c.service.name]);
+        outside.push([c.service.name, `${e.name} (${c.image?.ref ?? 'its build'}, port ${e.ports.join(', ')})`]);
         this.needProp('DjangoAppChartProps.extraComponents', 'a stateless service of the compose file (Tika, Logstash, any image) as a hardened Deployment + Service in the app namespace, with its NetworkPolicy', c.service.name);
       } else {
         this.comment(at, `compose service ${c.service.name} (${c.product}): runs outside the cluster. TODO(import): its address (${e.cidr} is a placeholder).`);
@@ -863,6 +864,9 @@ export class ComposeMapper {
         const published = parsePorts(c.service.spec[key]).some((p) => p.published !== undefined);
         o.set(key, published || extraPorts.length ? A : C, `the app reaches ${e.ports.join(', ')}${extraPorts.length ? `; ${uniq(extraPorts).join(', ')} (admin or cluster ports) not opened` : ''}${published ? '; nothing is published on a host' : ''}`);
       }
+    }
+    if (outside.length) {
+      this.addTodo('Services outside the chart', `Run these services outside the app, for example each from its Helm chart in a namespace of its own, and put each address into its externalServices entry in main.ts (cidrs, or namespace when it runs in the cluster) and into the Secret keys of the variables that address it: ${outside.map(([, d]) => d).join(', ')}.`, outside.map(([n]) => n));
     }
     const named: string[] = [];
     for (const a of this.addressed.values()) {
@@ -1689,7 +1693,7 @@ export class ComposeMapper {
       if (timeLimit === undefined) {
         notes.push('no --time-limit: 300 s per task (the chart requires a limit; set taskTimeLimitSeconds to the longest task)');
         status = A;
-        this.addTodo('Celery', `Set taskTimeLimitSeconds of the queues of ${c.service.name} to their longest task (compose gave no --time-limit; 300 s is used).`, [c.service.name]);
+        this.addTodo('Celery', 'Set taskTimeLimitSeconds of the queues of these workers to their longest task (compose gave them no --time-limit; 300 s is used).', [c.service.name]);
       }
       if (flag(a, ['-B', '--beat'])) notes.push('-B (embedded beat) is not carried: beat runs once, as its own Deployment');
       const mine = extraOf.get(c)!;
@@ -1702,7 +1706,7 @@ export class ComposeMapper {
         status = A;
         this.needProp('CeleryQueueProps.extraArgs', 'worker options that only some queues had in compose', c.service.name);
         if (perQueue.some((g) => /^--max-(tasks|memory)-per-child/.test(g[0]))) {
-          this.addTodo('Celery', `${c.service.name} passed ${perQueue.filter((g) => /^--max-(tasks|memory)-per-child/.test(g[0])).map((g) => g.join(' ')).join(', ')}: set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration; the memory limit restarts a leaking worker anyway.`, [c.service.name]);
+          this.addTodo('Celery', 'These workers passed --max-tasks-per-child or --max-memory-per-child, which no queue carries: set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration; the memory limit restarts a leaking worker anyway.', [c.service.name]);
         }
       }
       if (skipped.length) {
@@ -2470,7 +2474,7 @@ export class ComposeMapper {
       const o = this.out(c);
       if (u === 'root' || u === '0' || u.startsWith('0:') || u.startsWith('root:')) {
         o.set('user', D, 'root is not allowed (Pod Security restricted): the image must work as a non-root uid (10001 by default)');
-        this.addTodo('Images', `${c.service.name} ran as root: make the image work as a non-root user (runAsUser ${uid ?? 10001}), with its files readable by it and writes only under /tmp.`, [c.service.name]);
+        this.addTodo('Images', 'These containers ran as root: make the image work as a non-root user (runAsUser 10001 unless main.ts sets another), with its files readable by it and writes only under /tmp.', [c.service.name]);
       } else if (m) {
         const thisUid = Number(m[1]);
         const thisGid = m[2] !== undefined ? Number(m[2]) : thisUid;
@@ -2486,7 +2490,7 @@ export class ComposeMapper {
         o.set('user', uid === thisUid ? C : A, uid === thisUid ? `runAsUser ${thisUid}, runAsGroup ${thisGid} (for every component of the app)` : `the app runs as ${uid}:${gid}; ${u} is not carried`);
       } else {
         o.set('user', A, `the user name ${u} is not carried: pods run as uid ${uid ?? 10001}; the image's files must be readable by it`);
-        this.addTodo('Images', `${c.service.name} ran as the user "${u}": check that uid ${uid ?? 10001} can read the image's files.`, [c.service.name]);
+        this.addTodo('Images', `Compose ran the containers as the user "${u}"; the pods run as uid ${uid ?? 10001}: check that it can read the image's files.`, [c.service.name]);
       }
     }
     if (uid !== undefined) {

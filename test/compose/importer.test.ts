@@ -111,6 +111,13 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     expect(files['main.ts']).not.toMatch(/PersistentVolumeClaim|StatefulSet/);
   });
 
+  test('THEN each to-do is one line: no two differ only in the services they name, and none waits for optional workers', () => {
+    const names = report.services.map((s) => s.name).sort((a, b) => b.length - a.length);
+    const generic = report.todo.map((t) => names.reduce((text, n) => text.split(n).join('<service>'), `${t.topic}: ${t.text}`));
+    expect(generic.filter((t, i) => generic.indexOf(t) !== i)).toEqual([]);
+    expect(files['MIGRATION.md']).not.toMatch(/once the chart makes workers optional|the chart always runs one/);
+  });
+
   test('THEN the app reaches its database and fills the statics bucket it serves from', () => {
     const externals = props(fixture).externalServices as any[];
     const database = report.services.find((s) => ['postgres', 'mysql'].includes(s.role) && s.becomes.startsWith('externalServices'));
