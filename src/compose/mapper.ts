@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readBuildContext } from './build-context';
 import { EnumRef, PlanObject, PlanValue } from './codegen';
 import { AnalyzedCommand, flag, option, otherOptions, positional } from './commands';
 import { ComposeProject, ComposeService, ImportError, requireResolved, ServiceEnv } from './compose';
 import { hasCredentials, hostsIn, urlsIn } from './hosts';
 import { NginxLocation, nginxSite, NginxSite, parseNginx } from './nginx-conf';
 import { KeyOutcome, KeyStatus, MigrationReport, MissingProp, RouteOutcome, SecretKeyOutcome, ServiceOutcome, TodoItem, VolumeOutcome } from './report';
-import { APP_CODE_ROLES, Classified, classify, DEFAULT_PORTS, EXTRA_ROLES, isComponentRole, Role, STATEFUL_ROLES } from './roles';
+import { APP_CODE_ROLES, Classified, classify, DEFAULT_PORTS, EXTRA_ROLES, IMAGE_ROLE_NAMES, isComponentRole, Role, STATEFUL_ROLES } from './roles';
 import { quoteArgv } from './shell';
 import { cpuFromMillis, cpuMillis, cpuQuantity, durationSeconds, memoryBytes, memoryQuantity, parseBytes } from './units';
 
@@ -314,6 +315,11 @@ const HTTP_HINTS: [RegExp, BackingKind, string, string][] = [
   [/(^|_)(API|SERVICE)_(URL|URI|ENDPOINT|HOST)$/, 'api', 'an API', ''],
 ];
 
+/** The role an image name alone gives (for telling a product image from a project's own image name). */
+function classifyName(name: string): Role {
+  return IMAGE_ROLE_NAMES.find(([re]) => re.test(name))?.[1] ?? 'stateless';
+}
+
 function isLocalHost(host: string): boolean {
   return /^(localhost|127\.|0\.0\.0\.0$|::1$|\[::1\]$|host\.docker\.internal$)/.test(host);
 }
@@ -360,7 +366,7 @@ export class ComposeMapper {
   private brokerUrlNote = '';
 
   constructor(private readonly project: ComposeProject) {
-    this.classified = project.services.filter((s) => s.active).map(classify);
+    this.classified = project.services.filter((s) => s.active).map((s) => classify(s, readBuildContext(project.dir, s.spec.build)));
     for (const c of this.classified) this.byName.set(c.service.name, c);
     for (const s of project.services) this.outcomes.set(s.name, new Outcomes());
     this.appName = dnsLabel(project.name, 40);
@@ -648,7 +654,9 @@ export class ComposeMapper {
     let repository: string;
     let version = '0.1.0';
     let placeholder = true;
-    if (b.image) {
+    // `image: shop_production_django` next to `build:` only names the local build (no registry, no tag): no cluster can pull it.
+    const localBuild = !!b.image && b.service.spec.build !== undefined && !b.image.repository.includes('/') && !b.image.tag && !b.image.digest;
+    if (b.image && !localBuild) {
       repository = b.image.repository;
       const tag = b.image.tag;
       if (tag && tag !== 'latest' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
@@ -661,17 +669,21 @@ export class ComposeMapper {
       }
     } else {
       repository = `registry.example.com/${this.appName}/${dnsLabel(b.service.name)}`;
-      out.set('build', A, `no image: the generated app runs ${repository}, a placeholder`);
+      out.set('build', A, `${localBuild ? `the local image name ${b.image!.ref} has no registry` : 'no image'}: the generated app runs ${repository}, a placeholder`);
+      if (localBuild) out.set('image', A, `${b.image!.ref} names the local build (no registry, no tag): the generated app runs the placeholder ${repository}:${version}`);
       this.addTodo('Images', `Build the Django image in CI and push it; replace the placeholder ${repository} and \`version\` in main.ts.`, [b.service.name]);
     }
-    if (b.image && b.service.spec.build !== undefined) out.set('build', C, `CI builds and pushes ${repository}; the cluster pulls it`);
+    if (b.image && !localBuild && b.service.spec.build !== undefined) out.set('build', C, `CI builds and pushes ${repository}; the cluster pulls it`);
     for (const c of this.appCodeServices()) {
       if (c === b) continue;
       const o = this.out(c);
       this.need(c, 'image');
-      const same = c.image ? c.image.repository === repository : JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
+      // The same repository, or the same build (a project names one build per service: shop_production_celeryworker).
+      const sameBuild = c.service.spec.build !== undefined && JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
+      const same = sameBuild || (c.image ? c.image.repository === repository : false);
       if (same) {
-        if (c.image && c.image.tag !== b.image?.tag) o.set('image', A, `the same repository as ${b.service.name}; every process of the Django code runs one release (${version}), compose had tag ${c.image.tag ?? 'none'}`);
+        if (c.image && sameBuild && c.image.repository !== b.image?.repository) o.set('image', C, `${c.image.ref} names the same build as ${b.service.name}: it runs the Django image ${repository}:${version}`);
+        else if (c.image && c.image.tag !== b.image?.tag) o.set('image', A, `the same repository as ${b.service.name}; every process of the Django code runs one release (${version}), compose had tag ${c.image.tag ?? 'none'}`);
         else o.set('image', C, `the Django image ${repository}:${version}, like ${b.service.name}`);
         if (c.service.spec.build !== undefined) o.set('build', C, `the same image as ${b.service.name}, built by CI`);
       } else {
@@ -746,7 +758,7 @@ export class ComposeMapper {
         .flatMap((e) => urlsIn(`${e.value ?? ''} ${e.template?.raw ?? ''}`)).filter((u) => u.host === c.service.name && u.port !== undefined).map((u) => u.port!);
       const defaults = uniq([...(DEFAULT_PORTS[c.role] ?? []), ...addressed]);
       const primary = declared.filter((p) => defaults.includes(p));
-      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults.length ? defaults : DEFAULT_IMAGE_PORTS[c.image?.name ?? ''] ?? []).sort((a, b) => a - b);
+      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults.length ? defaults : DEFAULT_IMAGE_PORTS[c.image?.name ?? ''] ?? DEFAULT_IMAGE_PORTS[c.from?.name ?? ''] ?? []).sort((a, b) => a - b);
       if (!ports.length) continue;
       const name = dnsLabel(c.service.name);
       this.externals.set(c.service.name, {
@@ -854,8 +866,13 @@ export class ComposeMapper {
       } else {
         this.comment(at, `compose service ${c.service.name} (${c.product}): runs outside the cluster. TODO(import): its address (${e.cidr} is a placeholder).`);
         this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), outside the cluster${c.service.name === this.brokerServiceName ? '; the Celery broker' : ''}`);
-        o.set('image', A, `${c.image?.ref}: ${c.product} holds state, so it is not run in the cluster: use a managed ${c.product}${c.image?.tag && /^[0-9]/.test(c.image.tag) ? ` ${c.image.tag.split(/[.-]/)[0]}` : ''} (compose ran ${c.image?.tag ?? 'an untagged image'}) and open the path to it (externalServices ${e.name})`);
-        this.addTodo('Managed services', `Provide ${c.product} for ${c.service.name} outside the cluster (a managed service${c.image?.tag && /^[0-9]/.test(c.image.tag) ? `, version ${c.image.tag.split(/[.-]/)[0]}` : ''}) and put its addresses into externalServices[${e.name}].cidrs in main.ts (${e.cidr} is a placeholder).`, [c.service.name]);
+        // A database image built FROM the product (postgres:16) has the product's version in its FROM.
+        const img = c.from && (!c.image || !STATEFUL_ROLES.includes(classifyName(c.image.name))) ? c.from : c.image;
+        const major = img?.tag && /^[0-9]/.test(img.tag) ? img.tag.split(/[.-]/)[0] : undefined;
+        const key = c.image ? 'image' : 'build';
+        o.set(key, A, `${c.image?.ref ?? 'its build'}${img !== c.image && img ? ` (FROM ${img.ref})` : ''}: ${c.product} holds state, so it is not run in the cluster: use a managed ${c.product}${major ? ` ${major}` : ''} (compose ran ${img?.tag ?? 'an untagged image'}) and open the path to it (externalServices ${e.name})`);
+        if (c.image && c.service.spec.build !== undefined) o.set('build', A, `${c.context?.dockerfile ?? 'the build'}${c.from ? ` builds FROM ${c.from.ref}` : ''}: not built for the cluster; the managed ${c.product} replaces it`);
+        this.addTodo('Managed services', `Provide ${c.product} for ${c.service.name} outside the cluster (a managed service${major ? `, version ${major}` : ''}) and put its addresses into externalServices[${e.name}].cidrs in main.ts (${e.cidr} is a placeholder).`, [c.service.name]);
       }
       const declared = [...parsePorts(c.service.spec.ports), ...parsePorts(c.service.spec.expose)];
       const extraPorts = declared.filter((p) => !e.ports.includes(p.target)).map((p) => p.target);
@@ -1950,12 +1967,18 @@ export class ComposeMapper {
       }
       this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
     } else {
-      // The chart's settings point STATIC_URL and STORAGES["staticfiles"] at the statics bucket; only collectstatic fills it.
-      result.collectStatic = { resources: { ...DEFAULT_SIZES.job } };
-      const hints = this.staticsOnS3();
-      this.comment('collectStatic', `Not a compose service: the app serves its static files from the statics bucket (${hints.length ? `compose shows ${hints.join(', ')}` : 'the chart sets STATIC_URL to it'}), and this Job fills it once per release (Sync hook).`);
-      this.comment('collectStatic.resources', 'TODO(import): a starting size for a job; measure and adjust.');
-      this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
+      const built = this.imageCollectsStatic();
+      if (built) {
+        // The statics are in the image (WhiteNoise): nothing fills the bucket, and the backend serves them.
+        this.addTodo('Storage', `The image collects the static files when it is built (${built}), so the backend serves them (WhiteNoise) and no collectstatic Job runs; the generated edge serves /static/ from the statics bucket, so route /static/ to the backend (edge.routing.backendPathPrefixes) or add collectStatic: {} to main.ts and point STORAGES["staticfiles"] at S3.`, [this.backend.service.name]);
+      } else {
+        // The chart's settings point STATIC_URL and STORAGES["staticfiles"] at the statics bucket; only collectstatic fills it.
+        result.collectStatic = { resources: { ...DEFAULT_SIZES.job } };
+        const hints = this.staticsOnS3();
+        this.comment('collectStatic', `Not a compose service: the app serves its static files from the statics bucket (${hints.length ? `compose shows ${hints.join(', ')}` : 'the chart sets STATIC_URL to it'}), and this Job fills it once per release (Sync hook).`);
+        this.comment('collectStatic.resources', 'TODO(import): a starting size for a job; measure and adjust.');
+        this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
+      }
     }
     for (const c of jobServices) {
       const restart = c.service.spec.restart;
@@ -1967,6 +1990,12 @@ export class ComposeMapper {
       }
     }
     return result;
+  }
+
+  /** The RUN of the backend's Dockerfile that collects the static files into the image, if there is one. */
+  private imageCollectsStatic(): string | undefined {
+    const run = this.backend.context?.runs.find((r) => /\bcollectstatic\b/.test(r));
+    return run ? `${this.backend.context!.dockerfile}: RUN ${run.length > 80 ? `${run.slice(0, 77)}...` : run}` : undefined;
   }
 
   /** What in the compose file shows the static files on S3: a statics bucket or storage variable, a STATIC_URL, a statics volume. */
@@ -2098,6 +2127,11 @@ export class ComposeMapper {
       } else {
         files.push(source);
       }
+    }
+    // A configuration the image's Dockerfile copies into /etc/nginx (a custom nginx image of the project).
+    for (const f of c.context?.copies ?? []) {
+      const file = path.resolve(this.project.dir, f.source);
+      if (/^\/etc\/nginx\//.test(f.target) && /\.conf(\.template)?$/.test(f.target) && !files.includes(file)) files.push(file);
     }
     const shown = (f: string) => path.relative(this.project.dir, f).split(path.sep).join('/');
     if (!files.length) return { files, error: missing.length ? `${missing.join(', ')} not found next to the compose file` : undefined };

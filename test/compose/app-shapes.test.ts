@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readBuildContext } from '../../src/compose/build-context';
 import { importCompose } from '../../src/compose/importer';
 import { tempDir } from '../delivery/helpers';
 
 // Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
-// outside the compose file.
+// outside the compose file, images that start through scripts or collect their statics at build time.
 
 function composeIn(text: string, files: Record<string, string> = {}): string {
   const dir = tempDir('compose-shape');
@@ -99,5 +100,79 @@ describe('GIVEN an app whose database address the compose file does not show WHE
     expect(props.externalServices.map((e: any) => [e.name, e.ports])).toEqual([['database', [5432]], ['s3', [443]]]);
     expect(report.todo.find((t) => t.text.startsWith('The compose file shows no address for the database'))).toBeDefined();
     expect(report.todo.find((t) => t.topic === 'Network')?.text).toContain('the host of SEARCH_URL unknown');
+  });
+});
+
+describe('GIVEN services that start through scripts their Dockerfile copies, and images built FROM the product WHEN imported', () => {
+  const files = {
+    'docker/app/Dockerfile': [
+      'ARG PY=3.12', 'FROM python:${PY}-slim AS base', 'WORKDIR /srv', 'COPY docker/app/run-web.sh docker/app/run-worker.sh /usr/local/bin/',
+      'COPY docker/app/entrypoint.sh /entrypoint.sh', 'RUN python manage.py collectstatic --noinput', 'ENTRYPOINT ["/entrypoint.sh"]', 'CMD ["run-web.sh"]',
+    ].join('\n'),
+    'docker/app/run-web.sh': '#!/bin/sh\nset -e\nexec uvicorn shop.asgi:application --host 0.0.0.0 --port 8000\n',
+    'docker/app/run-worker.sh': '#!/bin/sh\nif [ "$1" = "beat" ]; then\n  exec celery -A shop beat\nfi\nexec celery -A shop worker \\\n  -Q default \\\n  --time-limit 120\n',
+    'docker/app/entrypoint.sh': '#!/bin/sh\nexec "$@"\n',
+    'docker/db/Dockerfile': 'FROM postgis/postgis:16-3.4\nCOPY docker/db/init.sql /docker-entrypoint-initdb.d/\n',
+    'docker/db/init.sql': 'CREATE EXTENSION postgis;\n',
+    'docker/proxy/Dockerfile': 'FROM traefik:v3.1\n',
+  };
+  const build = (d: string) => `    build:\n      context: .\n      dockerfile: docker/${d}/Dockerfile\n`;
+  const { report, props } = imported(`services:
+  web:
+${build('app')}    environment:
+      DATABASE_URL: postgres://shop:pw@db:5432/shop
+      CELERY_BROKER_URL: redis://redis:6379/0
+  worker:
+${build('app')}    command: /usr/local/bin/run-worker.sh
+  db:
+${build('db')}  proxy:
+${build('proxy')}    ports: ["80:80"]
+  redis:
+    image: redis:7
+`, files);
+  const role = (name: string) => report.services.find((s) => s.name === name)!;
+
+  test('THEN the web server is read from the image CMD and its script, the worker from its script, the database and proxy from FROM', () => {
+    expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({ web: 'django-backend', worker: 'celery-worker', db: 'postgres', proxy: 'reverse-proxy', redis: 'redis' });
+    expect(role('web').recognisedBy).toBe("command runs uvicorn (uvicorn shop.asgi:application --host 0.0.0.0 …), through the image's /usr/local/bin/run-web.sh (docker/app/run-web.sh) (the docker/app/Dockerfile ENTRYPOINT/CMD)");
+    expect(role('db').recognisedBy).toBe('docker/db/Dockerfile builds FROM postgis/postgis:16-3.4');
+    expect(props.backend.server.member).toBe('UVICORN');
+    expect(props.workers.queues).toEqual([expect.objectContaining({ name: 'default', taskTimeLimitSeconds: 120 })]);
+  });
+
+  test('THEN statics collected into the image at build time give no collectstatic Job, and a to-do says how the edge must serve them', () => {
+    expect(props.collectStatic).toBeUndefined();
+    expect(report.todo.find((t) => t.text.startsWith('The image collects the static files when it is built'))?.text).toContain('docker/app/Dockerfile: RUN python manage.py collectstatic --noinput');
+  });
+
+  test('THEN the database built FROM postgis is reached as PostgreSQL 16', () => {
+    expect(props.externalServices.find((e: any) => e.name === 'db')).toMatchObject({ ports: [5432] });
+    expect(report.todo.some((t) => t.text.startsWith('Provide PostgreSQL for db outside the cluster (a managed service, version 16)'))).toBe(true);
+  });
+});
+
+describe('GIVEN a Dockerfile WHEN its build context is read', () => {
+  const dir = tempDir('build-context');
+  fs.mkdirSync(path.join(dir, 'scripts'));
+  fs.writeFileSync(path.join(dir, 'scripts', 'start'), 'exec gunicorn app.wsgi\n');
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), [
+    '# syntax=docker/dockerfile:1', 'ARG BASE=python:3.12', 'FROM node:20 AS assets', 'COPY scripts/start /ignored', 'CMD ["node"]',
+    'FROM ${BASE}', 'WORKDIR /app', 'COPY --chown=app:app scripts/ ./bin/', 'RUN pip install \\', '  gunicorn', 'CMD /app/bin/start',
+  ].join('\n'));
+
+  test('THEN the final stage counts: its FROM with ARG defaults, its copies into WORKDIR, its RUN lines joined and its shell-form CMD', () => {
+    expect(readBuildContext(dir, '.')).toEqual({
+      dockerfile: 'Dockerfile',
+      from: 'python:3.12',
+      entrypoint: undefined,
+      cmd: ['/bin/sh', '-c', '/app/bin/start'],
+      copies: [{ target: '/app/bin/start', source: 'scripts/start', text: 'exec gunicorn app.wsgi\n' }],
+      runs: ['pip install  gunicorn'],
+    });
+  });
+
+  test('THEN a build without a Dockerfile next to the compose file gives no context', () => {
+    expect(readBuildContext(dir, { context: 'missing' })).toBeUndefined();
+    expect(readBuildContext(dir, { context: 'https://github.com/example/app.git' })).toBeUndefined();
   });
 });
