@@ -1117,11 +1117,13 @@ export class ComposeMapper {
       const v = literal(name);
       return v && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) ? v : undefined;
     };
-    const media = bucket('AWS_STORAGE_BUCKET_NAME');
+    // cookiecutter-django's settings read the DJANGO_-prefixed names.
+    const mediaVar = ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_AWS_STORAGE_BUCKET_NAME'].find((n) => bucket(n));
+    const media = mediaVar ? bucket(mediaVar) : undefined;
     const statics = bucket('DJANGO_STATIC_BUCKET') ?? bucket('AWS_STATIC_BUCKET_NAME') ?? bucket('STATIC_BUCKET');
     props.mediaBucket = media ?? `${this.appName}-media`;
     props.staticBucket = statics ?? `${this.appName}-static`;
-    if (media) {report('AWS_STORAGE_BUCKET_NAME', C, `settings.mediaBucket (${media})`);} else {
+    if (media) {report(mediaVar!, C, `settings.mediaBucket (${media})`);} else {
       this.comment('settings.mediaBucket', 'TODO(import): the media bucket (a placeholder). Uploads go there as S3 multipart uploads.');
       this.addTodo('Storage', `Create the media bucket and set settings.mediaBucket (${props.mediaBucket} is a placeholder); the app stores media with STORAGES["default"] on S3 (django-storages).`);
       if (uses.has('AWS_STORAGE_BUCKET_NAME')) report('AWS_STORAGE_BUCKET_NAME', A, `settings.mediaBucket is the placeholder ${props.mediaBucket}: the compose value is not a literal bucket name`);
@@ -1132,7 +1134,7 @@ export class ComposeMapper {
       this.comment('settings.staticBucket', 'TODO(import): the statics bucket (a placeholder), which the collectstatic job fills.');
       this.addTodo('Storage', `Create the statics bucket and set settings.staticBucket (${props.staticBucket} is a placeholder); collectstatic uploads there (STORAGES["staticfiles"]).`);
     }
-    const region = literal('AWS_S3_REGION_NAME') ?? literal('AWS_DEFAULT_REGION') ?? literal('AWS_REGION');
+    const region = literal('AWS_S3_REGION_NAME') ?? literal('DJANGO_AWS_S3_REGION_NAME') ?? literal('AWS_DEFAULT_REGION') ?? literal('AWS_REGION');
     props.s3Region = region && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(region) ? region : 'eu-west-1';
     if (region) {report('AWS_S3_REGION_NAME', C, `settings.s3Region (${props.s3Region})`);} else {
       this.comment('settings.s3Region', 'TODO(import): the region of the buckets (a placeholder).');
@@ -1168,6 +1170,7 @@ export class ComposeMapper {
         report(name, A, 'the chart\'s default storage backend (storages.backends.s3.S3Storage) is used');
       }
     }
+    if (mediaVar) handled.add(mediaVar);
     for (const name of ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET', 'AWS_S3_REGION_NAME', 'AWS_S3_ENDPOINT_URL', 'STATIC_URL', 'DJANGO_DEFAULT_STORAGE_BACKEND', 'DJANGO_STATICFILES_STORAGE_BACKEND']) handled.add(name);
 
     // Variables the worker contract sets.

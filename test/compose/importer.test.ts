@@ -433,6 +433,55 @@ describe('GIVEN the devstack file (a development compose file) WHEN imported', (
   });
 });
 
+describe('GIVEN the recipes file (a cookiecutter-django-style project: start scripts in the image, images built FROM the product) WHEN imported', () => {
+  const { report, files } = results.recipes;
+  const p = props('recipes');
+
+  test('THEN each service is recognised by what its image runs: the copied start scripts, and the Dockerfile FROM', () => {
+    expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({
+      django: 'django-backend',
+      postgres: 'postgres',
+      traefik: 'reverse-proxy',
+      redis: 'redis',
+      celeryworker: 'celery-worker',
+      celerybeat: 'celery-beat',
+      flower: 'celery-flower',
+      nginx: 'nginx-edge',
+    });
+    expect(service(report, 'celeryworker').recognisedBy).toBe("command runs a Celery worker (celery -A config.celery_app worker …), through the image's /start-celeryworker (compose/production/django/celery/worker/start)");
+    expect(service(report, 'flower').recognisedBy).toContain("through the image's /start-flower (compose/production/django/celery/flower/start)");
+    expect(service(report, 'postgres').recognisedBy).toBe('compose/production/postgres/Dockerfile builds FROM docker.io/postgres:16');
+    expect(service(report, 'traefik').recognisedBy).toBe('compose/production/traefik/Dockerfile builds FROM docker.io/traefik:3.1.2');
+    expect(service(report, 'nginx').recognisedBy).toBe('compose/production/nginx/Dockerfile builds FROM docker.io/nginx:1.27.1-alpine');
+  });
+
+  test('THEN /start becomes the backend and the collectstatic Job, and the Celery scripts the worker and beat of the Celery app', () => {
+    expect(p.backend).toMatchObject({ application: 'config.wsgi:application', port: 5000 });
+    expect(p.backend.server.member).toBe('GUNICORN');
+    expect(p.collectStatic).toBeDefined();
+    expect(p.celeryApp).toBe('config.celery_app');
+    expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery']);
+    expect(p.beat).toBeDefined();
+    expect(p.broker.kind.member).toBe('REDIS');
+    expect(p.migrations).toBeUndefined();
+  });
+
+  test('THEN the database built FROM postgres:16 is a managed PostgreSQL 16 the app reaches on 5432', () => {
+    expect(p.externalServices.map((e: any) => [e.name, e.ports])).toEqual([['postgres', [5432]], ['redis', [6379]], ['sentry', [443]], ['s3', [443]]]);
+    expect(report.todo.find((t) => t.services.includes('postgres') && t.topic === 'Managed services')?.text).toContain('Provide PostgreSQL for postgres outside the cluster (a managed service, version 16)');
+    expect(key(report, 'postgres', 'build')?.detail).toContain('compose/production/postgres/Dockerfile builds FROM docker.io/postgres:16');
+  });
+
+  test('THEN the local image names run one placeholder Django image, and the nginx image\'s copied configuration is read', () => {
+    expect(p.image).toBe('registry.example.com/recipes/django');
+    expect(key(report, 'celeryworker', 'image')?.detail).toBe('recipes_production_celeryworker names the same build as django: it runs the Django image registry.example.com/recipes/django:0.1.0');
+    expect(report.edgeRoutes.map((r) => [r.location, r.covered])).toEqual([['/media/', 'dropped']]);
+    expect(p.settings.mediaBucket).toBe('recipes-media');
+    expect(service(report, 'traefik').status).toBe(KeyStatus.DROPPED);
+    expect(files['main.ts']).not.toContain('recipes_production_');
+  });
+});
+
 describe('GIVEN a value the importer needs refers to a variable without a value THEN the import fails naming the service and key', () => {
   const errors = path.join(FIXTURES, 'errors');
   test.each([
