@@ -1,3 +1,4 @@
+import { BuildContext, copiedScript } from './build-context';
 import { quoteArgv, scriptCommands, splitWords } from './shell';
 
 /** What one simple command of a service runs. */
@@ -22,6 +23,10 @@ export interface CommandAnalysis {
   readonly commands: AnalyzedCommand[];
   /** Wrappers that were taken off (`wait-for-it db:5432 --`, `tini --`, an entrypoint script), for the report. */
   readonly wrappers: string[];
+  /** The scripts of the image that were read (`/start-celeryworker (compose/production/django/celery/worker/start)`). */
+  readonly scripts: string[];
+  /** Whether the commands are the image's ENTRYPOINT and CMD (the service sets neither). */
+  readonly fromImage?: boolean;
 }
 
 const SHELLS = ['sh', 'bash', 'ash', 'dash', 'zsh'];
@@ -124,29 +129,54 @@ export function celerySubcommand(argv: string[]): string | undefined {
 }
 
 /** What a service's entrypoint and command run, wrappers and shell scripts looked through. */
-export function analyzeCommand(spec: Record<string, any>): CommandAnalysis {
+export function analyzeCommand(spec: Record<string, any>, context?: BuildContext): CommandAnalysis {
   const entrypoint = argvOf(spec.entrypoint);
   const command = argvOf(spec.command);
-  if (!entrypoint && !command) return { shell: false, commands: [], wrappers: [] };
-  const argv = [...(entrypoint ?? []), ...(command ?? [])];
+  // As docker runs it: the compose entrypoint replaces the image's (and its CMD); the compose command replaces the CMD.
+  const image = [...(entrypoint ? [] : context?.entrypoint ?? []), ...(command ?? (entrypoint ? [] : context?.cmd ?? []))];
+  if (!entrypoint && !command && !image.length) return { shell: false, commands: [], wrappers: [], scripts: [] };
+  const argv = entrypoint || command ? [...(entrypoint ?? []), ...(command ?? [])] : undefined;
+  const full = [...(entrypoint ?? (command ? context?.entrypoint ?? [] : [])), ...(command ?? [])];
   const wrappers: string[] = [];
+  const scripts: string[] = [];
+  const { shell, commands } = analyzeArgv(argv ? full : image, wrappers, context, scripts, 0);
+  return { argv, shell, commands, wrappers, scripts, fromImage: !argv };
+}
+
+function analyzeArgv(
+  argv: string[], wrappers: string[], context: BuildContext | undefined, scripts: string[], depth: number,
+): { shell: boolean; commands: AnalyzedCommand[] } {
   let outer = unwrap(argv, wrappers);
   let shell = false;
   let simple: string[][];
-  if (outer.length && SHELLS.includes(base(outer[0]))) {
+  if (outer.length && SHELLS.includes(base(outer[0])) && outer.some((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w))) {
     const c = outer.findIndex((w, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(w));
-    if (c > 0 && outer[c + 1] !== undefined) {
+    if (outer[c + 1] !== undefined) {
       shell = true;
       simple = scriptCommands(outer[c + 1]);
     } else {
-      outer = outer.slice(1);
-      simple = [outer];
+      simple = [outer.slice(1)];
     }
+  } else if (outer.length && SHELLS.includes(base(outer[0])) && !copiedScript(context, outer)) {
+    outer = outer.slice(1);
+    simple = [outer];
   } else {
     simple = [outer];
   }
-  const commands = simple.map((a) => unwrap(a, wrappers)).filter((a) => a.length).map(classify);
-  return { argv, shell, commands, wrappers };
+  const commands: AnalyzedCommand[] = [];
+  for (const a of simple.map((x) => unwrap(x, wrappers)).filter((x) => x.length)) {
+    // A script the Dockerfile copied into the image: what it runs is what the service runs.
+    const script = depth < 3 ? copiedScript(context, a) : undefined;
+    if (script) {
+      scripts.push(`${script.target} (${script.source})`);
+      const inner = analyzeArgv(['sh', '-c', script.text], wrappers, context, scripts, depth + 1);
+      commands.push(...inner.commands);
+      shell = true;
+      continue;
+    }
+    commands.push(classify(a));
+  }
+  return { shell, commands };
 }
 
 /** `-x value`, `-xvalue`, `--long value` and `--long=value`; the last one given wins. */

@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { readBuildContext } from './build-context';
 import { EnumRef, PlanObject, PlanValue } from './codegen';
 import { AnalyzedCommand, flag, option, otherOptions, positional } from './commands';
 import { ComposeProject, ComposeService, ImportError, requireResolved, ServiceEnv } from './compose';
 import { hasCredentials, hostsIn, urlsIn } from './hosts';
 import { NginxLocation, nginxSite, NginxSite, parseNginx } from './nginx-conf';
 import { KeyOutcome, KeyStatus, MigrationReport, MissingProp, RouteOutcome, SecretKeyOutcome, ServiceOutcome, TodoItem, VolumeOutcome } from './report';
-import { APP_CODE_ROLES, Classified, classify, DEFAULT_PORTS, EXTRA_ROLES, isComponentRole, Role, STATEFUL_ROLES } from './roles';
+import { APP_CODE_ROLES, Classified, classify, DEFAULT_PORTS, EXTRA_ROLES, IMAGE_ROLE_NAMES, isComponentRole, Role, STATEFUL_ROLES } from './roles';
 import { quoteArgv } from './shell';
 import { cpuFromMillis, cpuMillis, cpuQuantity, durationSeconds, memoryBytes, memoryQuantity, parseBytes } from './units';
 
@@ -254,6 +255,79 @@ interface ExternalPlan {
   readonly cidr: string;
 }
 
+/** A backing service the app code addresses by a URL or host that is not a compose service (a managed database, SMTP, Sentry). */
+interface AddressPlan {
+  readonly name: string;
+  readonly host: string;
+  readonly ports: number[];
+  readonly cidr: string;
+  /** Whether the address is a placeholder: the host is a name (a NetworkPolicy takes addresses) or unknown. */
+  readonly placeholder: boolean;
+  readonly kind: BackingKind;
+  /** What it is, for comments and the report (`PostgreSQL`, `SMTP`). */
+  readonly what: string;
+  readonly variables: Set<string>;
+}
+
+type BackingKind = 'database' | 'broker' | 'cache' | 'search' | 'mail' | 'monitoring' | 'storage' | 'api';
+
+/** What a URL scheme addresses: its kind, product and default port. */
+const SCHEMES: Record<string, [BackingKind, string, number]> = {
+  postgres: ['database', 'PostgreSQL', 5432],
+  postgresql: ['database', 'PostgreSQL', 5432],
+  postgis: ['database', 'PostgreSQL', 5432],
+  pgsql: ['database', 'PostgreSQL', 5432],
+  psql: ['database', 'PostgreSQL', 5432],
+  mysql: ['database', 'MySQL', 3306],
+  mysql2: ['database', 'MySQL', 3306],
+  mariadb: ['database', 'MySQL', 3306],
+  redis: ['cache', 'Redis', 6379],
+  rediss: ['cache', 'Redis', 6379],
+  amqp: ['broker', 'RabbitMQ', 5672],
+  pyamqp: ['broker', 'RabbitMQ', 5672],
+  librabbitmq: ['broker', 'RabbitMQ', 5672],
+  amqps: ['broker', 'RabbitMQ', 5671],
+  mongodb: ['database', 'MongoDB', 27017],
+  memcache: ['cache', 'Memcached', 11211],
+  memcached: ['cache', 'Memcached', 11211],
+  pymemcache: ['cache', 'Memcached', 11211],
+  smtp: ['mail', 'SMTP', 25],
+  smtps: ['mail', 'SMTP', 465],
+  submission: ['mail', 'SMTP', 587],
+};
+
+/** `<PREFIX>_HOST` variables: the kind, product and default port by prefix. */
+const HOST_PREFIXES: [RegExp, BackingKind, string, number | undefined][] = [
+  [/^(POSTGRES|POSTGRESQL|PG|DB|DATABASE|SQL)$/, 'database', 'PostgreSQL', 5432],
+  [/^(MYSQL|MARIADB)$/, 'database', 'MySQL', 3306],
+  [/^(REDIS|CACHE)$/, 'cache', 'Redis', 6379],
+  [/^(RABBITMQ|RABBIT|AMQP|BROKER)$/, 'broker', 'RabbitMQ', 5672],
+  [/^(ELASTICSEARCH|ELASTIC|ES|OPENSEARCH|SEARCH)$/, 'search', 'Elasticsearch', 9200],
+  [/^(EMAIL|SMTP|MAIL)$/, 'mail', 'SMTP', 25],
+  [/^(MEMCACHED|MEMCACHE)$/, 'cache', 'Memcached', 11211],
+  [/^(MONGO|MONGODB)$/, 'database', 'MongoDB', 27017],
+];
+
+/** http(s) variables that address a service the app calls, by name; public URLs (STATIC_URL, SITE_URL, ...) are not. */
+const HTTP_HINTS: [RegExp, BackingKind, string, string][] = [
+  [/ELASTIC|OPENSEARCH|(^|_)ES_|SEARCH|SOLR|MEILI|TYPESENSE/, 'search', 'the search service', 'search'],
+  [/SENTRY|(^|_)DSN$/, 'monitoring', 'Sentry', 'sentry'],
+  [/(^|_)(API|SERVICE)_(URL|URI|ENDPOINT|HOST)$/, 'api', 'an API', ''],
+];
+
+/** The role an image name alone gives (for telling a product image from a project's own image name). */
+function classifyName(name: string): Role {
+  return IMAGE_ROLE_NAMES.find(([re]) => re.test(name))?.[1] ?? 'stateless';
+}
+
+function isLocalHost(host: string): boolean {
+  return /^(localhost|127\.|0\.0\.0\.0$|::1$|\[::1\]$|host\.docker\.internal$)/.test(host);
+}
+
+function ipv4(host: string): boolean {
+  return /^(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}$/.test(host);
+}
+
 /** Maps a compose project onto the generic app chart. */
 export class ComposeMapper {
   private readonly classified: Classified[];
@@ -267,6 +341,12 @@ export class ComposeMapper {
   private readonly volumes: VolumeOutcome[] = [];
   private readonly routes: RouteOutcome[] = [];
   private readonly externals = new Map<string, ExternalPlan>();
+  /** Backing services the app code addresses outside the compose file, by host. */
+  private readonly addressed = new Map<string, AddressPlan>();
+  /** Variables that hold an address whose host the compose file leaves unknown (an unset interpolation). */
+  private readonly unknownAddresses = new Set<string>();
+  /** The S3-compatible endpoint the app uses (settings.s3Endpoint), when the compose file names one outside it. */
+  private s3EndpointUrl?: string;
   /** Compose service name → the Service name it has in the generated app (for rewriting addresses). */
   private readonly componentNames = new Map<string, { name: string; port: number }>();
   private readonly appName: string;
@@ -286,7 +366,7 @@ export class ComposeMapper {
   private brokerUrlNote = '';
 
   constructor(private readonly project: ComposeProject) {
-    this.classified = project.services.filter((s) => s.active).map(classify);
+    this.classified = project.services.filter((s) => s.active).map((s) => classify(s, readBuildContext(project.dir, s.spec.build)));
     for (const c of this.classified) this.byName.set(c.service.name, c);
     for (const s of project.services) this.outcomes.set(s.name, new Outcomes());
     this.appName = dnsLabel(project.name, 40);
@@ -351,7 +431,7 @@ export class ComposeMapper {
     const workers = this.ofRole('celery-worker');
     if (workers.length) m.set('workers', workers);
     const beat = this.ofRole('celery-beat')[0];
-    if (beat) m.set('beat', [beat]);
+    if (beat && workers.length) m.set('beat', [beat]);
     const jobs = this.ofRole('migrate', 'django-management', 'collectstatic');
     const migrations = jobs.filter((j) => j.analysis.commands.some((x) => x.kind === 'manage' && x.manage !== 'collectstatic'));
     const backendMigrates = this.backend.analysis.commands.some((x) => x.kind === 'manage' && (x.manage === 'migrate' || x.manage === 'migrate_schemas'));
@@ -476,13 +556,14 @@ export class ComposeMapper {
     this.computeMembership();
 
     const image = this.appImage();
-    const celeryApp = this.celeryApp();
+    const celeryApp = this.hasWorkers() ? this.celeryApp() : undefined;
     this.planExternals();
-    const broker = this.broker();
+    const broker = this.hasWorkers() ? this.broker() : undefined;
     const backend = this.backendProps();
+    this.secondWebServers();
     const settings = this.settings();
-    const workers = this.workers();
-    const beat = this.beat();
+    const workers = this.hasWorkers() ? this.workers() : undefined;
+    const beat = this.hasWorkers() ? this.beat() : this.noCelery();
     const { migrations, collectStatic } = this.jobs();
     const edgeProps = this.edge();
     this.portOutcomes(this.backend, this.componentNames.get(this.backend.service.name)!.port, 'backend');
@@ -548,7 +629,20 @@ export class ComposeMapper {
   }
 
   private appCodeServices(): Classified[] {
-    return this.classified.filter((c) => APP_CODE_ROLES.includes(c.role) && (c.role !== 'django-backend' || c === this.backend));
+    return this.classified.filter((c) => APP_CODE_ROLES.includes(c.role) && this.isComponent(c));
+  }
+
+  /** Whether the compose file runs Celery workers: only then does the app get a broker, workers, beat and a Celery app. */
+  private hasWorkers(): boolean {
+    return this.ofRole('celery-worker').length > 0;
+  }
+
+  /** Whether a service becomes a component of the generated app (not a second web server, not beat without workers). */
+  private isComponent(c: Classified): boolean {
+    if (!isComponentRole(c.role)) return false;
+    if (c.role === 'django-backend') return c === this.backend;
+    if (c.role === 'celery-beat') return this.hasWorkers();
+    return true;
   }
 
   // ------------------------------------------------------------------ image and version
@@ -560,7 +654,9 @@ export class ComposeMapper {
     let repository: string;
     let version = '0.1.0';
     let placeholder = true;
-    if (b.image) {
+    // `image: shop_production_django` next to `build:` only names the local build (no registry, no tag): no cluster can pull it.
+    const localBuild = !!b.image && b.service.spec.build !== undefined && !b.image.repository.includes('/') && !b.image.tag && !b.image.digest;
+    if (b.image && !localBuild) {
       repository = b.image.repository;
       const tag = b.image.tag;
       if (tag && tag !== 'latest' && /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
@@ -573,23 +669,27 @@ export class ComposeMapper {
       }
     } else {
       repository = `registry.example.com/${this.appName}/${dnsLabel(b.service.name)}`;
-      out.set('build', A, `no image: the generated app runs ${repository}, a placeholder`);
+      out.set('build', A, `${localBuild ? `the local image name ${b.image!.ref} has no registry` : 'no image'}: the generated app runs ${repository}, a placeholder`);
+      if (localBuild) out.set('image', A, `${b.image!.ref} names the local build (no registry, no tag): the generated app runs the placeholder ${repository}:${version}`);
       this.addTodo('Images', `Build the Django image in CI and push it; replace the placeholder ${repository} and \`version\` in main.ts.`, [b.service.name]);
     }
-    if (b.image && b.service.spec.build !== undefined) out.set('build', C, `CI builds and pushes ${repository}; the cluster pulls it`);
+    if (b.image && !localBuild && b.service.spec.build !== undefined) out.set('build', C, `CI builds and pushes ${repository}; the cluster pulls it`);
     for (const c of this.appCodeServices()) {
       if (c === b) continue;
       const o = this.out(c);
       this.need(c, 'image');
-      const same = c.image ? c.image.repository === repository : JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
+      // The same repository, or the same build (a project names one build per service: shop_production_celeryworker).
+      const sameBuild = c.service.spec.build !== undefined && JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
+      const same = sameBuild || (c.image ? c.image.repository === repository : false);
       if (same) {
-        if (c.image && c.image.tag !== b.image?.tag) o.set('image', A, `the same repository as ${b.service.name}; every process of the Django code runs one release (${version}), compose had tag ${c.image.tag ?? 'none'}`);
+        if (c.image && sameBuild && c.image.repository !== b.image?.repository) o.set('image', C, `${c.image.ref} names the same build as ${b.service.name}: it runs the Django image ${repository}:${version}`);
+        else if (c.image && c.image.tag !== b.image?.tag) o.set('image', A, `the same repository as ${b.service.name}; every process of the Django code runs one release (${version}), compose had tag ${c.image.tag ?? 'none'}`);
         else o.set('image', C, `the Django image ${repository}:${version}, like ${b.service.name}`);
         if (c.service.spec.build !== undefined) o.set('build', C, `the same image as ${b.service.name}, built by CI`);
       } else {
         o.set('image', A, `runs the Django image ${repository}, not ${c.image?.ref ?? 'its own build'}: the chart runs the backend, the workers, beat and the jobs from one image`);
         if (c.service.spec.build !== undefined) o.set('build', A, `the chart runs one Django image for all its processes (${repository})`);
-        this.addTodo('Images', `Make ${c.service.name} run from the Django image ${repository} (it used ${c.image?.ref ?? 'a build of its own'}), or split it into its own app.`, [c.service.name]);
+        this.addTodo('Images', `Make these services run from the Django image ${repository} (the chart runs the backend, the workers, beat and the jobs from one image; MIGRATION.md says what each used), or split them into apps of their own.`, [c.service.name]);
       }
     }
     return { repository, version, versionIsPlaceholder: placeholder };
@@ -658,7 +758,7 @@ export class ComposeMapper {
         .flatMap((e) => urlsIn(`${e.value ?? ''} ${e.template?.raw ?? ''}`)).filter((u) => u.host === c.service.name && u.port !== undefined).map((u) => u.port!);
       const defaults = uniq([...(DEFAULT_PORTS[c.role] ?? []), ...addressed]);
       const primary = declared.filter((p) => defaults.includes(p));
-      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults.length ? defaults : DEFAULT_IMAGE_PORTS[c.image?.name ?? ''] ?? []).sort((a, b) => a - b);
+      const ports = uniq(primary.length ? primary : declared.length ? declared : defaults.length ? defaults : DEFAULT_IMAGE_PORTS[c.image?.name ?? ''] ?? DEFAULT_IMAGE_PORTS[c.from?.name ?? ''] ?? []).sort((a, b) => a - b);
       if (!ports.length) continue;
       const name = dnsLabel(c.service.name);
       this.externals.set(c.service.name, {
@@ -670,12 +770,85 @@ export class ComposeMapper {
         cidr: this.placeholderCidr(),
       });
     }
+    this.planAddressed();
+  }
+
+  /**
+   * Backing services the Django code addresses by a URL or a `<PREFIX>_HOST` that no compose service answers: a managed
+   * database, search, broker, SMTP, Sentry. Each becomes an external service with the port of the URL (or the product's);
+   * its address is the host when the host is an IPv4 address, else a placeholder. The database (the chart always gives
+   * the app DATABASE_URL) and the broker of the workers get a placeholder entry when the compose file shows no address.
+   */
+  private planAddressed(): void {
+    const names = new Set(this.project.services.map((s) => s.name));
+    const add = (host: string, port: number, kind: BackingKind, what: string, label: string, variable: string) => {
+      const existing = this.addressed.get(host);
+      if (existing) {
+        if (!existing.ports.includes(port)) existing.ports.push(port);
+        existing.variables.add(variable);
+        return;
+      }
+      const taken = new Set([...[...this.externals.values()].map((e) => e.name), ...[...this.addressed.values()].map((a) => a.name), 's3']);
+      let name = dnsLabel(label || host.split('.')[0], 40);
+      for (let i = 2; taken.has(name); i++) name = `${dnsLabel(label || host.split('.')[0], 36)}-${i}`;
+      const literal = ipv4(host);
+      this.addressed.set(host, { name, host, ports: [port], cidr: literal ? `${host}/32` : this.placeholderCidr(), placeholder: !literal, kind, what, variables: new Set([variable]) });
+    };
+    const code = this.appCodeServices();
+    const envs = code.flatMap((c) => c.service.environment).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const literal = (name: string) => envs.find((e) => e.name === name && e.value !== undefined && e.value !== '')?.value;
+    for (const e of envs) {
+      const value = e.value ?? '';
+      if (!value) continue;
+      if (e.name === 'AWS_S3_ENDPOINT_URL') {
+        const u = urlsIn(value)[0];
+        if (u && !e.template && !e.fromShell && !names.has(u.host) && !isLocalHost(u.host) && /^https?$/.test(u.scheme)) this.s3EndpointUrl = value;
+        continue;
+      }
+      const urls = urlsIn(value);
+      for (const u of urls) {
+        if (!/^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])$/.test(u.host)) {
+          // An interpolated host left empty by an unset variable: the address is unknowable from the file.
+          if (SCHEMES[u.scheme] || /^https?$/.test(u.scheme)) this.unknownAddresses.add(e.name);
+          continue;
+        }
+        if (names.has(u.host) || isLocalHost(u.host)) continue;
+        const scheme = SCHEMES[u.scheme];
+        if (scheme) {
+          const [kind, what] = scheme;
+          const brokerVar = BROKER_VARS.includes(e.name);
+          add(u.host, u.port ?? scheme[2], brokerVar ? 'broker' : e.name === 'DATABASE_URL' ? 'database' : kind, what, brokerVar ? 'broker' : what === 'PostgreSQL' ? 'postgres' : what.toLowerCase(), e.name);
+        } else if (/^https?$/.test(u.scheme) && !/(STATIC|MEDIA|SITE|PUBLIC|FRONTEND|BROWSER|CLIENT|REDIRECT|CALLBACK|ORIGIN|CORS|CSRF|ALLOWED|DOMAIN)/.test(e.name)) {
+          const hint = HTTP_HINTS.find(([re]) => re.test(e.name));
+          if (hint) add(u.host, u.port ?? (u.scheme === 'https' ? 443 : 80), hint[1], hint[2], hint[3] || e.name.replace(/_(URL|URI|ENDPOINT|HOST)$/, ''), e.name);
+        }
+      }
+      if (!urls.length && /_URL$|_DSN$/.test(e.name) && /^[a-z][a-z0-9+.-]*:\/\/(@|:|\/|$)/i.test(value)) this.unknownAddresses.add(e.name);
+      const host = /^(.*)_HOST$/.exec(e.name);
+      if (host && !urls.length && /^[A-Za-z0-9.-]+$/.test(value) && value.includes('.') && !names.has(value) && !isLocalHost(value)) {
+        const prefix = HOST_PREFIXES.find(([re]) => re.test(host[1]));
+        const port = intOf(literal(`${host[1]}_PORT`) ?? '') ?? prefix?.[3];
+        if (prefix && port !== undefined) add(value, port, prefix[1], prefix[2], prefix[1] === 'mail' ? 'smtp' : prefix[2] === 'PostgreSQL' ? 'postgres' : prefix[2].toLowerCase(), e.name);
+      }
+    }
+    const reached = [...this.externals.values()].filter((x) => x.groups.has('APP_CODE')).map((x) => x.service.role);
+    const addressedKinds = [...this.addressed.values()].map((a) => a.kind);
+    if (!reached.some((r) => ['postgres', 'mysql', 'pgbouncer', 'mongodb'].includes(r)) && !addressedKinds.includes('database')) {
+      this.addressed.set('', { name: 'database', host: '', ports: [5432], cidr: this.placeholderCidr(), placeholder: true, kind: 'database', what: 'PostgreSQL', variables: new Set(['DATABASE_URL']) });
+    }
+    const brokerUrl = envs.filter((e) => BROKER_VARS.includes(e.name)).flatMap((e) => urlsIn(e.value ?? ''))[0];
+    const brokerReached = brokerUrl ? names.has(brokerUrl.host) || this.addressed.has(brokerUrl.host) : reached.some((r) => r === 'redis' || r === 'rabbitmq');
+    if (this.ofRole('celery-worker').length && !brokerReached) {
+      const rabbit = brokerUrl ? /^(amqp|pyamqp|librabbitmq)/.test(brokerUrl.scheme) : !!this.ofRole('rabbitmq').length;
+      this.addressed.set(' broker', { name: 'broker', host: '', ports: [rabbit ? 5672 : 6379], cidr: this.placeholderCidr(), placeholder: true, kind: 'broker', what: rabbit ? 'RabbitMQ' : 'Redis', variables: new Set(['CELERY_BROKER_URL']) });
+    }
   }
 
   private externalServicesProps(): PlanValue[] {
     const list: PlanValue[] = [];
     const group = (g: string) => new EnumRef('ComponentGroup', g);
     let i = 0;
+    const outside: [string, string][] = [];
     for (const e of [...this.externals.values()]) {
       const c = e.service;
       const o = this.out(c);
@@ -688,13 +861,18 @@ export class ComposeMapper {
         this.comment(at, `compose service ${c.service.name} (${c.product ?? c.image?.repository}): the chart has no component for it. TODO(import): run it outside the app and put its address here (${e.cidr} is a placeholder); when it runs in this cluster, \`namespace: '<its namespace>'\` replaces \`cidrs\`.`);
         this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), run outside the app`);
         o.set('image', A, `${c.image?.ref ?? 'its build'} is not run by the generated app (the chart has no component for it): run it on its own (its Helm chart in a namespace of its own, or a managed service) and open the path to it (externalServices ${e.name})`);
-        this.addTodo('Services outside the chart', `Run ${c.service.name} (${c.image?.ref ?? 'its build'}) outside the app, for example from its Helm chart in a namespace of its own, listening on ${e.ports.join(', ')}; put its address into externalServices[${e.name}] (cidrs, or namespace when it runs in the cluster) and into the Secret keys of the variables that address it.`, [c.service.name]);
+        outside.push([c.service.name, `${e.name} (${c.image?.ref ?? 'its build'}, port ${e.ports.join(', ')})`]);
         this.needProp('DjangoAppChartProps.extraComponents', 'a stateless service of the compose file (Tika, Logstash, any image) as a hardened Deployment + Service in the app namespace, with its NetworkPolicy', c.service.name);
       } else {
         this.comment(at, `compose service ${c.service.name} (${c.product}): runs outside the cluster. TODO(import): its address (${e.cidr} is a placeholder).`);
         this.becomes.set(c.service.name, `externalServices: ${e.name} (ports ${e.ports.join(', ')}), outside the cluster${c.service.name === this.brokerServiceName ? '; the Celery broker' : ''}`);
-        o.set('image', A, `${c.image?.ref}: ${c.product} holds state, so it is not run in the cluster: use a managed ${c.product}${c.image?.tag && /^[0-9]/.test(c.image.tag) ? ` ${c.image.tag.split(/[.-]/)[0]}` : ''} (compose ran ${c.image?.tag ?? 'an untagged image'}) and open the path to it (externalServices ${e.name})`);
-        this.addTodo('Managed services', `Provide ${c.product} for ${c.service.name} outside the cluster (a managed service${c.image?.tag && /^[0-9]/.test(c.image.tag) ? `, version ${c.image.tag.split(/[.-]/)[0]}` : ''}) and put its addresses into externalServices[${e.name}].cidrs in main.ts (${e.cidr} is a placeholder).`, [c.service.name]);
+        // A database image built FROM the product (postgres:16) has the product's version in its FROM.
+        const img = c.from && (!c.image || !STATEFUL_ROLES.includes(classifyName(c.image.name))) ? c.from : c.image;
+        const major = img?.tag && /^[0-9]/.test(img.tag) ? img.tag.split(/[.-]/)[0] : undefined;
+        const key = c.image ? 'image' : 'build';
+        o.set(key, A, `${c.image?.ref ?? 'its build'}${img !== c.image && img ? ` (FROM ${img.ref})` : ''}: ${c.product} holds state, so it is not run in the cluster: use a managed ${c.product}${major ? ` ${major}` : ''} (compose ran ${img?.tag ?? 'an untagged image'}) and open the path to it (externalServices ${e.name})`);
+        if (c.image && c.service.spec.build !== undefined) o.set('build', A, `${c.context?.dockerfile ?? 'the build'}${c.from ? ` builds FROM ${c.from.ref}` : ''}: not built for the cluster; the managed ${c.product} replaces it`);
+        this.addTodo('Managed services', `Provide ${c.product} for ${c.service.name} outside the cluster (a managed service${major ? `, version ${major}` : ''}) and put its addresses into externalServices[${e.name}].cidrs in main.ts (${e.cidr} is a placeholder).`, [c.service.name]);
       }
       const declared = [...parsePorts(c.service.spec.ports), ...parsePorts(c.service.spec.expose)];
       const extraPorts = declared.filter((p) => !e.ports.includes(p.target)).map((p) => p.target);
@@ -704,10 +882,44 @@ export class ComposeMapper {
         o.set(key, published || extraPorts.length ? A : C, `the app reaches ${e.ports.join(', ')}${extraPorts.length ? `; ${uniq(extraPorts).join(', ')} (admin or cluster ports) not opened` : ''}${published ? '; nothing is published on a host' : ''}`);
       }
     }
+    if (outside.length) {
+      this.addTodo('Services outside the chart', `Run these services outside the app, for example each from its Helm chart in a namespace of its own, and put each address into its externalServices entry in main.ts (cidrs, or namespace when it runs in the cluster) and into the Secret keys of the variables that address it: ${outside.map(([, d]) => d).join(', ')}.`, outside.map(([n]) => n));
+    }
+    const named: string[] = [];
+    for (const a of this.addressed.values()) {
+      const at = `externalServices[${i++}]`;
+      list.push({ name: a.name, cidrs: [a.cidr], ports: [...a.ports].sort((x, y) => x - y) });
+      const vars = sorted([...a.variables]).join(', ');
+      if (!a.host) {
+        const role = a.kind === 'database' ? 'the database the chart gives the app as DATABASE_URL' : 'the Celery broker of the workers';
+        this.comment(at, `${role}: the compose file gives no address for it (${a.what} assumed). TODO(import): its address and port (${a.cidr} is a placeholder).`);
+        this.addTodo('Managed services', `The compose file shows no address for ${role}: provide ${a.what} (or your own), and put its address and port into externalServices[${a.name}] in main.ts (${a.cidr} is a placeholder) and its URL into the Secret key that ${vars} reads.`);
+      } else if (a.placeholder) {
+        this.comment(at, `${a.what} at ${a.host} (from ${vars}), outside the cluster. TODO(import): the addresses of ${a.host}: a NetworkPolicy matches IP ranges, not names (${a.cidr} is a placeholder).`);
+        named.push(`${a.name} (${a.host})`);
+      } else {
+        this.comment(at, `${a.what} at ${a.host} (from ${vars}), outside the cluster.`);
+      }
+    }
+    if (named.length) {
+      this.addTodo('Managed services', `Put the IP ranges of the hosts the app reaches into their externalServices cidrs in main.ts (a NetworkPolicy matches addresses, not names; the cidrs are placeholders): ${named.join(', ')}.`);
+    }
     const s3Groups = this.hasEdge ? [group('APP_CODE'), group('EDGE')] : undefined;
-    list.push({ name: 's3', cidrs: [this.placeholderCidr()], ports: [443], reachedBy: s3Groups });
-    this.comment(`externalServices[${list.length - 1}]`, `S3: the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}. TODO(import): the S3 address ranges of your region.`);
-    this.addTodo('Managed services', 'Replace the placeholder CIDR of externalServices[s3] with the S3 address ranges of your region (or the address of your S3-compatible store).');
+    const endpoint = this.s3EndpointUrl ? urlsIn(this.s3EndpointUrl)[0] : undefined;
+    if (endpoint) {
+      const literal = ipv4(endpoint.host);
+      const cidr = literal ? `${endpoint.host}/32` : this.placeholderCidr();
+      list.push({ name: 's3', cidrs: [cidr], ports: [endpoint.port ?? (endpoint.scheme === 'https' ? 443 : 80)], reachedBy: s3Groups });
+      this.comment(`externalServices[${list.length - 1}]`, `S3: the S3-compatible store at ${endpoint.host} (AWS_S3_ENDPOINT_URL), the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}.${literal ? '' : ` TODO(import): the addresses of ${endpoint.host} (${cidr} is a placeholder).`}`);
+      if (!literal) this.addTodo('Managed services', `Replace the placeholder CIDR of externalServices[s3] with the addresses of ${endpoint.host}, the S3-compatible store (AWS_S3_ENDPOINT_URL).`);
+    } else {
+      list.push({ name: 's3', cidrs: [this.placeholderCidr()], ports: [443], reachedBy: s3Groups });
+      this.comment(`externalServices[${list.length - 1}]`, `S3: the media and statics buckets${this.hasEdge ? ' (the edge streams downloads and statics from it)' : ''}. TODO(import): the S3 address ranges of your region.`);
+      this.addTodo('Managed services', 'Replace the placeholder CIDR of externalServices[s3] with the S3 address ranges of your region (or the address of your S3-compatible store).');
+    }
+    if (this.unknownAddresses.size) {
+      this.addTodo('Network', `The NetworkPolicies deny everything the components do not need, and the compose file leaves the host of ${sorted([...this.unknownAddresses]).join(', ')} unknown (an unset variable): add those services to externalServices in main.ts.`);
+    }
     return list;
   }
 
@@ -885,7 +1097,7 @@ export class ComposeMapper {
       handled.add('SECRET_KEY');
     }
     for (const name of BROKER_VARS) {
-      if (!uses.has(name)) continue;
+      if (!uses.has(name) || !this.hasWorkers()) continue;
       handled.add(name);
       const rabbit = this.brokerKind === 'RABBITMQ';
       if (name === 'CELERY_BROKER_URL') {
@@ -905,11 +1117,13 @@ export class ComposeMapper {
       const v = literal(name);
       return v && /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) ? v : undefined;
     };
-    const media = bucket('AWS_STORAGE_BUCKET_NAME');
+    // cookiecutter-django's settings read the DJANGO_-prefixed names.
+    const mediaVar = ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_AWS_STORAGE_BUCKET_NAME'].find((n) => bucket(n));
+    const media = mediaVar ? bucket(mediaVar) : undefined;
     const statics = bucket('DJANGO_STATIC_BUCKET') ?? bucket('AWS_STATIC_BUCKET_NAME') ?? bucket('STATIC_BUCKET');
     props.mediaBucket = media ?? `${this.appName}-media`;
     props.staticBucket = statics ?? `${this.appName}-static`;
-    if (media) {report('AWS_STORAGE_BUCKET_NAME', C, `settings.mediaBucket (${media})`);} else {
+    if (media) {report(mediaVar!, C, `settings.mediaBucket (${media})`);} else {
       this.comment('settings.mediaBucket', 'TODO(import): the media bucket (a placeholder). Uploads go there as S3 multipart uploads.');
       this.addTodo('Storage', `Create the media bucket and set settings.mediaBucket (${props.mediaBucket} is a placeholder); the app stores media with STORAGES["default"] on S3 (django-storages).`);
       if (uses.has('AWS_STORAGE_BUCKET_NAME')) report('AWS_STORAGE_BUCKET_NAME', A, `settings.mediaBucket is the placeholder ${props.mediaBucket}: the compose value is not a literal bucket name`);
@@ -920,7 +1134,7 @@ export class ComposeMapper {
       this.comment('settings.staticBucket', 'TODO(import): the statics bucket (a placeholder), which the collectstatic job fills.');
       this.addTodo('Storage', `Create the statics bucket and set settings.staticBucket (${props.staticBucket} is a placeholder); collectstatic uploads there (STORAGES["staticfiles"]).`);
     }
-    const region = literal('AWS_S3_REGION_NAME') ?? literal('AWS_DEFAULT_REGION') ?? literal('AWS_REGION');
+    const region = literal('AWS_S3_REGION_NAME') ?? literal('DJANGO_AWS_S3_REGION_NAME') ?? literal('AWS_DEFAULT_REGION') ?? literal('AWS_REGION');
     props.s3Region = region && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(region) ? region : 'eu-west-1';
     if (region) {report('AWS_S3_REGION_NAME', C, `settings.s3Region (${props.s3Region})`);} else {
       this.comment('settings.s3Region', 'TODO(import): the region of the buckets (a placeholder).');
@@ -956,6 +1170,7 @@ export class ComposeMapper {
         report(name, A, 'the chart\'s default storage backend (storages.backends.s3.S3Storage) is used');
       }
     }
+    if (mediaVar) handled.add(mediaVar);
     for (const name of ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET', 'AWS_S3_REGION_NAME', 'AWS_S3_ENDPOINT_URL', 'STATIC_URL', 'DJANGO_DEFAULT_STORAGE_BACKEND', 'DJANGO_STATICFILES_STORAGE_BACKEND']) handled.add(name);
 
     // Variables the worker contract sets.
@@ -1404,6 +1619,22 @@ export class ComposeMapper {
     return props;
   }
 
+  /** A web server besides the backend (an ASGI server for WebSockets, say) is not run by the chart: each is a to-do. */
+  private secondWebServers(): void {
+    for (const c of this.ofRole('django-backend').filter((x) => x !== this.backend)) {
+      const cmd = c.analysis.commands.find((x) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'runserver'].includes(x.kind));
+      const a = cmd?.argv ?? [];
+      const bind = option(a, ['-b'], ['--bind']);
+      const port = intOf(option(a, ['-p'], ['--port'])) ?? (bind ? intOf(/:([0-9]+)$/.exec(bind)?.[1]) : undefined) ?? this.listenPorts(c)[0]?.target;
+      const asgi = cmd && (cmd.kind !== 'gunicorn' || /uvicorn/i.test(option(a, ['-k'], ['--worker-class']) ?? '') || a.some((w) => /asgi/.test(w)));
+      const what = cmd ? `${quoteArgv(a.slice(0, 6))}${a.length > 6 ? ' …' : ''}` : 'the image\'s CMD';
+      this.addTodo('Django web tier', `${c.service.name} runs a second web server (${what}${port ? `, port ${port}` : ''}) that the chart does not run beside the backend: the generated app does not serve it. `
+        + `${asgi ? 'Serve its routes from the backend (backend.server AppServer.UVICORN with the ASGI application serves HTTP and WebSockets alike), ' : 'Serve its routes from the backend, '}`
+        + 'or deploy it as an app of its own, until the chart has a second web component; its clients and edge routes must then point at that.', [c.service.name]);
+      this.needProp('DjangoAppChartProps (a second web component)', 'a second Django web server beside the backend (an ASGI server for WebSockets, say)', c.service.name);
+    }
+  }
+
   /** Options of the web server the chart does not set itself become backend.extraArgs; dev and file options are dropped. */
   private serverExtraArgs(rest: string[], never: RegExp, notes: string[], approximate: (s: KeyStatus) => void): void {
     const dropped = rest.filter((r) => never.test(r));
@@ -1482,7 +1713,7 @@ export class ComposeMapper {
       if (timeLimit === undefined) {
         notes.push('no --time-limit: 300 s per task (the chart requires a limit; set taskTimeLimitSeconds to the longest task)');
         status = A;
-        this.addTodo('Celery', `Set taskTimeLimitSeconds of the queues of ${c.service.name} to their longest task (compose gave no --time-limit; 300 s is used).`, [c.service.name]);
+        this.addTodo('Celery', 'Set taskTimeLimitSeconds of the queues of these workers to their longest task (compose gave them no --time-limit; 300 s is used).', [c.service.name]);
       }
       if (flag(a, ['-B', '--beat'])) notes.push('-B (embedded beat) is not carried: beat runs once, as its own Deployment');
       const mine = extraOf.get(c)!;
@@ -1495,7 +1726,7 @@ export class ComposeMapper {
         status = A;
         this.needProp('CeleryQueueProps.extraArgs', 'worker options that only some queues had in compose', c.service.name);
         if (perQueue.some((g) => /^--max-(tasks|memory)-per-child/.test(g[0]))) {
-          this.addTodo('Celery', `${c.service.name} passed ${perQueue.filter((g) => /^--max-(tasks|memory)-per-child/.test(g[0])).map((g) => g.join(' ')).join(', ')}: set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration; the memory limit restarts a leaking worker anyway.`, [c.service.name]);
+          this.addTodo('Celery', 'These workers passed --max-tasks-per-child or --max-memory-per-child, which no queue carries: set worker_max_tasks_per_child / worker_max_memory_per_child in the Celery configuration; the memory limit restarts a leaking worker anyway.', [c.service.name]);
         }
       }
       if (skipped.length) {
@@ -1569,31 +1800,22 @@ export class ComposeMapper {
       this.addTodo('Celery', 'Make every task idempotent: with acks_late a task interrupted by a scale-down or a memory kill runs again.', [c.service.name]);
       this.becomes.set(c.service.name, created.length ? `${created.join(', ')}: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue` : 'nothing (its queues are served by other workers)');
     }
-    if (!queues.length) {
-      queues.push({ name: 'celery', priority: new EnumRef('QueuePriority', 'NORMAL'), minReplicas: 0, resources: { ...DEFAULT_SIZES.worker } });
-      this.comment('workers.queues[0]', 'TODO(import): the compose file runs no Celery worker; the chart needs a queue, so this one scales to zero.');
-      this.addTodo('Celery', 'The compose file runs no Celery worker: the chart requires one queue; the generated `celery` queue scales to zero. Remove it once the chart makes workers optional.');
-      this.needProp('DjangoAppChartProps.workers (optional)', 'the compose file has no Celery worker', this.backend.service.name);
-    }
     return { queues };
   }
 
   // ------------------------------------------------------------------ beat
 
-  private beat(): PlanObject {
+  private beat(): PlanObject | undefined {
     const beats = this.ofRole('celery-beat');
     const c = beats[0];
     const props: PlanObject = {};
     if (!c) {
+      // Without a beat service, beat runs only when a worker embedded it (-B); otherwise the app has none.
       const embedded = this.ofRole('celery-worker').find((w) => w.analysis.commands.some((x) => x.kind === 'celery-worker' && flag(x.argv, ['-B', '--beat'])));
+      if (!embedded) return undefined;
       props.resources = { ...DEFAULT_SIZES.beat };
-      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.');
-      if (embedded) {
-        this.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
-      } else {
-        this.comment('beat', 'TODO(import): the compose file runs no Celery beat; the chart always runs one (idle without periodic tasks).');
-        this.addTodo('Celery', 'The compose file runs no Celery beat; the chart always runs one, which is idle without periodic tasks.');
-      }
+      this.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [embedded.service.name]);
+      this.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
       return props;
     }
     const o = this.out(c);
@@ -1653,6 +1875,24 @@ export class ComposeMapper {
       this.becomes.set(extra.service.name, 'nothing (beat runs once)');
     }
     return props;
+  }
+
+  /**
+   * A compose file without Celery workers gives an app without broker, workers and beat. A beat service without a worker
+   * is not run (nothing would run its periodic tasks), and a broker variable is reported.
+   */
+  private noCelery(): undefined {
+    for (const c of this.ofRole('celery-beat')) {
+      this.out(c).set(c.service.spec.command !== undefined ? 'command' : 'entrypoint', D, 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks');
+      this.becomes.set(c.service.name, 'nothing (beat without workers)');
+      this.addTodo('Celery', 'The compose file runs Celery beat but no worker: the generated app runs neither. Add the workers (and beat, broker and celeryApp) to main.ts if the periodic tasks must run.', [c.service.name]);
+    }
+    const brokerVars = this.appCodeServices()
+      .flatMap((c) => c.service.environment.filter((e) => BROKER_VARS.includes(e.name)).map((e) => [c.service.name, e.name]));
+    if (brokerVars.length) {
+      this.addTodo('Celery', `The compose file sets ${uniq(brokerVars.map(([, n]) => n)).join(', ')} but runs no Celery worker: the generated app has no broker, workers or beat, and passes the variable on as a setting. If workers run elsewhere, set broker in main.ts (the web tier then gets the broker variables).`, uniq(brokerVars.map(([s]) => s)));
+    }
+    return undefined;
   }
 
   // ------------------------------------------------------------------ jobs
@@ -1729,6 +1969,19 @@ export class ComposeMapper {
         this.becomes.set(collect.service.name, 'collectstatic: Job, Argo CD Sync hook (wave 0)');
       }
       this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
+    } else {
+      const built = this.imageCollectsStatic();
+      if (built) {
+        // The statics are in the image (WhiteNoise): nothing fills the bucket, and the backend serves them.
+        this.addTodo('Storage', `The image collects the static files when it is built (${built}), so the backend serves them (WhiteNoise) and no collectstatic Job runs; the generated edge serves /static/ from the statics bucket, so route /static/ to the backend (edge.routing.backendPathPrefixes) or add collectStatic: {} to main.ts and point STORAGES["staticfiles"] at S3.`, [this.backend.service.name]);
+      } else {
+        // The chart's settings point STATIC_URL and STORAGES["staticfiles"] at the statics bucket; only collectstatic fills it.
+        result.collectStatic = { resources: { ...DEFAULT_SIZES.job } };
+        const hints = this.staticsOnS3();
+        this.comment('collectStatic', `Not a compose service: the app serves its static files from the statics bucket (${hints.length ? `compose shows ${hints.join(', ')}` : 'the chart sets STATIC_URL to it'}), and this Job fills it once per release (Sync hook).`);
+        this.comment('collectStatic.resources', 'TODO(import): a starting size for a job; measure and adjust.');
+        this.addTodo('Storage', 'Point STORAGES["staticfiles"] at S3 (django-storages): collectstatic uploads to the statics bucket, and the edge serves /static/ from it.');
+      }
     }
     for (const c of jobServices) {
       const restart = c.service.spec.restart;
@@ -1740,6 +1993,22 @@ export class ComposeMapper {
       }
     }
     return result;
+  }
+
+  /** The RUN of the backend's Dockerfile that collects the static files into the image, if there is one. */
+  private imageCollectsStatic(): string | undefined {
+    const run = this.backend.context?.runs.find((r) => /\bcollectstatic\b/.test(r));
+    return run ? `${this.backend.context!.dockerfile}: RUN ${run.length > 80 ? `${run.slice(0, 77)}...` : run}` : undefined;
+  }
+
+  /** What in the compose file shows the static files on S3: a statics bucket or storage variable, a STATIC_URL, a statics volume. */
+  private staticsOnS3(): string[] {
+    const hints: string[] = [];
+    const envs = this.appCodeServices().flatMap((c) => c.service.environment);
+    for (const name of ['DJANGO_STATIC_BUCKET', 'AWS_STATIC_BUCKET_NAME', 'STATIC_BUCKET', 'DJANGO_STATICFILES_STORAGE_BACKEND', 'STATICFILES_STORAGE', 'STATIC_URL', 'AWS_STORAGE_BUCKET_NAME']) {
+      if (envs.some((e) => e.name === name)) hints.push(name);
+    }
+    return uniq(hints);
   }
 
   // ------------------------------------------------------------------ frontend
@@ -1861,6 +2130,11 @@ export class ComposeMapper {
       } else {
         files.push(source);
       }
+    }
+    // A configuration the image's Dockerfile copies into /etc/nginx (a custom nginx image of the project).
+    for (const f of c.context?.copies ?? []) {
+      const file = path.resolve(this.project.dir, f.source);
+      if (/^\/etc\/nginx\//.test(f.target) && /\.conf(\.template)?$/.test(f.target) && !files.includes(file)) files.push(file);
     }
     const shown = (f: string) => path.relative(this.project.dir, f).split(path.sep).join('/');
     if (!files.length) return { files, error: missing.length ? `${missing.join(', ')} not found next to the compose file` : undefined };
@@ -2187,7 +2461,7 @@ export class ComposeMapper {
       const o = this.out(c);
       const deps: Record<string, any> = Array.isArray(raw) ? Object.fromEntries(raw.map((d: string) => [d, { condition: 'service_started' }])) : isObject(raw) ? raw : {};
       const mine = c.role;
-      const component = isComponentRole(mine) && (mine !== 'django-backend' || c === this.backend);
+      const component = this.isComponent(c);
       for (const [dep, spec] of Object.entries(deps)) {
         const key = `depends_on.${dep}`;
         const condition = isObject(spec) && typeof spec.condition === 'string' ? spec.condition : 'service_started';
@@ -2237,7 +2511,7 @@ export class ComposeMapper {
       const o = this.out(c);
       if (u === 'root' || u === '0' || u.startsWith('0:') || u.startsWith('root:')) {
         o.set('user', D, 'root is not allowed (Pod Security restricted): the image must work as a non-root uid (10001 by default)');
-        this.addTodo('Images', `${c.service.name} ran as root: make the image work as a non-root user (runAsUser ${uid ?? 10001}), with its files readable by it and writes only under /tmp.`, [c.service.name]);
+        this.addTodo('Images', 'These containers ran as root: make the image work as a non-root user (runAsUser 10001 unless main.ts sets another), with its files readable by it and writes only under /tmp.', [c.service.name]);
       } else if (m) {
         const thisUid = Number(m[1]);
         const thisGid = m[2] !== undefined ? Number(m[2]) : thisUid;
@@ -2253,7 +2527,7 @@ export class ComposeMapper {
         o.set('user', uid === thisUid ? C : A, uid === thisUid ? `runAsUser ${thisUid}, runAsGroup ${thisGid} (for every component of the app)` : `the app runs as ${uid}:${gid}; ${u} is not carried`);
       } else {
         o.set('user', A, `the user name ${u} is not carried: pods run as uid ${uid ?? 10001}; the image's files must be readable by it`);
-        this.addTodo('Images', `${c.service.name} ran as the user "${u}": check that uid ${uid ?? 10001} can read the image's files.`, [c.service.name]);
+        this.addTodo('Images', `Compose ran the containers as the user "${u}"; the pods run as uid ${uid ?? 10001}: check that it can read the image's files.`, [c.service.name]);
       }
     }
     if (uid !== undefined) {
@@ -2273,7 +2547,7 @@ export class ComposeMapper {
       this.becomes.set(s.name, 'nothing (profile not enabled)');
       return;
     }
-    const component = isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend);
+    const component = this.isComponent(c);
     const external = this.externals.get(s.name);
     const why = component ? '' : this.notInApp(c);
     for (const key of reportKeys(s)) {
@@ -2303,6 +2577,7 @@ export class ComposeMapper {
 
   private notInApp(c: Classified): string {
     if (c.role === 'django-backend') return `a second Django web server: the chart has one web tier (${this.backend.service.name}), which serves its routes`;
+    if (c.role === 'celery-beat') return 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks';
     if (c.role === 'celery-flower') return 'Flower is not part of the generated app: the chart has no Flower component; queue lengths are in the KEDA metrics, and Flower can run from its own chart';
     if (c.role === 'mail-catcher') return `${c.product} catches mail in development; production sends through a real SMTP service (set its address in the app's settings)`;
     if (c.role === 'admin-tool') return `${c.product} is a development tool: not part of the generated app`;
@@ -2333,7 +2608,7 @@ export class ComposeMapper {
         return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib) || (a.key < b.key ? -1 : 1);
       });
       const becomes = this.becomes.get(s.name) ?? 'nothing';
-      const isComponent = c && isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend);
+      const isComponent = c && this.isComponent(c);
       let status: KeyStatus;
       if (!c || becomes === 'nothing' || becomes.startsWith('nothing')) status = D;
       else if (isComponent) status = keys.every((k) => k.status === C) ? C : A;
@@ -2358,7 +2633,6 @@ export class ComposeMapper {
       .sort((a, b) => (a.prop < b.prop ? -1 : 1));
     if (this.secrets.size) this.addTodo('Secrets', `Create the Secrets listed under "Secrets to create" in the namespace ${this.appName} (or sync them with the External Secrets Operator: DjangoAppChartProps.secretStore).`);
     this.addTodo('Delivery', 'Replace the placeholder repository URL in package.json: Argo CD syncs the rendered branch of that repository.');
-    this.addTodo('Network', 'The NetworkPolicies deny everything the components do not need: check that externalServices in main.ts lists every address the app reaches (database, broker, search, S3, mail, APIs).');
     const topicOrder = ['Secrets', 'Managed services', 'Storage', 'Data', 'Images', 'Django settings', 'Django web tier', 'Celery', 'Frontend', 'Edge', 'Configuration', 'Services outside the chart', 'Cluster', 'Network', 'Delivery'];
     const todo = [...this.todo].map((t) => ({ ...t, services: sorted(t.services) }))
       .sort((a, b) => topicOrder.indexOf(a.topic) - topicOrder.indexOf(b.topic));
@@ -2403,7 +2677,7 @@ export class ComposeMapper {
         for (const name of Object.keys(isObject(top.secrets) ? top.secrets : {})) {
           const secret = `${this.appName}-${dnsLabel(name)}`;
           const users = this.classified.filter((c) => listOf(c.service.spec.secrets).some((x) => (isObject(x) ? x.source : x) === name));
-          const components = users.filter((c) => isComponentRole(c.role) && (c.role !== 'django-backend' || c === this.backend));
+          const components = users.filter((c) => this.isComponent(c));
           if (!components.length) {
             out.push({ key: `secrets.${name}`, status: D, detail: `used by ${users.map((c) => c.service.name).join(', ') || 'no active service'}, which ${users.length === 1 ? 'is' : 'are'} not part of the generated app` });
             continue;

@@ -1,3 +1,4 @@
+import { BuildContext } from './build-context';
 import { analyzeCommand, AnalyzedCommand, CommandAnalysis } from './commands';
 import { ComposeService } from './compose';
 
@@ -72,6 +73,9 @@ const IMAGE_ROLES: [RegExp, Role, string][] = [
   [/^flower$/, 'celery-flower', 'Flower'],
 ];
 
+/** The roles image names give, for the mapper. */
+export const IMAGE_ROLE_NAMES: readonly [RegExp, Role, string][] = IMAGE_ROLES;
+
 export interface Classified {
   readonly service: ComposeService;
   readonly role: Role;
@@ -80,6 +84,10 @@ export interface Classified {
   readonly image?: ImageRef;
   /** The product the image is (PostgreSQL, Redis, ...), for stateful and extra roles. */
   readonly product?: string;
+  /** The build context's Dockerfile, when the service has one next to the compose file. */
+  readonly context?: BuildContext;
+  /** The image the Dockerfile builds on (`FROM postgres:16`). */
+  readonly from?: ImageRef;
 }
 
 function productName(name: string): string {
@@ -98,13 +106,21 @@ function buildContext(spec: Record<string, any>): string | undefined {
   return spec.build ? '.' : undefined;
 }
 
-/** Recognises a service's role from its command first, then its image, then its build context and name. */
-export function classify(service: ComposeService): Classified {
+/**
+ * Recognises a service's role from its command first (through the scripts its image copies, and the image's ENTRYPOINT
+ * and CMD when the service sets no command), then its image, then the image its Dockerfile builds on, then its build
+ * context and name.
+ */
+export function classify(service: ComposeService, context?: BuildContext): Classified {
   const spec = service.spec;
-  const analysis = analyzeCommand(spec);
+  const analysis = analyzeCommand(spec, context);
   const image = typeof spec.image === 'string' && spec.image ? parseImage(spec.image) : undefined;
+  const from = context?.from ? parseImage(context.from) : undefined;
   const kinds = analysis.commands.map((c) => c.kind);
-  const result = (role: Role, recognisedBy: string, product?: string): Classified => ({ service, role, recognisedBy, analysis, image, product });
+  const through = `${analysis.scripts.length ? `, through the image's ${analysis.scripts.join(', ')}` : ''}${analysis.fromImage && context ? ` (the ${context.dockerfile} ENTRYPOINT/CMD)` : ''}`;
+  const result = (role: Role, recognisedBy: string, product?: string): Classified => ({
+    service, role, recognisedBy: recognisedBy.startsWith('command') ? `${recognisedBy}${through}` : recognisedBy, analysis, image, product, context, from,
+  });
 
   const server = analysis.commands.find((c) => SERVER_KINDS.includes(c.kind));
   if (server) return result('django-backend', `command runs ${server.kind === 'runserver' ? 'manage.py runserver' : server.kind} (${describeCommand(server)})`);
@@ -126,19 +142,25 @@ export function classify(service: ComposeService): Classified {
       if (re.test(image.name)) return result(role, `image ${image.repository}`, role === 'stateful' ? productName(image.name) : product);
     }
   }
+  if (from) {
+    for (const [re, role, product] of IMAGE_ROLES) {
+      if (re.test(from.name)) return result(role, `${context!.dockerfile} builds FROM ${from.ref}`, role === 'stateful' ? productName(from.name) : product);
+    }
+  }
   if (kinds.includes('nginx')) return result('nginx-edge', 'command runs nginx', 'nginx');
   const node = analysis.commands.find((c) => c.kind === 'node');
   if (node) return result('nuxt-frontend', `command runs a Node server (${describeCommand(node)})`);
   if (image && image.name === 'node') return result('nuxt-frontend', `image ${image.repository} (a Node server)`);
-  const context = buildContext(spec) ?? '';
+  if (from && from.name === 'node') return result('nuxt-frontend', `${context!.dockerfile} builds FROM ${from.ref} (a Node server)`);
+  const contextPath = buildContext(spec) ?? '';
   const name = service.name.toLowerCase();
-  if (/(front|nuxt|client|web-?ui|spa)/.test(`${name} ${context.toLowerCase()}`)) {
-    return result('nuxt-frontend', `name or build context "${context || name}" (a frontend)`);
+  if (/(front|nuxt|client|web-?ui|spa)/.test(`${name} ${contextPath.toLowerCase()}`)) {
+    return result('nuxt-frontend', `name or build context "${contextPath || name}" (a frontend)`);
   }
   if (/^(web|backend|api|django|app|server)$/.test(name) && (spec.build || image)) {
     return result('django-backend', `service name "${service.name}" (no command: the image's CMD is assumed to start the Django web server)`);
   }
-  return result('stateless', image ? `image ${image.repository} (not a known product)` : `build ${context} (not a known product)`, image?.repository ?? service.name);
+  return result('stateless', image ? `image ${image.repository} (not a known product)` : `build ${contextPath} (not a known product)`, image?.repository ?? service.name);
 }
 
 /** Roles the generated app turns into components of the chart. */

@@ -31,8 +31,11 @@ export function splitWords(s: string, operators = false): string[] {
       continue;
     }
     if (c === '\\' && i + 1 < s.length) {
-      if (s[i + 1] !== '\n') word += s[i + 1];
-      inWord = true;
+      // A backslash before a newline continues the line; it is not part of a word.
+      if (s[i + 1] !== '\n') {
+        word += s[i + 1];
+        inWord = true;
+      }
       i++;
       continue;
     }
@@ -81,7 +84,7 @@ export function scriptCommands(script: string): string[][] {
   // `exec gunicorn ...` and `FOO=bar gunicorn ...` run gunicorn.
   return commands.map((argv) => {
     let i = 0;
-    while (i < argv.length && (argv[i] === 'exec' || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]))) i++;
+    while (i < argv.length && (['exec', 'then', 'do', 'else', '{', '!'].includes(argv[i]) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]))) i++;
     return argv.slice(i);
   }).filter((argv) => argv.length > 0 && !['set', 'cd', 'echo', 'true', 'export', 'sleep'].includes(argv[0]));
 }

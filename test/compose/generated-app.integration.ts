@@ -111,6 +111,22 @@ describe.each(APP_FIXTURES)('GIVEN the app imported from %s WHEN rendered with k
     }
   });
 
+  test("THEN the backend's NetworkPolicy and the traffic model let it reach the database on its port, and a collectstatic Job fills the statics bucket", () => {
+    const { report, app: imported } = importFixture(fixture);
+    const externals = (imported.props as any).externalServices as { name: string; cidrs: string[]; ports: number[] }[];
+    const database = report.services.find((s) => ['postgres', 'mysql'].includes(s.role) && s.becomes.startsWith('externalServices'));
+    const db = externals.find((e) => e.name === (database ? /^externalServices: ([a-z0-9-]+)/.exec(database.becomes)![1] : 'database'))!;
+    expect(db).toBeDefined();
+    const index = JSON.parse(app().files['production/index.json']);
+    const flows = (index.traffic.allowed as any[]).filter((f) => f.from.component === 'backend' && f.to.external === db.name);
+    expect(flows.map((f) => f.port)).toEqual(db.ports);
+    const policy = app().objects.find((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels?.['app.kubernetes.io/component'] === 'backend')!;
+    const egress = (policy.spec.egress as any[]).filter((r) => (r.to ?? []).some((t: any) => t.ipBlock?.cidr === db.cidrs[0]));
+    expect(egress.flatMap((r) => r.ports.map((p: any) => p.port))).toEqual(expect.arrayContaining(db.ports));
+    const job = app().objects.find((o) => o.kind === 'Job' && o.metadata.name === 'collectstatic');
+    expect(job?.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/sync-wave': '0' });
+  });
+
   test('THEN no secret value appears in any rendered file, and every secret is a secretKeyRef', () => {
     for (const [file, content] of Object.entries(app().files)) {
       for (const s of secretValues(fixture)) expect([file, s, content.includes(s)]).toEqual([file, s, false]);

@@ -111,6 +111,23 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     expect(files['main.ts']).not.toMatch(/PersistentVolumeClaim|StatefulSet/);
   });
 
+  test('THEN each to-do is one line: no two differ only in the services they name, and none waits for optional workers', () => {
+    const names = report.services.map((s) => s.name).sort((a, b) => b.length - a.length);
+    const generic = report.todo.map((t) => names.reduce((text, n) => text.split(n).join('<service>'), `${t.topic}: ${t.text}`));
+    expect(generic.filter((t, i) => generic.indexOf(t) !== i)).toEqual([]);
+    expect(files['MIGRATION.md']).not.toMatch(/once the chart makes workers optional|the chart always runs one/);
+  });
+
+  test('THEN the app reaches its database and fills the statics bucket it serves from', () => {
+    const externals = props(fixture).externalServices as any[];
+    const database = report.services.find((s) => ['postgres', 'mysql'].includes(s.role) && s.becomes.startsWith('externalServices'));
+    const entry = externals.find((e) => e.name === (database ? /^externalServices: ([a-z0-9-]+)/.exec(database.becomes)![1] : 'database'));
+    expect(entry).toBeDefined();
+    expect(entry.ports.some((p: number) => [5432, 3306].includes(p))).toBe(true);
+    expect(entry.reachedBy).toBeUndefined();
+    expect(props(fixture).collectStatic).toBeDefined();
+  });
+
   test('THEN MIGRATION.md has the to-do list, the services, the Secrets and every key', () => {
     const md = files['MIGRATION.md'];
     for (const heading of ['## What you must do by hand', '## Services', '## Every key', '### Top-level keys']) expect(md).toContain(heading);
@@ -240,8 +257,11 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   test('THEN the services the app reaches become external endpoints with placeholder addresses, the others are reported', () => {
     expect(p.externalServices.map((e: any) => [e.name, e.ports, e.cidrs[0]])).toEqual([
       ['postgres', [5432], '192.0.2.1/32'], ['rabbitmq', [5672], '192.0.2.2/32'], ['redis', [6379], '192.0.2.3/32'], ['elasticsearch', [9200], '192.0.2.4/32'],
-      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'], ['s3', [443], '192.0.2.9/32'],
+      ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'],
+      // The hosts of the env file: EMAIL_HOST with EMAIL_PORT, and SENTRY_DSN.
+      ['smtp', [587], '192.0.2.9/32'], ['sentry', [443], '192.0.2.10/32'], ['s3', [443], '192.0.2.11/32'],
     ]);
+    expect(results.mediahub.app.comments.get('externalServices[8]')!.join(' ')).toContain('SMTP at smtp.eu.mailgun.org (from EMAIL_HOST), outside the cluster. TODO(import): the addresses of smtp.eu.mailgun.org');
     expect(service(report, 'tika')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: 'externalServices: tika (ports 9998), run outside the app' });
     expect(service(report, 'elasticsearch-stats').status).toBe(KeyStatus.DROPPED);
     expect(service(report, 'grafana').status).toBe(KeyStatus.DROPPED);
@@ -338,6 +358,11 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
   test('THEN a second web server is reported, not silently merged', () => {
     expect(service(report, 'live')).toMatchObject({ role: 'django-backend (second)', status: KeyStatus.DROPPED });
     expect(key(report, 'live', 'command')?.detail).toMatch(/a second Django web server/);
+    const todo = report.todo.find((t) => t.services.includes('live'));
+    expect(todo).toMatchObject({ topic: 'Django web tier', services: ['live'] });
+    expect(todo!.text).toContain('live runs a second web server (daphne -b 0.0.0.0 -p 8001 newsroom.asgi:application, port 8001)');
+    expect(todo!.text).toContain('backend.server AppServer.UVICORN');
+    expect(report.missingChartProps.map((m) => m.prop)).toContain('DjangoAppChartProps (a second web component)');
   });
 
   test('THEN unknown keys and extension fields of a service are reported as dropped with the key', () => {
@@ -405,6 +430,55 @@ describe('GIVEN the devstack file (a development compose file) WHEN imported', (
     expect(key(report, 'celery', 'deploy.mode')?.status).toBe(KeyStatus.DROPPED);
     expect(service(report, 'mailhog')).toMatchObject({ role: 'mail-catcher', status: KeyStatus.DROPPED });
     expect(key(report, 'django', 'environment.EMAIL_HOST')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('it names mailhog') });
+  });
+});
+
+describe('GIVEN the recipes file (a cookiecutter-django-style project: start scripts in the image, images built FROM the product) WHEN imported', () => {
+  const { report, files } = results.recipes;
+  const p = props('recipes');
+
+  test('THEN each service is recognised by what its image runs: the copied start scripts, and the Dockerfile FROM', () => {
+    expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({
+      django: 'django-backend',
+      postgres: 'postgres',
+      traefik: 'reverse-proxy',
+      redis: 'redis',
+      celeryworker: 'celery-worker',
+      celerybeat: 'celery-beat',
+      flower: 'celery-flower',
+      nginx: 'nginx-edge',
+    });
+    expect(service(report, 'celeryworker').recognisedBy).toBe("command runs a Celery worker (celery -A config.celery_app worker …), through the image's /start-celeryworker (compose/production/django/celery/worker/start)");
+    expect(service(report, 'flower').recognisedBy).toContain("through the image's /start-flower (compose/production/django/celery/flower/start)");
+    expect(service(report, 'postgres').recognisedBy).toBe('compose/production/postgres/Dockerfile builds FROM docker.io/postgres:16');
+    expect(service(report, 'traefik').recognisedBy).toBe('compose/production/traefik/Dockerfile builds FROM docker.io/traefik:3.1.2');
+    expect(service(report, 'nginx').recognisedBy).toBe('compose/production/nginx/Dockerfile builds FROM docker.io/nginx:1.27.1-alpine');
+  });
+
+  test('THEN /start becomes the backend and the collectstatic Job, and the Celery scripts the worker and beat of the Celery app', () => {
+    expect(p.backend).toMatchObject({ application: 'config.wsgi:application', port: 5000 });
+    expect(p.backend.server.member).toBe('GUNICORN');
+    expect(p.collectStatic).toBeDefined();
+    expect(p.celeryApp).toBe('config.celery_app');
+    expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery']);
+    expect(p.beat).toBeDefined();
+    expect(p.broker.kind.member).toBe('REDIS');
+    expect(p.migrations).toBeUndefined();
+  });
+
+  test('THEN the database built FROM postgres:16 is a managed PostgreSQL 16 the app reaches on 5432', () => {
+    expect(p.externalServices.map((e: any) => [e.name, e.ports])).toEqual([['postgres', [5432]], ['redis', [6379]], ['sentry', [443]], ['s3', [443]]]);
+    expect(report.todo.find((t) => t.services.includes('postgres') && t.topic === 'Managed services')?.text).toContain('Provide PostgreSQL for postgres outside the cluster (a managed service, version 16)');
+    expect(key(report, 'postgres', 'build')?.detail).toContain('compose/production/postgres/Dockerfile builds FROM docker.io/postgres:16');
+  });
+
+  test('THEN the local image names run one placeholder Django image, and the nginx image\'s copied configuration is read', () => {
+    expect(p.image).toBe('registry.example.com/recipes/django');
+    expect(key(report, 'celeryworker', 'image')?.detail).toBe('recipes_production_celeryworker names the same build as django: it runs the Django image registry.example.com/recipes/django:0.1.0');
+    expect(report.edgeRoutes.map((r) => [r.location, r.covered])).toEqual([['/media/', 'dropped']]);
+    expect(p.settings.mediaBucket).toBe('recipes-media');
+    expect(service(report, 'traefik').status).toBe(KeyStatus.DROPPED);
+    expect(files['main.ts']).not.toContain('recipes_production_');
   });
 });
 

@@ -12,6 +12,13 @@ describe('shell words and commands', () => {
     expect(scriptCommands('set -e\ncd /app && exec python manage.py migrate; FOO=1 gunicorn x # start')).toEqual([['python', 'manage.py', 'migrate'], ['gunicorn', 'x']]);
   });
 
+  test('GIVEN a start script with lines continued by backslashes and a loop THEN the continuation adds no empty word and the loop keywords are no command', () => {
+    expect(scriptCommands('until timeout 10 celery inspect ping; do\n  sleep 1\ndone\nexec celery \\\n    -A app \\\n    flower')).toEqual([
+      ['until', 'timeout', '10', 'celery', 'inspect', 'ping'], ['done'], ['celery', '-A', 'app', 'flower'],
+    ]);
+    expect(scriptCommands('if [ "$1" = beat ]; then exec celery -A app beat; fi')).toEqual([['if', '[', '$1', '=', 'beat', ']'], ['celery', '-A', 'app', 'beat'], ['fi']]);
+  });
+
   test.each([
     [{ command: 'gunicorn a.wsgi' }, ['gunicorn'], []],
     [{ command: ['sh', '-c', 'python manage.py migrate && python manage.py collectstatic --noinput'] }, ['manage', 'manage'], []],
