@@ -36,7 +36,7 @@ export { ArgoCdApplication, ArgoCdApplicationProps } from './delivery/gitops/arg
 
 // A whole Django + Celery app from one props object.
 export { DjangoAppChart, DjangoAppChartProps } from './app/django-app-chart';
-export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app/app-parts';
+export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, AppWebServiceProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app/app-parts';
 
 // Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';
