@@ -131,6 +131,11 @@ describe('GIVEN web services with their own server, port, timeout and a name pre
   });
   const nginxConf: string = find('ConfigMap', 'green-edge-nginx').data['nginx.conf'];
 
+  test('WHEN a service names daphne THEN it runs daphne in one process per pod', () => {
+    const daphne = synth({ webServices: [{ ...WS, server: AppServer.DAPHNE }] }).find('Deployment', 'ws').spec.template.spec.containers[0];
+    expect(daphne.command).toEqual(['daphne', '--bind=0.0.0.0', '--port=8000', '--proxy-headers', 'config.asgi:application']);
+  });
+
   test('THEN each is named after the prefix and runs the server it names', () => {
     expect(find('Deployment', 'green-ws').spec.template.spec.containers[0].command.slice(0, 3)).toEqual(['uvicorn', 'shop.asgi:application', '--host=0.0.0.0']);
     expect(find('Deployment', 'green-reports').spec.template.spec.containers[0].command.slice(0, 2)).toEqual(['gunicorn', 'shop.wsgi:application']);
