@@ -16,8 +16,8 @@ export { CeleryLiveness } from './workloads/celery-liveness';
 export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
 export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
-export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps } from './workloads/edge/edge-router';
-export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
+export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps, EdgeServiceRoute } from './workloads/edge/edge-router';
+export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, NginxServiceRoute, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';
 export {
   CollectStatic, CollectStaticOptions, CollectStaticProps, DjangoManagementJob, DjangoManagementJobProps,
   DjangoMigrations, DjangoMigrationsOptions, DjangoMigrationsProps, JobStep, MigrationStyle,
@@ -36,7 +36,7 @@ export { ArgoCdApplication, ArgoCdApplicationProps } from './delivery/gitops/arg
 
 // A whole Django + Celery app from one props object.
 export { DjangoAppChart, DjangoAppChartProps } from './app/django-app-chart';
-export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app/app-parts';
+export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, AppWebServiceProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app/app-parts';
 
 // Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';

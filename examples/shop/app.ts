@@ -1,6 +1,7 @@
 // A team's deploy repository for "shop", written against the public API only: a Django backend
-// behind an nginx edge (no frontend), a Redis broker, two Celery queues, beat, plain
-// `manage.py migrate` and a nightly `manage.py clearsessions`. Picvario is not involved.
+// behind an nginx edge (no frontend), a websocket service (Django Channels under uvicorn) on `/ws/`,
+// a Redis broker, two Celery queues, beat, plain `manage.py migrate` and a nightly
+// `manage.py clearsessions`. Picvario is not involved.
 import {
   BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority,
 } from '@picvario/k8s-topology';
@@ -38,6 +39,10 @@ function shop(env: Environment): DjangoAppChartProps {
     },
     broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
     backend: { resources: web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },
+    // Order-status updates reach the browser over a websocket: Channels consumers under uvicorn, beside gunicorn.
+    webServices: [
+      { name: 'ws', pathPrefixes: ['/ws/'], application: 'shop.asgi:application', resources: web, minReplicas: 2, maxReplicas: 4 },
+    ],
     workers: {
       queues: [
         { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: 300, resources: web },

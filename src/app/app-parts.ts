@@ -1,5 +1,6 @@
 import { SecretStoreKind } from '../platform/external-secret';
 import { NetworkProtocol } from '../platform/network-isolation';
+import { DjangoBackendOptions } from '../workloads/django-backend';
 import { EdgeRouterOptions } from '../workloads/edge/edge-router';
 import { NuxtFrontendOptions } from '../workloads/nuxt-frontend';
 import { StatsDashboardsOptions, StatsShipperOptions } from '../workloads/stats';
@@ -14,7 +15,7 @@ export enum NamespaceManagement {
 
 /** Groups of an app's components, for saying who may reach an external service. */
 export enum ComponentGroup {
-  /** Every process that runs the Django code: the backend, and the worker queues, beat, jobs and scheduled commands the app has. */
+  /** Every process that runs the Django code: the backend, and the web services, worker queues, beat, jobs and scheduled commands the app has. */
   APP_CODE = 'app-code',
   /** The Nuxt frontend. */
   FRONTEND = 'frontend',
@@ -59,6 +60,30 @@ export interface ExternalServiceProps {
    * @default [ComponentGroup.APP_CODE]
    */
   readonly reachedBy?: ComponentGroup[];
+}
+
+/**
+ * A web component beside the backend that runs the app's image: an ASGI server for websockets
+ * (Django Channels) or long-lived streamed responses. It is a `DjangoBackend` of its own, with the
+ * backend's settings, broker, scaling, budget and spread, and the edge sends it `pathPrefixes`.
+ *
+ * Two of the backend's options read differently here (jsii lets a struct narrow no inherited field):
+ * `name` is required, since every service needs a name of its own (`<namePrefix>-<name>` with the
+ * chart's `namePrefix`), and `server` defaults to `AppServer.UVICORN`, since websockets need an ASGI server.
+ */
+export interface AppWebServiceProps extends DjangoBackendOptions {
+  /**
+   * The path prefixes the edge sends to it, e.g. `['/ws/']` or `['/api/stream/']`. Each starts and
+   * ends with `/` and is used by no other route; one may sit under a backend prefix (the longest wins).
+   */
+  readonly pathPrefixes: string[];
+  /**
+   * How long a connection on `pathPrefixes` may stay silent in one direction before the edge and
+   * the Ingress controller close it, in seconds (1-86400). Websocket clients that are quiet for
+   * longer must send pings.
+   * @default 3600
+   */
+  readonly idleTimeoutSeconds?: number;
 }
 
 /** The Nuxt frontend of an app. */

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app-parts';
+import { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, AppWebServiceProps, ComponentGroup, ExternalServiceProps, NamespaceManagement } from './app-parts';
 import { syncSecrets } from './app-secrets';
 import { AppTraffic } from './app-traffic';
 import { clusterNamePrefix } from '../platform/cluster-scoped';
@@ -10,17 +10,18 @@ import { NamespaceGuardrails, NamespaceGuardrailsProps } from '../platform/guard
 import { PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, MANAGED_BY } from '../platform/labels';
 import { addRestrictedNamespace } from '../platform/namespace';
-import { NetworkIsolation } from '../platform/network-isolation';
+import { NetworkIsolation, podTemplateComponents } from '../platform/network-isolation';
 import { applySyncWaves } from '../platform/sync-waves';
 import { duplicateObjects } from '../platform/unique-objects';
 import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
 import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
 import { CeleryWorkerPool, CeleryWorkerPoolOptions } from '../workloads/celery-worker-pool';
-import { DjangoBackend, DjangoBackendOptions } from '../workloads/django-backend';
+import { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from '../workloads/django-backend';
 import { DjangoCronJob, DjangoCronJobOptions } from '../workloads/django-cron-job';
 import { CollectStatic, CollectStaticOptions, DjangoMigrations, DjangoMigrationsOptions } from '../workloads/django-job';
 import { DjangoSettings, DjangoSettingsProps } from '../workloads/django-settings';
 import { EdgeRouter } from '../workloads/edge/edge-router';
+import { routingPrefixes } from '../workloads/edge/nginx-config';
 import { NuxtFrontend } from '../workloads/nuxt-frontend';
 import { StatsDashboards, StatsShipper } from '../workloads/stats';
 
@@ -77,6 +78,14 @@ export interface DjangoAppChartProps extends PodHardeningProps {
   readonly celeryApp?: string;
   /** The Django web tier. */
   readonly backend: DjangoBackendOptions;
+  /**
+   * Web components beside the backend that run the app's image, such as an ASGI server for
+   * websockets: each is a `DjangoBackend` (uvicorn by default) that the edge sends its
+   * `pathPrefixes` to, with websocket upgrades and long idle timeouts. Each is app code: it reaches
+   * what the app code reaches, and only the edge reaches it, on its port. They need `edge`.
+   * @default - none: the backend serves every app path
+   */
+  readonly webServices?: AppWebServiceProps[];
   /**
    * The Celery queues and how their workers run. They need `broker` and `celeryApp`.
    * @default - no Celery workers (and then no beat): no KEDA objects, no PriorityClasses
@@ -162,6 +171,8 @@ export class DjangoAppChart extends Chart {
   public readonly broker?: CeleryBroker;
   /** The web tier. */
   public readonly backend: DjangoBackend;
+  /** The web components beside the backend, in the order given; empty when there are none. */
+  public readonly webServices: DjangoBackend[];
   /** The worker queues, when there are some. */
   public readonly workers?: CeleryWorkerPool;
   /** Beat, when there is one. */
@@ -234,6 +245,7 @@ export class DjangoAppChart extends Chart {
     const appCode = { ...identity, ...hardening, image: props.image, tag: props.tag ?? props.version, settings: this.settings, broker: this.broker };
 
     this.backend = new DjangoBackend(this, 'backend', { ...appCode, ...props.backend, name: props.backend.name ?? named('backend') });
+    this.webServices = this.addWebServices(props, appCode, named);
     this.migrations = props.migrations
       ? new DjangoMigrations(this, 'migrate', { ...props.migrations, backend: this.backend, name: props.migrations.name ?? named('migrate') })
       : undefined;
@@ -251,18 +263,18 @@ export class DjangoAppChart extends Chart {
     }
     this.cronJobs = this.addCronJobs(props, named);
     this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
-    this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge')) : undefined;
+    this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge'), props.webServices ?? []) : undefined;
 
     const queues = this.workers?.queueComponents ?? [];
     const celeryComponents: IComponent[] = [...queues, ...(this.beat ? [this.beat] : [])];
     const appCodeComponents: IComponent[] = [
-      this.backend, ...celeryComponents,
+      this.backend, ...this.webServices, ...celeryComponents,
       ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
       ...this.cronJobs,
     ];
     this.components = [
       ...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : []),
-      this.backend, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
+      this.backend, ...this.webServices, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
       ...celeryComponents, ...this.cronJobs,
       ...(this.frontend ? [this.frontend] : []), ...(this.edge ? [this.edge] : []),
     ];
@@ -273,6 +285,8 @@ export class DjangoAppChart extends Chart {
       [this.frontend, 'frontend.name'], [this.edge, 'edge.name'],
       [this.statsShipper, 'stats.shipper.name'], [this.statsDashboards, 'stats.dashboards.name'],
       ...this.cronJobs.map((c, i) => [c, `cronJobs[${i}].name`] as [IComponent, string]),
+      // Last, so that a clash names the service, the part most recently added to an app.
+      ...this.webServices.map((w, i) => [w, `webServices[${i}].name`] as [IComponent, string]),
     ]);
 
     if (props.secretStore) {
@@ -302,6 +316,7 @@ export class DjangoAppChart extends Chart {
     if (this.edge) {
       if (this.frontend) traffic.allow(this.edge, this.frontend);
       traffic.allow(this.edge, this.backend);
+      for (const service of this.webServices) traffic.allow(this.edge, service);
       traffic.allowExternal(ComponentGroup.EDGE);
     }
     if (this.frontend) {
@@ -323,6 +338,7 @@ export class DjangoAppChart extends Chart {
     });
     traffic.record();
     this.node.addValidation({ validate: () => duplicateObjects(this).map((m) => `DjangoAppChart '${this.node.path}': ${m}`) });
+    this.node.addValidation({ validate: () => this.workloadsOutsideTheParts() });
     applySyncWaves(this, [...(this.frontend ? [this.frontend.name] : []), ...(this.edge ? [this.edge.name] : [])]);
   }
 
@@ -344,6 +360,65 @@ export class DjangoAppChart extends Chart {
     });
   }
 
+  /**
+   * One DjangoBackend per web service, with the app's image, settings and broker. Their routes are
+   * checked here, against the edge's own prefixes and each other's, so that a clash names the
+   * props as they were written rather than the edge's.
+   */
+  private addWebServices(props: DjangoAppChartProps, appCode: Omit<DjangoBackendProps, 'resources'>, named: (base: string) => string): DjangoBackend[] {
+    if (props.webServices === undefined) return [];
+    if (!Array.isArray(props.webServices)) invalid(this, 'webServices', 'a list of web services, or left out', props.webServices);
+    if (props.webServices.length === 0) return [];
+    if (!props.edge) invalid(this, 'edge', 'set when the app has webServices (only the edge routes to them; without it they would serve no one)', props.edge);
+    const claimed = new Map<string, string>(routingPrefixes(props.edge.routing).map(([prefix, field]) => [prefix, `edge.routing.${field}`]));
+    const internalS3 = [...claimed].find(([, field]) => field === 'edge.routing.internalS3Prefix')![0];
+    // Deployment names have room for 63 characters, the chart's prefix included.
+    const room = 63 - (props.namePrefix ? props.namePrefix.length + 1 : 0);
+    return props.webServices.map((options, i) => {
+      const field = `webServices[${i}]`;
+      if (!options || typeof options !== 'object') invalid(this, field, 'a web service { name, pathPrefixes, resources }', options);
+      // DjangoBackendOptions.name is optional (the backend's defaults to "backend"); a service has no default.
+      if (options.name === undefined) invalid(this, `${field}.name`, 'set: each web service needs a name of its own', options.name);
+      const name = checkDnsLabel(this, `${field}.name`, options.name, room);
+      const first = props.webServices!.findIndex((o) => o?.name === name);
+      if (first < i) invalid(this, `${field}.name`, `unique among the app's components (webServices[${first}].name is "${named(name)}" too)`, named(name));
+      if (!Array.isArray(options.pathPrefixes) || options.pathPrefixes.length === 0) {
+        invalid(this, `${field}.pathPrefixes`, 'a non-empty list of path prefixes such as "/ws/" (the edge routes nothing else to it)', options.pathPrefixes);
+      }
+      options.pathPrefixes.forEach((prefix, j) => {
+        const at = `${field}.pathPrefixes[${j}]`;
+        if (typeof prefix !== 'string' || !/^\/(?:[A-Za-z0-9._~-]+\/)+$/.test(prefix)) {
+          invalid(this, at, 'a path prefix other than "/" that starts and ends with "/", of letters, digits and . _ ~ - (such as "/ws/")', prefix);
+        }
+        const owner = claimed.get(prefix);
+        if (owner !== undefined) invalid(this, at, `a prefix no other route uses (${owner} has it too)`, prefix);
+        if (prefix.startsWith(internalS3) || internalS3.startsWith(prefix)) {
+          invalid(this, at, `outside the internal X-Accel prefix "${internalS3}" (edge.routing.internalS3Prefix), and not above it`, prefix);
+        }
+        claimed.set(prefix, at);
+      });
+      return new DjangoBackend(this, `web-${name}`, {
+        ...appCode,
+        ...options,
+        server: options.server ?? AppServer.UVICORN,
+        name: named(name),
+      });
+    });
+  }
+
+  /**
+   * Every workload of the chart must be one of its parts: the NetworkPolicies, the routes and the
+   * traffic model are derived from the parts, so a Deployment added beside them (a second
+   * DjangoBackend made with `new`) would be cut off by the default deny, with no route to it.
+   */
+  private workloadsOutsideTheParts(): string[] {
+    const parts = new Set(this.components.map((c) => c.name));
+    return [...podTemplateComponents(this)].filter(([component]) => !parts.has(component)).map(([component, object]) =>
+      `DjangoAppChart '${this.node.path}': ${object} runs pods of component "${component}", which is not a part of the chart: `
+      + 'no NetworkPolicy allows traffic to or from it (the default deny cuts it off but for DNS) and the edge routes nothing to it; '
+      + 'add it through DjangoAppChartProps (webServices for a web component that runs the app\'s image), or render it in a chart of its own');
+  }
+
   private addFrontend(props: DjangoAppChartProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string): NuxtFrontend {
     const frontend = props.frontend!;
     const apiPath = frontend.apiPath ?? '/api';
@@ -361,7 +436,9 @@ export class DjangoAppChart extends Chart {
     });
   }
 
-  private addEdge(edge: AppEdgeProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string): EdgeRouter {
+  private addEdge(
+    edge: AppEdgeProps, identity: ComponentIdentityProps, hardening: PodHardeningProps, name: string, webServices: AppWebServiceProps[],
+  ): EdgeRouter {
     if (typeof edge.ingressNamespace !== 'string' || edge.ingressNamespace === '') {
       invalid(this, 'edge.ingressNamespace', "the ingress controller's namespace (the only one allowed to reach the edge)", edge.ingressNamespace);
     }
@@ -373,6 +450,11 @@ export class DjangoAppChart extends Chart {
       routing: { allowedS3Hosts: this.defaultS3Hosts(), ...edge.routing },
       backend: this.backend,
       frontend: this.frontend,
+      services: this.webServices.map((component, i) => ({
+        component,
+        pathPrefixes: webServices[i].pathPrefixes,
+        idleTimeoutSeconds: webServices[i].idleTimeoutSeconds,
+      })),
       staticOrigin: edge.staticOrigin ?? this.bucketUrl(this.settings.staticBucket),
     });
   }

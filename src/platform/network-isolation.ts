@@ -144,6 +144,21 @@ function podComponent(o: ApiObject, builtInResolvers: boolean): string | undefin
 }
 
 /**
+ * The `app.kubernetes.io/component` label of every pod template rendered below a scope (Deployments,
+ * Jobs, CronJobs, ...), each with the first object that carries it (`Deployment ws`).
+ */
+export function podTemplateComponents(scope: Construct): Map<string, string> {
+  const builtInResolvers = App.of(scope).resolvers.length === BUILT_IN_RESOLVERS;
+  const found = new Map<string, string>();
+  for (const o of scope.node.findAll()) {
+    if (!(o instanceof ApiObject)) continue;
+    const component = podComponent(o, builtInResolvers);
+    if (component && !found.has(component)) found.set(component, `${o.kind} ${o.name}`);
+  }
+  return found;
+}
+
+/**
  * Default deny for ingress and egress, DNS for every pod, then one NetworkPolicy per component
  * that allows exactly the flows in `rules` — the ingress side on the receiver and the egress
  * side on the sender, since both directions are denied by default.
@@ -219,11 +234,7 @@ export class NetworkIsolation extends Construct {
     // A rule naming a component that nothing renders would silently allow nothing.
     this.node.addValidation({
       validate: () => {
-        const builtInResolvers = App.of(this).resolvers.length === BUILT_IN_RESOLVERS;
-        const rendered = new Set(Chart.of(this).node.findAll()
-          .filter((c): c is ApiObject => c instanceof ApiObject)
-          .map((o) => podComponent(o, builtInResolvers))
-          .filter((c) => !!c));
+        const rendered = new Set(podTemplateComponents(Chart.of(this)).keys());
         const known = [...rendered].sort().join(', ');
         return components.filter((c) => !rendered.has(c)).map((c) =>
           `NetworkIsolation '${this.node.path}': rules route to component "${c}", which no workload renders; rendered components: ${known}`);

@@ -17,6 +17,8 @@ export enum AppServer {
   GUNICORN = 'gunicorn',
   /** `uvicorn <application>` (ASGI). */
   UVICORN = 'uvicorn',
+  /** `daphne <application>` (ASGI, Django Channels' own server): one process per pod, so `serverWorkers` must stay 1. */
+  DAPHNE = 'daphne',
 }
 
 /** How the Django web tier runs, apart from the code it runs (image, settings, broker). */
@@ -35,12 +37,12 @@ export interface DjangoBackendOptions extends HorizontalScalingProps, PodOptions
   readonly server?: AppServer;
   /**
    * The app object, `module:attribute`.
-   * @default - 'config.wsgi:application' for gunicorn, 'config.asgi:application' for uvicorn
+   * @default - 'config.wsgi:application' for gunicorn, 'config.asgi:application' for uvicorn and daphne
    */
   readonly application?: string;
   /**
-   * Server worker processes per pod.
-   * @default 4
+   * Server worker processes per pod. Daphne runs one (it has no worker processes): scale it with replicas.
+   * @default - 4; 1 for daphne
    */
   readonly serverWorkers?: number;
   /**
@@ -176,15 +178,22 @@ export class DjangoBackend extends Construct implements IHttpComponent {
   }
 
   private serverCommand(props: DjangoBackendProps, timeout: number): string[] {
-    const workers = String(checkInteger(this, 'serverWorkers', props.serverWorkers ?? 4, 1, 64));
     const server = checkEnum(this, 'server', props.server ?? AppServer.GUNICORN, AppServer);
-    const application = props.application ?? (server === AppServer.UVICORN ? 'config.asgi:application' : 'config.wsgi:application');
+    if (server === AppServer.DAPHNE && props.serverWorkers !== undefined && props.serverWorkers !== 1) {
+      invalid(this, 'serverWorkers', '1 or left out with daphne (it runs one process; scale it with replicas)', props.serverWorkers);
+    }
+    const workers = String(checkInteger(this, 'serverWorkers', props.serverWorkers ?? 4, 1, 64));
+    const application = props.application ?? (server === AppServer.GUNICORN ? 'config.wsgi:application' : 'config.asgi:application');
     if (!/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(application)) {
       invalid(this, 'application', 'a "module:attribute" path such as "config.wsgi:application"', application);
     }
     if (server === AppServer.UVICORN) {
       return ['uvicorn', application, '--host=0.0.0.0', `--port=${this.port}`, `--workers=${workers}`,
         `--timeout-graceful-shutdown=${timeout}`, '--proxy-headers', '--forwarded-allow-ips=*'];
+    }
+    if (server === AppServer.DAPHNE) {
+      // Daphne has no graceful-shutdown timeout of its own: the pod's grace period bounds the drain.
+      return ['daphne', '--bind=0.0.0.0', `--port=${this.port}`, '--proxy-headers', application];
     }
     // gunicorn keeps worker heartbeat files in a temp dir; the root filesystem is read-only.
     return ['gunicorn', application, `--bind=0.0.0.0:${this.port}`, `--workers=${workers}`, `--timeout=${timeout}`,

@@ -34,8 +34,8 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
     expect(mentions).toEqual([]);
   });
 
-  test('THEN it is shaped unlike Picvario: Redis queues, plain migrate, an edge in front of the backend alone', () => {
-    expect(production.objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'edge', 'worker-default', 'worker-reports']);
+  test('THEN it is shaped unlike Picvario: Redis queues, plain migrate, an edge in front of the backend and a websocket service', () => {
+    expect(production.objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'edge', 'worker-default', 'worker-reports', 'ws']);
     expect(find('ScaledObject', 'worker-reports').spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 3, triggers: [{ type: 'redis', metadata: { listName: 'reports' } }] });
     expect(find('Job', 'migrate').spec.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'migrate', '--noinput']);
     expect(find('ConfigMap', 'edge-nginx').data['nginx.conf']).not.toContain('edge_frontend');
@@ -51,5 +51,18 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
     expect(policy.ingress).toBeUndefined();
     expect(production.files.find((f) => f.name === 'clearsessions.yaml')).toBeDefined();
     expect(production.index.traffic.components.map((c: any) => c.name)).toContain('clearsessions');
+  });
+
+  test('THEN /ws/ reaches the uvicorn service through the edge, with websocket upgrades, and nothing else reaches it', () => {
+    expect(find('Deployment', 'ws').spec.template.spec.containers[0].command.slice(0, 2)).toEqual(['uvicorn', 'shop.asgi:application']);
+    const conf: string = find('ConfigMap', 'edge-nginx').data['nginx.conf'];
+    const ws = conf.slice(conf.indexOf('location ^~ /ws/ {'));
+    expect(ws.slice(0, ws.indexOf('}'))).toMatch(/proxy_set_header Upgrade \$http_upgrade;[\s\S]*proxy_read_timeout 3600s;[\s\S]*proxy_pass http:\/\/edge_service_ws;/);
+    expect(find('Ingress', 'edge').metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('3600');
+    const policy = find('NetworkPolicy', 'allow-ws').spec;
+    expect(policy.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop-production', 'app.kubernetes.io/component': 'edge' } } }], ports: [{ protocol: 'TCP', port: 8000 }] }]);
+    expect(policy.egress).toEqual(find('NetworkPolicy', 'allow-backend').spec.egress);
+    expect(production.files.find((f) => f.name === 'ws.yaml')).toBeDefined();
+    expect(production.index.traffic.allowed).toContainEqual({ from: { component: 'edge' }, to: { component: 'ws' }, port: 8000, protocol: 'TCP' });
   });
 });

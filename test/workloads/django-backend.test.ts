@@ -88,6 +88,11 @@ describe('DjangoBackend', () => {
     expect(c.command.slice(0, 2)).toEqual(['uvicorn', 'config.asgi:application']);
   });
 
+  test('GIVEN daphne THEN the command runs the ASGI app in one process, trusting the edge\'s forwarded headers', () => {
+    const c = container(find(backend({ server: AppServer.DAPHNE }), 'Deployment', 'backend'));
+    expect(c.command).toEqual(['daphne', '--bind=0.0.0.0', '--port=8000', '--proxy-headers', 'config.asgi:application']);
+  });
+
   test('THEN secrets come from Secret references and S3 settings are plain values', () => {
     const env = envMap(container(find(backend(), 'Deployment', 'backend')));
     expect(env.DATABASE_URL).toEqual({ secretKeyRef: { name: 'app-secret', key: 'database-url' } });
@@ -116,7 +121,8 @@ describe('DjangoBackend', () => {
     [{ minReplicas: 5, maxReplicas: 3 }, /: minReplicas must be <= maxReplicas \(3\); got 5/],
     [{ maxReplicas: 0 }, /: maxReplicas must be an integer >= 1; got 0/],
     [{ minReplicas: 0 }, /: minReplicas must be an integer >= 1; got 0/],
-    [{ server: 'waitress' as any }, /: server must be one of "gunicorn", "uvicorn"; got "waitress"/],
+    [{ server: 'waitress' as any }, /: server must be one of "gunicorn", "uvicorn", "daphne"; got "waitress"/],
+    [{ server: AppServer.DAPHNE, serverWorkers: 4 }, /: serverWorkers must be 1 or left out with daphne \(it runs one process; scale it with replicas\); got 4/],
     [{ scalingMetrics: ['requests'] as any }, /: scalingMetrics\[0\] must be one of "cpu", "memory"; got "requests"/],
     [{ readinessPath: 'ready' }, /: readinessPath must be an absolute path starting with "\/"/],
     [{ terminationGracePeriodSeconds: 30 }, /terminationGracePeriodSeconds must be an integer greater than preStopDelaySeconds \+ requestTimeoutSeconds \(70\); got 30/],

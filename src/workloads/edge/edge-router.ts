@@ -57,6 +57,23 @@ export interface EdgeRouterOptions extends HorizontalScalingProps, PodOptions {
   readonly port?: number;
 }
 
+/** Path prefixes the edge sends to a web component other than the backend and frontend. */
+export interface EdgeServiceRoute {
+  /** The component that serves them, e.g. a `DjangoBackend` that runs uvicorn. */
+  readonly component: IHttpComponent;
+  /**
+   * The path prefixes, each starting and ending with `/` and used by no other route (`/ws/`,
+   * `/api/stream/`). A prefix may sit under a backend prefix: the longest prefix wins.
+   */
+  readonly pathPrefixes: string[];
+  /**
+   * How long a connection on these prefixes may stay silent in one direction, in seconds
+   * (1-86400): nginx's read and send timeouts there, and the Ingress controller's.
+   * @default 3600
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
 /** The nginx edge in front of the backend (and the frontend, if there is one), with an Ingress in front of it. */
 export interface EdgeRouterProps extends EdgeRouterOptions, ComponentIdentityProps, PodHardeningProps {
   /** The Django backend: API, admin and upload prefixes, and the X-Accel-Redirect answers. */
@@ -66,6 +83,11 @@ export interface EdgeRouterProps extends EdgeRouterOptions, ComponentIdentityPro
    * @default - no frontend: the backend serves every path
    */
   readonly frontend?: IHttpComponent;
+  /**
+   * Web components beside the backend (ASGI, websockets), each with the path prefixes it serves.
+   * @default - none
+   */
+  readonly services?: EdgeServiceRoute[];
   /**
    * Base URL the `/static/` prefix is served from: the statics bucket or a CDN.
    * See `NginxConfigOptions.staticOrigin`.
@@ -100,10 +122,21 @@ export class EdgeRouter extends Construct implements IHttpComponent {
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
     this.serviceUrl = `http://${this.name}:${this.port}`;
     if (!props.backend) invalid(this, 'backend', 'the backend component to route to', props.backend);
+    if (props.services !== undefined && !Array.isArray(props.services)) invalid(this, 'services', 'a list of routes, or left out', props.services);
+    const services = props.services ?? [];
+    services.forEach((route, i) => {
+      if (!route?.component) invalid(this, `services[${i}].component`, 'the component to route to', route?.component);
+    });
     this.config = this.renderConfig({
       ...props.routing,
       backendUpstream: upstream(props.backend),
       frontendUpstream: props.frontend ? upstream(props.frontend) : undefined,
+      serviceRoutes: services.map((route) => ({
+        name: route.component.name,
+        upstream: upstream(route.component),
+        pathPrefixes: route.pathPrefixes,
+        idleTimeoutSeconds: route.idleTimeoutSeconds,
+      })),
       staticOrigin: props.staticOrigin,
       listenPort: this.port,
       healthPath: '/healthz',
@@ -142,7 +175,7 @@ export class EdgeRouter extends Construct implements IHttpComponent {
         { name: 'runtime', mountPath: RUNTIME_DIR },
       ],
     });
-    this.addIngress(props, labels);
+    this.addIngress(props, labels, services);
   }
 
   /**
@@ -153,20 +186,31 @@ export class EdgeRouter extends Construct implements IHttpComponent {
     try {
       return NginxConfig.render(options);
     } catch (e) {
-      const m = /^NginxConfigOptions\.(\w+): (.*)$/s.exec((e as Error).message);
+      const m = /^NginxConfigOptions\.([\w.[\]]+): (.*)$/s.exec((e as Error).message);
       if (!m) throw e;
-      const field = m[1] === 'staticOrigin' ? 'staticOrigin' : `routing.${m[1]}`;
+      let field = `routing.${m[1]}`;
+      if (m[1] === 'staticOrigin') field = 'staticOrigin';
+      // The service routes are this construct's `services`, in the same order.
+      else if (m[1].startsWith('serviceRoutes')) field = m[1].replace(/^serviceRoutes/, 'services');
       throw new ValidationError(`EdgeRouter '${this.node.path}': ${field} ${m[2]}`);
     }
   }
 
-  private addIngress(props: EdgeRouterProps, labels: ComponentLabels): void {
+  private addIngress(props: EdgeRouterProps, labels: ComponentLabels, services: EdgeServiceRoute[]): void {
     const annotations: Record<string, string> = {
       // The controller in front must not buffer uploads or downloads either.
       'nginx.ingress.kubernetes.io/proxy-body-size': props.routing?.uploadMaxBodySize ?? '5g',
       'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
       'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
     };
+    if (services.length > 0) {
+      // The controller's own 60 s would cut a quiet websocket long before the edge does. The
+      // annotations hold for the whole host; the edge still applies its shorter timeouts to the
+      // other routes.
+      const idle = String(Math.max(...services.map((route) => route.idleTimeoutSeconds ?? 3600)));
+      annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'] = idle;
+      annotations['nginx.ingress.kubernetes.io/proxy-send-timeout'] = idle;
+    }
     if (props.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = props.clusterIssuer;
     new k8s.KubeIngress(this, 'Ingress', {
       metadata: { name: this.name, labels: labels.all, annotations },

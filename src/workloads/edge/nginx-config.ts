@@ -202,6 +202,36 @@ export interface NginxRoutingOptions {
 }
 
 /**
+ * Path prefixes the edge sends to an upstream of their own: an ASGI service beside the backend
+ * (websockets with Django Channels, long-lived streamed responses).
+ */
+export interface NginxServiceRoute {
+  /**
+   * A name for the route, a DNS label (the component's name): it names the `upstream` block.
+   */
+  readonly name: string;
+
+  /**
+   * The service's address as `host:port`, e.g. `ws:8000`. It is resolved once, when nginx starts.
+   */
+  readonly upstream: string;
+
+  /**
+   * Path prefixes sent to it. Each must start and end with `/`, and be used by no other route; a
+   * prefix may sit under another (`/api/stream/` under `/api/`): the longest prefix wins.
+   */
+  readonly pathPrefixes: string[];
+
+  /**
+   * `proxy_read_timeout` and `proxy_send_timeout` on these prefixes, in seconds (1-86400): how long a
+   * connection may stay silent in one direction before nginx closes it. A websocket that sends no
+   * frame for this long is closed, so clients with quieter sockets send pings more often.
+   * @default 3600
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/**
  * Options for {@link NginxConfig.render}: the addresses the edge routes to, where it listens, and
  * the routing options.
  */
@@ -218,6 +248,14 @@ export interface NginxConfigOptions extends NginxRoutingOptions {
    * @default - no frontend: the backend serves every path, X-Accel downloads included
    */
   readonly frontendUpstream?: string;
+
+  /**
+   * Further upstreams, each with the path prefixes it serves: websocket and streaming (ASGI)
+   * services beside the backend. Their locations upgrade websockets and stream responses, with
+   * their own idle timeouts.
+   * @default - none: the backend and frontend serve every path
+   */
+  readonly serviceRoutes?: NginxServiceRoute[];
 
   /**
    * Base URL of the static files origin: the statics bucket or a CDN, e.g.
@@ -416,10 +454,18 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+interface ResolvedServiceRoute {
+  readonly upstreamName: string;
+  readonly upstream: string;
+  readonly pathPrefixes: string[];
+  readonly idleTimeout: number;
+}
+
 interface Resolved {
   readonly listen: string;
   readonly backendUpstream: string;
   readonly frontendUpstream?: string;
+  readonly serviceRoutes: ResolvedServiceRoute[];
   readonly staticOrigin: StaticOrigin;
   readonly backendPathPrefixes: string[];
   readonly uploadPathPrefixes: string[];
@@ -455,6 +501,49 @@ function checkEnum<T extends string>(field: string, value: T, values: Record<str
   return value;
 }
 
+const DEFAULT_BACKEND_PREFIXES = ['/api/', '/admin/'];
+const DEFAULT_UPLOAD_PREFIXES = ['/upload/'];
+const DEFAULT_STATIC_PREFIX = '/static/';
+const DEFAULT_INTERNAL_S3_PREFIX = '/_s3/';
+
+/**
+ * The prefixes routing options give the backend, the uploads, the statics and the internal S3
+ * location (defaults included), each with the option that sets it: what a service route must not reuse.
+ */
+export function routingPrefixes(o: NginxRoutingOptions = {}): [prefix: string, field: string][] {
+  return [
+    ...(o.backendPathPrefixes ?? DEFAULT_BACKEND_PREFIXES).map((p): [string, string] => [p, 'backendPathPrefixes']),
+    ...(o.uploadPathPrefixes ?? DEFAULT_UPLOAD_PREFIXES).map((p): [string, string] => [p, 'uploadPathPrefixes']),
+    [o.staticPathPrefix ?? DEFAULT_STATIC_PREFIX, 'staticPathPrefix'],
+    [o.internalS3Prefix ?? DEFAULT_INTERNAL_S3_PREFIX, 'internalS3Prefix'],
+  ];
+}
+
+function resolveServiceRoutes(routes: NginxServiceRoute[], claim: (field: string, prefix: string) => void): ResolvedServiceRoute[] {
+  if (!Array.isArray(routes)) fail('serviceRoutes', `must be a list of routes, got ${JSON.stringify(routes)}`);
+  const names = new Set<string>();
+  return routes.map((route, i) => {
+    const field = `serviceRoutes[${i}]`;
+    if (route === null || typeof route !== 'object') fail(field, `must be a route { name, upstream, pathPrefixes }, got ${JSON.stringify(route)}`);
+    if (typeof route.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(route.name)) {
+      fail(`${field}.name`, `must be a DNS label (lowercase letters, digits and -), got ${JSON.stringify(route.name)}`);
+    }
+    if (names.has(route.name)) fail(`${field}.name`, `must be unique among the service routes, got "${route.name}" twice`);
+    names.add(route.name);
+    if (!Array.isArray(route.pathPrefixes) || route.pathPrefixes.length === 0) {
+      fail(`${field}.pathPrefixes`, `must list at least one prefix (a route nothing reaches is a mistake), got ${JSON.stringify(route.pathPrefixes)}`);
+    }
+    const pathPrefixes = route.pathPrefixes.map((p) => checkPrefix(`${field}.pathPrefixes`, p));
+    pathPrefixes.forEach((p) => claim(`${field}.pathPrefixes`, p));
+    return {
+      upstreamName: `edge_service_${route.name.replace(/-/g, '_')}`,
+      upstream: checkHostPort(`${field}.upstream`, route.upstream),
+      pathPrefixes,
+      idleTimeout: checkInteger(`${field}.idleTimeoutSeconds`, route.idleTimeoutSeconds ?? 3600, 1, 86400),
+    };
+  });
+}
+
 function resolveOptions(o: NginxConfigOptions): Resolved {
   if (o === null || typeof o !== 'object') {
     throw new Error('NginxConfigOptions: options object is required');
@@ -469,15 +558,15 @@ function resolveOptions(o: NginxConfigOptions): Resolved {
     listen = `${o.listenAddress}:${listenPort}`;
   }
 
-  const backendPathPrefixes = (o.backendPathPrefixes ?? ['/api/', '/admin/'])
+  const backendPathPrefixes = (o.backendPathPrefixes ?? DEFAULT_BACKEND_PREFIXES)
     .map(p => checkPrefix('backendPathPrefixes', p));
-  const uploadPathPrefixes = (o.uploadPathPrefixes ?? ['/upload/'])
+  const uploadPathPrefixes = (o.uploadPathPrefixes ?? DEFAULT_UPLOAD_PREFIXES)
     .map(p => checkPrefix('uploadPathPrefixes', p));
   if (backendPathPrefixes.length + uploadPathPrefixes.length === 0) {
     fail('backendPathPrefixes', 'backendPathPrefixes and uploadPathPrefixes must not both be empty');
   }
-  const staticPathPrefix = checkPrefix('staticPathPrefix', o.staticPathPrefix ?? '/static/');
-  const internalS3Prefix = checkPrefix('internalS3Prefix', o.internalS3Prefix ?? '/_s3/');
+  const staticPathPrefix = checkPrefix('staticPathPrefix', o.staticPathPrefix ?? DEFAULT_STATIC_PREFIX);
+  const internalS3Prefix = checkPrefix('internalS3Prefix', o.internalS3Prefix ?? DEFAULT_INTERNAL_S3_PREFIX);
 
   const seen = new Map<string, string>();
   const claim = (field: string, prefix: string) => {
@@ -491,6 +580,7 @@ function resolveOptions(o: NginxConfigOptions): Resolved {
   uploadPathPrefixes.forEach(p => claim('uploadPathPrefixes', p));
   claim('staticPathPrefix', staticPathPrefix);
   claim('internalS3Prefix', internalS3Prefix);
+  const serviceRoutes = resolveServiceRoutes(o.serviceRoutes ?? [], claim);
   for (const p of seen.keys()) {
     if (p !== internalS3Prefix && (p.startsWith(internalS3Prefix) || internalS3Prefix.startsWith(p))) {
       fail('internalS3Prefix', `"${internalS3Prefix}" must not contain or sit under another prefix, but "${p}" (${seen.get(p)}) does`);
@@ -532,6 +622,7 @@ function resolveOptions(o: NginxConfigOptions): Resolved {
     listen,
     backendUpstream: checkHostPort('backendUpstream', o.backendUpstream),
     frontendUpstream: o.frontendUpstream === undefined ? undefined : checkHostPort('frontendUpstream', o.frontendUpstream),
+    serviceRoutes,
     staticOrigin: parseStaticOrigin(o.staticOrigin),
     backendPathPrefixes,
     uploadPathPrefixes,
@@ -716,6 +807,14 @@ function render(options: NginxConfigOptions): string {
       `${i1}}`,
     );
   }
+  for (const route of r.serviceRoutes) {
+    push(
+      `${i1}upstream ${route.upstreamName} {`,
+      `${i2}server ${route.upstream};`,
+      `${i2}keepalive 16;`,
+      `${i1}}`,
+    );
+  }
   push(
     '',
     `${i1}server {`,
@@ -742,6 +841,24 @@ function render(options: NginxConfigOptions): string {
   }
   for (const p of r.uploadPathPrefixes) {
     backendLocation(p, true, r.uploadMaxBodySize);
+  }
+
+  // Websockets and streamed (ASGI) responses: the Upgrade and Connection headers pass (the map
+  // above), responses reach the client as they are written, and a quiet connection lives for the
+  // route's idle timeout instead of the server-wide one.
+  for (const route of r.serviceRoutes) {
+    for (const p of route.pathPrefixes) {
+      push(
+        '',
+        `${i2}location ^~ ${p} {`,
+        ...forwardedHeaders(i2 + '    '),
+        `${i2}    proxy_read_timeout ${route.idleTimeout}s;`,
+        `${i2}    proxy_send_timeout ${route.idleTimeout}s;`,
+        `${i2}    proxy_buffering off;`,
+        `${i2}    proxy_pass http://${route.upstreamName};`,
+        `${i2}}`,
+      );
+    }
   }
 
   // Static files: the origin host sits in a variable so it is resolved at request time

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { EdgeRouter, EdgeRouterProps, NginxConfig } from '../../../src';
-import { DjangoBackend } from '../../../src/workloads/django-backend';
+import { AppServer, DjangoBackend } from '../../../src/workloads/django-backend';
 import { container, find, newChart, settings, small } from '../../support/synth';
 
 function edge(overrides: Partial<EdgeRouterProps> = {}, withFrontend = true) {
@@ -84,5 +84,45 @@ describe('EdgeRouter', () => {
 
   test('GIVEN a bad host THEN synth fails naming the field', () => {
     expect(() => edge({ host: 'Not A Host' })).toThrow(/EdgeRouter 'test\/edge': host must be a DNS host name/);
+  });
+
+  describe('GIVEN an ASGI service for websockets beside the backend', () => {
+    const EDGE_WS = { appName: 'shop', name: 'edge-ws', host: 'shop.example.com', resources: small, staticOrigin: 'https://static.example.com/' };
+    function withWs(idleTimeoutSeconds?: number) {
+      const made = edge({}, false);
+      const ws = new DjangoBackend(made.chart, 'ws', { appName: 'shop', name: 'ws', server: AppServer.UVICORN, image: 'r.example.com/api', tag: '1', settings: settings(), resources: small });
+      const router = new EdgeRouter(made.chart, 'edge-ws', {
+        ...EDGE_WS,
+        backend: made.chart.node.findChild('backend') as DjangoBackend,
+        services: [{ component: ws, pathPrefixes: ['/ws/'], idleTimeoutSeconds }],
+      });
+      return { router, objects: () => Testing.synth(made.chart) };
+    }
+
+    test('THEN nginx routes its prefix to its Service with the websocket headers and a long idle timeout', () => {
+      const { router } = withWs();
+      expect(router.config).toContain('upstream edge_service_ws {\n        server ws:8000;');
+      const ws = router.config.slice(router.config.indexOf('location ^~ /ws/ {'));
+      expect(ws.slice(0, ws.indexOf('}'))).toMatch(/proxy_set_header Upgrade \$http_upgrade;[\s\S]*proxy_read_timeout 3600s;[\s\S]*proxy_pass http:\/\/edge_service_ws;/);
+    });
+
+    test('THEN the Ingress controller keeps quiet connections open as long as the edge does', () => {
+      expect(find(withWs().objects(), 'Ingress', 'edge-ws').metadata.annotations).toMatchObject({
+        'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600', 'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+      });
+      expect(find(withWs(900).objects(), 'Ingress', 'edge-ws').metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('900');
+    });
+
+    test('WHEN the edge has no service THEN the Ingress keeps the controller\'s timeouts', () => {
+      const annotations = find(edge().all(), 'Ingress', 'edge').metadata.annotations;
+      expect(Object.keys(annotations).filter((k) => k.endsWith('-timeout'))).toEqual([]);
+    });
+
+    test('WHEN a service prefix is one the backend has THEN the error names the construct and services[i]', () => {
+      const { chart, router } = edge();
+      const ws = new DjangoBackend(chart, 'ws', { appName: 'shop', name: 'ws', image: 'r.example.com/api', tag: '1', settings: settings(), resources: small });
+      expect(() => new EdgeRouter(chart, 'edge-ws', { ...EDGE_WS, backend: ws, services: [{ component: ws, pathPrefixes: ['/admin/'] }] })).toThrow(/^EdgeRouter 'test\/edge-ws': services\[0\]\.pathPrefixes prefix "\/admin\/" is used twice \(also in backendPathPrefixes\)/);
+      expect(router.config).not.toContain('edge_service');
+    });
   });
 });

@@ -356,3 +356,65 @@ describe('GIVEN invalid options', () => {
     expect(() => renderNginxConfig(undefined as unknown as NginxConfigOptions)).toThrow('NginxConfigOptions: options object is required');
   });
 });
+
+describe('GIVEN an ASGI service route for websockets beside the backend', () => {
+  const conf = render({ serviceRoutes: [{ name: 'realtime-ws', upstream: 'realtime-ws:8000', pathPrefixes: ['/ws/', '/api/stream/'] }] });
+
+  test('THEN the service gets an upstream of its own, with keepalive like the backend', () => {
+    expect(conf).toContain('upstream edge_service_realtime_ws {\n        server realtime-ws:8000;\n        keepalive 16;\n    }');
+  });
+
+  test('WHEN a path is under one of its prefixes THEN that location upgrades websockets, streams and waits an hour', () => {
+    for (const p of ['/ws/', '/api/stream/']) {
+      const block = location(conf, `^~ ${p}`);
+      expect(block).toContain('proxy_pass http://edge_service_realtime_ws;');
+      expect(block).toContain('proxy_http_version 1.1;');
+      expect(block).toContain('proxy_set_header Upgrade $http_upgrade;');
+      expect(block).toContain('proxy_set_header Connection $edge_connection;');
+      expect(block).toContain('proxy_set_header X-Forwarded-Proto $edge_forwarded_proto;');
+      expect(block).toContain('proxy_read_timeout 3600s;');
+      expect(block).toContain('proxy_send_timeout 3600s;');
+      expect(block).toContain('proxy_buffering off;');
+    }
+    // "Connection: upgrade" only when the client asks for an upgrade; plain requests keep the upstream connection alive.
+    expect(conf).toContain("map $http_upgrade $edge_connection {\n        default upgrade;\n        '' '';\n    }");
+  });
+
+  test('THEN the other routes keep their server-wide timeouts, and /api/ still goes to the backend', () => {
+    expect(conf).toContain('    proxy_read_timeout 300s;\n');
+    expect(location(conf, '^~ /api/')).toContain('proxy_pass http://edge_backend;');
+    expect(location(conf, '^~ /api/')).not.toContain('3600s');
+  });
+
+  test('WHEN idleTimeoutSeconds is set THEN its location uses it', () => {
+    const custom = render({ serviceRoutes: [{ name: 'ws', upstream: 'ws:8001', pathPrefixes: ['/ws/'], idleTimeoutSeconds: 600 }] });
+    expect(location(custom, '^~ /ws/')).toContain('proxy_read_timeout 600s;');
+    expect(location(custom, '^~ /ws/')).toContain('proxy_send_timeout 600s;');
+  });
+
+  test('WHEN there are no service routes THEN the config is the one without the option', () => {
+    expect(render({ serviceRoutes: [] })).toBe(render());
+  });
+});
+
+describe('GIVEN invalid service routes', () => {
+  const ws = { name: 'ws', upstream: 'ws:8000', pathPrefixes: ['/ws/'] };
+  const cases: Array<[string, Partial<NginxConfigOptions>, RegExp]> = [
+    ['a prefix the backend has', { serviceRoutes: [{ ...ws, pathPrefixes: ['/api/'] }] },
+      /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: prefix "\/api\/" is used twice \(also in backendPathPrefixes\)/],
+    ['a prefix two services have', { serviceRoutes: [ws, { ...ws, name: 'sse', upstream: 'sse:8000' }] },
+      /^NginxConfigOptions\.serviceRoutes\[1\]\.pathPrefixes: prefix "\/ws\/" is used twice \(also in serviceRoutes\[0\]\.pathPrefixes\)/],
+    ['the prefix "/" of the frontend', { serviceRoutes: [{ ...ws, pathPrefixes: ['/'] }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: a prefix must not be "\/" alone/],
+    ['a prefix under the internal S3 prefix', { serviceRoutes: [{ ...ws, pathPrefixes: ['/_s3/ws/'] }] },
+      /^NginxConfigOptions\.internalS3Prefix: "\/_s3\/" must not contain or sit under another prefix, but "\/_s3\/ws\/" \(serviceRoutes\[0\]\.pathPrefixes\) does/],
+    ['no prefix', { serviceRoutes: [{ ...ws, pathPrefixes: [] }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: must list at least one prefix/],
+    ['two routes of one name', { serviceRoutes: [ws, { ...ws, pathPrefixes: ['/ws2/'] }] }, /^NginxConfigOptions\.serviceRoutes\[1\]\.name: must be unique among the service routes, got "ws" twice/],
+    ['a name that is no DNS label', { serviceRoutes: [{ ...ws, name: 'Web_Socket' }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.name: must be a DNS label/],
+    ['an upstream without port', { serviceRoutes: [{ ...ws, upstream: 'ws' }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.upstream: must be "host:port"/],
+    ['an idle timeout of 0', { serviceRoutes: [{ ...ws, idleTimeoutSeconds: 0 }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.idleTimeoutSeconds: must be an integer from 1 to 86400, got 0$/],
+  ];
+
+  test.each(cases)('WHEN %s THEN render throws naming the route field and the accepted form', (_name, extra, message) => {
+    expect(() => render(extra)).toThrow(message);
+  });
+});

@@ -705,3 +705,97 @@ describe('GIVEN the edge in front of the backend alone (no frontend)', () => {
     expect(s3.requests.length).toBe(s3Before);
   });
 });
+
+/** Opens an upgraded connection (`Upgrade: websocket`) through nginx; rejects when nginx answers without switching protocols. */
+function openUpgrade(port: number, urlPath: string): Promise<{ status: number; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, agent: false, headers: { Connection: 'Upgrade', Upgrade: 'websocket' } });
+    req.on('upgrade', (res, socket) => resolve({ status: res.statusCode ?? 0, socket }));
+    req.on('response', (res) => reject(new Error(`no upgrade for ${urlPath}: ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('GIVEN an ASGI service route for websockets beside the backend', () => {
+  let nginx: RunningNginx | undefined;
+  let backend: StandIn;
+  let asgi: StandIn;
+  /** The headers of each upgrade request the ASGI stand-in received. */
+  const upgrades: http.IncomingHttpHeaders[] = [];
+  /** Upgraded sockets belong to no HTTP server any more: closeAllConnections() does not end them. */
+  const upgradedSockets: net.Socket[] = [];
+
+  beforeAll(async () => {
+    backend = await startStandIn('backend', (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`backend ${req.url}`);
+    });
+    asgi = await startStandIn('asgi', (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`asgi ${req.url}`);
+    });
+    // Switches protocols and echoes every byte, as a websocket server would once the handshake is done.
+    asgi.server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      upgrades.push(req.headers);
+      upgradedSockets.push(socket);
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      socket.on('data', (d: Buffer) => socket.write(d));
+      socket.on('error', () => undefined);
+    });
+    nginx = await RunningNginx.start(findNginx(), {
+      backendUpstream: `127.0.0.1:${backend.port}`,
+      staticOrigin: 'http://127.0.0.1:9/static-bucket/',
+      s3Scheme: S3Scheme.HTTP,
+      resolvers: ['127.0.0.1'],
+      workerProcesses: 1,
+      // A short idle timeout, so the test can see that the route's own timeout closes a silent socket.
+      serviceRoutes: [{ name: 'ws', upstream: `127.0.0.1:${asgi.port}`, pathPrefixes: ['/ws/', '/api/stream/'], idleTimeoutSeconds: 2 }],
+    });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    upgradedSockets.forEach((socket) => socket.destroy());
+    for (const s of [backend, asgi]) {
+      if (s) {
+        s.server.closeAllConnections();
+        await new Promise<void>(resolve => s.server.close(() => resolve()));
+      }
+    }
+  });
+
+  test('WHEN the config is checked with `nginx -t` THEN it is valid', () => {
+    const r = nginxTest(findNginx(), nginx!.workDir, nginx!.confPath);
+    expect(r.output).toContain('test is successful');
+    expect(r.status).toBe(0);
+  });
+
+  test('WHEN a client opens a websocket on /ws/ THEN the ASGI server gets the upgrade and bytes flow both ways', async () => {
+    const { status, socket } = await openUpgrade(nginx!.port, '/ws/chat/');
+    try {
+      expect(status).toBe(101);
+      expect(upgrades[upgrades.length - 1]).toMatchObject({ upgrade: 'websocket', connection: 'upgrade' });
+      const echoed = new Promise<string>((resolve) => socket.once('data', (d: Buffer) => resolve(d.toString())));
+      socket.write('hello');
+      expect(await withTimeout(echoed, 5_000, 'echo through nginx')).toBe('hello');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('WHEN an upgraded connection stays silent past the idle timeout THEN nginx closes it', async () => {
+    const { socket } = await openUpgrade(nginx!.port, '/ws/quiet/');
+    const started = Date.now();
+    await withTimeout(new Promise<void>((resolve) => socket.once('close', () => resolve())), 10_000, 'nginx closing the silent socket');
+    // Closed by the route's 2 s, not the server-wide 300 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+  });
+
+  test('WHEN plain requests come THEN /api/stream/ goes to the ASGI server, /api/ to the backend, without an Upgrade header', async () => {
+    const stream = await request(nginx!.port, 'GET', '/api/stream/events');
+    expect(stream.body.toString()).toBe('asgi /api/stream/events');
+    expect(asgi.requests[asgi.requests.length - 1].headers.upgrade).toBeUndefined();
+    expect((await request(nginx!.port, 'GET', '/api/orders')).body.toString()).toBe('backend /api/orders');
+  });
+});
