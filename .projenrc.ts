@@ -144,9 +144,20 @@ project.addTask('diff:rendered', {
   exec: 'bash hack/render/guard.sh',
 });
 project.addTask('test:package', {
-  description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project',
+  description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project; run the README\'s path as written on each supported Node',
   exec: 'bash hack/package/test.sh',
   receiveArgs: true,
+});
+// The README's "Another team's path" alone (test:package runs it too): its blocks, as written, on Node 22, 24
+// and 26 with TypeScript 5.9, 6 and 7, from the packed tarball. Arguments go to the script (--cells 24:7).
+project.addTask('test:readme', {
+  description: 'Pack the npm package, then run the README\'s "Another team\'s path" as written in fresh projects, one per Node and TypeScript release (hack/package/readme-path.js)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'rm -rf dist/js' },
+    { spawn: 'package:js' },
+    { exec: 'node hack/package/readme-path.js --tarball dist/js/*.tgz', receiveArgs: true },
+  ],
 });
 // Lint errors fail CI: under CI the eslint task reports and never rewrites the checkout with --fix.
 // Locally it still fixes what it can. projen rebuilds the eslint task while the other components get

@@ -84,6 +84,10 @@ if [ "$rc" != 2 ] || ! grep -q 'no cdk8s app here' "$work/no-app.txt"; then fail
 echo "render without an app: exit 2 ($(head -1 "$work/no-app.txt"))"
 cd "$root"
 
+step "the README's path, as written, on Node 22, 24 and 26 with TypeScript 5.9, 6 and 7"
+# README_PATH_CELLS=22:5.9,22:6,... (Node major:TypeScript release) runs other cells; docs/RELEASING.md.
+node hack/package/readme-path.js --tarball "$root/$tarball" || fail "the README's path (hack/package/readme-path.js; the cell and the README line are named above)"
+
 step "Python package"
 rm -rf dist/python
 PIP_CACHE_DIR="$cache/pip" npx projen package:python >"$work/pack-py.log" 2>&1 || { tail -40 "$work/pack-py.log"; fail "npx projen package:python"; }
