@@ -15,9 +15,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.3.0',
   peerDeps: ['cdk8s-plus-27@^2.9.5'],
-  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-cli@^2.200.0'],
-  // The render diff parses YAML at run time; jsii packages carry non-jsii dependencies bundled.
-  bundledDeps: ['yaml@^2.5.0'],
+  // @types/node stays unpinned (minNodeVersion alone would pin it to ^22): the lockfile keeps its version.
+  devDeps: ['cdk8s-plus-27@^2.9.5', 'cdk8s-cli@^2.200.0', '@types/node'],
+  // jsii packages carry their non-jsii dependencies bundled. The render diff parses YAML at run time;
+  // `k8s-topology run` turns a team's TypeScript app into JavaScript with sucrase (pure JS, about 3 MB
+  // with its dependencies, loads in about 50 ms: TypeScript's own transpileModule would be 24 MB and
+  // 200 ms, and TypeScript 7 has no JavaScript API at all).
+  bundledDeps: ['yaml@^2.5.0', 'sucrase@^3.35.1'],
+  // Node 20 is past its end of life (2026-04-30) and jsii's support for it (2026-10-30). Supported: the LTS
+  // releases that jsii supports, 22 and 24 (engines in package.json); the README's path is also tested on 26,
+  // the LTS release since October 2026 (hack/package/readme-path.js). The workflows keep the newest LTS.
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: 'lts/*',
   keywords: ['cdk8s', 'kubernetes', 'django', 'celery', 'nuxt', 'keda', 'argocd'],
   jestOptions: {
     // Snapshots are only rewritten on purpose, by `npm run test:update`.
@@ -141,9 +150,20 @@ project.addTask('diff:rendered', {
   exec: 'bash hack/render/guard.sh',
 });
 project.addTask('test:package', {
-  description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project',
+  description: 'Pack the npm and Python packages and synthesize a small app with each in a throwaway project; run the README\'s path as written on each supported Node',
   exec: 'bash hack/package/test.sh',
   receiveArgs: true,
+});
+// The README's "Another team's path" alone (test:package runs it too): its blocks, as written, on Node 22, 24
+// and 26 with TypeScript 5.9, 6 and 7, from the packed tarball. Arguments go to the script (--cells 24:7).
+project.addTask('test:readme', {
+  description: 'Pack the npm package, then run the README\'s "Another team\'s path" as written in fresh projects, one per Node and TypeScript release (hack/package/readme-path.js)',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'rm -rf dist/js' },
+    { spawn: 'package:js' },
+    { exec: 'node hack/package/readme-path.js --tarball dist/js/*.tgz', receiveArgs: true },
+  ],
 });
 // Lint errors fail CI: under CI the eslint task reports and never rewrites the checkout with --fix.
 // Locally it still fixes what it can. projen rebuilds the eslint task while the other components get

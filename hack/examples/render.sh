@@ -2,7 +2,8 @@
 # `npm run render:examples`: renders every app under examples/ with the k8s-topology CLI, the way its
 # team runs it (`npx k8s-topology render` in the app's folder, which reads its cdk8s.yaml), but from
 # this checkout: examples/node_modules/@picvario/k8s-topology links to the repository, and the
-# repository's node_modules/.bin (ts-node) is on PATH. Compiles first when lib/ is older than src/.
+# repository's node_modules/.bin is on PATH (for an "app" line that runs as written; the TypeScript
+# runner of the CLI needs neither). Compiles first when lib/ is older than src/.
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "$0")/../lib/common.sh"

@@ -2,8 +2,8 @@
 # npm run test:package: builds the npm and Python packages from this checkout and proves that each
 # works for a consumer, in throwaway projects that install it the way a user would. Also checks
 # that API.md documents the public constructs only, and that the release bump works (in a clone).
-# See docs/RELEASING.md. Needs node, npm, git and python3 with venv; everything else comes from
-# the npm registry and PyPI at the versions pinned below.
+# See docs/RELEASING.md. Needs node, npm, git and python3 with venv; everything else, the Node releases the
+# consumers run on included, comes from the npm registry and PyPI at the versions pinned below.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -23,6 +23,19 @@ pin() { node -p "require('./package.json').devDependencies['$1'].replace(/^[\\^~
 CDK8S=$(pin cdk8s); PLUS=$(pin cdk8s-plus-27); CONSTRUCTS=$(pin constructs)
 echo "pins: cdk8s $CDK8S, cdk8s-plus-27 $PLUS, constructs $CONSTRUCTS"
 
+# The consumers run on a supported Node release (package.json's engines: 22 and later; Node 20 is past its end
+# of life and jsii's support), from the npm registry through hack/package/node-release.js, whatever node this
+# machine has. PACKAGE_TEST_NODE picks another major. The build steps (jsii, jsii-pacmak) run on the machine's.
+consumer_node=${PACKAGE_TEST_NODE:-24}
+node_bin=$(node hack/package/node-release.js "$consumer_node") || fail "Node $consumer_node for the consumers (hack/package/node-release.js)"
+build_path=$PATH
+consumer_path="$node_bin:$PATH"
+# jsii's runtime warns on stderr when it runs on a Node release past its support, or one it has not tested.
+no_node_warning() { # <stderr file> <what ran>
+  cat "$1" >&2
+  if grep -qE 'end-of-life|no longer be supported|has not been tested with node' "$1"; then fail "jsii warns about Node $(node --version) in $2"; fi
+}
+
 step "compile (jsii) and API.md"
 npx projen compile >"$work/compile.log" 2>&1 || { tail -40 "$work/compile.log"; fail "npx projen compile"; }
 npx projen docgen >"$work/docgen.log" 2>&1 || { tail -40 "$work/docgen.log"; fail "npx projen docgen"; }
@@ -40,6 +53,8 @@ tarball=$(ls dist/js/*.tgz)
 echo "built $tarball"
 
 step "JavaScript consumer"
+PATH=$consumer_path
+echo "consumers run on Node $(node --version)"
 mkdir "$work/js" && cd "$work/js"
 npm init -y >/dev/null
 npm install --no-audit --no-fund --loglevel=error --cache "$cache/npm" \
@@ -84,25 +99,35 @@ if [ "$rc" != 2 ] || ! grep -q 'no cdk8s app here' "$work/no-app.txt"; then fail
 echo "render without an app: exit 2 ($(head -1 "$work/no-app.txt"))"
 cd "$root"
 
+step "the README's path, as written, on Node 22, 24 and 26 with TypeScript 5.9, 6 and 7"
+# README_PATH_CELLS=22:5.9,22:6,... (Node major:TypeScript release) runs other cells; docs/RELEASING.md.
+node hack/package/readme-path.js --tarball "$root/$tarball" || fail "the README's path (hack/package/readme-path.js; the cell and the README line are named above)"
+
 step "Python package"
+PATH=$build_path
 rm -rf dist/python
 PIP_CACHE_DIR="$cache/pip" npx projen package:python >"$work/pack-py.log" 2>&1 || { tail -40 "$work/pack-py.log"; fail "npx projen package:python"; }
 wheel=$(ls dist/python/*.whl)
 echo "built $wheel"
 
 step "Python consumer"
+PATH=$consumer_path
 python3 -m venv "$work/venv"
 PIP_CACHE_DIR="$cache/pip" "$work/venv/bin/pip" install --quiet --disable-pip-version-check \
   "$wheel" "cdk8s==$CDK8S" "cdk8s-plus-27==$PLUS" "constructs==$CONSTRUCTS" >"$work/pip.log" 2>&1 \
   || { tail -40 "$work/pip.log"; fail "pip install of the wheel and its peers"; }
-"$work/venv/bin/python" "$consumer/app.py" "$work/py-out"
+"$work/venv/bin/python" "$consumer/app.py" "$work/py-out" 2>"$work/py-app.err" || { cat "$work/py-app.err" >&2; fail "the Python consumer's app"; }
+no_node_warning "$work/py-app.err" "the Python consumer's app"
 node "$consumer/check-output.js" "$work/py-out" "python consumer"
 git init -q -b main "$work/py-repo"
 git -C "$work/py-repo" -c user.name=dev -c user.email=dev@example.com commit -q --allow-empty -m "shop: first"
-(cd "$work" && JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 GIT_CONFIG_GLOBAL=/dev/null "$work/venv/bin/python" "$consumer/shop.py" "$work/py-render" "$work/py-repo") || fail "render, publish and diff from Python"
+(cd "$work" && GIT_CONFIG_GLOBAL=/dev/null "$work/venv/bin/python" "$consumer/shop.py" "$work/py-render" "$work/py-repo" 2>"$work/py-shop.err") \
+  || { cat "$work/py-shop.err" >&2; fail "render, publish and diff from Python"; }
+no_node_warning "$work/py-shop.err" "render, publish and diff from Python"
 node "$consumer/check-render.js" "$work/py-render" shop-deploy-py 5.0.1 || fail "the Python consumer's render"
 
 step "release bump in a clone"
+PATH=$build_path
 git clone --quiet "$root" "$work/clone"
 ln -s "$root/node_modules" "$work/clone/node_modules"
 (

@@ -73,26 +73,25 @@ function packageJson(app: MappedApp, libraryVersion: string): string {
       'cdk8s-plus-27': '^2.9.5',
       'constructs': '^10.3.0',
     },
+    // Only for `k8s-topology render --typecheck`: the render itself runs main.ts with the package's runner.
     devDependencies: {
-      'ts-node': '^10.9.2',
-      'typescript': '^6.0.3',
+      typescript: '^6.0.3',
     },
   };
   return JSON.stringify(pkg, null, 2) + '\n';
 }
 
-const CDK8S_YAML = 'language: typescript\napp: ts-node main.ts\noutput: dist/manifests\n';
+// The app line of the README: `k8s-topology render` and `cdk8s synth` both run main.ts with the package's runner.
+const CDK8S_YAML = 'language: typescript\napp: npx k8s-topology run main.ts\noutput: dist/manifests\n';
 
 const TSCONFIG = JSON.stringify({
   compilerOptions: {
     target: 'ES2022',
     module: 'node16',
     moduleResolution: 'node16',
-    lib: ['es2022'],
     strict: true,
     noEmit: true,
     skipLibCheck: true,
-    types: ['node'],
   },
   include: ['*.ts'],
 }, null, 2) + '\n';

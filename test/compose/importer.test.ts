@@ -42,7 +42,7 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
   test('THEN it writes the app, its project files and the report', () => {
     expect(Object.keys(files)).toEqual(['main.ts', 'package.json', 'cdk8s.yaml', 'tsconfig.json', '.gitignore', 'MIGRATION.md', 'migration.json']);
     expect(JSON.parse(files['package.json']).dependencies[LIBRARY]).toBe('*');
-    expect(files['cdk8s.yaml']).toBe('language: typescript\napp: ts-node main.ts\noutput: dist/manifests\n');
+    expect(files['cdk8s.yaml']).toBe('language: typescript\napp: npx k8s-topology run main.ts\noutput: dist/manifests\n');
     expect(JSON.parse(files['migration.json'])).toEqual(JSON.parse(JSON.stringify(report)));
   });
 

@@ -3,7 +3,7 @@
 # `k8s-topology import` into dist/compose/<fixture>/app/, then renders that app the way its team
 # would (`npx k8s-topology render` in the app's folder) into dist/compose/<fixture>/manifests/.
 # The app's node_modules/@picvario/k8s-topology links to this checkout (compiled first when lib/
-# is older than src/), and the repository's node_modules/.bin (ts-node) is on PATH.
+# is older than src/), and the repository's node_modules/.bin is on PATH; the CLI runs main.ts itself.
 # With --validate, each render then goes through the validation gate, with the accepted findings of the
 # fixture's validate-exceptions.yaml (or --exceptions FILE for all, e.g. hack/validate/examples-exceptions.yaml).
 # Arguments: fixture names to import instead of all of them.

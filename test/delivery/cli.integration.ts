@@ -69,6 +69,27 @@ describe('k8s-topology diff and publish', () => {
     expect([diff.code, diff.out]).toEqual([0, expect.stringContaining('0 added, 0 removed, 0 changed, 5 unchanged')]);
   });
 
+  test('GIVEN no rendered branch yet WHEN the first render is diffed against rendered THEN nothing is published yet: all added, exit 0', () => {
+    const repo = sourceRepo();
+    fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'shop-deploy', version: '3.1.0', repository: 'https://git.example.com/shop.git' }));
+    fs.writeFileSync(path.join(repo, 'app.ts'), DELIVERY_APP);
+    expect(cli(repo, 'render', '--app', `${TS_NODE} app.ts`, '--out', 'dist/manifests').code).toBe(0);
+
+    const first = cli(repo, 'diff', 'rendered', 'dist/manifests');
+    expect([first.code, first.err]).toEqual([0, '']);
+    expect(first.out).toMatch(/^rendered: nothing published yet \(no branch rendered in this repository\), so every object of dist\/manifests is new:$/m);
+    expect(first.out).toMatch(/^\+ ConfigMap shop\/settings \(production\/web\.yaml\): added$/m);
+    expect(first.out).toContain('\n5 added, 0 removed, 0 changed, 0 unchanged\n');
+    expect(first.out).toMatch(/Publish the render to create rendered: k8s-topology publish \(then push it\); later diffs compare with it\.$/);
+    // Only the rendered branch: a mistyped name, a revision expression or a missing folder is still an error.
+    expect(cli(repo, 'diff', 'renderd', 'dist/manifests')).toMatchObject({ code: 2, err: expect.stringMatching(/renderd is neither a folder nor a revision/) });
+    expect(cli(repo, 'diff', 'rendered~1', 'dist/manifests')).toMatchObject({ code: 2, err: expect.stringMatching(/rendered~1 is neither a folder nor a revision/) });
+    expect(cli(repo, 'diff', 'rendered', 'dist/nothing')).toMatchObject({ code: 2, err: expect.stringMatching(/dist\/nothing is neither a folder nor a revision/) });
+
+    expect(withEnv(BARE_GIT_ENV, () => cli(repo, 'publish')).code).toBe(0);
+    expect(cli(repo, 'diff', 'rendered', 'dist/manifests')).toMatchObject({ code: 0, out: expect.stringMatching(/^0 added, 0 removed, 0 changed, 5 unchanged$/) });
+  });
+
   test('GIVEN package.json names a git author THEN publish commits as that author', () => {
     const repo = sourceRepo();
     fs.writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'shop-deploy', version: '3.1.0', k8sTopology: { gitAuthor: 'Shop render <render@shop.example.com>' } }));

@@ -13,6 +13,11 @@ const REPO = path.resolve(__dirname, '..', '..');
 /** The docs about what the package does; the others are about this repository and stay in it. */
 const CONSUMER_DOCS = ['ARCHITECTURE', 'EDGE', 'IMPORT', 'RENDERING', 'STATS', 'TOPOLOGY'].map((d) => `docs/${d}.md`);
 
+/** The bundled dependencies and theirs: what the lockfile marks as in this package's bundle (yaml, sucrase and its tree). */
+const BUNDLED = Object.entries(JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')).packages as Record<string, { inBundle?: boolean }>)
+  .filter(([where, entry]) => entry.inBundle && where.split('node_modules/').length === 2)
+  .map(([where]) => where);
+
 /** Every file the package may hold. */
 const SHIPPED = [
   /^lib\/.+\.(js|d\.ts)$/,
@@ -23,8 +28,8 @@ const SHIPPED = [
   /^examples\/shop\/[^/]+$/,
   // The app side of the Celery contract the README tells consumers to install.
   /^contrib\/celery\/[^/]+$/,
-  // The bundled dependency.
-  /^node_modules\/yaml\//,
+  // The bundled dependencies.
+  ...BUNDLED.map((where) => new RegExp(`^${where.replace(/[.]/g, '\\.')}/`)),
 ];
 
 /** Never in the package, whatever else changes. */
@@ -48,10 +53,10 @@ test('GIVEN npm pack THEN every file is one a consumer uses', () => {
   expect(files.filter((f) => !SHIPPED.some((re) => re.test(f)))).toEqual([]);
 });
 
-test('GIVEN npm pack THEN the package has the library, its CLI, types, jsii assembly, bundled yaml, docs and the Celery kit', () => {
+test('GIVEN npm pack THEN the package has the library, its CLI, types, jsii assembly, bundled yaml and sucrase, docs and the Celery kit', () => {
   const bin = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['k8s-topology'];
   const needed = ['lib/index.js', 'lib/index.d.ts', bin, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
-    'node_modules/yaml/package.json', ...CONSUMER_DOCS, 'examples/shop/app.ts', 'contrib/celery/pyproject.toml', 'contrib/celery/k8s_topology_celery.py'];
+    'node_modules/yaml/package.json', 'node_modules/sucrase/package.json', 'node_modules/sucrase/dist/index.js', ...CONSUMER_DOCS, 'examples/shop/app.ts', 'contrib/celery/pyproject.toml', 'contrib/celery/k8s_topology_celery.py'];
   expect(needed.filter((f) => !files.includes(f))).toEqual([]);
 });
 

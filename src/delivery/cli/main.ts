@@ -4,10 +4,13 @@ import { DIFF_USAGE, diffCommand } from './diff-command';
 import { IMPORT_USAGE, importCommand } from './import-command';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
+import { RUN_USAGE, runCommand } from './run-command';
 import { libraryPackage } from '../library-package';
 
-const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number }> = {
+// `passThrough`: the arguments after the first belong to the app, so only a first --help is the command's.
+const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number; passThrough?: boolean }> = {
   render: { usage: RENDER_USAGE, run: renderCommand },
+  run: { usage: RUN_USAGE, run: runCommand, passThrough: true },
   diff: { usage: DIFF_USAGE, run: diffCommand },
   publish: { usage: PUBLISH_USAGE, run: publishCommand },
   import: { usage: IMPORT_USAGE, run: importCommand },
@@ -20,6 +23,7 @@ Commands:
   diff      compare two renders and fail on changes that Kubernetes rejects or that cause downtime
   publish   commit a render to the rendered branch that Argo CD follows
   import    turn a Docker Compose file into a cdk8s app on DjangoAppChart and a migration report
+  run       run a cdk8s app module, a .ts file without ts-node or TypeScript (cdk8s.yaml's "app")
 
 Run "k8s-topology <command> --help" for a command's options. "k8s-topology --version" prints the version.`;
 
@@ -40,7 +44,8 @@ export function main(argv: string[]): number {
     console.error(`k8s-topology: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  const own = command.passThrough ? rest.slice(0, 1) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     console.log(command.usage);
     return 0;
   }
