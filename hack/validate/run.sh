@@ -41,6 +41,13 @@ if [ "$render" = auto ]; then
   fi
 fi
 
+# The traffic matrix reads the model with the render's own code (lib/platform/traffic-model.js), so a
+# render that was not needed above may still need a compile.
+if [ ! -f lib/platform/traffic-model.js ] || is_newer "$(newest src/platform/traffic-model.ts)" "$(newest lib/platform/traffic-model.js)"; then
+  echo "validate: lib/platform/traffic-model.js is missing or older than its source: npx projen compile"
+  npx projen compile >/dev/null || { log validate "ERROR: npx projen compile failed"; exit 2; }
+fi
+
 # Fast when everything is cached; on a fresh machine this builds the tools and schemas first.
 if ! out=$(bash hack/validate/install.sh 2>&1); then
   echo "$out" >&2
