@@ -33,7 +33,11 @@ export interface TrafficPort {
   readonly protocol: string;
 }
 
-/** A service the app reaches that is none of its components. */
+/**
+ * A service the app reaches that is none of its components: addresses outside the cluster (`cidrs`),
+ * or the pods of another namespace of the cluster (`namespace`, narrowed by `podLabels`). Exactly one
+ * of `cidrs` and `namespace` is set.
+ */
 export interface TrafficExternal {
   readonly name: string;
   readonly cidrs?: string[];
@@ -167,8 +171,20 @@ function checkPorts(errors: string[], where: string, ports: unknown): void {
 }
 
 function checkExternal(errors: string[], where: string, x: Record<string, any>): void {
-  if (!Array.isArray(x.cidrs) || !x.cidrs.length) errors.push(`${where}.cidrs must be a non-empty list`);
-  else x.cidrs.forEach((c: unknown, j: number) => { if (!parseCidr(c as string)) errors.push(`${where}.cidrs[${j}]: "${c}" is not an IPv4 CIDR`); });
+  const hasCidrs = x.cidrs !== undefined;
+  const hasNamespace = x.namespace !== undefined;
+  if (hasCidrs === hasNamespace) {
+    errors.push(`${where} must name either cidrs (addresses outside the cluster) or a namespace (pods of the cluster), not ${hasCidrs ? 'both' : 'neither'}`);
+  }
+  if (hasCidrs) {
+    if (!Array.isArray(x.cidrs) || !x.cidrs.length) errors.push(`${where}.cidrs must be a non-empty list`);
+    else x.cidrs.forEach((c: unknown, j: number) => { if (!parseCidr(c as string)) errors.push(`${where}.cidrs[${j}]: "${c}" is not an IPv4 CIDR`); });
+  }
+  if (hasNamespace && (typeof x.namespace !== 'string' || !x.namespace)) errors.push(`${where}.namespace must be a namespace name`);
+  if (x.podLabels !== undefined) {
+    if (!hasNamespace) errors.push(`${where}.podLabels is only meaningful with a namespace`);
+    if (!isLabels(x.podLabels)) errors.push(`${where}.podLabels must be a map of strings`);
+  }
   checkPorts(errors, where, x.ports);
 }
 
@@ -351,8 +367,9 @@ export function resolveComponents(model: TrafficModel, workloads: Workload[]): {
 // ---------------------------------------------------------------- the flows to check
 
 /**
- * One end of a flow. A pod has a namespace, labels, its namespace's labels and an address of the pod
- * network; an address outside the cluster (`outside`, `external`) has no namespace, only `ip`.
+ * One end of a flow. A pod (every type but `outside`, and `external` by namespace) has a namespace,
+ * labels, its namespace's labels and an address of the pod network; an address outside the cluster
+ * (`outside`, `external` by address) has no namespace, only `ip`.
  */
 export interface Peer {
   readonly type: 'component' | 'namespace' | 'other-namespace' | 'dns' | 'external' | 'outside';
@@ -404,7 +421,7 @@ export function peerName(p: Peer): string {
     case 'namespace': return `namespace ${p.namespace}`;
     case 'other-namespace': return `${p.namespace}/${p.component}`;
     case 'dns': return `dns ${p.namespace}/${labelText(p.selector)}`;
-    case 'external': return `${p.external} (${p.ip})`;
+    case 'external': return p.cidr !== undefined ? `${p.external} (${p.ip})` : `${p.external} (pod ${p.namespace}/${labelText(p.labels) || 'without labels'})`;
     case 'outside': return `outside (${p.ip})`;
     default: return '?';
   }
@@ -427,11 +444,16 @@ function freeNamespace(base: string, taken: Set<string>): string {
  * - every component to every component, on every port the destination listens on;
  * - every listed namespace to every component port;
  * - every component to the cluster DNS on each DNS port (always allowed);
- * - every component to an address in each CIDR of each external, on each of its ports;
+ * - every component to an address in each CIDR of each external by address, on each of its ports;
+ * - every component to each external by namespace, on each of its ports: to a pod of that namespace with
+ *   the external's pod labels, to a pod of that namespace without them (when it names any), and to a pod
+ *   with those labels in a namespace the model does not name;
  * - every component to an address outside every CIDR of the model, on every external and DNS port;
  * - another namespace, labelled like another environment of the app, to every component port, and every
  *   component to that namespace's pods on the same ports.
- * `expected` is "allow" when the flow is listed in `allowed` (or is DNS), "deny" otherwise.
+ * `expected` is "allow" when the flow is listed in `allowed` (or is DNS), "deny" otherwise; a flow to a
+ * pod of another namespace is allowed when a listed flow goes to an external whose namespace and pod
+ * labels that pod matches.
  */
 export function buildFlows(model: TrafficModel, components: ResolvedComponent[], namespaceLabels: Record<string, string>): BuiltFlows {
   const flows: Flow[] = [];
@@ -452,6 +474,13 @@ export function buildFlows(model: TrafficModel, components: ResolvedComponent[],
   const allowed = (from: { component?: string; namespace?: string }, to: { component?: string; external?: string }, port: number, protocol: string) =>
     model.allowed.some((a) => listed(a, from, port, protocol)
       && (to.component !== undefined ? a.to.component === to.component : a.to.external === to.external));
+  // a pod of another namespace: allowed when a listed flow goes to an external by namespace that it matches
+  const allowedToPod = (component: string, namespace: string, labels: Record<string, string>, port: number, protocol: string) =>
+    model.allowed.some((a) => {
+      if (!listed(a, { component }, port, protocol) || a.to.external === undefined) return false;
+      const x = externals.find((e) => e.name === a.to.external);
+      return !!x && x.namespace === namespace && labelsMatch(labels, x.podLabels);
+    });
   const nsLabels = (name: string) => ({ ...(name === model.namespace ? namespaceLabels : {}), [NAMESPACE_NAME_LABEL]: name });
   const add = (from: Peer, to: Peer, p: TrafficPort, expected: boolean, kind: FlowKind) =>
     flows.push({ from, to, port: p.port, protocol: p.protocol, expected: expected ? 'allow' : 'deny', kind });
@@ -491,13 +520,32 @@ export function buildFlows(model: TrafficModel, components: ResolvedComponent[],
   };
   for (const src of cs) for (const p of model.dns.ports) for (const a of podPeers(src)) add(a, dns, p, true, 'dns');
 
-  const taken = new Set([model.namespace, model.dns.namespace, ...(model.namespaces ?? []).map((n) => n.name)]);
+  const taken = new Set([
+    model.namespace, model.dns.namespace, ...(model.namespaces ?? []).map((n) => n.name), ...externals.flatMap((x) => x.namespace ?? []),
+  ]);
+  const elsewhere = new Map<string, string>();
   for (const src of cs) {
     for (const x of externals) {
-      for (const cidr of x.cidrs ?? []) {
+      if (x.namespace === undefined) {
+        for (const cidr of x.cidrs ?? []) {
+          for (const p of x.ports) {
+            const ok = allowed({ component: src.name }, { external: x.name }, p.port, p.protocol);
+            const to: Peer = { type: 'external', external: x.name, cidr, ip: hostIn(cidr) };
+            for (const a of podPeers(src)) add(a, to, p, ok, 'external');
+          }
+        }
+        continue;
+      }
+      // the pods that serve it, the other pods of its namespace, and pods labelled like them elsewhere
+      const labels = x.podLabels ?? {};
+      if (!elsewhere.has(x.namespace)) elsewhere.set(x.namespace, freeNamespace(`${x.namespace}-elsewhere`, taken));
+      const targets: [string, Record<string, string>][] = [[x.namespace, labels]];
+      if (Object.keys(labels).length) targets.push([x.namespace, {}]);
+      targets.push([elsewhere.get(x.namespace)!, labels]);
+      for (const [namespace, podLabels] of targets) {
+        const to: Peer = { type: 'external', external: x.name, namespace, labels: podLabels, namespaceLabels: { [NAMESPACE_NAME_LABEL]: namespace } };
         for (const p of x.ports) {
-          const ok = allowed({ component: src.name }, { external: x.name }, p.port, p.protocol);
-          const to: Peer = { type: 'external', external: x.name, cidr, ip: hostIn(cidr) };
+          const ok = allowedToPod(src.name, namespace, podLabels, p.port, p.protocol);
           for (const a of podPeers(src)) add(a, to, p, ok, 'external');
         }
       }

@@ -113,3 +113,56 @@ describe('the model itself', () => {
   });
 });
 
+
+describe('an external service by namespace (pods of another namespace of the cluster)', () => {
+  const queue = { name: 'queue', namespace: 'messaging', podLabels: { app: 'rabbitmq' }, ports: [{ port: 5672, protocol: 'TCP' }] };
+  const withQueue = (x: t.TrafficExternal = queue): t.TrafficModel => ({
+    ...model(),
+    externals: [...model().externals!, x],
+    allowed: [...model().allowed, { from: { component: 'worker' }, to: { external: x.name }, port: 5672, protocol: 'TCP' }],
+  });
+
+  test('is a valid model entry; cidrs and namespace together, neither, or pod labels without a namespace are not', () => {
+    expect(t.modelErrors(withQueue())).toEqual([]);
+    expect(t.modelErrors(withQueue({ ...queue, podLabels: undefined }))).toEqual([]);
+    expect(t.modelErrors(withQueue({ ...queue, cidrs: ['10.9.0.0/24'] }))).toEqual([
+      'externals[1] must name either cidrs (addresses outside the cluster) or a namespace (pods of the cluster), not both',
+    ]);
+    expect(t.modelErrors(withQueue({ name: 'queue', ports: queue.ports }))).toEqual([
+      'externals[1] must name either cidrs (addresses outside the cluster) or a namespace (pods of the cluster), not neither',
+    ]);
+    expect(t.modelErrors(withQueue({ name: 'queue', cidrs: ['10.9.0.0/24'], podLabels: { app: 'x' }, ports: queue.ports }))).toEqual([
+      'externals[1].podLabels is only meaningful with a namespace',
+    ]);
+  });
+
+  test('is probed at its pods, at the other pods of its namespace, and at pods labelled like them elsewhere', () => {
+    const m = withQueue();
+    const built = t.buildFlows(m, t.resolveComponents(m, workloads).components, {});
+    const toQueue = built.flows.filter((f) => f.to.external === 'queue');
+    expect(toQueue.map((f) => `${t.flowName(f)} ${f.expected}`)).toEqual([
+      'web -> queue (pod messaging/app=rabbitmq) :5672/TCP deny',
+      'web -> queue (pod messaging/without labels) :5672/TCP deny',
+      'web -> queue (pod messaging-elsewhere/app=rabbitmq) :5672/TCP deny',
+      'worker -> queue (pod messaging/app=rabbitmq) :5672/TCP allow',
+      'worker -> queue (pod messaging/without labels) :5672/TCP deny',
+      'worker -> queue (pod messaging-elsewhere/app=rabbitmq) :5672/TCP deny',
+    ]);
+    // pods: a namespace, their labels, the namespace's name label and an address of the pod network
+    const to = toQueue[3].to;
+    expect(t.isPod(to)).toBe(true);
+    expect(to.namespaceLabels).toEqual({ 'kubernetes.io/metadata.name': 'messaging' });
+    expect(t.cidrContains(built.podNetwork!, to.ip!)).toBe(true);
+    // its port is probed outside every CIDR too
+    expect(built.flows.filter((f) => f.kind === 'outside' && f.port === 5672).map((f) => f.expected)).toEqual(['deny', 'deny']);
+  });
+
+  test('without pod labels, every pod of the namespace serves it', () => {
+    const m = withQueue({ ...queue, podLabels: undefined });
+    const built = t.buildFlows(m, t.resolveComponents(m, workloads).components, {});
+    expect(built.flows.filter((f) => f.from.component === 'worker' && f.to.external === 'queue').map((f) => `${t.flowName(f)} ${f.expected}`)).toEqual([
+      'worker -> queue (pod messaging/without labels) :5672/TCP allow',
+      'worker -> queue (pod messaging-elsewhere/without labels) :5672/TCP deny',
+    ]);
+  });
+});

@@ -50,6 +50,24 @@ describe('flows in cyclonus\'s traffic format', () => {
   });
 });
 
+test('an external service by namespace is a pod of that namespace', () => {
+  const m: t.TrafficModel = {
+    ...model(),
+    externals: [{ name: 'queue', namespace: 'messaging', podLabels: { app: 'rabbitmq' }, ports: [{ port: 5672, protocol: 'TCP' }] }],
+    allowed: [{ from: { component: 'worker' }, to: { external: 'queue' }, port: 5672, protocol: 'TCP' }],
+  };
+  const built = t.buildFlows(m, t.resolveComponents(m, workloads).components, {});
+  const flow = built.flows.find((f) => f.from.component === 'worker' && f.to.external === 'queue')!;
+  expect(c.cyclonusTraffic(flow)).toMatchObject({
+    Destination: {
+      Internal: { PodLabels: { app: 'rabbitmq' }, NamespaceLabels: { 'kubernetes.io/metadata.name': 'messaging' }, Namespace: 'messaging' },
+      IP: flow.to.ip,
+    },
+    ResolvedPort: 5672,
+    Protocol: 'TCP',
+  });
+});
+
 describe('cyclonus output', () => {
   const out = fs.readFileSync(RECORDED, 'utf8');
 
