@@ -10,8 +10,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const c = require('./cyclonus-output');
-const { trafficModel } = require('./compiled');
+const os = require('os');
+const { cyclonusOutput, trafficModel } = require('./compiled');
 
 const DNS_LINT_CHECKS = ['CheckDNSBlockedOnTCP', 'CheckDNSBlockedOnUDP'];
 
@@ -26,7 +26,7 @@ function cyclonusAnalyze(bin, policyDir, modes, trafficFile) {
 /** Words for one direction of a verdict, naming the policies behind it. */
 function explainDirection(dir, verdict, policies, flow) {
   const d = verdict[dir];
-  const names = (targets) => [...new Set(targets.flatMap((x) => c.policiesOfTarget(x, policies, dir)))].join(', ');
+  const names = (targets) => [...new Set(targets.flatMap((x) => cyclonusOutput().policiesOfTarget(x, policies, dir)))].join(', ');
   const peer = dir === 'ingress' ? flow.to : flow.from;
   if (!trafficModel().isPod(peer)) return `${dir}: not a pod, so allowed`;
   if (!d.allow.length && !d.deny.length) return `${dir}: no NetworkPolicy selects the pod, so allowed`;
@@ -41,6 +41,7 @@ function explainDirection(dir, verdict, policies, flow) {
 function runCyclonus(opts) {
   const { bin, env, envDir, loaded, trafficModels } = opts;
   const t = trafficModel();
+  const c = cyclonusOutput();
   const findings = [];
   const add = (target, check, kind, name, message, extra = {}) => findings.push({
     tool: 'cyclonus', env, target, check, kind, namespace: extra.namespace || '', name, file: extra.file || envDir, message, ...extra,
@@ -89,7 +90,7 @@ function runCyclonus(opts) {
     if (!built.outside) add('traffic', 'traffic-model-invalid', '', '', `no address outside every CIDR of the model among ${t.OUTSIDE_CANDIDATES.join(', ')}`);
   }
 
-  const work = c.tmpdir();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cyclonus-'));
   try {
     const policyDir = path.join(work, 'policies');
     fs.mkdirSync(policyDir);

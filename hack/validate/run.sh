@@ -41,10 +41,10 @@ if [ "$render" = auto ]; then
   fi
 fi
 
-# The traffic matrix reads the model with the render's own code (lib/platform/traffic-model.js), so a
-# render that was not needed above may still need a compile.
-if [ ! -f lib/platform/traffic-model.js ] || is_newer "$(newest src/platform/traffic-model.ts)" "$(newest lib/platform/traffic-model.js)"; then
-  echo "validate: lib/platform/traffic-model.js is missing or older than its source: npx projen compile"
+# The traffic matrix runs compiled TypeScript (lib/platform/traffic-model.js, lib/validate/), so a render
+# that was not needed above may still need a compile.
+if [ ! -f lib/platform/traffic-model.js ] || [ ! -f lib/validate/cyclonus-output.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+  echo "validate: lib/ is missing or older than src/: npx projen compile"
   npx projen compile >/dev/null || { log validate "ERROR: npx projen compile failed"; exit 2; }
 fi
 

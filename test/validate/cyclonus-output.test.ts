@@ -1,12 +1,12 @@
-// cyclonus's side of the traffic matrix (hack/validate/cyclonus-output.js): the flows in cyclonus's
+// cyclonus's side of the traffic matrix (src/validate/cyclonus-output.ts): the flows in cyclonus's
 // traffic format, and the parsing of cyclonus's tables (from a recorded `cyclonus analyze --mode
 // lint,query-traffic` run on the test environment's policies, answering the five flows of
 // fixtures/cyclonus/traffic.json). The flows come from the render's own model (src/platform/traffic-model.ts).
 // Needs only npm packages.
 import * as fs from 'fs';
 import * as path from 'path';
-import * as c from '../../hack/validate/cyclonus-output';
 import * as t from '../../src/platform/traffic-model';
+import * as c from '../../src/validate/cyclonus-output';
 
 const RECORDED = path.join(__dirname, 'fixtures', 'cyclonus', 'analyze-lint-query-traffic.txt');
 
