@@ -68,6 +68,9 @@ const CONSUMER_DOCS = ['ARCHITECTURE', 'EDGE', 'IMPORT', 'RENDERING', 'STATS', '
 for (const pattern of ['/hack/', '/.ci/', '/.shellcheckrc', '/cdk8s.yaml', '/docs/*', ...CONSUMER_DOCS.map((doc) => `!/docs/${doc}.md`)]) {
   project.addPackageIgnore(pattern);
 }
+// The validation gate's TypeScript (src/validate/, not exported from index.ts) compiles with the library
+// but is a script of this repository like hack/, so its output stays out of the package too.
+project.addPackageIgnore('/lib/validate/');
 
 // The CLI every consumer gets; our own tasks call the compiled file directly.
 project.addBins({ 'k8s-topology': 'lib/delivery/cli/main.js' });

@@ -1,7 +1,8 @@
 // The NetworkPolicy check of one environment folder, with cyclonus as the engine:
 //   lint           cyclonus's lint of the folder's NetworkPolicies;
-//   traffic        every flow of the intended-traffic matrix (traffic.js) queried against the real
-//                  policies and the real pod labels, compared with the intended verdict;
+//   traffic        every flow of the intended-traffic matrix (built from the traffic model by the render's
+//                  compiled src/platform/traffic-model.ts) queried against the real policies and the real
+//                  pod labels, compared with the intended verdict;
 //   diagram        the component-to-component edges of the folder's README diagram against the same verdicts.
 // Plain CommonJS, like lib.js.
 'use strict';
@@ -9,7 +10,8 @@
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const t = require('./traffic');
+const os = require('os');
+const { cyclonusOutput, trafficModel } = require('./compiled');
 
 const DNS_LINT_CHECKS = ['CheckDNSBlockedOnTCP', 'CheckDNSBlockedOnUDP'];
 
@@ -24,9 +26,9 @@ function cyclonusAnalyze(bin, policyDir, modes, trafficFile) {
 /** Words for one direction of a verdict, naming the policies behind it. */
 function explainDirection(dir, verdict, policies, flow) {
   const d = verdict[dir];
-  const names = (targets) => [...new Set(targets.flatMap((x) => t.policiesOfTarget(x, policies, dir)))].join(', ');
+  const names = (targets) => [...new Set(targets.flatMap((x) => cyclonusOutput().policiesOfTarget(x, policies, dir)))].join(', ');
   const peer = dir === 'ingress' ? flow.to : flow.from;
-  if (peer.type === 'external' || peer.type === 'outside') return `${dir}: not a pod, so allowed`;
+  if (!trafficModel().isPod(peer)) return `${dir}: not a pod, so allowed`;
   if (!d.allow.length && !d.deny.length) return `${dir}: no NetworkPolicy selects the pod, so allowed`;
   if (d.allow.length) return `${dir}: allowed by ${names(d.allow)}`;
   return `${dir}: denied; the pod is selected by ${names(d.deny)}, none of which allows it`;
@@ -38,6 +40,8 @@ function explainDirection(dir, verdict, policies, flow) {
  */
 function runCyclonus(opts) {
   const { bin, env, envDir, loaded, trafficModels } = opts;
+  const t = trafficModel();
+  const c = cyclonusOutput();
   const findings = [];
   const add = (target, check, kind, name, message, extra = {}) => findings.push({
     tool: 'cyclonus', env, target, check, kind, namespace: extra.namespace || '', name, file: extra.file || envDir, message, ...extra,
@@ -86,7 +90,7 @@ function runCyclonus(opts) {
     if (!built.outside) add('traffic', 'traffic-model-invalid', '', '', `no address outside every CIDR of the model among ${t.OUTSIDE_CANDIDATES.join(', ')}`);
   }
 
-  const work = t.tmpdir();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cyclonus-'));
   try {
     const policyDir = path.join(work, 'policies');
     fs.mkdirSync(policyDir);
@@ -95,7 +99,7 @@ function runCyclonus(opts) {
     const modes = ['lint'];
     if (matrix && flows.length) {
       trafficFile = path.join(work, 'traffic.json');
-      fs.writeFileSync(trafficFile, JSON.stringify(flows.map(t.cyclonusTraffic)));
+      fs.writeFileSync(trafficFile, JSON.stringify(flows.map(c.cyclonusTraffic)));
       modes.push('query-traffic');
     }
     const r = cyclonusAnalyze(bin, policyDir, modes, trafficFile);
@@ -108,9 +112,9 @@ function runCyclonus(opts) {
     }
 
     // lint: one finding per warning and source policy
-    const warnings = t.parseLint(r.stdout);
+    const warnings = c.parseLint(r.stdout);
     result.lint = { warnings: warnings.length };
-    const verdicts = modes.includes('query-traffic') ? t.parseQueryTraffic(r.stdout) : [];
+    const verdicts = modes.includes('query-traffic') ? c.parseQueryTraffic(r.stdout) : [];
     if (verdicts.length !== flows.length && modes.includes('query-traffic')) {
       throw new Error(`cyclonus answered ${verdicts.length} of ${flows.length} traffic queries for ${envDir}`);
     }
@@ -138,7 +142,7 @@ function runCyclonus(opts) {
       // README diagram: component -> component edges against the engine's verdicts
       const readme = path.join(envDir, 'README.md');
       if (fs.existsSync(readme)) {
-        const edges = t.diagramEdges(fs.readFileSync(readme, 'utf8'));
+        const edges = c.diagramEdges(fs.readFileSync(readme, 'utf8'));
         if (edges === null) {
           add('diagram', 'diagram', '', 'README.md', 'README.md has no mermaid diagram', { file: readme });
         } else {

@@ -12,6 +12,7 @@ const { spawnSync } = require('child_process');
 const { listFiles: listTree } = require('./gen-schemas');
 const { isTrivySecurityCheck, runTrivy } = require('./trivy');
 const { runCyclonus } = require('./cyclonus');
+const { checkAllCompiled } = require('./compiled');
 
 const HERE = __dirname;
 const REPO = path.resolve(HERE, '..', '..');
@@ -132,6 +133,8 @@ function checkPrerequisites(paths = resolvePaths(), tools = ALL_TOOLS) {
   if (missing.length) {
     throw new Error(`validation prerequisites missing: ${missing.join('; ')}. Install them with: ${INSTALL_HINT}`);
   }
+  // the traffic matrix runs the compiled src/platform/traffic-model.ts and src/validate/cyclonus-output.ts
+  if (uses('cyclonus')) checkAllCompiled();
 }
 
 // ---------------------------------------------------------------- manifests

@@ -41,6 +41,13 @@ if [ "$render" = auto ]; then
   fi
 fi
 
+# The traffic matrix runs compiled TypeScript (lib/platform/traffic-model.js, lib/validate/), so a render
+# that was not needed above may still need a compile.
+if [ ! -f lib/platform/traffic-model.js ] || [ ! -f lib/validate/cyclonus-output.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+  echo "validate: lib/ is missing or older than src/: npx projen compile"
+  npx projen compile >/dev/null || { log validate "ERROR: npx projen compile failed"; exit 2; }
+fi
+
 # Fast when everything is cached; on a fresh machine this builds the tools and schemas first.
 if ! out=$(bash hack/validate/install.sh 2>&1); then
   echo "$out" >&2

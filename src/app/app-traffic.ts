@@ -3,7 +3,7 @@ import { ComponentGroup, ExternalServiceProps } from './app-parts';
 import { IComponent, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { checkCidr, NetworkProtocol, TrafficRule } from '../platform/network-isolation';
-import { TRAFFIC_METADATA, TrafficExternal as External, TrafficFlow as Flow, TrafficModel, TrafficPort as Port } from '../platform/traffic-model';
+import { modelErrors, TRAFFIC_METADATA, TrafficExternal as External, TrafficFlow as Flow, TrafficModel, TrafficPort as Port } from '../platform/traffic-model';
 
 export interface AppTrafficInput {
   readonly namespace: string;
@@ -105,6 +105,9 @@ export class AppTraffic {
       externals: this.externals,
       allowed: this.flows,
     };
+    // the gate reads the model with the same check: a model it would refuse is never written
+    const errors = modelErrors(model);
+    if (errors.length) throw new Error(`chart '${this.chart.node.path}': the traffic model it records is invalid: ${errors.join('; ')}`);
     this.chart.node.addMetadata(TRAFFIC_METADATA, model);
   }
 

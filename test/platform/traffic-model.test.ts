@@ -1,12 +1,6 @@
-// The traffic matrix without the engine: the flows built from a model, the model's own checks, and the
-// parsing of cyclonus's tables (from a recorded `cyclonus analyze --mode lint,query-traffic` run on the
-// test environment's policies, answering the five flows of fixtures/cyclonus/traffic.json).
-// Needs only npm packages.
-import * as fs from 'fs';
-import * as path from 'path';
-import * as t from '../../hack/validate/traffic';
-
-const RECORDED = path.join(__dirname, 'fixtures', 'cyclonus', 'analyze-lint-query-traffic.txt');
+// The intended-traffic model (src/platform/traffic-model.ts): its own checks, the workloads of a folder
+// that render its components, and the flows the validation gate asks the NetworkPolicy engine about.
+import * as t from '../../src/platform/traffic-model';
 
 const model = (): t.TrafficModel => ({
   namespace: 'shop',
@@ -81,24 +75,12 @@ describe('flows built from the model', () => {
     for (const ip of ips) expect(t.cidrContains('10.244.0.0/16', ip)).toBe(true);
   });
 
-  test('in cyclonus\'s traffic format', () => {
-    expect(t.cyclonusTraffic(byKind('external')[0])).toEqual({
-      Source: {
-        Internal: { PodLabels: { app: 'web', version: '1' }, NamespaceLabels: { 'team': 'shop', 'kubernetes.io/metadata.name': 'shop' }, Namespace: 'shop' },
-        IP: '10.244.0.10',
-      },
-      Destination: { Internal: null, IP: '10.1.0.1' },
-      ResolvedPort: 5432,
-      ResolvedPortName: '',
-      Protocol: 'TCP',
-    });
-  });
 });
 
 describe('the model itself', () => {
   test('a flow to an unknown component, a port nobody listens on and a bad CIDR are refused', () => {
     const m = model();
-    m.externals![0].cidrs.push('10.3.0.0/33');
+    m.externals![0].cidrs!.push('10.3.0.0/33');
     m.allowed.push({ from: { component: 'web' }, to: { component: 'api' }, port: 80, protocol: 'TCP' });
     m.allowed.push({ from: { component: 'web' }, to: { component: 'worker' }, port: 9000, protocol: 'TCP' });
     expect(t.modelErrors(m)).toEqual([
@@ -109,8 +91,7 @@ describe('the model itself', () => {
   });
 
   test('a component whose labels match no pod is taken by its name, and a workload outside the model is named', () => {
-    const m = model();
-    m.components[0].podLabels = { app: 'web-v2' };
+    const m = { ...model(), components: [{ ...model().components[0], podLabels: { app: 'web-v2' } }, model().components[1]] };
     const extra = [...workloads, { kind: 'Job', name: 'migrate', namespace: 'shop', labels: { app: 'migrate' } }];
     const { components, problems } = t.resolveComponents(m, extra);
     expect(components[0].pods.map((p) => p.name)).toEqual(['web']);
@@ -118,8 +99,7 @@ describe('the model itself', () => {
   });
 
   test('a CronJob is found by the pod labels of the Job it creates, not by its own labels', () => {
-    const m = model();
-    m.components.push({ name: 'clearsessions', podLabels: { app: 'clearsessions' }, ports: [] });
+    const m = { ...model(), components: [...model().components, { name: 'clearsessions', podLabels: { app: 'clearsessions' }, ports: [] }] };
     const cronJob = {
       kind: 'CronJob',
       metadata: { name: 'clearsessions', namespace: 'shop', labels: { app: 'not-the-pods' } },
@@ -133,55 +113,56 @@ describe('the model itself', () => {
   });
 });
 
-describe('cyclonus output', () => {
-  const out = fs.readFileSync(RECORDED, 'utf8');
 
-  test('query-traffic: one verdict per traffic, with the targets of each direction', () => {
-    const v = t.parseQueryTraffic(out);
-    expect(v.map((x) => x.allowed)).toEqual([false, true, false, false, false]);
-    // backend -> backend :8000: denied both ways by the backend's policy and the namespace-wide one
-    expect(v[0].ingress.deny).toHaveLength(2);
-    expect(v[0].egress.deny).toHaveLength(2);
-    // grafana -> DNS: allowed on egress by the namespace-wide target, while grafana's own target denies it
-    expect(v[1].egress.allow.map((x) => x.replace(/\s+/g, ' '))).toEqual(['namespace: picvario-test all pods']);
-    expect(v[1].egress.deny).toHaveLength(1);
-    expect(v[1].ingress).toEqual({ allow: [], deny: [] });
+describe('an external service by namespace (pods of another namespace of the cluster)', () => {
+  const queue = { name: 'queue', namespace: 'messaging', podLabels: { app: 'rabbitmq' }, ports: [{ port: 5672, protocol: 'TCP' }] };
+  const withQueue = (x: t.TrafficExternal = queue): t.TrafficModel => ({
+    ...model(),
+    externals: [...model().externals!, x],
+    allowed: [...model().allowed, { from: { component: 'worker' }, to: { external: x.name }, port: 5672, protocol: 'TCP' }],
   });
 
-  test('the targets map back to the NetworkPolicies by their pod selector', () => {
-    const v = t.parseQueryTraffic(out);
-    const sel = { matchLabels: { 'app.kubernetes.io/component': 'grafana', 'app.kubernetes.io/instance': 'picvario-test', 'app.kubernetes.io/name': 'picvario' } };
-    const policies = [
-      { metadata: { name: 'default-deny', namespace: 'picvario-test' }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
-      { metadata: { name: 'allow-dns', namespace: 'picvario-test' }, spec: { podSelector: {}, policyTypes: ['Egress'] } },
-      { metadata: { name: 'allow-grafana', namespace: 'picvario-test' }, spec: { podSelector: sel, policyTypes: ['Egress'] } },
-    ];
-    expect(t.policiesOfTarget(v[1].egress.allow[0], policies, 'egress')).toEqual(['default-deny', 'allow-dns']);
-    expect(t.policiesOfTarget(v[1].egress.deny[0], policies, 'egress')).toEqual(['allow-grafana']);
-    expect(t.policiesOfTarget(v[0].ingress.deny[1], policies, 'ingress')).toEqual(['default-deny']);
-  });
-
-  test('lint: every warning with its check and source policies', () => {
-    const w = t.parseLint(out);
-    expect(w).toHaveLength(31);
-    expect(w.filter((x) => x.check === 'CheckTargetAllIngressBlocked').map((x) => x.policies)).toEqual([['picvario-test/default-deny']]);
-    expect(w.find((x) => x.check === 'CheckDNSBlockedOnUDP' && x.policies.length === 2)!.policies)
-      .toEqual(['picvario-test/allow-dns', 'picvario-test/default-deny']);
-  });
-});
-
-describe('the README diagram', () => {
-  test('component-to-component edges, with each port of a label', () => {
-    const readme = [
-      '```mermaid', 'flowchart LR', '  subgraph ns["namespace shop"]',
-      '    c_web["web<br/>Deployment · Service :8080"]', '    c_worker_default["worker-default<br/>Deployment"]', '  end',
-      '  x_cidr_10_1_0_0_24[("10.1.0.0/24")]',
-      '  c_worker_default -->|":8080, :9090"| c_web', '  c_web -->|":5432 PostgreSQL"| x_cidr_10_1_0_0_24', '```',
-    ].join('\n');
-    expect(t.diagramEdges(readme)).toEqual([
-      { from: 'worker-default', to: 'web', port: 8080, protocol: 'TCP' },
-      { from: 'worker-default', to: 'web', port: 9090, protocol: 'TCP' },
+  test('is a valid model entry; cidrs and namespace together, neither, or pod labels without a namespace are not', () => {
+    expect(t.modelErrors(withQueue())).toEqual([]);
+    expect(t.modelErrors(withQueue({ ...queue, podLabels: undefined }))).toEqual([]);
+    expect(t.modelErrors(withQueue({ ...queue, cidrs: ['10.9.0.0/24'] }))).toEqual([
+      'externals[1] must name either cidrs (addresses outside the cluster) or a namespace (pods of the cluster), not both',
     ]);
-    expect(t.diagramEdges('no diagram here')).toBeNull();
+    expect(t.modelErrors(withQueue({ name: 'queue', ports: queue.ports }))).toEqual([
+      'externals[1] must name either cidrs (addresses outside the cluster) or a namespace (pods of the cluster), not neither',
+    ]);
+    expect(t.modelErrors(withQueue({ name: 'queue', cidrs: ['10.9.0.0/24'], podLabels: { app: 'x' }, ports: queue.ports }))).toEqual([
+      'externals[1].podLabels is only meaningful with a namespace',
+    ]);
+  });
+
+  test('is probed at its pods, at the other pods of its namespace, and at pods labelled like them elsewhere', () => {
+    const m = withQueue();
+    const built = t.buildFlows(m, t.resolveComponents(m, workloads).components, {});
+    const toQueue = built.flows.filter((f) => f.to.external === 'queue');
+    expect(toQueue.map((f) => `${t.flowName(f)} ${f.expected}`)).toEqual([
+      'web -> queue (pod messaging/app=rabbitmq) :5672/TCP deny',
+      'web -> queue (pod messaging/without labels) :5672/TCP deny',
+      'web -> queue (pod messaging-elsewhere/app=rabbitmq) :5672/TCP deny',
+      'worker -> queue (pod messaging/app=rabbitmq) :5672/TCP allow',
+      'worker -> queue (pod messaging/without labels) :5672/TCP deny',
+      'worker -> queue (pod messaging-elsewhere/app=rabbitmq) :5672/TCP deny',
+    ]);
+    // pods: a namespace, their labels, the namespace's name label and an address of the pod network
+    const to = toQueue[3].to;
+    expect(t.isPod(to)).toBe(true);
+    expect(to.namespaceLabels).toEqual({ 'kubernetes.io/metadata.name': 'messaging' });
+    expect(t.cidrContains(built.podNetwork!, to.ip!)).toBe(true);
+    // its port is probed outside every CIDR too
+    expect(built.flows.filter((f) => f.kind === 'outside' && f.port === 5672).map((f) => f.expected)).toEqual(['deny', 'deny']);
+  });
+
+  test('without pod labels, every pod of the namespace serves it', () => {
+    const m = withQueue({ ...queue, podLabels: undefined });
+    const built = t.buildFlows(m, t.resolveComponents(m, workloads).components, {});
+    expect(built.flows.filter((f) => f.from.component === 'worker' && f.to.external === 'queue').map((f) => `${t.flowName(f)} ${f.expected}`)).toEqual([
+      'worker -> queue (pod messaging/without labels) :5672/TCP allow',
+      'worker -> queue (pod messaging-elsewhere/without labels) :5672/TCP deny',
+    ]);
   });
 });
