@@ -73,7 +73,7 @@ for (const pattern of ['/hack/', '/.ci/', '/.shellcheckrc', '/cdk8s.yaml', '/doc
 project.addPackageIgnore('/lib/validate/');
 
 // The CLI every consumer gets; our own tasks call the compiled file directly.
-project.addBins({ 'k8s-topology': 'lib/delivery/cli/main.js' });
+project.addBins({ 'k8s-topology': 'lib/cli/main.js' });
 // Settings the render and the rendered branch read from package.json (see docs/RENDERING.md).
 project.package.addField('k8sTopology', {
   annotationDomain: 'picvario.io',
@@ -84,7 +84,7 @@ project.package.addField('k8sTopology', {
 // so the render gets a folder of its own (cdk8s.yaml: app and output).
 project.addTask('render', {
   description: 'Render every environment with the k8s-topology CLI (the app and output folder of cdk8s.yaml)',
-  exec: 'node lib/delivery/cli/main.js render',
+  exec: 'node lib/cli/main.js render',
 });
 project.addTask('synth', {
   description: 'Compile, then render every Picvario environment into dist/manifests/',
@@ -140,12 +140,12 @@ project.addTask('test:cluster', {
 });
 project.addTask('publish:rendered', {
   description: 'Commit the render to the rendered branch (one folder per environment) with git plumbing',
-  exec: 'node lib/delivery/cli/main.js publish',
+  exec: 'node lib/cli/main.js publish',
   receiveArgs: true,
 });
 project.addTask('diff', {
   description: 'Show what changed between two renders and fail on changes Kubernetes rejects or that cause downtime',
-  exec: 'node lib/delivery/cli/main.js diff',
+  exec: 'node lib/cli/main.js diff',
   receiveArgs: true,
 });
 project.addTask('diff:rendered', {

@@ -71,8 +71,8 @@ if [[ " ${suites[*]} " == *" topology "* ]]; then
   log "$P" "topology suite renders: $MANIFESTS_DIR${EXTRA_MANIFESTS_DIRS:+, ${EXTRA_MANIFESTS_DIRS//:/, }}"
 fi
 if [[ " ${suites[*]} " == *" gitops "* ]]; then
-  # The gitops suite publishes with the compiled CLI (lib/delivery/cli/main.js) and renders from src/.
-  if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+  # The gitops suite publishes with the compiled CLI (lib/cli/main.js) and renders from src/.
+  if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
     log "$P" "lib/ is missing or older than src/: npx projen compile"
     npx projen compile >/dev/null || die "$P" "npx projen compile failed"
   fi

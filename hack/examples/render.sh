@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 cd "$REPO_ROOT"
 
-if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
   log examples "lib/ is missing or older than src/: npx projen compile"
   npx projen compile >/dev/null || die examples "npx projen compile failed"
 fi
@@ -22,6 +22,6 @@ for dir in examples/*/; do
   [ -f "$dir/cdk8s.yaml" ] || continue
   found=$((found + 1))
   log examples "rendering ${dir%/}"
-  (cd "$dir" && node "$REPO_ROOT/lib/delivery/cli/main.js" render) || die examples "rendering ${dir%/} failed"
+  (cd "$dir" && node "$REPO_ROOT/lib/cli/main.js" render) || die examples "rendering ${dir%/} failed"
 done
 [ "$found" -gt 0 ] || die examples "no example app (examples/*/cdk8s.yaml) found"

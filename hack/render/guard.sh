@@ -18,7 +18,10 @@ prefix=diff-rendered
 branch=${RENDERED_BRANCH:-rendered}
 
 compgen -G 'dist/manifests/*/index.json' >/dev/null || die "$prefix" "dist/manifests holds no render (no */index.json): run npm run synth first"
-[ -f lib/delivery/cli/main.js ] || die "$prefix" "lib/ is not compiled: run npx projen compile first"
+# The CLI is wherever package.json's bin says, in this checkout and in the commit before it alike.
+cli_of() { node -p "require('./package.json').bin['k8s-topology']" 2>/dev/null; }
+cli=$(cli_of)
+[ -n "$cli" ] && [ -f "$cli" ] || die "$prefix" "lib/ is not compiled (no ${cli:-k8s-topology bin in package.json}): run npx projen compile first"
 
 has_commit() { git rev-parse -q --verify "$1^{commit}" >/dev/null 2>&1; }
 
@@ -39,7 +42,7 @@ rendered_ref() {
 ref=$(rendered_ref)
 if [ -n "$ref" ]; then
   log "$prefix" "dist/manifests against $ref ($(git rev-parse --short "$ref"))"
-  exec node lib/delivery/cli/main.js diff "$ref" dist/manifests
+  exec node "$cli" diff "$ref" dist/manifests
 fi
 
 has_commit HEAD^ || die "$prefix" "no branch $branch (nor origin/$branch) and no commit before HEAD to compare the render with: publish one with npm run publish:rendered, or clone with history"
@@ -54,8 +57,9 @@ ln -s "$REPO_ROOT/node_modules" "$work/node_modules"
   cd "$work"
   node_modules/.bin/jsii --silence-warnings=reserved-word >"$work/.compile.log" 2>&1 \
     || { cat "$work/.compile.log" >&2; die "$prefix" "the commit before this one ($base) does not compile"; }
-  [ -f lib/delivery/cli/main.js ] || die "$prefix" "the commit before this one ($base) has no k8s-topology CLI to render with"
-  node lib/delivery/cli/main.js render --out "$work/baseline" >/dev/null \
+  base_cli=$(cli_of)
+  [ -n "$base_cli" ] && [ -f "$base_cli" ] || die "$prefix" "the commit before this one ($base) has no k8s-topology CLI to render with"
+  node "$base_cli" render --out "$work/baseline" >/dev/null \
     || die "$prefix" "the commit before this one ($base) does not render"
 )
-node lib/delivery/cli/main.js diff "$work/baseline" dist/manifests
+node "$cli" diff "$work/baseline" dist/manifests

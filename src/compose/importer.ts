@@ -4,7 +4,6 @@ import { enumsUsed, Printer, wrap } from './codegen';
 import { loadCompose } from './compose';
 import { ComposeMapper, MappedApp } from './mapper';
 import { MigrationReport, renderJson, renderMarkdown } from './report';
-import { libraryPackage } from '../delivery/library-package';
 
 export interface ImportOptions {
   /** The compose file. */
@@ -17,8 +16,19 @@ export interface ImportOptions {
   readonly profiles?: string[];
   /** The app name instead of the compose project name. */
   readonly name?: string;
-  /** The version range of the library the generated package.json depends on. */
-  readonly libraryVersion?: string;
+  /**
+   * The library the generated app imports and depends on: its package name and the version range
+   * of package.json. The CLI passes its own package (so a fork or a scoped republish names itself).
+   */
+  readonly library: ImportedLibrary;
+}
+
+/** The package the generated app imports its constructs from. */
+export interface ImportedLibrary {
+  /** The npm package name, as the generated main.ts imports it. */
+  readonly name: string;
+  /** The version range the generated package.json depends on (see {@link libraryRange}). */
+  readonly versionRange: string;
 }
 
 export interface ImportResult {
@@ -28,13 +38,12 @@ export interface ImportResult {
   readonly app: MappedApp;
 }
 
-/** The version range the generated app depends on: this library's release, or any for an unreleased build. */
-export function libraryRange(): string {
-  const version = libraryPackage().version;
+/** The version range an app depends on for a library at `version`: that release, or any for an unreleased build. */
+export function libraryRange(version: string): string {
   return version !== '0.0.0' ? `^${version}` : '*';
 }
 
-function mainTs(app: MappedApp): string {
+function mainTs(app: MappedApp, library: ImportedLibrary): string {
   const printer = new Printer(app.comments);
   const enums = [...enumsUsed(app.props)];
   const names = [...new Set([...enums, 'DeliveryApp', 'DjangoAppChart'])].sort();
@@ -46,7 +55,7 @@ function mainTs(app: MappedApp): string {
   ];
   const lines: string[] = [];
   for (const h of header) for (const l of wrap(h, 100)) lines.push(`// ${l}`);
-  lines.push(`import { ${names.join(', ')} } from '${libraryPackage().name}';`, '');
+  lines.push(`import { ${names.join(', ')} } from '${library.name}';`, '');
   lines.push('// The render: one folder per chart, and the Argo CD folder that syncs them from the rendered branch');
   lines.push('// of the repository named in package.json.');
   lines.push('const app = new DeliveryApp({ argoCd: {} });', '');
@@ -55,7 +64,7 @@ function mainTs(app: MappedApp): string {
   return lines.join('\n');
 }
 
-function packageJson(app: MappedApp, libraryVersion: string): string {
+function packageJson(app: MappedApp, library: ImportedLibrary): string {
   const pkg = {
     name: `${app.appName}-deploy`,
     version: '0.1.0',
@@ -68,7 +77,7 @@ function packageJson(app: MappedApp, libraryVersion: string): string {
       'publish:rendered': 'k8s-topology publish',
     },
     dependencies: {
-      [libraryPackage().name]: libraryVersion,
+      [library.name]: library.versionRange,
       'cdk8s': '^2.70.0',
       'cdk8s-plus-27': '^2.9.5',
       'constructs': '^10.3.0',
@@ -113,8 +122,8 @@ export function importCompose(options: ImportOptions): ImportResult {
   });
   const app = new ComposeMapper(project).map();
   const files: Record<string, string> = {
-    'main.ts': mainTs(app),
-    'package.json': packageJson(app, options.libraryVersion ?? libraryRange()),
+    'main.ts': mainTs(app, options.library),
+    'package.json': packageJson(app, options.library),
     'cdk8s.yaml': CDK8S_YAML,
     'tsconfig.json': TSCONFIG,
     '.gitignore': GITIGNORE,

@@ -4,7 +4,7 @@
 //   - argoCd.repoUrl is the suite's own git repository (file://, what the repo server can read);
 //   - a variant may change the app props of an environment (a release, a failing migration, a
 //     shorter cooldown...). Every change is a prop of the public constructs, never an edit of files.
-// Publishing goes through the k8s-topology CLI (`node lib/delivery/cli/main.js publish`), as a
+// Publishing goes through the k8s-topology CLI (`node lib/cli/main.js publish`), as a
 // pipeline publishes.
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
@@ -95,7 +95,7 @@ export function readRendered(render: PicvarioRender, file: string): string {
 /** `k8s-topology publish`: commits the render to the branch of `repo`; returns the branch's new tip. */
 export async function publish(render: PicvarioRender, repo: string, branch = 'rendered'): Promise<{ commit: string; output: string }> {
   const source = (await run('git', ['-C', REPO, 'rev-parse', 'HEAD'])).stdout.trim();
-  const r = await run('node', [path.join(REPO, 'lib/delivery/cli/main.js'), 'publish', '--source', render.dir, '--repo', repo, '--branch', branch, '--source-commit', source],
+  const r = await run('node', [path.join(REPO, 'lib/cli/main.js'), 'publish', '--source', render.dir, '--repo', repo, '--branch', branch, '--source-commit', source],
     { timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`k8s-topology publish failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
   const tip = await run('git', ['-C', repo, 'rev-parse', branch]);

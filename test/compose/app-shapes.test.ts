@@ -3,6 +3,7 @@ import * as path from 'path';
 import { readBuildContext } from '../../src/compose/build-context';
 import { importCompose } from '../../src/compose/importer';
 import { tempDir } from '../delivery/helpers';
+import { TEST_LIBRARY } from './helpers';
 
 // Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
 // outside the compose file, images that start through scripts or collect their statics at build time.
@@ -18,7 +19,7 @@ function composeIn(text: string, files: Record<string, string> = {}): string {
 }
 
 function imported(text: string, files: Record<string, string> = {}) {
-  const result = importCompose({ file: composeIn(text, files), environment: {}, libraryVersion: '*' });
+  const result = importCompose({ file: composeIn(text, files), environment: {}, library: TEST_LIBRARY });
   return { ...result, props: result.app.props as any, todo: result.report.todo.map((t) => t.text) };
 }
 

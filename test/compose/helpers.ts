@@ -11,6 +11,8 @@ export type { Run };
 export const REPO = path.resolve(__dirname, '../..');
 /** This library's package name, as its package.json gives it: what a generated app imports. */
 export const LIBRARY = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).name as string;
+/** What the tests import with: this library's name, any version (the CLI passes its own range). */
+export const TEST_LIBRARY = { name: LIBRARY, versionRange: '*' };
 export const FIXTURES = path.join(__dirname, 'fixtures');
 /** The fixtures that import: every folder with a docker-compose.yml. */
 export const APP_FIXTURES = fs.readdirSync(FIXTURES).filter((f) => fs.existsSync(path.join(FIXTURES, f, 'docker-compose.yml'))).sort();
@@ -20,7 +22,7 @@ export function composeFile(fixture: string): string {
 }
 
 export function importFixture(fixture: string, options: Partial<ImportOptions> = {}): ImportResult {
-  return importCompose({ file: composeFile(fixture), environment: {}, libraryVersion: '*', ...options });
+  return importCompose({ file: composeFile(fixture), environment: {}, library: TEST_LIBRARY, ...options });
 }
 
 // A generated app runs the way cli.integration.ts runs a consumer: the repository's ts-node, cdk8s from the

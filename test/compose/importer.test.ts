@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { APP_FIXTURES, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues } from './helpers';
+import { APP_FIXTURES, cli, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues, TEST_LIBRARY } from './helpers';
+import { tempDir } from '../delivery/helpers';
 import { ImportError } from '../../src/compose/compose';
 import { importCompose, libraryRange } from '../../src/compose/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../src/compose/report';
-import { libraryPackage } from '../../src/delivery/library-package';
+import { libraryPackage } from '../../src/cli/library-package';
 
 const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
 const service = (report: MigrationReport, name: string): ServiceOutcome => report.services.find((s) => s.name === name)!;
@@ -51,7 +52,7 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     let again;
     try {
       process.chdir(os.tmpdir());
-      again = importCompose({ file: path.relative(os.tmpdir(), composeFile(fixture)), environment: {}, libraryVersion: '*' });
+      again = importCompose({ file: path.relative(os.tmpdir(), composeFile(fixture)), environment: {}, library: TEST_LIBRARY });
     } finally {
       process.chdir(before);
     }
@@ -136,21 +137,32 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
   });
 });
 
-describe("GIVEN this library's package.json WHEN a compose file is imported", () => {
+describe("GIVEN this library's package.json WHEN k8s-topology import writes an app", () => {
   const own = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  const { files } = importFixture(APP_FIXTURES[0], { libraryVersion: undefined });
+  const dir = tempDir('library-name');
+  fs.copyFileSync(composeFile(APP_FIXTURES[0]), path.join(dir, 'docker-compose.yml'));
+  for (const extra of fs.readdirSync(path.dirname(composeFile(APP_FIXTURES[0])))) {
+    const from = path.join(path.dirname(composeFile(APP_FIXTURES[0])), extra);
+    if (extra !== 'docker-compose.yml') fs.cpSync(from, path.join(dir, extra), { recursive: true });
+  }
+  const run = cli(dir, 'import', 'docker-compose.yml', '--out', 'deploy');
+  const read = (name: string) => fs.readFileSync(path.join(dir, 'deploy', name), 'utf8');
 
   test("THEN the library's name and version are that file's", () => {
+    expect(run.code).toBe(0);
     expect(libraryPackage()).toEqual({ name: own.name, version: own.version });
   });
 
   test('THEN main.ts imports the library by that name, and package.json depends on it in the range of its version', () => {
-    const imports = files['main.ts'].split('\n').filter((l) => l.startsWith('import ')).map((l) => /from '([^']+)';$/.exec(l)?.[1]);
+    const imports = read('main.ts').split('\n').filter((l) => l.startsWith('import ')).map((l) => /from '([^']+)';$/.exec(l)?.[1]);
     expect(imports).toEqual([own.name]);
-    const deps = JSON.parse(files['package.json']).dependencies;
+    const deps = JSON.parse(read('package.json')).dependencies;
     expect(Object.keys(deps)).toEqual([own.name, 'cdk8s', 'cdk8s-plus-27', 'constructs']);
-    expect(deps[own.name]).toBe(libraryRange());
-    expect(libraryRange()).toBe(own.version === '0.0.0' ? '*' : `^${own.version}`);
+    expect(deps[own.name]).toBe(own.version === '0.0.0' ? '*' : `^${own.version}`);
+  });
+
+  test.each([['0.0.0', '*'], ['1.4.2', '^1.4.2']])('THEN a library at %s is depended on as %s', (version, range) => {
+    expect(libraryRange(version)).toBe(range);
   });
 });
 
@@ -491,16 +503,16 @@ describe('GIVEN a value the importer needs refers to a variable without a value 
     ['required-variable.yml', 'required-variable.yml: service "web": image: variable TAG is required: set TAG to the release you deploy'],
     ['no-web-server.yml', 'no-web-server.yml: no Django web server found'],
   ])('%s', (file, message) => {
-    const run = () => importCompose({ file: path.join(errors, file), environment: {} });
+    const run = () => importCompose({ file: path.join(errors, file), environment: {}, library: TEST_LIBRARY });
     expect(run).toThrow(ImportError);
     expect(run).toThrow(message);
   });
 
   test('GIVEN the variable in the environment or in --env-file THEN the same file imports', () => {
     const file = path.join(errors, 'unset-tag.yml');
-    expect(importCompose({ file, environment: { TAG: '3.2.1' } }).app.props.version).toBe('3.2.1');
+    expect(importCompose({ file, environment: { TAG: '3.2.1' }, library: TEST_LIBRARY }).app.props.version).toBe('3.2.1');
     const envFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'env-')), 'prod.env');
     fs.writeFileSync(envFile, 'TAG=4.0.0\n');
-    expect(importCompose({ file, environment: {}, envFile }).app.props.version).toBe('4.0.0');
+    expect(importCompose({ file, environment: {}, envFile, library: TEST_LIBRARY }).app.props.version).toBe('4.0.0');
   });
 });

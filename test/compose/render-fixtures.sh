@@ -31,12 +31,12 @@ if [ ${#fixtures[@]} -eq 0 ]; then
 fi
 [ ${#fixtures[@]} -gt 0 ] || die "$prefix" "no fixture (test/compose/fixtures/*/docker-compose.yml) found"
 
-if [ ! -f lib/delivery/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
+if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
   log "$prefix" "lib/ is missing or older than src/: npx projen compile"
   npx projen compile >/dev/null || die "$prefix" "npx projen compile failed"
 fi
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
-cli="$REPO_ROOT/lib/delivery/cli/main.js"
+cli="$REPO_ROOT/lib/cli/main.js"
 
 for name in "${fixtures[@]}"; do
   fixture=test/compose/fixtures/$name

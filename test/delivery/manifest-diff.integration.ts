@@ -19,7 +19,7 @@ describe('diff guard', () => {
       writeRender(out, { test: [{ file: 'all.yaml', objects: changed }] });
       publishRendered({ source: out, repo });
     });
-    const cli = path.resolve(__dirname, '../../src/delivery/cli/main.ts');
+    const cli = path.resolve(__dirname, '../../src/cli/main.ts');
     const tsNode = path.resolve(__dirname, '../../node_modules/.bin/ts-node');
     const run = (...args: string[]) => spawnSync(tsNode, ['--transpile-only', cli, 'diff', ...args], { cwd: repo, encoding: 'utf8' });
     const unsafe = run('rendered~1', 'rendered');

@@ -25,7 +25,7 @@ function git(cwd: string, ...args: string[]): string {
 
 /** A render of the current source, made once: the guard compares dist/manifests with a baseline. */
 function renderOnce(into: string): void {
-  const r = run('node', [path.join(REPO, 'lib/delivery/cli/main.js'), 'render', '--out', into], REPO);
+  const r = run('node', [path.join(REPO, 'lib/cli/main.js'), 'render', '--out', into], REPO);
   if (r.status !== 0) throw new Error(`render: ${r.stderr}`);
 }
 
@@ -55,7 +55,7 @@ describe('GIVEN hack/render/guard.sh in a clone of main alone (no rendered branc
     renderOnce(render);
     origin = path.join(tmp, 'origin');
     git(tmp, 'clone', '-q', '--no-local', '--single-branch', REPO, origin);
-    const publish = run('node', [path.join(REPO, 'lib/delivery/cli/main.js'), 'publish', '--source', render, '--repo', origin, '--branch', 'rendered'], origin);
+    const publish = run('node', [path.join(REPO, 'lib/cli/main.js'), 'publish', '--source', render, '--repo', origin, '--branch', 'rendered'], origin);
     if (publish.status !== 0) throw new Error(`publish: ${publish.stderr}`);
   }, 10 * MINUTES);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import { parseArgs, UsageError } from './args';
-import { DEFAULT_RENDERED_BRANCH } from '../argocd-folder';
-import { diffRenders, formatDiff, loadRender, RenderDiff } from '../manifest-diff';
+import { DEFAULT_RENDERED_BRANCH } from '../delivery/argocd-folder';
+import { diffRenders, formatDiff, loadRender, RenderDiff } from '../delivery/manifest-diff';
 
 export const DIFF_USAGE = `usage: k8s-topology diff <old> <new> [--repo DIR]
 

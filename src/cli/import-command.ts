@@ -1,7 +1,8 @@
 import * as path from 'path';
 import { parseArgs, UsageError } from './args';
-import { ImportError } from '../../compose/compose';
-import { GENERATED_FILES, importCompose, writeImport } from '../../compose/importer';
+import { ImportError } from '../compose/compose';
+import { GENERATED_FILES, importCompose, libraryRange, writeImport } from '../compose/importer';
+import { libraryPackage } from './library-package';
 
 export const IMPORT_USAGE = `usage: k8s-topology import <docker-compose.yml> [--out DIR] [--env-file FILE] [--profile NAMES] [--name APP] [--force]
 
@@ -35,6 +36,7 @@ export function importCommand(argv: string[]): number {
       environment: process.env,
       profiles: args.options.profile?.split(',').map((p) => p.trim()).filter(Boolean),
       name: args.options.name,
+      library: { name: libraryPackage().name, versionRange: libraryRange(libraryPackage().version) },
     });
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;

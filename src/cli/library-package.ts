@@ -7,7 +7,7 @@ export interface LibraryPackage {
   readonly version: string;
 }
 
-/** This library's package.json: `lib/delivery/` (or `src/delivery/` under ts-jest) is two levels below it. */
+/** This library's package.json: `lib/cli/` (or `src/cli/` under ts-jest) is two levels below it. */
 export const LIBRARY_PACKAGE_JSON = path.join(__dirname, '..', '..', 'package.json');
 
 let cached: LibraryPackage | undefined;

@@ -1,8 +1,8 @@
 import { parseArgs, UsageError } from './args';
 import { projectOutput } from './project';
-import { DEFAULT_RENDERED_BRANCH } from '../argocd-folder';
-import { readProjectConfig } from '../project-config';
-import { RenderedBranch } from '../rendered-branch';
+import { DEFAULT_RENDERED_BRANCH } from '../delivery/argocd-folder';
+import { readProjectConfig } from '../delivery/project-config';
+import { RenderedBranch } from '../delivery/rendered-branch';
 
 export const PUBLISH_USAGE = `usage: k8s-topology publish [--source DIR] [--branch NAME] [--repo DIR] [--source-commit SHA] [--author "Name <email>"]
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { consumer, DELIVERY_APP, LIBRARY, PLAIN_APP, TS_NODE } from './consumer';
-import { BARE_GIT_ENV, git, sourceRepo, withEnv } from './git-fixture';
-import { cli, readTree, tempDir } from './helpers';
+import { consumer, DELIVERY_APP, LIBRARY, PLAIN_APP, TS_NODE } from '../delivery/consumer';
+import { BARE_GIT_ENV, git, sourceRepo, withEnv } from '../delivery/git-fixture';
+import { cli, readTree, tempDir } from '../delivery/helpers';
 
 // The CLI in process, running consumer apps with ts-node and publishing with git: an integration test
 // (`npm run test:integration`). What starts no process is in cli.test.ts.
@@ -87,7 +87,7 @@ describe('k8s-topology diff and publish', () => {
     expect(cli(repo, 'diff', 'rendered', 'dist/nothing')).toMatchObject({ code: 2, err: expect.stringMatching(/dist\/nothing is neither a folder nor a revision/) });
 
     expect(withEnv(BARE_GIT_ENV, () => cli(repo, 'publish')).code).toBe(0);
-    expect(cli(repo, 'diff', 'rendered', 'dist/manifests')).toMatchObject({ code: 0, out: expect.stringMatching(/^0 added, 0 removed, 0 changed, 5 unchanged$/) });
+    expect(cli(repo, 'diff', 'rendered', 'dist/manifests')).toMatchObject({ code: 0, out: expect.stringMatching(/^Releases and images: unchanged\n0 added, 0 removed, 0 changed, 5 unchanged$/) });
   });
 
   test('GIVEN package.json names a git author THEN publish commits as that author', () => {

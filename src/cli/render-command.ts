@@ -5,11 +5,11 @@ import { parseAllDocuments } from 'yaml';
 import { isTypeScript } from './app-runner';
 import { parseArgs, UsageError } from './args';
 import { readCdk8sYaml } from './project';
-import { KubeObject } from '../kube-object';
-import { libraryPackage } from '../library-package';
-import { Provenance } from '../provenance';
-import { progressLine, renderFolder, RenderedFolderOutput, swapIn, writeFolders } from '../render';
-import { INDEX_FILE, RenderIndex, verifyFolder } from '../render-index';
+import { KubeObject } from '../delivery/kube-object';
+import { libraryPackage } from './library-package';
+import { Provenance } from '../delivery/provenance';
+import { progressLine, renderFolder, RenderedFolderOutput, swapIn, writeFolders } from '../delivery/render';
+import { INDEX_FILE, RenderIndex, verifyFolder } from '../delivery/render-index';
 
 export const RENDER_USAGE = `usage: k8s-topology render [<module.js|module.ts> | --app "<command>"] [--out DIR] [--typecheck]
 

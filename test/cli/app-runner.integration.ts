@@ -8,7 +8,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readTree, tempDir } from './helpers';
+import { readTree, tempDir } from '../delivery/helpers';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'lib', 'delivery', 'cli', 'main.js');

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { consumer, PLAIN_APP } from './consumer';
-import { cli, tempDir } from './helpers';
+import { consumer, PLAIN_APP } from '../delivery/consumer';
+import { cli, tempDir } from '../delivery/helpers';
 
 // The CLI in process, where it starts nothing. Whatever runs an app, ts-node or git is in cli.integration.ts.
 const REPO = path.resolve(__dirname, '../..');
