@@ -25,7 +25,9 @@ const ENVIRONMENT = 'a folder name (lowercase letters, digits, "-" and ".": the 
 
 /**
  * The release of each environment, kept in a file in the team's repository (`releases.json`) that
- * CI moves with `k8s-topology release <environment> <version>`:
+ * CI moves with `k8s-topology release <environment> <version>`.
+ *
+ * One entry per environment (the id of its chart), with the release and optionally the image tag:
  *
  * ```json
  * {
@@ -42,7 +44,7 @@ const ENVIRONMENT = 'a folder name (lowercase letters, digits, "-" and ".": the 
 export class ReleasePins {
   /**
    * Reads and checks a release-pins file.
-   * @param file the file, relative to the working directory; `releases.json` in the team's repository
+   * @param file the file, e.g. `path.join(__dirname, 'releases.json')` beside the app (a relative path is read from the working directory)
    */
   public static fromFile(file: string): ReleasePins {
     if (!fs.existsSync(file)) {
