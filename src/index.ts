@@ -42,6 +42,7 @@ export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, App
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';
 export { ArgoCdFolderProps } from './delivery/argocd-folder';
 export { Provenance, ProvenanceProps } from './delivery/provenance';
+export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
 export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
 export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';

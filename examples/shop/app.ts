@@ -2,8 +2,10 @@
 // behind an nginx edge (no frontend), a websocket service (Django Channels under uvicorn) on `/ws/`,
 // a Redis broker, two Celery queues, beat, plain `manage.py migrate` and a nightly
 // `manage.py clearsessions`. Picvario is not involved.
+// Each environment's release is pinned in releases.json, which CI moves with `k8s-topology release`.
+import * as path from 'path';
 import {
-  BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority,
+  BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority, ReleasePin, ReleasePins,
 } from '@picvario/k8s-topology';
 
 const web = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
@@ -11,23 +13,25 @@ const small = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', mem
 
 interface Environment {
   readonly name: string;
-  readonly version: string;
   readonly replicas: [number, number];
   /** The data-centre network of the environment, where PostgreSQL and Redis run. */
   readonly network: string;
 }
 
 const ENVIRONMENTS: Environment[] = [
-  { name: 'staging', version: '1.5.0-rc.1', replicas: [2, 4], network: '10.61' },
-  { name: 'production', version: '1.4.0', replicas: [3, 10], network: '10.60' },
+  { name: 'staging', replicas: [2, 4], network: '10.61' },
+  { name: 'production', replicas: [3, 10], network: '10.60' },
 ];
 
-function shop(env: Environment): DjangoAppChartProps {
+/** The release of each environment (its version and, when pinned, image tag). */
+const RELEASES = path.join(__dirname, 'releases.json');
+
+function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
   return {
+    ...release,
     appName: 'shop',
     instance: `shop-${env.name}`,
     namespace: `shop-${env.name}`,
-    version: env.version,
     image: 'registry.example.com/shop/api',
     celeryApp: 'shop.celery',
     settings: {
@@ -70,9 +74,13 @@ function shop(env: Environment): DjangoAppChartProps {
   };
 }
 
-/** The shop render: one folder per environment, and the Argo CD folder that syncs them. */
-export function shopApp(outdir?: string): DeliveryApp {
-  const app = new DeliveryApp({ outdir, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
-  for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env));
+/**
+ * The shop render: one folder per environment, at the release pinned for it, and the Argo CD folder
+ * that syncs them. The render fails when an environment has no pin or a pin names no environment.
+ */
+export function shopApp(outdir?: string, releases: string = RELEASES): DeliveryApp {
+  const pins = ReleasePins.fromFile(releases);
+  const app = new DeliveryApp({ outdir, releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
+  for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env, pins.of(env.name)));
   return app;
 }

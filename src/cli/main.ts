@@ -3,6 +3,7 @@ import { UsageError } from './args';
 import { DIFF_USAGE, diffCommand } from './diff-command';
 import { IMPORT_USAGE, importCommand } from './import-command';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
+import { RELEASE_USAGE, releaseCommand } from './release-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
 import { RUN_USAGE, runCommand } from './run-command';
 import { libraryPackage } from './library-package';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number;
   diff: { usage: DIFF_USAGE, run: diffCommand },
   publish: { usage: PUBLISH_USAGE, run: publishCommand },
   import: { usage: IMPORT_USAGE, run: importCommand },
+  release: { usage: RELEASE_USAGE, run: releaseCommand },
 };
 
 const USAGE = `usage: k8s-topology <command> [options]
@@ -24,6 +26,7 @@ Commands:
   publish   commit a render to the rendered branch that Argo CD follows
   import    turn a Docker Compose file into a cdk8s app on DjangoAppChart and a migration report
   run       run a cdk8s app module, a .ts file without ts-node or TypeScript (cdk8s.yaml's "app")
+  release   move an environment's release pin in releases.json (CI, after building an image)
 
 Run "k8s-topology <command> --help" for a command's options. "k8s-topology --version" prints the version.`;
 

@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { ArgoCdFolderProps, argoCdFileFor, argoCdObjects, DEFAULT_ARGOCD_FOLDER } from './argocd-folder';
 import { readProjectConfig } from './project-config';
 import { Provenance } from './provenance';
+import { ReleasePins } from './release-pins';
 import { chartInputs, progressLine, renderFolder, RenderedFolderOutput, writeFolders } from './render';
 
 /** How a {@link DeliveryApp} renders, and who it says rendered it. */
@@ -41,6 +42,13 @@ export interface DeliveryAppProps {
    * @default - no Argo CD folder
    */
   readonly argoCd?: ArgoCdFolderProps;
+  /**
+   * The release pins the charts take their `version` and `tag` from (`pins.of('<chart id>')`). The
+   * render then fails, naming the pins file, when a chart folder has no pin, renders another release
+   * than its pin or runs no image with its pinned tag, or when a pin names no chart folder.
+   * @default - no check: each chart's version is what the code gives it
+   */
+  readonly releasePins?: ReleasePins;
 }
 
 /** One folder of a render, as {@link DeliveryApp.renderFolders} returns it. */
@@ -100,6 +108,7 @@ export class DeliveryApp extends App {
     const provenance = this.provenance();
     const argoFolder = this.props.argoCd ? this.props.argoCd.folder ?? DEFAULT_ARGOCD_FOLDER : undefined;
     const inputs = chartInputs(this, argoFolder ? [argoFolder] : []);
+    this.props.releasePins?._checkRender(inputs);
     const folders = inputs.map((input) => renderFolder(input, provenance));
     if (!folders.some((f) => f.objects.length)) throw new Error('the app synthesizes no objects: nothing to render');
     if (this.props.argoCd && argoFolder) {

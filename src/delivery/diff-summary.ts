@@ -34,7 +34,7 @@ export interface FolderObject {
 }
 
 /** The pod spec of a workload: a pod template's (Deployment, StatefulSet, DaemonSet, Job, ...), a CronJob's or a Pod's own. */
-function podSpecOf(obj: KubeObject): Record<string, any> | undefined {
+export function podSpecOf(obj: KubeObject): Record<string, any> | undefined {
   const spec = obj.spec;
   if (!spec || typeof spec !== 'object') return undefined;
   if (kindOf(obj) === 'Pod') return spec;

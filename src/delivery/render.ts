@@ -36,7 +36,8 @@ export interface FolderInput {
 /** Objects without a component (the namespace and other folder-wide policy) go first. */
 export const ENVIRONMENT_FILE = '00-environment.yaml';
 
-const FOLDER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+/** What a folder (a chart's id) may be called. */
+export const FOLDER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 export function componentFile(obj: KubeObject): string {
   const component = componentOf(obj);

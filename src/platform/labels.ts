@@ -36,6 +36,14 @@ export function versionOfTag(tag: string): string | undefined {
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const VERSION = 'app.kubernetes.io/version';
 
+/** What a release may be (it is the value of `app.kubernetes.io/version`), as error messages say it. */
+export const RELEASE_VERSION = 'a label value (letters, digits, "-", "_", ".", starting and ending with a letter or digit, at most 63 characters)';
+
+/** Whether `version` can be a release: a non-empty label value. */
+export function isReleaseVersion(version: unknown): boolean {
+  return typeof version === 'string' && version !== '' && version.length <= 63 && LABEL_VALUE.test(version);
+}
+
 /** Whose image a component's pods run, which decides the version label of its pod template. */
 export enum PodImage {
   /** The app's image (the backend, workers, beat, jobs): the pods' version is the release. */

@@ -52,10 +52,17 @@ export function imageReference(owner: Owner, image: string, tag: string): string
     invalid(owner, 'image', 'an image repository without tag or digest, e.g. "registry.example.com/team/app"', image);
   }
   const m = typeof tag === 'string' ? TAG_FORMS.exec(tag) : null;
-  if (!m || m[1] === 'latest') {
-    invalid(owner, 'tag', 'an immutable image tag (not "latest"; letters, digits, "_", ".", "-"), optionally with "@sha256:<64 hex>", or a digest "sha256:<64 hex>" alone', tag);
-  }
+  if (!m || m[1] === 'latest') invalid(owner, 'tag', IMAGE_TAG, tag);
   return m[3] ? `${image}@${m[3]}` : `${image}:${tag}`;
+}
+
+/** What an image tag may be, as error messages say it. */
+export const IMAGE_TAG = 'an immutable image tag (not "latest"; letters, digits, "_", ".", "-"), optionally with "@sha256:<64 hex>", or a digest "sha256:<64 hex>" alone';
+
+/** Whether `tag` is one that {@link imageReference} accepts. */
+export function isImmutableTag(tag: unknown): boolean {
+  const m = typeof tag === 'string' ? TAG_FORMS.exec(tag) : null;
+  return !!m && m[1] !== 'latest';
 }
 
 /** Whether an image reference is pinned by digest, so it cannot change under a running Deployment. */

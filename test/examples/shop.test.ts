@@ -2,14 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shopApp } from '../../examples/shop/app';
+import { cli } from '../delivery/helpers';
 
 // The example app imports '@picvario/k8s-topology' by name; jest maps it to src/ (see .projenrc.ts).
 /** Renders the way the shop team does: from the app's own folder, whose package.json names the package. */
-function renderShop() {
+function renderShop(releases?: string) {
   const before = process.cwd();
   process.chdir(path.resolve(__dirname, '../../examples/shop'));
   try {
-    return shopApp(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shop-')), 'manifests'))._renderOutput();
+    return shopApp(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shop-')), 'manifests'), releases)._renderOutput();
   } finally {
     process.chdir(before);
   }
@@ -64,5 +65,38 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
     expect(policy.egress).toEqual(find('NetworkPolicy', 'allow-backend').spec.egress);
     expect(production.files.find((f) => f.name === 'ws.yaml')).toBeDefined();
     expect(production.index.traffic.allowed).toContainEqual({ from: { component: 'edge' }, to: { component: 'ws' }, port: 8000, protocol: 'TCP' });
+  });
+});
+
+describe('GIVEN the shop example, whose releases are pinned in examples/shop/releases.json', () => {
+  /** A copy of the shop's releases.json in a fresh folder. */
+  function copyOfPins(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-pins-'));
+    fs.copyFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), path.join(dir, 'releases.json'));
+    return dir;
+  }
+  const releaseOf = (folders: ReturnType<typeof renderShop>) => Object.fromEntries(folders.map((f) => [f.name, f.index.appVersions]));
+
+  test('THEN each environment renders the release pinned for it', () => {
+    expect(releaseOf(renderShop())).toEqual({ staging: ['1.5.0-rc.1'], production: ['1.4.0'], argocd: ['1.4.0', '1.5.0-rc.1'] });
+  });
+
+  test('WHEN CI moves staging with k8s-topology release THEN staging renders the new release and tag, production is unchanged', () => {
+    const dir = copyOfPins();
+    const digest = `sha256:${'c'.repeat(64)}`;
+    expect(cli(dir, 'release', 'staging', '1.5.0', '--tag', `1.5.0@${digest}`)).toMatchObject({ code: 0, out: `releases.json: staging 1.5.0-rc.1 -> 1.5.0 (tag 1.5.0@${digest})` });
+    const before = renderShop();
+    const after = renderShop(path.join(dir, 'releases.json'));
+    expect(releaseOf(after)).toMatchObject({ staging: ['1.5.0'], production: ['1.4.0'] });
+    const backend = after[0].objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!;
+    expect(backend.spec.template.spec.containers[0].image).toBe(`registry.example.com/shop/api:1.5.0@${digest}`);
+    expect(after[1].files).toEqual(before[1].files);
+  });
+
+  test('WHEN the file has no pin for an environment THEN the render fails naming the file and the environment', () => {
+    const dir = copyOfPins();
+    const file = path.join(dir, 'releases.json');
+    fs.writeFileSync(file, JSON.stringify({ production: { version: '1.4.0' } }));
+    expect(() => renderShop(file)).toThrow(`${file}: no pin for environment "staging" (pinned: production)`);
   });
 });

@@ -1,13 +1,15 @@
 // A consumer's whole app on the generic chart, rendered by `npx k8s-topology render` (cdk8s.yaml: app: node shop.js).
-// SHOP_VERSION and SHOP_BACKEND_NAME let the package test make a safe and an unsafe second render.
+// The release comes from releases.json, which the package test moves with `k8s-topology release` for a safe
+// second render; SHOP_BACKEND_NAME lets it make an unsafe third one.
 const t = require('@picvario/k8s-topology');
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
-const app = new t.DeliveryApp({ argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
+const pins = t.ReleasePins.fromFile('releases.json');
+const app = new t.DeliveryApp({ releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
 new t.DjangoAppChart(app, 'production', {
+  ...pins.of('production'),
   appName: 'shop',
   namespace: 'shop',
-  version: process.env.SHOP_VERSION || '1.4.0',
   image: 'registry.example.com/shop/api',
   celeryApp: 'shop.celery',
   settings: { settingsModule: 'shop.settings', secretName: 'shop-app', mediaBucket: 'shop-media', staticBucket: 'shop-static', s3Region: 'eu-west-1' },
