@@ -210,11 +210,20 @@ function readHealth(h: unknown): Health | undefined {
 }
 
 /** The workloads of the chart that take PodOptions, as props of DjangoAppChartProps. */
-type Workload = 'backend' | 'workers' | 'beat' | 'migrations' | 'collectStatic' | 'frontend' | 'edge';
+type Workload = 'backend' | 'workers' | 'beat' | 'migrations' | 'collectStatic' | 'frontend' | 'edge' | `webServices[${number}]`;
 const APP_WORKLOADS: Workload[] = ['backend', 'workers', 'beat', 'migrations', 'collectStatic'];
-const WORKLOAD_MEMBER: Record<Workload, string> = {
+const WORKLOAD_MEMBER: Record<string, string> = {
   backend: 'backend pod', workers: 'worker queue', beat: 'beat pod', migrations: 'migration run', collectStatic: 'collectstatic run', frontend: 'frontend pod', edge: 'edge pod',
 };
+
+/** Whether a workload runs the Django code: the backend, a web service, the workers, beat and the jobs. */
+function isAppWorkload(w: Workload): boolean {
+  return APP_WORKLOADS.includes(w) || w.startsWith('webServices[');
+}
+
+function memberOf(w: Workload): string {
+  return WORKLOAD_MEMBER[w] ?? 'web service pod';
+}
 
 /** The PodOptions the import gives one workload. */
 interface PodPlan {
@@ -355,6 +364,10 @@ export class ComposeMapper {
   private backend!: Classified;
   private frontend?: Classified;
   private edgeService?: Classified;
+  /** Second Django web servers that become webServices (only behind an edge, which alone routes to them). */
+  private webServers: Classified[] = [];
+  /** Per web service: the path prefixes the compose nginx sends to it. */
+  private readonly webPrefixes = new Map<Classified, string[]>();
   private hasEdge = false;
   private placeholderCidrs = 0;
   private userProps: PlanObject = {};
@@ -428,6 +441,7 @@ export class ComposeMapper {
   private computeMembership(): void {
     const m = new Map<Workload, Classified[]>();
     m.set('backend', [this.backend]);
+    this.webServers.forEach((c, i) => m.set(`webServices[${i}]`, [c]));
     const workers = this.ofRole('celery-worker');
     if (workers.length) m.set('workers', workers);
     const beat = this.ofRole('celery-beat')[0];
@@ -452,7 +466,7 @@ export class ComposeMapper {
       for (const c of members) {
         const s = c.service.spec;
         const o = this.out(c);
-        const shared = members.length > 1 ? `; it applies to every ${WORKLOAD_MEMBER[w]}` : '';
+        const shared = members.length > 1 ? `; it applies to every ${memberOf(w)}` : '';
         if (s.pull_policy !== undefined) {
           const pp = String(s.pull_policy);
           if (policies[pp]) {
@@ -507,7 +521,8 @@ export class ComposeMapper {
   /** Adds each workload's PodOptions to its props. */
   private applyPodOptions(props: PlanObject): void {
     for (const [w, p] of this.pods) {
-      const target = props[w] as PlanObject | undefined;
+      const service = /^webServices\[([0-9]+)\]$/.exec(w);
+      const target = (service ? (props.webServices as PlanObject[] | undefined)?.[Number(service[1])] : props[w]) as PlanObject | undefined;
       if (!target) continue;
       if (p.imagePullPolicy) target.imagePullPolicy = p.imagePullPolicy;
       if (p.nodeSelector.size) target.nodeSelector = Object.fromEntries([...p.nodeSelector.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -553,19 +568,24 @@ export class ComposeMapper {
     this.componentNames.set(this.backend.service.name, { name: 'backend', port: 0 });
     if (this.frontend) this.componentNames.set(this.frontend.service.name, { name: 'frontend', port: 0 });
     if (this.edgeService) this.componentNames.set(this.edgeService.service.name, { name: 'edge', port: 8080 });
+    if (this.edgeService || this.publishedServices().length) this.webServers = backends.filter((c) => c !== this.backend);
+    for (const c of this.webServers) this.componentNames.set(c.service.name, { name: this.webServiceName(c), port: 0 });
     this.computeMembership();
 
     const image = this.appImage();
     const celeryApp = this.hasWorkers() ? this.celeryApp() : undefined;
     this.planExternals();
     const broker = this.hasWorkers() ? this.broker() : undefined;
-    const backend = this.backendProps();
+    const backend = this.webTierProps(this.backend, 'backend');
+    const webServices = this.webServers.map((c, i) => this.webTierProps(c, `webServices[${i}]`));
     this.secondWebServers();
     const settings = this.settings();
     const workers = this.hasWorkers() ? this.workers() : undefined;
     const beat = this.hasWorkers() ? this.beat() : this.noCelery();
     const { migrations, collectStatic } = this.jobs();
     const edgeProps = this.edge();
+    this.webServicePrefixes(webServices, edgeProps);
+    for (const c of this.webServers) this.portOutcomes(c, this.componentNames.get(c.service.name)!.port, this.webServiceName(c));
     this.portOutcomes(this.backend, this.componentNames.get(this.backend.service.name)!.port, 'backend');
     const frontend = this.frontendProps();
     const externalServices = this.externalServicesProps();
@@ -585,6 +605,7 @@ export class ComposeMapper {
       settings,
       broker,
       backend,
+      webServices: webServices.length ? webServices : undefined,
       workers,
       beat,
       migrations,
@@ -640,7 +661,7 @@ export class ComposeMapper {
   /** Whether a service becomes a component of the generated app (not a second web server, not beat without workers). */
   private isComponent(c: Classified): boolean {
     if (!isComponentRole(c.role)) return false;
-    if (c.role === 'django-backend') return c === this.backend;
+    if (c.role === 'django-backend') return c === this.backend || this.webServers.includes(c);
     if (c.role === 'celery-beat') return this.hasWorkers();
     return true;
   }
@@ -1217,12 +1238,12 @@ export class ComposeMapper {
       }
       for (const [workload, members] of this.membership) {
         const having = list.filter((u) => members.includes(u.service));
-        if (!having.length || !APP_WORKLOADS.includes(workload)) continue;
+        if (!having.length || !isAppWorkload(workload)) continue;
         const wValues = uniq(having.map((u) => u.env.value ?? ''));
         const representative = having.find((u) => u.service === this.backend) ?? having[0];
         const partial = having.length < members.length || wValues.length > 1;
         const differs = wValues.length > 1 ? `; compose gave ${having.map((u) => `${u.service.service.name}: ${reasons.length ? '(secret)' : JSON.stringify(u.env.value)}`).join(', ')}` : '';
-        const only = having.length < members.length ? `; now for every ${WORKLOAD_MEMBER[workload]}, not only ${having.map((u) => u.service.service.name).join(', ')}` : '';
+        const only = having.length < members.length ? `; now for every ${memberOf(workload)}, not only ${having.map((u) => u.service.service.name).join(', ')}` : '';
         if (reasons.length) {
           this.podOf(workload).extraSecretEnv.set(name, { name, secretName: this.appSecret, key });
           for (const u of having) this.out(u.service).set(u.key, partial ? A : C, `${workload}.extraSecretEnv: Secret ${this.appSecret}, key ${key} (${reasons[0]}); the value is not written anywhere${only}${differs}`);
@@ -1455,9 +1476,15 @@ export class ComposeMapper {
 
   // ------------------------------------------------------------------ backend
 
-  private backendProps(): PlanObject {
-    const c = this.backend;
+  /**
+   * The props of a Django web server: the backend, or a web service (`webServices[i]`) beside it. A web service
+   * keeps daphne (AppServer.DAPHNE, one process per pod); the backend runs daphne and hypercorn as uvicorn.
+   */
+  private webTierProps(c: Classified, part: 'backend' | `webServices[${number}]`): PlanObject {
     const o = this.out(c);
+    const isBackend = part === 'backend';
+    const name = isBackend ? 'backend' : this.webServiceName(c);
+    const who = isBackend ? 'the backend' : `the web service ${name}`;
     this.need(c, 'command');
     this.need(c, 'entrypoint');
     const props: PlanObject = {};
@@ -1465,7 +1492,7 @@ export class ComposeMapper {
     const notes: string[] = [];
     let status: KeyStatus = C;
     let application: string | undefined;
-    let server: 'GUNICORN' | 'UVICORN' = 'GUNICORN';
+    let server: 'GUNICORN' | 'UVICORN' | 'DAPHNE' = 'GUNICORN';
     let port: number | undefined;
     let workers: number | undefined;
     let timeout: number | undefined;
@@ -1500,26 +1527,31 @@ export class ComposeMapper {
           notes.push(`${option(a, ['-c'], ['--config'])} is not read: its settings are not carried`);
         }
         const rest = otherOptions(a, ['-w', '--workers', '-b', '--bind', '-t', '--timeout', '-k', '--worker-class', '-c', '--config', '--access-logfile', '--forwarded-allow-ips', '--worker-tmp-dir', '--graceful-timeout'], gunicornValued);
-        this.serverExtraArgs(rest, /^(--reload|-D$|--daemon|-p$|--pid|-u$|--user|-g$|--group|--chdir|--certfile|--keyfile|--ca-certs|--check-config|--print-config|--log-file|--error-logfile)/, notes, (a2) => {
+        this.serverExtraArgs(part, rest, /^(--reload|-D$|--daemon|-p$|--pid|-u$|--user|-g$|--group|--chdir|--certfile|--keyfile|--ca-certs|--check-config|--print-config|--log-file|--error-logfile)/, notes, (a2) => {
           status = a2;
         });
       } else if (cmd.kind === 'uvicorn' || cmd.kind === 'hypercorn' || cmd.kind === 'daphne') {
-        server = 'UVICORN';
+        server = cmd.kind === 'daphne' && !isBackend ? 'DAPHNE' : 'UVICORN';
         application = cmd.kind === 'daphne' ? [...a].reverse().find((w, i, arr) => !w.startsWith('-') && !(arr[i + 1] ?? '').startsWith('-') && /:/.test(w)) ?? positional(a, uvicornValued) : positional(a, uvicornValued);
         port = intOf(option(a, ['-p'], ['--port'])) ?? bindPort(option(a, ['-b'], ['--bind']));
         workers = intOf(option(a, ['-w'], ['--workers']));
-        if (cmd.kind !== 'uvicorn') {
+        if (cmd.kind !== 'uvicorn' && server === 'UVICORN') {
           status = A;
           notes.push(`${cmd.kind} becomes uvicorn (the chart's ASGI server)`);
         }
         const rest = otherOptions(a, ['--host', '--port', '--workers', '--proxy-headers', '--forwarded-allow-ips', '--timeout-graceful-shutdown', '-b', '--bind', '-p', '-w'], uvicornValued);
         if (cmd.kind === 'uvicorn') {
-          this.serverExtraArgs(rest, /^(--reload|--uds|--fd|--env-file|--ssl-|--log-config|-u$|--unix-socket)/, notes, (a2) => {
+          this.serverExtraArgs(part, rest, /^(--reload|--uds|--fd|--env-file|--ssl-|--log-config|-u$|--unix-socket)/, notes, (a2) => {
             status = a2;
           });
         } else if (rest.length) {
           status = A;
-          notes.push(`not carried: ${rest.join(' ')} (${cmd.kind} options; uvicorn runs the app)`);
+          notes.push(`not carried: ${rest.join(' ')} (${cmd.kind} options; ${server === 'DAPHNE' ? 'the chart sets daphne\'s' : 'uvicorn runs the app'})`);
+        }
+        if (server === 'DAPHNE' && workers !== undefined && workers !== 1) {
+          status = A;
+          notes.push(`daphne runs one process per pod: ${workers} workers are not carried (scale it with replicas)`);
+          workers = undefined;
         }
       } else {
         // manage.py runserver
@@ -1531,11 +1563,11 @@ export class ComposeMapper {
     } else {
       status = A;
       notes.push('compose runs the image\'s CMD; the chart runs gunicorn explicitly');
-      this.addTodo('Django web tier', `${c.service.name} had no command: check backend.application and backend.server in main.ts against what the image's CMD starts.`, [c.service.name]);
+      this.addTodo('Django web tier', `${c.service.name} had no command: check ${part}.application and ${part}.server in main.ts against what the image's CMD starts.`, [c.service.name]);
     }
     if (application && !/:/.test(application) && /^[A-Za-z_][\w.]*$/.test(application)) application = `${application}:application`;
     if (!application || !/^[A-Za-z_][\w.]*:[A-Za-z_]\w*$/.test(application)) {
-      const derived = `${this.djangoModule()}.${server === 'UVICORN' ? 'asgi' : 'wsgi'}:application`;
+      const derived = `${this.djangoModule()}.${server === 'GUNICORN' ? 'wsgi' : 'asgi'}:application`;
       if (application) notes.push(`the application ${application} is not "module:attribute"; ${derived} is used`);
       application = derived;
       status = A;
@@ -1557,12 +1589,12 @@ export class ComposeMapper {
     const listen = this.listenPorts(c);
     port = port ?? listen[0]?.target ?? 8000;
     if (port < 1024) {
-      notes.push(`port ${port} needs root; the backend listens on 8000 (Pod Security restricted)`);
+      notes.push(`port ${port} needs root; ${who} listens on 8000 (Pod Security restricted)`);
       status = A;
       port = 8000;
     }
     if (port !== 8000) props.port = port;
-    this.componentNames.set(c.service.name, { name: 'backend', port });
+    this.componentNames.set(c.service.name, { name, port });
     if (timeout !== undefined) {
       if (timeout >= 1 && timeout <= 3600) {props.requestTimeoutSeconds = timeout;} else {
         notes.push(`timeout ${timeout} s is outside 1-3600; 60 s is used`);
@@ -1583,11 +1615,11 @@ export class ComposeMapper {
       status = A;
       notes.push(`wrappers dropped: ${c.analysis.wrappers.join('; ')} (readiness probes and the jobs' retries replace waiting for dependencies)`);
     }
-    const what = `${server === 'GUNICORN' ? 'gunicorn' : 'uvicorn'} ${application} on port ${port}${props.serverWorkers ? ` with ${props.serverWorkers} workers` : ''}`;
+    const what = `${server.toLowerCase()} ${application} on port ${port}${props.serverWorkers ? ` with ${props.serverWorkers} workers` : ''}`;
     const cmdKey = c.service.spec.command !== undefined ? 'command' : c.service.spec.entrypoint !== undefined ? 'entrypoint' : undefined;
     if (cmdKey) o.set(cmdKey, status, `${what}${notes.length ? `; ${notes.join('; ')}` : ''}`);
     if (cmdKey === 'command' && c.service.spec.entrypoint !== undefined) o.set('entrypoint', A, 'the chart sets the container command, so the image entrypoint and this one do not run');
-    this.comment('backend', `compose service ${c.service.name}: ${what}.`);
+    this.comment(part, `compose service ${c.service.name}: ${what}.`);
 
     // Probes.
     const h = this.health(c);
@@ -1598,10 +1630,10 @@ export class ComposeMapper {
         props.readinessPath = h.path;
         this.healthKeys(c,
           [A, `${h.form} ${JSON.stringify(h.text)} becomes an HTTP GET ${h.path} readiness probe on the http port (no curl needed in the image); liveness and startup stay on /healthz/live, which the app must answer${h.form === 'CMD-SHELL' ? ' (the shell command was read for its URL)' : ''}`],
-          this.timingsDetail(h, 'backend'));
+          this.timingsDetail(h, part));
         this.addTodo('Django web tier', `Serve GET /healthz/live (200 while the process runs) besides ${h.path}: liveness must not depend on the database, or a slow database restarts every pod.`, [c.service.name]);
       } else {
-        this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is not an HTTP check; the backend is probed with GET /healthz/ready (readiness) and /healthz/live (liveness, startup)`], this.timingsDetail(h, 'backend'));
+        this.healthKeys(c, [A, `${h.form} ${JSON.stringify(h.text)} is not an HTTP check; ${who} is probed with GET /healthz/ready (readiness) and /healthz/live (liveness, startup)`], this.timingsDetail(h, part));
         this.addTodo('Django web tier', 'Serve GET /healthz/ready (200 when the pod can take traffic) and /healthz/live (200 while the process runs).', [c.service.name]);
       }
       const { timings } = this.probeTimings(h);
@@ -1610,38 +1642,79 @@ export class ComposeMapper {
       this.addTodo('Django web tier', 'Serve GET /healthz/ready (200 when the pod can take traffic) and /healthz/live (200 while the process runs); compose had no healthcheck.', [c.service.name]);
     }
 
-    this.webReplicas(c, props, 'the backend');
+    this.webReplicas(c, props, who);
     const timeoutUsed = (props.requestTimeoutSeconds as number | undefined) ?? 60;
-    const g = this.grace(c, 10 + timeoutUsed, `the backend (a 10 s drain plus the ${timeoutUsed} s request timeout)`);
+    const g = this.grace(c, 10 + timeoutUsed, `${who} (a 10 s drain plus the ${timeoutUsed} s request timeout)`);
     if (g !== undefined) props.terminationGracePeriodSeconds = g;
-    props.resources = this.resources(c, 'backend', 'backend').resources;
-    this.becomes.set(c.service.name, `backend: Deployment, Service backend:${port}, HPA, PodDisruptionBudget`);
-    return props;
+    props.resources = this.resources(c, 'backend', part).resources;
+    if (isBackend) {
+      this.becomes.set(c.service.name, `backend: Deployment, Service backend:${port}, HPA, PodDisruptionBudget`);
+      return props;
+    }
+    this.becomes.set(c.service.name, `${part} ${name}: Deployment, Service ${name}:${port}, HPA, PodDisruptionBudget; the edge routes its path prefixes to it`);
+    // name and pathPrefixes first read best; the prefixes are known once the edge has read the nginx routes.
+    return { name, pathPrefixes: [], ...props };
   }
 
-  /** A web server besides the backend (an ASGI server for WebSockets, say) is not run by the chart: each is a to-do. */
+  /** The name of a web service: its compose name, unless another component of the chart has it. */
+  private webServiceName(c: Classified): string {
+    const label = dnsLabel(c.service.name, 50);
+    const taken = ['backend', 'frontend', 'edge', 'beat', 'migrate', 'collectstatic'].includes(label) || label.startsWith('worker-')
+      || this.webServers.some((x) => x !== c && this.webServers.indexOf(x) < this.webServers.indexOf(c) && dnsLabel(x.service.name, 50) === label);
+    return taken ? `${label}-web` : label;
+  }
+
+  /**
+   * The path prefixes of each web service: the locations of the compose nginx that proxy to it, else a placeholder
+   * the team replaces (the edge routes nothing else to a web service, so its clients must use that prefix).
+   */
+  private webServicePrefixes(webServices: PlanObject[], edge: PlanObject | undefined): void {
+    const routing = (edge?.routing ?? {}) as PlanObject;
+    const claimed = new Set<string>([
+      ...((routing.backendPathPrefixes as string[] | undefined) ?? ['/api/', '/admin/']),
+      ...((routing.uploadPathPrefixes as string[] | undefined) ?? ['/upload/']),
+      String(routing.staticPathPrefix ?? '/static/'), String(routing.internalS3Prefix ?? '/_s3/'),
+    ]);
+    this.webServers.forEach((c, i) => {
+      const props = webServices[i];
+      const at = `webServices[${i}]`;
+      const found = (this.webPrefixes.get(c) ?? []).filter((p) => !claimed.has(p));
+      if (found.length) {
+        props.pathPrefixes = found;
+        for (const p of found) claimed.add(p);
+        this.comment(`${at}.pathPrefixes`, `The locations of the compose nginx that proxied to ${c.service.name}; the edge upgrades websockets on them.`);
+        return;
+      }
+      const candidates = ['/ws/', `/ws/${props.name}/`, `/${props.name}/`];
+      const placeholder = candidates.find((p) => !claimed.has(p))!;
+      claimed.add(placeholder);
+      props.pathPrefixes = [placeholder];
+      this.comment(`${at}.pathPrefixes`, `TODO(import): the paths its clients use (${placeholder} is a placeholder): ${this.edgeService ? 'no location of the compose nginx proxies to it' : 'compose had no nginx'}, and the edge sends ${props.name} nothing but these prefixes.`);
+      this.addTodo('Edge', `Set ${at}.pathPrefixes (${props.name}) in main.ts to the paths the clients of ${c.service.name} use (${placeholder} is a placeholder; ${this.edgeService ? 'no location of the compose nginx proxies to it' : 'compose had no nginx'}): the edge routes nothing else to it.`, [c.service.name]);
+    });
+  }
+
+  /** A web server besides the backend (an ASGI server for WebSockets, say) is a web service behind the edge; without an edge, a to-do. */
   private secondWebServers(): void {
-    for (const c of this.ofRole('django-backend').filter((x) => x !== this.backend)) {
+    for (const c of this.ofRole('django-backend').filter((x) => x !== this.backend && !this.webServers.includes(x))) {
       const cmd = c.analysis.commands.find((x) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'runserver'].includes(x.kind));
       const a = cmd?.argv ?? [];
       const bind = option(a, ['-b'], ['--bind']);
       const port = intOf(option(a, ['-p'], ['--port'])) ?? (bind ? intOf(/:([0-9]+)$/.exec(bind)?.[1]) : undefined) ?? this.listenPorts(c)[0]?.target;
-      const asgi = cmd && (cmd.kind !== 'gunicorn' || /uvicorn/i.test(option(a, ['-k'], ['--worker-class']) ?? '') || a.some((w) => /asgi/.test(w)));
       const what = cmd ? `${quoteArgv(a.slice(0, 6))}${a.length > 6 ? ' …' : ''}` : 'the image\'s CMD';
-      this.addTodo('Django web tier', `${c.service.name} runs a second web server (${what}${port ? `, port ${port}` : ''}) that the chart does not run beside the backend: the generated app does not serve it. `
-        + `${asgi ? 'Serve its routes from the backend (backend.server AppServer.UVICORN with the ASGI application serves HTTP and WebSockets alike), ' : 'Serve its routes from the backend, '}`
-        + 'or deploy it as an app of its own, until the chart has a second web component; its clients and edge routes must then point at that.', [c.service.name]);
-      this.needProp('DjangoAppChartProps (a second web component)', 'a second Django web server beside the backend (an ASGI server for WebSockets, say)', c.service.name);
+      this.addTodo('Django web tier', `${c.service.name} runs a second web server (${what}${port ? `, port ${port}` : ''}) that the generated app does not run: the chart runs one beside the backend only as a webServices entry, which needs an edge (only the edge routes to it), and this app has none. `
+        + 'Add an edge and a webServices entry for it (server, application, port and the path prefixes its clients use), or serve its routes from the backend, '
+        + 'or deploy it as an app of its own.', [c.service.name]);
     }
   }
 
   /** Options of the web server the chart does not set itself become backend.extraArgs; dev and file options are dropped. */
-  private serverExtraArgs(rest: string[], never: RegExp, notes: string[], approximate: (s: KeyStatus) => void): void {
+  private serverExtraArgs(w: Workload, rest: string[], never: RegExp, notes: string[], approximate: (s: KeyStatus) => void): void {
     const dropped = rest.filter((r) => never.test(r));
     const carried = rest.filter((r) => !never.test(r));
     if (carried.length) {
-      this.podOf('backend').extraArgs.push(...carried.map((r) => (r.startsWith('--') ? r.replace(' ', '=') : r)).flatMap((r) => (r.startsWith('--') ? [r] : r.split(' '))));
-      notes.push(`backend.extraArgs ${carried.join(' ')}`);
+      this.podOf(w).extraArgs.push(...carried.map((r) => (r.startsWith('--') ? r.replace(' ', '=') : r)).flatMap((r) => (r.startsWith('--') ? [r] : r.split(' '))));
+      notes.push(`${w}.extraArgs ${carried.join(' ')}`);
     }
     if (dropped.length) {
       notes.push(`not carried: ${dropped.join(' ')} (reloading, daemonizing, users, files and TLS have no place in the pod)`);
@@ -2149,10 +2222,15 @@ export class ComposeMapper {
     return { site: nginxSite(directives), files: files.map(shown), error: missing.length ? `${missing.join(', ')} not found` : undefined };
   }
 
+  /** The components other than the nginx edge that compose publishes on the host: with them, the app gets an edge. */
+  private publishedServices(): Classified[] {
+    return this.classified
+      .filter((x) => isComponentRole(x.role) && x !== this.edgeService && parsePorts(x.service.spec.ports).some((p) => p.published !== undefined));
+  }
+
   private edge(): PlanObject | undefined {
     const c = this.edgeService;
-    const published = this.classified
-      .filter((x) => isComponentRole(x.role) && x !== c && parsePorts(x.service.spec.ports).some((p) => p.published !== undefined));
+    const published = this.publishedServices();
     if (!c && !published.length) return undefined;
     this.hasEdge = true;
     const props: PlanObject = {};
@@ -2223,11 +2301,14 @@ export class ComposeMapper {
   private routing(c: Classified, site: NginxSite | undefined, props: PlanObject): void {
     const backendHosts = new Set([this.backend.service.name]);
     const frontendHosts = new Set(this.frontend ? [this.frontend.service.name] : []);
+    const webHosts = new Map<string, Classified>(this.webServers.map((w) => [w.service.name, w]));
     if (site) {
       for (const [name, servers] of Object.entries(site.upstreams)) {
         const hosts = servers.map((s) => s.replace(/:\d+$/, ''));
         if (hosts.some((h) => backendHosts.has(h))) backendHosts.add(name);
         if (hosts.some((h) => frontendHosts.has(h))) frontendHosts.add(name);
+        const web = hosts.map((h) => webHosts.get(h)).find((w) => w !== undefined);
+        if (web && !webHosts.has(name)) webHosts.set(name, web);
       }
     }
     const backendPrefixes: string[] = [];
@@ -2269,6 +2350,18 @@ export class ComposeMapper {
         } else {
           add({ location: loc, compose, edge: 'not carried: the edge has one internal X-Accel prefix', covered: D });
         }
+        continue;
+      }
+      const web = l.proxyHost !== undefined ? webHosts.get(l.proxyHost) : undefined;
+      if (web) {
+        const prefix = prefixOf(p);
+        const name = this.webServiceName(web);
+        if (!validPrefix(prefix)) {
+          add({ location: loc, compose, edge: `not carried: not a plain path prefix; the web service ${name} gets a placeholder prefix`, covered: D });
+          continue;
+        }
+        this.webPrefixes.set(web, uniq([...(this.webPrefixes.get(web) ?? []), prefix]));
+        add({ location: loc, compose, edge: `web service ${name} prefix ${prefix} (websocket upgrades, unbuffered, idle timeout 3600 s)`, covered: prefix === p ? C : A });
         continue;
       }
       if (l.websocket) {
@@ -2572,11 +2665,11 @@ export class ComposeMapper {
       o.set(key, rule[0], rule[1]);
     }
     if (!component && !this.becomes.has(s.name)) this.becomes.set(s.name, 'nothing');
-    if (component && c.role === 'django-backend' && c !== this.backend) this.becomes.set(s.name, 'nothing');
+    if (component && c.role === 'django-backend' && c !== this.backend && !this.webServers.includes(c)) this.becomes.set(s.name, 'nothing');
   }
 
   private notInApp(c: Classified): string {
-    if (c.role === 'django-backend') return `a second Django web server: the chart has one web tier (${this.backend.service.name}), which serves its routes`;
+    if (c.role === 'django-backend') return `a second Django web server: the app has no edge, and only the edge routes to a web service beside the backend (${this.backend.service.name}); see the to-do`;
     if (c.role === 'celery-beat') return 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks';
     if (c.role === 'celery-flower') return 'Flower is not part of the generated app: the chart has no Flower component; queue lengths are in the KEDA metrics, and Flower can run from its own chart';
     if (c.role === 'mail-catcher') return `${c.product} catches mail in development; production sends through a real SMTP service (set its address in the app's settings)`;
@@ -2615,7 +2708,7 @@ export class ComposeMapper {
       else status = A;
       services.push({
         name: s.name,
-        role: c ? (c.role === 'django-backend' && c !== this.backend ? 'django-backend (second)' : c.role) : 'inactive',
+        role: c ? (c.role === 'django-backend' && c !== this.backend ? `django-backend (${this.webServers.includes(c) ? 'web service' : 'second'})` : c.role) : 'inactive',
         recognisedBy: c ? c.recognisedBy : `profiles ${s.profiles.join(', ')} not enabled`,
         becomes,
         status,

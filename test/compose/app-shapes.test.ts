@@ -152,6 +152,68 @@ ${build('proxy')}    ports: ["80:80"]
   });
 });
 
+describe('GIVEN an ASGI server beside gunicorn that the compose nginx routes websockets to WHEN imported', () => {
+  const nginx = [
+    'upstream channels { server ws:9000; }',
+    'server {',
+    '  listen 80;',
+    '  server_name shop.example.com;',
+    '  location /api/ { proxy_pass http://web:8000; }',
+    '  location /ws { proxy_pass http://channels; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; }',
+    '  location /events/ { proxy_pass http://ws:9000; }',
+    '}',
+  ].join('\n');
+  const { props, report, todo } = imported(`services:\n${WEB}  ws:
+    image: registry.example.com/shop/web:1.2.0
+    command: gunicorn shop.asgi:application -k uvicorn.workers.UvicornWorker -w 3 --bind 0.0.0.0:9000
+    scale: 2
+    mem_limit: 2g
+  nginx:
+    image: nginx:1.27
+    ports: ["80:80"]
+    volumes:
+      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro
+`, { 'nginx.conf': nginx });
+
+  test('THEN it is a web service with the server, application, port, workers, replicas and resources of its command, on the prefixes nginx sent it', () => {
+    expect(props.webServices).toEqual([expect.objectContaining({
+      name: 'ws',
+      pathPrefixes: ['/ws/', '/events/'],
+      application: 'shop.asgi:application',
+      serverWorkers: 3,
+      port: 9000,
+      minReplicas: 2,
+      resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '2Gi', memoryLimit: '2Gi' },
+    })]);
+    expect(props.webServices[0].server.member).toBe('UVICORN');
+    expect(props.edge.routing.backendPathPrefixes).toEqual(['/api/']);
+  });
+
+  test('THEN the routes say which locations reach it, and no to-do asks for its prefixes', () => {
+    expect(report.edgeRoutes.find((r) => r.location === '/ws')).toMatchObject({ covered: 'approximated', edge: expect.stringContaining('web service ws prefix /ws/') });
+    expect(report.edgeRoutes.find((r) => r.location === '/events/')).toMatchObject({ covered: 'converted' });
+    expect(todo.filter((t) => /pathPrefixes|second web server/.test(t))).toEqual([]);
+    expect(report.missingChartProps.map((m) => m.prop)).not.toContain('NginxRoutingOptions.websocketPathPrefixes');
+  });
+});
+
+describe('GIVEN a second web server and no edge (nothing published, no nginx) WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}  live:
+    image: registry.example.com/shop/web:1.2.0
+    command: daphne -b 0.0.0.0 -p 8001 shop.asgi:application
+`);
+
+  test('THEN there is no web service (only the edge routes to one), and one to-do names the service and what to do', () => {
+    expect([props.webServices, props.edge]).toEqual([undefined, undefined]);
+    expect(report.services.find((s) => s.name === 'live')).toMatchObject({ role: 'django-backend (second)', status: 'dropped' });
+    const todos = report.todo.filter((t) => t.services.includes('live'));
+    expect(todos).toHaveLength(1);
+    expect(todos[0]).toMatchObject({ topic: 'Django web tier' });
+    expect(todos[0].text).toContain('live runs a second web server (daphne -b 0.0.0.0 -p 8001 shop.asgi:application, port 8001)');
+    expect(todos[0].text).toContain('Add an edge and a webServices entry for it');
+  });
+});
+
 describe('GIVEN a Dockerfile WHEN its build context is read', () => {
   const dir = tempDir('build-context');
   fs.mkdirSync(path.join(dir, 'scripts'));

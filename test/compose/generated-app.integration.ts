@@ -77,7 +77,8 @@ describe.each(APP_FIXTURES)('GIVEN the app imported from %s WHEN rendered with k
     for (const o of app().objects.filter((x) => x.kind === 'Deployment')) {
       const c = o.spec.template.spec.containers[0];
       const component = o.metadata.labels!['app.kubernetes.io/component'];
-      if (['backend', 'frontend'].includes(component)) expect([component, !!c.readinessProbe, !!c.livenessProbe, !!c.startupProbe]).toEqual([component, true, true, true]);
+      const webServer = ['gunicorn', 'uvicorn', 'daphne'].includes(c.command?.[0]);
+      if (['backend', 'frontend'].includes(component) || webServer) expect([component, !!c.readinessProbe, !!c.livenessProbe, !!c.startupProbe]).toEqual([component, true, true, true]);
       if (component === 'edge') expect([component, !!c.readinessProbe, !!c.livenessProbe]).toEqual([component, true, true]);
       if (component.startsWith('worker-')) expect(c.livenessProbe.exec.command.join(' ')).toContain('celery-worker-heartbeat');
     }
@@ -143,5 +144,28 @@ describe.each(APP_FIXTURES)('GIVEN the app imported from %s WHEN rendered with k
     expect(job.metadata.annotations).toMatchObject({ 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/sync-wave': '0' });
     const backend = app().objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!;
     expect(backend.metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe('1');
+  });
+});
+
+describe('GIVEN the newsroom app (daphne beside the uvicorn backend, an edge for the published ports) WHEN rendered', () => {
+  const app = () => apps.get('newsroom')!;
+
+  test('THEN daphne runs as the web service live, and the edge routes its placeholder prefix to it with websocket upgrades', () => {
+    const live = app().objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'live')!;
+    expect(live.spec.template.spec.containers[0].command.slice(0, 3)).toEqual(['daphne', '--bind=0.0.0.0', '--port=8001']);
+    const nginx = app().objects.find((o) => o.kind === 'ConfigMap' && Object.values<string>(o.data ?? {}).some((v) => v.includes('location ^~ /ws/')))!;
+    const conf = Object.values<string>(nginx.data).find((v) => v.includes('location ^~ /ws/'))!;
+    const location = conf.slice(conf.indexOf('location ^~ /ws/'));
+    expect(location.slice(0, location.indexOf('}'))).toContain('proxy_pass http://edge_service_live;');
+    expect(conf).toMatch(/upstream edge_service_live \{\s*server live[.:][^;]*8001;/);
+  });
+
+  test("THEN the traffic model and live's NetworkPolicy let the edge reach the daphne pods on 8001", () => {
+    const index = JSON.parse(app().files['production/index.json']);
+    const flows = (index.traffic.allowed as any[]).filter((f) => f.to.component === 'live');
+    expect(flows.map((f) => [f.from.component, f.port])).toContainEqual(['edge', 8001]);
+    const policy = app().objects.find((o) => o.kind === 'NetworkPolicy' && o.spec.podSelector.matchLabels?.['app.kubernetes.io/component'] === 'live')!;
+    const fromEdge = (policy.spec.ingress as any[]).filter((r) => (r.from ?? []).some((f: any) => f.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'edge'));
+    expect(fromEdge.flatMap((r) => r.ports.map((p: any) => p.port))).toEqual([8001]);
   });
 });

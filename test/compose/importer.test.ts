@@ -367,14 +367,22 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
     expect(key(report, 'api', 'stop_grace_period')?.status).toBe(KeyStatus.APPROXIMATED);
   });
 
-  test('THEN a second web server is reported, not silently merged', () => {
-    expect(service(report, 'live')).toMatchObject({ role: 'django-backend (second)', status: KeyStatus.DROPPED });
-    expect(key(report, 'live', 'command')?.detail).toMatch(/a second Django web server/);
-    const todo = report.todo.find((t) => t.services.includes('live'));
-    expect(todo).toMatchObject({ topic: 'Django web tier', services: ['live'] });
-    expect(todo!.text).toContain('live runs a second web server (daphne -b 0.0.0.0 -p 8001 newsroom.asgi:application, port 8001)');
-    expect(todo!.text).toContain('backend.server AppServer.UVICORN');
-    expect(report.missingChartProps.map((m) => m.prop)).toContain('DjangoAppChartProps (a second web component)');
+  test('THEN the second web server (daphne) becomes a web service behind the edge, on a placeholder prefix since compose had no nginx', () => {
+    expect(p.webServices).toHaveLength(1);
+    expect(p.webServices[0]).toMatchObject({ name: 'live', pathPrefixes: ['/ws/'], application: 'newsroom.asgi:application', port: 8001 });
+    expect(p.webServices[0].server.member).toBe('DAPHNE');
+    expect(p.webServices[0].serverWorkers).toBeUndefined();
+    expect(p.webServices[0].extraSecretEnv.map((s: any) => s.name)).toEqual(p.backend.extraSecretEnv.map((s: any) => s.name));
+    expect(service(report, 'live')).toMatchObject({ role: 'django-backend (web service)', status: KeyStatus.APPROXIMATED });
+    expect(service(report, 'live').becomes).toMatch(/^webServices\[0\] live: Deployment, Service live:8001/);
+    expect(key(report, 'live', 'command')).toMatchObject({ status: KeyStatus.CONVERTED, detail: 'daphne newsroom.asgi:application on port 8001' });
+    expect(results.newsroom.files['main.ts']).toContain('// TODO(import): the paths its clients use (/ws/ is a placeholder)');
+    const todos = report.todo.filter((t) => t.services.includes('live'));
+    expect(todos.filter((t) => t.topic === 'Edge').map((t) => t.text)).toEqual([
+      'Set webServices[0].pathPrefixes (live) in main.ts to the paths the clients of live use (/ws/ is a placeholder; compose had no nginx): the edge routes nothing else to it.',
+    ]);
+    expect(todos.some((t) => /second web server/.test(t.text))).toBe(false);
+    expect(report.missingChartProps.map((m) => m.prop)).not.toContain('DjangoAppChartProps (a second web component)');
   });
 
   test('THEN unknown keys and extension fields of a service are reported as dropped with the key', () => {
