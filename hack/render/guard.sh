@@ -21,7 +21,7 @@ compgen -G 'dist/manifests/*/index.json' >/dev/null || die "$prefix" "dist/manif
 # The CLI is wherever package.json's bin says, in this checkout and in the commit before it alike.
 cli_of() { node -p "require('./package.json').bin['k8s-topology']" 2>/dev/null; }
 cli=$(cli_of)
-[ -n "$cli" ] && [ -f "$cli" ] || die "$prefix" "lib/ is not compiled (no ${cli:-k8s-topology bin in package.json}): run npx projen compile first"
+{ [ -n "$cli" ] && [ -f "$cli" ]; } || die "$prefix" "lib/ is not compiled (no ${cli:-k8s-topology bin in package.json}): run npx projen compile first"
 
 has_commit() { git rev-parse -q --verify "$1^{commit}" >/dev/null 2>&1; }
 
@@ -58,7 +58,7 @@ ln -s "$REPO_ROOT/node_modules" "$work/node_modules"
   node_modules/.bin/jsii --silence-warnings=reserved-word >"$work/.compile.log" 2>&1 \
     || { cat "$work/.compile.log" >&2; die "$prefix" "the commit before this one ($base) does not compile"; }
   base_cli=$(cli_of)
-  [ -n "$base_cli" ] && [ -f "$base_cli" ] || die "$prefix" "the commit before this one ($base) has no k8s-topology CLI to render with"
+  { [ -n "$base_cli" ] && [ -f "$base_cli" ]; } || die "$prefix" "the commit before this one ($base) has no k8s-topology CLI to render with"
   node "$base_cli" render --out "$work/baseline" >/dev/null \
     || die "$prefix" "the commit before this one ($base) does not render"
 )

@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { parseArgs, UsageError } from './args';
+import { libraryPackage } from './library-package';
 import { ImportError } from '../compose/compose';
 import { GENERATED_FILES, importCompose, libraryRange, writeImport } from '../compose/importer';
-import { libraryPackage } from './library-package';
 
 export const IMPORT_USAGE = `usage: k8s-topology import <docker-compose.yml> [--out DIR] [--env-file FILE] [--profile NAMES] [--name APP] [--force]
 

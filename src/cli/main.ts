@@ -2,11 +2,11 @@
 import { UsageError } from './args';
 import { DIFF_USAGE, diffCommand } from './diff-command';
 import { IMPORT_USAGE, importCommand } from './import-command';
+import { libraryPackage } from './library-package';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
 import { RELEASE_USAGE, releaseCommand } from './release-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
 import { RUN_USAGE, runCommand } from './run-command';
-import { libraryPackage } from './library-package';
 
 // `passThrough`: the arguments after the first belong to the app, so only a first --help is the command's.
 const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number; passThrough?: boolean }> = {

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, UsageError } from './args';
-import { isReleaseVersion, RELEASE_VERSION } from '../platform/labels';
-import { IMAGE_TAG, isImmutableTag } from '../platform/pod';
 import { DEFAULT_RELEASE_PINS_FILE, ReleasePin, ReleasePins } from '../delivery/release-pins';
 import { FOLDER_NAME } from '../delivery/render';
+import { isReleaseVersion, RELEASE_VERSION } from '../platform/labels';
+import { IMAGE_TAG, isImmutableTag } from '../platform/pod';
 
 export const RELEASE_USAGE = `usage: k8s-topology release <environment> <version> [--tag TAG] [--file FILE] [--create]
 

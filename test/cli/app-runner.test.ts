@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { consumer, PLAIN_APP } from '../delivery/consumer';
-import { cli, tempDir } from '../delivery/helpers';
 import { isTypeScript, transpile } from '../../src/cli/app-runner';
 import { runnerModule } from '../../src/cli/render-command';
+import { consumer, PLAIN_APP } from '../delivery/consumer';
+import { cli, tempDir } from '../delivery/helpers';
 
 // The TypeScript runner's parts that start no process: what it makes of a .ts file, which "app" commands
 // render runs with it, and the errors given before any app runs. Running apps is in app-runner.integration.ts.

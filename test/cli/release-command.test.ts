@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, tempDir } from '../delivery/helpers';
 import { ReleasePins } from '../../src';
+import { cli, tempDir } from '../delivery/helpers';
 
 // `k8s-topology release` in process: it only reads and writes the release-pins file.
 const DIGEST = `sha256:${'b'.repeat(64)}`;

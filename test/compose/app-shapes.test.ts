@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { TEST_LIBRARY } from './helpers';
 import { readBuildContext } from '../../src/compose/build-context';
 import { importCompose } from '../../src/compose/importer';
 import { tempDir } from '../delivery/helpers';
-import { TEST_LIBRARY } from './helpers';
 
 // Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
 // outside the compose file, images that start through scripts or collect their statics at build time.
