@@ -2364,10 +2364,17 @@ export class ComposeMapper {
         add({ location: loc, compose, edge: `web service ${name} prefix ${prefix} (websocket upgrades, unbuffered, idle timeout 3600 s)`, covered: prefix === p ? C : A });
         continue;
       }
-      if (l.websocket) {
-        add({ location: loc, compose, edge: 'not carried: the generated edge does not proxy WebSocket upgrades', covered: D });
-        this.needProp('NginxRoutingOptions.websocketPathPrefixes', `nginx proxied WebSockets on ${p}`, c.service.name);
-        this.addTodo('Edge', `WebSockets on ${p} are not proxied by the generated edge: route them through the Ingress directly to the backend, or wait for the edge to support them.`, [c.service.name]);
+      if (l.websocket && toBackend) {
+        // The edge passes upgrades on every proxied location (docs/EDGE.md), so the route carries over;
+        // what differs is the idle timeout: the edge's server-wide one, unless a webServices entry gives
+        // the route its own.
+        const prefix = prefixOf(p);
+        if (!validPrefix(prefix)) {
+          add({ location: loc, compose, edge: 'not carried: not a plain path prefix', covered: D });
+          continue;
+        }
+        backendPrefixes.push(prefix);
+        add({ location: loc, compose, edge: `backend prefix ${prefix} (websocket upgrades pass; the idle timeout is the edge's server-wide one, a webServices entry gives a route its own)`, covered: A });
         continue;
       }
       if (toBackend) {

@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_FIXTURES, cli, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues, TEST_LIBRARY } from './helpers';
-import { tempDir } from '../delivery/helpers';
+import { libraryPackage } from '../../src/cli/library-package';
 import { ImportError } from '../../src/compose/compose';
 import { importCompose, libraryRange } from '../../src/compose/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../src/compose/report';
-import { libraryPackage } from '../../src/cli/library-package';
+import { tempDir } from '../delivery/helpers';
 
 const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
 const service = (report: MigrationReport, name: string): ServiceOutcome => report.services.find((s) => s.name === name)!;
@@ -249,13 +249,13 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   test('THEN the nginx config becomes the edge routing, and each location is reported as covered or not', () => {
     expect(p.edge).toMatchObject({
       host: 'app.mediahub.example.com',
-      routing: { backendPathPrefixes: ['/api/', '/admin/'], uploadPathPrefixes: ['/api/upload/'], internalS3Prefix: '/protected/', uploadMaxBodySize: '10g', maxBodySize: '20m', proxyReadTimeoutSeconds: 120 },
+      routing: { backendPathPrefixes: ['/api/', '/admin/', '/ws/'], uploadPathPrefixes: ['/api/upload/'], internalS3Prefix: '/protected/', uploadMaxBodySize: '10g', maxBodySize: '20m', proxyReadTimeoutSeconds: 120 },
     });
     expect(Object.fromEntries(report.edgeRoutes.map((r) => [r.location, r.covered]))).toEqual({
       '/api/': 'converted',
       '/admin/': 'converted',
       '/api/upload/': 'converted',
-      '/ws/': 'dropped',
+      '/ws/': 'approximated',
       '/static/': 'approximated',
       '/media/': 'dropped',
       '/protected/': 'approximated',
@@ -311,7 +311,14 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   });
 
   test('THEN the chart props that would express the file exactly are named', () => {
-    expect(report.missingChartProps.map((m) => m.prop)).toEqual(['CeleryQueueProps.extraArgs', 'DjangoAppChartProps.extraComponents', 'NginxRoutingOptions.websocketPathPrefixes']);
+    expect(report.missingChartProps.map((m) => m.prop)).toEqual(['CeleryQueueProps.extraArgs', 'DjangoAppChartProps.extraComponents']);
+  });
+
+  test("THEN nginx's WebSocket route to the backend is a backend prefix, approximated for its idle timeout, and no to-do", () => {
+    const ws = report.edgeRoutes.find((r) => r.location === '/ws/');
+    expect(ws).toMatchObject({ covered: KeyStatus.APPROXIMATED });
+    expect(ws!.edge).toMatch(/^backend prefix \/ws\/ \(websocket upgrades pass/);
+    expect(report.todo.map((t) => t.text).join('\n')).not.toMatch(/WebSockets on/);
   });
 
   test("THEN the compose timings become probe timings, the beat scheduler is kept, and one worker's variable is the pool's", () => {
