@@ -21,7 +21,7 @@ interface Run { code: number | null; out: string; err: string }
 /** A shop project: examples/shop's app.ts and main.ts, its package.json, a cdk8s.yaml with `app`, the package linked in. */
 function shopProject(app: string, typescript = false): string {
   const dir = tempDir('shop-runner');
-  for (const f of ['app.ts', 'main.ts', 'package.json']) fs.copyFileSync(path.join(SHOP, f), path.join(dir, f));
+  for (const f of ['app.ts', 'main.ts', 'package.json', 'releases.json']) fs.copyFileSync(path.join(SHOP, f), path.join(dir, f));
   fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), `app: ${app}\noutput: dist/manifests\n`);
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
   fs.mkdirSync(path.join(dir, 'node_modules', '@picvario'), { recursive: true });
