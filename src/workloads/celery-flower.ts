@@ -11,7 +11,7 @@ import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
 import { SecretKeyReference } from '../platform/secret-reference';
 import { addService } from '../platform/service';
-import { httpProbe } from '../platform/web-tier';
+import { httpProbe, tcpProbe } from '../platform/web-tier';
 
 /** The port Flower listens on (its own default). */
 const FLOWER_PORT = 5555;
@@ -72,7 +72,8 @@ export interface CeleryFlowerProps extends CeleryFlowerOptions, ComponentIdentit
  * a Deployment of one replica and a Service on port 5555. It serves under its path prefix
  * (`--url_prefix`), asks for HTTP basic auth from a Secret key, keeps its state in memory
  * (`--persistent` stays off, so the read-only root filesystem holds), and is probed on its own
- * `<prefix>healthcheck` endpoint, which answers without credentials.
+ * `<prefix>healthcheck` endpoint, which answers without credentials (readiness and startup; liveness
+ * only checks that the port accepts connections).
  */
 export class CeleryFlower extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name, and the component label. */
@@ -129,7 +130,9 @@ export class CeleryFlower extends Construct implements IHttpComponent {
       ],
       ports: [{ name: 'http', containerPort: FLOWER_PORT, protocol: 'TCP' }],
       readinessProbe: httpProbe(healthcheck, undefined, 10, 3),
-      livenessProbe: httpProbe(healthcheck, undefined, 20, 6),
+      // Liveness differs from readiness (as on the web tiers): a Flower that still accepts
+      // connections is not restarted for a slow answer.
+      livenessProbe: tcpProbe(20, 6),
       // Importing the Celery app (and with it Django) can take a while.
       startupProbe: httpProbe(healthcheck, undefined, 5, 60),
       resources: renderResources(this, 'resources', props.resources),
