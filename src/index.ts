@@ -15,6 +15,7 @@ export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } fr
 export { CeleryLiveness } from './workloads/celery-liveness';
 export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
+export { CeleryFlower, CeleryFlowerOptions, CeleryFlowerProps } from './workloads/celery-flower';
 export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
 export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps, EdgeServiceRoute } from './workloads/edge/edge-router';
 export { BackendRequestBuffering, ForwardedProto, NginxConfig, NginxConfigOptions, NginxRoutingOptions, NginxServiceRoute, ResolverAddressFamily, S3Scheme } from './workloads/edge/nginx-config';

@@ -1,6 +1,6 @@
 // A team's deploy repository for "shop", written against the public API only: a Django backend
 // behind an nginx edge (no frontend), a websocket service (Django Channels under uvicorn) on `/ws/`,
-// a Redis broker, two Celery queues, beat, plain `manage.py migrate` and a nightly
+// a Redis broker, two Celery queues, beat, Flower on `/flower/` behind basic auth, plain `manage.py migrate` and a nightly
 // `manage.py clearsessions`. Picvario is not involved.
 // Each environment's release is pinned in releases.json, which CI moves with `k8s-topology release`.
 import * as path from 'path';
@@ -54,6 +54,8 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
       ],
     },
     beat: { resources: small },
+    // The Celery dashboard for the on-call team; its `user:password` pairs live in the shop-flower Secret.
+    flower: { resources: small, basicAuth: { secretName: 'shop-flower', key: 'basic-auth' } },
     migrations: { resources: web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
     // Expired sessions pile up in the database; Django leaves their removal to a scheduled command.
     cronJobs: [
@@ -68,7 +70,7 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
     },
     externalServices: [
       { name: 'postgres', cidrs: [`${env.network}.1.0/24`], ports: [5432] },
-      { name: 'redis', cidrs: [`${env.network}.2.0/24`], ports: [6379] },
+      { name: 'redis', cidrs: [`${env.network}.2.0/24`], ports: [6379], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.FLOWER] },
       { name: 's3', cidrs: ['52.218.0.0/17'], ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
     ],
   };

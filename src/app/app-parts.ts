@@ -23,6 +23,11 @@ export enum ComponentGroup {
   EDGE = 'edge',
   /** The usage-statistics shipper and dashboards. */
   STATS = 'stats',
+  /**
+   * Flower, the Celery dashboard. It is not app code: it reaches only the services listed for this
+   * group, which must include the broker (and nothing else it does not need, such as the database).
+   */
+  FLOWER = 'flower',
 }
 
 /**

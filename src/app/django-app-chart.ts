@@ -15,6 +15,7 @@ import { applySyncWaves } from '../platform/sync-waves';
 import { duplicateObjects } from '../platform/unique-objects';
 import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
 import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
+import { CeleryFlower, CeleryFlowerOptions } from '../workloads/celery-flower';
 import { CeleryWorkerPool, CeleryWorkerPoolOptions } from '../workloads/celery-worker-pool';
 import { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from '../workloads/django-backend';
 import { DjangoCronJob, DjangoCronJobOptions } from '../workloads/django-cron-job';
@@ -97,6 +98,13 @@ export interface DjangoAppChartProps extends PodHardeningProps {
    */
   readonly beat?: CeleryBeatOptions;
   /**
+   * Flower, the Celery dashboard, served by the edge under its `pathPrefix` (`/flower/`) behind
+   * HTTP basic auth from a Secret key. It needs `workers` (it shows them) and `edge` (the only way
+   * in), and reaches only the external services listed for `ComponentGroup.FLOWER` (the broker).
+   * @default - no Flower
+   */
+  readonly flower?: CeleryFlowerOptions;
+  /**
    * The schema migrations, run before each release serves.
    * @default - no migration job
    */
@@ -177,6 +185,8 @@ export class DjangoAppChart extends Chart {
   public readonly workers?: CeleryWorkerPool;
   /** Beat, when there is one. */
   public readonly beat?: CeleryBeat;
+  /** Flower, when there is one. */
+  public readonly flower?: CeleryFlower;
   /** The migration job, when there is one. */
   public readonly migrations?: DjangoMigrations;
   /** The collectstatic job, when there is one. */
@@ -261,6 +271,7 @@ export class DjangoAppChart extends Chart {
       this.workers = new CeleryWorkerPool(this, 'workers', { ...celery, ...props.workers, namePrefix: workerPrefix, priorityClassPrefix });
       this.beat = props.beat ? new CeleryBeat(this, 'beat', { ...celery, ...props.beat, name: props.beat.name ?? named('beat') }) : undefined;
     }
+    this.flower = props.flower ? this.addFlower(props, appCode, named('flower')) : undefined;
     this.cronJobs = this.addCronJobs(props, named);
     this.frontend = props.frontend ? this.addFrontend(props, identity, hardening, named('frontend')) : undefined;
     this.edge = props.edge ? this.addEdge(props.edge, identity, hardening, named('edge'), props.webServices ?? []) : undefined;
@@ -275,11 +286,11 @@ export class DjangoAppChart extends Chart {
     this.components = [
       ...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : []),
       this.backend, ...this.webServices, ...(this.migrations ? [this.migrations] : []), ...(this.collectStatic ? [this.collectStatic] : []),
-      ...celeryComponents, ...this.cronJobs,
+      ...celeryComponents, ...(this.flower ? [this.flower] : []), ...this.cronJobs,
       ...(this.frontend ? [this.frontend] : []), ...(this.edge ? [this.edge] : []),
     ];
     this.checkUniqueNames([
-      [this.backend, 'backend.name'], [this.beat, 'beat.name'],
+      [this.backend, 'backend.name'], [this.beat, 'beat.name'], [this.flower, 'flower.name'],
       ...queues.map((q, i) => [q, `workers.queues[${i}].name`] as [IComponent, string]),
       [this.migrations, 'migrations.name'], [this.collectStatic, 'collectStatic.name'],
       [this.frontend, 'frontend.name'], [this.edge, 'edge.name'],
@@ -293,6 +304,7 @@ export class DjangoAppChart extends Chart {
       syncSecrets(this, props.secretStore, props.namespace, [
         ...this.settings.secretKeys, ...(this.broker?.secretKeys ?? []),
         ...(this.statsShipper?.secretKeys ?? []), ...(this.statsDashboards?.secretKeys ?? []),
+        ...(this.flower?.secretKeys ?? []),
       ]);
     }
 
@@ -304,6 +316,7 @@ export class DjangoAppChart extends Chart {
         [ComponentGroup.FRONTEND, this.frontend ? [this.frontend] : []],
         [ComponentGroup.EDGE, this.edge ? [this.edge] : []],
         [ComponentGroup.STATS, [...(this.statsShipper ? [this.statsShipper] : []), ...(this.statsDashboards ? [this.statsDashboards] : [])]],
+        [ComponentGroup.FLOWER, this.flower ? [this.flower] : []],
       ]),
       externalServices: props.externalServices,
       dnsNamespace: props.dnsNamespace,
@@ -317,6 +330,7 @@ export class DjangoAppChart extends Chart {
       if (this.frontend) traffic.allow(this.edge, this.frontend);
       traffic.allow(this.edge, this.backend);
       for (const service of this.webServices) traffic.allow(this.edge, service);
+      if (this.flower) traffic.allow(this.edge, this.flower);
       traffic.allowExternal(ComponentGroup.EDGE);
     }
     if (this.frontend) {
@@ -327,6 +341,7 @@ export class DjangoAppChart extends Chart {
     if (this.statsShipper) traffic.allowStatsElasticsearch(this.statsShipper, props.stats!.elasticsearchCidrs);
     if (this.statsDashboards) traffic.allowStatsElasticsearch(this.statsDashboards, props.stats!.elasticsearchCidrs);
     traffic.allowExternal(ComponentGroup.STATS);
+    traffic.allowExternal(ComponentGroup.FLOWER);
     traffic.checkGroupsUsed('externalServices');
 
     new NetworkIsolation(this, 'network', {
@@ -385,24 +400,64 @@ export class DjangoAppChart extends Chart {
       if (!Array.isArray(options.pathPrefixes) || options.pathPrefixes.length === 0) {
         invalid(this, `${field}.pathPrefixes`, 'a non-empty list of path prefixes such as "/ws/" (the edge routes nothing else to it)', options.pathPrefixes);
       }
-      options.pathPrefixes.forEach((prefix, j) => {
-        const at = `${field}.pathPrefixes[${j}]`;
-        if (typeof prefix !== 'string' || !/^\/(?:[A-Za-z0-9._~-]+\/)+$/.test(prefix)) {
-          invalid(this, at, 'a path prefix other than "/" that starts and ends with "/", of letters, digits and . _ ~ - (such as "/ws/")', prefix);
-        }
-        const owner = claimed.get(prefix);
-        if (owner !== undefined) invalid(this, at, `a prefix no other route uses (${owner} has it too)`, prefix);
-        if (prefix.startsWith(internalS3) || internalS3.startsWith(prefix)) {
-          invalid(this, at, `outside the internal X-Accel prefix "${internalS3}" (edge.routing.internalS3Prefix), and not above it`, prefix);
-        }
-        claimed.set(prefix, at);
-      });
+      options.pathPrefixes.forEach((prefix, j) => this.claimRoutePrefix(claimed, internalS3, `${field}.pathPrefixes[${j}]`, prefix, '/ws/'));
       return new DjangoBackend(this, `web-${name}`, {
         ...appCode,
         ...options,
         server: options.server ?? AppServer.UVICORN,
         name: named(name),
       });
+    });
+  }
+
+  /**
+   * Claims a path prefix of the edge for the prop `at`: a prefix no other route uses, outside the
+   * internal X-Accel location and not above it.
+   */
+  private claimRoutePrefix(claimed: Map<string, string>, internalS3: string, at: string, prefix: string, example: string): void {
+    if (typeof prefix !== 'string' || !/^\/(?:[A-Za-z0-9._~-]+\/)+$/.test(prefix)) {
+      invalid(this, at, `a path prefix other than "/" that starts and ends with "/", of letters, digits and . _ ~ - (such as "${example}")`, prefix);
+    }
+    const owner = claimed.get(prefix);
+    if (owner !== undefined) invalid(this, at, `a prefix no other route uses (${owner} has it too)`, prefix);
+    if (prefix.startsWith(internalS3) || internalS3.startsWith(prefix)) {
+      invalid(this, at, `outside the internal X-Accel prefix "${internalS3}" (edge.routing.internalS3Prefix), and not above it`, prefix);
+    }
+    claimed.set(prefix, at);
+  }
+
+  /**
+   * Flower, with the Celery parts' image, settings and broker. It needs the workers (checkCelery
+   * made sure they come with a broker and a Celery app), the edge (the only way in), a prefix no
+   * other route uses, and an external service it may reach (the broker).
+   */
+  private addFlower(props: DjangoAppChartProps, appCode: Omit<DjangoBackendProps, 'resources'>, name: string): CeleryFlower {
+    const flower = props.flower!;
+    if (typeof flower !== 'object' || flower === null) invalid(this, 'flower', 'an object, or left out', flower);
+    if (props.workers === undefined) {
+      invalid(this, 'workers', 'set when the app has flower (Flower shows the workers and their tasks; without workers it has nothing to show)', props.workers);
+    }
+    if (!props.edge) {
+      invalid(this, 'edge', 'set when the app has flower (only the edge routes to it, behind its basic auth; without it Flower would serve no one)', props.edge);
+    }
+    if (!flower.basicAuth) {
+      invalid(this, 'flower.basicAuth', 'a Secret key reference { secretName, key } to "user:password" (Flower is never served without authentication)', flower.basicAuth);
+    }
+    const claimed = new Map<string, string>(routingPrefixes(props.edge.routing).map(([prefix, field]) => [prefix, `edge.routing.${field}`]));
+    const internalS3 = [...claimed].find(([, field]) => field === 'edge.routing.internalS3Prefix')![0];
+    (props.webServices ?? []).forEach((service, i) => service.pathPrefixes.forEach((p, j) => claimed.set(p, `webServices[${i}].pathPrefixes[${j}]`)));
+    this.claimRoutePrefix(claimed, internalS3, 'flower.pathPrefix', flower.pathPrefix ?? '/flower/', '/flower/');
+    const reachesSomething = props.externalServices.some((s) => (s?.reachedBy ?? [ComponentGroup.APP_CODE]).includes(ComponentGroup.FLOWER));
+    if (!reachesSomething) {
+      invalid(this, 'externalServices', 'a list in which the broker names ComponentGroup.FLOWER in reachedBy when the app has flower (Flower reaches nothing else)',
+        props.externalServices.map((s) => s?.name));
+    }
+    return new CeleryFlower(this, 'flower', {
+      ...appCode,
+      broker: this.broker!,
+      celeryApp: props.celeryApp!,
+      ...flower,
+      name: flower.name ?? name,
     });
   }
 
@@ -450,11 +505,20 @@ export class DjangoAppChart extends Chart {
       routing: { allowedS3Hosts: this.defaultS3Hosts(), ...edge.routing },
       backend: this.backend,
       frontend: this.frontend,
-      services: this.webServices.map((component, i) => ({
-        component,
-        pathPrefixes: webServices[i].pathPrefixes,
-        idleTimeoutSeconds: webServices[i].idleTimeoutSeconds,
-      })),
+      services: [
+        ...this.webServices.map((component, i) => ({
+          component,
+          pathPrefixes: webServices[i].pathPrefixes,
+          idleTimeoutSeconds: webServices[i].idleTimeoutSeconds,
+        })),
+        // Flower's pages poll, and Flower 1.x's dashboard updated over a websocket: the service
+        // route passes upgrades, with the edge's usual read timeout as its idle time.
+        ...(this.flower ? [{
+          component: this.flower,
+          pathPrefixes: [this.flower.pathPrefix],
+          idleTimeoutSeconds: edge.routing?.proxyReadTimeoutSeconds ?? 300,
+        }] : []),
+      ],
       staticOrigin: edge.staticOrigin ?? this.bucketUrl(this.settings.staticBucket),
     });
   }

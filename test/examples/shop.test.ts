@@ -36,7 +36,7 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
   });
 
   test('THEN it is shaped unlike Picvario: Redis queues, plain migrate, an edge in front of the backend and a websocket service', () => {
-    expect(production.objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'edge', 'worker-default', 'worker-reports', 'ws']);
+    expect(production.objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'edge', 'flower', 'worker-default', 'worker-reports', 'ws']);
     expect(find('ScaledObject', 'worker-reports').spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 3, triggers: [{ type: 'redis', metadata: { listName: 'reports' } }] });
     expect(find('Job', 'migrate').spec.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'migrate', '--noinput']);
     expect(find('ConfigMap', 'edge-nginx').data['nginx.conf']).not.toContain('edge_frontend');
@@ -65,6 +65,20 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
     expect(policy.egress).toEqual(find('NetworkPolicy', 'allow-backend').spec.egress);
     expect(production.files.find((f) => f.name === 'ws.yaml')).toBeDefined();
     expect(production.index.traffic.allowed).toContainEqual({ from: { component: 'edge' }, to: { component: 'ws' }, port: 8000, protocol: 'TCP' });
+  });
+
+  test('THEN Flower is served on /flower/ through the edge, asks for basic auth from its Secret, and reaches only Redis', () => {
+    const container = find('Deployment', 'flower').spec.template.spec.containers[0];
+    expect(container.command).toEqual(['celery', '-A', 'shop.celery', 'flower', '--port=5555', '--url_prefix=flower']);
+    expect(container.env).toContainEqual({ name: 'FLOWER_BASIC_AUTH', valueFrom: { secretKeyRef: { name: 'shop-flower', key: 'basic-auth' } } });
+    expect(container.readinessProbe.httpGet.path).toBe('/flower/healthcheck');
+    const conf: string = find('ConfigMap', 'edge-nginx').data['nginx.conf'];
+    expect(conf).toContain('location ^~ /flower/ {');
+    const flows = production.index.traffic.allowed.filter((f: any) => f.from.component === 'flower' || f.to.component === 'flower');
+    expect(flows).toEqual([
+      { from: { component: 'edge' }, to: { component: 'flower' }, port: 5555, protocol: 'TCP' },
+      { from: { component: 'flower' }, to: { external: 'redis' }, port: 6379, protocol: 'TCP' },
+    ]);
   });
 });
 

@@ -799,3 +799,68 @@ describe('GIVEN an ASGI service route for websockets beside the backend', () => 
     expect((await request(nginx!.port, 'GET', '/api/orders')).body.toString()).toBe('backend /api/orders');
   });
 });
+
+describe("GIVEN Flower's route as DjangoAppChartProps.flower adds it (/flower/, the edge's 300 s as idle time)", () => {
+  let nginx: RunningNginx | undefined;
+  let backend: StandIn;
+  let flower: StandIn;
+  const credentials = `Basic ${Buffer.from('oncall:s3cret').toString('base64')}`;
+
+  beforeAll(async () => {
+    backend = await startStandIn('backend', (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`backend ${req.url}`);
+    });
+    // Flower under --url_prefix=flower: its pages ask for basic auth, its healthcheck does not.
+    flower = await startStandIn('flower', (req, res) => {
+      if (req.url !== '/flower/healthcheck' && req.headers.authorization !== credentials) {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="flower"' });
+        res.end('Access denied');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`flower ${req.url}`);
+    });
+    nginx = await RunningNginx.start(findNginx(), {
+      backendUpstream: `127.0.0.1:${backend.port}`,
+      staticOrigin: 'http://127.0.0.1:9/static-bucket/',
+      s3Scheme: S3Scheme.HTTP,
+      resolvers: ['127.0.0.1'],
+      workerProcesses: 1,
+      serviceRoutes: [{ name: 'flower', upstream: `127.0.0.1:${flower.port}`, pathPrefixes: ['/flower/'], idleTimeoutSeconds: 300 }],
+    });
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    for (const s of [backend, flower]) {
+      if (s) {
+        s.server.closeAllConnections();
+        await new Promise<void>(resolve => s.server.close(() => resolve()));
+      }
+    }
+  });
+
+  test('WHEN the config is checked with `nginx -t` THEN it is valid', () => {
+    const r = nginxTest(findNginx(), nginx!.workDir, nginx!.confPath);
+    expect(r.output).toContain('test is successful');
+    expect(r.status).toBe(0);
+  });
+
+  test('WHEN a page is requested without credentials THEN Flower\'s 401 and its Basic challenge reach the client', async () => {
+    const r = await request(nginx!.port, 'GET', '/flower/tasks');
+    expect(r.status).toBe(401);
+    expect(r.headers['www-authenticate']).toBe('Basic realm="flower"');
+  });
+
+  test('WHEN a page is requested with credentials THEN Flower gets the path with its prefix and the Authorization header', async () => {
+    const r = await request(nginx!.port, 'GET', '/flower/workers?refresh=1', { Authorization: credentials });
+    expect([r.status, r.body.toString()]).toEqual([200, 'flower /flower/workers?refresh=1']);
+    expect(flower.requests[flower.requests.length - 1].headers.authorization).toBe(credentials);
+  });
+
+  test('WHEN the healthcheck under the prefix is requested THEN Flower answers it, and other paths stay the backend\'s', async () => {
+    expect((await request(nginx!.port, 'GET', '/flower/healthcheck')).body.toString()).toBe('flower /flower/healthcheck');
+    expect((await request(nginx!.port, 'GET', '/api/orders')).body.toString()).toBe('backend /api/orders');
+  });
+});
