@@ -11,10 +11,11 @@ import * as path from 'path';
 import { readTree, tempDir } from '../delivery/helpers';
 
 const REPO = path.resolve(__dirname, '../..');
-const CLI = path.join(REPO, 'lib', 'delivery', 'cli', 'main.js');
+const CLI = path.join(REPO, 'lib', 'cli', 'main.js');
 const SHOP = path.join(REPO, 'examples', 'shop');
 // The tsconfig.json the README gives a team.
-const TSCONFIG = { compilerOptions: { target: 'ES2022', module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, skipLibCheck: true }, include: ['*.ts'] };
+// The shop's own tsconfig: it reads releases.json beside it with Node's path and __dirname, hence types: node.
+const TSCONFIG = JSON.parse(fs.readFileSync(path.join(REPO, 'examples', 'shop', 'tsconfig.json'), 'utf8'));
 
 interface Run { code: number | null; out: string; err: string }
 
@@ -29,7 +30,11 @@ function shopProject(app: string, typescript = false): string {
   fs.symlinkSync(REPO, path.join(dir, 'node_modules', '@picvario', 'k8s-topology'));
   // What npm links as the package's bin: an executable that runs the CLI.
   fs.writeFileSync(path.join(dir, 'node_modules', '.bin', 'k8s-topology'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} "$@"\n`, { mode: 0o755 });
-  if (typescript) fs.symlinkSync(path.join(REPO, 'node_modules', 'typescript'), path.join(dir, 'node_modules', 'typescript'));
+  if (typescript) {
+    fs.symlinkSync(path.join(REPO, 'node_modules', 'typescript'), path.join(dir, 'node_modules', 'typescript'));
+    fs.mkdirSync(path.join(dir, 'node_modules', '@types'));
+    fs.symlinkSync(path.join(REPO, 'node_modules', '@types', 'node'), path.join(dir, 'node_modules', '@types', 'node'));
+  }
   return dir;
 }
 
