@@ -13,7 +13,7 @@ export { DjangoSettings, DjangoSettingsProps } from './workloads/django-settings
 export { BrokerKind, BrokerTransportSecurity, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
 export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
 export { CeleryLiveness } from './workloads/celery-liveness';
-export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
+export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, PriorityClassManagement, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
 export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
 export { EdgeRouter, EdgeRouterOptions, EdgeRouterProps, EdgeServiceRoute } from './workloads/edge/edge-router';
@@ -46,3 +46,4 @@ export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
 export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
 export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';
+export { PreviewEnvironment, PreviewEnvironmentProps } from './delivery/preview-environment';
