@@ -45,5 +45,5 @@ export { Provenance, ProvenanceProps } from './delivery/provenance';
 export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
 export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
-export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';
+export { PublishFolderOptions, PublishOptions, PublishResult, RemoveFolderOptions, RenderedBranch } from './delivery/rendered-branch';
 export { PreviewEnvironment, PreviewEnvironmentProps } from './delivery/preview-environment';

@@ -3,11 +3,10 @@ import { DjangoAppChartProps } from '../app/django-app-chart';
 import { clusterNamePrefixOf } from '../platform/cluster-scoped';
 import { checkDnsLabel, invalid } from '../platform/errors';
 import { PriorityClassManagement } from '../workloads/celery-worker-pool';
+import { PREVIEWS_FOLDER } from './rendered-branch';
 
 /** The environment variable `k8s-topology preview render --pr <n>` sets for the app. */
 export const PREVIEW_PR_VARIABLE = 'K8S_TOPOLOGY_PREVIEW_PR';
-/** The folder of the rendered branch that holds one folder per preview. */
-export const PREVIEWS_FOLDER = 'previews';
 const MAX_PR = 999_999_999;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
