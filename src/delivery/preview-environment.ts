@@ -1,9 +1,9 @@
+import { PREVIEWS_FOLDER } from './rendered-branch';
 import { NamespaceManagement } from '../app/app-parts';
 import { DjangoAppChartProps } from '../app/django-app-chart';
 import { clusterNamePrefixOf } from '../platform/cluster-scoped';
 import { checkDnsLabel, invalid } from '../platform/errors';
 import { PriorityClassManagement } from '../workloads/celery-worker-pool';
-import { PREVIEWS_FOLDER } from './rendered-branch';
 
 /** The environment variable `k8s-topology preview render --pr <n>` sets for the app. */
 export const PREVIEW_PR_VARIABLE = 'K8S_TOPOLOGY_PREVIEW_PR';

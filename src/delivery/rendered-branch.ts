@@ -237,7 +237,9 @@ function branchRef(repo: string, branch: string): string {
 }
 
 /** Commits `tree` on `ref` after `parent`, moving the ref with compare-and-swap. */
-function commitOnto(repo: string, ref: string, parent: string | undefined, tree: string, message: string, env: NodeJS.ProcessEnv, reflog: string): string {
+function commitOnto(
+  repo: string, ref: string, parent: string | undefined, tree: string, message: string, env: NodeJS.ProcessEnv, reflog: string,
+): string {
   const commit = git(repo, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message, env);
   git(repo, ['update-ref', '-m', reflog, ref, commit, parent ?? '0'.repeat(40)]);
   return commit;
