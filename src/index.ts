@@ -40,7 +40,7 @@ export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, App
 
 // Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';
-export { ArgoCdFolderProps } from './delivery/argocd-folder';
+export { ArgoCdFolderProps, ArgoCdPreviewsProps } from './delivery/argocd-folder';
 export { Provenance, ProvenanceProps } from './delivery/provenance';
 export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
