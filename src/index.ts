@@ -13,7 +13,7 @@ export { DjangoSettings, DjangoSettingsProps } from './workloads/django-settings
 export { BrokerKind, BrokerTransportSecurity, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
 export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
 export { CeleryLiveness } from './workloads/celery-liveness';
-export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, QueuePriority } from './workloads/celery-worker-pool';
+export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, PriorityClassManagement, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';
 export { CeleryFlower, CeleryFlowerOptions, CeleryFlowerProps } from './workloads/celery-flower';
 export { NuxtFrontend, NuxtFrontendOptions, NuxtFrontendProps } from './workloads/nuxt-frontend';
@@ -41,9 +41,10 @@ export { AppEdgeProps, AppFrontendProps, AppSecretStoreProps, AppStatsProps, App
 
 // Delivery: the render, the diff guard and the rendered branch (also the `k8s-topology` CLI).
 export { DeliveryApp, DeliveryAppProps, RenderedFolder } from './delivery/delivery-app';
-export { ArgoCdFolderProps } from './delivery/argocd-folder';
+export { ArgoCdFolderProps, ArgoCdPreviewsProps } from './delivery/argocd-folder';
 export { Provenance, ProvenanceProps } from './delivery/provenance';
 export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
 export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
-export { PublishOptions, PublishResult, RenderedBranch } from './delivery/rendered-branch';
+export { PublishFolderOptions, PublishOptions, PublishResult, RemoveFolderOptions, RenderedBranch } from './delivery/rendered-branch';
+export { PreviewEnvironment, PreviewEnvironmentProps } from './delivery/preview-environment';

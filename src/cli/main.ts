@@ -3,6 +3,7 @@ import { UsageError } from './args';
 import { DIFF_USAGE, diffCommand } from './diff-command';
 import { IMPORT_USAGE, importCommand } from './import-command';
 import { libraryPackage } from './library-package';
+import { PREVIEW_USAGE, previewCommand } from './preview-command';
 import { PUBLISH_USAGE, publishCommand } from './publish-command';
 import { RELEASE_USAGE, releaseCommand } from './release-command';
 import { RENDER_USAGE, renderCommand } from './render-command';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, { usage: string; run: (argv: string[]) => number;
   run: { usage: RUN_USAGE, run: runCommand, passThrough: true },
   diff: { usage: DIFF_USAGE, run: diffCommand },
   publish: { usage: PUBLISH_USAGE, run: publishCommand },
+  preview: { usage: PREVIEW_USAGE, run: previewCommand },
   import: { usage: IMPORT_USAGE, run: importCommand },
   release: { usage: RELEASE_USAGE, run: releaseCommand },
 };
@@ -24,6 +26,7 @@ Commands:
   render    run the cdk8s app and write the versioned, deterministic render
   diff      compare two renders and fail on changes that Kubernetes rejects or that cause downtime
   publish   commit a render to the rendered branch that Argo CD follows
+  preview   render, publish or remove the environment of one pull request (previews/pr-N)
   import    turn a Docker Compose file into a cdk8s app on DjangoAppChart and a migration report
   run       run a cdk8s app module, a .ts file without ts-node or TypeScript (cdk8s.yaml's "app")
   release   move an environment's release pin in releases.json (CI, after building an image)

@@ -1,8 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import { ArgoCdApplication } from './gitops/argocd-application';
+import { ArgoCdPreviewSet } from './gitops/argocd-preview-set';
 import { ArgoCdProject, ArgoCdResourceKind } from './gitops/argocd-project';
 import { KubeObject, kindOf, namespaceOf } from './kube-object';
 import { Provenance } from './provenance';
+import { PREVIEWS_FOLDER } from './rendered-branch';
 
 /** The Argo CD objects that sync the rendered folders: an app of apps on the rendered branch. */
 export interface ArgoCdFolderProps {
@@ -37,6 +39,23 @@ export interface ArgoCdFolderProps {
    * @default - `<project> folders, synced from the rendered branch`
    */
   readonly description?: string;
+  /**
+   * Also sync preview environments: an ApplicationSet `<project>-previews` that makes one
+   * Application per folder under `previews/` of the rendered branch (published one by one with
+   * `k8s-topology preview publish`), and deletes it with its resources when the folder is removed.
+   * @default - no previews
+   */
+  readonly previews?: ArgoCdPreviewsProps;
+}
+
+/** How the Argo CD folder syncs preview environments (see {@link ArgoCdFolderProps.previews}). */
+export interface ArgoCdPreviewsProps {
+  /**
+   * The start of each preview's namespace, `<namespacePrefix>-pr-<n>`: the `appName` of the chart
+   * the previews derive from (`PreviewEnvironment.namespaceFor`).
+   * @default - the project
+   */
+  readonly namespacePrefix?: string;
 }
 
 /** One rendered folder as the Argo CD folder needs it. */
@@ -98,6 +117,10 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
   const project = props.project ?? projectOf(targets);
   const bootstrap = `${project}-apps`;
   const version = provenance.packageVersion;
+  const previewPrefix = props.previews ? props.previews.namespacePrefix ?? project : undefined;
+  const clusterKinds = renderedKinds(targets.flatMap((t) => t.objects), 'cluster');
+  // Argo CD creates each preview's namespace (CreateNamespace=true), which the project must allow.
+  if (previewPrefix && !clusterKinds.some((k) => k.group === '' && k.kind === 'Namespace')) clusterKinds.unshift({ group: '', kind: 'Namespace' });
   const app = new App();
   const chart = new Chart(app, folder, { disableResourceNameHashes: true });
   new ArgoCdProject(chart, 'project', {
@@ -105,8 +128,8 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     namespace,
     description: props.description ?? `${project} folders, synced from the rendered branch`,
     sourceRepos: [repoUrl],
-    destinations: targets.map((t) => ({ namespace: t.namespace })),
-    clusterResources: renderedKinds(targets.flatMap((t) => t.objects), 'cluster'),
+    destinations: [...targets.map((t) => ({ namespace: t.namespace })), ...(previewPrefix ? [{ namespace: `${previewPrefix}-pr-*` }] : [])],
+    clusterResources: clusterKinds,
     // Exactly the namespaced kinds of the render: no Role, RoleBinding or anything else can be slipped in.
     namespaceResources: renderedKinds(targets.flatMap((t) => t.objects), 'namespaced'),
     labels: labels(project, version),
@@ -132,7 +155,7 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     destinations: [{ namespace }],
     // Applications only: whoever can push to the rendered branch must not be able to widen a project,
     // this one included. The projects are applied at bootstrap, and again by an admin when they change.
-    namespaceResources: [{ group: 'argoproj.io', kind: 'Application' }],
+    namespaceResources: [{ group: 'argoproj.io', kind: 'Application' }, ...(previewPrefix ? [{ group: 'argoproj.io', kind: 'ApplicationSet' }] : [])],
     labels: labels(project, version),
   });
   new ArgoCdApplication(chart, 'root', {
@@ -147,6 +170,19 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
     destinationNamespace: namespace,
     labels: labels(project, version),
   });
+  if (previewPrefix) {
+    new ArgoCdPreviewSet(chart, 'previews', {
+      name: `${project}-previews`,
+      namespace,
+      project,
+      repoUrl,
+      branch,
+      folder: PREVIEWS_FOLDER,
+      namespacePrefix: previewPrefix,
+      include: MANIFEST_GLOB,
+      labels: labels(project, version),
+    });
+  }
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
   if (errors.length) throw new Error(`argocd folder failed validation:\n${errors.join('\n')}`);
   return chart.toJson();
@@ -155,10 +191,14 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
 /** The file of the AppProjects, which the root Application leaves to an admin. */
 export const PROJECTS_FILE = '00-projects.yaml';
 
+/** The file of the previews' ApplicationSet. */
+export const PREVIEWS_FILE = 'previews.yaml';
+
 /** One file per Application (named after its folder), projects first. */
 export function argoCdFileFor(folder: string): (obj: KubeObject) => string {
   return (obj) => {
     if (kindOf(obj) === 'AppProject') return PROJECTS_FILE;
+    if (kindOf(obj) === 'ApplicationSet') return PREVIEWS_FILE;
     const path = obj.spec?.source?.path;
     return path === folder ? '00-root.yaml' : `${path}.yaml`;
   };

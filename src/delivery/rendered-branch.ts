@@ -3,6 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RenderIndex, verifyFolder } from './render-index';
 
+/** The folder of the rendered branch that holds one folder per preview. */
+export const PREVIEWS_FOLDER = 'previews';
+
 /** What to publish where, and who commits when git has no identity configured (CI runners usually have none). */
 export interface PublishOptions {
   /** The render to publish: a folder of rendered folders (each with its index.json). */
@@ -34,6 +37,66 @@ export interface PublishOptions {
    * @default 'argocd'
    */
   readonly argoCdFolder?: string;
+  /**
+   * Top-level folders of the branch that a whole-tree publish carries over from the tip instead of
+   * replacing: the preview folders, which are published and removed one by one
+   * ({@link RenderedBranch.publishFolder}). The render must not hold a folder of these names.
+   * @default ['previews']
+   */
+  readonly keepFolders?: string[];
+}
+
+/** What to publish into one folder of the rendered branch, leaving every other folder as it is. */
+export interface PublishFolderOptions {
+  /** The rendered folder to publish (a folder of a render, with its index.json), e.g. `dist/previews/pr-123`. */
+  readonly source: string;
+  /** The folder of the branch it replaces as a whole, e.g. `previews/pr-123`. */
+  readonly folder: string;
+  /** The repository to commit into. */
+  readonly repo: string;
+  /**
+   * The branch.
+   * @default 'rendered'
+   */
+  readonly branch?: string;
+  /**
+   * The commit the render was made from.
+   * @default - HEAD of `repo`
+   */
+  readonly sourceCommit?: string;
+  /**
+   * Author and committer name when neither `GIT_AUTHOR_NAME` nor `user.name` is set.
+   * @default - `<package name> render`
+   */
+  readonly authorName?: string;
+  /**
+   * Author and committer email when neither `GIT_AUTHOR_EMAIL` nor `user.email` is set.
+   * @default 'render@localhost'
+   */
+  readonly authorEmail?: string;
+}
+
+/** Which folder to remove from the rendered branch. */
+export interface RemoveFolderOptions {
+  /** The folder of the branch to remove, e.g. `previews/pr-123`. */
+  readonly folder: string;
+  /** The repository to commit into. */
+  readonly repo: string;
+  /**
+   * The branch.
+   * @default 'rendered'
+   */
+  readonly branch?: string;
+  /**
+   * Author and committer name when neither `GIT_AUTHOR_NAME` nor `user.name` is set.
+   * @default 'render'
+   */
+  readonly authorName?: string;
+  /**
+   * Author and committer email when neither `GIT_AUTHOR_EMAIL` nor `user.email` is set.
+   * @default 'render@localhost'
+   */
+  readonly authorEmail?: string;
 }
 
 /** What a publish did. */
@@ -120,6 +183,122 @@ function identity(repo: string, fallback: { name: string; email: string }): Node
   };
 }
 
+interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly oid: string;
+  readonly name: string;
+}
+
+function lsTree(repo: string, tree: string): TreeEntry[] {
+  const out = execFileSync('git', ['ls-tree', '-z', tree], { cwd: repo, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' }, encoding: 'utf8' });
+  return out.split('\0').filter(Boolean).map((line) => {
+    const [meta, name] = line.split('\t');
+    const [mode, type, oid] = meta.split(' ');
+    return { mode, type, oid, name };
+  });
+}
+
+function mkTree(repo: string, entries: TreeEntry[]): string {
+  return git(repo, ['mktree', '-z'], entries.map((e) => `${e.mode} ${e.type} ${e.oid}\t${e.name}\0`).join(''));
+}
+
+/**
+ * The tree `root` with the folder at `segments` replaced by `sub` (removed when `sub` is undefined),
+ * every other entry kept as it is. A folder left empty is removed too, as git has no empty folders.
+ */
+function replaceFolder(repo: string, root: string | undefined, segments: string[], sub: string | undefined): string | undefined {
+  const entries = root ? lsTree(repo, root) : [];
+  const [head, ...rest] = segments;
+  const existing = entries.find((e) => e.name === head);
+  if (existing && existing.type !== 'tree') throw new Error(`${head} is a file on the branch, not a folder`);
+  const replacement = rest.length ? replaceFolder(repo, existing?.oid, rest, sub) : sub;
+  const kept = entries.filter((e) => e.name !== head);
+  const next = replacement ? [...kept, { mode: '040000', type: 'tree', oid: replacement, name: head }] : kept;
+  return next.length ? mkTree(repo, next) : undefined;
+}
+
+/** Checks a folder of the branch: relative, of lowercase names, no `.` or `..`. */
+export function checkBranchFolder(folder: string): string[] {
+  const segments = typeof folder === 'string' ? folder.replace(/\/+$/, '').split('/') : [];
+  if (!segments.length || segments.some((s) => !/^[a-z0-9][a-z0-9._-]*$/.test(s) || s === '..')) {
+    throw new Error(`folder must be a relative path of lowercase names such as "previews/pr-123"; got ${JSON.stringify(folder)}`);
+  }
+  return segments;
+}
+
+function branchRef(repo: string, branch: string): string {
+  if (git(repo, ['check-ref-format', '--branch', branch]) !== branch) throw new Error(`invalid branch name ${branch}`);
+  const ref = `refs/heads/${branch}`;
+  if (tryGit(repo, ['symbolic-ref', '-q', 'HEAD']) === ref) {
+    throw new Error(`${branch} is checked out here; publishing would leave the working tree behind the branch`);
+  }
+  return ref;
+}
+
+/** Commits `tree` on `ref` after `parent`, moving the ref with compare-and-swap. */
+function commitOnto(
+  repo: string, ref: string, parent: string | undefined, tree: string, message: string, env: NodeJS.ProcessEnv, reflog: string,
+): string {
+  const commit = git(repo, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message, env);
+  git(repo, ['update-ref', '-m', reflog, ref, commit, parent ?? '0'.repeat(40)]);
+  return commit;
+}
+
+/**
+ * Commits one rendered folder as the folder `folder` of the branch, every other folder of the tip
+ * kept as it is: a preview is published without the other previews' renders. Plumbing only, like
+ * {@link publishRendered}; no commit when the branch already has that tree.
+ */
+export function publishFolder(options: PublishFolderOptions): PublishResult {
+  const repo = options.repo;
+  const branch = options.branch ?? 'rendered';
+  const segments = checkBranchFolder(options.folder);
+  const ref = branchRef(repo, branch);
+  const index = verifyFolder(path.resolve(options.source));
+  const sub = writeTree(repo, path.resolve(options.source));
+  const parent = tryGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
+  const tree = replaceFolder(repo, parent ? git(repo, ['rev-parse', `${parent}^{tree}`]) : undefined, segments, sub)!;
+  const sourceCommit = options.sourceCommit ?? git(repo, ['rev-parse', 'HEAD']);
+  const subject = tryGit(repo, ['log', '-1', '--format=%s', sourceCommit]);
+  const dirty = !options.sourceCommit && (tryGit(repo, ['status', '--porcelain', '--untracked-files=no']) ?? '') !== '';
+  const folder = segments.join('/');
+  const message = [
+    `render ${sourceCommit.slice(0, 12)}: ${folder} ${index.appVersions.join(', ')}`,
+    '',
+    `Source: ${sourceCommit}${dirty ? ' (with uncommitted changes)' : ''}${subject ? ` ${subject}` : ''}`,
+    `Package: ${index.package.name} ${index.package.version}`,
+    `${folder}: app ${index.appVersions.join(', ')}, ${index.objects.length} objects, ${index.digest}`,
+    'Other folders: unchanged',
+    '',
+  ].join('\n');
+  if (parent && git(repo, ['rev-parse', `${parent}^{tree}`]) === tree) return { tree, branch, message };
+  const fallback = { name: options.authorName ?? `${index.package.name} render`, email: options.authorEmail ?? 'render@localhost' };
+  const commit = commitOnto(repo, ref, parent, tree, message, identity(repo, fallback), `publish ${folder} ${sourceCommit.slice(0, 12)}`);
+  return { commit, tree, branch, message };
+}
+
+/**
+ * Removes the folder `folder` from the branch, every other folder kept as it is (a closed pull
+ * request's preview). No commit when the branch has no such folder.
+ */
+export function removeFolder(options: RemoveFolderOptions): PublishResult {
+  const repo = options.repo;
+  const branch = options.branch ?? 'rendered';
+  const segments = checkBranchFolder(options.folder);
+  const ref = branchRef(repo, branch);
+  const parent = tryGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
+  if (!parent) throw new Error(`${branch} does not exist; there is nothing to remove`);
+  const before = git(repo, ['rev-parse', `${parent}^{tree}`]);
+  const tree = replaceFolder(repo, before, segments, undefined) ?? git(repo, ['mktree'], '');
+  const folder = segments.join('/');
+  const message = `remove ${folder}\n\nOther folders: unchanged\n`;
+  if (tree === before) return { tree, branch, message };
+  const fallback = { name: options.authorName ?? 'render', email: options.authorEmail ?? 'render@localhost' };
+  const commit = commitOnto(repo, ref, parent, tree, message, identity(repo, fallback), `remove ${folder}`);
+  return { commit, tree, branch, message };
+}
+
 /**
  * Commits `source` as the whole tree of `branch`, with plumbing only: the working tree, the index
  * and the checked-out branch are never read or written. No commit is made when the branch tip
@@ -129,14 +308,15 @@ function identity(repo: string, fallback: { name: string; email: string }): Node
 export function publishRendered(options: PublishOptions): PublishResult {
   const repo = options.repo;
   const branch = options.branch ?? 'rendered';
-  if (git(repo, ['check-ref-format', '--branch', branch]) !== branch) throw new Error(`invalid branch name ${branch}`);
-  const ref = `refs/heads/${branch}`;
-  if (tryGit(repo, ['symbolic-ref', '-q', 'HEAD']) === ref) {
-    throw new Error(`${branch} is checked out here; publishing would leave the working tree behind the branch`);
-  }
+  const ref = branchRef(repo, branch);
   const indexes = readIndexes(options.source);
-  const tree = writeTree(repo, path.resolve(options.source));
+  const keep = options.keepFolders ?? [PREVIEWS_FOLDER];
+  const clash = indexes.find((i) => keep.includes(i.folder));
+  if (clash) throw new Error(`the render holds a folder "${clash.folder}", which the branch keeps for folders published one by one (keepFolders)`);
   const parent = tryGit(repo, ['rev-parse', '--verify', '-q', `${ref}^{commit}`]);
+  const rendered = writeTree(repo, path.resolve(options.source));
+  const kept = parent ? lsTree(repo, `${parent}^{tree}`).filter((e) => e.type === 'tree' && keep.includes(e.name)) : [];
+  const tree = kept.length ? mkTree(repo, [...lsTree(repo, rendered), ...kept]) : rendered;
   const sourceCommit = options.sourceCommit ?? git(repo, ['rev-parse', 'HEAD']);
   const subject = tryGit(repo, ['log', '-1', '--format=%s', sourceCommit]);
   const dirty = !options.sourceCommit && (tryGit(repo, ['status', '--porcelain', '--untracked-files=no']) ?? '') !== '';
@@ -144,8 +324,7 @@ export function publishRendered(options: PublishOptions): PublishResult {
   if (parent && git(repo, ['rev-parse', `${parent}^{tree}`]) === tree) return { tree, branch, message };
 
   const fallback = { name: options.authorName ?? `${indexes[0].package.name} render`, email: options.authorEmail ?? 'render@localhost' };
-  const commit = git(repo, ['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], message, identity(repo, fallback));
-  git(repo, ['update-ref', '-m', `publish ${sourceCommit.slice(0, 12)}`, ref, commit, parent ?? '0'.repeat(40)]);
+  const commit = commitOnto(repo, ref, parent, tree, message, identity(repo, fallback), `publish ${sourceCommit.slice(0, 12)}`);
   return { commit, tree, branch, message };
 }
 
@@ -158,6 +337,19 @@ export class RenderedBranch {
    */
   public static publish(options: PublishOptions): PublishResult {
     return publishRendered(options);
+  }
+
+  /**
+   * Commits one rendered folder as the folder `folder` of the branch (a preview, `previews/pr-123`),
+   * leaving every other folder as it is. No commit when the tip already has that tree.
+   */
+  public static publishFolder(options: PublishFolderOptions): PublishResult {
+    return publishFolder(options);
+  }
+
+  /** Removes one folder of the branch (a closed pull request's preview), leaving every other folder as it is. */
+  public static removeFolder(options: RemoveFolderOptions): PublishResult {
+    return removeFolder(options);
   }
 
   private constructor() {}

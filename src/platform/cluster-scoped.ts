@@ -17,5 +17,10 @@ export function clusterScoped(obj: ApiObject): void {
  * The app name alone would make the staging and production of one app collide.
  */
 export function clusterNamePrefix(scope: IConstruct, identity: ComponentIdentityProps): string {
-  return identity.instance ?? Chart.of(scope).namespace ?? identity.appName;
+  return clusterNamePrefixOf(identity.instance, Chart.of(scope).namespace, identity.appName);
+}
+
+/** {@link clusterNamePrefix} from the values themselves, for deriving another chart's names. */
+export function clusterNamePrefixOf(instance: string | undefined, namespace: string | undefined, appName: string): string {
+  return instance ?? namespace ?? appName;
 }

@@ -102,6 +102,14 @@ export interface CeleryQueueProps {
   readonly nodePool?: string;
 }
 
+/** Who renders the cluster-scoped PriorityClasses of a worker pool. */
+export enum PriorityClassManagement {
+  /** The pool renders `<priorityClassPrefix>-<level>` for each priority level of its queues. */
+  RENDERED = 'rendered',
+  /** The PriorityClasses exist already (the base environment renders them); the workers only name them. */
+  EXISTING = 'existing',
+}
+
 /** How a set of Celery queues is served, apart from the code (image, settings, broker, app). */
 export interface CeleryWorkerPoolOptions extends PodOptions {
   /** The queues; each becomes a Deployment. */
@@ -117,6 +125,13 @@ export interface CeleryWorkerPoolOptions extends PodOptions {
    * @default - `<instance>-<namePrefix>`; without an instance, `<namespace of the chart>-<namePrefix>`
    */
   readonly priorityClassPrefix?: string;
+  /**
+   * Whether the pool renders its PriorityClasses or its workers use ones another render holds. A
+   * preview environment uses its base environment's (`<priorityClassPrefix>-<level>`), since
+   * cluster-scoped objects are shared by every namespace of the cluster.
+   * @default PriorityClassManagement.RENDERED
+   */
+  readonly priorityClassManagement?: PriorityClassManagement;
   /**
    * How a stuck worker is detected.
    * @default CeleryLiveness.HEARTBEAT_FILE
@@ -229,7 +244,10 @@ export class CeleryWorkerPool extends Construct {
     const poolLabels = new ComponentLabels(this, props, prefix, props.tag);
     const levels = [...new Set(queues.map((q) => q.props.priority))]
       .sort((a, b) => PRIORITY_VALUE[b] - PRIORITY_VALUE[a]);
-    this.priorityClassNames = levels.map((level) => this.addPriorityClass(pcPrefix, level, poolLabels));
+    const pcManagement = checkEnum(this, 'priorityClassManagement', props.priorityClassManagement ?? PriorityClassManagement.RENDERED, PriorityClassManagement);
+    this.priorityClassNames = levels.map((level) => (pcManagement === PriorityClassManagement.RENDERED
+      ? this.addPriorityClass(pcPrefix, level, poolLabels)
+      : checkDnsLabel(this, 'priorityClassPrefix', `${pcPrefix}-${level}`)));
 
     const auth = this.addTriggerAuthentication(`${prefix}-broker`, props.broker, poolLabels);
 

@@ -16,7 +16,7 @@ export interface ArgoCdResourceKind {
 
 /** A cluster and namespace that Applications of a project may deploy into. */
 export interface ArgoCdDestination {
-  /** The namespace. */
+  /** The namespace, or a prefix glob such as `shop-pr-*` (every namespace that starts with `shop-pr-`). */
   readonly namespace: string;
   /**
    * The API server URL of the cluster.
@@ -85,7 +85,9 @@ export class ArgoCdProject extends Construct {
       invalid(this, 'destinations', 'a non-empty list of { namespace, server? }', props.destinations);
     }
     const destinations = props.destinations.map((d, i) => ({
-      namespace: checkArgoName(this, `destinations[${i}].namespace`, d.namespace),
+      namespace: typeof d.namespace === 'string' && d.namespace.endsWith('-*')
+        ? `${checkArgoName(this, `destinations[${i}].namespace`, d.namespace.slice(0, -2))}-*`
+        : checkArgoName(this, `destinations[${i}].namespace`, d.namespace),
       server: d.server ?? IN_CLUSTER,
     }));
     checkResourceKinds(this, 'clusterResources', props.clusterResources ?? []);
