@@ -47,4 +47,4 @@ export { ReleasePin, ReleasePins } from './delivery/release-pins';
 export { RenderDiff, RenderDiffReport, Violation } from './delivery/manifest-diff';
 export { FolderChangeSummary, ImageTagChange } from './delivery/diff-summary';
 export { PublishFolderOptions, PublishOptions, PublishResult, RemoveFolderOptions, RenderedBranch } from './delivery/rendered-branch';
-export { PreviewEnvironment, PreviewEnvironmentProps } from './delivery/preview-environment';
+export { PreviewEnvironment, PreviewEnvironmentProps } from './app/preview-environment';

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, UsageError } from './args';
 import { renderCommand } from './render-command';
+import { checkPullRequest, PREVIEW_PR_VARIABLE } from '../app/preview-environment';
 import { DEFAULT_RENDERED_BRANCH } from '../delivery/argocd-folder';
-import { checkPullRequest, PREVIEW_PR_VARIABLE } from '../delivery/preview-environment';
 import { readProjectConfig } from '../delivery/project-config';
 import { PREVIEWS_FOLDER, RenderedBranch } from '../delivery/rendered-branch';
 

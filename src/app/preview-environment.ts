@@ -1,6 +1,5 @@
-import { PREVIEWS_FOLDER } from './rendered-branch';
-import { NamespaceManagement } from '../app/app-parts';
-import { DjangoAppChartProps } from '../app/django-app-chart';
+import { NamespaceManagement } from './app-parts';
+import { DjangoAppChartProps } from './django-app-chart';
 import { clusterNamePrefixOf } from '../platform/cluster-scoped';
 import { checkDnsLabel, invalid } from '../platform/errors';
 import { PriorityClassManagement } from '../workloads/celery-worker-pool';
@@ -51,8 +50,6 @@ export class PreviewEnvironment {
   public readonly folder: string;
   /** The public host, `pr-<n>.<domain>`. */
   public readonly host: string;
-  /** The folder of the rendered branch the preview is published to, `previews/pr-<n>`. */
-  public readonly branchFolder: string;
 
   constructor(props: PreviewEnvironmentProps) {
     this.pullRequest = checkPullRequest('PreviewEnvironment', 'pullRequest', props.pullRequest);
@@ -62,7 +59,6 @@ export class PreviewEnvironment {
     this.folder = `pr-${this.pullRequest}`;
     this.host = `${this.folder}.${props.domain}`;
     if (this.host.length > 253) invalid('PreviewEnvironment', 'domain', `short enough for the host "${this.folder}.<domain>" to fit 253 characters`, props.domain);
-    this.branchFolder = `${PREVIEWS_FOLDER}/${this.folder}`;
   }
 
   /** The namespace of the preview of an app, `<appName>-pr-<n>` (a DNS label of at most 63 characters). */

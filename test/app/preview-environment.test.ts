@@ -31,10 +31,9 @@ const base: DjangoAppChartProps = {
 describe('GIVEN pull request 123 under preview.shop.example.com', () => {
   const preview = new PreviewEnvironment({ pullRequest: 123, domain: 'preview.shop.example.com' });
 
-  test('THEN the folder, host, branch folder and namespace derive from the number', () => {
+  test('THEN the folder, host and namespace derive from the number', () => {
     expect(preview.folder).toBe('pr-123');
     expect(preview.host).toBe('pr-123.preview.shop.example.com');
-    expect(preview.branchFolder).toBe('previews/pr-123');
     expect(preview.namespaceFor('shop')).toBe('shop-pr-123');
   });
 
