@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
-import { BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, QueuePriority } from '../../src';
+import { shopComponent, synthShop } from './chart-fixture';
+import { BrokerKind, ComponentGroup, DjangoAppChartProps, QueuePriority } from '../../src';
 import { chartInputs } from '../../src/delivery/render';
-import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 const small = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -31,17 +31,8 @@ function flowerProps(overrides: Partial<DjangoAppChartProps> = {}): DjangoAppCha
   };
 }
 
-function synth(overrides: Partial<DjangoAppChartProps> = {}) {
-  const app = Testing.app();
-  const chart = new DjangoAppChart(app, 'shop', flowerProps(overrides));
-  const objects = Testing.synth(chart);
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-  const policy = (component: string) => find('NetworkPolicy', `allow-${component}`)?.spec;
-  const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
-  return { app, chart, objects, find, policy, model };
-}
-
-const component = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': name } });
+const synth = (overrides: Partial<DjangoAppChartProps> = {}) => synthShop(flowerProps(overrides));
+const component = shopComponent;
 
 describe('GIVEN an app with workers, an edge and Flower with basic auth from a Secret', () => {
   const { app, chart, find, policy, model } = synth();

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
+import { shopComponent, synthShop } from './chart-fixture';
 import { AppServer, BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, DjangoBackend, QueuePriority } from '../../src';
 import { chartInputs } from '../../src/delivery/render';
-import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 const WS = { name: 'ws', pathPrefixes: ['/ws/', '/api/stream/'], resources: size, minReplicas: 2, maxReplicas: 6 };
@@ -30,17 +30,8 @@ function channelsProps(overrides: Partial<DjangoAppChartProps> = {}): DjangoAppC
   };
 }
 
-function synth(overrides: Partial<DjangoAppChartProps> = {}) {
-  const app = Testing.app();
-  const chart = new DjangoAppChart(app, 'shop', channelsProps(overrides));
-  const objects = Testing.synth(chart);
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
-  const policy = (component: string) => find('NetworkPolicy', `allow-${component}`)?.spec;
-  const model = chart.node.metadata.find((m) => m.type === TRAFFIC_METADATA)!.data;
-  return { app, chart, objects, find, policy, model };
-}
-
-const component = (name: string) => ({ matchLabels: { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': name } });
+const synth = (overrides: Partial<DjangoAppChartProps> = {}) => synthShop(channelsProps(overrides));
+const component = shopComponent;
 
 describe('GIVEN a websocket service (uvicorn) beside the WSGI backend, behind the edge', () => {
   const { app, chart, objects, find, policy, model } = synth();
