@@ -38,14 +38,15 @@ step "bootstrap nginx" bash hack/nginx/install.sh
 step "bootstrap faults" bash hack/faults/install.sh
 background control-plane bash hack/control-plane/install.sh control-plane
 background argocd-keda bash hack/control-plane/install.sh argocd keda
-# After the control plane (install.sh waits on its lock), so that no more than two Go builds run at a
-# time: with more, their links waited for the disk (docs/CI.md).
-background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
 
 # --- suites that need npm, nginx or the brokers only --------------------------------------------------------
 step "test" npx projen test
 step "lint:shell" npx projen lint:shell
 step "synth" npx projen synth
+# After the control plane (install.sh waits on its lock), so that no more than two Go builds run at a
+# time: with more, their links waited for the disk (docs/CI.md). And after synth: the gate's install runs
+# the compiled src/validate/ (lib/validate/), and would otherwise compile it while synth does.
+background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
 step "diff:rendered" npx projen diff:rendered
 step "render:examples" npx projen render:examples
 step "test:faults" npx projen test:faults

@@ -15,6 +15,8 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=compiled.sh
+source "$(dirname "${BASH_SOURCE[0]}")/compiled.sh"
 cd "$REPO_ROOT"
 here=hack/validate
 # shellcheck source=versions.env
@@ -35,8 +37,10 @@ if [ ! -f node_modules/yaml/package.json ]; then
 fi
 go_env
 
-eval "$(node "$here/cli.js" paths)"
-[ "$CACHE_DIR" = "$CACHE_ROOT" ] || die install "lib.js caches in $CACHE_DIR but hack/lib/common.sh says $CACHE_ROOT"
+# The cache paths and the schema generators are the gate's compiled TypeScript (lib/validate/).
+ensure_compiled install
+eval "$(node lib/validate/cli.js paths)"
+[ "$CACHE_DIR" = "$CACHE_ROOT" ] || die install "src/validate/setup.ts caches in $CACHE_DIR but hack/lib/common.sh says $CACHE_ROOT"
 mkdir -p "$CACHE_DIR"
 # One install at a time (the test suite and the bootstrap may start it together).
 exec 9>"$CACHE_DIR/.install.lock"
@@ -118,7 +122,7 @@ k8s_schemas() {
   dir=$(module_dir "k8s.io/kubernetes@v$version")
   local tmp="$out.tmp.$$"
   rm -rf "$tmp"
-  node "$here/gen-schemas.js" k8s "$dir/api/openapi-spec/swagger.json" "$tmp" "$version"
+  node lib/validate/schemas.js k8s "$dir/api/openapi-spec/swagger.json" "$tmp" "$version"
   touch "$tmp/done"
   rm -rf "$out"
   mv "$tmp" "$out"
@@ -131,7 +135,7 @@ if [ -f "$CRD_SCHEMA_DIR/crd-versions.json" ]; then
 else
   [ -d "$CRDS_DIR" ] || die install "CRD folder $CRDS_DIR not found (set CRDS_DIR)"
   tmp="$CRD_SCHEMA_DIR.tmp.$$"
-  node "$here/gen-schemas.js" crds "$CRDS_DIR" "$tmp"
+  node lib/validate/schemas.js crds "$CRDS_DIR" "$tmp"
   rm -rf "$CRD_SCHEMA_DIR"
   mv "$tmp" "$CRD_SCHEMA_DIR"
 fi
@@ -142,7 +146,7 @@ else
   api_dir=$(module_dir "k8s.io/api@$K8S_API_MODULE_VERSION")
   old_dir=$(module_dir "k8s.io/kubernetes@v$K8S_OLDEST_VERSION")
   new_dir=$(module_dir "k8s.io/kubernetes@v$K8S_NEWEST_VERSION")
-  node "$here/gen-schemas.js" lifecycle "$api_dir" "$K8S_API_MODULE_VERSION" "$LIFECYCLE_FILE.tmp.$$" \
+  node lib/validate/schemas.js lifecycle "$api_dir" "$K8S_API_MODULE_VERSION" "$LIFECYCLE_FILE.tmp.$$" \
     "$K8S_OLDEST_VERSION=$old_dir/api/openapi-spec/swagger.json" "$K8S_NEWEST_VERSION=$new_dir/api/openapi-spec/swagger.json"
   mv "$LIFECYCLE_FILE.tmp.$$" "$LIFECYCLE_FILE"
 fi

@@ -10,6 +10,8 @@
 set -euo pipefail
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=compiled.sh
+source "$(dirname "${BASH_SOURCE[0]}")/compiled.sh"
 cd "$REPO_ROOT"
 
 manifests=dist/manifests
@@ -41,12 +43,9 @@ if [ "$render" = auto ]; then
   fi
 fi
 
-# The traffic matrix runs compiled TypeScript (lib/platform/traffic-model.js, lib/validate/), so a render
-# that was not needed above may still need a compile.
-if [ ! -f lib/platform/traffic-model.js ] || [ ! -f lib/validate/cyclonus-output.js ] || is_newer "$(newest src)" "$(newest lib)"; then
-  echo "validate: lib/ is missing or older than src/: npx projen compile"
-  npx projen compile >/dev/null || { log validate "ERROR: npx projen compile failed"; exit 2; }
-fi
+# The gate is compiled TypeScript (lib/validate/), so a render that was not needed above may still need
+# a compile.
+ensure_compiled validate
 
 # Fast when everything is cached; on a fresh machine this builds the tools and schemas first.
 if ! out=$(bash hack/validate/install.sh 2>&1); then
@@ -55,4 +54,4 @@ if ! out=$(bash hack/validate/install.sh 2>&1); then
   exit 2
 fi
 echo "$out" | grep -v '^install: cached' || true
-exec node hack/validate/cli.js check --manifests "$manifests" ${models:+--traffic-models "$models"} "${args[@]}"
+exec node lib/validate/cli.js check --manifests "$manifests" ${models:+--traffic-models "$models"} "${args[@]}"

@@ -1,7 +1,6 @@
 // The intended-traffic model: what a composition records (app/app-traffic.ts), what the render writes
-// into index.json, and what the validation gate (hack/validate/, which requires the compiled
-// lib/platform/traffic-model.js) reads, checks and turns into the flows it asks a NetworkPolicy engine
-// about. One definition for all three; not part of the package's API (src/index.ts does not export it).
+// into index.json, and what the validation gate (src/validate/cyclonus.ts, which imports it) reads, checks
+// and turns into the flows it asks a NetworkPolicy engine about. One definition for all three; not part of the package's API (src/index.ts does not export it).
 import * as fs from 'fs';
 import * as path from 'path';
 

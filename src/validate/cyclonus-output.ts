@@ -1,7 +1,6 @@
-// cyclonus's side of the validation gate's traffic matrix (hack/validate/cyclonus.js runs cyclonus and
-// requires the compiled lib/validate/cyclonus-output.js): the flows of the traffic model in cyclonus's
-// traffic format, and the tables cyclonus prints (`analyze --mode lint,query-traffic`) read back; also the
-// edges of a rendered folder's README diagram. Typed with the render's own types (the traffic model, the
+// cyclonus's side of the validation gate's traffic matrix (cyclonus.ts runs cyclonus): the flows of the
+// traffic model in cyclonus's traffic format, and the tables cyclonus prints (`analyze --mode
+// lint,query-traffic`) read back; also the edges of a rendered folder's README diagram. Typed with the render's own types (the traffic model, the
 // Kubernetes objects). Not part of the package's API: src/index.ts does not export it, and it is left out
 // of the npm package (.projenrc.ts).
 import { k8s } from 'cdk8s-plus-27';

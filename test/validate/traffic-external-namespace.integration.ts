@@ -2,14 +2,14 @@
 // of the cluster instead of addresses) end to end: the app composition records it in the traffic model,
 // the render writes it into index.json, and the gate's traffic matrix probes it with cyclonus as pods of
 // that namespace. Renders a small app into a temporary folder. Needs cyclonus from
-// `bash hack/validate/install.sh` and a compiled lib/ (`npx projen compile`); never skips.
+// `bash hack/validate/install.sh`; never skips.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import * as gate from '../../hack/validate/lib';
 import { BrokerKind, DjangoAppChart, QueuePriority } from '../../src';
 import { DeliveryApp } from '../../src/delivery/delivery-app';
+import * as gate from '../../src/validate/gate';
 
 jest.setTimeout(300_000);
 

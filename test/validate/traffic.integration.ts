@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import * as gate from '../../hack/validate/lib';
+import * as gate from '../../src/validate/gate';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const RENDER = path.join(REPO, 'dist', 'manifests');

@@ -1,13 +1,13 @@
-#!/usr/bin/env node
-// Offline generators for the validation gate. No network: every input is a local file.
+// Offline generators for the validation gate, run compiled by hack/validate/install.sh. No network: every
+// input is a local file.
 //
-//   node gen-schemas.js k8s <swagger.json> <out-dir> <k8s-version>
+//   node lib/validate/schemas.js k8s <swagger.json> <out-dir> <k8s-version>
 //       Kubernetes OpenAPI v2 spec -> kubeconform layout:
 //       <out-dir>/v<k8s-version>-standalone[-strict]/<kind>-<group-prefix>-<version>.json
-//   node gen-schemas.js crds <crds-dir> <out-dir>
+//   node lib/validate/schemas.js crds <crds-dir> <out-dir>
 //       CustomResourceDefinition files -> <out-dir>/<group>/<kind>_<version>[-strict].json,
 //       plus <out-dir>/crd-versions.json (served / deprecated flags of every CRD version).
-//   node gen-schemas.js lifecycle <k8s.io/api module dir> <k8s.io/api version> <out-file> <swagger.json>...
+//   node lib/validate/schemas.js lifecycle <k8s.io/api module dir> <k8s.io/api version> <out-file> <swagger.json>...
 //       Prerelease-lifecycle data (introduced / deprecated / removed / replacement) of every
 //       k8s.io/api type, plus the group/version/kinds each given spec serves.
 //
@@ -19,44 +19,52 @@
 // - IntOrString accepts a string or an integer, Quantity a string or a number (as the API server does);
 // - null is rejected unless a CRD marks the field nullable: a rendered manifest omits a field instead;
 // - descriptions are dropped to keep the files small.
-'use strict';
+// A JSON schema is any JSON value here: the generators copy what they do not rewrite.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 
-const fs = require('fs');
-const path = require('path');
+/** One version of a CRD, in crd-versions.json: what the apiVersion lifecycle check reads of the CRDs. */
+export interface CrdVersion {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly served: boolean;
+  readonly deprecated: boolean;
+  readonly deprecationWarning: string | null;
+  /** The CRD file, relative to the CRD folder. */
+  readonly source: string;
+}
 
-function loadYaml() {
-  const candidates = [
-    path.join(__dirname, '..', '..', 'node_modules', 'yaml'),
-    'yaml',
-  ];
-  for (const c of candidates) {
-    try {
-      return require(c);
-    } catch (e) {
-      // try the next one
-    }
-  }
-  throw new Error('the npm package "yaml" is missing: run `npm ci` in the repository root');
+/** The lifecycle file: the prerelease-lifecycle data of k8s.io/api and what each Kubernetes release serves. */
+export interface Lifecycle {
+  /** k8s.io/api@<version> */
+  readonly source: string;
+  readonly builtinGroups: string[];
+  /** By "<group/>version/Kind": the minor releases that introduced, deprecated and removed it, and its replacement ("<group/>version/Kind"). */
+  readonly types: Record<string, { introduced?: string; deprecated?: string; removed?: string; replacement?: string }>;
+  /** By Kubernetes version: every "<group/>version/Kind" its OpenAPI spec serves. */
+  readonly served: Record<string, string[]>;
 }
 
 const SCHEMA_DRAFT = 'http://json-schema.org/draft-07/schema#';
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
-function writeJson(file, value) {
+function writeJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(value) + '\n');
 }
 
 // ---------------------------------------------------------------- Kubernetes OpenAPI v2
 
-function convertK8sNode(node, strict, refs) {
+function convertK8sNode(node: any, strict: boolean, refs: Set<string>): any {
   if (Array.isArray(node)) return node.map((n) => convertK8sNode(n, strict, refs));
   if (node === null || typeof node !== 'object') return node;
   if (node.format === 'int-or-string') {
     return { anyOf: [{ type: 'string' }, { type: 'integer' }] };
   }
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
+  const out: any = {};
+  for (const [key, value] of Object.entries<any>(node)) {
     if (key === 'description') continue;
     if (key === '$ref') {
       const name = value.replace(/^#\/definitions\//, '');
@@ -66,7 +74,7 @@ function convertK8sNode(node, strict, refs) {
     }
     if (key === 'properties') {
       out.properties = {};
-      for (const [prop, schema] of Object.entries(value)) {
+      for (const [prop, schema] of Object.entries<any>(value)) {
         out.properties[prop] = convertK8sNode(schema, strict, refs);
       }
       continue;
@@ -79,12 +87,12 @@ function convertK8sNode(node, strict, refs) {
   return out;
 }
 
-function convertK8sDefinition(name, def, strict, refs) {
+function convertK8sDefinition(name: string, def: any, strict: boolean, refs: Set<string>): any {
   if (name === QUANTITY) return { anyOf: [{ type: 'string' }, { type: 'number' }] };
   return convertK8sNode(def, strict, refs);
 }
 
-function kindFileName(kind, group, version) {
+export function kindFileName(kind: string, group: string, version: string): string {
   const apiVersion = group ? `${group}/${version}` : version;
   const groupParts = apiVersion.split('/');
   let suffix = '-' + groupParts[0].split('.')[0].toLowerCase();
@@ -92,7 +100,7 @@ function kindFileName(kind, group, version) {
   return `${kind.toLowerCase()}${suffix}.json`;
 }
 
-function generateK8s(swaggerFile, outDir, k8sVersion) {
+export function generateK8s(swaggerFile: string, outDir: string, k8sVersion: string): number {
   const spec = JSON.parse(fs.readFileSync(swaggerFile, 'utf8'));
   const defs = spec.definitions;
   const names = Object.keys(defs).sort((a, b) => {
@@ -105,15 +113,15 @@ function generateK8s(swaggerFile, outDir, k8sVersion) {
   for (const strict of [false, true]) {
     const dir = path.join(outDir, `v${k8sVersion}-standalone${strict ? '-strict' : ''}`);
     fs.rmSync(dir, { recursive: true, force: true });
-    const cache = new Map();
-    const convert = (name) => {
+    const cache = new Map<string, { schema: any; refs: Set<string> }>();
+    const convert = (name: string): { schema: any; refs: Set<string> } => {
       if (!cache.has(name)) {
-        const refs = new Set();
+        const refs = new Set<string>();
         cache.set(name, { schema: convertK8sDefinition(name, defs[name], strict, refs), refs });
       }
-      return cache.get(name);
+      return cache.get(name)!;
     };
-    const written = new Set();
+    const written = new Set<string>();
     for (const name of names) {
       const gvks = defs[name]['x-kubernetes-group-version-kind'];
       if (!gvks) continue;
@@ -122,10 +130,10 @@ function generateK8s(swaggerFile, outDir, k8sVersion) {
         if (written.has(file)) continue;
         written.add(file);
         const root = convert(name);
-        const definitions = {};
+        const definitions: Record<string, any> = {};
         const queue = [...root.refs];
         while (queue.length) {
-          const ref = queue.shift();
+          const ref = queue.shift()!;
           if (definitions[ref]) continue;
           if (!defs[ref]) throw new Error(`${swaggerFile}: ${name} refers to missing definition ${ref}`);
           const c = convert(ref);
@@ -142,15 +150,15 @@ function generateK8s(swaggerFile, outDir, k8sVersion) {
 
 // ---------------------------------------------------------------- CRDs
 
-function convertCrdNode(node, strict) {
+function convertCrdNode(node: any, strict: boolean): any {
   if (Array.isArray(node)) return node.map((n) => convertCrdNode(n, strict));
   if (node === null || typeof node !== 'object') return node;
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
+  const out: any = {};
+  for (const [key, value] of Object.entries<any>(node)) {
     if (key === 'description' || key === 'nullable') continue;
     if (key === 'properties' || key === 'patternProperties' || key === 'definitions') {
       out[key] = {};
-      for (const [prop, schema] of Object.entries(value)) out[key][prop] = convertCrdNode(schema, strict);
+      for (const [prop, schema] of Object.entries<any>(value)) out[key][prop] = convertCrdNode(schema, strict);
       continue;
     }
     out[key] = convertCrdNode(value, strict);
@@ -173,8 +181,9 @@ function convertCrdNode(node, strict) {
   return out;
 }
 
-function listFiles(dir, pred) {
-  const out = [];
+/** The files under `dir` (recursively) that `pred` accepts, sorted. */
+export function listFiles(dir: string, pred: (file: string) => boolean): string[] {
+  const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listFiles(p, pred));
@@ -183,21 +192,23 @@ function listFiles(dir, pred) {
   return out.sort();
 }
 
-function generateCrds(crdsDir, outDir) {
-  const YAML = loadYaml();
+export function generateCrds(crdsDir: string, outDir: string): number {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const versions = [];
+  const versions: CrdVersion[] = [];
   let count = 0;
   for (const file of listFiles(crdsDir, (p) => /\.ya?ml$/.test(p))) {
-    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       const crd = doc.toJS();
       if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
       const group = crd.spec.group;
       const kind = crd.spec.names.kind;
       for (const v of crd.spec.versions) {
         versions.push({
-          group, version: v.name, kind,
-          served: v.served !== false, deprecated: v.deprecated === true,
+          group,
+          version: v.name,
+          kind,
+          served: v.served !== false,
+          deprecated: v.deprecated === true,
           deprecationWarning: v.deprecationWarning || null,
           source: path.relative(crdsDir, file),
         });
@@ -220,9 +231,9 @@ function generateCrds(crdsDir, outDir) {
 
 // ---------------------------------------------------------------- lifecycle (pluto's question, answered from k8s.io/api)
 
-function generateLifecycle(apiDir, apiVersion, outFile, swaggerFiles) {
-  const types = {};
-  const groupVersions = [];
+export function generateLifecycle(apiDir: string, apiVersion: string, outFile: string, swaggerFiles: string[]): number {
+  const types: Lifecycle['types'] = {};
+  const groupVersions: string[] = [];
   for (const register of listFiles(apiDir, (p) => path.basename(p) === 'register.go')) {
     const dir = path.dirname(register);
     const m = /const GroupName = "([^"]*)"/.exec(fs.readFileSync(register, 'utf8'));
@@ -235,11 +246,11 @@ function generateLifecycle(apiDir, apiVersion, outFile, swaggerFiles) {
     if (!fs.existsSync(lifecycleFile)) continue;
     const src = fs.readFileSync(lifecycleFile, 'utf8');
     const re = /func \(in \*(\w+)\) APILifecycle(Introduced|Deprecated|Removed)\(\) \(major, minor int\) \{\s*return (\d+), (\d+)/g;
-    let f;
+    let f: RegExpExecArray | null;
     while ((f = re.exec(src))) {
       const key = `${group ? group + '/' : ''}${version}/${f[1]}`;
       types[key] = types[key] || {};
-      types[key][f[2].toLowerCase()] = `${f[3]}.${f[4]}`;
+      types[key][f[2].toLowerCase() as 'introduced' | 'deprecated' | 'removed'] = `${f[3]}.${f[4]}`;
     }
     const rr = /func \(in \*(\w+)\) APILifecycleReplacement\(\) schema\.GroupVersionKind \{\s*return schema\.GroupVersionKind\{Group: "([^"]*)", Version: "([^"]*)", Kind: "([^"]*)"\}/g;
     while ((f = rr.exec(src))) {
@@ -248,12 +259,12 @@ function generateLifecycle(apiDir, apiVersion, outFile, swaggerFiles) {
       types[key].replacement = `${f[2] ? f[2] + '/' : ''}${f[3]}/${f[4]}`;
     }
   }
-  const served = {};
+  const served: Lifecycle['served'] = {};
   for (const spec of swaggerFiles) {
     const [version, file] = spec.split('=');
     const defs = JSON.parse(fs.readFileSync(file, 'utf8')).definitions;
-    const set = new Set();
-    for (const def of Object.values(defs)) {
+    const set = new Set<string>();
+    for (const def of Object.values<any>(defs)) {
       for (const gvk of def['x-kubernetes-group-version-kind'] || []) {
         set.add(`${gvk.group ? gvk.group + '/' : ''}${gvk.version}/${gvk.kind}`);
       }
@@ -261,13 +272,14 @@ function generateLifecycle(apiDir, apiVersion, outFile, swaggerFiles) {
     served[version] = [...set].sort();
   }
   const builtinGroups = [...new Set(groupVersions.map((gv) => (gv.includes('/') ? gv.split('/')[0] : '')))].sort();
-  writeJson(outFile, { source: `k8s.io/api@${apiVersion}`, builtinGroups, types, served });
+  const lifecycle: Lifecycle = { source: `k8s.io/api@${apiVersion}`, builtinGroups, types, served };
+  writeJson(outFile, lifecycle);
   return Object.keys(types).length;
 }
 
 // ---------------------------------------------------------------- main
 
-function main(argv) {
+function main(argv: string[]): void {
   const [cmd, ...args] = argv;
   if (cmd === 'k8s' && args.length === 3) {
     console.log(`k8s ${args[2]}: ${generateK8s(args[0], args[1], args[2])} schema files`);
@@ -276,10 +288,9 @@ function main(argv) {
   } else if (cmd === 'lifecycle' && args.length >= 4) {
     console.log(`lifecycle: ${generateLifecycle(args[0], args[1], args[2], args.slice(3))} prerelease types`);
   } else {
-    console.error('usage: gen-schemas.js k8s <swagger.json> <out-dir> <version> | crds <dir> <out-dir> | lifecycle <api-dir> <api-version> <out-file> <ver>=<swagger.json>...');
+    console.error('usage: schemas.js k8s <swagger.json> <out-dir> <version> | crds <dir> <out-dir> | lifecycle <api-dir> <api-version> <out-file> <ver>=<swagger.json>...');
     process.exit(2);
   }
 }
 
 if (require.main === module) main(process.argv.slice(2));
-module.exports = { generateK8s, generateCrds, generateLifecycle, kindFileName, listFiles };

@@ -1,16 +1,16 @@
 // trivy's Kubernetes misconfiguration scan (embedded checks, offline) on each environment folder, through
 // trivy-k8s-config (hack/validate/trivy): what `trivy config --misconfig-scanners kubernetes` reports.
-// Plain CommonJS, like lib.js.
-'use strict';
-
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { spawnSync } = require('child_process');
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Finding, ToolRun } from './findings';
+import { LoadedFolder, ManifestObject } from './manifests';
+import { shellQuote } from './setup';
 
 // trivy checks that guard the pod and container security context (Pod Security Standards, capabilities,
 // host namespaces, privilege). No exception may name them.
-const TRIVY_SECURITY_CHECKS = new Set([
+export const TRIVY_SECURITY_CHECKS = new Set([
   'KSV-0001', // can elevate its own privileges (allowPrivilegeEscalation)
   'KSV-0002', // AppArmor profile
   'KSV-0003', // capabilities: drop ALL
@@ -45,18 +45,17 @@ const TRIVY_SECURITY_CHECKS = new Set([
   'KSV-0121', // disallowed volumes
 ]);
 
-function isTrivySecurityCheck(id) {
+export function isTrivySecurityCheck(id: string): boolean {
   return TRIVY_SECURITY_CHECKS.has(id);
 }
 
 /**
- * The object a trivy result is about. `docs` are the folder's objects as lib.loadObjects returns them
- * (file, startLine, endLine, kind, name, namespace). When the message names one object of the file by kind
- * and quoted name ("ConfigMap 'grafana-datasources' in 'ns' namespace ...") that is the object: some checks
- * (KSV-0109) give no line, or a line counted from the start of their document instead of the file. Otherwise
- * the line of the cause in the file says which document it is.
+ * The object a trivy result is about, among the folder's objects. When the message names one object of
+ * the file by kind and quoted name ("ConfigMap 'grafana-datasources' in 'ns' namespace ...") that is the
+ * object: some checks (KSV-0109) give no line, or a line counted from the start of their document instead
+ * of the file. Otherwise the line of the cause in the file says which document it is.
  */
-function objectAt(docs, file, line, message) {
+export function objectAt(docs: readonly ManifestObject[], file: string, line: number, message: unknown): ManifestObject | null {
   const inFile = docs.filter((o) => o.file === file);
   const text = String(message || '');
   const named = inFile.filter((o) => o.name && text.includes(`'${o.name}'`) && text.toLowerCase().includes(String(o.kind).toLowerCase()));
@@ -68,8 +67,30 @@ function objectAt(docs, file, line, message) {
   return inFile.length === 1 ? inFile[0] : null;
 }
 
-function shellQuote(x) {
-  return `'${String(x).replace(/'/g, "'\\''")}'`;
+/** The fields of trivy's JSON report that the gate reads (hack/validate/trivy/main.go writes them). */
+interface TrivyReport {
+  readonly Results?: {
+    readonly Target: string;
+    readonly Misconfigurations?: {
+      readonly ID?: string;
+      readonly AVDID?: string;
+      readonly Status: string;
+      readonly Severity: string;
+      readonly Title: string;
+      readonly Message: string;
+      readonly CauseMetadata?: { readonly StartLine?: number };
+    }[];
+  }[];
+}
+
+export interface TrivyOptions {
+  /** trivy-k8s-config */
+  readonly bin: string;
+  readonly manifestsDir: string;
+  readonly envs: readonly string[];
+  readonly loadedByEnv: Readonly<Record<string, LoadedFolder>>;
+  /** The registries KSV-0125 trusts (the exceptions file's trustedRegistries). */
+  readonly trustedRegistries: readonly string[];
 }
 
 /**
@@ -79,9 +100,9 @@ function shellQuote(x) {
  * the other files of the scan (the Argo CD folder's Applications pass KSV-0039 alone and fail it next to
  * an environment folder). The runs go in parallel: trivy's start-up (loading its checks) dominates.
  */
-function runTrivy(opts) {
+export function runTrivy(opts: TrivyOptions): Record<string, ToolRun> {
   const { bin, manifestsDir, envs, loadedByEnv, trustedRegistries } = opts;
-  const out = {};
+  const out: Record<string, { findings: Finding[]; checked: number }> = {};
   for (const env of envs) out[env] = { findings: [], checked: loadedByEnv[env].objects.length };
   const scanned = envs.filter((env) => loadedByEnv[env].files.length);
   if (!scanned.length) return out;
@@ -89,7 +110,7 @@ function runTrivy(opts) {
   try {
     // The data of KSV-0125 (the only check here that documents data): the registries the app builds its own
     // images in. Without it trivy trusts only ECR, GCR and ACR.
-    let configDataDir;
+    let configDataDir: string | undefined;
     if (trustedRegistries && trustedRegistries.length) {
       configDataDir = path.join(work, 'config-data');
       fs.mkdirSync(configDataDir);
@@ -115,7 +136,7 @@ function runTrivy(opts) {
         const log = fs.existsSync(path.join(work, `log-${i}.txt`)) ? fs.readFileSync(path.join(work, `log-${i}.txt`), 'utf8') : '';
         throw new Error(`trivy exited ${rc} on ${envDir}: ${log.trim().split('\n').slice(-5).join(' | ')}`);
       }
-      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+      const report: TrivyReport = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
       for (const res of report.Results || []) {
         const file = path.resolve(envDir, res.Target);
         for (const m of res.Misconfigurations || []) {
@@ -123,12 +144,17 @@ function runTrivy(opts) {
           const line = (m.CauseMetadata && m.CauseMetadata.StartLine) || 0;
           const o = objectAt(loadedByEnv[env].objects, file, line, m.Message);
           out[env].findings.push({
-            tool: 'trivy', env, target: 'embedded checks',
+            tool: 'trivy',
+            env,
+            target: 'embedded checks',
             check: m.ID || m.AVDID || '?',
-            kind: o ? o.kind : '', namespace: o ? o.namespace : '', name: o ? o.name : '',
+            kind: o ? o.kind as string : '',
+            namespace: o ? o.namespace : '',
+            name: o ? o.name : '',
             file,
             message: `${m.Severity}: ${m.Title} - ${m.Message}${line ? ` (line ${line})` : ''}`,
-            severity: m.Severity, title: m.Title,
+            severity: m.Severity,
+            title: m.Title,
           });
         }
       }
@@ -138,5 +164,3 @@ function runTrivy(opts) {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
-
-module.exports = { TRIVY_SECURITY_CHECKS, isTrivySecurityCheck, runTrivy, objectAt };

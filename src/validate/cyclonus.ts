@@ -1,62 +1,101 @@
 // The NetworkPolicy check of one environment folder, with cyclonus as the engine:
 //   lint           cyclonus's lint of the folder's NetworkPolicies;
 //   traffic        every flow of the intended-traffic matrix (built from the traffic model by the render's
-//                  compiled src/platform/traffic-model.ts) queried against the real policies and the real
+//                  render's own src/platform/traffic-model.ts) queried against the real policies and the real
 //                  pod labels, compared with the intended verdict;
 //   diagram        the component-to-component edges of the folder's README diagram against the same verdicts.
-// Plain CommonJS, like lib.js.
-'use strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as c from './cyclonus-output';
+import { CheckedFlow, Finding } from './findings';
+import { LoadedFolder } from './manifests';
+import { runTool } from './setup';
+import * as t from '../platform/traffic-model';
 
-const fs = require('fs');
-const path = require('path');
-const { spawnSync } = require('child_process');
-const os = require('os');
-const { cyclonusOutput, trafficModel } = require('./compiled');
+export const DNS_LINT_CHECKS = ['CheckDNSBlockedOnTCP', 'CheckDNSBlockedOnUDP'];
 
-const DNS_LINT_CHECKS = ['CheckDNSBlockedOnTCP', 'CheckDNSBlockedOnUDP'];
+type Direction = 'ingress' | 'egress';
 
-function cyclonusAnalyze(bin, policyDir, modes, trafficFile) {
+function cyclonusAnalyze(bin: string, policyDir: string, modes: string[], trafficFile: string | null): ReturnType<typeof runTool> {
   const args = ['analyze', '--policy-path', policyDir, '--mode', modes.join(',')];
   if (trafficFile) args.push('--traffic-path', trafficFile);
-  const r = spawnSync(bin, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
-  if (r.error) throw new Error(`${bin}: ${r.error.message}`);
-  return r;
+  return runTool(bin, args, 512);
 }
 
 /** Words for one direction of a verdict, naming the policies behind it. */
-function explainDirection(dir, verdict, policies, flow) {
+function explainDirection(dir: Direction, verdict: c.Verdict, policies: c.NetworkPolicyObject[], flow: t.Flow): string {
   const d = verdict[dir];
-  const names = (targets) => [...new Set(targets.flatMap((x) => cyclonusOutput().policiesOfTarget(x, policies, dir)))].join(', ');
+  const names = (targets: string[]): string => [...new Set(targets.flatMap((x) => c.policiesOfTarget(x, policies, dir)))].join(', ');
   const peer = dir === 'ingress' ? flow.to : flow.from;
-  if (!trafficModel().isPod(peer)) return `${dir}: not a pod, so allowed`;
+  if (!t.isPod(peer)) return `${dir}: not a pod, so allowed`;
   if (!d.allow.length && !d.deny.length) return `${dir}: no NetworkPolicy selects the pod, so allowed`;
   if (d.allow.length) return `${dir}: allowed by ${names(d.allow)}`;
   return `${dir}: denied; the pod is selected by ${names(d.deny)}, none of which allows it`;
 }
 
-/**
- * Runs the check on one folder. Returns { findings, checked, matrix, lint, note }:
- *   matrix: null, or { source, flows, allowed, denied, mismatches, dnsProven, diagram: { edges, mismatches } | null }
- */
-function runCyclonus(opts) {
+/** The traffic matrix of one folder: the flows of its model and the engine's verdicts on them. */
+export interface TrafficMatrix {
+  /** where the model came from: index.json, or the fallback file */
+  readonly source: string;
+  flows: number;
+  allowed: number;
+  denied: number;
+  mismatches: number;
+  /** the address outside every CIDR of the model that the outside flows go to */
+  readonly outside: string | undefined;
+  /** the namespace, labelled like another environment, whose pods must be denied */
+  readonly otherNamespace: string;
+  /** every DNS flow was allowed by the engine */
+  dnsProven: boolean;
+  /** README diagram: component-to-component edges drawn, allowed by the engine, and the differences */
+  diagram: { edges: number; allowed: number; mismatches: number } | null;
+  readonly components: number;
+}
+
+export interface CyclonusOptions {
+  readonly bin: string;
+  readonly env: string;
+  readonly envDir: string;
+  readonly loaded: LoadedFolder;
+  /** DIR/<environment>.json: the traffic model of a folder whose index.json has no "traffic" field */
+  readonly trafficModels: string | null;
+}
+
+export interface CyclonusResult {
+  readonly findings: Finding[];
+  /** the NetworkPolicies linted */
+  readonly checked: number;
+  matrix: TrafficMatrix | null;
+  lint: { warnings: number } | null;
+  note: string;
+  flows?: CheckedFlow[];
+}
+
+/** Optional fields of a finding of this check, beyond the object it names. */
+type Extra = Partial<Pick<Finding, 'namespace' | 'file' | 'flow' | 'expected' | 'actual' | 'dnsProvenByMatrix'>>;
+
+/** Runs the check on one folder. */
+export function runCyclonus(opts: CyclonusOptions): CyclonusResult {
   const { bin, env, envDir, loaded, trafficModels } = opts;
-  const t = trafficModel();
-  const c = cyclonusOutput();
-  const findings = [];
-  const add = (target, check, kind, name, message, extra = {}) => findings.push({
-    tool: 'cyclonus', env, target, check, kind, namespace: extra.namespace || '', name, file: extra.file || envDir, message, ...extra,
-  });
+  const findings: Finding[] = [];
+  const add = (target: string, check: string, kind: string, name: string, message: string, extra: Extra = {}): void => {
+    findings.push({
+      tool: 'cyclonus', env, target, check, kind, namespace: extra.namespace || '', name, file: extra.file || envDir, message, ...extra,
+    });
+  };
   const docs = loaded.objects.map((o) => ({ obj: o.obj, file: o.file }));
   const policies = loaded.objects.filter((o) => o.kind === 'NetworkPolicy' && o.obj && o.obj.spec);
   const workloads = t.workloadsOf(docs);
   const loadedModel = t.loadTrafficModel(envDir, env, trafficModels);
-  const result = { findings, checked: policies.length, matrix: null, lint: null, note: '' };
+  const result: CyclonusResult = { findings, checked: policies.length, matrix: null, lint: null, note: '' };
 
   if (loadedModel.error) {
     add('traffic', 'traffic-model-invalid', '', '', loadedModel.error, { file: loadedModel.file });
     return result;
   }
-  const model = loadedModel.model;
+  // checked below (modelErrors) before any use as a TrafficModel
+  const model = loadedModel.model as t.TrafficModel | null;
   if (!model) {
     if (workloads.length) {
       add('traffic', 'traffic-model-missing', '', '',
@@ -68,8 +107,8 @@ function runCyclonus(opts) {
     if (!policies.length) return result;
   }
 
-  let matrix = null;
-  let flows = [];
+  let matrix: TrafficMatrix | null = null;
+  let flows: t.Flow[] = [];
   if (model) {
     const errors = t.modelErrors(model);
     if (errors.length) {
@@ -83,8 +122,16 @@ function runCyclonus(opts) {
     const built = t.buildFlows(model, resolved.components, nsLabels);
     flows = built.flows;
     matrix = {
-      source: loadedModel.source, flows: flows.length, allowed: 0, denied: 0, mismatches: 0,
-      outside: built.outside, otherNamespace: built.otherNamespace, dnsProven: false, diagram: null,
+      // a model that was read has a source
+      source: loadedModel.source!,
+      flows: flows.length,
+      allowed: 0,
+      denied: 0,
+      mismatches: 0,
+      outside: built.outside,
+      otherNamespace: built.otherNamespace,
+      dnsProven: false,
+      diagram: null,
       components: resolved.components.length,
     };
     if (!built.outside) add('traffic', 'traffic-model-invalid', '', '', `no address outside every CIDR of the model among ${t.OUTSIDE_CANDIDATES.join(', ')}`);
@@ -95,7 +142,7 @@ function runCyclonus(opts) {
     const policyDir = path.join(work, 'policies');
     fs.mkdirSync(policyDir);
     policies.forEach((p, i) => fs.writeFileSync(path.join(policyDir, `${String(i).padStart(3, '0')}-${p.name}.json`), JSON.stringify(p.obj)));
-    let trafficFile = null;
+    let trafficFile: string | null = null;
     const modes = ['lint'];
     if (matrix && flows.length) {
       trafficFile = path.join(work, 'traffic.json');
@@ -119,25 +166,26 @@ function runCyclonus(opts) {
       throw new Error(`cyclonus answered ${verdicts.length} of ${flows.length} traffic queries for ${envDir}`);
     }
 
+    // the flows with the engine's verdicts (none without a model)
+    const checked: CheckedFlow[] = flows.map((f, i) => ({ ...f, actual: verdicts[i].allowed ? 'allow' : 'deny', verdict: verdicts[i] }));
     if (matrix) {
+      const m = matrix;
       let dnsOk = true;
       let dnsFlows = 0;
-      flows.forEach((f, i) => {
-        const v = verdicts[i];
-        f.actual = v.allowed ? 'allow' : 'deny';
-        f.verdict = v;
-        if (v.allowed) matrix.allowed++; else matrix.denied++;
+      checked.forEach((f) => {
+        const v = f.verdict;
+        if (v.allowed) m.allowed++; else m.denied++;
         if (f.kind === 'dns') { dnsFlows++; if (!v.allowed) dnsOk = false; }
         if (f.actual !== f.expected) {
-          matrix.mismatches++;
-          const policyObjs = policies.map((p) => p.obj);
-          const why = ['egress', 'ingress'].map((d) => explainDirection(d, v, policyObjs, f)).join('; ');
+          m.mismatches++;
+          const policyObjs: c.NetworkPolicyObject[] = policies.map((p) => p.obj);
+          const why = (['egress', 'ingress'] as const).map((d) => explainDirection(d, v, policyObjs, f)).join('; ');
           add('traffic', 'flow', 'flow', t.flowName(f),
             `${t.flowName(f)}: expected ${f.expected === 'allow' ? 'allowed' : 'denied'}${f.kind === 'dns' ? ' (DNS)' : ''}, engine ${f.actual === 'allow' ? 'allows' : 'denies'} it (${why})`,
-            { namespace: model.namespace, flow: f, expected: f.expected, actual: f.actual });
+            { namespace: model!.namespace, flow: f, expected: f.expected, actual: f.actual });
         }
       });
-      matrix.dnsProven = dnsOk && dnsFlows > 0;
+      m.dnsProven = dnsOk && dnsFlows > 0;
 
       // README diagram: component -> component edges against the engine's verdicts
       const readme = path.join(envDir, 'README.md');
@@ -146,11 +194,11 @@ function runCyclonus(opts) {
         if (edges === null) {
           add('diagram', 'diagram', '', 'README.md', 'README.md has no mermaid diagram', { file: readme });
         } else {
-          const key = (e) => `${e.from} -> ${e.to} :${e.port}/${e.protocol}`;
+          const key = (e: c.DiagramEdge): string => `${e.from} -> ${e.to} :${e.port}/${e.protocol}`;
           const drawn = new Set(edges.map(key));
-          const allowedPairs = new Set(flows
+          const allowedPairs = new Set(checked
             .filter((f) => f.kind === 'component' && f.actual === 'allow' && f.from.component !== f.to.component)
-            .map((f) => key({ from: f.from.component, to: f.to.component, port: f.port, protocol: f.protocol })));
+            .map((f) => key({ from: f.from.component!, to: f.to.component!, port: f.port, protocol: f.protocol })));
           let bad = 0;
           for (const k of [...drawn].sort()) {
             if (!allowedPairs.has(k)) { bad++; add('diagram', 'diagram', 'edge', k, `README.md draws ${k}, which the engine denies`, { file: readme }); }
@@ -158,7 +206,7 @@ function runCyclonus(opts) {
           for (const k of [...allowedPairs].sort()) {
             if (!drawn.has(k)) { bad++; add('diagram', 'diagram', 'edge', k, `the engine allows ${k}, which README.md does not draw`, { file: readme }); }
           }
-          matrix.diagram = { edges: drawn.size, allowed: allowedPairs.size, mismatches: bad };
+          m.diagram = { edges: drawn.size, allowed: allowedPairs.size, mismatches: bad };
         }
       }
     }
@@ -173,11 +221,9 @@ function runCyclonus(opts) {
       }
     }
     result.matrix = matrix;
-    result.flows = flows;
+    result.flows = checked;
     return result;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
-
-module.exports = { runCyclonus, DNS_LINT_CHECKS };
