@@ -1,9 +1,10 @@
 // Maps a compose project onto DjangoAppChartProps: the orchestrator. Each part is mapped by a module of
 // mapping/ (services and roles, settings, Celery, jobs, web services, routing, frontend, external
 // services, volumes, PodOptions, the report); this file decides the order and assembles the props.
-import { PlanObject } from './codegen';
 import { ComposeProject, ImportError } from './compose';
+import { DjangoAppChartProps } from '../app/django-app-chart';
 import { beatProps, brokerProps, withoutCelery, workersProps } from './mapping/celery';
+import { BackendProps, finished, Draft, WebServiceProps } from './mapping/chart-props';
 import { MappingContext } from './mapping/context';
 import { externalServicesProps, planExternals } from './mapping/externals';
 import { frontendProps } from './mapping/frontend';
@@ -23,7 +24,7 @@ export interface MappedApp {
   readonly appName: string;
   /** The chart's id, which is also the render folder. */
   readonly chartId: string;
-  readonly props: PlanObject;
+  readonly props: DjangoAppChartProps;
   readonly comments: Map<string, string[]>;
   readonly report: MigrationReport;
   /** The package's repository URL (a placeholder the team replaces). */
@@ -90,7 +91,7 @@ function mapApp(ctx: MappingContext): MappedApp {
   podOptionKeys(ctx);
   for (const s of ctx.project.services) genericKeys(ctx, s);
 
-  const props: PlanObject = {
+  const props: Draft<DjangoAppChartProps> = {
     appName: ctx.appName,
     namespace: ctx.appName,
     version: image.version,
@@ -99,8 +100,8 @@ function mapApp(ctx: MappingContext): MappedApp {
     ...ctx.userProps,
     settings,
     broker,
-    backend,
-    webServices: webServices.length ? webServices : undefined,
+    backend: finished<BackendProps>(backend),
+    webServices: webServices.length ? webServices.map((s) => finished<WebServiceProps>(s)) : undefined,
     workers,
     beat,
     migrations,
@@ -114,7 +115,7 @@ function mapApp(ctx: MappingContext): MappedApp {
   ctx.comment('image', `The Django code, run by ${ctx.appCodeServices().map((c) => c.service.name).join(', ')} in compose.`);
   // No secret value may reach an output file, wherever compose had it (a command, a healthcheck, an address).
   const redactor = new Redactor(secretValues(ctx));
-  const safeProps = redactor.redact(props) as PlanObject;
+  const safeProps = redactor.redact(props) as DjangoAppChartProps;
   if (redactor.count) {
     ctx.addTodo('Secrets', `${redactor.count} value(s) in commands or settings of main.ts held a secret of the compose file and read <secret> now: pass the secret as an environment variable from a Secret instead.`);
   }

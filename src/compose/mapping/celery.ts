@@ -1,6 +1,7 @@
 // Maps Celery: the broker (Redis or RabbitMQ, from the broker URL or the services), one worker queue per
 // -Q queue with its concurrency, time limits and options, and beat; or, without workers, why none runs.
-import { EnumRef, PlanObject, PlanValue } from '../codegen';
+import { BrokerKind, BrokerTransportSecurity } from '../../workloads/celery-broker';
+import { QueuePriority } from '../../workloads/celery-worker-pool';
 import { flag, option, otherOptions } from '../commands';
 import { ServiceEnv } from '../compose';
 import { urlsIn } from '../hosts';
@@ -8,17 +9,18 @@ import { KeyStatus } from '../report';
 import { Classified } from '../roles';
 import { quoteArgv } from '../shell';
 import { durationSeconds } from '../units';
+import { BeatProps, BrokerProps, finished, Draft, QueueProps, WorkersProps } from './chart-props';
 import { A, BROKER_VARS, C, D, MappingContext } from './context';
 import { DEFAULT_SIZES, graceOf, healthKeys, healthOf, replicasOf, resourcesOf } from './sizing';
 import { intOf, isObject, uniq } from './values';
 
-export function priorityOf(queue: string): string {
-  if (/(^|[-_])(high|urgent|priority|critical|realtime|notif|notifications|email|mail)([-_]|$)/i.test(queue)) return 'HIGH';
-  if (/(^|[-_])(low|bulk|batch|reports?|exports?|backfill|scan|cleanup|maintenance|slow)([-_]|$)/i.test(queue)) return 'LOW';
-  return 'NORMAL';
+export function priorityOf(queue: string): QueuePriority {
+  if (/(^|[-_])(high|urgent|priority|critical|realtime|notif|notifications|email|mail)([-_]|$)/i.test(queue)) return QueuePriority.HIGH;
+  if (/(^|[-_])(low|bulk|batch|reports?|exports?|backfill|scan|cleanup|maintenance|slow)([-_]|$)/i.test(queue)) return QueuePriority.LOW;
+  return QueuePriority.NORMAL;
 }
 
-export function brokerProps(ctx: MappingContext): PlanObject {
+export function brokerProps(ctx: MappingContext): BrokerProps {
   const vars = ctx.appCodeServices().flatMap((c) => c.service.environment.filter((e) => BROKER_VARS.includes(e.name)).map((e) => ({ c, e })));
   const text = (e: ServiceEnv) => `${e.template?.raw ?? ''} ${e.value ?? ''}`;
   const urls = vars.flatMap(({ e }) => urlsIn(text(e)));
@@ -41,7 +43,7 @@ export function brokerProps(ctx: MappingContext): PlanObject {
   }
   const brokerService = (url && ctx.byName.get(url.host)) ?? ctx.ofRole(kind === 'REDIS' ? 'redis' : 'rabbitmq')[0];
   const owner = brokerService?.service.name ?? ctx.backend.service.name;
-  const props: PlanObject = { kind: new EnumRef('BrokerKind', kind), secretName: ctx.brokerSecret };
+  const props: Draft<BrokerProps> = { kind: BrokerKind[kind], secretName: ctx.brokerSecret };
   ctx.brokerKind = kind;
   if (kind === 'RABBITMQ') {
     for (const c of ctx.appCodeServices()) {
@@ -71,7 +73,7 @@ export function brokerProps(ctx: MappingContext): PlanObject {
     const db = url ? /^\/([0-9]+)/.exec(url.rest)?.[1] : undefined;
     if (db !== undefined && db !== '0') props.redisDatabaseIndex = Number(db);
     if (url?.scheme === 'rediss') {
-      props.transportSecurity = new EnumRef('BrokerTransportSecurity', 'TLS');
+      props.transportSecurity = BrokerTransportSecurity.TLS;
       ctx.addTodo('Celery', 'The broker is rediss://: set broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED} in the Celery configuration (kombu does not verify certificates by default).');
     }
     ctx.brokerUrlNote = `composed by the chart: ${url?.scheme === 'rediss' ? 'rediss' : 'redis'}://$(CELERY_BROKER_ADDRESS)/${db ?? '0'} from ${ctx.brokerSecret}/redis-address${password ? ', with the password in CELERY_BROKER_PASSWORD' : ''}, the same keys KEDA reads`;
@@ -79,11 +81,11 @@ export function brokerProps(ctx: MappingContext): PlanObject {
   }
   ctx.comment('broker', `Celery broker: ${kind === 'REDIS' ? 'Redis' : 'RabbitMQ'} (${why}).${brokerService ? ` Compose ran it as ${brokerService.service.name}; it runs outside the cluster now.` : ''}`);
   if (brokerService) ctx.brokerServiceName = brokerService.service.name;
-  return props;
+  return finished(props);
 }
 
-export function workersProps(ctx: MappingContext): PlanObject {
-  const queues: PlanValue[] = [];
+export function workersProps(ctx: MappingContext): WorkersProps {
+  const queues: QueueProps[] = [];
   const seen = new Map<string, string>();
   const valued = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '-l', '--loglevel', '-n', '--hostname', '-P', '--pool', '--time-limit', '--soft-time-limit', '--autoscale',
     '--max-tasks-per-child', '--max-memory-per-child', '-O', '--prefetch-multiplier', '-X', '--exclude-queues', '--pidfile', '--logfile', '-f', '-s', '--schedule', '-b', '--broker',
@@ -187,9 +189,9 @@ export function workersProps(ctx: MappingContext): PlanObject {
       seen.set(q, c.service.name);
       // The chart derives the object name from the Celery queue name.
       const objectName = q.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-      const queue: PlanObject = {
+      const queue: Draft<QueueProps> = {
         name: q,
-        priority: new EnumRef('QueuePriority', priorityOf(q)),
+        priority: priorityOf(q),
         concurrency,
         taskTimeLimitSeconds: timeLimit,
         softTimeLimitSeconds: soft !== undefined && timeLimit !== undefined && soft <= timeLimit ? soft : undefined,
@@ -207,7 +209,7 @@ export function workersProps(ctx: MappingContext): PlanObject {
       if (gpus) queue.nodePool = 'gpu';
       ctx.comment(`workers.queues[${queues.length}]`, `compose service ${c.service.name}: ${quoteArgv(a)}`);
       if (gpus) ctx.comment(`workers.queues[${queues.length}].nodePool`, 'GPU worker: the node pool "gpu" (nodes labelled node-pool=gpu and tainted node-pool=gpu:NoSchedule, with the NVIDIA device plugin).');
-      queues.push(queue);
+      queues.push(finished(queue));
       created.push(`worker-${objectName}`);
     }
     if (gpus) {
@@ -234,10 +236,10 @@ export function workersProps(ctx: MappingContext): PlanObject {
   return { queues };
 }
 
-export function beatProps(ctx: MappingContext): PlanObject | undefined {
+export function beatProps(ctx: MappingContext): BeatProps | undefined {
   const beats = ctx.ofRole('celery-beat');
   const c = beats[0];
-  const props: PlanObject = {};
+  const props: Draft<BeatProps> = {};
   if (!c) {
     // Without a beat service, beat runs only when a worker embedded it (-B); otherwise the app has none.
     const embedded = ctx.ofRole('celery-worker').find((w) => w.analysis.commands.some((x) => x.kind === 'celery-worker' && flag(x.argv, ['-B', '--beat'])));
@@ -245,7 +247,7 @@ export function beatProps(ctx: MappingContext): PlanObject | undefined {
     props.resources = { ...DEFAULT_SIZES.beat };
     ctx.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [embedded.service.name]);
     ctx.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
-    return props;
+    return finished(props);
   }
   const o = ctx.out(c);
   ctx.need(c, 'command');
@@ -303,7 +305,7 @@ export function beatProps(ctx: MappingContext): PlanObject | undefined {
     ctx.out(extra).set(extra.service.spec.command !== undefined ? 'command' : 'entrypoint', D, `a second beat (besides ${c.service.name}) would send every periodic task twice`);
     ctx.becomes.set(extra.service.name, 'nothing (beat runs once)');
   }
-  return props;
+  return finished(props);
 }
 
 /**

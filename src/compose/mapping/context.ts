@@ -1,12 +1,18 @@
 // The state of one import, shared by the mapping modules: the classified services, which workload each
 // service became, the PodOptions collected per workload, and the report's outcomes, to-dos, Secrets and
 // comments. The modules write into it; the orchestrator (../mapper.ts) assembles props and report from it.
+import { ComponentGroup } from '../../app/app-parts';
+import { DjangoAppChartProps } from '../../app/django-app-chart';
+import { ImagePullPolicy } from '../../platform/pod-options';
 import { readBuildContext } from '../build-context';
-import { EnumRef, PlanObject } from '../codegen';
 import { ComposeProject, ComposeService, requireResolved } from '../compose';
 import { KeyOutcome, KeyStatus, RouteOutcome, TodoItem, VolumeOutcome } from '../report';
 import { APP_CODE_ROLES, Classified, classify, isComponentRole, Role } from '../roles';
+import { Draft, ExtraVolumeProps, SecretEnvProps } from './chart-props';
 import { dnsLabel } from './values';
+
+/** A ComponentGroup by its member name (`APP_CODE`), as the report and the sorting of reachedBy use it. */
+export type GroupName = keyof typeof ComponentGroup;
 
 export const C = KeyStatus.CONVERTED;
 export const A = KeyStatus.APPROXIMATED;
@@ -33,11 +39,11 @@ export function memberOf(w: Workload): string {
 /** The PodOptions the import gives one workload. */
 export interface PodPlan {
   readonly extraEnv: Map<string, string>;
-  readonly extraSecretEnv: Map<string, PlanObject>;
+  readonly extraSecretEnv: Map<string, SecretEnvProps>;
   readonly extraArgs: string[];
-  readonly extraVolumes: Map<string, PlanObject>;
+  readonly extraVolumes: Map<string, ExtraVolumeProps>;
   readonly nodeSelector: Map<string, string>;
-  imagePullPolicy?: EnumRef;
+  imagePullPolicy?: ImagePullPolicy;
 }
 
 export class Outcomes {
@@ -57,7 +63,8 @@ export interface ExternalPlan {
   readonly name: string;
   readonly service: Classified;
   readonly ports: number[];
-  readonly groups: Set<string>;
+  /** The groups that reach it, by their ComponentGroup member names. */
+  readonly groups: Set<GroupName>;
   /** A stateless service the chart has no component for (Tika, Logstash, any image), as opposed to a data store. */
   readonly extra: boolean;
   readonly cidr: string;
@@ -112,7 +119,7 @@ export class MappingContext {
   public readonly webPrefixes = new Map<Classified, string[]>();
   public hasEdge = false;
   public placeholderCidrs = 0;
-  public userProps: PlanObject = {};
+  public userProps: Draft<Pick<DjangoAppChartProps, 'runAsUser' | 'runAsGroup'>> = {};
   public brokerServiceName?: string;
   public brokerKind: 'REDIS' | 'RABBITMQ' = 'REDIS';
   /** The compose services whose container each workload of the chart replaces. */

@@ -1,10 +1,11 @@
 // Maps what the app reaches outside itself: the data stores and stateless services of the compose file,
 // and the backing services its variables address (a managed database, SMTP, Sentry, S3), onto
 // externalServices with their ports and the component groups that reach them.
-import { EnumRef, PlanValue } from '../codegen';
+import { ComponentGroup } from '../../app/app-parts';
 import { urlsIn } from '../hosts';
 import { Classified, DEFAULT_PORTS, EXTRA_ROLES, STATEFUL_ROLES } from '../roles';
-import { A, BackingKind, BROKER_VARS, C, MappingContext } from './context';
+import { ExternalServiceProps } from './chart-props';
+import { A, BackingKind, BROKER_VARS, C, GroupName, MappingContext } from './context';
 import { references } from './services';
 import { classifyName, dnsLabel, intOf, ipv4, isLocalHost, parsePorts, sorted, uniq } from './values';
 
@@ -74,11 +75,11 @@ export const HTTP_HINTS: [RegExp, BackingKind, string, string][] = [
 
 export function planExternals(ctx: MappingContext): void {
   const appCode = ctx.appCodeServices();
-  const groupsOf = new Map<string, Set<string>>();
-  const reach = (from: Classified[], group: string) => {
+  const groupsOf = new Map<string, Set<GroupName>>();
+  const reach = (from: Classified[], group: GroupName) => {
     for (const c of from) {
       for (const r of references(ctx, c)) {
-        const set = groupsOf.get(r) ?? new Set<string>();
+        const set = groupsOf.get(r) ?? new Set<GroupName>();
         set.add(group);
         groupsOf.set(r, set);
       }
@@ -90,7 +91,7 @@ export function planExternals(ctx: MappingContext): void {
     const stateful = STATEFUL_ROLES.includes(c.role);
     const extra = EXTRA_ROLES.includes(c.role);
     if (!stateful && !extra) continue;
-    const groups = groupsOf.get(c.service.name) ?? new Set<string>();
+    const groups = groupsOf.get(c.service.name) ?? new Set<GroupName>();
     if (!groups.size) continue;
     const declared = [...parsePorts(c.service.spec.ports), ...parsePorts(c.service.spec.expose)].map((p) => p.target);
     const addressed = [...appCode, ...(ctx.frontend ? [ctx.frontend] : [])].flatMap((x) => x.service.environment)
@@ -183,9 +184,9 @@ export function planAddressed(ctx: MappingContext): void {
   }
 }
 
-export function externalServicesProps(ctx: MappingContext): PlanValue[] {
-  const list: PlanValue[] = [];
-  const group = (g: string) => new EnumRef('ComponentGroup', g);
+export function externalServicesProps(ctx: MappingContext): ExternalServiceProps[] {
+  const list: ExternalServiceProps[] = [];
+  const group = (g: GroupName) => ComponentGroup[g];
   let i = 0;
   const outside: [string, string][] = [];
   for (const e of [...ctx.externals.values()]) {

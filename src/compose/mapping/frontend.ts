@@ -1,18 +1,18 @@
 // Maps the Nuxt frontend: its image, port, the API URLs it is given, its other variables, probes and size.
-import { PlanObject } from '../codegen';
 import { urlsIn } from '../hosts';
 import { quoteArgv } from '../shell';
+import { finished, Draft, FrontendProps } from './chart-props';
 import { A, C, MappingContext } from './context';
 import { CHART_SET_FRONTEND_VARS, rewriteAddresses, secretReason } from './settings';
 import { graceOf, healthKeys, healthOf, listenPorts, portOutcomes, probeTimings, resourcesOf, timingsDetail, webReplicas } from './sizing';
 import { intOf, secretKeyFor } from './values';
 
-export function frontendProps(ctx: MappingContext): PlanObject | undefined {
+export function frontendProps(ctx: MappingContext): FrontendProps | undefined {
   const c = ctx.frontend;
   if (!c) return undefined;
   const o = ctx.out(c);
   ctx.need(c, 'image');
-  const props: PlanObject = {};
+  const props: Draft<FrontendProps> = {};
   if (c.image) {
     props.image = c.image.repository;
     const tag = c.image.tag;
@@ -101,5 +101,5 @@ export function frontendProps(ctx: MappingContext): PlanObject | undefined {
   props.resources = resourcesOf(ctx, c, 'frontend', 'frontend').resources;
   ctx.comment('frontend', `compose service ${c.service.name}: the Nuxt server (${c.recognisedBy}).`);
   ctx.becomes.set(c.service.name, `frontend: Deployment, Service frontend:${port}, HPA, PodDisruptionBudget`);
-  return props;
+  return finished(props);
 }

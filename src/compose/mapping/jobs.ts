@@ -1,15 +1,16 @@
 // Maps the one-off commands onto the jobs: migrations (the manage.py steps of migrate services and of the
 // backend's start) and collectstatic, each run once per release as an Argo CD Sync hook.
-import { EnumRef, PlanObject, PlanValue } from '../codegen';
+import { MigrationStyle } from '../../workloads/django-job';
 import { AnalyzedCommand } from '../commands';
 import { Classified } from '../roles';
 import { quoteArgv } from '../shell';
+import { finished, CollectStaticProps, Draft, JobStepProps, MigrationsProps } from './chart-props';
 import { A, C, MappingContext } from './context';
 import { DEFAULT_SIZES, resourcesOf } from './sizing';
 import { dnsLabel, intOf, isObject, uniq } from './values';
 
-export function jobsProps(ctx: MappingContext): { migrations?: PlanObject; collectStatic?: PlanObject } {
-  const steps: PlanValue[] = [];
+export function jobsProps(ctx: MappingContext): { migrations?: MigrationsProps; collectStatic?: CollectStaticProps } {
+  const steps: JobStepProps[] = [];
   const stepNames = new Set<string>();
   let collect: Classified | undefined;
   const sources: Classified[] = [];
@@ -36,23 +37,23 @@ export function jobsProps(ctx: MappingContext): { migrations?: PlanObject; colle
       if (cmd.manage === 'collectstatic' || !jobServices.some((j) => j.role === 'migrate')) addStep(cmd, ctx.backend);
     }
   }
-  const result: { migrations?: PlanObject; collectStatic?: PlanObject } = {};
+  const result: { migrations?: MigrationsProps; collectStatic?: CollectStaticProps } = {};
   if (steps.length) {
     const main = sources.find((s) => s.role === 'migrate') ?? sources[0];
-    const migrations: PlanObject = { resources: resourcesOf(ctx, main, 'job', 'migrations').resources, steps };
+    const migrations: Draft<MigrationsProps> = { resources: resourcesOf(ctx, main, 'job', 'migrations').resources, steps };
     const restart = String(main.service.spec.restart ?? '');
     const attempts = /^on-failure:(\d+)$/.exec(restart)?.[1] ?? (isObject(main.service.spec.deploy) && isObject(main.service.spec.deploy.restart_policy) ? main.service.spec.deploy.restart_policy.max_attempts : undefined);
     if (attempts !== undefined && intOf(attempts) !== undefined) migrations.backoffLimit = Math.min(10, intOf(attempts)!);
     // The style's own commands read better than the same commands spelled out.
     const same = (want: string[][]) => steps.length === want.length
-      && steps.every((st, i) => JSON.stringify((st as PlanObject).command) === JSON.stringify(want[i]));
+      && steps.every((st, i) => JSON.stringify(st.command) === JSON.stringify(want[i]));
     if (same([['python', 'manage.py', 'migrate_schemas', '--shared', '--noinput'], ['python', 'manage.py', 'migrate_schemas', '--tenant', '--noinput']])) {
       delete migrations.steps;
-      migrations.style = new EnumRef('MigrationStyle', 'DJANGO_TENANTS');
+      migrations.style = MigrationStyle.DJANGO_TENANTS;
     } else if (same([['python', 'manage.py', 'migrate', '--noinput']])) {
       delete migrations.steps;
     }
-    result.migrations = migrations;
+    result.migrations = finished(migrations);
     const tenants = steps.some((s) => JSON.stringify(s).includes('migrate_schemas'));
     ctx.comment('migrations', `compose ${sources.map((s) => s.service.name).join(', ')}: runs once per release as an Argo CD Sync hook, before the backend, workers and beat of the release.${tenants ? ' django-tenants: migrate_schemas.' : ''}`);
     for (const s of sources) {

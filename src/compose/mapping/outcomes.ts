@@ -1,6 +1,5 @@
 // Assembles the migration report from the outcomes the modules recorded, accounts for the top-level keys,
 // and keeps secret values out of every output (Redactor).
-import { EnumRef } from '../codegen';
 import { ComposeService } from '../compose';
 import { urlsIn } from '../hosts';
 import { KeyOutcome, KeyStatus, MigrationReport, MissingProp, SecretKeyOutcome, ServiceOutcome } from '../report';
@@ -167,7 +166,6 @@ export class Redactor {
       if (out !== v) this.count++;
       return out;
     }
-    if (v instanceof EnumRef) return v;
     if (Array.isArray(v)) return v.map((x) => this.redact(x));
     if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.redact(x)]));
     return v;

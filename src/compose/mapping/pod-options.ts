@@ -1,12 +1,14 @@
 // Maps what PodOptions express (pull_policy, placement constraints, file secrets and configs) and adds the
 // PodOptions collected per workload to the props of that workload.
-import { EnumRef, PlanObject } from '../codegen';
-import { A, C, D, MappingContext, memberOf } from './context';
+import { Draft, ExtraVolumeProps, PodOptionsProps } from './chart-props';
+import { A, C, D, MappingContext, memberOf, Workload } from './context';
 import { dnsLabel, isObject, listOf, secretKeyFor } from './values';
+import { DjangoAppChartProps } from '../../app/django-app-chart';
+import { ImagePullPolicy } from '../../platform/pod-options';
 
 /** pull_policy, placement constraints, file secrets and configs: what PodOptions express. */
 export function podOptionKeys(ctx: MappingContext): void {
-  const policies: Record<string, string> = { missing: 'IF_NOT_PRESENT', if_not_present: 'IF_NOT_PRESENT', never: 'NEVER' };
+  const policies: Record<string, keyof typeof ImagePullPolicy> = { missing: 'IF_NOT_PRESENT', if_not_present: 'IF_NOT_PRESENT', never: 'NEVER' };
   for (const [w, members] of ctx.membership) {
     if (w === 'edge') continue;
     for (const c of members) {
@@ -16,7 +18,7 @@ export function podOptionKeys(ctx: MappingContext): void {
       if (s.pull_policy !== undefined) {
         const pp = String(s.pull_policy);
         if (policies[pp]) {
-          ctx.podOf(w).imagePullPolicy = new EnumRef('ImagePullPolicy', policies[pp]);
+          ctx.podOf(w).imagePullPolicy = ImagePullPolicy[policies[pp]];
           o.set('pull_policy', members.length > 1 ? A : C, `${w}.imagePullPolicy ImagePullPolicy.${policies[pp]}${shared}`);
         } else if (pp === 'always') {
           o.set('pull_policy', C, 'the kubelet pulls a tagged image on every start (imagePullPolicy Always, the default)');
@@ -49,7 +51,9 @@ export function podOptionKeys(ctx: MappingContext): void {
           const target = isObject(x) && typeof x.target === 'string' ? x.target : kind === 'secret' ? source : `/${source}`;
           const mountPath = target.startsWith('/') ? target : `/run/secrets/${target}`;
           const objectName = `${ctx.appName}-${dnsLabel(source)}`;
-          const volume: PlanObject = { name: dnsLabel(`${kind}-${source}`), mountPath, [kind === 'secret' ? 'secretName' : 'configMapName']: objectName, subPath: secretKeyFor(source) };
+          const volume: ExtraVolumeProps = {
+            name: dnsLabel(`${kind}-${source}`), mountPath, ...(kind === 'secret' ? { secretName: objectName } : { configMapName: objectName }), subPath: secretKeyFor(source),
+          };
           ctx.podOf(w).extraVolumes.set(String(volume.name), volume);
           mounted.push(`${objectName} (key ${secretKeyFor(source)}) at ${mountPath}`);
           if (kind === 'config') {
@@ -65,10 +69,12 @@ export function podOptionKeys(ctx: MappingContext): void {
 }
 
 /** Adds each workload's PodOptions to its props. */
-export function applyPodOptions(ctx: MappingContext, props: PlanObject): void {
+export function applyPodOptions(ctx: MappingContext, props: Draft<DjangoAppChartProps>): void {
   for (const [w, p] of ctx.pods) {
     const service = /^webServices\[([0-9]+)\]$/.exec(w);
-    const target = (service ? (props.webServices as PlanObject[] | undefined)?.[Number(service[1])] : props[w]) as PlanObject | undefined;
+    // The parts are finished; only their PodOptions are added here.
+    const part = service ? props.webServices?.[Number(service[1])] : props[w as Exclude<Workload, `webServices[${number}]`>];
+    const target = part as Draft<PodOptionsProps> | undefined;
     if (!target) continue;
     if (p.imagePullPolicy) target.imagePullPolicy = p.imagePullPolicy;
     if (p.nodeSelector.size) target.nodeSelector = Object.fromEntries([...p.nodeSelector.entries()].sort(([a], [b]) => (a < b ? -1 : 1)));

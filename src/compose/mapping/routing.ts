@@ -3,11 +3,11 @@
 // web-service prefixes); each nginx location gets a line in the report.
 import * as fs from 'fs';
 import * as path from 'path';
-import { PlanObject } from '../codegen';
 import { NginxLocation, nginxSite, NginxSite, parseNginx } from '../nginx-conf';
 import { RouteOutcome } from '../report';
 import { Classified, isComponentRole } from '../roles';
 import { durationSeconds, parseBytes } from '../units';
+import { finished, Draft, EdgeProps, RoutingProps } from './chart-props';
 import { A, C, D, MappingContext } from './context';
 import { DEFAULT_SIZES, healthKeys, healthOf, listenPorts, resourcesOf, webReplicas } from './sizing';
 import { listOf, parseMount, parsePorts, uniq } from './values';
@@ -68,12 +68,12 @@ export function publishedServices(ctx: MappingContext): Classified[] {
     .filter((x) => isComponentRole(x.role) && x !== ctx.edgeService && parsePorts(x.service.spec.ports).some((p) => p.published !== undefined));
 }
 
-export function mapEdge(ctx: MappingContext): PlanObject | undefined {
+export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
   const c = ctx.edgeService;
   const published = publishedServices(ctx);
   if (!c && !published.length) return undefined;
   ctx.hasEdge = true;
-  const props: PlanObject = {};
+  const props: Draft<EdgeProps> = {};
   let host: string | undefined;
   let site: NginxSite | undefined;
   if (c) {
@@ -133,12 +133,10 @@ export function mapEdge(ctx: MappingContext): PlanObject | undefined {
   ctx.comment('edge.ingressNamespace', "The ingress controller's namespace: the only one allowed to reach the edge.");
   ctx.addTodo('Edge', 'Check edge.ingressNamespace in main.ts: the namespace of your ingress controller (ingress-nginx is assumed).');
   // Key order: host first reads best.
-  const ordered: PlanObject = { host: props.host, ingressNamespace: props.ingressNamespace };
-  for (const [k, v] of Object.entries(props)) if (!(k in ordered)) ordered[k] = v;
-  return ordered;
+  return finished<EdgeProps>({ host: props.host, ingressNamespace: props.ingressNamespace, ...props });
 }
 
-export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite | undefined, props: PlanObject): void {
+export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite | undefined, props: Draft<EdgeProps>): void {
   const backendHosts = new Set([ctx.backend.service.name]);
   const frontendHosts = new Set(ctx.frontend ? [ctx.frontend.service.name] : []);
   const webHosts = new Map<string, Classified>(ctx.webServers.map((w) => [w.service.name, w]));
@@ -261,7 +259,7 @@ export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite
     }
     add({ location: loc, compose, edge: 'not carried', covered: D });
   }
-  const routing: PlanObject = {};
+  const routing: Draft<RoutingProps> = {};
   if (backendPrefixes.length) routing.backendPathPrefixes = uniq(backendPrefixes);
   if (uploadPrefixes.length || backendPrefixes.length) routing.uploadPathPrefixes = uniq(uploadPrefixes);
   if (!backendPrefixes.length && !uploadPrefixes.length) delete routing.uploadPathPrefixes;
@@ -275,7 +273,7 @@ export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite
   // A prefix may not be claimed twice (e.g. the internal prefix also proxied).
   const claimed = new Set<string>();
   for (const k of ['backendPathPrefixes', 'uploadPathPrefixes'] as const) {
-    if (routing[k]) routing[k] = (routing[k] as string[]).filter((p) => !claimed.has(p) && p !== (routing.internalS3Prefix ?? '/_s3/') && claimed.add(p));
+    if (routing[k]) routing[k] = routing[k].filter((p) => !claimed.has(p) && p !== (routing.internalS3Prefix ?? '/_s3/') && claimed.add(p));
   }
   if (Object.keys(routing).length) props.routing = routing;
 }

@@ -1,11 +1,11 @@
 // Maps the environment of the Django code onto settings: the settings contract (module, database,
 // secret key, buckets, statics), variables shared by every process (env, secretEnv), and the rest as
 // the extraEnv / extraSecretEnv of the workloads that had them. Secret-looking values only ever go to Secrets.
-import { PlanObject, PlanValue } from '../codegen';
 import { ImportError, requireResolved, ServiceEnv } from '../compose';
 import { hasCredentials, hostsIn, urlsIn } from '../hosts';
 import { KeyStatus } from '../report';
 import { Classified, STATEFUL_ROLES } from '../roles';
+import { finished, Draft, SecretEnvProps, SettingsProps } from './chart-props';
 import { A, BROKER_VARS, C, D, isAppWorkload, MappingContext, memberOf } from './context';
 import { djangoModule } from './services';
 import { SECRET_NAME, secretKeyFor, sorted, uniq } from './values';
@@ -74,7 +74,7 @@ export function rewriteAddresses(ctx: MappingContext, value: string): { value: s
   return { value: out, note: notes.length ? notes.join('; ') : undefined };
 }
 
-export function settingsProps(ctx: MappingContext): PlanObject {
+export function settingsProps(ctx: MappingContext): SettingsProps {
   const uses = new Map<string, EnvUse[]>();
   for (const c of ctx.appCodeServices()) {
     for (const e of c.service.environment) {
@@ -95,7 +95,7 @@ export function settingsProps(ctx: MappingContext): PlanObject {
     for (const u of uses.get(name) ?? []) ctx.out(u.service).set(u.key, status, detail);
   };
 
-  const props: PlanObject = {};
+  const props: Draft<SettingsProps> = {};
   // DJANGO_SETTINGS_MODULE is needed as a value.
   const settingsUse = first('DJANGO_SETTINGS_MODULE');
   let settingsModule: string;
@@ -121,8 +121,8 @@ export function settingsProps(ctx: MappingContext): PlanObject {
     ctx.addTodo('Django settings', `The chart gives the app DATABASE_URL (Secret ${ctx.appSecret}, key database-url)${pieces.length ? `; the compose file configured the database with ${pieces.join(', ')}, which are still set, but the app should read DATABASE_URL (e.g. with dj-database-url)` : ''}.`);
   }
   if (uses.has('DJANGO_SECRET_KEY')) report('DJANGO_SECRET_KEY', C, `Secret ${ctx.appSecret}, key secret-key (the settings contract)`);
-  const secretEnv: PlanValue[] = [];
-  const env: PlanObject = {};
+  const secretEnv: SecretEnvProps[] = [];
+  const env: Record<string, string> = {};
   const handled = new Set<string>(['DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'DJANGO_SECRET_KEY']);
   if (uses.has('SECRET_KEY')) {
     secretEnv.push({ name: 'SECRET_KEY', secretName: ctx.appSecret, key: 'secret-key' });
@@ -195,7 +195,7 @@ export function settingsProps(ctx: MappingContext): PlanObject {
       report('STATIC_URL', A, `the chart sets STATIC_URL to the statics bucket's URL (compose had ${staticUrl ?? 'an interpolated value'}); set settings.staticUrl for a CDN`);
     }
   }
-  for (const [name, prop] of [['DJANGO_DEFAULT_STORAGE_BACKEND', 'mediaStorageBackend'], ['DJANGO_STATICFILES_STORAGE_BACKEND', 'staticStorageBackend']]) {
+  for (const [name, prop] of [['DJANGO_DEFAULT_STORAGE_BACKEND', 'mediaStorageBackend'], ['DJANGO_STATICFILES_STORAGE_BACKEND', 'staticStorageBackend']] as const) {
     const v = literal(name);
     if (v) {
       props[prop] = v;
@@ -272,5 +272,5 @@ export function settingsProps(ctx: MappingContext): PlanObject {
   if (secretEnv.length) props.secretEnv = secretEnv;
   if (Object.keys(env).length) props.env = env;
   ctx.comment('settings', `Every process of the Django code reads these (${ctx.appCodeServices().map((c) => c.service.name).join(', ')} in compose). Secret values live in the Secrets named here, never in this file.`);
-  return props;
+  return finished(props);
 }

@@ -1,25 +1,18 @@
 // Maps what sizes and probes a pod: deploy.resources (and cpus, mem_limit, GPUs) onto resources,
 // replicas and scale, stop_grace_period, the healthcheck onto probe paths and probeTimings, and the ports
 // of the components that get a Service.
-import { PlanObject } from '../codegen';
 import { ImportError } from '../compose';
 import { KeyStatus } from '../report';
 import { Classified } from '../roles';
 import { cpuFromMillis, cpuMillis, cpuQuantity, durationSeconds, memoryBytes, memoryQuantity, parseBytes } from '../units';
+import { BackendProps, Draft, ProbeTimingsProps, ResourcesProps } from './chart-props';
 import { A, C, D, MappingContext } from './context';
 import { Health, intOf, isObject, listOf, parsePorts, PortSpec, readHealth, uniq } from './values';
-
-export interface Resources {
-  cpuRequest: string;
-  cpuLimit: string;
-  memoryRequest: string;
-  memoryLimit: string;
-}
 
 export type SizeKind = 'backend' | 'worker' | 'beat' | 'job' | 'frontend' | 'edge';
 
 /** Starting sizes when compose gives none: a team measures and adjusts them. */
-export const DEFAULT_SIZES: Record<SizeKind, Resources> = {
+export const DEFAULT_SIZES: Record<SizeKind, ResourcesProps> = {
   backend: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' },
   worker: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' },
   beat: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
@@ -37,7 +30,7 @@ export function describeResources(limits: Record<string, any>, reservations: Rec
   return parts.join(', ');
 }
 
-export function resourcesOf(ctx: MappingContext, c: Classified, kind: SizeKind, at: string): { resources: PlanObject; gpus?: number } {
+export function resourcesOf(ctx: MappingContext, c: Classified, kind: SizeKind, at: string): { resources: ResourcesProps; gpus?: number } {
   const s = c.service.spec;
   const o = ctx.out(c);
   for (const key of ['deploy', 'mem_limit', 'mem_reservation', 'cpus']) if (s[key] !== undefined) ctx.need(c, key);
@@ -95,7 +88,7 @@ export function resourcesOf(ctx: MappingContext, c: Classified, kind: SizeKind, 
     memoryLimit = base.memoryLimit;
     defaulted.push('memory');
   }
-  const resources: PlanObject = { cpuRequest, cpuLimit: cpuLimit!, memoryRequest, memoryLimit: memoryLimit! };
+  const resources: ResourcesProps = { cpuRequest, cpuLimit: cpuLimit!, memoryRequest, memoryLimit: memoryLimit! };
   const summary = `requests ${cpuRequest}/${memoryRequest}, limits ${cpuLimit}/${memoryLimit}`;
   let detail: string;
   let status: KeyStatus;
@@ -145,7 +138,7 @@ export function replicasOf(ctx: MappingContext, c: Classified): number | undefin
   return undefined;
 }
 
-export function webReplicas(ctx: MappingContext, c: Classified, target: PlanObject, what: string): void {
+export function webReplicas(ctx: MappingContext, c: Classified, target: Draft<Pick<BackendProps, 'minReplicas' | 'maxReplicas'>>, what: string): void {
   const n = replicasOf(ctx, c);
   const o = ctx.out(c);
   const keys = [c.service.spec.scale !== undefined ? 'scale' : undefined, isObject(c.service.spec.deploy) && c.service.spec.deploy.replicas !== undefined ? 'deploy.replicas' : undefined].filter((k): k is string => !!k);
@@ -194,8 +187,8 @@ export function healthKeys(ctx: MappingContext, c: Classified, testOutcome: [Key
 }
 
 /** The compose healthcheck timings as the chart's probeTimings, with what had to change. */
-export function probeTimings(h: Health): { timings?: PlanObject; notes: string[] } {
-  const t: PlanObject = {};
+export function probeTimings(h: Health): { timings?: ProbeTimingsProps; notes: string[] } {
+  const t: Draft<ProbeTimingsProps> = {};
   const notes: string[] = [];
   const period = h.interval === undefined ? undefined : Math.min(300, Math.max(1, h.interval));
   if (period !== undefined) t.periodSeconds = period;
@@ -218,8 +211,8 @@ export function timingsDetail(h: Health, target: string): [KeyStatus, string] {
   const { timings, notes } = probeTimings(h);
   if (!timings) return [C, "compose used docker's default timings; the chart's apply"];
   const parts = Object.entries(timings).map(([k, v]) => `${k} ${v}`).join(', ');
-  const liveness = timings.periodSeconds !== undefined ? `; liveness every ${2 * (timings.periodSeconds as number)} s with twice the failures` : '';
-  const startup = timings.startupFailureThreshold !== undefined ? `; startup: up to ${5 * (timings.startupFailureThreshold as number)} s (start_period plus the retries)` : '';
+  const liveness = timings.periodSeconds !== undefined ? `; liveness every ${2 * timings.periodSeconds} s with twice the failures` : '';
+  const startup = timings.startupFailureThreshold !== undefined ? `; startup: up to ${5 * timings.startupFailureThreshold} s (start_period plus the retries)` : '';
   return [notes.length ? A : C, `${target}.probeTimings ${parts}: readiness as in compose${liveness}${startup}${notes.length ? `; ${notes.join('; ')}` : ''}`];
 }
 

@@ -22,7 +22,7 @@ export function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)];
 }
 
-export function sorted(xs: string[]): string[] {
+export function sorted<T extends string>(xs: T[]): T[] {
   return [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -1,10 +1,11 @@
 // Maps the Django web servers: the backend and the web services beside it (gunicorn, uvicorn, daphne,
 // hypercorn or runserver), with their application, port, server options, probes and sizes.
-import { EnumRef, PlanObject } from '../codegen';
+import { AppServer } from '../../workloads/django-backend';
 import { option, otherOptions, positional } from '../commands';
 import { KeyStatus } from '../report';
 import { Classified } from '../roles';
 import { quoteArgv } from '../shell';
+import { Draft, EdgeProps, WebServiceProps } from './chart-props';
 import { A, C, D, MappingContext, Workload } from './context';
 import { djangoModule } from './services';
 import { graceOf, healthKeys, healthOf, listenPorts, probeTimings, resourcesOf, timingsDetail, webReplicas } from './sizing';
@@ -14,14 +15,14 @@ import { dnsLabel, intOf } from './values';
  * The props of a Django web server: the backend, or a web service (`webServices[i]`) beside it. A web service
  * keeps daphne (AppServer.DAPHNE, one process per pod); the backend runs daphne and hypercorn as uvicorn.
  */
-export function webTierProps(ctx: MappingContext, c: Classified, part: 'backend' | `webServices[${number}]`): PlanObject {
+export function webTierProps(ctx: MappingContext, c: Classified, part: 'backend' | `webServices[${number}]`): Draft<WebServiceProps> {
   const o = ctx.out(c);
   const isBackend = part === 'backend';
   const name = isBackend ? 'backend' : webServiceName(ctx, c);
   const who = isBackend ? 'the backend' : `the web service ${name}`;
   ctx.need(c, 'command');
   ctx.need(c, 'entrypoint');
-  const props: PlanObject = {};
+  const props: Draft<WebServiceProps> = {};
   const cmd = c.analysis.commands.find((x) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn', 'runserver'].includes(x.kind));
   const notes: string[] = [];
   let status: KeyStatus = C;
@@ -106,7 +107,7 @@ export function webTierProps(ctx: MappingContext, c: Classified, part: 'backend'
     application = derived;
     status = A;
   }
-  props.server = new EnumRef('AppServer', server);
+  props.server = AppServer[server];
   props.application = application;
   if (workers === undefined) {
     const wc = c.service.environment.find((e) => e.name === 'WEB_CONCURRENCY' || e.name === 'GUNICORN_WORKERS');
@@ -177,7 +178,7 @@ export function webTierProps(ctx: MappingContext, c: Classified, part: 'backend'
   }
 
   webReplicas(ctx, c, props, who);
-  const timeoutUsed = (props.requestTimeoutSeconds as number | undefined) ?? 60;
+  const timeoutUsed = props.requestTimeoutSeconds ?? 60;
   const g = graceOf(ctx, c, 10 + timeoutUsed, `${who} (a 10 s drain plus the ${timeoutUsed} s request timeout)`);
   if (g !== undefined) props.terminationGracePeriodSeconds = g;
   props.resources = resourcesOf(ctx, c, 'backend', part).resources;
@@ -202,11 +203,11 @@ export function webServiceName(ctx: MappingContext, c: Classified): string {
  * The path prefixes of each web service: the locations of the compose nginx that proxy to it, else a placeholder
  * the team replaces (the edge routes nothing else to a web service, so its clients must use that prefix).
  */
-export function webServicePrefixes(ctx: MappingContext, webServices: PlanObject[], edge: PlanObject | undefined): void {
-  const routing = (edge?.routing ?? {}) as PlanObject;
+export function webServicePrefixes(ctx: MappingContext, webServices: Draft<WebServiceProps>[], edge: EdgeProps | undefined): void {
+  const routing = edge?.routing ?? {};
   const claimed = new Set<string>([
-    ...((routing.backendPathPrefixes as string[] | undefined) ?? ['/api/', '/admin/']),
-    ...((routing.uploadPathPrefixes as string[] | undefined) ?? ['/upload/']),
+    ...(routing.backendPathPrefixes ?? ['/api/', '/admin/']),
+    ...(routing.uploadPathPrefixes ?? ['/upload/']),
     String(routing.staticPathPrefix ?? '/static/'), String(routing.internalS3Prefix ?? '/_s3/'),
   ]);
   ctx.webServers.forEach((c, i) => {
