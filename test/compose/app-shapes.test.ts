@@ -3,6 +3,8 @@ import * as path from 'path';
 import { TEST_LIBRARY } from './helpers';
 import { readBuildContext } from '../../src/compose/build-context';
 import { importCompose } from '../../src/compose/importer';
+import { BrokerKind } from '../../src/workloads/celery-broker';
+import { AppServer } from '../../src/workloads/django-backend';
 import { tempDir } from '../delivery/helpers';
 
 // Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
@@ -42,7 +44,7 @@ describe('GIVEN Celery workers and no beat WHEN imported', () => {
 
   test('THEN the app has the broker and the workers, and no beat', () => {
     expect(props.workers.queues.map((q: any) => q.name)).toEqual(['default']);
-    expect(props.broker.kind.member).toBe('REDIS');
+    expect(props.broker.kind).toBe(BrokerKind.REDIS);
     expect(props.celeryApp).toBe('shop');
     expect(props.beat).toBeUndefined();
     expect(report.todo.filter((t) => /\bbeat\b/i.test(t.text))).toEqual([]);
@@ -137,7 +139,7 @@ ${build('proxy')}    ports: ["80:80"]
     expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({ web: 'django-backend', worker: 'celery-worker', db: 'postgres', proxy: 'reverse-proxy', redis: 'redis' });
     expect(role('web').recognisedBy).toBe("command runs uvicorn (uvicorn shop.asgi:application --host 0.0.0.0 …), through the image's /usr/local/bin/run-web.sh (docker/app/run-web.sh) (the docker/app/Dockerfile ENTRYPOINT/CMD)");
     expect(role('db').recognisedBy).toBe('docker/db/Dockerfile builds FROM postgis/postgis:16-3.4');
-    expect(props.backend.server.member).toBe('UVICORN');
+    expect(props.backend.server).toBe(AppServer.UVICORN);
     expect(props.workers.queues).toEqual([expect.objectContaining({ name: 'default', taskTimeLimitSeconds: 120 })]);
   });
 
@@ -185,7 +187,7 @@ describe('GIVEN an ASGI server beside gunicorn that the compose nginx routes web
       minReplicas: 2,
       resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '2Gi', memoryLimit: '2Gi' },
     })]);
-    expect(props.webServices[0].server.member).toBe('UVICORN');
+    expect(props.webServices[0].server).toBe(AppServer.UVICORN);
     expect(props.edge.routing.backendPathPrefixes).toEqual(['/api/']);
   });
 
