@@ -1,11 +1,16 @@
 // Maps the Nuxt frontend: its image, port, the API URLs it is given, its other variables, probes and size.
+import { FRONTEND_ENV } from '../../workloads/nuxt-frontend';
 import { urlsIn } from '../hosts';
 import { quoteArgv } from '../shell';
 import { finished, Draft, FrontendProps } from './chart-props';
 import { A, C, MappingContext } from './context';
-import { CHART_SET_FRONTEND_VARS, rewriteAddresses, secretReason } from './settings';
+import { rewriteAddresses, secretReason } from './settings';
 import { graceOf, healthKeys, healthOf, listenPorts, portOutcomes, probeTimings, resourcesOf, timingsDetail, webReplicas } from './sizing';
 import { intOf, secretKeyFor } from './values';
+
+/** The variables the chart sets on the frontend (NODE_ENV, HOST, PORT), from the workload that sets them. */
+const CHART_SET_FRONTEND_VARS: string[] = [...Object.keys(FRONTEND_ENV.fixed), FRONTEND_ENV.port];
+const FRONTEND_VALUES: Record<string, string> = FRONTEND_ENV.fixed;
 
 export function frontendProps(ctx: MappingContext): FrontendProps | undefined {
   const c = ctx.frontend;
@@ -46,9 +51,9 @@ export function frontendProps(ctx: MappingContext): FrontendProps | undefined {
     const urls = urlsIn(`${e.value ?? ''}`);
     const toBackend = urls.find((u) => u.host === backendName);
     if (literalPort && e === literalPort && !CHART_SET_FRONTEND_VARS.includes(e.name)) {
-      o.set(key, C, `the frontend's port (${port}); the chart sets PORT`);
+      o.set(key, C, `the frontend's port (${port}); the chart sets ${FRONTEND_ENV.port}`);
     } else if (CHART_SET_FRONTEND_VARS.includes(e.name)) {
-      o.set(key, e.name === 'NODE_ENV' && e.value !== 'production' ? A : C, `set by the chart (${e.name === 'PORT' ? port : e.name === 'HOST' ? '0.0.0.0' : 'production'})`);
+      o.set(key, e.name === 'NODE_ENV' && e.value !== FRONTEND_ENV.fixed.NODE_ENV ? A : C, `set by the chart (${e.name === FRONTEND_ENV.port ? port : FRONTEND_VALUES[e.name]})`);
     } else if (toBackend && props.internalApiUrlVariable === undefined && /^https?$/.test(toBackend.scheme)) {
       if (e.name !== 'NUXT_API_BASE') props.internalApiUrlVariable = e.name;
       const apiPath = (toBackend.rest.replace(/[?#].*$/, '').replace(/\/+$/, '') || '/');

@@ -1,6 +1,9 @@
 // Maps the environment of the Django code onto settings: the settings contract (module, database,
 // secret key, buckets, statics), variables shared by every process (env, secretEnv), and the rest as
 // the extraEnv / extraSecretEnv of the workloads that had them. Secret-looking values only ever go to Secrets.
+import { BROKER_ENV } from '../../workloads/celery-broker';
+import { WORKER_ENV } from '../../workloads/celery-worker-pool';
+import { SETTINGS_ENV } from '../../workloads/django-settings';
 import { ImportError, requireResolved, ServiceEnv } from '../compose';
 import { hasCredentials, hostsIn, urlsIn } from '../hosts';
 import { KeyStatus } from '../report';
@@ -16,14 +19,17 @@ export interface EnvUse {
   readonly key: string;
 }
 
-/** Variables the chart itself sets on the Django code (the README's app-side contract). */
-export const CHART_SET_APP_VARS = [
-  'DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'DJANGO_SECRET_KEY', 'AWS_STORAGE_BUCKET_NAME', 'AWS_S3_REGION_NAME', 'AWS_S3_ENDPOINT_URL',
-  'DJANGO_STATIC_BUCKET', 'STATIC_URL', 'DJANGO_DEFAULT_STORAGE_BACKEND', 'DJANGO_STATICFILES_STORAGE_BACKEND', 'CELERY_BROKER_URL',
-  'CELERY_TASK_ACKS_LATE', 'CELERY_TASK_REJECT_ON_WORKER_LOST', 'CELERY_WORKER_PREFETCH_MULTIPLIER', 'CELERY_BROKER_VISIBILITY_TIMEOUT',
-  'CELERY_WORKER_HEARTBEAT_FILE', 'CELERY_WORKER_HEARTBEAT_INTERVAL', 'CELERY_WORKER_QUEUE',
+/**
+ * Variables the chart itself sets on the Django code, from the workloads that set them: the settings
+ * contract, the broker URL and the worker contract. (The Redis broker's CELERY_BROKER_ADDRESS, _USER and
+ * _PASSWORD are not listed: a compose file that sets them is passed on like any other variable.)
+ */
+const CHART_SET_APP_VARS: string[] = [
+  ...Object.values(SETTINGS_ENV), BROKER_ENV.url, ...Object.keys(WORKER_ENV.fixed),
+  WORKER_ENV.visibilityTimeout, WORKER_ENV.heartbeatFile, WORKER_ENV.heartbeatInterval, WORKER_ENV.queue,
 ];
-export const CHART_SET_FRONTEND_VARS = ['NODE_ENV', 'HOST', 'PORT'];
+/** The worker contract's values by variable. */
+const WORKER_VALUES: Record<string, string> = WORKER_ENV.fixed;
 
 export function secretReason(ctx: MappingContext, e: ServiceEnv): string | undefined {
   const value = e.value ?? '';
@@ -211,7 +217,7 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
   for (const name of CHART_SET_APP_VARS) {
     if (handled.has(name) || !uses.has(name)) continue;
     handled.add(name);
-    const chartValue: Record<string, string> = { CELERY_TASK_ACKS_LATE: 'true', CELERY_TASK_REJECT_ON_WORKER_LOST: 'true', CELERY_WORKER_PREFETCH_MULTIPLIER: '1' };
+    const chartValue = WORKER_VALUES;
     const v = literal(name);
     const same = chartValue[name] !== undefined && v === chartValue[name];
     report(name, same ? C : A, `set by the chart on the workers${chartValue[name] ? ` (${chartValue[name]})` : ''}${same ? '' : `; the compose value ${v === undefined ? '(interpolated)' : JSON.stringify(v)} is not used`}`);
