@@ -129,7 +129,8 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
   if (uses.has('DJANGO_SECRET_KEY')) report('DJANGO_SECRET_KEY', C, `Secret ${ctx.appSecret}, key secret-key (the settings contract)`);
   const secretEnv: SecretEnvProps[] = [];
   const env: Record<string, string> = {};
-  const handled = new Set<string>(['DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'DJANGO_SECRET_KEY']);
+  // The settings contract's variables are mapped above and below onto the settings props, never passed on.
+  const handled = new Set<string>(Object.values(SETTINGS_ENV));
   if (uses.has('SECRET_KEY')) {
     secretEnv.push({ name: 'SECRET_KEY', secretName: ctx.appSecret, key: 'secret-key' });
     for (const u of uses.get('SECRET_KEY')!) ctx.addSecret(ctx.appSecret, 'secret-key', 'SECRET_KEY', u.service.service.name, "Django's SECRET_KEY");
@@ -211,7 +212,6 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
     }
   }
   if (mediaVar) handled.add(mediaVar);
-  for (const name of ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET', 'AWS_S3_REGION_NAME', 'AWS_S3_ENDPOINT_URL', 'STATIC_URL', 'DJANGO_DEFAULT_STORAGE_BACKEND', 'DJANGO_STATICFILES_STORAGE_BACKEND']) handled.add(name);
 
   // Variables the worker contract sets.
   for (const name of CHART_SET_APP_VARS) {
