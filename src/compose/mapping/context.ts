@@ -4,6 +4,7 @@
 import { ComponentGroup } from '../../app/app-parts';
 import { DjangoAppChartProps } from '../../app/django-app-chart';
 import { ImagePullPolicy } from '../../platform/pod-options';
+import { BROKER_ENV } from '../../workloads/celery-broker';
 import { readBuildContext } from '../build-context';
 import { ComposeProject, ComposeService, requireResolved } from '../compose';
 import { KeyOutcome, KeyStatus, RouteOutcome, TodoItem, VolumeOutcome } from '../report';
@@ -14,16 +15,19 @@ import { dnsLabel } from './values';
 /** A ComponentGroup by its member name (`APP_CODE`), as the report and the sorting of reachedBy use it. */
 export type GroupName = keyof typeof ComponentGroup;
 
+// The outcomes of a compose key, short: every module records dozens of them.
 export const C = KeyStatus.CONVERTED;
 export const A = KeyStatus.APPROXIMATED;
 export const D = KeyStatus.DROPPED;
 
-export const BROKER_VARS = ['CELERY_BROKER_URL', 'BROKER_URL', 'CELERY_BROKER'];
+/** The names compose files give the Celery broker URL: the chart's own, and the older ones apps read. */
+export const BROKER_VARS = [BROKER_ENV.url, 'BROKER_URL', 'CELERY_BROKER'];
 
 /** The workloads of the chart that take PodOptions, as props of DjangoAppChartProps. */
 export type Workload = 'backend' | 'workers' | 'beat' | 'migrations' | 'collectStatic' | 'frontend' | 'edge' | `webServices[${number}]`;
-export const APP_WORKLOADS: Workload[] = ['backend', 'workers', 'beat', 'migrations', 'collectStatic'];
-export const WORKLOAD_MEMBER: Record<string, string> = {
+const APP_WORKLOADS: Workload[] = ['backend', 'workers', 'beat', 'migrations', 'collectStatic'];
+/** What one instance of a workload is, for the report ("it applies to every worker queue"). */
+const WORKLOAD_MEMBER: Record<string, string> = {
   backend: 'backend pod', workers: 'worker queue', beat: 'beat pod', migrations: 'migration run', collectStatic: 'collectstatic run', frontend: 'frontend pod', edge: 'edge pod',
 };
 
