@@ -1,14 +1,13 @@
 /** Prints the generated app: TypeScript object literals with comments, formatted as a person would. */
+import { enumMemberAt } from './chart-enums';
 
-/** An enum member of the public API, printed as `Enum.MEMBER`. */
-export class EnumRef {
-  constructor(public readonly enumName: string, public readonly member: string) {}
-}
-
-export type PlanValue = string | number | boolean | EnumRef | PlanValue[] | PlanObject;
-export interface PlanObject {
-  [key: string]: PlanValue | undefined;
-}
+/**
+ * A value the printer writes as a TypeScript literal: the typed props (DjangoAppChartProps) seen as
+ * data, made of strings, numbers, booleans, lists and plain objects (undefined fields are left out).
+ * Strings of enum props (chart-enums.ts) are written as `Enum.MEMBER`.
+ */
+export type PrintableValue = unknown;
+type PrintableObject = Record<string, unknown>;
 
 const WIDTH = 110;
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -22,15 +21,20 @@ function keyOf(k: string): string {
   return IDENT.test(k) ? k : str(k);
 }
 
-function isPlanObject(v: PlanValue | undefined): v is PlanObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof EnumRef);
+function isObject(v: PrintableValue): v is PrintableObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Every enum name used below a value, for the import line. */
-export function enumsUsed(v: PlanValue | undefined, out = new Set<string>()): Set<string> {
-  if (v instanceof EnumRef) out.add(v.enumName);
-  else if (Array.isArray(v)) v.forEach((x) => enumsUsed(x, out));
-  else if (isPlanObject(v)) Object.values(v).forEach((x) => enumsUsed(x, out));
+/** Every enum name used below a value at a path, for the import line. */
+export function enumsUsed(v: PrintableValue, at = '', out = new Set<string>()): Set<string> {
+  if (typeof v === 'string') {
+    const member = enumMemberAt(at, v);
+    if (member) out.add(member.enumName);
+  } else if (Array.isArray(v)) {
+    v.forEach((x, i) => enumsUsed(x, `${at}[${i}]`, out));
+  } else if (isObject(v)) {
+    Object.entries(v).forEach(([k, x]) => enumsUsed(x, at ? `${at}.${k}` : k, out));
+  }
   return out;
 }
 
@@ -38,7 +42,7 @@ export class Printer {
   /** Comment lines to print above the value at a path (`backend`, `workers.queues[1]`). */
   constructor(private readonly comments: Map<string, string[]> = new Map()) {}
 
-  public print(value: PlanValue, indent: string, at: string): string {
+  public print(value: PrintableValue, indent: string, at: string): string {
     const inline = this.inline(value, at);
     if (inline !== undefined && indent.length + inline.length <= WIDTH) return inline;
     if (Array.isArray(value)) {
@@ -49,16 +53,16 @@ export class Printer {
       });
       return `[\n${lines.join('\n')}\n${indent}]`;
     }
-    if (isPlanObject(value)) {
+    if (isObject(value)) {
       const inner = indent + '  ';
-      const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [string, PlanValue][];
+      const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [string, PrintableValue][];
       const lines = entries.map(([k, v]) => {
         const p = at ? `${at}.${k}` : k;
         return `${this.commentLines(p, inner)}${inner}${keyOf(k)}: ${this.print(v, inner, p)},`;
       });
       return `{\n${lines.join('\n')}\n${indent}}`;
     }
-    return this.scalar(value);
+    return this.scalar(value, at);
   }
 
   private commentLines(at: string, indent: string): string {
@@ -72,8 +76,8 @@ export class Printer {
     return false;
   }
 
-  private inline(value: PlanValue, at: string): string | undefined {
-    if (at && this.hasComments(at) && (Array.isArray(value) || isPlanObject(value))) {
+  private inline(value: PrintableValue, at: string): string | undefined {
+    if (at && this.hasComments(at) && (Array.isArray(value) || isObject(value))) {
       // A comment on a child needs lines of its own.
       for (const k of this.comments.keys()) if (k.startsWith(`${at}.`) || k.startsWith(`${at}[`)) return undefined;
     }
@@ -82,8 +86,8 @@ export class Printer {
       if (parts.some((p) => p === undefined)) return undefined;
       return `[${parts.join(', ')}]`;
     }
-    if (isPlanObject(value)) {
-      const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [string, PlanValue][];
+    if (isObject(value)) {
+      const entries = Object.entries(value).filter(([, v]) => v !== undefined) as [string, PrintableValue][];
       if (!entries.length) return '{}';
       const parts = entries.map(([k, v]) => {
         const inner = this.inline(v, at ? `${at}.${k}` : k);
@@ -92,12 +96,14 @@ export class Printer {
       if (parts.some((p) => p === undefined)) return undefined;
       return `{ ${parts.join(', ')} }`;
     }
-    return this.scalar(value);
+    return this.scalar(value, at);
   }
 
-  private scalar(value: PlanValue): string {
-    if (value instanceof EnumRef) return `${value.enumName}.${value.member}`;
-    if (typeof value === 'string') return str(value);
+  private scalar(value: PrintableValue, at: string): string {
+    if (typeof value === 'string') {
+      const member = enumMemberAt(at, value);
+      return member ? `${member.enumName}.${member.member}` : str(value);
+    }
     return String(value);
   }
 }

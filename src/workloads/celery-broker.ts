@@ -70,6 +70,17 @@ export interface KedaSecretParameter {
   readonly key: string;
 }
 
+/**
+ * The broker's variables, which CeleryBroker gives the web tier, the workers and beat (see
+ * renderEnv). The compose importer reads it to tell which variables of a compose file the chart sets.
+ */
+export const BROKER_ENV = {
+  url: 'CELERY_BROKER_URL',
+  redisAddress: 'CELERY_BROKER_ADDRESS',
+  redisUser: 'CELERY_BROKER_USER',
+  redisPassword: 'CELERY_BROKER_PASSWORD',
+} as const;
+
 const OWNER = 'CeleryBroker';
 
 /** A validated broker reference shared by the web tier (which enqueues), workers and beat. */
@@ -126,13 +137,13 @@ export class CeleryBroker {
    * URL escaping.
    */
   public renderEnv(): k8s.EnvVar[] {
-    if (this.kind === BrokerKind.RABBITMQ) return [secretVar('CELERY_BROKER_URL', this.secretName, this.urlKey)];
+    if (this.kind === BrokerKind.RABBITMQ) return [secretVar(BROKER_ENV.url, this.secretName, this.urlKey)];
     const scheme = this.transportSecurity === BrokerTransportSecurity.TLS ? 'rediss' : 'redis';
     return [
-      secretVar('CELERY_BROKER_ADDRESS', this.secretName, this.redisAddressKey),
-      ...(this.redisUsernameKey ? [secretVar('CELERY_BROKER_USER', this.secretName, this.redisUsernameKey)] : []),
-      ...(this.redisPasswordKey ? [secretVar('CELERY_BROKER_PASSWORD', this.secretName, this.redisPasswordKey)] : []),
-      { name: 'CELERY_BROKER_URL', value: `${scheme}://$(CELERY_BROKER_ADDRESS)/${this.redisDatabaseIndex}` },
+      secretVar(BROKER_ENV.redisAddress, this.secretName, this.redisAddressKey),
+      ...(this.redisUsernameKey ? [secretVar(BROKER_ENV.redisUser, this.secretName, this.redisUsernameKey)] : []),
+      ...(this.redisPasswordKey ? [secretVar(BROKER_ENV.redisPassword, this.secretName, this.redisPasswordKey)] : []),
+      { name: BROKER_ENV.url, value: `${scheme}://$(${BROKER_ENV.redisAddress})/${this.redisDatabaseIndex}` },
     ];
   }
 

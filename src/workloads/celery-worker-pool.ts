@@ -195,6 +195,24 @@ interface ResolvedQueue {
 }
 
 /**
+ * The worker contract's variables (README, "Celery worker contract"), which CeleryWorkerPool gives
+ * every worker besides the settings and the broker: Celery settings with the values every worker runs
+ * with, and the names of those whose values the pool derives. The compose importer reads it to tell
+ * which variables of a compose file the chart sets.
+ */
+export const WORKER_ENV = {
+  fixed: {
+    CELERY_TASK_ACKS_LATE: 'true',
+    CELERY_TASK_REJECT_ON_WORKER_LOST: 'true',
+    CELERY_WORKER_PREFETCH_MULTIPLIER: '1',
+  },
+  visibilityTimeout: 'CELERY_BROKER_VISIBILITY_TIMEOUT',
+  heartbeatFile: 'CELERY_WORKER_HEARTBEAT_FILE',
+  heartbeatInterval: 'CELERY_WORKER_HEARTBEAT_INTERVAL',
+  queue: 'CELERY_WORKER_QUEUE',
+} as const;
+
+/**
  * Celery workers, one Deployment per queue, autoscaled by KEDA on queue length.
  *
  * Each worker runs with `acks_late`, `reject_on_worker_lost` and a prefetch of one, so a
@@ -254,13 +272,11 @@ export class CeleryWorkerPool extends Construct {
     const shared: k8s.EnvVar[] = [
       ...props.settings.renderEnv(),
       ...props.broker.renderEnv(),
-      { name: 'CELERY_TASK_ACKS_LATE', value: 'true' },
-      { name: 'CELERY_TASK_REJECT_ON_WORKER_LOST', value: 'true' },
-      { name: 'CELERY_WORKER_PREFETCH_MULTIPLIER', value: '1' },
-      ...(props.broker.kind === BrokerKind.REDIS ? [{ name: 'CELERY_BROKER_VISIBILITY_TIMEOUT', value: String(visibilityTimeout) }] : []),
+      ...Object.entries(WORKER_ENV.fixed).map(([name, value]) => ({ name, value })),
+      ...(props.broker.kind === BrokerKind.REDIS ? [{ name: WORKER_ENV.visibilityTimeout, value: String(visibilityTimeout) }] : []),
       ...(livenessMode === CeleryLiveness.HEARTBEAT_FILE ? [
-        { name: 'CELERY_WORKER_HEARTBEAT_FILE', value: heartbeatFile },
-        { name: 'CELERY_WORKER_HEARTBEAT_INTERVAL', value: String(heartbeatInterval) },
+        { name: WORKER_ENV.heartbeatFile, value: heartbeatFile },
+        { name: WORKER_ENV.heartbeatInterval, value: String(heartbeatInterval) },
       ] : []),
     ];
     const liveness = heartbeatProbe(heartbeatFile, 3 * heartbeatInterval);
@@ -296,7 +312,7 @@ export class CeleryWorkerPool extends Construct {
           '--loglevel=INFO',
           ...(livenessMode === CeleryLiveness.NONE ? [`--pidfile=${WORKER_PID_FILE}`] : []),
         ],
-        env: [...shared, { name: 'CELERY_WORKER_QUEUE', value: q.name }],
+        env: [...shared, { name: WORKER_ENV.queue, value: q.name }],
         resources: renderResources(this, `queues[${queues.indexOf(q)}].resources`, q.props.resources),
         ...probes,
         terminationGracePeriodSeconds: q.grace,

@@ -59,6 +59,24 @@ export interface DjangoSettingsProps {
   readonly env?: { [name: string]: string };
 }
 
+/**
+ * The settings contract: the variables DjangoSettings gives every process of the Django code, by what
+ * they carry (README, "App contract"). The compose importer reads it to tell which variables of a
+ * compose file the chart sets itself.
+ */
+export const SETTINGS_ENV = {
+  settingsModule: 'DJANGO_SETTINGS_MODULE',
+  databaseUrl: 'DATABASE_URL',
+  secretKey: 'DJANGO_SECRET_KEY',
+  mediaBucket: 'AWS_STORAGE_BUCKET_NAME',
+  s3Region: 'AWS_S3_REGION_NAME',
+  s3Endpoint: 'AWS_S3_ENDPOINT_URL',
+  staticBucket: 'DJANGO_STATIC_BUCKET',
+  staticUrl: 'STATIC_URL',
+  mediaStorageBackend: 'DJANGO_DEFAULT_STORAGE_BACKEND',
+  staticStorageBackend: 'DJANGO_STATICFILES_STORAGE_BACKEND',
+} as const;
+
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const OWNER = 'DjangoSettings';
 
@@ -123,16 +141,16 @@ export class DjangoSettings {
       ...secretEnv.map((v) => ({ secretName: v.secretName, key: v.key })),
     ];
     this.vars = [
-      { name: 'DJANGO_SETTINGS_MODULE', value: props.settingsModule },
-      secretVar('DATABASE_URL', props.secretName, databaseUrlKey),
-      secretVar('DJANGO_SECRET_KEY', props.secretName, secretKeyKey),
-      { name: 'AWS_STORAGE_BUCKET_NAME', value: props.mediaBucket },
-      { name: 'AWS_S3_REGION_NAME', value: props.s3Region },
-      ...(endpoint ? [{ name: 'AWS_S3_ENDPOINT_URL', value: endpoint }] : []),
-      { name: 'DJANGO_STATIC_BUCKET', value: props.staticBucket },
-      { name: 'STATIC_URL', value: staticUrl },
-      { name: 'DJANGO_DEFAULT_STORAGE_BACKEND', value: props.mediaStorageBackend ?? 'storages.backends.s3.S3Storage' },
-      { name: 'DJANGO_STATICFILES_STORAGE_BACKEND', value: props.staticStorageBackend ?? 'storages.backends.s3.S3Storage' },
+      { name: SETTINGS_ENV.settingsModule, value: props.settingsModule },
+      secretVar(SETTINGS_ENV.databaseUrl, props.secretName, databaseUrlKey),
+      secretVar(SETTINGS_ENV.secretKey, props.secretName, secretKeyKey),
+      { name: SETTINGS_ENV.mediaBucket, value: props.mediaBucket },
+      { name: SETTINGS_ENV.s3Region, value: props.s3Region },
+      ...(endpoint ? [{ name: SETTINGS_ENV.s3Endpoint, value: endpoint }] : []),
+      { name: SETTINGS_ENV.staticBucket, value: props.staticBucket },
+      { name: SETTINGS_ENV.staticUrl, value: staticUrl },
+      { name: SETTINGS_ENV.mediaStorageBackend, value: props.mediaStorageBackend ?? 'storages.backends.s3.S3Storage' },
+      { name: SETTINGS_ENV.staticStorageBackend, value: props.staticStorageBackend ?? 'storages.backends.s3.S3Storage' },
       ...secretEnv.map((v) => secretVar(v.name, v.secretName, v.key)),
       ...plain.map(([name, value]) => ({ name, value })),
     ];

@@ -78,6 +78,15 @@ export interface NuxtFrontendProps extends NuxtFrontendOptions, ComponentIdentit
 }
 
 /**
+ * The variables NuxtFrontend sets for the Nuxt server besides the API URLs: those with a fixed value,
+ * and the port's. The compose importer reads it to tell which variables of a compose file the chart sets.
+ */
+export const FRONTEND_ENV = {
+  fixed: { NODE_ENV: 'production', HOST: '0.0.0.0' },
+  port: 'PORT',
+} as const;
+
+/**
  * The Nuxt SSR server: a Node process behind a Service, scaled by an HPA, budgeted and spread
  * like every web tier. It is told two API URLs: the in-cluster one it renders with, and the
  * public one it hands to browsers.
@@ -116,9 +125,8 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
       options: resolvePodOptions(this, props),
       image: imageReference(this, props.image, props.tag),
       env: [
-        { name: 'NODE_ENV', value: 'production' },
-        { name: 'HOST', value: '0.0.0.0' },
-        { name: 'PORT', value: String(this.port) },
+        ...Object.entries(FRONTEND_ENV.fixed).map(([name, value]) => ({ name, value })),
+        { name: FRONTEND_ENV.port, value: String(this.port) },
         { name: checkVariable(this, 'internalApiUrlVariable', props.internalApiUrlVariable ?? 'NUXT_API_BASE'), value: props.internalApiUrl },
         { name: checkVariable(this, 'publicApiUrlVariable', props.publicApiUrlVariable ?? 'NUXT_PUBLIC_API_BASE'), value: props.publicApiUrl },
       ],

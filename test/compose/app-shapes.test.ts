@@ -3,6 +3,10 @@ import * as path from 'path';
 import { TEST_LIBRARY } from './helpers';
 import { readBuildContext } from '../../src/compose/build-context';
 import { importCompose } from '../../src/compose/importer';
+import { BrokerKind } from '../../src/workloads/celery-broker';
+import { WORKER_ENV } from '../../src/workloads/celery-worker-pool';
+import { AppServer } from '../../src/workloads/django-backend';
+import { SETTINGS_ENV } from '../../src/workloads/django-settings';
 import { tempDir } from '../delivery/helpers';
 
 // Compose files of other shapes than the fixtures: a plain Django app, Celery without beat, backing services
@@ -42,7 +46,7 @@ describe('GIVEN Celery workers and no beat WHEN imported', () => {
 
   test('THEN the app has the broker and the workers, and no beat', () => {
     expect(props.workers.queues.map((q: any) => q.name)).toEqual(['default']);
-    expect(props.broker.kind.member).toBe('REDIS');
+    expect(props.broker.kind).toBe(BrokerKind.REDIS);
     expect(props.celeryApp).toBe('shop');
     expect(props.beat).toBeUndefined();
     expect(report.todo.filter((t) => /\bbeat\b/i.test(t.text))).toEqual([]);
@@ -137,7 +141,7 @@ ${build('proxy')}    ports: ["80:80"]
     expect(Object.fromEntries(report.services.map((s) => [s.name, s.role]))).toEqual({ web: 'django-backend', worker: 'celery-worker', db: 'postgres', proxy: 'reverse-proxy', redis: 'redis' });
     expect(role('web').recognisedBy).toBe("command runs uvicorn (uvicorn shop.asgi:application --host 0.0.0.0 …), through the image's /usr/local/bin/run-web.sh (docker/app/run-web.sh) (the docker/app/Dockerfile ENTRYPOINT/CMD)");
     expect(role('db').recognisedBy).toBe('docker/db/Dockerfile builds FROM postgis/postgis:16-3.4');
-    expect(props.backend.server.member).toBe('UVICORN');
+    expect(props.backend.server).toBe(AppServer.UVICORN);
     expect(props.workers.queues).toEqual([expect.objectContaining({ name: 'default', taskTimeLimitSeconds: 120 })]);
   });
 
@@ -185,7 +189,7 @@ describe('GIVEN an ASGI server beside gunicorn that the compose nginx routes web
       minReplicas: 2,
       resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '2Gi', memoryLimit: '2Gi' },
     })]);
-    expect(props.webServices[0].server.member).toBe('UVICORN');
+    expect(props.webServices[0].server).toBe(AppServer.UVICORN);
     expect(props.edge.routing.backendPathPrefixes).toEqual(['/api/']);
   });
 
@@ -237,5 +241,30 @@ describe('GIVEN a Dockerfile WHEN its build context is read', () => {
   test('THEN a build without a Dockerfile next to the compose file gives no context', () => {
     expect(readBuildContext(dir, { context: 'missing' })).toBeUndefined();
     expect(readBuildContext(dir, { context: 'https://github.com/example/app.git' })).toBeUndefined();
+  });
+});
+
+describe('GIVEN a compose file that sets variables of the chart\'s own environment contract WHEN imported', () => {
+  // Every variable the worker pool sets with a fixed value, with that value, and two it derives, with other values.
+  const contract: Record<string, string> = { ...WORKER_ENV.fixed, [WORKER_ENV.queue]: 'everything', [SETTINGS_ENV.staticBucket]: 'Not_A_Bucket' };
+  const env = Object.entries(contract).map(([name, value]) => `      ${name}: '${value}'\n`).join('');
+  const { props, report } = imported(`services:\n${WEB}    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n${env}`
+    + `  worker:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop worker -Q default --time-limit 60\n    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n${env}`
+    + '  redis:\n    image: redis:7\n');
+  const web = report.services.find((s) => s.name === 'web')!;
+  const outcome = (name: string) => web.keys.find((k) => k.key === `environment.${name}`);
+
+  test('THEN the worker contract\'s variables are reported as set by the chart, converted when compose had the chart\'s value', () => {
+    for (const [name, value] of Object.entries(WORKER_ENV.fixed)) {
+      expect(outcome(name)).toMatchObject({ status: 'converted', detail: `set by the chart on the workers (${value})` });
+    }
+    expect(outcome(WORKER_ENV.queue)).toMatchObject({ status: 'approximated', detail: 'set by the chart on the workers; the compose value "everything" is not used' });
+  });
+
+  test('THEN no variable of the contract is passed on as a setting or as a workload\'s variable', () => {
+    const passedOn = [props.settings.env, props.backend.extraEnv, props.workers.extraEnv].flatMap((e) => Object.keys(e ?? {}));
+    expect(passedOn.filter((name) => name in contract)).toEqual([]);
+    // Not a bucket name: the settings keep their placeholder rather than the compose value.
+    expect(props.settings.staticBucket).toBe(`${props.appName}-static`);
   });
 });

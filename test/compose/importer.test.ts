@@ -6,6 +6,10 @@ import { libraryPackage } from '../../src/cli/library-package';
 import { ImportError } from '../../src/compose/compose';
 import { importCompose, libraryRange } from '../../src/compose/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../src/compose/report';
+import { BrokerKind } from '../../src/workloads/celery-broker';
+import { QueuePriority } from '../../src/workloads/celery-worker-pool';
+import { AppServer } from '../../src/workloads/django-backend';
+import { MigrationStyle } from '../../src/workloads/django-job';
 import { tempDir } from '../delivery/helpers';
 
 const results = Object.fromEntries(APP_FIXTURES.map((f) => [f, importFixture(f)]));
@@ -213,14 +217,14 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
       extraArgs: ['--max-requests=2000'],
       resources: { cpuRequest: '500m', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' },
     });
-    expect(p.backend.server.member).toBe('GUNICORN');
+    expect(p.backend.server).toBe(AppServer.GUNICORN);
     expect(key(report, 'backend', 'command')?.detail).toContain('backend.extraArgs --max-requests 2000');
   });
 
   test('THEN every queue of every worker becomes a queue of its Celery name with its concurrency, time limits and canonical resources', () => {
-    expect(p.workers.queues.map((q: any) => [q.name, q.concurrency, q.taskTimeLimitSeconds, q.priority.member])).toEqual([
-      ['default', 4, 600, 'NORMAL'], ['media_import', 2, 3600, 'NORMAL'], ['media_process', 2, 3600, 'NORMAL'], ['storage_scan', 2, 7200, 'LOW'],
-      ['export', 2, 1800, 'LOW'], ['face_recognition', 1, 900, 'NORMAL'], ['notifications', 8, 60, 'HIGH'],
+    expect(p.workers.queues.map((q: any) => [q.name, q.concurrency, q.taskTimeLimitSeconds, q.priority])).toEqual([
+      ['default', 4, 600, QueuePriority.NORMAL], ['media_import', 2, 3600, QueuePriority.NORMAL], ['media_process', 2, 3600, QueuePriority.NORMAL], ['storage_scan', 2, 7200, QueuePriority.LOW],
+      ['export', 2, 1800, QueuePriority.LOW], ['face_recognition', 1, 900, QueuePriority.NORMAL], ['notifications', 8, 60, QueuePriority.HIGH],
     ]);
     expect(service(report, 'worker-media').becomes).toBe('worker-media-import, worker-media-process: a Deployment, KEDA ScaledObject and PodDisruptionBudget per queue');
     expect(key(report, 'worker-media', 'command')?.detail).toContain("not carried: --max-tasks-per-child=50 (only this worker had it, and the pool's extraArgs reach every queue)");
@@ -238,7 +242,7 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   });
 
   test('THEN migrate_schemas runs as the django-tenants migration job and collectstatic as its own job, both before the app tier', () => {
-    expect(p.migrations.style.member).toBe('DJANGO_TENANTS');
+    expect(p.migrations.style).toBe(MigrationStyle.DJANGO_TENANTS);
     expect(p.migrations.steps).toBeUndefined();
     expect(p.migrations.backoffLimit).toBe(2);
     expect(p.collectStatic).toBeDefined();
@@ -277,7 +281,7 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
     expect(service(report, 'tika')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: 'externalServices: tika (ports 9998), run outside the app' });
     expect(service(report, 'elasticsearch-stats').status).toBe(KeyStatus.DROPPED);
     expect(service(report, 'grafana').status).toBe(KeyStatus.DROPPED);
-    expect(p.broker.kind.member).toBe('RABBITMQ');
+    expect(p.broker.kind).toBe(BrokerKind.RABBITMQ);
   });
 
   test('THEN secret-looking variables become Secret references with their keys, and interpolated URLs never become values', () => {
@@ -337,7 +341,7 @@ describe('GIVEN the bakery file (Django, Celery on Redis, PostgreSQL) WHEN impor
   test('THEN the worker consuming two queues becomes two queues, and the published web port an edge with its host', () => {
     expect(p.workers.queues.map((q: any) => [q.name, q.concurrency])).toEqual([['default', 4], ['orders', 4]]);
     expect(p.edge).toMatchObject({ host: 'shop.bakery.example.com', ingressNamespace: 'ingress-nginx' });
-    expect(p.broker).toEqual({ kind: expect.objectContaining({ member: 'REDIS' }), secretName: 'bakery-broker' });
+    expect(p.broker).toEqual({ kind: BrokerKind.REDIS, secretName: 'bakery-broker' });
     expect(report.secrets.filter((s) => s.secret === 'bakery-broker').map((s) => s.key)).toEqual(['redis-address']);
   });
 
@@ -369,7 +373,7 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
 
   test('THEN uvicorn behind wait-for-it becomes the ASGI backend on its port, and the wrapper is reported', () => {
     expect(p.backend).toMatchObject({ application: 'newsroom.asgi:application', serverWorkers: 2, port: 8080, readinessPath: '/api/health', minReplicas: 2 });
-    expect(p.backend.server.member).toBe('UVICORN');
+    expect(p.backend.server).toBe(AppServer.UVICORN);
     expect(key(report, 'api', 'command')?.detail).toContain('wrappers dropped: ./wait-for-it.sh db:5432 -t 60 --');
     expect(key(report, 'api', 'stop_grace_period')?.status).toBe(KeyStatus.APPROXIMATED);
   });
@@ -377,7 +381,7 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
   test('THEN the second web server (daphne) becomes a web service behind the edge, on a placeholder prefix since compose had no nginx', () => {
     expect(p.webServices).toHaveLength(1);
     expect(p.webServices[0]).toMatchObject({ name: 'live', pathPrefixes: ['/ws/'], application: 'newsroom.asgi:application', port: 8001 });
-    expect(p.webServices[0].server.member).toBe('DAPHNE');
+    expect(p.webServices[0].server).toBe(AppServer.DAPHNE);
     expect(p.webServices[0].serverWorkers).toBeUndefined();
     expect(p.webServices[0].extraSecretEnv.map((s: any) => s.name)).toEqual(p.backend.extraSecretEnv.map((s: any) => s.name));
     expect(service(report, 'live')).toMatchObject({ role: 'django-backend (web service)', status: KeyStatus.APPROXIMATED });
@@ -484,12 +488,12 @@ describe('GIVEN the recipes file (a cookiecutter-django-style project: start scr
 
   test('THEN /start becomes the backend and the collectstatic Job, and the Celery scripts the worker and beat of the Celery app', () => {
     expect(p.backend).toMatchObject({ application: 'config.wsgi:application', port: 5000 });
-    expect(p.backend.server.member).toBe('GUNICORN');
+    expect(p.backend.server).toBe(AppServer.GUNICORN);
     expect(p.collectStatic).toBeDefined();
     expect(p.celeryApp).toBe('config.celery_app');
     expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery']);
     expect(p.beat).toBeDefined();
-    expect(p.broker.kind.member).toBe('REDIS');
+    expect(p.broker.kind).toBe(BrokerKind.REDIS);
     expect(p.migrations).toBeUndefined();
   });
 

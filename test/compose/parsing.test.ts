@@ -1,10 +1,12 @@
-import { EnumRef, Printer } from '../../src/compose/codegen';
+import { ComponentGroup } from '../../src/app/app-parts';
+import { enumsUsed, Printer } from '../../src/compose/codegen';
 import { analyzeCommand, option } from '../../src/compose/commands';
 import { hasCredentials, hostsIn, urlsIn } from '../../src/compose/hosts';
 import { nginxSite, parseNginx } from '../../src/compose/nginx-conf';
 import { parseImage } from '../../src/compose/roles';
 import { scriptCommands, splitWords } from '../../src/compose/shell';
 import { cpuQuantity, durationSeconds, memoryQuantity, parseBytes } from '../../src/compose/units';
+import { AppServer } from '../../src/workloads/django-backend';
 
 describe('shell words and commands', () => {
   test('GIVEN a compose string command THEN it is split like compose splits it (quotes, escapes), operators stay words', () => {
@@ -95,7 +97,7 @@ describe('nginx configuration', () => {
 describe('the code printer', () => {
   test('GIVEN props with enums, comments and long lists THEN it prints idiomatic TypeScript', () => {
     const printer = new Printer(new Map([['backend', ['compose service web.']]]));
-    const text = printer.print({ appName: 'shop', backend: { server: new EnumRef('AppServer', 'UVICORN'), port: 8080 }, labels: { 'nvidia.com/gpu': '1' }, note: "it's" }, '', '');
+    const text = printer.print({ appName: 'shop', backend: { server: AppServer.UVICORN, port: 8080 }, labels: { 'nvidia.com/gpu': '1' }, note: "it's" }, '', '');
     expect(text).toBe([
       '{',
       "  appName: 'shop',",
@@ -105,5 +107,21 @@ describe('the code printer', () => {
       "  note: 'it\\'s',",
       '}',
     ].join('\n'));
+  });
+
+  test('GIVEN enum values in lists and strings that equal an enum value elsewhere THEN only the enum props print as members', () => {
+    const props = {
+      workers: { queues: [{ name: 'high', priority: 'high' }] },
+      externalServices: [{ name: 'edge', reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] }],
+    };
+    const text = new Printer().print(props, '', '');
+    expect(text).toContain("queues: [{ name: 'high', priority: QueuePriority.HIGH }]");
+    expect(text).toContain("{ name: 'edge', reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] }");
+    expect([...enumsUsed(props)].sort()).toEqual(['ComponentGroup', 'QueuePriority']);
+  });
+
+  test('GIVEN a value that is not a member of its prop\'s enum THEN printing fails and names the prop and the members', () => {
+    expect(() => new Printer().print({ backend: { server: 'waitress' } }, '', ''))
+      .toThrow('backend.server: "waitress" is not a member of AppServer (accepted: "gunicorn", "uvicorn", "daphne")');
   });
 });
