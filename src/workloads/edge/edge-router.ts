@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NginxConfig, NginxConfigOptions, NginxRoutingOptions } from './nginx-config';
+import { NginxConfig, NginxConfigOptions, NginxRoutingOptions, renderNginxConfig } from './nginx-config';
 import { HorizontalScalingProps } from '../../platform/autoscaling';
 import { ComponentPort, IHttpComponent } from '../../platform/component';
-import { checkDnsLabel, invalid, ValidationError } from '../../platform/errors';
+import { checkDnsLabel, invalid } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
@@ -179,21 +179,19 @@ export class EdgeRouter extends Construct implements IHttpComponent {
   }
 
   /**
-   * The nginx.conf, with option errors named as the user wrote them: `routing.<field>` (or
-   * `staticOrigin`) of this construct, instead of NginxConfig's own field names.
+   * The nginx.conf, with option errors named as the user wrote them: `routing.<field>`,
+   * `staticOrigin` or `services[i]...` of this construct, instead of NginxConfig's own field names.
    */
   private renderConfig(options: NginxConfigOptions): string {
-    try {
-      return NginxConfig.render(options);
-    } catch (e) {
-      const m = /^NginxConfigOptions\.([\w.[\]]+): (.*)$/s.exec((e as Error).message);
-      if (!m) throw e;
-      let field = `routing.${m[1]}`;
-      if (m[1] === 'staticOrigin') field = 'staticOrigin';
-      // The service routes are this construct's `services`, in the same order.
-      else if (m[1].startsWith('serviceRoutes')) field = m[1].replace(/^serviceRoutes/, 'services');
-      throw new ValidationError(`EdgeRouter '${this.node.path}': ${field} ${m[2]}`);
-    }
+    return renderNginxConfig(options, {
+      owner: this,
+      fieldName: (option) => {
+        if (option === 'staticOrigin') return option;
+        // The service routes are this construct's `services`, in the same order.
+        if (option.startsWith('serviceRoutes')) return option.replace(/^serviceRoutes/, 'services');
+        return `routing.${option}`;
+      },
+    });
   }
 
   private addIngress(props: EdgeRouterProps, labels: ComponentLabels, services: EdgeServiceRoute[]): void {
