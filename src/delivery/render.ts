@@ -6,6 +6,7 @@ import { folderReadme, README_FILE } from './folder-readme';
 import { componentOf, describe, KubeObject, kindOf, VERSION_LABEL } from './kube-object';
 import { Provenance } from './provenance';
 import { buildIndex, indexFile, RenderedFile, RenderIndex } from './render-index';
+import { invalid, ValidationError } from '../platform/errors';
 import { TRAFFIC_METADATA } from '../platform/traffic-model';
 import { duplicateObjects } from '../platform/unique-objects';
 
@@ -331,7 +332,7 @@ function validate(constructs: IConstruct[]): void {
     const prefix = `${c.constructor?.name ?? 'Construct'} '${c.node.path}': `;
     return messages.map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
   });
-  if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+  if (errors.length) throw new ValidationError(`validation failed:\n  ${errors.join('\n  ')}`);
 }
 
 /**
@@ -350,11 +351,11 @@ export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
   return charts.map((chart) => {
     const name = folderOf(chart);
     if (!FOLDER_NAME.test(name)) {
-      throw new Error(`chart '${chart.node.path}': its folder name "${name}" must be lowercase letters, digits, "-" and "." (use a lowercase chart id)`);
+      invalid(chart, 'its folder name (the chart id)', 'lowercase letters, digits, "-" and "." (use a lowercase chart id)', name);
     }
-    if (reserved.includes(name)) throw new Error(`chart '${chart.node.path}': folder "${name}" is reserved for the Argo CD objects; give the chart another id`);
+    if (reserved.includes(name)) invalid(chart, 'its folder name (the chart id)', `another name than ${reserved.map((r) => `"${r}"`).join(', ')} (reserved for the Argo CD objects)`, name);
     const other = owners.get(name);
-    if (other !== undefined) throw new Error(`charts '${other}' and '${chart.node.path}' both render folder "${name}"; give one of them another id`);
+    if (other !== undefined) invalid(chart, 'its folder name (the chart id)', `one no other chart renders ('${other}' renders "${name}" too; give one of them another id)`, name);
     owners.set(name, chart.node.path);
     const objects = inDependencyOrder(chart, chart.node.findAll())
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)

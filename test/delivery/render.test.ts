@@ -177,31 +177,31 @@ describe('GIVEN apps the render cannot take', () => {
     const a = new Chart(app, 'a');
     new Chart(a, 'b');
     new ApiObject(new Chart(app, 'a-b'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
-    expect(() => app.synth()).toThrow(/charts '(a\/b|a-b)' and '(a-b|a\/b)' both render folder "a-b"/);
+    expect(() => app.synth()).toThrow(/^Chart '(a\/b|a-b)': its folder name \(the chart id\) must be one no other chart renders \('(a-b|a\/b)' renders "a-b" too; give one of them another id\); got "a-b"$/);
   });
 
   test('WHEN a chart takes the Argo CD folder name THEN it is refused', () => {
     const app = shopApp(out(), SHOP_PROPS, [['argocd', '1.0.0']]);
-    expect(() => app.synth()).toThrow(/folder "argocd" is reserved for the Argo CD objects/);
+    expect(() => app.synth()).toThrow(/^Chart 'argocd': its folder name \(the chart id\) must be another name than "argocd" \(reserved for the Argo CD objects\); got "argocd"$/);
   });
 
   test('WHEN a chart id is not a folder name THEN it is refused', () => {
     const app = shopApp(out(), SHOP_PROPS, [['Staging', '1.0.0']]);
-    expect(() => app.synth()).toThrow(/chart 'Staging': its folder name "Staging" must be lowercase/);
+    expect(() => app.synth()).toThrow(/^Chart 'Staging': its folder name \(the chart id\) must be lowercase letters, digits, "-" and "\." \(use a lowercase chart id\); got "Staging"$/);
   });
 
   test('WHEN only the package name is given THEN the version is asked for', () => {
-    expect(() => shopApp(out(), { packageName: '@shop/deploy' }).synth()).toThrow(/packageName and packageVersion must be set together/);
+    expect(() => shopApp(out(), { packageName: '@shop/deploy' }).synth()).toThrow(/^DeliveryApp: packageName and packageVersion must be set together; got {"packageName":"@shop\/deploy"}$/);
   });
 
   test('WHEN the folders belong to several apps THEN the Argo CD project must be named', () => {
     const app = shopApp(out());
     new ApiObject(new Chart(app, 'other', { namespace: 'other', labels: { 'app.kubernetes.io/part-of': 'blog' } }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
-    expect(() => app.synth()).toThrow(/argoCd.project must be set: the rendered folders belong to several apps \(blog, shop\)/);
+    expect(() => app.synth()).toThrow(/^DeliveryApp: argoCd\.project must be set: the rendered folders belong to several apps \(blog, shop\)$/);
   });
 
   test('WHEN there is no repository URL THEN the Argo CD folder asks for one', () => {
-    expect(() => shopApp(out(), { ...SHOP_PROPS, repositoryUrl: undefined }).synth()).toThrow(/argoCd.repoUrl must be set/);
+    expect(() => shopApp(out(), { ...SHOP_PROPS, repositoryUrl: undefined }).synth()).toThrow(/^DeliveryApp: argoCd\.repoUrl must be set: the package has no repository URL for the Applications to read$/);
   });
 });
 
