@@ -4,6 +4,7 @@ import { ArgoCdPreviewSet } from './gitops/argocd-preview-set';
 import { ArgoCdProject, ArgoCdResourceKind } from './gitops/argocd-project';
 import { KubeObject, kindOf, namespaceOf } from './kube-object';
 import { Provenance } from './provenance';
+import { validateConstructs } from './render';
 import { PREVIEWS_FOLDER } from './rendered-branch';
 import { missing } from '../platform/errors';
 
@@ -184,8 +185,7 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
       labels: labels(project, version),
     });
   }
-  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
-  if (errors.length) throw new Error(`argocd folder failed validation:\n${errors.join('\n')}`);
+  validateConstructs(app.node.findAll());
   return chart.toJson();
 }
 

@@ -6,7 +6,7 @@ import { SHOP } from './git-fixture';
 import { readTree, tempDir } from './helpers';
 import { shopApp, SHOP_PROPS } from './shop-fixture';
 import { DeliveryApp } from '../../src/delivery/delivery-app';
-import { progressLine, stampVersions } from '../../src/delivery/render';
+import { progressLine, stampVersions, STAGING_DIR_ENV } from '../../src/delivery/render';
 import { verifyFolder } from '../../src/delivery/render-index';
 
 function objectsIn(dir: string): { file: string; obj: any }[] {
@@ -126,6 +126,44 @@ describe('GIVEN a previous render WHEN the next render fails or changes', () => 
     expect(fs.readdirSync(target).sort()).toEqual(['argocd', 'production', 'staging']);
     expect(fs.existsSync(path.join(target, 'staging', 'removed-component.yaml'))).toBe(false);
     expect(fs.readdirSync(path.dirname(target))).toEqual(['manifests']);
+  });
+});
+
+describe('GIVEN the staging folder of k8s-topology render (K8S_TOPOLOGY_STAGING_DIR)', () => {
+  afterEach(() => {
+    delete process.env[STAGING_DIR_ENV];
+    jest.restoreAllMocks();
+  });
+
+  test('WHEN the app renders into it THEN it writes straight into that folder, which the CLI alone swaps in', () => {
+    const staging = path.join(tempDir('cli-staging'), '.manifests-render-x');
+    fs.mkdirSync(staging);
+    const inode = fs.statSync(staging).ino;
+    process.env[STAGING_DIR_ENV] = staging;
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    shopApp(staging).synth();
+    expect(fs.statSync(staging).ino).toBe(inode);
+    expect(fs.readdirSync(path.dirname(staging))).toEqual(['.manifests-render-x']);
+    const direct = readTree(staging);
+    const swapped = path.join(tempDir('swapped'), 'manifests');
+    delete process.env[STAGING_DIR_ENV];
+    shopApp(swapped).synth();
+    expect(direct).toEqual(readTree(swapped));
+  });
+
+  test('WHEN the app renders anywhere else, or the folder is not empty THEN it stages beside the output and swaps it in', () => {
+    const out = path.join(tempDir('elsewhere'), 'manifests');
+    fs.mkdirSync(out);
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    for (const named of [path.join(tempDir('other'), 'manifests'), out]) {
+      fs.writeFileSync(path.join(out, 'stale.yaml'), 'kind: ConfigMap\n');
+      const inode = fs.statSync(out).ino;
+      process.env[STAGING_DIR_ENV] = named;
+      shopApp(out).synth();
+      expect(fs.statSync(out).ino).not.toBe(inode);
+      expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(false);
+      expect(fs.readdirSync(path.dirname(out))).toEqual(['manifests']);
+    }
   });
 });
 
