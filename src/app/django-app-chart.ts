@@ -12,7 +12,7 @@ import { ComponentIdentityProps, MANAGED_BY } from '../platform/labels';
 import { addRestrictedNamespace } from '../platform/namespace';
 import { NetworkIsolation, podTemplateComponents } from '../platform/network-isolation';
 import { applySyncWaves } from '../platform/sync-waves';
-import { duplicateObjects } from '../platform/unique-objects';
+import { addUniqueObjectsValidation } from '../platform/unique-objects';
 import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
 import { CeleryBroker, CeleryBrokerProps } from '../workloads/celery-broker';
 import { CeleryFlower, CeleryFlowerOptions } from '../workloads/celery-flower';
@@ -352,7 +352,7 @@ export class DjangoAppChart extends Chart {
       dnsPodLabels: props.dnsPodLabels,
     });
     traffic.record();
-    this.node.addValidation({ validate: () => duplicateObjects(this).map((m) => `DjangoAppChart '${this.node.path}': ${m}`) });
+    addUniqueObjectsValidation(this, `DjangoAppChart '${this.node.path}'`);
     this.node.addValidation({ validate: () => this.workloadsOutsideTheParts() });
     applySyncWaves(this, [...(this.frontend ? [this.frontend.name] : []), ...(this.edge ? [this.edge.name] : [])]);
   }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { invalid } from '../platform/errors';
 
 /** The cdk8s project in a folder, as `cdk8s synth` reads it from `cdk8s.yaml`. */
 export interface Cdk8sProject {
@@ -21,12 +22,12 @@ export function readCdk8sYaml(dir: string = process.cwd()): Cdk8sProject | undef
   } catch (e) {
     throw new Error(`${file}: not valid YAML (${(e as Error).message})`);
   }
-  if (typeof config !== 'object' || Array.isArray(config)) throw new Error(`${file}: expected a mapping with "app" and "output"`);
+  if (typeof config !== 'object' || Array.isArray(config)) invalid(file, 'the file', 'a mapping with "app" and "output"', config);
   if (config.app !== undefined && (typeof config.app !== 'string' || config.app.trim() === '')) {
-    throw new Error(`${file}: "app" must be the command that runs the app, e.g. "node main.js"; got ${JSON.stringify(config.app)}`);
+    invalid(file, '"app"', 'the command that runs the app, e.g. "node main.js"', config.app);
   }
   if (config.output !== undefined && typeof config.output !== 'string') {
-    throw new Error(`${file}: "output" must be a folder; got ${JSON.stringify(config.output)}`);
+    invalid(file, '"output"', 'a folder', config.output);
   }
   return { app: config.app, output: config.output ?? DEFAULT_OUTPUT };
 }

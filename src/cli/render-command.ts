@@ -8,7 +8,7 @@ import { libraryPackage } from './library-package';
 import { readCdk8sYaml } from './project';
 import { KubeObject } from '../delivery/kube-object';
 import { Provenance } from '../delivery/provenance';
-import { progressLine, renderFolder, RenderedFolderOutput, swapIn, writeFolders } from '../delivery/render';
+import { progressLine, renderFolder, RenderedFolderOutput, STAGING_DIR_ENV, swapIn, writeFolderFiles } from '../delivery/render';
 import { INDEX_FILE, RenderIndex, verifyFolder } from '../delivery/render-index';
 
 export const RENDER_USAGE = `usage: k8s-topology render [<module.js|module.ts> | --app "<command>"] [--out DIR] [--typecheck]
@@ -94,9 +94,12 @@ function appInvocation(module: string | undefined, app: string | undefined): App
   return { kind: 'module', ...runner, label: command };
 }
 
-/** Runs the app with CDK8S_OUTDIR set: a module through this CLI's `run` in a Node process of its own. */
+/**
+ * Runs the app with CDK8S_OUTDIR set to the staging folder (and STAGING_DIR_ENV naming it as ours, so a
+ * DeliveryApp writes straight into it): a module through this CLI's `run` in a Node process of its own.
+ */
 function runApp(app: AppInvocation, outdir: string, typeChecked: boolean) {
-  const env = { ...process.env, CDK8S_OUTDIR: outdir };
+  const env = { ...process.env, CDK8S_OUTDIR: outdir, [STAGING_DIR_ENV]: outdir };
   const stdio: ['ignore', 'inherit', 'inherit'] = ['ignore', 'inherit', 'inherit'];
   if (app.kind === 'shell') return spawnSync('sh', ['-c', app.command], { stdio, env });
   const cli = path.join(__dirname, 'main.js');
@@ -183,10 +186,10 @@ export function renderCommand(argv: string[]): number {
     if (run.status !== 0) throw new Error(`the app "${command}" failed (${run.signal ? `signal ${run.signal}` : `exit ${run.status}`})`);
     if (!fs.existsSync(staging) || fs.readdirSync(staging).length === 0) throw new Error(`the app "${command}" synthesized nothing into CDK8S_OUTDIR`);
 
+    // The staging folder is swapped in once, as the app wrote it or as its chart files are turned into folders.
     let indexes: RenderIndex[];
     if (isDeliveryRender(staging)) {
       indexes = fs.readdirSync(staging).sort().map((f) => verifyFolder(path.join(staging, f)));
-      swapIn(staging, outdir);
     } else {
       const charts = plainCharts(staging);
       if (!charts.some((c) => c.objects.length)) throw new Error(`the app "${command}" synthesized no objects`);
@@ -197,11 +200,13 @@ export function renderCommand(argv: string[]): number {
         namespace: single(c.objects.map((o) => o.metadata?.namespace)),
         appVersion: single(c.objects.map((o) => o.metadata?.labels?.['app.kubernetes.io/version'])),
       }, provenance));
-      writeFolders(folders, outdir);
       fs.rmSync(staging, { recursive: true, force: true });
+      fs.mkdirSync(staging);
+      writeFolderFiles(folders, staging);
       for (const f of folders) console.log(progressLine(f));
       indexes = folders.map((f) => f.index);
     }
+    swapIn(staging, outdir);
     const objects = indexes.reduce((n, i) => n + i.objects.length, 0);
     const pkg = indexes[0].package;
     console.log(`rendered ${indexes.length} folder${indexes.length === 1 ? '' : 's'} (${objects} objects, ${pkg.name} ${pkg.version}) into ${path.relative(process.cwd(), outdir) || '.'}/ in ${Date.now() - started} ms`);

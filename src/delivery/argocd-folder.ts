@@ -4,7 +4,9 @@ import { ArgoCdPreviewSet } from './gitops/argocd-preview-set';
 import { ArgoCdProject, ArgoCdResourceKind } from './gitops/argocd-project';
 import { KubeObject, kindOf, namespaceOf } from './kube-object';
 import { Provenance } from './provenance';
+import { validateConstructs } from './render';
 import { PREVIEWS_FOLDER } from './rendered-branch';
+import { missing } from '../platform/errors';
 
 /** The Argo CD objects that sync the rendered folders: an app of apps on the rendered branch. */
 export interface ArgoCdFolderProps {
@@ -88,7 +90,7 @@ export function renderedKinds(objects: KubeObject[], scope: 'cluster' | 'namespa
 function projectOf(targets: ArgoCdTarget[]): string {
   const apps = [...new Set(targets.flatMap((t) => t.objects.map((o) => o.metadata?.labels?.['app.kubernetes.io/part-of'])).filter(Boolean))];
   if (apps.length !== 1) {
-    throw new Error(`argoCd.project must be set: the rendered folders belong to ${apps.length ? `several apps (${apps.sort().join(', ')})` : 'no app (no app.kubernetes.io/part-of label)'}`);
+    missing('DeliveryApp', 'argoCd.project', `the rendered folders belong to ${apps.length ? `several apps (${apps.sort().join(', ')})` : 'no app (no app.kubernetes.io/part-of label)'}`);
   }
   return apps[0];
 }
@@ -110,7 +112,7 @@ function labels(project: string, version: string) {
  */
 export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps, provenance: Provenance): KubeObject[] {
   const repoUrl = props.repoUrl ?? provenance.repositoryUrl;
-  if (!repoUrl) throw new Error('argoCd.repoUrl must be set: the package has no repository URL for the Applications to read');
+  if (!repoUrl) missing('DeliveryApp', 'argoCd.repoUrl', 'the package has no repository URL for the Applications to read');
   const branch = props.branch ?? DEFAULT_RENDERED_BRANCH;
   const folder = props.folder ?? DEFAULT_ARGOCD_FOLDER;
   const namespace = props.namespace ?? 'argocd';
@@ -183,8 +185,7 @@ export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps,
       labels: labels(project, version),
     });
   }
-  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `${c.node.path}: ${e}`));
-  if (errors.length) throw new Error(`argocd folder failed validation:\n${errors.join('\n')}`);
+  validateConstructs(app.node.findAll());
   return chart.toJson();
 }
 

@@ -4,6 +4,7 @@ import { readProjectConfig } from './project-config';
 import { Provenance } from './provenance';
 import { ReleasePins } from './release-pins';
 import { chartInputs, progressLine, renderFolder, RenderedFolderOutput, writeFolders } from './render';
+import { invalid, missing } from '../platform/errors';
 
 /** How a {@link DeliveryApp} renders, and who it says rendered it. */
 export interface DeliveryAppProps {
@@ -113,7 +114,7 @@ export class DeliveryApp extends App {
     if (!folders.some((f) => f.objects.length)) throw new Error('the app synthesizes no objects: nothing to render');
     if (this.props.argoCd && argoFolder) {
       const targets = inputs.map((input, i) => {
-        if (!input.namespace) throw new Error(`chart folder "${input.name}": an Argo CD Application needs the chart's namespace (set it on the chart)`);
+        if (!input.namespace) missing(`chart folder "${input.name}"`, 'namespace', 'an Argo CD Application needs the chart\'s namespace (set it on the chart)');
         return { folder: input.name, namespace: input.namespace, appVersion: input.appVersion, objects: folders[i].objects };
       });
       const objects = argoCdObjects(targets, this.props.argoCd, provenance);
@@ -127,7 +128,7 @@ export class DeliveryApp extends App {
     const p = this.props;
     const explicit = p.packageName !== undefined || p.packageVersion !== undefined;
     if (explicit && (p.packageName === undefined || p.packageVersion === undefined)) {
-      throw new Error(`DeliveryApp: packageName and packageVersion must be set together; got ${JSON.stringify({ packageName: p.packageName, packageVersion: p.packageVersion })}`);
+      invalid('DeliveryApp', 'packageName and packageVersion', 'set together', { packageName: p.packageName, packageVersion: p.packageVersion });
     }
     const project = explicit ? undefined : Provenance.fromProject(p.projectDir);
     return new Provenance({

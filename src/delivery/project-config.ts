@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { invalid } from '../platform/errors';
 
 /** The package.json field where a project keeps its render settings. */
 export const CONFIG_FIELD = 'k8sTopology';
@@ -19,11 +20,11 @@ export function readProjectConfig(dir?: string): ProjectConfig {
   const field = JSON.parse(fs.readFileSync(file, 'utf8'))[CONFIG_FIELD];
   if (field === undefined) return {};
   if (typeof field !== 'object' || field === null || Array.isArray(field)) {
-    throw new Error(`${file}: "${CONFIG_FIELD}" must be an object such as { "annotationDomain": "shop.example.com" }; got ${JSON.stringify(field)}`);
+    invalid(file, `"${CONFIG_FIELD}"`, 'an object such as { "annotationDomain": "shop.example.com" }', field);
   }
   for (const key of Object.keys(field)) {
     if (!['annotationDomain', 'gitAuthor'].includes(key)) {
-      throw new Error(`${file}: "${CONFIG_FIELD}.${key}" is not a setting; the settings are annotationDomain and gitAuthor`);
+      invalid(file, `each key of "${CONFIG_FIELD}"`, 'a setting: annotationDomain or gitAuthor', key);
     }
   }
   return { annotationDomain: field.annotationDomain, gitAuthor: field.gitAuthor };

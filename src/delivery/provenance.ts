@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readProjectConfig } from './project-config';
+import { invalid } from '../platform/errors';
 
 /** Who rendered a set of folders: the consumer's own package, never this library. */
 export interface ProvenanceProps {
@@ -73,13 +74,13 @@ export class Provenance {
    */
   constructor(props: ProvenanceProps, source: string = 'Provenance') {
     if (typeof props.packageName !== 'string' || !/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i.test(props.packageName)) {
-      throw new Error(`${source}: packageName must be a package name such as "shop-deploy" or "@shop/deploy"; got ${JSON.stringify(props.packageName)}`);
+      invalid(source, 'packageName', 'a package name such as "shop-deploy" or "@shop/deploy"', props.packageName);
     }
     if (typeof props.packageVersion !== 'string' || !/^[0-9A-Za-z][0-9A-Za-z.+_-]*$/.test(props.packageVersion)) {
-      throw new Error(`${source}: packageVersion must be a version such as "1.4.0"; got ${JSON.stringify(props.packageVersion)}`);
+      invalid(source, 'packageVersion', 'a version such as "1.4.0"', props.packageVersion);
     }
     if (props.annotationDomain !== undefined && (typeof props.annotationDomain !== 'string' || !DNS_SUBDOMAIN.test(props.annotationDomain))) {
-      throw new Error(`${source}: annotationDomain must be a DNS domain such as "shop.example.com"; got ${JSON.stringify(props.annotationDomain)}`);
+      invalid(source, 'annotationDomain', 'a DNS domain such as "shop.example.com"', props.annotationDomain);
     }
     this.packageName = props.packageName;
     this.packageVersion = props.packageVersion;

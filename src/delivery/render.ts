@@ -6,8 +6,9 @@ import { folderReadme, README_FILE } from './folder-readme';
 import { componentOf, describe, KubeObject, kindOf, VERSION_LABEL } from './kube-object';
 import { Provenance } from './provenance';
 import { buildIndex, indexFile, RenderedFile, RenderIndex } from './render-index';
+import { invalid, ValidationError } from '../platform/errors';
 import { TRAFFIC_METADATA } from '../platform/traffic-model';
-import { duplicateObjects } from '../platform/unique-objects';
+import { appDuplicateObjects } from '../platform/unique-objects';
 
 /** A folder of the render: its objects and every file written into it, index included. */
 export interface RenderedFolderOutput {
@@ -324,14 +325,14 @@ function appVersionOf(chart: Chart, objects: KubeObject[]): string | undefined {
  * Runs every construct's validations once. Each message is written as the constructs' own are,
  * `<Construct> '<path>': <message>`, so one from cdk8s or a third-party construct reads like ours.
  */
-function validate(constructs: IConstruct[]): void {
+export function validateConstructs(constructs: IConstruct[]): void {
   const errors = constructs.flatMap((c) => {
     const messages = c.node.validate();
     if (!messages.length) return [];
     const prefix = `${c.constructor?.name ?? 'Construct'} '${c.node.path}': `;
     return messages.map((e) => (/^\w+ '[^']*': /.test(e) ? e : `${prefix}${e}`));
   });
-  if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+  if (errors.length) throw new ValidationError(`validation failed:\n  ${errors.join('\n  ')}`);
 }
 
 /**
@@ -340,9 +341,10 @@ function validate(constructs: IConstruct[]): void {
  */
 export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
   const constructs = app.node.findAll();
-  validate(constructs);
-  const duplicates = duplicateObjects(app);
-  if (duplicates.length) throw new Error(`two objects of one name:\n  ${duplicates.join('\n  ')}`);
+  // Duplicates are checked once, for the whole app (across charts too); the charts' own checks then stand down.
+  const duplicates = appDuplicateObjects(app);
+  validateConstructs(constructs);
+  if (duplicates.length) throw new ValidationError(`two objects of one name:\n  ${duplicates.join('\n  ')}`);
   // What `app.charts` returns.
   const charts = inDependencyOrder(app, constructs).filter((c): c is Chart => c instanceof Chart);
   if (!charts.length) throw new Error('the app defines no charts: nothing to render');
@@ -350,11 +352,11 @@ export function chartInputs(app: App, reserved: string[] = []): FolderInput[] {
   return charts.map((chart) => {
     const name = folderOf(chart);
     if (!FOLDER_NAME.test(name)) {
-      throw new Error(`chart '${chart.node.path}': its folder name "${name}" must be lowercase letters, digits, "-" and "." (use a lowercase chart id)`);
+      invalid(chart, 'its folder name (the chart id)', 'lowercase letters, digits, "-" and "." (use a lowercase chart id)', name);
     }
-    if (reserved.includes(name)) throw new Error(`chart '${chart.node.path}': folder "${name}" is reserved for the Argo CD objects; give the chart another id`);
+    if (reserved.includes(name)) invalid(chart, 'its folder name (the chart id)', `another name than ${reserved.map((r) => `"${r}"`).join(', ')} (reserved for the Argo CD objects)`, name);
     const other = owners.get(name);
-    if (other !== undefined) throw new Error(`charts '${other}' and '${chart.node.path}' both render folder "${name}"; give one of them another id`);
+    if (other !== undefined) invalid(chart, 'its folder name (the chart id)', `one no other chart renders ('${other}' renders "${name}" too; give one of them another id)`, name);
     owners.set(name, chart.node.path);
     const objects = inDependencyOrder(chart, chart.node.findAll())
       .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
@@ -403,19 +405,42 @@ export function progressLine(folder: RenderedFolderOutput): string {
 }
 
 /**
+ * Set by `k8s-topology render` to the fresh, empty folder it gives the app as `CDK8S_OUTDIR`. The
+ * CLI checks what the app writes there against the indexes and swaps it in itself, so the app
+ * writes into it directly: the render is staged and swapped in once.
+ */
+export const STAGING_DIR_ENV = 'K8S_TOPOLOGY_STAGING_DIR';
+
+/** Whether `outdir` is the CLI's staging folder ({@link STAGING_DIR_ENV}), still empty. */
+function isCliStaging(outdir: string): boolean {
+  const staging = process.env[STAGING_DIR_ENV];
+  return !!staging && path.resolve(staging) === outdir && fs.existsSync(outdir) && fs.readdirSync(outdir).length === 0;
+}
+
+/** Writes each folder and its files into `dir`, which exists and is empty. */
+export function writeFolderFiles(folders: RenderedFolderOutput[], dir: string): void {
+  for (const folder of folders) {
+    fs.mkdirSync(path.join(dir, folder.name));
+    for (const file of folder.files) fs.writeFileSync(path.join(dir, folder.name, file.name), file.content);
+  }
+}
+
+/**
  * Writes the folders as the whole content of `outdir`: into a fresh folder beside it first, then
- * swapped in, so a failure leaves the previous render as it was and no stale file survives.
+ * swapped in, so a failure leaves the previous render as it was and no stale file survives. Under
+ * `k8s-topology render`, whose staging folder `outdir` is, straight into it: the CLI swaps it in.
  */
 export function writeFolders(folders: RenderedFolderOutput[], outdir: string): void {
   const target = path.resolve(outdir);
+  if (isCliStaging(target)) {
+    writeFolderFiles(folders, target);
+    return;
+  }
   const parent = path.dirname(target);
   fs.mkdirSync(parent, { recursive: true });
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}-new-`));
   try {
-    for (const folder of folders) {
-      fs.mkdirSync(path.join(staging, folder.name));
-      for (const file of folder.files) fs.writeFileSync(path.join(staging, folder.name, file.name), file.content);
-    }
+    writeFolderFiles(folders, staging);
     swapIn(staging, target);
   } catch (e) {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RenderIndex, verifyFolder } from './render-index';
+import { invalid } from '../platform/errors';
 
 /** The folder of the rendered branch that holds one folder per preview. */
 export const PREVIEWS_FOLDER = 'previews';
@@ -222,13 +223,13 @@ function replaceFolder(repo: string, root: string | undefined, segments: string[
 export function checkBranchFolder(folder: string): string[] {
   const segments = typeof folder === 'string' ? folder.replace(/\/+$/, '').split('/') : [];
   if (!segments.length || segments.some((s) => !/^[a-z0-9][a-z0-9._-]*$/.test(s) || s === '..')) {
-    throw new Error(`folder must be a relative path of lowercase names such as "previews/pr-123"; got ${JSON.stringify(folder)}`);
+    invalid('RenderedBranch', 'folder', 'a relative path of lowercase names such as "previews/pr-123"', folder);
   }
   return segments;
 }
 
 function branchRef(repo: string, branch: string): string {
-  if (git(repo, ['check-ref-format', '--branch', branch]) !== branch) throw new Error(`invalid branch name ${branch}`);
+  if (tryGit(repo, ['check-ref-format', '--branch', branch]) !== branch) invalid('RenderedBranch', 'branch', 'a branch name (git check-ref-format --branch)', branch);
   const ref = `refs/heads/${branch}`;
   if (tryGit(repo, ['symbolic-ref', '-q', 'HEAD']) === ref) {
     throw new Error(`${branch} is checked out here; publishing would leave the working tree behind the branch`);

@@ -28,6 +28,14 @@ export function invalid(owner: Owner, field: string, expected: string, got: unkn
 }
 
 /**
+ * Throws a {@link ValidationError} for a field that has no value and needs one:
+ * `<owner>: <field> must be set: <why>`, `why` saying what it is needed for and what to set.
+ */
+export function missing(owner: Owner, field: string, why: string): never {
+  throw new ValidationError(`${describe(owner)}: ${field} must be set: ${why}`);
+}
+
+/**
  * Checks a value of an enum at run time: from JavaScript or Python a string that is not one of the
  * values would otherwise be rendered as it is (KEDA rejects `type: Redis`) or silently ignored.
  */

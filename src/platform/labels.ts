@@ -59,11 +59,22 @@ function checkVersion(owner: Owner, field: string, version: string, what: string
 }
 
 /** The labels of one component, resolved and validated once. */
+/**
+ * The labels that select a component's pods: name, instance and component. Selectors are immutable
+ * in Kubernetes, so they never depend on the construct path, the version or anything else that may change.
+ */
+export function selectorLabels(owner: Owner, identity: ComponentIdentityProps, component: string): Record<string, string> {
+  const appName = checkDnsLabel(owner, 'appName', identity.appName);
+  const instance = checkDnsLabel(owner, 'instance', identity.instance ?? appName);
+  return {
+    'app.kubernetes.io/name': appName,
+    'app.kubernetes.io/instance': instance,
+    'app.kubernetes.io/component': component,
+  };
+}
+
 export class ComponentLabels {
-  /**
-   * The only labels a selector may use. Selectors are immutable in Kubernetes, so they
-   * never depend on the construct path, the version or anything else that may change.
-   */
+  /** The only labels a selector may use: {@link selectorLabels}. */
   public readonly selector: Record<string, string>;
   /**
    * Labels for object metadata: the selector plus part-of, version (the release) and managed-by.
@@ -83,8 +94,8 @@ export class ComponentLabels {
    * @param image whether the pods run the app's image or one of their own
    */
   constructor(owner: Owner, identity: ComponentIdentityProps, component: string, tag: string, image: PodImage = PodImage.APP) {
-    const appName = checkDnsLabel(owner, 'appName', identity.appName);
-    const instance = checkDnsLabel(owner, 'instance', identity.instance ?? appName);
+    this.selector = selectorLabels(owner, identity, component);
+    const appName = this.selector['app.kubernetes.io/name'];
     const release = identity.version ?? versionOfTag(tag);
     if (release === undefined) {
       invalid(owner, 'version', 'set when the image is pinned by a digest alone (the version label cannot be derived from it)', identity.version);
@@ -94,11 +105,6 @@ export class ComponentLabels {
     if (podVersion !== undefined && podVersion !== release) {
       checkVersion(owner, 'tag', podVersion, 'a label value as well, since it is the version label of the pods');
     }
-    this.selector = {
-      'app.kubernetes.io/name': appName,
-      'app.kubernetes.io/instance': instance,
-      'app.kubernetes.io/component': component,
-    };
     this.all = {
       ...this.selector,
       'app.kubernetes.io/part-of': appName,

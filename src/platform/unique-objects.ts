@@ -4,6 +4,29 @@ import { IConstruct } from 'constructs';
 /** Kinds that have no namespace, whatever the chart's namespace says (cdk8s stamps it on every object). */
 const CLUSTER_SCOPED = new Set(['Namespace', 'PriorityClass', 'StorageClass', 'IngressClass', 'CustomResourceDefinition']);
 
+/** Apps whose whole tree a render checks at once ({@link appDuplicateObjects}); their charts' own checks stand down. */
+const checkedAsAWhole = new WeakSet<IConstruct>();
+
+/**
+ * The duplicates of a whole app, for the render, which checks every chart at once (names must be
+ * unique across charts too). From then on the charts' own checks ({@link addUniqueObjectsValidation})
+ * stand down for this app, so the validations the render runs next do not check each chart again.
+ */
+export function appDuplicateObjects(app: IConstruct): string[] {
+  checkedAsAWhole.add(app.node.root);
+  return duplicateObjects(app);
+}
+
+/**
+ * Checks `chart`'s objects for duplicates when it is synthesized on its own (cdk8s's `app.synth()`);
+ * a render that checks the whole app ({@link appDuplicateObjects}) skips it. `owner` starts each message.
+ */
+export function addUniqueObjectsValidation(chart: IConstruct, owner: string): void {
+  chart.node.addValidation({
+    validate: () => (checkedAsAWhole.has(chart.node.root) ? [] : duplicateObjects(chart).map((m) => `${owner}: ${m}`)),
+  });
+}
+
 /**
  * Objects under `scope` that share group, kind, namespace and name with an earlier one, as messages
  * naming both constructs: Kubernetes keeps only one of them, and which one depends on the order of

@@ -2,14 +2,14 @@ import { Construct } from 'constructs';
 import { CeleryBroker } from './celery-broker';
 import { DjangoSettings } from './django-settings';
 import { HorizontalScalingProps } from '../platform/autoscaling';
-import { ComponentPort, IHttpComponent } from '../platform/component';
-import { checkDnsLabel, checkEnum, checkInteger, invalid } from '../platform/errors';
+import { checkEnum, checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { HttpComponent } from '../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, versionOfTag } from '../platform/labels';
 import { imageReference } from '../platform/pod';
 import { ImagePullPolicy, PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe, ProbeTimings, resolveProbeTimings } from '../platform/web-tier';
+import { addWebTier, httpProbe, ProbeTimings, resolveProbeTimings } from '../platform/web-tier';
 
 /** The HTTP server that runs the Django app. */
 export enum AppServer {
@@ -113,17 +113,7 @@ export interface DjangoBackendProps extends DjangoBackendOptions, ComponentIdent
  * The Django web tier: a Deployment that always keeps capacity during rollouts, a Service,
  * an HPA on CPU and memory, a PodDisruptionBudget and spreading over nodes and zones.
  */
-export class DjangoBackend extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name. */
-  public readonly name: string;
-  /** The Service port. */
-  public readonly port: number;
-  /** The in-cluster URL of the Service, e.g. `http://backend:8000`. */
-  public readonly serviceUrl: string;
-  /** The labels that select the backend's pods. */
-  public readonly selectorLabels: { [key: string]: string };
-  /** The HTTP port. */
-  public readonly listenPorts: ComponentPort[];
+export class DjangoBackend extends HttpComponent {
   /** The image, `repository:tag`, which jobs that run the same code reuse. */
   public readonly imageRef: string;
   /** The settings the backend runs with, which jobs that run the same code reuse. */
@@ -138,10 +128,7 @@ export class DjangoBackend extends Construct implements IHttpComponent {
   public readonly imagePullPolicy?: ImagePullPolicy;
 
   constructor(scope: Construct, id: string, props: DjangoBackendProps) {
-    super(scope, id);
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'backend');
-    this.port = checkContainerPort(this, 'port', props.port ?? 8000);
-    this.serviceUrl = `http://${this.name}:${this.port}`;
+    super(scope, id, props, { name: 'backend', port: 8000 });
     this.imageRef = imageReference(this, props.image, props.tag);
     this.settings = props.settings;
     this.identity = { appName: props.appName, instance: props.instance, version: props.version ?? versionOfTag(props.tag) };
@@ -153,8 +140,6 @@ export class DjangoBackend extends Construct implements IHttpComponent {
     const probeHost = props.probeHost ?? 'localhost';
     const t = resolveProbeTimings(this, props.probeTimings);
     const labels = new ComponentLabels(this, props, this.name, props.tag);
-    this.selectorLabels = labels.selector;
-    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     addWebTier(this, {
       name: this.name,

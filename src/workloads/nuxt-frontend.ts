@@ -1,13 +1,13 @@
 import { Construct } from 'constructs';
 import { HorizontalScalingProps } from '../platform/autoscaling';
-import { ComponentPort, IHttpComponent } from '../platform/component';
-import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
+import { checkInteger, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { HttpComponent } from '../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../platform/labels';
 import { imageReference } from '../platform/pod';
 import { PodOptions, resolvePodOptions } from '../platform/pod-options';
 import { ContainerResources, renderResources } from '../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe, ProbeTimings, resolveProbeTimings, tcpProbe } from '../platform/web-tier';
+import { addWebTier, httpProbe, ProbeTimings, resolveProbeTimings, tcpProbe } from '../platform/web-tier';
 
 /** How the Nuxt frontend runs, apart from its image and the API URLs it is given. */
 export interface NuxtFrontendOptions extends HorizontalScalingProps, PodOptions {
@@ -91,23 +91,9 @@ export const FRONTEND_ENV = {
  * like every web tier. It is told two API URLs: the in-cluster one it renders with, and the
  * public one it hands to browsers.
  */
-export class NuxtFrontend extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name. */
-  public readonly name: string;
-  /** The Service port. */
-  public readonly port: number;
-  /** The in-cluster URL of the Service. */
-  public readonly serviceUrl: string;
-  /** The labels that select the frontend's pods. */
-  public readonly selectorLabels: { [key: string]: string };
-  /** The HTTP port. */
-  public readonly listenPorts: ComponentPort[];
-
+export class NuxtFrontend extends HttpComponent {
   constructor(scope: Construct, id: string, props: NuxtFrontendProps) {
-    super(scope, id);
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'frontend');
-    this.port = checkContainerPort(this, 'port', props.port ?? 3000);
-    this.serviceUrl = `http://${this.name}:${this.port}`;
+    super(scope, id, props, { name: 'frontend', port: 3000 });
     for (const field of ['internalApiUrl', 'publicApiUrl'] as const) {
       if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props[field] ?? '')) invalid(this, field, 'an http(s) URL', props[field]);
     }
@@ -115,8 +101,6 @@ export class NuxtFrontend extends Construct implements IHttpComponent {
     if (!health.startsWith('/')) invalid(this, 'healthPath', 'an absolute path starting with "/"', health);
     const t = resolveProbeTimings(this, props.probeTimings);
     const labels = new ComponentLabels(this, props, this.name, props.tag, PodImage.OWN);
-    this.selectorLabels = labels.selector;
-    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     addWebTier(this, {
       name: this.name,

@@ -3,6 +3,7 @@ import {
   BrokerKind, ComponentGroup, DjangoAppChart, DjangoAppChartProps, NamespaceManagement, QueuePriority, SecretStoreKind,
 } from '../../src';
 import { chartInputs } from '../../src/delivery/render';
+import { ValidationError } from '../../src/platform/errors';
 import { TRAFFIC_METADATA } from '../../src/platform/traffic-model';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
@@ -425,6 +426,18 @@ describe('GIVEN two installations in one namespace', () => {
     expect(chart.node.validate()).toEqual([
       "DjangoAppChart 'shop': ConfigMap shop/edge-nginx is rendered twice, by 'shop/extra' and by 'shop/extra2': give one of them another name (set its name, or the app chart's namePrefix)",
     ]);
+  });
+
+  test('WHEN the render takes the app THEN it checks the whole app once, and the chart\'s own check stands down', () => {
+    const app = Testing.app();
+    const chart = new DjangoAppChart(app, 'shop', shopProps());
+    new ApiObject(chart, 'extra', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
+    new ApiObject(chart, 'extra2', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'edge-nginx' } });
+    // Had the chart's validation run too, the render would fail with "validation failed" before its own check.
+    expect(() => chartInputs(app)).toThrow(ValidationError);
+    expect(() => chartInputs(app)).toThrow(new ValidationError('two objects of one name:\n  '
+      + "ConfigMap shop/edge-nginx is rendered twice, by 'shop/extra' and by 'shop/extra2': give one of them another name (set its name, or the app chart's namePrefix)"));
+    expect(chart.node.validate()).toEqual([]);
   });
 });
 

@@ -163,7 +163,7 @@ describe('GIVEN web services the app cannot have', () => {
     ['a worker\'s name', { webServices: [{ ...WS, name: 'worker-default' }] }, /webServices\[0\]\.name must be unique among the app's components \(workers\.queues\[0\]\.name is "worker-default" too\)/],
     ['no name', { webServices: [{ ...WS, name: undefined as any }] }, /^DjangoAppChart 'shop': webServices\[0\]\.name must be set: each web service needs a name of its own; got undefined$/],
     ['a name that is no DNS label', { webServices: [{ ...WS, name: 'Web_Socket' }] }, /^DjangoAppChart 'shop': webServices\[0\]\.name must be a DNS-1035 label/],
-    ['an idle timeout of 0', { webServices: [{ ...WS, idleTimeoutSeconds: 0 }] }, /^EdgeRouter 'shop\/edge': services\[0\]\.idleTimeoutSeconds must be an integer from 1 to 86400, got 0$/],
+    ['an idle timeout of 0', { webServices: [{ ...WS, idleTimeoutSeconds: 0 }] }, /^EdgeRouter 'shop\/edge': services\[0\]\.idleTimeoutSeconds must be an integer from 1 to 86400; got 0$/],
     ['a list that is no list', { webServices: WS as any }, /^DjangoAppChart 'shop': webServices must be a list of web services, or left out; got \{/],
   ])('WHEN given %s THEN construction fails naming the prop', (_what, overrides, message) => {
     expect(() => synth(overrides as Partial<DjangoAppChartProps>)).toThrow(message);

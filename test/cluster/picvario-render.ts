@@ -13,10 +13,10 @@ import { parseAllDocuments } from 'yaml';
 import { run } from './kube';
 import { DjangoAppChart, DjangoAppChartProps } from '../../src/app/django-app-chart';
 import { DeliveryApp } from '../../src/delivery/delivery-app';
-import { writeFolders } from '../../src/delivery/render';
 import { ENVIRONMENTS } from '../../src/picvario/environments';
 import { picvarioApp } from '../../src/picvario/main';
 import { picvarioAppProps } from '../../src/picvario/picvario-environment';
+import { readRender } from '../support/render';
 
 export const REPO = path.resolve(__dirname, '../..');
 /** What picvarioApp() gives its Argo CD folder (src/picvario/main.ts); the suite adds only repoUrl. */
@@ -60,8 +60,8 @@ export function renderPicvario(dir: string, repoUrl: string, variant: RenderVari
     const chart = new DjangoAppChart(app, spec.name, variant.props ? variant.props(spec.name, props) : props);
     variant.extra?.(spec.name, chart);
   }
-  const folders = quietly(() => app._renderOutput());
-  writeFolders(folders, dir);
+  quietly(() => app.synth());
+  const folders = readRender(dir);
   return {
     dir,
     label: variant.label,
@@ -76,7 +76,9 @@ export function renderPicvario(dir: string, repoUrl: string, variant: RenderVari
 export function renderPicvarioAsShipped(): { digests: Record<string, string>; argocdFiles: Record<string, string> } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'picvario-render-'));
   try {
-    const folders = quietly(() => picvarioApp(path.join(dir, 'out'))._renderOutput());
+    const out = path.join(dir, 'out');
+    quietly(() => picvarioApp(out).synth());
+    const folders = readRender(out);
     const argocd = folders.find((f) => f.name === 'argocd');
     return {
       digests: Object.fromEntries(folders.map((f) => [f.name, f.index.digest])),

@@ -1,9 +1,7 @@
-import * as path from 'path';
-import { tempDir } from './helpers';
 import { BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority } from '../../src';
 import { formatSummary, splitImage, summarizeRenders } from '../../src/delivery/diff-summary';
-import { diffRenders, formatDiff, PlacedObject, RenderDiff } from '../../src/delivery/manifest-diff';
-import { componentFile, RenderedFolderOutput, writeFolders } from '../../src/delivery/render';
+import { diffRenders, formatDiff, loadRender, PlacedObject, RenderDiff } from '../../src/delivery/manifest-diff';
+import { synthAndRead, tempOutdir } from '../support/render';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 const API = 'registry.example.com/shop/api';
@@ -41,20 +39,21 @@ function shop(name: string, env: Environment): DjangoAppChartProps {
   return env.change ? env.change(props) : props;
 }
 
-/** Renders the environments in-process, as `k8s-topology render` would. */
-function render(environments: Record<string, Environment>): RenderedFolderOutput[] {
-  const app = new DeliveryApp({ packageName: 'shop-deploy', packageVersion: '3.1.0', outdir: tempDir('unused') });
+/** Renders the environments with DeliveryApp.synth() into a fresh folder; returns the folder. */
+function renderDir(environments: Record<string, Environment>): string {
+  const app = new DeliveryApp({ packageName: 'shop-deploy', packageVersion: '3.1.0', outdir: tempOutdir('diff-summary') });
   for (const [name, env] of Object.entries(environments)) new DjangoAppChart(app, name, shop(name, env));
-  return app._renderOutput();
+  synthAndRead(app);
+  return app.outdir;
 }
 
 /** The render's objects placed in their folders and files, as the diff reads them. */
-function placed(folders: RenderedFolderOutput[]): PlacedObject[] {
-  return folders.flatMap((f) => f.objects.map((o) => ({ folder: f.name, file: `${f.name}/${componentFile(o)}`, object: JSON.parse(JSON.stringify(o)) })));
+function render(environments: Record<string, Environment>): PlacedObject[] {
+  return loadRender(renderDir(environments));
 }
 
 function diffText(before: Record<string, Environment>, after: Record<string, Environment>): string[] {
-  return formatDiff(diffRenders(placed(render(before)), placed(render(after)))).split('\n');
+  return formatDiff(diffRenders(render(before), render(after))).split('\n');
 }
 
 describe('GIVEN a release of production and an nginx upgrade in staging', () => {
@@ -100,7 +99,7 @@ describe('GIVEN an image change and an unsafe change in one render', () => {
   test('WHEN diffed THEN the summary comes first and the violations still close the report', () => {
     const before = { production: { version: '1.4.0' } };
     const after = { production: { version: '1.5.0', change: (p: DjangoAppChartProps) => ({ ...p, backend: { ...p.backend, name: 'api' } }) } };
-    const diff = diffRenders(placed(render(before)), placed(render(after)));
+    const diff = diffRenders(render(before), render(after));
     const lines = formatDiff(diff).split('\n');
     expect(lines.slice(0, 3)).toEqual([
       'Releases and images:',
@@ -168,10 +167,7 @@ describe('image references', () => {
 
 describe('GIVEN two renders written to folders', () => {
   test('WHEN RenderDiff.compare reads them THEN the report carries the summary, its text opens with it, and a release stays safe', () => {
-    const dir = tempDir('diff-summary');
-    writeFolders(render({ production: { version: '1.4.0' } }), path.join(dir, 'before'));
-    writeFolders(render({ production: { version: '1.5.0' } }), path.join(dir, 'after'));
-    const report = RenderDiff.compare(path.join(dir, 'before'), path.join(dir, 'after'));
+    const report = RenderDiff.compare(renderDir({ production: { version: '1.4.0' } }), renderDir({ production: { version: '1.5.0' } }));
     expect(report.safe).toBe(true);
     expect(report.summary).toEqual([{
       folder: 'production',

@@ -84,7 +84,7 @@ describe('GIVEN a rendered branch with the base environments', () => {
     const repo = sourceRepo();
     const source = renderPreview(path.join(tempDir('preview-bad'), 'p'), 7, '2.0');
     for (const folder of ['../x', '/abs', 'previews/PR-7', '']) {
-      expect(() => RenderedBranch.publishFolder({ source, folder, repo })).toThrow(/folder must be a relative path of lowercase names/);
+      expect(() => RenderedBranch.publishFolder({ source, folder, repo })).toThrow(/^RenderedBranch: folder must be a relative path of lowercase names such as "previews\/pr-123"; got /);
     }
     expect(() => git(repo, 'rev-parse', '--verify', '-q', 'rendered')).toThrow();
   });

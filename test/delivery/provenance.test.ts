@@ -3,6 +3,7 @@ import * as path from 'path';
 import { tempDir } from './helpers';
 import { readProjectConfig } from '../../src/delivery/project-config';
 import { Provenance } from '../../src/delivery/provenance';
+import { ValidationError } from '../../src/platform/errors';
 
 function project(files: Record<string, string>): string {
   const dir = tempDir('project');
@@ -17,6 +18,15 @@ describe('Provenance', () => {
     });
     const p = Provenance.fromProject(dir);
     expect([p.packageName, p.packageVersion, p.repositoryUrl, p.annotationKey]).toEqual(['@shop/deploy', '1.4.0', 'https://git.example.com/shop.git', 'shop.example.com/deploy-version']);
+  });
+
+  test.each([
+    [{ packageName: 'Shop Deploy', packageVersion: '1.0.0' }, /^DeliveryApp: packageName must be a package name such as "shop-deploy" or "@shop\/deploy"; got "Shop Deploy"$/],
+    [{ packageName: 'shop-deploy', packageVersion: '1.0 rc' }, /^DeliveryApp: packageVersion must be a version such as "1\.4\.0"; got "1\.0 rc"$/],
+    [{ packageName: 'shop-deploy', packageVersion: '1.0.0', annotationDomain: 'Shop!' }, /^DeliveryApp: annotationDomain must be a DNS domain such as "shop\.example\.com"; got "Shop!"$/],
+  ])('GIVEN invalid props %j THEN a ValidationError names the source, the field and the accepted form', (props, message) => {
+    expect(() => new Provenance(props, 'DeliveryApp')).toThrow(ValidationError);
+    expect(() => new Provenance(props, 'DeliveryApp')).toThrow(message);
   });
 
   test('GIVEN no annotation domain THEN the annotation is the unprefixed package name', () => {
@@ -43,7 +53,7 @@ describe('Provenance', () => {
 describe('readProjectConfig', () => {
   test('GIVEN k8sTopology settings THEN they are read, and an unknown setting is refused', () => {
     expect(readProjectConfig(project({ 'package.json': '{"k8sTopology":{"gitAuthor":"Shop render <r@shop.example.com>"}}' }))).toEqual({ annotationDomain: undefined, gitAuthor: 'Shop render <r@shop.example.com>' });
-    expect(() => readProjectConfig(project({ 'package.json': '{"k8sTopology":{"annotationDomian":"x"}}' }))).toThrow(/"k8sTopology.annotationDomian" is not a setting/);
+    expect(() => readProjectConfig(project({ 'package.json': '{"k8sTopology":{"annotationDomian":"x"}}' }))).toThrow(/package\.json: each key of "k8sTopology" must be a setting: annotationDomain or gitAuthor; got "annotationDomian"$/);
     expect(readProjectConfig(project({}))).toEqual({});
   });
 });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { tempDir } from './helpers';
 import { DeliveryApp, DjangoAppChart, DjangoAppChartProps, ReleasePins } from '../../src';
 import { ValidationError } from '../../src/platform/errors';
+import { synthAndRead, tempOutdir } from '../support/render';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -30,9 +31,9 @@ function shop(environment: string, release: { version: string; tag?: string }): 
 
 /** Renders in memory an app with one chart per environment, each given `versionOf(environment)`. */
 function render(pins: ReleasePins, environments: string[], versionOf = (e: string) => pins.of(e)) {
-  const app = new DeliveryApp({ packageName: 'shop-deploy', packageVersion: '1.0.0', releasePins: pins });
+  const app = new DeliveryApp({ packageName: 'shop-deploy', packageVersion: '1.0.0', releasePins: pins, outdir: tempOutdir('pins') });
   for (const environment of environments) new DjangoAppChart(app, environment, shop(environment, versionOf(environment)));
-  return app._renderOutput();
+  return synthAndRead(app);
 }
 
 describe('ReleasePins.fromFile', () => {
@@ -89,8 +90,8 @@ describe('GIVEN a DeliveryApp with releasePins', () => {
 
   test('WHEN every chart takes its pin THEN each folder renders its pinned release and tag', () => {
     const folders = render(pins, ['staging', 'production']);
-    expect(folders.map((f) => [f.name, f.index.appVersions])).toEqual([['staging', ['1.5.0-rc.1']], ['production', ['1.4.0']]]);
-    const backend = folders[0].objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!;
+    expect(folders.map((f) => [f.name, f.index.appVersions])).toEqual([['production', ['1.4.0']], ['staging', ['1.5.0-rc.1']]]);
+    const backend = folders.find((f) => f.name === 'staging')!.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
     expect(backend.spec.template.spec.containers[0].image).toBe(`registry.example.com/shop/api:1.5.0-rc.1@${DIGEST}`);
   });
 

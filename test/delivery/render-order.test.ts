@@ -1,32 +1,37 @@
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { chartInputs, folderOf } from '../../src/delivery/render';
-import { ENVIRONMENTS } from '../../src/picvario/environments';
-import { picvarioApp } from '../../src/picvario/main';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { cdk8sOrder, renderOrder } from '../support/render-order';
 
 // The render takes charts and objects in cdk8s's own order (app.charts, and each chart's dependency
 // graph); without dependencies it takes that order without building the graphs. Either way it must
 // be exactly cdk8s's.
-
-/** Charts (as folders) and their objects' names, in cdk8s's order. */
-function cdk8sOrder(app: App): [string, string[]][] {
-  return app.charts.map((chart) => [folderOf(chart), new DependencyGraph(chart.node).topology()
-    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-    .map((o) => o.name)]);
-}
-
-function renderOrder(app: App): [string, string[]][] {
-  return chartInputs(app).map((input) => [input.name, input.objects.map((o) => o.metadata.name)]);
-}
 
 function configMap(scope: Chart, id: string): ApiObject {
   return new ApiObject(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${scope.node.id}-${id}` } });
 }
 
 describe('GIVEN an app WHEN the render takes its charts and objects THEN they come in cdk8s\'s order', () => {
-  test('the Picvario environments', () => {
-    const order = renderOrder(picvarioApp('/unused', ENVIRONMENTS));
+  test('a consumer\'s charts of components: objects inside constructs inside the charts', () => {
+    const build = () => {
+      const app = new App();
+      for (const id of ['test', 'staging', 'production']) {
+        const chart = new Chart(app, id, { disableResourceNameHashes: true });
+        configMap(chart, 'namespace');
+        for (const component of ['web', 'worker', 'edge']) {
+          const scope = new Construct(chart, component);
+          for (const obj of ['deployment', 'service']) {
+            new ApiObject(scope, obj, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${id}-${component}-${obj}` } });
+          }
+        }
+        configMap(chart, 'policy');
+      }
+      return app;
+    };
+    const order = renderOrder(build());
     expect(order.map(([folder]) => folder)).toEqual(['test', 'staging', 'production']);
-    expect(order).toEqual(cdk8sOrder(picvarioApp('/unused', ENVIRONMENTS)));
+    expect(order[0][1]).toEqual(['test-namespace', 'test-web-deployment', 'test-web-service', 'test-worker-deployment', 'test-worker-service',
+      'test-edge-deployment', 'test-edge-service', 'test-policy']);
+    expect(order).toEqual(cdk8sOrder(build()));
   });
 
   test('charts whose ids are numbers (listed first by cdk8s), nested charts and numbered objects', () => {

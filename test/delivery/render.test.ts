@@ -1,43 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
+import { ApiObject, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { SHOP } from './git-fixture';
 import { readTree, tempDir } from './helpers';
-import { DeliveryApp, DeliveryAppProps } from '../../src/delivery/delivery-app';
-import { progressLine, stampVersions } from '../../src/delivery/render';
+import { shopApp, SHOP_PROPS } from './shop-fixture';
+import { DeliveryApp } from '../../src/delivery/delivery-app';
+import { progressLine, stampVersions, STAGING_DIR_ENV } from '../../src/delivery/render';
 import { verifyFolder } from '../../src/delivery/render-index';
-
-const SHOP_PROPS: DeliveryAppProps = {
-  packageName: '@shop/deploy',
-  packageVersion: '2.3.4',
-  annotationDomain: 'shop.example.com',
-  repositoryUrl: 'https://git.example.com/shop/deploy.git',
-};
-
-/** A consumer's chart made of plain objects: a web Deployment and Service, and a ConfigMap without a component. */
-function shopChart(app: App, id: string, version: string): Chart {
-  const chart = new Chart(app, id, {
-    namespace: `shop-${id}`,
-    disableResourceNameHashes: true,
-    labels: { 'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/version': version },
-  });
-  const labels = { 'app.kubernetes.io/name': 'shop', 'app.kubernetes.io/component': 'web' };
-  new k8s.KubeDeployment(chart, 'web', {
-    metadata: { name: 'web', labels },
-    spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: `registry.example.com/shop/web:${version}` }] } } },
-  });
-  new k8s.KubeService(chart, 'web-service', { metadata: { name: 'web', labels }, spec: { selector: labels, ports: [{ port: 80 }] } });
-  new k8s.KubeConfigMap(chart, 'settings', { metadata: { name: 'settings' }, data: { LOG_LEVEL: 'info' } });
-  return chart;
-}
-
-function shopApp(outdir: string, props: DeliveryAppProps = SHOP_PROPS, charts: [string, string][] = [['staging', '1.5.0'], ['production', '1.4.0']]): DeliveryApp {
-  const app = new DeliveryApp({ ...props, outdir, argoCd: { ...props.argoCd } });
-  for (const [id, version] of charts) shopChart(app, id, version);
-  return app;
-}
 
 function objectsIn(dir: string): { file: string; obj: any }[] {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.yaml'))
@@ -159,6 +129,44 @@ describe('GIVEN a previous render WHEN the next render fails or changes', () => 
   });
 });
 
+describe('GIVEN the staging folder of k8s-topology render (K8S_TOPOLOGY_STAGING_DIR)', () => {
+  afterEach(() => {
+    delete process.env[STAGING_DIR_ENV];
+    jest.restoreAllMocks();
+  });
+
+  test('WHEN the app renders into it THEN it writes straight into that folder, which the CLI alone swaps in', () => {
+    const staging = path.join(tempDir('cli-staging'), '.manifests-render-x');
+    fs.mkdirSync(staging);
+    const inode = fs.statSync(staging).ino;
+    process.env[STAGING_DIR_ENV] = staging;
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    shopApp(staging).synth();
+    expect(fs.statSync(staging).ino).toBe(inode);
+    expect(fs.readdirSync(path.dirname(staging))).toEqual(['.manifests-render-x']);
+    const direct = readTree(staging);
+    const swapped = path.join(tempDir('swapped'), 'manifests');
+    delete process.env[STAGING_DIR_ENV];
+    shopApp(swapped).synth();
+    expect(direct).toEqual(readTree(swapped));
+  });
+
+  test('WHEN the app renders anywhere else, or the folder is not empty THEN it stages beside the output and swaps it in', () => {
+    const out = path.join(tempDir('elsewhere'), 'manifests');
+    fs.mkdirSync(out);
+    jest.spyOn(console, 'log').mockImplementation(() => {});
+    for (const named of [path.join(tempDir('other'), 'manifests'), out]) {
+      fs.writeFileSync(path.join(out, 'stale.yaml'), 'kind: ConfigMap\n');
+      const inode = fs.statSync(out).ino;
+      process.env[STAGING_DIR_ENV] = named;
+      shopApp(out).synth();
+      expect(fs.statSync(out).ino).not.toBe(inode);
+      expect(fs.existsSync(path.join(out, 'stale.yaml'))).toBe(false);
+      expect(fs.readdirSync(path.dirname(out))).toEqual(['manifests']);
+    }
+  });
+});
+
 describe('GIVEN apps the render cannot take', () => {
   const out = () => path.join(tempDir('bad'), 'manifests');
 
@@ -177,31 +185,31 @@ describe('GIVEN apps the render cannot take', () => {
     const a = new Chart(app, 'a');
     new Chart(a, 'b');
     new ApiObject(new Chart(app, 'a-b'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
-    expect(() => app.synth()).toThrow(/charts '(a\/b|a-b)' and '(a-b|a\/b)' both render folder "a-b"/);
+    expect(() => app.synth()).toThrow(/^Chart '(a\/b|a-b)': its folder name \(the chart id\) must be one no other chart renders \('(a-b|a\/b)' renders "a-b" too; give one of them another id\); got "a-b"$/);
   });
 
   test('WHEN a chart takes the Argo CD folder name THEN it is refused', () => {
     const app = shopApp(out(), SHOP_PROPS, [['argocd', '1.0.0']]);
-    expect(() => app.synth()).toThrow(/folder "argocd" is reserved for the Argo CD objects/);
+    expect(() => app.synth()).toThrow(/^Chart 'argocd': its folder name \(the chart id\) must be another name than "argocd" \(reserved for the Argo CD objects\); got "argocd"$/);
   });
 
   test('WHEN a chart id is not a folder name THEN it is refused', () => {
     const app = shopApp(out(), SHOP_PROPS, [['Staging', '1.0.0']]);
-    expect(() => app.synth()).toThrow(/chart 'Staging': its folder name "Staging" must be lowercase/);
+    expect(() => app.synth()).toThrow(/^Chart 'Staging': its folder name \(the chart id\) must be lowercase letters, digits, "-" and "\." \(use a lowercase chart id\); got "Staging"$/);
   });
 
   test('WHEN only the package name is given THEN the version is asked for', () => {
-    expect(() => shopApp(out(), { packageName: '@shop/deploy' }).synth()).toThrow(/packageName and packageVersion must be set together/);
+    expect(() => shopApp(out(), { packageName: '@shop/deploy' }).synth()).toThrow(/^DeliveryApp: packageName and packageVersion must be set together; got {"packageName":"@shop\/deploy"}$/);
   });
 
   test('WHEN the folders belong to several apps THEN the Argo CD project must be named', () => {
     const app = shopApp(out());
     new ApiObject(new Chart(app, 'other', { namespace: 'other', labels: { 'app.kubernetes.io/part-of': 'blog' } }), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
-    expect(() => app.synth()).toThrow(/argoCd.project must be set: the rendered folders belong to several apps \(blog, shop\)/);
+    expect(() => app.synth()).toThrow(/^DeliveryApp: argoCd\.project must be set: the rendered folders belong to several apps \(blog, shop\)$/);
   });
 
   test('WHEN there is no repository URL THEN the Argo CD folder asks for one', () => {
-    expect(() => shopApp(out(), { ...SHOP_PROPS, repositoryUrl: undefined }).synth()).toThrow(/argoCd.repoUrl must be set/);
+    expect(() => shopApp(out(), { ...SHOP_PROPS, repositoryUrl: undefined }).synth()).toThrow(/^DeliveryApp: argoCd\.repoUrl must be set: the package has no repository URL for the Applications to read$/);
   });
 });
 

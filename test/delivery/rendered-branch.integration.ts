@@ -72,6 +72,12 @@ describe('publishRendered', () => {
     expect(() => git(repo, 'rev-parse', '--verify', '-q', 'refs/heads/rendered')).toThrow();
   });
 
+  test('refuses a branch name git does not take, naming it', () => {
+    const repo = sourceRepo();
+    const out = render(path.join(tempDir('render-out'), 'manifests'), '1.0', true);
+    expect(() => publishRendered({ source: out, repo, branch: 'bad..name' })).toThrow(/^RenderedBranch: branch must be a branch name \(git check-ref-format --branch\); got "bad\.\.name"$/);
+  });
+
   test('refuses to move the branch that is checked out', () => {
     const repo = sourceRepo();
     const out = render(path.join(tempDir('render-out'), 'manifests'), '1.0', true);

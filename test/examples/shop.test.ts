@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { shopApp } from '../../examples/shop/app';
 import { cli } from '../delivery/helpers';
+import { synthAndRead, tempOutdir } from '../support/render';
 
 // The example app imports '@picvario/k8s-topology' by name; jest maps it to src/ (see .projenrc.ts).
 /** Renders the way the shop team does: from the app's own folder, whose package.json names the package. */
@@ -10,7 +11,7 @@ function renderShop(releases?: string) {
   const before = process.cwd();
   process.chdir(path.resolve(__dirname, '../../examples/shop'));
   try {
-    return shopApp(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'shop-')), 'manifests'), releases)._renderOutput();
+    return synthAndRead(shopApp(tempOutdir('shop'), releases));
   } finally {
     process.chdir(before);
   }
@@ -22,9 +23,9 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
   const find = (kind: string, name: string) => production.objects.find((o) => o.kind === kind && o.metadata.name === name);
 
   test('THEN it renders a folder per environment and the Argo CD folder, named after the shop', () => {
-    expect(folders.map((f) => f.name)).toEqual(['staging', 'production', 'argocd']);
+    expect(folders.map((f) => f.name)).toEqual(['argocd', 'production', 'staging']);
     const argocd = folders.find((f) => f.name === 'argocd')!;
-    expect(argocd.objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['AppProject/shop', 'Application/shop-staging', 'Application/shop-production', 'AppProject/shop-apps', 'Application/shop-apps']);
+    expect(argocd.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['AppProject/shop', 'AppProject/shop-apps', 'Application/shop-apps', 'Application/shop-production', 'Application/shop-staging']);
   });
 
   test("THEN every object names the shop's package and version, and nothing names Picvario", () => {
@@ -102,9 +103,10 @@ describe('GIVEN the shop example, whose releases are pinned in examples/shop/rel
     const before = renderShop();
     const after = renderShop(path.join(dir, 'releases.json'));
     expect(releaseOf(after)).toMatchObject({ staging: ['1.5.0'], production: ['1.4.0'] });
-    const backend = after[0].objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!;
+    const folder = (folders: typeof after, name: string) => folders.find((f) => f.name === name)!;
+    const backend = folder(after, 'staging').objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
     expect(backend.spec.template.spec.containers[0].image).toBe(`registry.example.com/shop/api:1.5.0@${digest}`);
-    expect(after[1].files).toEqual(before[1].files);
+    expect(folder(after, 'production').files).toEqual(folder(before, 'production').files);
   });
 
   test('WHEN the file has no pin for an environment THEN the render fails naming the file and the environment', () => {

@@ -6,6 +6,7 @@ import { EnvironmentSpec } from '../../src/picvario/environment-spec';
 import { ENVIRONMENTS } from '../../src/picvario/environments';
 import { picvarioApp } from '../../src/picvario/main';
 import { PicvarioEnvironment } from '../../src/picvario/picvario-environment';
+import { FolderOnDisk, synthAndRead, tempOutdir } from '../support/render';
 
 export const REPO = path.resolve(__dirname, '../..');
 
@@ -16,7 +17,7 @@ export function renderEnvironment(spec: EnvironmentSpec): RenderedFolderOutput {
   return renderFolder(chartInputs(app)[0], Provenance.fromProject(REPO));
 }
 
-/** Every Picvario folder, the Argo CD folder included, as the render writes them. */
-export function renderPicvario(specs: EnvironmentSpec[] = ENVIRONMENTS): RenderedFolderOutput[] {
-  return picvarioApp(undefined, specs)._renderOutput();
+/** Every Picvario folder, the Argo CD folder included, as `synth()` writes them (into a temporary folder). */
+export function renderPicvario(specs: EnvironmentSpec[] = ENVIRONMENTS): FolderOnDisk[] {
+  return synthAndRead(picvarioApp(tempOutdir('picvario'), specs));
 }

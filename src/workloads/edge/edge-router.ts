@@ -1,15 +1,16 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { NginxConfig, NginxConfigOptions, NginxRoutingOptions } from './nginx-config';
+import { NginxConfig, NginxConfigOptions, NginxRoutingOptions, renderNginxConfig } from './nginx-config';
 import { HorizontalScalingProps } from '../../platform/autoscaling';
-import { ComponentPort, IHttpComponent } from '../../platform/component';
-import { checkDnsLabel, invalid, ValidationError } from '../../platform/errors';
+import { IHttpComponent } from '../../platform/component';
+import { invalid } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
+import { HttpComponent } from '../../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
 import { ContainerResources, renderResources } from '../../platform/resources';
-import { addWebTier, checkContainerPort, httpProbe, tcpProbe } from '../../platform/web-tier';
+import { addWebTier, httpProbe, tcpProbe } from '../../platform/web-tier';
 
 const CONFIG_DIR = '/etc/nginx/edge';
 const RUNTIME_DIR = '/tmp/nginx';
@@ -101,26 +102,13 @@ export interface EdgeRouterProps extends EdgeRouterOptions, ComponentIdentityPro
  * Django authorises downloads and answers with `X-Accel-Redirect`; nginx streams the object
  * from S3 (see docs/EDGE.md).
  */
-export class EdgeRouter extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name. */
-  public readonly name: string;
-  /** The container (and Service) port. */
-  public readonly port: number;
-  /** The in-cluster URL of the Service. */
-  public readonly serviceUrl: string;
-  /** The labels that select the edge's pods. */
-  public readonly selectorLabels: { [key: string]: string };
-  /** The HTTP port. */
-  public readonly listenPorts: ComponentPort[];
+export class EdgeRouter extends HttpComponent {
   /** The generated nginx.conf. */
   public readonly config: string;
 
   constructor(scope: Construct, id: string, props: EdgeRouterProps) {
-    super(scope, id);
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'edge');
-    this.port = checkContainerPort(this, 'port', props.port ?? 8080);
+    super(scope, id, props, { name: 'edge', port: 8080 });
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
-    this.serviceUrl = `http://${this.name}:${this.port}`;
     if (!props.backend) invalid(this, 'backend', 'the backend component to route to', props.backend);
     if (props.services !== undefined && !Array.isArray(props.services)) invalid(this, 'services', 'a list of routes, or left out', props.services);
     const services = props.services ?? [];
@@ -144,8 +132,6 @@ export class EdgeRouter extends Construct implements IHttpComponent {
     });
     const tag = props.tag ?? '1.27.3-alpine';
     const labels = new ComponentLabels(this, props, this.name, tag, PodImage.OWN);
-    this.selectorLabels = labels.selector;
-    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
 
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${this.name}-nginx`, labels: labels.all },
@@ -179,21 +165,19 @@ export class EdgeRouter extends Construct implements IHttpComponent {
   }
 
   /**
-   * The nginx.conf, with option errors named as the user wrote them: `routing.<field>` (or
-   * `staticOrigin`) of this construct, instead of NginxConfig's own field names.
+   * The nginx.conf, with option errors named as the user wrote them: `routing.<field>`,
+   * `staticOrigin` or `services[i]...` of this construct, instead of NginxConfig's own field names.
    */
   private renderConfig(options: NginxConfigOptions): string {
-    try {
-      return NginxConfig.render(options);
-    } catch (e) {
-      const m = /^NginxConfigOptions\.([\w.[\]]+): (.*)$/s.exec((e as Error).message);
-      if (!m) throw e;
-      let field = `routing.${m[1]}`;
-      if (m[1] === 'staticOrigin') field = 'staticOrigin';
-      // The service routes are this construct's `services`, in the same order.
-      else if (m[1].startsWith('serviceRoutes')) field = m[1].replace(/^serviceRoutes/, 'services');
-      throw new ValidationError(`EdgeRouter '${this.node.path}': ${field} ${m[2]}`);
-    }
+    return renderNginxConfig(options, {
+      owner: this,
+      fieldName: (option) => {
+        if (option === 'staticOrigin') return option;
+        // The service routes are this construct's `services`, in the same order.
+        if (option.startsWith('serviceRoutes')) return option.replace(/^serviceRoutes/, 'services');
+        return `routing.${option}`;
+      },
+    });
   }
 
   private addIngress(props: EdgeRouterProps, labels: ComponentLabels, services: EdgeServiceRoute[]): void {

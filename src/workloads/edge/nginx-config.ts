@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { checkEnum, checkInteger, invalid, Owner } from '../../platform/errors';
 
 /**
  * Scheme nginx uses to reach the S3 endpoint named in an X-Accel-Redirect.
@@ -335,119 +336,123 @@ const PREFIX_RE = /^\/(?:[A-Za-z0-9._~-]+\/)*$/;
 const HEADER_NAME_RE = /^[A-Za-z0-9-]+$/;
 const PATH_RE = /^\/[A-Za-z0-9._~/-]*$/;
 
-function fail(field: string, message: string): never {
-  throw new Error(`NginxConfigOptions.${field}: ${message}`);
+/**
+ * Whose options these are and how the user wrote each field, for error messages: `NginxConfig.render`
+ * names the fields of {@link NginxConfigOptions}, the edge router names its own props.
+ */
+export interface NginxOptionSource {
+  readonly owner: Owner;
+  /** The field as the user wrote it, from the name of the option. */
+  readonly fieldName: (option: string) => string;
 }
 
-function checkInteger(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(field, `must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
+const STANDALONE: NginxOptionSource = { owner: 'NginxConfigOptions', fieldName: (option) => option };
 
-function checkPort(field: string, text: string): void {
-  if (!/^[0-9]{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
-    fail(field, `port must be an integer from 1 to 65535, got "${text}"`);
-  }
+const HOST_PORT = '"host:port" (a DNS name or IPv4 address, and a port from 1 to 65535)';
+
+function isPort(text: string): boolean {
+  return /^[0-9]{1,5}$/.test(text) && Number(text) >= 1 && Number(text) <= 65535;
 }
 
 function isHost(host: string): boolean {
   return host.length > 0 && host.length <= 253 && HOST_RE.test(host);
 }
 
-/** `host:port` with a DNS name or IPv4 address and a port from 1 to 65535. */
-function checkHostPort(field: string, value: string): string {
-  const form = 'must be "host:port" (a DNS name or IPv4 address, and a port from 1 to 65535)';
-  if (typeof value !== 'string' || value.trim() === '') {
-    fail(field, `must not be empty; it ${form}`);
-  }
-  const m = /^([^:\s]+):([^:\s]+)$/.exec(value);
-  if (!m || !isHost(m[1])) {
-    fail(field, `${form}, got "${value}"`);
-  }
-  checkPort(field, m[2]);
-  return value;
-}
+/** The checks of the options, each error naming the owner, the field as the user wrote it and what is accepted. */
+class OptionChecks {
+  constructor(private readonly source: NginxOptionSource) {}
 
-/** `host` or `host:port`, as it appears in a URL. */
-function checkHostOptionalPort(field: string, value: string): string {
-  const m = typeof value === 'string' ? /^([^:\s/]+)(?::([0-9]{1,5}))?$/.exec(value) : null;
-  if (!m || !isHost(m[1]) || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
-    fail(field, `must be "host" or "host:port" (a DNS name or IPv4 address, port 1-65535), got ${JSON.stringify(value)}`);
+  /** Throws a ValidationError for `option`. */
+  public invalid(option: string, expected: string, got: unknown): never {
+    invalid(this.source.owner, this.source.fieldName(option), expected, got);
   }
-  return value;
-}
 
-function checkResolver(field: string, value: string): string {
-  const v6 = /^\[([0-9A-Fa-f:.]+)\](?::([0-9]+))?$/.exec(value);
-  if (v6) {
-    if (v6[2] !== undefined) checkPort(field, v6[2]);
+  /** `option` as the user wrote it, for messages that name a second field. */
+  public name(option: string): string {
+    return this.source.fieldName(option);
+  }
+
+  public integer(option: string, value: number, min: number, max: number): number {
+    return checkInteger(this.source.owner, this.source.fieldName(option), value, min, max);
+  }
+
+  public enumValue<T extends string>(option: string, value: T, values: Record<string, T>): T {
+    return checkEnum(this.source.owner, this.source.fieldName(option), value, values);
+  }
+
+  /** `host:port` with a DNS name or IPv4 address and a port from 1 to 65535. */
+  public hostPort(option: string, value: string): string {
+    const m = typeof value === 'string' ? /^([^:\s]+):([^:\s]+)$/.exec(value) : null;
+    if (!m || !isHost(m[1]) || !isPort(m[2])) this.invalid(option, HOST_PORT, value);
     return value;
   }
-  const m = /^([^:\s[\]]+)(?::([^:\s]*))?$/.exec(value);
-  if (!m || !isHost(m[1])) {
-    fail(field, `each resolver must be "host", "IPv4" or "[IPv6]", with an optional ":port", got "${value}"`);
-  }
-  if (m[2] !== undefined) checkPort(field, m[2]);
-  return value;
-}
 
-function checkSize(field: string, value: string): string {
-  const m = typeof value === 'string' ? SIZE_RE.exec(value) : null;
-  if (!m) {
-    fail(field, `must be an nginx size: digits with an optional k, m or g suffix (e.g. "5g", "10m"), got ${JSON.stringify(value)}`);
+  /** `host` or `host:port`, as it appears in a URL. */
+  public hostOptionalPort(option: string, value: string): string {
+    const m = typeof value === 'string' ? /^([^:\s/]+)(?::([0-9]{1,5}))?$/.exec(value) : null;
+    if (!m || !isHost(m[1]) || (m[2] !== undefined && !isPort(m[2]))) {
+      this.invalid(option, '"host" or "host:port" (a DNS name or IPv4 address, port 1-65535)', value);
+    }
+    return value;
   }
-  if (/^0+$/.test(m[1])) {
-    fail(field, `must be a positive size (nginx reads 0 as "no limit"), got "${value}"`);
-  }
-  return value;
-}
 
-function checkPrefix(field: string, value: string): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || !value.endsWith('/')) {
-    fail(field, `each prefix must start and end with "/", got ${JSON.stringify(value)}`);
+  public resolver(option: string, value: string): string {
+    const v6 = typeof value === 'string' ? /^\[([0-9A-Fa-f:.]+)\](?::([0-9]+))?$/.exec(value) : null;
+    const m = typeof value === 'string' ? /^([^:\s[\]]+)(?::([^:\s]*))?$/.exec(value) : null;
+    const port = v6 ? v6[2] : m?.[2];
+    if (!(v6 || (m && isHost(m[1]))) || (port !== undefined && !isPort(port))) {
+      this.invalid(option, 'a list of resolvers, each "host", "IPv4" or "[IPv6]" with an optional ":port" (1-65535)', value);
+    }
+    return value;
   }
-  if (value === '/') {
-    fail(field, 'a prefix must not be "/" alone (every other path already goes to the frontend, or to the backend without one)');
-  }
-  if (!PREFIX_RE.test(value)) {
-    fail(field, `each prefix may only contain letters, digits and . _ ~ - between slashes, got "${value}"`);
-  }
-  return value;
-}
 
-function checkAbsolutePath(field: string, value: string): string {
-  if (typeof value !== 'string' || !PATH_RE.test(value) || value.includes('//')) {
-    fail(field, `must be an absolute path of letters, digits and . _ ~ - /, got ${JSON.stringify(value)}`);
+  public size(option: string, value: string): string {
+    const m = typeof value === 'string' ? SIZE_RE.exec(value) : null;
+    if (!m) this.invalid(option, 'an nginx size: digits with an optional k, m or g suffix (e.g. "5g", "10m")', value);
+    if (/^0+$/.test(m[1])) this.invalid(option, 'a positive size (nginx reads 0 as "no limit")', value);
+    return value;
   }
-  return value;
+
+  public prefix(option: string, value: string): string {
+    if (typeof value !== 'string' || !value.startsWith('/') || !value.endsWith('/')) {
+      this.invalid(option, 'path prefixes that start and end with "/"', value);
+    }
+    if (value === '/') {
+      this.invalid(option, 'path prefixes other than "/" alone (every other path already goes to the frontend, or to the backend without one)', value);
+    }
+    if (!PREFIX_RE.test(value)) {
+      this.invalid(option, 'path prefixes of letters, digits and . _ ~ - between slashes', value);
+    }
+    return value;
+  }
+
+  public absolutePath(option: string, value: string): string {
+    if (typeof value !== 'string' || !PATH_RE.test(value) || value.includes('//')) {
+      this.invalid(option, 'an absolute path of letters, digits and . _ ~ - /', value);
+    }
+    return value;
+  }
+
+  public staticOrigin(value: string): StaticOrigin {
+    const option = 'staticOrigin';
+    const form = 'an absolute http or https URL with a host, an optional path and no query, '
+      + 'fragment or credentials (e.g. "https://static.example.com/static/")';
+    const m = typeof value === 'string' ? /^(https?):\/\/([^/?#@\s]+)(\/[^?#\s]*)?$/.exec(value) : null;
+    if (!m) this.invalid(option, form, value);
+    this.hostOptionalPort(option, m[2]);
+    let basePath = m[3] ?? '/';
+    if (!/^\/[A-Za-z0-9._~/%-]*$/.test(basePath)) {
+      this.invalid(option, `${form}, whose path has only letters, digits and . _ ~ % - /`, value);
+    }
+    if (!basePath.endsWith('/')) basePath += '/';
+    return { scheme: m[1], host: m[2], basePath };
+  }
 }
 
 interface StaticOrigin {
   readonly scheme: string;
   readonly host: string;
   readonly basePath: string;
-}
-
-function parseStaticOrigin(value: string): StaticOrigin {
-  const field = 'staticOrigin';
-  const form = 'must be an absolute http or https URL with a host, an optional path and no query, '
-    + 'fragment or credentials (e.g. "https://static.example.com/static/")';
-  if (typeof value !== 'string' || value.trim() === '') {
-    fail(field, `must not be empty; it ${form}`);
-  }
-  const m = /^(https?):\/\/([^/?#@\s]+)(\/[^?#\s]*)?$/.exec(value);
-  if (!m) {
-    fail(field, `${form}, got "${value}"`);
-  }
-  checkHostOptionalPort(field, m[2]);
-  let basePath = m[3] ?? '/';
-  if (!/^\/[A-Za-z0-9._~/%-]*$/.test(basePath)) {
-    fail(field, `${form}; its path may only contain letters, digits and . _ ~ % - /, got "${value}"`);
-  }
-  if (!basePath.endsWith('/')) basePath += '/';
-  return { scheme: m[1], host: m[2], basePath };
 }
 
 function escapeRegex(text: string): string {
@@ -493,13 +498,6 @@ interface Resolved {
   readonly workerUser?: string;
 }
 
-function checkEnum<T extends string>(field: string, value: T, values: Record<string, T>): T {
-  const allowed = Object.values(values);
-  if (!allowed.includes(value)) {
-    fail(field, `must be one of ${allowed.map(v => `"${v}"`).join(', ')}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
 
 const DEFAULT_BACKEND_PREFIXES = ['/api/', '/admin/'];
 const DEFAULT_UPLOAD_PREFIXES = ['/upload/'];
@@ -519,137 +517,137 @@ export function routingPrefixes(o: NginxRoutingOptions = {}): [prefix: string, f
   ];
 }
 
-function resolveServiceRoutes(routes: NginxServiceRoute[], claim: (field: string, prefix: string) => void): ResolvedServiceRoute[] {
-  if (!Array.isArray(routes)) fail('serviceRoutes', `must be a list of routes, got ${JSON.stringify(routes)}`);
-  const names = new Set<string>();
+function resolveServiceRoutes(
+  check: OptionChecks, routes: NginxServiceRoute[], claim: (option: string, prefix: string) => void,
+): ResolvedServiceRoute[] {
+  if (!Array.isArray(routes)) check.invalid('serviceRoutes', 'a list of routes { name, upstream, pathPrefixes }', routes);
+  const names = new Map<string, string>();
   return routes.map((route, i) => {
-    const field = `serviceRoutes[${i}]`;
-    if (route === null || typeof route !== 'object') fail(field, `must be a route { name, upstream, pathPrefixes }, got ${JSON.stringify(route)}`);
+    const option = `serviceRoutes[${i}]`;
+    if (route === null || typeof route !== 'object') check.invalid(option, 'a route { name, upstream, pathPrefixes }', route);
     if (typeof route.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(route.name)) {
-      fail(`${field}.name`, `must be a DNS label (lowercase letters, digits and -), got ${JSON.stringify(route.name)}`);
+      check.invalid(`${option}.name`, 'a DNS label (lowercase letters, digits and -, at most 63 characters)', route.name);
     }
-    if (names.has(route.name)) fail(`${field}.name`, `must be unique among the service routes, got "${route.name}" twice`);
-    names.add(route.name);
+    const other = names.get(route.name);
+    if (other !== undefined) check.invalid(`${option}.name`, `unique among the service routes (${check.name(other)} has it too)`, route.name);
+    names.set(route.name, `${option}.name`);
     if (!Array.isArray(route.pathPrefixes) || route.pathPrefixes.length === 0) {
-      fail(`${field}.pathPrefixes`, `must list at least one prefix (a route nothing reaches is a mistake), got ${JSON.stringify(route.pathPrefixes)}`);
+      check.invalid(`${option}.pathPrefixes`, 'a list of at least one prefix (a route nothing reaches is a mistake)', route.pathPrefixes);
     }
-    const pathPrefixes = route.pathPrefixes.map((p) => checkPrefix(`${field}.pathPrefixes`, p));
-    pathPrefixes.forEach((p) => claim(`${field}.pathPrefixes`, p));
+    const pathPrefixes = route.pathPrefixes.map((p) => check.prefix(`${option}.pathPrefixes`, p));
+    pathPrefixes.forEach((p) => claim(`${option}.pathPrefixes`, p));
     return {
       upstreamName: `edge_service_${route.name.replace(/-/g, '_')}`,
-      upstream: checkHostPort(`${field}.upstream`, route.upstream),
+      upstream: check.hostPort(`${option}.upstream`, route.upstream),
       pathPrefixes,
-      idleTimeout: checkInteger(`${field}.idleTimeoutSeconds`, route.idleTimeoutSeconds ?? 3600, 1, 86400),
+      idleTimeout: check.integer(`${option}.idleTimeoutSeconds`, route.idleTimeoutSeconds ?? 3600, 1, 86400),
     };
   });
 }
 
-function resolveOptions(o: NginxConfigOptions): Resolved {
-  if (o === null || typeof o !== 'object') {
-    throw new Error('NginxConfigOptions: options object is required');
-  }
-  const listenPort = checkInteger('listenPort', o.listenPort ?? 8080, 1024, 65535);
+function resolveOptions(o: NginxConfigOptions, source: NginxOptionSource): Resolved {
+  const check = new OptionChecks(source);
+  if (o === null || typeof o !== 'object') invalid(source.owner, 'the options', 'an object of NginxConfigOptions', o);
+  const listenPort = check.integer('listenPort', o.listenPort ?? 8080, 1024, 65535);
   let listen = String(listenPort);
   if (o.listenAddress !== undefined) {
     if (!/^(?:[0-9]{1,3}\.){3}[0-9]{1,3}$/.test(o.listenAddress)
       || o.listenAddress.split('.').some(p => Number(p) > 255)) {
-      fail('listenAddress', `must be an IPv4 address such as "0.0.0.0" or "127.0.0.1", got ${JSON.stringify(o.listenAddress)}`);
+      check.invalid('listenAddress', 'an IPv4 address such as "0.0.0.0" or "127.0.0.1"', o.listenAddress);
     }
     listen = `${o.listenAddress}:${listenPort}`;
   }
 
   const backendPathPrefixes = (o.backendPathPrefixes ?? DEFAULT_BACKEND_PREFIXES)
-    .map(p => checkPrefix('backendPathPrefixes', p));
+    .map(p => check.prefix('backendPathPrefixes', p));
   const uploadPathPrefixes = (o.uploadPathPrefixes ?? DEFAULT_UPLOAD_PREFIXES)
-    .map(p => checkPrefix('uploadPathPrefixes', p));
+    .map(p => check.prefix('uploadPathPrefixes', p));
   if (backendPathPrefixes.length + uploadPathPrefixes.length === 0) {
-    fail('backendPathPrefixes', 'backendPathPrefixes and uploadPathPrefixes must not both be empty');
+    check.invalid('backendPathPrefixes', `a list of at least one prefix when ${check.name('uploadPathPrefixes')} is empty too (the backend needs a route)`, backendPathPrefixes);
   }
-  const staticPathPrefix = checkPrefix('staticPathPrefix', o.staticPathPrefix ?? DEFAULT_STATIC_PREFIX);
-  const internalS3Prefix = checkPrefix('internalS3Prefix', o.internalS3Prefix ?? DEFAULT_INTERNAL_S3_PREFIX);
+  const staticPathPrefix = check.prefix('staticPathPrefix', o.staticPathPrefix ?? DEFAULT_STATIC_PREFIX);
+  const internalS3Prefix = check.prefix('internalS3Prefix', o.internalS3Prefix ?? DEFAULT_INTERNAL_S3_PREFIX);
 
   const seen = new Map<string, string>();
-  const claim = (field: string, prefix: string) => {
+  const claim = (option: string, prefix: string) => {
     const owner = seen.get(prefix);
-    if (owner !== undefined) {
-      fail(field, `prefix "${prefix}" is used twice (also in ${owner}); each prefix must be unique`);
-    }
-    seen.set(prefix, field);
+    if (owner !== undefined) check.invalid(option, `prefixes that no other route uses ("${prefix}" is also in ${check.name(owner)})`, prefix);
+    seen.set(prefix, option);
   };
   backendPathPrefixes.forEach(p => claim('backendPathPrefixes', p));
   uploadPathPrefixes.forEach(p => claim('uploadPathPrefixes', p));
   claim('staticPathPrefix', staticPathPrefix);
   claim('internalS3Prefix', internalS3Prefix);
-  const serviceRoutes = resolveServiceRoutes(o.serviceRoutes ?? [], claim);
+  const serviceRoutes = resolveServiceRoutes(check, o.serviceRoutes ?? [], claim);
   for (const p of seen.keys()) {
     if (p !== internalS3Prefix && (p.startsWith(internalS3Prefix) || internalS3Prefix.startsWith(p))) {
-      fail('internalS3Prefix', `"${internalS3Prefix}" must not contain or sit under another prefix, but "${p}" (${seen.get(p)}) does`);
+      check.invalid('internalS3Prefix', `a prefix that neither contains nor sits under another prefix ("${p}" of ${check.name(seen.get(p)!)} does)`, internalS3Prefix);
     }
   }
 
-  const healthPath = checkAbsolutePath('healthPath', o.healthPath ?? '/healthz');
+  const healthPath = check.absolutePath('healthPath', o.healthPath ?? '/healthz');
   if (healthPath.startsWith(internalS3Prefix)) {
-    fail('healthPath', `must not be under internalS3Prefix "${internalS3Prefix}", got "${healthPath}"`);
+    check.invalid('healthPath', `a path outside ${check.name('internalS3Prefix')} "${internalS3Prefix}"`, healthPath);
   }
 
-  const allowedS3Hosts = (o.allowedS3Hosts ?? []).map(h => checkHostOptionalPort('allowedS3Hosts', h));
+  const allowedS3Hosts = (o.allowedS3Hosts ?? []).map(h => check.hostOptionalPort('allowedS3Hosts', h));
   const hidden = [...HIDDEN_S3_HEADERS];
   for (const h of o.extraHiddenS3Headers ?? []) {
     if (typeof h !== 'string' || !HEADER_NAME_RE.test(h)) {
-      fail('extraHiddenS3Headers', `each entry must be a header name of letters, digits and -, got ${JSON.stringify(h)}`);
+      check.invalid('extraHiddenS3Headers', 'a list of header names of letters, digits and - (no wildcards)', h);
     }
     if (!hidden.some(x => x.toLowerCase() === h.toLowerCase())) hidden.push(h);
   }
 
   const resolvers = (o.resolvers ?? ['kube-dns.kube-system.svc.cluster.local'])
-    .map(r => checkResolver('resolvers', r));
+    .map(r => check.resolver('resolvers', r));
   if (resolvers.length === 0) {
-    fail('resolvers', 'must name at least one DNS server (request-time names need one)');
+    check.invalid('resolvers', 'a list of at least one DNS server (request-time names need one)', resolvers);
   }
 
   let workerUser: string | undefined;
   if (o.workerUser !== undefined) {
     if (!/^[a-z_][a-z0-9_-]*(?: [a-z_][a-z0-9_-]*)?$/.test(o.workerUser)) {
-      fail('workerUser', `must be "user" or "user group" (lowercase POSIX names), got ${JSON.stringify(o.workerUser)}`);
+      check.invalid('workerUser', '"user" or "user group" (lowercase POSIX names)', o.workerUser);
     }
     workerUser = o.workerUser;
   }
 
   const trustedCaFile = o.trustedCaFile ?? '/etc/ssl/certs/ca-certificates.crt';
-  checkAbsolutePath('trustedCaFile', trustedCaFile);
+  check.absolutePath('trustedCaFile', trustedCaFile);
 
   return {
     listen,
-    backendUpstream: checkHostPort('backendUpstream', o.backendUpstream),
-    frontendUpstream: o.frontendUpstream === undefined ? undefined : checkHostPort('frontendUpstream', o.frontendUpstream),
+    backendUpstream: check.hostPort('backendUpstream', o.backendUpstream),
+    frontendUpstream: o.frontendUpstream === undefined ? undefined : check.hostPort('frontendUpstream', o.frontendUpstream),
     serviceRoutes,
-    staticOrigin: parseStaticOrigin(o.staticOrigin),
+    staticOrigin: check.staticOrigin(o.staticOrigin),
     backendPathPrefixes,
     uploadPathPrefixes,
     staticPathPrefix,
     internalS3Prefix,
-    s3Scheme: checkEnum('s3Scheme', o.s3Scheme ?? S3Scheme.HTTPS, S3Scheme),
+    s3Scheme: check.enumValue('s3Scheme', o.s3Scheme ?? S3Scheme.HTTPS, S3Scheme),
     allowedS3Hosts,
     trustedCaFile,
     hiddenS3Headers: hidden,
     resolvers,
-    resolverValidSeconds: checkInteger('resolverValidSeconds', o.resolverValidSeconds ?? 30, 1, 86400),
-    resolverTimeoutSeconds: checkInteger('resolverTimeoutSeconds', o.resolverTimeoutSeconds ?? 5, 1, 60),
-    resolverAddressFamily: checkEnum('resolverAddressFamily',
+    resolverValidSeconds: check.integer('resolverValidSeconds', o.resolverValidSeconds ?? 30, 1, 86400),
+    resolverTimeoutSeconds: check.integer('resolverTimeoutSeconds', o.resolverTimeoutSeconds ?? 5, 1, 60),
+    resolverAddressFamily: check.enumValue('resolverAddressFamily',
       o.resolverAddressFamily ?? ResolverAddressFamily.IPV4_ONLY, ResolverAddressFamily),
-    uploadMaxBodySize: checkSize('uploadMaxBodySize', o.uploadMaxBodySize ?? '5g'),
-    maxBodySize: checkSize('maxBodySize', o.maxBodySize ?? '10m'),
-    backendRequestBuffering: checkEnum('backendRequestBuffering',
+    uploadMaxBodySize: check.size('uploadMaxBodySize', o.uploadMaxBodySize ?? '5g'),
+    maxBodySize: check.size('maxBodySize', o.maxBodySize ?? '10m'),
+    backendRequestBuffering: check.enumValue('backendRequestBuffering',
       o.backendRequestBuffering ?? BackendRequestBuffering.BUFFERED, BackendRequestBuffering),
-    forwardedProto: checkEnum('forwardedProto',
+    forwardedProto: check.enumValue('forwardedProto',
       o.forwardedProto ?? ForwardedProto.FROM_INCOMING_HEADER_OR_SCHEME, ForwardedProto),
-    connectTimeout: checkInteger('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds ?? 5, 1, 3600),
-    readTimeout: checkInteger('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds ?? 300, 1, 86400),
-    sendTimeout: checkInteger('proxySendTimeoutSeconds', o.proxySendTimeoutSeconds ?? 300, 1, 86400),
+    connectTimeout: check.integer('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds ?? 5, 1, 3600),
+    readTimeout: check.integer('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds ?? 300, 1, 86400),
+    sendTimeout: check.integer('proxySendTimeoutSeconds', o.proxySendTimeoutSeconds ?? 300, 1, 86400),
     healthPath,
-    runtimeDir: checkAbsolutePath('runtimeDir', (o.runtimeDir ?? '/tmp/nginx').replace(/(.)\/$/, '$1')),
-    workerProcesses: checkInteger('workerProcesses', o.workerProcesses ?? 2, 1, 64),
-    workerConnections: checkInteger('workerConnections', o.workerConnections ?? 1024, 16, 65535),
+    runtimeDir: check.absolutePath('runtimeDir', (o.runtimeDir ?? '/tmp/nginx').replace(/(.)\/$/, '$1')),
+    workerProcesses: check.integer('workerProcesses', o.workerProcesses ?? 2, 1, 64),
+    workerConnections: check.integer('workerConnections', o.workerConnections ?? 1024, 16, 65535),
     workerUser,
   };
 }
@@ -698,11 +696,11 @@ function objectStoreLines(indent: string, hidden: string[], hostVar: string): st
 }
 
 /**
- * Render the edge router's complete `nginx.conf`. Throws an `Error` naming the field when an
- * option is invalid; nothing is returned then.
+ * Render the edge router's complete `nginx.conf`. Throws a `ValidationError` naming the owner, the
+ * field (as `source` names it) and what is accepted when an option is invalid; nothing is returned then.
  */
-function render(options: NginxConfigOptions): string {
-  const r = resolveOptions(options);
+function render(options: NginxConfigOptions, source: NginxOptionSource = STANDALONE): string {
+  const r = resolveOptions(options, source);
   const i1 = '    ';
   const i2 = '        ';
   const out: string[] = [];
@@ -952,7 +950,7 @@ function checksum(config: string): string {
 export class NginxConfig {
   /**
    * Render a complete `nginx.conf` for the edge router. Pure and deterministic.
-   * @throws Error naming the invalid field and the accepted form
+   * @throws ValidationError naming the invalid field and the accepted form
    */
   public static render(options: NginxConfigOptions): string {
     return render(options);
@@ -968,9 +966,12 @@ export class NginxConfig {
   private constructor() {}
 }
 
-/** Same as {@link NginxConfig.render}, for TypeScript callers. */
-export function renderNginxConfig(options: NginxConfigOptions): string {
-  return render(options);
+/**
+ * Same as {@link NginxConfig.render}, for TypeScript callers; `source` names the owner and the
+ * fields in error messages as its user wrote them (the edge router's own props).
+ */
+export function renderNginxConfig(options: NginxConfigOptions, source?: NginxOptionSource): string {
+  return render(options, source);
 }
 
 /** Same as {@link NginxConfig.checksum}, for TypeScript callers. */

@@ -3,9 +3,9 @@ import { Construct } from 'constructs';
 import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
 import { summaryDashboard, tenantDashboard } from './dashboards';
 import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
-import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, checkSecretKey, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
+import { HttpComponent } from '../../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
@@ -135,15 +135,11 @@ function checkTags(owner: Owner, tags: string[]): string[] {
  * The `tenant` variable of the tenant report selects what is shown; it is not an access
  * boundary. Anyone who can open the dashboard can pick any tenant.
  */
-export class StatsDashboards extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name. */
+export class StatsDashboards extends HttpComponent {
+  /** The Deployment's and Service's name, the same as `name`. */
   public readonly serviceName: string;
-  /** The Service port. */
-  public readonly port: number;
   /** The `app.kubernetes.io/component` label value of the pods. */
   public readonly component: string;
-  /** The labels that select the pods, for NetworkPolicy `podSelector`s. */
-  public readonly selectorLabels: Record<string, string>;
   /** The in-cluster URL, e.g. `http://grafana:3000`. */
   public readonly url: string;
   /** The statistics Elasticsearch host, for an egress NetworkPolicy. */
@@ -162,22 +158,12 @@ export class StatsDashboards extends Construct implements IHttpComponent {
   public readonly configChecksum: string;
   /** Every Secret key the pods read. */
   public readonly secretKeys: SecretKeyReference[];
-  /** The component name (the Deployment's and Service's name). */
-  public readonly name: string;
-  /** The in-cluster URL of the Service, the same as `url`. */
-  public readonly serviceUrl: string;
-  /** The HTTP port. */
-  public readonly listenPorts: ComponentPort[];
 
   constructor(scope: Construct, id: string, props: StatsDashboardsProps) {
-    super(scope, id);
-    this.serviceName = checkDnsLabel(this, 'name', props.name ?? 'grafana');
-    this.component = this.serviceName;
-    this.port = checkInteger(this, 'port', props.port ?? 3000, 1024, 65535);
-    this.url = `http://${this.serviceName}:${this.port}`;
-    this.name = this.serviceName;
-    this.serviceUrl = this.url;
-    this.listenPorts = [{ port: this.port, protocol: 'TCP' }];
+    super(scope, id, props, { name: 'grafana', port: 3000 });
+    this.serviceName = this.name;
+    this.component = this.name;
+    this.url = this.serviceUrl;
     // The default names are derived from the app, so appName is checked before them.
     const appName = checkDnsLabel(this, 'appName', props.appName);
     this.datasourceUid = checkUid(this, 'datasourceUid', props.datasourceUid ?? `${appName}-usage-es`);
@@ -215,7 +201,6 @@ export class StatsDashboards extends Construct implements IHttpComponent {
     const rootUrlEnv = this.rootUrlEnv(props.rootUrl);
 
     const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
-    this.selectorLabels = labels.selector;
     const hardening = new PodHardening(this, props);
 
     const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(this.datasourceUid, es.url, indexPattern) };

@@ -2,9 +2,9 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { configChecksum, credentialEnv, ES_PASSWORD_ENV, ES_USER_ENV, ResolvedConnection, resolveConnection, StatsElasticsearchConnection, yamlString } from './connection';
 import { addDisruptionBudget, defaultMinAvailable, SpreadMode } from '../../platform/availability';
-import { ComponentPort, IHttpComponent } from '../../platform/component';
 import { checkDnsLabel, checkInteger, invalid, Owner } from '../../platform/errors';
 import { PodHardening, PodHardeningProps } from '../../platform/hardening';
+import { HttpComponent } from '../../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
@@ -114,17 +114,13 @@ function checkTemplateName(owner: Owner, name: string): string {
  * `logstash.yml` from environment variables, which fails on the read-only mount. Writable
  * paths are per-pod emptyDirs (`/tmp` and `path.data`); nothing is shared between pods.
  */
-export class StatsShipper extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name. */
+export class StatsShipper extends HttpComponent {
+  /** The Deployment's and Service's name, the same as `name`. */
   public readonly serviceName: string;
-  /** The Service port of the HTTP input. */
-  public readonly port: number;
   /** The Logstash API port on the pods (probes); not part of the Service. */
   public readonly apiPort: number;
   /** The `app.kubernetes.io/component` label value of the pods. */
   public readonly component: string;
-  /** The labels that select the pods, for NetworkPolicy `podSelector`s. */
-  public readonly selectorLabels: Record<string, string>;
   /** The in-cluster URL the backend posts usage events to, e.g. `http://stats-shipper:8080`. */
   public readonly url: string;
   /** The wildcard matching every index this shipper writes, e.g. `myapp-usage-*`, for the dashboards. */
@@ -139,24 +135,15 @@ export class StatsShipper extends Construct implements IHttpComponent {
   public readonly configChecksum: string;
   /** Every Secret key the pods read. */
   public readonly secretKeys: SecretKeyReference[];
-  /** The component name (the Deployment's and Service's name). */
-  public readonly name: string;
-  /** The in-cluster URL of the HTTP input, the same as `url`. */
-  public readonly serviceUrl: string;
-  /** The HTTP input and the Logstash API port. */
-  public readonly listenPorts: ComponentPort[];
 
   constructor(scope: Construct, id: string, props: StatsShipperProps) {
-    super(scope, id);
-    this.serviceName = checkDnsLabel(this, 'name', props.name ?? 'stats-shipper');
-    this.component = this.serviceName;
-    this.port = checkInteger(this, 'port', props.port ?? 8080, 1024, 65535);
+    // The HTTP input, then the Logstash API port (probes), which is not part of the Service.
+    super(scope, id, props, { name: 'stats-shipper', port: 8080, extraListenPorts: [{ port: API_PORT, protocol: 'TCP' }] });
+    this.serviceName = this.name;
+    this.component = this.name;
     if (this.port === API_PORT) invalid(this, 'port', `a port other than the Logstash API port ${API_PORT}`, this.port);
     this.apiPort = API_PORT;
-    this.url = `http://${this.serviceName}:${this.port}`;
-    this.name = this.serviceName;
-    this.serviceUrl = this.url;
-    this.listenPorts = [{ port: this.port, protocol: 'TCP' }, { port: API_PORT, protocol: 'TCP' }];
+    this.url = this.serviceUrl;
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 20);
     // The default names are derived from the app, so appName is checked before them.
     const appName = checkDnsLabel(this, 'appName', props.appName);
@@ -179,7 +166,6 @@ export class StatsShipper extends Construct implements IHttpComponent {
     const heapMiB = this.heapMiB(props.resources);
 
     const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
-    this.selectorLabels = labels.selector;
     const hardening = new PodHardening(this, props);
 
     const data: Record<string, string> = {

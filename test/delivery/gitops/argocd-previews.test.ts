@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { BrokerKind, DeliveryApp, DjangoAppChart, QueuePriority } from '../../../src';
+import { synthAndRead, tempOutdir } from '../../support/render';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 
@@ -7,6 +8,7 @@ function argoFolder(previews: boolean) {
   const app = new DeliveryApp({
     packageName: '@shop/deploy',
     packageVersion: '2.3.4',
+    outdir: tempOutdir('argocd-previews'),
     annotationDomain: 'shop.example.com',
     argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git', ...(previews ? { previews: {} } : {}) },
   });
@@ -22,7 +24,7 @@ function argoFolder(previews: boolean) {
     workers: { queues: [{ name: 'default', priority: QueuePriority.NORMAL, resources: size }] },
     externalServices: [{ name: 'postgres', cidrs: ['10.60.1.0/24'], ports: [5432] }, { name: 'redis', cidrs: ['10.60.2.0/24'], ports: [6379] }],
   });
-  const folder = app._renderOutput().find((f) => f.name === 'argocd')!;
+  const folder = synthAndRead(app).find((f) => f.name === 'argocd')!;
   const file = (name: string) => folder.files.find((f) => f.name === name);
   const docs = (name: string) => parseAllDocuments(file(name)!.content).map((d) => d.toJSON());
   return { folder, file, docs };

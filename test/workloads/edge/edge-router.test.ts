@@ -78,7 +78,7 @@ describe('EdgeRouter', () => {
   });
 
   test('GIVEN a bad routing option THEN the error names the construct and the option as the user wrote it', () => {
-    expect(() => edge({ routing: { backendPathPrefixes: ['api'] } })).toThrow(/^EdgeRouter 'test\/edge': routing.backendPathPrefixes each prefix must start and end with "\/", got "api"$/);
+    expect(() => edge({ routing: { backendPathPrefixes: ['api'] } })).toThrow(/^EdgeRouter 'test\/edge': routing\.backendPathPrefixes must be path prefixes that start and end with "\/"; got "api"$/);
     expect(() => edge({ staticOrigin: 'ftp://x' })).toThrow(/^EdgeRouter 'test\/edge': staticOrigin must be an absolute http or https URL/);
   });
 
@@ -121,7 +121,7 @@ describe('EdgeRouter', () => {
     test('WHEN a service prefix is one the backend has THEN the error names the construct and services[i]', () => {
       const { chart, router } = edge();
       const ws = new DjangoBackend(chart, 'ws', { appName: 'shop', name: 'ws', image: 'r.example.com/api', tag: '1', settings: settings(), resources: small });
-      expect(() => new EdgeRouter(chart, 'edge-ws', { ...EDGE_WS, backend: ws, services: [{ component: ws, pathPrefixes: ['/admin/'] }] })).toThrow(/^EdgeRouter 'test\/edge-ws': services\[0\]\.pathPrefixes prefix "\/admin\/" is used twice \(also in backendPathPrefixes\)/);
+      expect(() => new EdgeRouter(chart, 'edge-ws', { ...EDGE_WS, backend: ws, services: [{ component: ws, pathPrefixes: ['/admin/'] }] })).toThrow(/^EdgeRouter 'test\/edge-ws': services\[0\]\.pathPrefixes must be prefixes that no other route uses \("\/admin\/" is also in routing\.backendPathPrefixes\); got "\/admin\/"$/);
       expect(router.config).not.toContain('edge_service');
     });
   });

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../../src/platform/errors';
 import {
   BackendRequestBuffering,
   ForwardedProto,
@@ -287,45 +288,46 @@ describe('GIVEN the same options twice', () => {
 
 describe('GIVEN invalid options', () => {
   const cases: Array<[string, Partial<NginxConfigOptions>, RegExp]> = [
-    ['port 80 (privileged)', { listenPort: 80 }, /^NginxConfigOptions\.listenPort: must be an integer from 1024 to 65535, got 80$/],
-    ['port 70000', { listenPort: 70000 }, /listenPort: must be an integer from 1024 to 65535, got 70000/],
-    ['fractional port', { listenPort: 8080.5 }, /listenPort: must be an integer/],
-    ['bad listen address', { listenAddress: '300.1.1.1' }, /listenAddress: must be an IPv4 address/],
-    ['empty backend', { backendUpstream: '' }, /^NginxConfigOptions\.backendUpstream: must not be empty; it must be "host:port"/],
-    ['backend without port', { backendUpstream: 'backend' }, /backendUpstream: must be "host:port" .*got "backend"/],
-    ['backend port 0', { backendUpstream: 'backend:0' }, /backendUpstream: port must be an integer from 1 to 65535, got "0"/],
-    ['frontend with scheme', { frontendUpstream: 'http://frontend:3000' }, /frontendUpstream: must be "host:port"/],
-    ['backend prefix without trailing slash', { backendPathPrefixes: ['/api'] }, /backendPathPrefixes: each prefix must start and end with "\/", got "\/api"/],
-    ['upload prefix without leading slash', { uploadPathPrefixes: ['upload/'] }, /uploadPathPrefixes: each prefix must start and end with "\/", got "upload\/"/],
-    ['prefix "/"', { backendPathPrefixes: ['/'] }, /backendPathPrefixes: a prefix must not be "\/" alone/],
-    ['prefix with a space', { staticPathPrefix: '/my static/' }, /staticPathPrefix: each prefix may only contain/],
-    ['prefix with a regex character', { internalS3Prefix: '/s3(x)/' }, /internalS3Prefix: each prefix may only contain/],
-    ['duplicate backend prefix', { backendPathPrefixes: ['/api/', '/api/'] }, /backendPathPrefixes: prefix "\/api\/" is used twice \(also in backendPathPrefixes\)/],
-    ['upload prefix equal to a backend prefix', { uploadPathPrefixes: ['/admin/'] }, /uploadPathPrefixes: prefix "\/admin\/" is used twice \(also in backendPathPrefixes\)/],
-    ['static prefix equal to the internal prefix', { staticPathPrefix: '/_s3/' }, /internalS3Prefix: prefix "\/_s3\/" is used twice \(also in staticPathPrefix\)/],
-    ['internal prefix under a backend prefix', { internalS3Prefix: '/api/s3/' }, /internalS3Prefix: "\/api\/s3\/" must not contain or sit under another prefix, but "\/api\/" \(backendPathPrefixes\) does/],
-    ['no backend routes at all', { backendPathPrefixes: [], uploadPathPrefixes: [] }, /backendPathPrefixes: backendPathPrefixes and uploadPathPrefixes must not both be empty/],
-    ['negative size', { uploadMaxBodySize: '-5g' }, /^NginxConfigOptions\.uploadMaxBodySize: must be an nginx size: digits with an optional k, m or g suffix \(e\.g\. "5g", "10m"\), got "-5g"$/],
-    ['malformed size', { maxBodySize: '5 GB' }, /maxBodySize: must be an nginx size.*got "5 GB"/],
-    ['fractional size', { maxBodySize: '1.5g' }, /maxBodySize: must be an nginx size.*got "1.5g"/],
-    ['zero size', { uploadMaxBodySize: '0' }, /uploadMaxBodySize: must be a positive size \(nginx reads 0 as "no limit"\), got "0"/],
-    ['static origin ftp', { staticOrigin: 'ftp://static.example.com/' }, /staticOrigin: must be an absolute http or https URL/],
-    ['static origin with query', { staticOrigin: 'https://cdn.example.com/static/?v=1' }, /staticOrigin: must be an absolute http or https URL.*got "https:\/\/cdn.example.com\/static\/\?v=1"/],
-    ['static origin with credentials', { staticOrigin: 'https://user:pw@cdn.example.com/' }, /staticOrigin: must be an absolute http or https URL/],
-    ['empty static origin', { staticOrigin: '' }, /staticOrigin: must not be empty/],
-    ['s3Scheme not in the enum', { s3Scheme: 'ftp' as S3Scheme }, /s3Scheme: must be one of "https", "http", got "ftp"/],
-    ['empty resolvers', { resolvers: [] }, /resolvers: must name at least one DNS server/],
-    ['resolver with a ttl baked in', { resolvers: ['kube-dns valid=30s'] }, /resolvers: each resolver must be "host", "IPv4" or "\[IPv6\]", with an optional ":port", got "kube-dns valid=30s"/],
-    ['resolver ttl 0', { resolverValidSeconds: 0 }, /resolverValidSeconds: must be an integer from 1 to 86400, got 0/],
-    ['negative timeout', { proxyReadTimeoutSeconds: -1 }, /proxyReadTimeoutSeconds: must be an integer from 1 to 86400, got -1/],
-    ['connect timeout too long', { proxyConnectTimeoutSeconds: 7200 }, /proxyConnectTimeoutSeconds: must be an integer from 1 to 3600, got 7200/],
-    ['bad allowed S3 host', { allowedS3Hosts: ['https://s3.amazonaws.com'] }, /allowedS3Hosts: must be "host" or "host:port"/],
-    ['bad hidden header', { extraHiddenS3Headers: ['x-amz-meta-*'] }, /extraHiddenS3Headers: each entry must be a header name/],
-    ['relative health path', { healthPath: 'healthz' }, /healthPath: must be an absolute path/],
-    ['health path under the internal prefix', { healthPath: '/_s3/health' }, /healthPath: must not be under internalS3Prefix "\/_s3\/"/],
-    ['relative runtime dir', { runtimeDir: 'tmp/nginx' }, /runtimeDir: must be an absolute path/],
-    ['zero workers', { workerProcesses: 0 }, /workerProcesses: must be an integer from 1 to 64, got 0/],
-    ['bad worker user', { workerUser: 'root; daemon on' }, /workerUser: must be "user" or "user group"/],
+    ['port 80 (privileged)', { listenPort: 80 }, /^NginxConfigOptions: listenPort must be an integer from 1024 to 65535; got 80$/],
+    ['port 70000', { listenPort: 70000 }, /listenPort must be an integer from 1024 to 65535; got 70000/],
+    ['fractional port', { listenPort: 8080.5 }, /listenPort must be an integer from 1024 to 65535; got 8080.5/],
+    ['bad listen address', { listenAddress: '300.1.1.1' }, /listenAddress must be an IPv4 address such as "0.0.0.0" or "127.0.0.1"; got "300.1.1.1"/],
+    ['empty backend', { backendUpstream: '' }, /^NginxConfigOptions: backendUpstream must be "host:port" \(a DNS name or IPv4 address, and a port from 1 to 65535\); got ""$/],
+    ['backend without port', { backendUpstream: 'backend' }, /backendUpstream must be "host:port" .*; got "backend"/],
+    ['backend port 0', { backendUpstream: 'backend:0' }, /backendUpstream must be "host:port" \(.*a port from 1 to 65535\); got "backend:0"/],
+    ['frontend with scheme', { frontendUpstream: 'http://frontend:3000' }, /frontendUpstream must be "host:port".*; got "http:\/\/frontend:3000"/],
+    ['backend prefix without trailing slash', { backendPathPrefixes: ['/api'] }, /backendPathPrefixes must be path prefixes that start and end with "\/"; got "\/api"/],
+    ['upload prefix without leading slash', { uploadPathPrefixes: ['upload/'] }, /uploadPathPrefixes must be path prefixes that start and end with "\/"; got "upload\/"/],
+    ['prefix "/"', { backendPathPrefixes: ['/'] }, /backendPathPrefixes must be path prefixes other than "\/" alone \(.*\); got "\/"/],
+    ['prefix with a space', { staticPathPrefix: '/my static/' }, /staticPathPrefix must be path prefixes of letters, digits and \. _ ~ - between slashes; got "\/my static\/"/],
+    ['prefix with a regex character', { internalS3Prefix: '/s3(x)/' }, /internalS3Prefix must be path prefixes of letters, digits and \. _ ~ - between slashes; got "\/s3\(x\)\/"/],
+    ['duplicate backend prefix', { backendPathPrefixes: ['/api/', '/api/'] }, /backendPathPrefixes must be prefixes that no other route uses \("\/api\/" is also in backendPathPrefixes\); got "\/api\/"/],
+    ['upload prefix equal to a backend prefix', { uploadPathPrefixes: ['/admin/'] }, /uploadPathPrefixes must be prefixes that no other route uses \("\/admin\/" is also in backendPathPrefixes\); got "\/admin\/"/],
+    ['static prefix equal to the internal prefix', { staticPathPrefix: '/_s3/' }, /internalS3Prefix must be prefixes that no other route uses \("\/_s3\/" is also in staticPathPrefix\); got "\/_s3\/"/],
+    ['internal prefix under a backend prefix', { internalS3Prefix: '/api/s3/' }, /internalS3Prefix must be a prefix that neither contains nor sits under another prefix \("\/api\/" of backendPathPrefixes does\); got "\/api\/s3\/"/],
+    ['no backend routes at all', { backendPathPrefixes: [], uploadPathPrefixes: [] }, /backendPathPrefixes must be a list of at least one prefix when uploadPathPrefixes is empty too \(the backend needs a route\); got \[\]/],
+    ['negative size', { uploadMaxBodySize: '-5g' }, /^NginxConfigOptions: uploadMaxBodySize must be an nginx size: digits with an optional k, m or g suffix \(e\.g\. "5g", "10m"\); got "-5g"$/],
+    ['malformed size', { maxBodySize: '5 GB' }, /maxBodySize must be an nginx size.*; got "5 GB"/],
+    ['fractional size', { maxBodySize: '1.5g' }, /maxBodySize must be an nginx size.*; got "1.5g"/],
+    ['zero size', { uploadMaxBodySize: '0' }, /uploadMaxBodySize must be a positive size \(nginx reads 0 as "no limit"\); got "0"/],
+    ['static origin ftp', { staticOrigin: 'ftp://static.example.com/' }, /staticOrigin must be an absolute http or https URL.*; got "ftp:\/\/static.example.com\/"/],
+    ['static origin with query', { staticOrigin: 'https://cdn.example.com/static/?v=1' }, /staticOrigin must be an absolute http or https URL.*; got "https:\/\/cdn.example.com\/static\/\?v=1"/],
+    ['static origin with credentials', { staticOrigin: 'https://user:pw@cdn.example.com/' }, /staticOrigin must be an absolute http or https URL.*no query, fragment or credentials.*; got "https:\/\/user:pw@cdn.example.com\/"/],
+    ['empty static origin', { staticOrigin: '' }, /staticOrigin must be an absolute http or https URL.*; got ""$/],
+    ['s3Scheme not in the enum', { s3Scheme: 'ftp' as S3Scheme }, /s3Scheme must be one of "https", "http"; got "ftp"/],
+    ['empty resolvers', { resolvers: [] }, /resolvers must be a list of at least one DNS server \(request-time names need one\); got \[\]/],
+    ['resolver with a ttl baked in', { resolvers: ['kube-dns valid=30s'] }, /resolvers must be a list of resolvers, each "host", "IPv4" or "\[IPv6\]" with an optional ":port" \(1-65535\); got "kube-dns valid=30s"/],
+    ['resolver with port 0', { resolvers: ['[::1]:0'] }, /resolvers must be a list of resolvers, each .*; got "\[::1\]:0"/],
+    ['resolver ttl 0', { resolverValidSeconds: 0 }, /resolverValidSeconds must be an integer from 1 to 86400; got 0/],
+    ['negative timeout', { proxyReadTimeoutSeconds: -1 }, /proxyReadTimeoutSeconds must be an integer from 1 to 86400; got -1/],
+    ['connect timeout too long', { proxyConnectTimeoutSeconds: 7200 }, /proxyConnectTimeoutSeconds must be an integer from 1 to 3600; got 7200/],
+    ['bad allowed S3 host', { allowedS3Hosts: ['https://s3.amazonaws.com'] }, /allowedS3Hosts must be "host" or "host:port" .*; got "https:\/\/s3.amazonaws.com"/],
+    ['bad hidden header', { extraHiddenS3Headers: ['x-amz-meta-*'] }, /extraHiddenS3Headers must be a list of header names of letters, digits and - \(no wildcards\); got "x-amz-meta-\*"/],
+    ['relative health path', { healthPath: 'healthz' }, /healthPath must be an absolute path of letters, digits and \. _ ~ - \/; got "healthz"/],
+    ['health path under the internal prefix', { healthPath: '/_s3/health' }, /healthPath must be a path outside internalS3Prefix "\/_s3\/"; got "\/_s3\/health"/],
+    ['relative runtime dir', { runtimeDir: 'tmp/nginx' }, /runtimeDir must be an absolute path.*; got "tmp\/nginx"/],
+    ['zero workers', { workerProcesses: 0 }, /workerProcesses must be an integer from 1 to 64; got 0/],
+    ['bad worker user', { workerUser: 'root; daemon on' }, /workerUser must be "user" or "user group" \(lowercase POSIX names\); got "root; daemon on"/],
   ];
 
   // The field each error names, where it is not the (first) option the case sets.
@@ -340,12 +342,12 @@ describe('GIVEN invalid options', () => {
     } catch (e) {
       thrown = e;
     }
-    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).toBeInstanceOf(ValidationError);
     const text = (thrown as Error).message;
     expect(text).toMatch(message);
-    // The message starts with the option it is about, so a user knows which field to change.
+    // The message starts with the owner and the option it is about, so a user knows which field to change.
     const field = namedField[name] ?? Object.keys(extra)[0];
-    expect(text).toMatch(new RegExp(`^NginxConfigOptions\\.${field}: `));
+    expect(text).toMatch(new RegExp(`^NginxConfigOptions: ${field} must be `));
   });
 
   test('WHEN the base options are used unchanged THEN render succeeds, so each case above fails on its own change', () => {
@@ -353,7 +355,7 @@ describe('GIVEN invalid options', () => {
   });
 
   test('WHEN options are missing entirely THEN render throws', () => {
-    expect(() => renderNginxConfig(undefined as unknown as NginxConfigOptions)).toThrow('NginxConfigOptions: options object is required');
+    expect(() => renderNginxConfig(undefined as unknown as NginxConfigOptions)).toThrow('NginxConfigOptions: the options must be an object of NginxConfigOptions; got undefined');
   });
 });
 
@@ -401,17 +403,17 @@ describe('GIVEN invalid service routes', () => {
   const ws = { name: 'ws', upstream: 'ws:8000', pathPrefixes: ['/ws/'] };
   const cases: Array<[string, Partial<NginxConfigOptions>, RegExp]> = [
     ['a prefix the backend has', { serviceRoutes: [{ ...ws, pathPrefixes: ['/api/'] }] },
-      /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: prefix "\/api\/" is used twice \(also in backendPathPrefixes\)/],
+      /^NginxConfigOptions: serviceRoutes\[0\]\.pathPrefixes must be prefixes that no other route uses \("\/api\/" is also in backendPathPrefixes\); got "\/api\/"$/],
     ['a prefix two services have', { serviceRoutes: [ws, { ...ws, name: 'sse', upstream: 'sse:8000' }] },
-      /^NginxConfigOptions\.serviceRoutes\[1\]\.pathPrefixes: prefix "\/ws\/" is used twice \(also in serviceRoutes\[0\]\.pathPrefixes\)/],
-    ['the prefix "/" of the frontend', { serviceRoutes: [{ ...ws, pathPrefixes: ['/'] }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: a prefix must not be "\/" alone/],
+      /^NginxConfigOptions: serviceRoutes\[1\]\.pathPrefixes must be prefixes that no other route uses \("\/ws\/" is also in serviceRoutes\[0\]\.pathPrefixes\); got "\/ws\/"$/],
+    ['the prefix "/" of the frontend', { serviceRoutes: [{ ...ws, pathPrefixes: ['/'] }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.pathPrefixes must be path prefixes other than "\/" alone/],
     ['a prefix under the internal S3 prefix', { serviceRoutes: [{ ...ws, pathPrefixes: ['/_s3/ws/'] }] },
-      /^NginxConfigOptions\.internalS3Prefix: "\/_s3\/" must not contain or sit under another prefix, but "\/_s3\/ws\/" \(serviceRoutes\[0\]\.pathPrefixes\) does/],
-    ['no prefix', { serviceRoutes: [{ ...ws, pathPrefixes: [] }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.pathPrefixes: must list at least one prefix/],
-    ['two routes of one name', { serviceRoutes: [ws, { ...ws, pathPrefixes: ['/ws2/'] }] }, /^NginxConfigOptions\.serviceRoutes\[1\]\.name: must be unique among the service routes, got "ws" twice/],
-    ['a name that is no DNS label', { serviceRoutes: [{ ...ws, name: 'Web_Socket' }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.name: must be a DNS label/],
-    ['an upstream without port', { serviceRoutes: [{ ...ws, upstream: 'ws' }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.upstream: must be "host:port"/],
-    ['an idle timeout of 0', { serviceRoutes: [{ ...ws, idleTimeoutSeconds: 0 }] }, /^NginxConfigOptions\.serviceRoutes\[0\]\.idleTimeoutSeconds: must be an integer from 1 to 86400, got 0$/],
+      /^NginxConfigOptions: internalS3Prefix must be a prefix that neither contains nor sits under another prefix \("\/_s3\/ws\/" of serviceRoutes\[0\]\.pathPrefixes does\); got "\/_s3\/"$/],
+    ['no prefix', { serviceRoutes: [{ ...ws, pathPrefixes: [] }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.pathPrefixes must be a list of at least one prefix \(a route nothing reaches is a mistake\); got \[\]$/],
+    ['two routes of one name', { serviceRoutes: [ws, { ...ws, pathPrefixes: ['/ws2/'] }] }, /^NginxConfigOptions: serviceRoutes\[1\]\.name must be unique among the service routes \(serviceRoutes\[0\]\.name has it too\); got "ws"$/],
+    ['a name that is no DNS label', { serviceRoutes: [{ ...ws, name: 'Web_Socket' }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.name must be a DNS label .*; got "Web_Socket"$/],
+    ['an upstream without port', { serviceRoutes: [{ ...ws, upstream: 'ws' }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.upstream must be "host:port" .*; got "ws"$/],
+    ['an idle timeout of 0', { serviceRoutes: [{ ...ws, idleTimeoutSeconds: 0 }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.idleTimeoutSeconds must be an integer from 1 to 86400; got 0$/],
   ];
 
   test.each(cases)('WHEN %s THEN render throws naming the route field and the accepted form', (_name, extra, message) => {
