@@ -101,7 +101,7 @@ describe('GIVEN Debian pins by upstream version (APT_PINS in hack/lib/common.sh)
   });
 
   test('WHEN apt offers nothing at all THEN it fails even with APT_PIN_MISMATCH=warn, and says to update the package lists', () => {
-    for (const env of [{}, { APT_PIN_MISMATCH: 'warn' }]) {
+    for (const env of [{}, { APT_PIN_MISMATCH: 'warn' }] as Record<string, string>[]) {
       const r = choose('rabbitmq-server', '3.10.8', '', env);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');

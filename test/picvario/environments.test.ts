@@ -13,11 +13,15 @@ function renderEnvironment(spec: EnvironmentSpec): RenderedFolderOutput {
   if (!renders.has(spec)) renders.set(spec, renderFresh(spec));
   return renders.get(spec)!;
 }
+/** The rendered objects, read as plain YAML documents: the tests navigate them freely. */
+function objectsOf(spec: EnvironmentSpec): any[] {
+  return renderEnvironment(spec).objects;
+}
 
 const PICVARIO_QUEUES = ['default', 'media-import', 'storage-scan', 'export', 'face-recognition', 'notifications'];
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment', (_name, spec) => {
-  const objects = renderEnvironment(spec).objects;
+  const objects = objectsOf(spec);
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
 
   test('THEN every Picvario queue has its own Deployment, ScaledObject and PriorityClass', () => {
@@ -182,8 +186,8 @@ function expectedInventory(spec: EnvironmentSpec): string[] {
 
 describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('what the %s environment renders', (_name, spec) => {
   const folder = renderEnvironment(spec);
-  const objects = folder.objects;
-  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const objects = objectsOf(spec);
+  const find = (kind: string, name: string): any => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
   test('THEN it renders exactly the expected objects, no more and no fewer', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(expectedInventory(spec));
@@ -222,7 +226,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('what the %s enviro
   });
 
   test('THEN the synced Secrets carry exactly the keys the components read', () => {
-    const synced = Object.fromEntries(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => [o.metadata.name, o.spec.data.map((d: any) => d.secretKey)]));
+    const synced: Record<string, string[]> = Object.fromEntries(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => [o.metadata.name, o.spec.data.map((d: any) => d.secretKey)]));
     if (!spec.secretStore) return expect(synced).toEqual({});
     const read = new Map<string, Set<string>>();
     const note = (name: string, key: string) => read.set(name, new Set([...(read.get(name) ?? []), key]));
@@ -251,21 +255,21 @@ describe('the Picvario render', () => {
     expect(folders.map((f) => f.name)).toEqual(['test', 'staging', 'production', 'argocd']);
     expect(folders.find((f) => f.name === 'production')!.appVersions).toEqual([PRODUCTION.appVersion]);
     expect(folders.find((f) => f.name === 'staging')!.appVersions).toEqual([STAGING.appVersion]);
-    const backend = renderEnvironment(TEST).objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
+    const backend = objectsOf(TEST).find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
     expect(Object.keys(backend.metadata.annotations)).toContain('picvario.io/k8s-topology-version');
   });
 });
 
 describe('differences between environments', () => {
   test('THEN face recognition runs only on its tainted pool', () => {
-    const spec = renderEnvironment(PRODUCTION).objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-face-recognition').spec.template.spec;
+    const spec = objectsOf(PRODUCTION).find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-face-recognition').spec.template.spec;
     expect(spec.nodeSelector).toEqual({ 'picvario.io/pool': 'face-recognition' });
     expect(spec.tolerations).toEqual([{ key: 'picvario.io/pool', operator: 'Equal', value: 'face-recognition', effect: 'NoSchedule' }]);
   });
 
   test('THEN production scales further and asks for more than test', () => {
     const hpa = (objects: any[]) => objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'backend').spec;
-    expect(hpa(renderEnvironment(PRODUCTION).objects).maxReplicas).toBeGreaterThan(hpa(renderEnvironment(TEST).objects).maxReplicas);
+    expect(hpa(objectsOf(PRODUCTION)).maxReplicas).toBeGreaterThan(hpa(objectsOf(TEST)).maxReplicas);
   });
 });
 
