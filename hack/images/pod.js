@@ -16,9 +16,9 @@ const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
 
+// Errors are thrown, so the tests can catch them; run as a script, one line on stderr and exit 1.
 function fail(message) {
-  process.stderr.write(`pod.js: ERROR: ${message}\n`);
-  process.exit(1);
+  throw new Error(message);
 }
 
 function documents(file) {
@@ -168,11 +168,24 @@ function bundle(manifest, workload, containerName, imageBundle, bundleDir, netns
   fs.writeFileSync(path.join(bundleDir, 'config.json'), JSON.stringify(config, null, 2));
 }
 
-const [command, ...args] = process.argv.slice(2);
-if (command === 'images' && args.length === 1) {
-  process.stdout.write(images(args[0]).join('\n') + '\n');
-} else if (command === 'bundle' && args.length === 7) {
-  bundle(...args);
-} else {
-  fail(`usage: pod.js images <manifests dir> | pod.js bundle <manifest.yaml> <workload> <container> <image bundle> <bundle dir> <netns> <values.json>; got: ${process.argv.slice(2).join(' ')}`);
+function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'images' && args.length === 1) {
+    process.stdout.write(images(args[0]).join('\n') + '\n');
+  } else if (command === 'bundle' && args.length === 7) {
+    bundle(...args);
+  } else {
+    fail(`usage: pod.js images <manifests dir> | pod.js bundle <manifest.yaml> <workload> <container> <image bundle> <bundle dir> <netns> <values.json>; got: ${process.argv.slice(2).join(' ')}`);
+  }
 }
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    process.stderr.write(`pod.js: ERROR: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+module.exports = { images, bundle, expand, tmpfsSize };
