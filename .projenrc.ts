@@ -133,6 +133,10 @@ project.addTask('test:faults', {
   exec: 'bash hack/faults/run.sh',
   receiveArgs: true,
 });
+project.addTask('test:images', {
+  description: 'Build the shop\'s images (Debian packages, hashed wheels), serve them from a loopback registry, resolve every rendered image reference, and run each container of the render under runc',
+  exec: 'bash hack/images/test.sh',
+});
 project.addTask('test:cluster', {
   description: 'Apply every environment to a real kube-apiserver with kwok nodes; drain, lose a zone, roll out',
   exec: 'bash hack/control-plane/test.sh',
