@@ -13,7 +13,8 @@
 #   oci/base-<key>/           the root filesystem (+ wheels) as an OCI layout
 #   oci/<def>-<key>/          the image: its base (blobs hard-linked) + the app layer + the config
 # A piece counts only once complete (built in a temporary folder, then renamed). A warm run only
-# hashes its inputs. Prints one line per image: <repository> <OCI layout> <manifest digest>.
+# hashes its inputs. The definitions build in parallel. Prints one line per image:
+# <repository> <OCI layout> <manifest digest>.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -212,4 +213,18 @@ build_def() { # <def>
   echo "$IMAGE_REPOSITORY $layout $(manifest_digest "$layout")"
 }
 
-for def in "${defs[@]}"; do build_def "$def"; done
+# The images build side by side: most of a cold build waits for Debian's archive, PyPI or dpkg, not
+# the CPU. The lines come out in the order of the definitions.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+pids=()
+for def in "${defs[@]}"; do
+  build_def "$def" >"$out/$def" &
+  pids+=($!)
+done
+failed=()
+for i in "${!defs[@]}"; do
+  wait "${pids[$i]}" || failed+=("${defs[$i]}")
+done
+[ ${#failed[@]} = 0 ] || die "$P" "building ${failed[*]} failed (above)"
+for def in "${defs[@]}"; do cat "$out/$def"; done
