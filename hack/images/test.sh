@@ -10,7 +10,7 @@
 #     proxied to the backend;
 #   - ws (uvicorn): /healthz/live, and a websocket round trip on /ws/echo/;
 #   - worker-default and beat (Celery, on a redis-server of the suite's own): the render's liveness
-#     probe command passes (the heartbeat files are fresh);
+#     probe command passes (the heartbeat files are fresh), and the worker runs a task sent to it;
 #   - flower: /flower/healthcheck answers 200;
 #   - migrate (manage.py in the working directory): settings and psycopg load, and it fails only on
 #     the database connection (the suite runs no PostgreSQL).
@@ -202,6 +202,14 @@ wait_for 90 "worker-default: the render's liveness probe passes (heartbeat file)
   || { show_log worker-default; exit 1; }
 wait_for 60 "beat: the render's liveness probe passes (heartbeat file)" probe_exec beat beat.yaml \
   || { show_log beat; exit 1; }
+# A task through the suite's redis: sent from inside the worker's container (its env names the broker),
+# run by the worker's consumer.
+runc --root "$runc_root" exec worker-default python -c \
+  'from shop.celery import app; print(app.send_task("shop.tasks.ping").id)' >"$work/task-id" 2>"$work/send.err" \
+  || { cat "$work/send.err" >&2; die "$P" "worker-default: sending shop.tasks.ping failed"; }
+task_id=$(tr -d '[:space:]' <"$work/task-id")
+wait_for 30 "worker-default: ran shop.tasks.ping[$task_id] from the default queue" \
+  grep -q "shop.tasks.ping\[$task_id\] succeeded" "$work/c/worker-default/log" || { show_log worker-default; exit 1; }
 stop beat
 start app flower.yaml flower
 wait_for 60 "flower: /flower/healthcheck answers 200" expect_status 200 http://127.0.0.1:5555/flower/healthcheck \
