@@ -5,9 +5,9 @@
 #
 #   - registry: every reference in examples/shop/dist/manifests/*/ resolves, by tag and by digest;
 #   - backend (gunicorn): /healthz/live answers 200, /healthz/ready 503 (no database: the probe tells);
-#     as uid 10001, and the root filesystem refuses a write;
-#   - edge (Debian's nginx, the render's nginx.conf from its ConfigMap): `nginx -t`, /healthz, and /api/
-#     proxied to the backend;
+#     as uid 10001, the root filesystem refuses a write, and `sleep` (the preStop hook) runs;
+#   - edge (Debian's nginx, the render's nginx.conf from its ConfigMap): `nginx -t`, `sleep`, /healthz,
+#     and /api/ proxied to the backend;
 #   - ws (uvicorn): /healthz/live, and a websocket round trip on /ws/echo/;
 #   - worker-default and beat (Celery, on a redis-server of the suite's own): the render's liveness
 #     probe command passes (the heartbeat files are fresh), and the worker runs a task sent to it;
@@ -170,11 +170,13 @@ if runc --root "$runc_root" exec backend python -c 'open("/app/written", "w")' 2
 fi
 grep -q 'Read-only file system' "$work/rofs.err" || { cat "$work/rofs.err" >&2; die "$P" "writing /app failed for another reason than a read-only root"; }
 log "$P" "ok: backend: the root filesystem is read-only"
+runc --root "$runc_root" exec backend sleep 0 || die "$P" "backend: no 'sleep' for the render's preStop hook"
 
 start edge edge.yaml edge
 runc --root "$runc_root" exec edge nginx -t -c /etc/nginx/edge/nginx.conf >"$work/nginx-t.log" 2>&1 \
   || { cat "$work/nginx-t.log" >&2; die "$P" "edge: nginx -t with the render's nginx.conf failed"; }
 log "$P" "ok: edge: nginx -t accepts the render's nginx.conf"
+runc --root "$runc_root" exec edge sleep 0 || die "$P" "edge: no 'sleep' for the render's preStop hook"
 wait_for 30 "edge: /healthz answers 200 on :8080" expect_status 200 http://127.0.0.1:8080/healthz \
   || { show_log edge; exit 1; }
 body=$(in_pods curl -fsS -m 5 -H 'Host: shop.example.com' http://127.0.0.1:8080/api/) \
