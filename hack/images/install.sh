@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the image builder needs, on a fresh machine or again on this one:
-#   - Debian's mmdebstrap, umoci, skopeo, runc, python3 (+ pip), iproute2, util-linux and redis-server
-#     (pinned by upstream version in APT_PINS, hack/lib/common.sh);
+#   - Debian's mmdebstrap, umoci, skopeo, runc, python3 (+ pip), iproute2, util-linux, redis-server and
+#     postgresql-15 (pinned by upstream version in APT_PINS, hack/lib/common.sh, but PostgreSQL);
 #   - the OCI registry, built from the pinned Go module in registry/ ($REGISTRY_MODULE $REGISTRY_VERSION)
 #     into $CACHE_ROOT/images/bin/registry-<hash>/, the hash covering go.mod, go.sum, the Go version and
 #     the build flags. The directory counts only with its .complete marker; a lock keeps two installs from

@@ -13,8 +13,9 @@ REGISTRY_MODULE=github.com/distribution/distribution/v3
 REGISTRY_VERSION=v3.1.2
 REGISTRY_LDFLAGS="-s -w -X $REGISTRY_MODULE/version.version=$REGISTRY_VERSION"
 
-# The Debian packages the builder runs on this machine (their pins, by upstream version, are in APT_PINS).
-IMAGES_TOOLS=(mmdebstrap umoci skopeo runc python3 python3-pip iproute2 util-linux redis-server)
+# The Debian packages the builder and its suite run on this machine (their pins, by upstream version, are
+# in APT_PINS; postgresql-15 is not pinned: Debian moves it to each new PostgreSQL 15 minor release).
+IMAGES_TOOLS=(mmdebstrap umoci skopeo runc python3 python3-pip iproute2 util-linux redis-server postgresql-15)
 
 # Every file and layer carries this time, and so does every image config and history entry: the same
 # inputs give the same layer digests, whenever and wherever they are built (2026-01-01T00:00:00Z).
