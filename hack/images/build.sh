@@ -178,6 +178,8 @@ build_def() { # <def>
   # shellcheck disable=SC2086 # (the package list is words)
   rootfs_tar="$IMAGES_CACHE/rootfs/$rootfs-$(key "$includes" "${DEBIAN_SOURCES[*]}" "$SOURCE_DATE_EPOCH" \
     "$APP_UID:$APP_GID" "$(fn build_rootfs)").tar"
+  [ -e "$rootfs_tar" ] || [ "$(id -u)" = 0 ] \
+    || die "$P" "building the $rootfs root filesystem needs root (mmdebstrap --mode=root); run as root"
   # shellcheck disable=SC2086
   cached "$rootfs_tar" build_rootfs $includes
   tars=("$rootfs_tar")
