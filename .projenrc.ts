@@ -71,6 +71,9 @@ for (const pattern of ['/hack/', '/.ci/', '/.shellcheckrc', '/cdk8s.yaml', '/doc
 // The validation gate's TypeScript (src/validate/, not exported from index.ts) compiles with the library
 // but is a script of this repository like hack/, so its output stays out of the package too.
 project.addPackageIgnore('/lib/validate/');
+// The shop's own Django project (examples/shop/app/) is the source of the images hack/images/ builds for
+// the suites, not part of the example a consumer reads: it stays out of the package too.
+project.addPackageIgnore('/examples/shop/app/');
 
 // The CLI every consumer gets; our own tasks call the compiled file directly.
 project.addBins({ 'k8s-topology': 'lib/cli/main.js' });
@@ -132,6 +135,10 @@ project.addTask('test:faults', {
   description: 'Kill Celery workers under real Redis and RabbitMQ brokers and count lost tasks',
   exec: 'bash hack/faults/run.sh',
   receiveArgs: true,
+});
+project.addTask('test:images', {
+  description: 'Build the shop\'s images (Debian packages, hashed wheels), serve them from a loopback registry, resolve every rendered image reference, and run each container of the render under runc',
+  exec: 'bash hack/images/test.sh',
 });
 project.addTask('test:cluster', {
   description: 'Apply every environment to a real kube-apiserver with kwok nodes; drain, lose a zone, roll out',

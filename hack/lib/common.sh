@@ -72,6 +72,12 @@ declare -A APT_PINS=(
   [redis-server]=7.0.15
   [rabbitmq-server]=3.10.8
   [shellcheck]=0.9.0
+  # The image builder (hack/images/): Debian's tools, and the python3 the app images run.
+  [mmdebstrap]=1.3.5
+  [umoci]=0.4.7+ds
+  [skopeo]=1.9.3+ds1
+  [runc]=1.1.5+ds1
+  [python3]=3.11.2
 )
 
 # apt_upstream <debian version>: its upstream part, without the epoch ("5:") and the Debian revision

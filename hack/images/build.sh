@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Builds the images described in defs/ (all of them, or the ones named) as OCI layouts, each cached by
+# the content that makes it:
+#
+#   hack/images/build.sh [<def>...]        e.g. build.sh shop-api edge
+#
+# An image is made of cached pieces, each under $CACHE_ROOT/images/ with a key over its inputs (the
+# function that builds it included, so editing a step rebuilds what it made, and nothing else):
+#   rootfs/<name>-<key>.tar   Debian's Essential set plus ROOTFS_PACKAGES[<name>], from mmdebstrap
+#                             (pinned packages at this machine's revision of their pin; SOURCE_DATE_EPOCH)
+#   layers/wheels-<key>.tar   the requirements' wheels (--require-hashes) and the Celery contract module
+#   layers/app-<key>.tar      the app's source at /app, compiled to .pyc
+#   oci/base-<key>/           the root filesystem (+ wheels) as an OCI layout
+#   oci/<def>-<key>/          the image: its base (blobs hard-linked) + the app layer + the config
+# A piece counts only once complete (built in a temporary folder, then renamed). A warm run only
+# hashes its inputs. The definitions build in parallel. Prints one line per image:
+# <repository> <OCI layout> <manifest digest>.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+P=images
+
+defs=("$@")
+if [ ${#defs[@]} = 0 ]; then
+  for file in "$IMAGES_DIR"/defs/*.sh; do defs+=("$(basename "$file" .sh)"); done
+fi
+for def in "${defs[@]}"; do
+  [ -f "$IMAGES_DIR/defs/$def.sh" ] || die "$P" "no image definition '$def' (expected one of: $(find "$IMAGES_DIR/defs" -name '*.sh' -printf '%f\n' | sed 's/\.sh$//' | sort | tr '\n' ' '))"
+done
+
+# cached <path> <builder> <args...>: runs `<builder> <tmp> <args...>` unless <path> exists, then renames
+# the temporary <tmp> (a file or a folder the builder made) to <path>. One lock per path.
+cached() {
+  local path=$1
+  shift
+  [ -e "$path" ] && return 0
+  mkdir -p "$(dirname "$path")"
+  with_lock "build-$(basename "$path")" cached_locked "$path" "$@"
+}
+cached_locked() {
+  local path=$1 builder=$2 tmp
+  shift 2
+  [ -e "$path" ] && return 0 # built meanwhile by another run
+  tmp="$(dirname "$path")/.tmp.$(basename "$path").$$"
+  rm -rf "$tmp"
+  local TIMEFORMAT
+  TIMEFORMAT="time: build $(basename "$path"): %1R s wall, %1U s user + %1S s system CPU"
+  time "$builder" "$tmp" "$@" || { rm -rf "$tmp"; die "$P" "building $(basename "$path") failed"; }
+  mv "$tmp" "$path"
+}
+
+# debian_includes <rootfs name>: its packages for mmdebstrap, a pinned one as <package>=<version>.
+debian_includes() {
+  local pkg version includes=()
+  for pkg in ${ROOTFS_PACKAGES[$1]}; do
+    if [ -n "${APT_PINS[$pkg]:-}" ]; then
+      version=$(apt_pin_choose "$pkg" "${APT_PINS[$pkg]}" <<<"$(apt-cache policy "$pkg" 2>/dev/null || true)") \
+        || die "$P" "rootfs $1: no version of $pkg matches its pin"
+      includes+=("$pkg=$version")
+    else
+      includes+=("$pkg")
+    fi
+  done
+  echo "${includes[*]}"
+}
+
+# build_rootfs <out.tar> <package...>: Debian's Essential set and the packages, as a tar. No docs, man
+# pages or locales; the app user (APP_UID) in /etc/passwd; empty /etc/hosts and /etc/resolv.conf for
+# the runtime to mount over.
+build_rootfs() {
+  local out=$1
+  shift
+  local sources
+  sources=$(printf '%s\n' "${DEBIAN_SOURCES[@]}")
+  nice -n 10 mmdebstrap --quiet --variant=essential --mode=root --format=tar --skip=output/dev \
+    --include="$(tr ' ' ',' <<<"$*")" \
+    --aptopt='Acquire::Retries "3"' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --customize-hook="echo 'app:x:$APP_UID:$APP_GID:app:/tmp:/usr/sbin/nologin' >> \"\$1/etc/passwd\"" \
+    --customize-hook="echo 'app:x:$APP_GID:' >> \"\$1/etc/group\"" \
+    --customize-hook="for f in hosts resolv.conf hostname; do rm -f \"\$1/etc/\$f\"; : > \"\$1/etc/\$f\"; done" \
+    "$DEBIAN_SUITE" "$out" "$sources"
+}
+
+# compile_python <root>: byte-compiles every module under <root> for the image's python3, recording
+# the paths the image will see; unchecked-hash .pyc files never look at the source's mtime, and the
+# read-only root filesystem could not take new ones anyway.
+compile_python() {
+  python3 -m compileall -q -j 2 --invalidation-mode unchecked-hash -s "$1" -p / "$1" >/dev/null
+}
+
+# build_wheels <out.tar> <requirements>: the wheels, for the image's Python, and the contract module.
+build_wheels() {
+  local out=$1 requirements=$2 root
+  root=$(mktemp -d)
+  local site="$root/$IMAGE_SITE_PACKAGES"
+  /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --no-deps --require-hashes --no-compile "${PIP_PLATFORM_ARGS[@]}" --target "$site" -r "$requirements"
+  # The README's app side in one module (contrib/celery), as `pip install k8s-topology-celery` would add it.
+  install -m 644 "$REPO_ROOT/contrib/celery/k8s_topology_celery.py" "$site/"
+  mkdir -p "$root/usr/local/bin"
+  local script
+  for script in "$site"/bin/*; do
+    sed '1s|^#!.*python.*$|#!/usr/bin/python3|' "$script" >"$root/usr/local/bin/$(basename "$script")"
+    chmod 755 "$root/usr/local/bin/$(basename "$script")"
+  done
+  rm -rf "${site:?}/bin"
+  compile_python "$root"
+  chmod -R a+rX,go-w "$root"
+  deterministic_tar "$root" "$out"
+  rm -rf "$root"
+}
+
+# build_app <out.tar> <source dir>: the app's source at /app (the working directory: manage.py).
+build_app() {
+  local out=$1 source=$2 root
+  root=$(mktemp -d)
+  mkdir -p "$root/app"
+  tar -C "$source" --exclude=__pycache__ -cf - . | tar -C "$root/app" -xf -
+  compile_python "$root"
+  chmod -R a+rX,go-w "$root"
+  deterministic_tar "$root" "$out"
+  rm -rf "$root"
+}
+
+# oci_add_layer <layout> <tar> <created_by>: appends the tar to the layout's "image" as a gzip layer.
+oci_add_layer() {
+  umoci raw add-layer --image "$1:image" --history.created "$IMAGES_CREATED" --history.created_by "$3" "$2"
+}
+
+# build_base_layout <out dir> <tar...>: an OCI layout whose "image" is the tars, as layers, in order.
+build_base_layout() {
+  local out=$1 tar
+  shift
+  umoci init --layout "$out"
+  umoci new --image "$out:image"
+  for tar in "$@"; do oci_add_layer "$out" "$tar" "hack/images/build.sh: $(basename "$tar")"; done
+}
+
+# build_image_layout <out dir> <base layout> <config options...> [-- <tar...>]: the base's blobs
+# (hard-linked: blobs never change), then the tars as layers and the config. Every config and history
+# entry carries IMAGES_CREATED, so the digest depends only on the inputs.
+build_image_layout() {
+  local out=$1 base=$2 config=() tar
+  shift 2
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do config+=("$1"); shift; done
+  [ $# = 0 ] || shift
+  mkdir -p "$out"
+  cp -al "$base/blobs" "$out/blobs"
+  cp "$base/index.json" "$base/oci-layout" "$out/"
+  for tar in "$@"; do oci_add_layer "$out" "$tar" "hack/images/build.sh: $(basename "$tar")"; done
+  umoci config --image "$out:image" --created "$IMAGES_CREATED" --history.created "$IMAGES_CREATED" \
+    --history.created_by "hack/images/build.sh: config" --os linux --architecture amd64 \
+    --config.user "$APP_UID:$APP_GID" "${config[@]}"
+  umoci gc --layout "$out"
+}
+
+# manifest_digest <layout>: the digest of the manifest its index.json names.
+manifest_digest() {
+  grep -o '"digest":"sha256:[0-9a-f]*"' "$1/index.json" | head -1 | cut -d'"' -f4
+}
+
+fn() { declare -f "$@"; } # the text of the functions that build a piece, part of its key
+
+build_def() { # <def>
+  local def=$1 IMAGE_REPOSITORY='' IMAGE_KIND='' APP_SOURCE='' APP_REQUIREMENTS=''
+  # shellcheck source=/dev/null
+  source "$IMAGES_DIR/defs/$def.sh"
+  [ -n "$IMAGE_REPOSITORY" ] || die "$P" "defs/$def.sh sets no IMAGE_REPOSITORY"
+  local rootfs includes rootfs_tar tars=() config=() app_tar=() base_key
+  case $IMAGE_KIND in
+    python-app) rootfs=python ;;
+    nginx) rootfs=nginx ;;
+    *) die "$P" "defs/$def.sh: IMAGE_KIND must be python-app or nginx; got '$IMAGE_KIND'" ;;
+  esac
+  includes=$(debian_includes "$rootfs")
+  # shellcheck disable=SC2086 # (the package list is words)
+  rootfs_tar="$IMAGES_CACHE/rootfs/$rootfs-$(key "$includes" "${DEBIAN_SOURCES[*]}" "$SOURCE_DATE_EPOCH" \
+    "$APP_UID:$APP_GID" "$(fn build_rootfs)").tar"
+  [ -e "$rootfs_tar" ] || [ "$(id -u)" = 0 ] \
+    || die "$P" "building the $rootfs root filesystem needs root (mmdebstrap --mode=root); run as root"
+  # shellcheck disable=SC2086
+  cached "$rootfs_tar" build_rootfs $includes
+  tars=("$rootfs_tar")
+
+  case $IMAGE_KIND in
+    python-app)
+      [ -d "$REPO_ROOT/$APP_SOURCE" ] || die "$P" "defs/$def.sh: APP_SOURCE '$APP_SOURCE' is not a folder"
+      [ -f "$REPO_ROOT/$APP_REQUIREMENTS" ] || die "$P" "defs/$def.sh: APP_REQUIREMENTS '$APP_REQUIREMENTS' is not a file"
+      local wheels
+      wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/celery/k8s_topology_celery.py" \
+        "${PIP_PLATFORM_ARGS[*]}" "$IMAGE_SITE_PACKAGES" "$(python3 --version)" "$(fn build_wheels compile_python deterministic_tar)").tar"
+      cached "$wheels" build_wheels "$REPO_ROOT/$APP_REQUIREMENTS"
+      tars+=("$wheels")
+      app_tar=("$IMAGES_CACHE/layers/app-$(key "$REPO_ROOT/$APP_SOURCE" "$(python3 --version)" \
+        "$(fn build_app compile_python deterministic_tar)").tar")
+      cached "${app_tar[0]}" build_app "$REPO_ROOT/$APP_SOURCE"
+      config=(--config.workingdir /app --config.env PATH=/usr/local/bin:/usr/bin:/bin
+        --config.env PYTHONUNBUFFERED=1 --config.env PYTHONDONTWRITEBYTECODE=1)
+      ;;
+    nginx)
+      config=(--config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin --config.cmd nginx --config.cmd -g
+        --config.cmd 'daemon off;' --config.stopsignal SIGQUIT --config.exposedports 8080/tcp)
+      ;;
+  esac
+
+  base_key=$(key "${tars[@]##*/}" "$(fn build_base_layout oci_add_layer)" "$IMAGES_CREATED")
+  local base="$IMAGES_CACHE/oci/base-$base_key"
+  cached "$base" build_base_layout "${tars[@]}"
+  local layout
+  layout="$IMAGES_CACHE/oci/$def-$(key "$base_key" "${app_tar[@]##*/}" "${config[*]}" \
+    "$(fn build_image_layout oci_add_layer)" "$IMAGES_CREATED" "$APP_UID:$APP_GID")"
+  cached "$layout" build_image_layout "$base" "${config[@]}" -- "${app_tar[@]}"
+  echo "$IMAGE_REPOSITORY $layout $(manifest_digest "$layout")"
+}
+
+# The images build side by side: most of a cold build waits for Debian's archive, PyPI or dpkg, not
+# the CPU. The lines come out in the order of the definitions.
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+pids=()
+for def in "${defs[@]}"; do
+  build_def "$def" >"$out/$def" &
+  pids+=($!)
+done
+failed=()
+for i in "${!defs[@]}"; do
+  wait "${pids[$i]}" || failed+=("${defs[$i]}")
+done
+[ ${#failed[@]} = 0 ] || die "$P" "building ${failed[*]} failed (above)"
+for def in "${defs[@]}"; do cat "$out/$def"; done
