@@ -47,6 +47,10 @@ step "synth" npx projen synth
 # time: with more, their links waited for the disk (docs/CI.md). And after synth: the gate's install runs
 # the compiled src/validate/ (lib/validate/), and would otherwise compile it while synth does.
 background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
+# The images' registry is a Go build and their root filesystems come from mmdebstrap: after Argo CD and
+# KEDA (that install waits on their lock), so that the cluster suites' wait is not longer, and at the
+# lowest priority, in the CPU the suites leave (docs/IMAGES.md).
+background --nice 19 images bash -c 'bash hack/control-plane/install.sh argocd keda >/dev/null && bash hack/images/install.sh && bash hack/images/build.sh'
 step "diff:rendered" npx projen diff:rendered
 step "render:examples" npx projen render:examples
 step "test:faults" npx projen test:faults
@@ -66,8 +70,8 @@ step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dis
   --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
 
-# --- the images, last: its registry is a Go build, and by now no other one runs (docs/IMAGES.md: about
-# 2 min warm (31 s on an idle machine), 15 min cold on a machine shared with other builds).
+# --- the images, built in the background above: about 2 min warm (31 s on an idle machine) -------------------
+await images
 step "test:images" npx projen test:images
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
