@@ -8,6 +8,10 @@
 #                CP_WITH_KEDA=1, CP_WITH_BROKERS=1) with small fixtures of their own
 #   gitops       test/cluster/gitops.cluster.ts: real Argo CD syncs Picvario's render from a rendered
 #                branch (k8s-topology publish) and real KEDA scales its workers; same switches
+#   nodes        test/cluster/nodes.cluster.ts: real containers on two real nodes (CP_WITH_NODES=1;
+#                needs root): scheduling across zones, a ClusterIP Service through kube-proxy, DNS
+#                through CoreDNS, NetworkPolicy through kube-router, a liveness restart, exec, logs
+#                and the metrics API. Not in the default list: run it with CP_SUITES=nodes.
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
@@ -31,7 +35,8 @@ for s in "${suites[@]}"; do
   case "$s" in
     topology) ;;
     controllers | gitops) need+=(argocd keda) ;;
-    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops)" ;;
+    nodes) need+=(nodes) ;;
+    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes)" ;;
   esac
   [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
 done
@@ -40,7 +45,7 @@ read -r -a need <<<"$(printf '%s\n' "${need[@]}" | awk '!seen[$0]++' | xargs)"
 installed=$(bash "$CP_DIR/install.sh" "${need[@]}") || die "$P" "install.sh ${need[*]} failed"
 while IFS='=' read -r key value; do
   case "$key" in
-    CP_BIN_DIR | CP_ARGOCD_BIN_DIR | CP_KEDA_BIN_DIR) export "$key=$value" ;;
+    CP_BIN_DIR | CP_ARGOCD_BIN_DIR | CP_KEDA_BIN_DIR | CP_NODES_BIN_DIR) export "$key=$value" ;;
   esac
 done <<<"$installed"
 [ -x "${CP_BIN_DIR:-}/kube-apiserver" ] || die "$P" "install.sh did not produce the control plane binaries"
@@ -82,7 +87,10 @@ failed=()
 results=()
 for s in "${suites[@]}"; do
   flags=()
-  case "$s" in controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;; esac
+  case "$s" in
+    controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;;
+    nodes) flags=(CP_WITH_NODES=1) ;;
+  esac
   log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
   start=$SECONDS
   rc=0
