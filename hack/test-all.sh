@@ -10,8 +10,9 @@
 # and KEDA and take about 17 minutes themselves, so those build first, in two jobs of about the same
 # CPU time (the control plane; Argo CD, then KEDA). The validators, needed only by the last few
 # minutes of suites, build after the control plane, at the lowest priority (background --nice 19),
-# in the CPU the cluster suites leave. On a warm machine each background install returns in about
-# a second.
+# in the CPU the cluster suites leave; the real nodes (kubelet, kube-proxy, CoreDNS, metrics-server,
+# kube-router) build after the validators, in the same way, for the last suite (CP_SUITES=nodes,
+# which needs root). On a warm machine each background install returns in about a second.
 #
 # Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
 # first failing step fails the run; the background builds are then stopped, with nothing left running.
@@ -41,6 +42,10 @@ background argocd-keda bash hack/control-plane/install.sh argocd keda
 # After the control plane (install.sh waits on its lock), so that no more than two Go builds run at a
 # time: with more, their links waited for the disk (docs/CI.md).
 background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
+# The real nodes (kubelet, kube-proxy, CoreDNS, metrics-server, kube-router) after the validators
+# (validate/install.sh waits on its lock, then finds them built): still no more than two Go builds at
+# a time, and their suite runs last.
+background --nice 19 nodes bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh >/dev/null && bash hack/control-plane/install.sh nodes'
 
 # --- suites that need npm, nginx or the brokers only --------------------------------------------------------
 step "test" npx projen test
@@ -64,6 +69,10 @@ step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
+
+# --- real containers on real nodes (root) ---------------------------------------------------------------------
+await nodes
+step "test:cluster nodes" env CP_SUITES=nodes npx projen test:cluster
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2
