@@ -12,6 +12,7 @@
 #   198.18.2.0/24      address on the shared bridge, so the host forwards nothing (ip_forward stays);
 #                      the host routes them through the nodes too, to answer pods
 #   198.19.0.0/16      the Service CIDR (kubernetes 198.19.0.1, kube-dns 198.19.0.10)
+# A node's namespace has routes to these ranges only, no default route.
 # Only one start.sh at a time can have real nodes (a lock), since the names and addresses are
 # fixed; the lock also makes it safe to clean up what a SIGKILLed run left behind.
 # shellcheck shell=bash disable=SC2034 # (the variables are for start.sh)
@@ -210,7 +211,10 @@ nodes_network() {
     ip -n "$n" link set lo up
     ip -n "$n" addr add "${NODE_IP[$n]}/$NODES_PREFIX" dev eth0
     ip -n "$n" link set eth0 up
-    ip -n "$n" route add default via "$NODES_HOST_IP"
+    # No default route: nothing in a node's namespace (containerd resolving a registry, a pod)
+    # can reach an address outside the test ranges. Services need a route for the node's own
+    # connections (kube-proxy rewrites the destination after the routing decision).
+    ip -n "$n" route add "$SERVICE_CIDR" via "$NODES_HOST_IP"
     # Pods reach the pods of the other node through it, over the shared bridge.
     local other
     for other in "${NODE_NAMES[@]}"; do

@@ -5,6 +5,7 @@
 //
 // Run it with `CP_SUITES=nodes npm run test:cluster` (hack/control-plane/test.sh). The tests run in
 // order and share the cluster; each fails, naming what is missing, rather than skips.
+import * as http from 'http';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, kwokNodeObject, requireEnv, run, waitFor } from './kube';
 
 const NS = 'real-nodes';
@@ -239,5 +240,37 @@ describe('GIVEN two real nodes in two zones', () => {
     const top = await run('kubectl', ['top', 'pod', '-n', NS, '--no-headers'], { timeoutMs: 30 * SECOND });
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/^server\s+\d+m\s+\d+Mi\s*$/m);
+  });
+
+  // The node namespaces reach nothing outside the machine (the host forwards nothing), so even a
+  // broken mirror configuration could not send a request out; the stand-in shows where it went.
+  test('WHEN a pod names an image of a mirrored registry host THEN the node pulls it from CP_REGISTRY', async () => {
+    const registry = requireEnv('CP_REGISTRY');
+    const host = requireEnv('CP_REGISTRY_HOSTS').split(' ')[0];
+    const seen: string[] = [];
+    let standIn: http.Server | undefined;
+    if (process.env.CP_REGISTRY_STAND_IN === '1') {
+      // A registry that knows no image: every request is recorded and answered 404.
+      const [address, port] = registry.split(':');
+      standIn = http.createServer((req, res) => { seen.push(`${req.method} ${req.url}`); res.writeHead(404).end(); });
+      await new Promise<void>((ok, ko) => { standIn!.once('error', ko); standIn!.listen(Number(port), address, ok); });
+    }
+    try {
+      await apply([pod('mirror-probe', NODE_B, `${host}/picvario/mirror-probe:1`, ['sh'], { imagePullPolicy: 'Always' })]);
+      let message = '';
+      await waitFor('a pull through the mirror', async () => {
+        const events: KubeObject[] = await api.list(`/api/v1/namespaces/${NS}/events?fieldSelector=involvedObject.name%3Dmirror-probe`);
+        message = events.map((e: any) => e.message).filter((m: string) => /Failed to pull image/.test(m)).join('\n');
+        return message !== '';
+      }, 60 * SECOND, describePods, 1000);
+      // A registry answered that it has no such image (not a failed connection, which would say so).
+      expect(message).toContain(`${host}/picvario/mirror-probe:1: not found`);
+      if (standIn) {
+        expect(seen).toContainEqual(expect.stringMatching(new RegExp(`^(HEAD|GET) /v2/picvario/mirror-probe/manifests/1\\?ns=${host.replace(/\./g, '\\.')}$`)));
+      }
+    } finally {
+      await kubectl(['delete', 'pod', '-n', NS, 'mirror-probe', '--wait=false']);
+      standIn?.close();
+    }
   });
 });
