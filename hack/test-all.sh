@@ -10,8 +10,9 @@
 # and KEDA and take about 17 minutes themselves, so those build first, in two jobs of about the same
 # CPU time (the control plane; Argo CD, then KEDA). The validators, needed only by the last few
 # minutes of suites, build after the control plane, at the lowest priority (background --nice 19),
-# in the CPU the cluster suites leave. On a warm machine each background install returns in about
-# a second.
+# in the CPU the cluster suites leave; the real nodes (kubelet, kube-proxy, CoreDNS, metrics-server,
+# kube-router) build after the validators, in the same way, for the last suite (CP_SUITES=nodes,
+# which needs root). On a warm machine each background install returns in about a second.
 #
 # Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
 # first failing step fails the run; the background builds are then stopped, with nothing left running.
@@ -47,6 +48,10 @@ step "synth" npx projen synth
 # time: with more, their links waited for the disk (docs/CI.md). And after synth: the gate's install runs
 # the compiled src/validate/ (lib/validate/), and would otherwise compile it while synth does.
 background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
+# The real nodes (kubelet, kube-proxy, CoreDNS, metrics-server, kube-router) after the validators
+# (validate/install.sh waits on its lock, then finds them built): still no more than two Go builds at
+# a time, and their suite runs last.
+background --nice 19 nodes bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh >/dev/null && bash hack/control-plane/install.sh nodes'
 # The images' registry is a Go build and their root filesystems come from mmdebstrap: after Argo CD and
 # KEDA (that install waits on their lock), so that the cluster suites' wait is not longer, and at the
 # lowest priority, in the CPU the suites leave (docs/IMAGES.md).
@@ -73,6 +78,10 @@ step "validate:compose" npx projen validate:compose
 # --- the images, built in the background above: about 2 min warm (31 s on an idle machine) -------------------
 await images
 step "test:images" npx projen test:images
+
+# --- real containers on real nodes (root) ---------------------------------------------------------------------
+await nodes
+step "test:cluster nodes" env CP_SUITES=nodes npx projen test:cluster
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2

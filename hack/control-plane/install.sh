@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything `npm run test:cluster` needs, on a fresh machine or again on this one:
 #
-#   hack/control-plane/install.sh [control-plane] [argocd] [keda]     (default: all three)
+#   hack/control-plane/install.sh [control-plane] [argocd] [keda] [nodes]
+#                                                   (default: the first three; nodes only on request)
 #
 #   control-plane  Debian's openssl, curl, procps, util-linux; etcd, kube-apiserver,
 #                  kube-controller-manager, kube-scheduler and kubectl built from the pinned Go
@@ -12,17 +13,25 @@
 #                  git-verify-wrapper.sh, which the repo server runs.
 #   keda           Debian's redis-server and rabbitmq-server (the brokers the KEDA tests scale on);
 #                  keda-operator and keda-adapter from keda/ (github.com/kedacore/keda/v2 v2.20.2).
+#   nodes          what start.sh's real nodes (CP_WITH_NODES=1) run: Debian's containerd, runc, CNI
+#                  plugins, iptables, ipset, conntrack, iproute2, busybox-static and gcc; kubelet and
+#                  kube-proxy from kubelet/ (k8s.io/kubernetes v1.37.2), CoreDNS v1.15.0 from coredns/,
+#                  metrics-server v0.8.0 from metrics-server/, kube-router v2.1.0 from kube-router/;
+#                  and three OCI image archives: the pause image (Kubernetes' pause.c, gcc -static),
+#                  CoreDNS (its static binary alone) and a busybox image (Debian's busybox-static).
 #
 # Binaries go to ${XDG_CACHE_HOME:-$HOME/.cache}/picvario-k8s-topology/bin/<hash>/ (argocd-<hash>/,
-# keda-<hash>/), never into the repository; the hash covers go.mod, go.sum, the Go version and the
+# keda-<hash>/, nodes-<hash>/), never into the repository; the hash covers go.mod, go.sum, the Go version and the
 # build flags. A directory counts only with its .complete marker. Builds run under nice and print
 # the wall and CPU time of each step; a lock per component keeps two installs from building the same
 # thing, and lets installs of different components build side by side.
 # Idempotent: with everything cached it returns in well under a second. Prints one line per
-# component on stdout: CP_BIN_DIR=..., CP_ARGOCD_BIN_DIR=..., CP_KEDA_BIN_DIR=...
+# component on stdout: CP_BIN_DIR=..., CP_ARGOCD_BIN_DIR=..., CP_KEDA_BIN_DIR=..., CP_NODES_BIN_DIR=...
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=oci.sh
+source "$(dirname "$0")/oci.sh"
 P=control-plane
 
 components=("$@")
@@ -33,7 +42,8 @@ for c in "${components[@]}"; do
     control-plane) debs+=(openssl curl procps util-linux) ;;
     argocd) debs+=(git redis-server) ;;
     keda) debs+=(redis-server rabbitmq-server) ;;
-    *) die "$P" "unknown component '$c' (control-plane, argocd or keda)" ;;
+    nodes) debs+=(containerd runc containernetworking-plugins iptables ipset conntrack iproute2 busybox-static gcc libc6-dev) ;;
+    *) die "$P" "unknown component '$c' (control-plane, argocd, keda or nodes)" ;;
   esac
 done
 # util-linux brings flock, setsid and setpriv, which install.sh and start.sh use.
@@ -56,12 +66,17 @@ pin kube go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
 pin kwok sigs.k8s.io/kwok "$KWOK_VERSION"
 pin argocd github.com/argoproj/argo-cd/v3 "$ARGOCD_VERSION"
 pin keda github.com/kedacore/keda/v2 "$KEDA_VERSION"
+pin kubelet k8s.io/kubernetes "$KUBERNETES_VERSION"
+pin coredns github.com/coredns/coredns "$COREDNS_VERSION"
+pin metrics-server sigs.k8s.io/metrics-server "$METRICS_SERVER_VERSION"
+pin kube-router github.com/cloudnativelabs/kube-router/v2 "$KUBE_ROUTER_VERSION"
 
 bin_dir() { # <component>
   case "$1" in
     control-plane) cp_bin_dir ;;
     argocd) argocd_bin_dir ;;
     keda) keda_bin_dir ;;
+    nodes) nodes_bin_dir ;;
   esac
 }
 binaries() { # <component>: the files its directory must hold
@@ -69,6 +84,7 @@ binaries() { # <component>: the files its directory must hold
     control-plane) echo "${CP_BINARIES[*]} kwok-stages.yaml" ;;
     argocd) echo "${ARGOCD_BINARIES[*]}" ;;
     keda) echo "${KEDA_BINARIES[*]}" ;;
+    nodes) echo "${NODES_BINARIES[*]}" ;;
   esac
 }
 env_name() { # <component>: the variable test.sh and start.sh read
@@ -76,6 +92,7 @@ env_name() { # <component>: the variable test.sh and start.sh read
     control-plane) echo CP_BIN_DIR ;;
     argocd) echo CP_ARGOCD_BIN_DIR ;;
     keda) echo CP_KEDA_BIN_DIR ;;
+    nodes) echo CP_NODES_BIN_DIR ;;
   esac
 }
 is_complete() { # <dir> <component>
@@ -138,6 +155,39 @@ build_keda() { # <tmp dir>
     CGO_ENABLED=0
   build keda-adapter keda "$tmp/keda-adapter" github.com/kedacore/keda/v2/cmd/adapter "$KEDA_LDFLAGS" \
     CGO_ENABLED=0
+}
+
+build_nodes() { # <tmp dir>
+  local tmp=$1 m src rootfs
+  for m in kubelet coredns metrics-server kube-router; do (cd "$CP_DIR/$m" && go mod download); done
+  build kubelet kubelet "$tmp/kubelet" k8s.io/kubernetes/cmd/kubelet "$CP_LDFLAGS" CGO_ENABLED=0
+  build kube-proxy kubelet "$tmp/kube-proxy" k8s.io/kubernetes/cmd/kube-proxy "$CP_LDFLAGS" CGO_ENABLED=0
+  build coredns coredns "$tmp/coredns" github.com/coredns/coredns "$COREDNS_LDFLAGS" CGO_ENABLED=0
+  build metrics-server metrics-server "$tmp/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "-s -w" CGO_ENABLED=0
+  build kube-router kube-router "$tmp/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
+    "$KUBE_ROUTER_LDFLAGS" CGO_ENABLED=0
+
+  # The pause image from the pinned Kubernetes source, built as its Makefile does (gcc -static).
+  src=$(cd "$CP_DIR/kubelet" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
+  [ -f "$src/build/pause/linux/pause.c" ] || die "$P" "build/pause/linux/pause.c not found in $src"
+  rootfs=$tmp/rootfs
+  mkdir -p "$rootfs"
+  gcc -Os -Wall -Werror -static -DVERSION="v$PAUSE_VERSION" -o "$rootfs/pause" "$src/build/pause/linux/pause.c"
+  oci_archive "$rootfs" "$PAUSE_IMAGE" "$tmp/pause.oci.tar" '["/pause"]'
+  rm -rf "$rootfs"
+  # CoreDNS: its static binary alone; the Corefile comes from a ConfigMap.
+  mkdir -p "$rootfs"
+  cp "$tmp/coredns" "$rootfs/coredns"
+  oci_archive "$rootfs" "$COREDNS_IMAGE" "$tmp/coredns.oci.tar" '["/coredns"]'
+  rm -rf "$rootfs"
+  # The suite's own image: Debian's static busybox with its applets (sh, httpd, nc, nslookup, wget).
+  mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -s busybox "$rootfs/bin/$applet"; done
+  echo 'root:x:0:0:root:/:/bin/sh' >"$rootfs/etc/passwd"
+  echo 'nobody:x:65534:65534:nobody:/:/bin/false' >>"$rootfs/etc/passwd"
+  oci_archive "$rootfs" "$BUSYBOX_IMAGE" "$tmp/busybox.oci.tar" '["/bin/sh"]'
+  rm -rf "$rootfs"
 }
 
 declare -A dirs

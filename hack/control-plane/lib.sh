@@ -13,6 +13,14 @@ ETCD_VERSION=v3.7.0
 KWOK_VERSION=v0.8.0
 ARGOCD_VERSION=v3.6.1
 KEDA_VERSION=v2.20.2
+# The real nodes (install.sh nodes): kubelet and kube-proxy from kubelet/ (the same k8s.io/kubernetes
+# as kube/, in a module of its own so that adding them does not rebuild the control plane), and the
+# three add-ons from their own small modules.
+COREDNS_VERSION=v1.15.0
+METRICS_SERVER_VERSION=v0.8.0
+KUBE_ROUTER_VERSION=v2.1.0
+# The pause image's version, as k8s.io/kubernetes v1.37.2 names it (build/pause/Makefile, TAG).
+PAUSE_VERSION=3.10.2
 GO_MIN_VERSION=1.26.0
 # Argo CD v3.6 requires Go >= 1.27: its module alone is built with this toolchain, which the go
 # command downloads from the module proxy (golang.org/toolchain) the first time.
@@ -29,6 +37,10 @@ done
 # their release images are.
 ARGOCD_LDFLAGS="-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}"
 KEDA_LDFLAGS="-s -w -X github.com/kedacore/keda/v2/version.Version=${KEDA_VERSION#v}"
+# The node binaries are static (no cgo), so that the CoreDNS binary runs in an image that holds
+# nothing else. kubelet and kube-proxy get the control plane's version stamps.
+COREDNS_LDFLAGS="-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
+KUBE_ROUTER_LDFLAGS="-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 
 # Never fetch another Go toolchain behind our back, and never change go.mod/go.sum while building.
 go_env
@@ -36,6 +48,11 @@ go_env
 CP_BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 ARGOCD_BINARIES=(argocd git-verify-wrapper.sh)
 KEDA_BINARIES=(keda-operator keda-adapter)
+# The images are OCI archives that start.sh imports into each node's containerd (no registry).
+NODES_BINARIES=(kubelet kube-proxy coredns metrics-server kube-router pause.oci.tar coredns.oci.tar busybox.oci.tar)
+PAUSE_IMAGE=registry.k8s.io/pause:$PAUSE_VERSION
+COREDNS_IMAGE=picvario.test/coredns:$COREDNS_VERSION
+BUSYBOX_IMAGE=picvario.test/busybox:${APT_PINS[busybox-static]}
 
 # The directory holding the binaries for the current pins: a hash of everything that decides
 # what gets built, so a changed go.mod/go.sum or Go version gives a new directory.
@@ -63,4 +80,16 @@ keda_bin_dir() {
            echo "build-flags: CGO_ENABLED=0 -trimpath -ldflags=$KEDA_LDFLAGS";
            echo "packages: ${KEDA_BINARIES[*]}"; } | sha256sum | cut -c1-16)
   echo "$CACHE_ROOT/bin/keda-$key"
+}
+
+# The same for the real nodes: the four modules, the image recipe (oci.sh) and the Debian busybox
+# packed into the test image.
+nodes_bin_dir() {
+  local key m
+  key=$( { for m in kubelet coredns metrics-server kube-router; do cat "$CP_DIR/$m/go.mod" "$CP_DIR/$m/go.sum"; done
+           cat "$CP_DIR/oci.sh"; echo "busybox-static $(apt_version busybox-static)"
+           go env GOVERSION GOOS GOARCH;
+           echo "build-flags: CGO_ENABLED=0 -trimpath $CP_LDFLAGS $COREDNS_LDFLAGS $KUBE_ROUTER_LDFLAGS";
+           echo "files: ${NODES_BINARIES[*]} $PAUSE_IMAGE $COREDNS_IMAGE"; } | sha256sum | cut -c1-16)
+  echo "$CACHE_ROOT/bin/nodes-$key"
 }

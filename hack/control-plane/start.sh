@@ -11,6 +11,12 @@
 #                      adapter behind the external.metrics.k8s.io APIService
 #   CP_WITH_BROKERS=1  a Redis (with a password) and a RabbitMQ (with its management API) for KEDA's
 #                      scalers to read and the tests to fill
+#   CP_WITH_NODES=1    two real nodes (zone-a, zone-b: kubelet, containerd, kube-proxy, kube-router's
+#                      NetworkPolicy firewall, each in a network namespace of its own), CoreDNS as a
+#                      pod behind kube-dns, and metrics-server (nodes.sh; needs root). The API server
+#                      then listens on 198.18.0.1 instead of 127.0.0.1. With CP_REGISTRY=<host:port>
+#                      every registry host in CP_REGISTRY_HOSTS (space-separated) is pulled from
+#                      http://CP_REGISTRY by the nodes' containerd.
 # Everything listens on free loopback ports only. COMMAND runs with KUBECONFIG, PATH (our kubectl
 # first) and CP_* set (see docs/CONTROL-PLANE.md); its exit code is ours. Everything started here
 # is stopped when this script ends, however it ends: COMMAND fails, Ctrl-C, TERM; and if this shell
@@ -22,6 +28,8 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=nodes.sh
+source "$(dirname "$0")/nodes.sh"
 P=control-plane
 
 [ "${1:-}" = "--" ] && shift
@@ -30,6 +38,7 @@ P=control-plane
 WITH_ARGOCD=${CP_WITH_ARGOCD:-0}
 WITH_KEDA=${CP_WITH_KEDA:-0}
 WITH_BROKERS=${CP_WITH_BROKERS:-0}
+WITH_NODES=${CP_WITH_NODES:-0}
 
 BIN=${CP_BIN_DIR:-$(cp_bin_dir)}
 for b in "${CP_BINARIES[@]}" kwok-stages.yaml; do
@@ -59,6 +68,7 @@ if [ "$WITH_KEDA" = 1 ]; then
   KEDA_CRDS=$CRDS_DIR/keda-${KEDA_VERSION}
   [ -f "$KEDA_CRDS/keda.sh_scaledobjects.yaml" ] || die "$P" "KEDA CRDs missing: $KEDA_CRDS/keda.sh_scaledobjects.yaml (set CRDS_DIR)"
 fi
+[ "$WITH_NODES" = 1 ] && nodes_check
 RABBITMQ_SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
 if [ "$WITH_BROKERS" = 1 ]; then
   for tool in redis-server redis-cli epmd "$RABBITMQ_SERVER"; do
@@ -96,6 +106,7 @@ stop_all() {
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
+  [ "$WITH_NODES" != 1 ] || nodes_cleanup
   # Every component has $WORK on its command line (Redis, epmd and Argo CD run from symlinks in
   # $WORK/bin, so even Redis' rewritten process title has it), and each one led its own process
   # group, so these two find any survivor, children included.
@@ -108,6 +119,15 @@ stop_all() {
     rc=1
   else
     log "$P" "stopped: no process of this control plane is left (pgrep -f $WORK and pgrep -g <its ${#PIDS[@]} process groups> found none)"
+  fi
+  if [ "$WITH_NODES" = 1 ]; then
+    if left=$(nodes_left | grep .); then
+      echo "$P: ERROR: the real nodes left behind:" >&2
+      echo "$left" >&2
+      rc=1
+    else
+      log "$P" "nodes cleaned up: no netns, pod netns, bridge, veth, cgroup, mount or CNI cache entry of theirs is left"
+    fi
   fi
   if [ "${CP_KEEP_WORK:-0}" = 1 ]; then log "$P" "kept $WORK (logs in $WORK/log)"; else rm -rf "$WORK"; fi
   exit "$rc"
@@ -172,7 +192,7 @@ gen_pki() {
   }
   cert apiserver "/CN=kube-apiserver" "$(printf '%s\n' \
     'basicConstraints=CA:FALSE' 'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth' \
-    'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local')"
+    "subjectAltName=IP:127.0.0.1,IP:$NODES_HOST_IP,IP:$KUBERNETES_SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local")"
   local client='basicConstraints=CA:FALSE
 keyUsage=digitalSignature
 extendedKeyUsage=clientAuth'
@@ -180,6 +200,14 @@ extendedKeyUsage=clientAuth'
   cert controller-manager "/CN=system:kube-controller-manager" "$client"
   cert scheduler "/CN=system:kube-scheduler" "$client"
   cert front-proxy-client "/CN=front-proxy-client" "$client" front-proxy-ca
+  # The API server's client certificate for kubelets (exec, logs, metrics of real nodes).
+  cert apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$client"
+  if [ "$WITH_NODES" = 1 ]; then
+    nodes_pki
+    cert metrics-server "/CN=metrics-server" "$(printf '%s\n' \
+      'basicConstraints=CA:FALSE' 'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth' \
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:metrics-server.kube-system.svc')"
+  fi
   if [ "$WITH_KEDA" = 1 ]; then
     # One certificate for KEDA's operator (gRPC server), its adapter (gRPC client and the serving
     # certificate of the aggregated API, reached as keda-metrics-apiserver.keda.svc), as KEDA's
@@ -205,7 +233,7 @@ clusters:
 - name: picvario-test
   cluster:
     certificate-authority: $PKI/ca.crt
-    server: https://127.0.0.1:$APISERVER_PORT
+    server: https://$API_HOST:$APISERVER_PORT
 users:
 - name: $1
   user:
@@ -216,6 +244,34 @@ contexts:
   context: {cluster: picvario-test, user: $1}
 current-context: picvario-test
 KC
+}
+
+# host_api_service <namespace> <service> <port> <group>: the objects that put an extension API
+# server running on the host (KEDA's metrics adapter, metrics-server) behind an APIService. Its
+# Service is an ExternalName for localhost: the aggregator resolves it to https://localhost:<port>
+# (EndpointSlices cannot hold loopback addresses, so --enable-aggregator-routing cannot reach it).
+host_api_service() {
+  cat <<YAML
+apiVersion: v1
+kind: Service
+metadata: {name: $2, namespace: $1}
+spec:
+  type: ExternalName
+  externalName: localhost
+  ports: [{name: https, port: $3, protocol: TCP}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.$4}
+spec:
+  group: $4
+  version: v1beta1
+  service: {name: $2, namespace: $1, port: $3}
+  caBundle: $(base64 -w0 "$PKI/ca.crt")
+  groupPriorityMinimum: 100
+  versionPriority: 100
+---
+YAML
 }
 
 # launch [--pdeathsig SIG] <name> <command> [args...]: own process group, signalled when we die
@@ -270,6 +326,7 @@ n_ports=6
 [ "$WITH_ARGOCD" = 1 ] && n_ports=$((n_ports + 4))
 [ "$WITH_KEDA" = 1 ] && n_ports=$((n_ports + 5))
 [ "$WITH_BROKERS" = 1 ] && n_ports=$((n_ports + 5))
+[ "$WITH_NODES" = 1 ] && n_ports=$((n_ports + 1))
 read -r -a ports <<<"$(free_ports "$n_ports")"
 next_port() { PORT=${ports[0]}; ports=("${ports[@]:1}"); }
 for v in ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHED_PORT KWOK_PORT; do next_port; printf -v "$v" %s "$PORT"; done
@@ -282,6 +339,14 @@ fi
 if [ "$WITH_BROKERS" = 1 ]; then
   for v in REDIS_PORT RABBITMQ_PORT RABBITMQ_MANAGEMENT_PORT RABBITMQ_DIST_PORT EPMD_PORT; do next_port; printf -v "$v" %s "$PORT"; done
 fi
+if [ "$WITH_NODES" = 1 ]; then
+  next_port
+  METRICS_SERVER_PORT=$PORT
+fi
+# The API server's address: loopback, or with real nodes the host side of their bridge, which the
+# nodes and pods reach (and the host too).
+API_HOST=127.0.0.1
+[ "$WITH_NODES" = 1 ] && API_HOST=$NODES_HOST_IP
 
 t0=$(date +%s.%N)
 gen_pki
@@ -324,6 +389,7 @@ if [ "$WITH_ARGOCD" = 1 ]; then
 fi
 
 # --- control plane -------------------------------------------------------------------------------
+[ "$WITH_NODES" = 1 ] && nodes_network
 launch etcd "$BIN/etcd" \
   --name picvario-test --data-dir "$WORK/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
@@ -334,8 +400,10 @@ wait_ready etcd "http://127.0.0.1:$ETCD_PORT/health"
 
 launch kube-apiserver "$BIN/kube-apiserver" \
   --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
-  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$APISERVER_PORT" \
-  --endpoint-reconciler-type none \
+  --bind-address "$API_HOST" --advertise-address "$API_HOST" --secure-port "$APISERVER_PORT" \
+  --endpoint-reconciler-type "$([ "$WITH_NODES" = 1 ] && echo lease || echo none)" \
+  --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority "$PKI/ca.crt" --kubelet-preferred-address-types InternalIP \
   --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" \
   --client-ca-file "$PKI/ca.crt" \
   --requestheader-client-ca-file "$PKI/front-proxy-ca.crt" \
@@ -346,12 +414,12 @@ launch kube-apiserver "$BIN/kube-apiserver" \
   --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
   --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --service-cluster-ip-range 10.96.0.0/16 \
-  --authorization-mode RBAC \
+  --service-cluster-ip-range "$SERVICE_CIDR" \
+  --authorization-mode Node,RBAC \
   --allow-privileged=false \
   --storage-media-type application/vnd.kubernetes.protobuf \
   --v 1
-wait_ready kube-apiserver "https://127.0.0.1:$APISERVER_PORT/readyz" \
+wait_ready kube-apiserver "https://$API_HOST:$APISERVER_PORT/readyz" \
   --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key"
 t_api=$(date +%s.%N)
 
@@ -425,35 +493,15 @@ stringData: {server.secretkey: "$(openssl rand -hex 16)"}
 YAML
     fi
     if [ "$WITH_KEDA" = 1 ]; then
-      # KEDA's metrics adapter runs on the host, so its Service is an ExternalName for localhost:
-      # the aggregator resolves it to https://localhost:<port> (EndpointSlices cannot hold loopback
-      # addresses, so --enable-aggregator-routing cannot reach it). The HPA controller's built-in
-      # role (system:controller:horizontal-pod-autoscaler) already reads external.metrics.k8s.io.
+      # The HPA controller's built-in role (system:controller:horizontal-pod-autoscaler) already
+      # reads external.metrics.k8s.io.
       cat <<YAML
 apiVersion: v1
 kind: Namespace
 metadata: {name: keda}
 ---
-apiVersion: v1
-kind: Service
-metadata: {name: keda-metrics-apiserver, namespace: keda}
-spec:
-  type: ExternalName
-  externalName: localhost
-  ports: [{name: https, port: $KEDA_ADAPTER_PORT, protocol: TCP}]
----
-apiVersion: apiregistration.k8s.io/v1
-kind: APIService
-metadata: {name: v1beta1.external.metrics.k8s.io}
-spec:
-  group: external.metrics.k8s.io
-  version: v1beta1
-  service: {name: keda-metrics-apiserver, namespace: keda, port: $KEDA_ADAPTER_PORT}
-  caBundle: $(base64 -w0 "$PKI/ca.crt")
-  groupPriorityMinimum: 100
-  versionPriority: 100
----
 YAML
+      host_api_service keda keda-metrics-apiserver "$KEDA_ADAPTER_PORT" external.metrics.k8s.io
     fi
   } > "$WORK/platform.yaml"
   # kubectl wait fails at once (instead of waiting) on a CRD that has no conditions yet: retry.
@@ -560,12 +608,14 @@ if [ "$WITH_BROKERS" = 1 ]; then
   wait_cmd rabbitmq curl -fsS --max-time 2 -u guest:guest "http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT/api/overview"
 fi
 t_brokers=$(date +%s.%N)
+[ "$WITH_NODES" = 1 ] && nodes_start
+t_nodes=$(date +%s.%N)
 
 export KUBECONFIG=$WORK/admin.kubeconfig
 export PATH=$BIN:$PATH
-export CP_WORK=$WORK CP_BIN_DIR=$BIN CP_PKI=$PKI CP_APISERVER="https://127.0.0.1:$APISERVER_PORT"
+export CP_WORK=$WORK CP_BIN_DIR=$BIN CP_PKI=$PKI CP_APISERVER="https://$API_HOST:$APISERVER_PORT"
 export CP_START_SECONDS CP_COMPONENTS
-CP_START_SECONDS=$(elapsed "$t0" "$t_brokers")
+CP_START_SECONDS=$(elapsed "$t0" "$t_nodes")
 CP_COMPONENTS="${NAMES[*]}"
 parts="certificates $(elapsed "$t0" "$t_pki")s, etcd+apiserver /readyz $(elapsed "$t_pki" "$t_api")s"
 if [ "$WITH_ARGOCD" = 1 ] || [ "$WITH_KEDA" = 1 ]; then
@@ -575,6 +625,7 @@ else
   parts+=", controller-manager+scheduler+kwok $(elapsed "$t_api" "$t_ready")s"
 fi
 [ "$WITH_BROKERS" = 1 ] && parts+=", then brokers $(elapsed "$t_controllers" "$t_brokers")s"
+[ "$WITH_NODES" = 1 ] && parts+=", then real nodes, CoreDNS and metrics-server $(elapsed "$t_brokers" "$t_nodes")s"
 log "$P" "ready in ${CP_START_SECONDS}s ($parts)"
 log "$P" "apiserver $CP_APISERVER ($KUBERNETES_VERSION), etcd 127.0.0.1:$ETCD_PORT, logs in $WORK/log"
 if [ "$WITH_ARGOCD" = 1 ]; then
@@ -591,6 +642,11 @@ if [ "$WITH_BROKERS" = 1 ]; then
   export CP_RABBITMQ_HOST=127.0.0.1 CP_RABBITMQ_PORT=$RABBITMQ_PORT
   export CP_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$RABBITMQ_MANAGEMENT_PORT CP_RABBITMQ_ADMIN_USER=guest CP_RABBITMQ_ADMIN_PASSWORD=guest
   log "$P" "brokers: Redis 127.0.0.1:$REDIS_PORT (password in CP_REDIS_PASSWORD), RabbitMQ amqp://127.0.0.1:$RABBITMQ_PORT, management $CP_RABBITMQ_MANAGEMENT_URL"
+fi
+if [ "$WITH_NODES" = 1 ]; then
+  export CP_NODES="${NODE_NAMES[*]}" CP_NODES_BIN_DIR=$NODES_BIN CP_BUSYBOX_IMAGE=$BUSYBOX_IMAGE CP_PAUSE_IMAGE=$PAUSE_IMAGE
+  export CP_KUBE_DNS_IP=$KUBE_DNS_IP CP_NODES_HOST_IP=$NODES_HOST_IP
+  log "$P" "real nodes: ${NODE_NAMES[*]} (${NODE_IP[pcp-node-a]}, ${NODE_IP[pcp-node-b]}; zones zone-a, zone-b), CoreDNS at $KUBE_DNS_IP, metrics-server https://127.0.0.1:$METRICS_SERVER_PORT${CP_REGISTRY:+, registry mirror http://$CP_REGISTRY for ${CP_REGISTRY_HOSTS:-no host}}"
 fi
 log "$P" "KUBECONFIG=$KUBECONFIG"
 

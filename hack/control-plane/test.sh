@@ -8,6 +8,12 @@
 #                CP_WITH_KEDA=1, CP_WITH_BROKERS=1) with small fixtures of their own
 #   gitops       test/cluster/gitops.cluster.ts: real Argo CD syncs Picvario's render from a rendered
 #                branch (k8s-topology publish) and real KEDA scales its workers; same switches
+#   nodes        test/cluster/nodes.cluster.ts: real containers on two real nodes (CP_WITH_NODES=1;
+#                needs root): scheduling across zones, a ClusterIP Service through kube-proxy, DNS
+#                through CoreDNS, NetworkPolicy through kube-router, a liveness restart, exec, logs
+#                and the metrics API; and, unless CP_REGISTRY names a registry, the registry mirrors
+#                (CP_REGISTRY=198.18.0.1:<free port>, CP_REGISTRY_HOSTS="registry.picvario.test docker.io",
+#                a stand-in the suite serves). Not in the default list: run it with CP_SUITES=nodes.
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
@@ -31,7 +37,8 @@ for s in "${suites[@]}"; do
   case "$s" in
     topology) ;;
     controllers | gitops) need+=(argocd keda) ;;
-    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops)" ;;
+    nodes) need+=(nodes) ;;
+    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes)" ;;
   esac
   [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
 done
@@ -40,7 +47,7 @@ read -r -a need <<<"$(printf '%s\n' "${need[@]}" | awk '!seen[$0]++' | xargs)"
 installed=$(bash "$CP_DIR/install.sh" "${need[@]}") || die "$P" "install.sh ${need[*]} failed"
 while IFS='=' read -r key value; do
   case "$key" in
-    CP_BIN_DIR | CP_ARGOCD_BIN_DIR | CP_KEDA_BIN_DIR) export "$key=$value" ;;
+    CP_BIN_DIR | CP_ARGOCD_BIN_DIR | CP_KEDA_BIN_DIR | CP_NODES_BIN_DIR) export "$key=$value" ;;
   esac
 done <<<"$installed"
 [ -x "${CP_BIN_DIR:-}/kube-apiserver" ] || die "$P" "install.sh did not produce the control plane binaries"
@@ -82,7 +89,18 @@ failed=()
 results=()
 for s in "${suites[@]}"; do
   flags=()
-  case "$s" in controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;; esac
+  case "$s" in
+    controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;;
+    nodes)
+      flags=(CP_WITH_NODES=1)
+      # Without a registry of the caller's, the suite checks the nodes' registry mirrors against a
+      # stand-in that it starts itself on the bridge address (a kernel-chosen free port).
+      if [ -z "${CP_REGISTRY:-}" ]; then
+        port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+        flags+=(CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.picvario.test docker.io" CP_REGISTRY_STAND_IN=1)
+      fi
+      ;;
+  esac
   log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
   start=$SECONDS
   rc=0

@@ -74,18 +74,29 @@ declare -A APT_PINS=(
   [shellcheck]=0.9.0
   # The image builder (hack/images/): Debian's tools, and the python3 the app images run.
   [mmdebstrap]=1.3.5
-  [umoci]=0.4.7+ds
-  [skopeo]=1.9.3+ds1
-  [runc]=1.1.5+ds1
+  [umoci]=0.4.7
+  [skopeo]=1.9.3
   [python3]=3.11.2
+  # The real nodes of the cluster harness (hack/control-plane/install.sh nodes); runc also runs the
+  # image builder's containers.
+  [containerd]=1.6.20
+  [runc]=1.1.5
+  [containernetworking-plugins]=1.1.1
+  [iptables]=1.8.9
+  [ipset]=7.17
+  [conntrack]=1.4.7
+  [busybox-static]=1.35.0
 )
 
-# apt_upstream <debian version>: its upstream part, without the epoch ("5:") and the Debian revision
-# ("-1~deb12u10"): 5:7.0.15-1~deb12u10 -> 7.0.15. A native package has no revision: 0.9 -> 0.9.
+# apt_upstream <debian version>: its upstream part, without the epoch ("5:"), the Debian revision
+# ("-1~deb12u10") and the marker of a repacked upstream tarball ("~ds1", "+ds1", "+ds"):
+# 5:7.0.15-1~deb12u10 -> 7.0.15, 1.6.20~ds1-1+deb12u3 -> 1.6.20. A native package has no revision:
+# 0.9 -> 0.9.
 apt_upstream() {
   local v=$1
   case $v in [0-9]*:*) v=${v#*:} ;; esac
   case $v in *-*) v=${v%-*} ;; esac
+  v=$(sed -E 's/[~+]ds[0-9]*$//' <<<"$v")
   echo "$v"
 }
 

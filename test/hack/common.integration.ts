@@ -52,9 +52,11 @@ describe('GIVEN Debian pins by upstream version (APT_PINS in hack/lib/common.sh)
     const r = bash('for p in "${!APT_PINS[@]}"; do echo "$p=${APT_PINS[$p]}"; done');
     expect(r.status).toBe(0);
     const pins = r.stdout.trim().split('\n').sort();
-    // +ds, +ds1: Debian's repacked upstream tarballs; still the upstream part, no revision.
-    expect(pins).toEqual(['mmdebstrap=1.3.5', 'nginx=1.22.1', 'python3=3.11.2', 'rabbitmq-server=3.10.8', 'redis-server=7.0.15',
-      'runc=1.1.5+ds1', 'shellcheck=0.9.0', 'skopeo=1.9.3+ds1', 'umoci=0.4.7+ds']);
+    expect(pins).toEqual([
+      'busybox-static=1.35.0', 'conntrack=1.4.7', 'containerd=1.6.20', 'containernetworking-plugins=1.1.1',
+      'ipset=7.17', 'iptables=1.8.9', 'mmdebstrap=1.3.5', 'nginx=1.22.1', 'python3=3.11.2', 'rabbitmq-server=3.10.8',
+      'redis-server=7.0.15', 'runc=1.1.5', 'shellcheck=0.9.0', 'skopeo=1.9.3', 'umoci=0.4.7',
+    ]);
   });
 
   test.each([
@@ -63,6 +65,9 @@ describe('GIVEN Debian pins by upstream version (APT_PINS in hack/lib/common.sh)
     ['3.10.8-1.1+deb12u1', '3.10.8'],
     ['0.9.0-1', '0.9.0'],
     ['0.9', '0.9'],
+    ['1.6.20~ds1-1+deb12u3', '1.6.20'],
+    ['1.1.5+ds1-1+deb12u1', '1.1.5'],
+    ['1:1.35.0-4+deb12u1+b1', '1.35.0'],
   ])('WHEN apt_upstream reads %s THEN the upstream part is %s', (full, upstream) => {
     const r = bash(`apt_upstream '${full}'`);
     expect(r.stdout.trim()).toBe(upstream);
