@@ -6,8 +6,9 @@
 #   - A Python virtual environment with Celery, kombu, the Redis client and pytest at the versions pinned in
 #     hack/faults/requirements.txt, in $CACHE_ROOT/faults-venv (override with FAULTS_VENV). It is rebuilt
 #     only when requirements.txt or the Python interpreter changes.
-#   - contrib/celery (the app-side package, k8s-topology-celery) into that venv, which the fixture app uses as
-#     an app would; reinstalled whenever its files change.
+#   - contrib/django (the app-side package, k8s-topology-django) into that venv: the fixture app imports
+#     its k8s_topology_celery module as an app would; reinstalled whenever its files change. (Its Django
+#     dependencies are not installed here: --no-deps, and the Celery module imports none of them.)
 # When everything is present it takes well under a second. Prints the venv path as its last line
 # (`venv: <path>`). Exits non-zero, naming what is missing, on any failure.
 set -euo pipefail
@@ -53,7 +54,7 @@ else
   echo "$stamp" >"$venv/.faults-stamp"
   log "$prefix" "installed $(grep -c '==' "$here/requirements.txt") pinned packages"
 fi
-contrib=contrib/celery
+contrib=contrib/django
 contrib_stamp="$(find "$contrib" -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path '*/build/*' -print0 \
   | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 if [ "$(cat "$venv/.contrib-stamp" 2>/dev/null)" = "$contrib_stamp" ]; then
