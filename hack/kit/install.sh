@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Installs what `npm run test:kit` (the app-side kit's suite, test/kit/) needs, idempotently:
+#   - Debian's postgresql-15 (through apt_ensure; its service is never left running: the suite starts a
+#     throwaway cluster of its own on a free loopback port).
+#   - A Python virtual environment with Django, Celery, boto3, psycopg, pytest and pytest-django at the
+#     versions pinned with hashes in hack/kit/requirements.txt, in $CACHE_ROOT/kit-venv-<hash> (the hash
+#     covers the requirements and the interpreter), counted only with its .complete marker.
+#   - contrib/django built into a wheel (from a copy, without build isolation: no unpinned download) and
+#     installed into that venv; rebuilt whenever its files change.
+#   - versitygw, the S3-compatible server the upload tests run, built from the pinned Go module in
+#     versitygw/ into $CACHE_ROOT/kit/bin/versitygw-<hash>/ (the hash covers go.mod, go.sum, the Go version
+#     and the build flags), counted only with its .complete marker.
+# A lock keeps two installs from building at once. Warm, it takes well under a second. Prints
+# KIT_VENV=<path> and VERSITYGW_BIN=<path> as its last lines; exits non-zero naming what is missing.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+# shellcheck source=../lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+cd "$REPO_ROOT"
+here=hack/kit
+P=kit-install
+VERSITYGW_MODULE=github.com/versity/versitygw
+VERSITYGW_VERSION=v1.8.0
+LDFLAGS="-s -w"
+kit_cache="$CACHE_ROOT/kit"
+mkdir -p "$kit_cache/bin"
+exec 9>"$kit_cache/.install.lock"
+flock -w 1800 9 || die "$P" "could not lock $kit_cache/.install.lock within 1800s"
+
+# hash_of <path...>: 16 hex digits over the files' names and contents (folders walked in a stable order).
+hash_of() {
+  find "$@" -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path '*/build/*' -print0 \
+    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
+}
+
+# --- PostgreSQL -------------------------------------------------------------------------------------------
+apt_ensure "$P" postgresql-15
+pg_bin=/usr/lib/postgresql/15/bin
+for tool in initdb pg_ctl postgres; do
+  [ -x "$pg_bin/$tool" ] || die "$P" "$pg_bin/$tool is missing (Debian package postgresql-15)"
+done
+
+# --- Python virtual environment ---------------------------------------------------------------------------
+python=${KIT_PYTHON:-python3}
+command -v "$python" >/dev/null 2>&1 || die "$P" "$python is not on PATH (Python 3.11 is needed)"
+"$python" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
+  || die "$P" "$("$python" -V 2>&1): the wheels pinned in $here/requirements.txt are CPython 3.11's (set KIT_PYTHON to a python3.11)"
+venv="$CACHE_ROOT/kit-venv-$( { hash_of "$here/requirements.txt"; "$python" -c 'import sys; print(sys.version, sys.executable)'; } | sha256sum | cut -c1-16)"
+if [ -f "$venv/.complete" ]; then
+  log "$P" "cached   venv $venv"
+else
+  log "$P" "creating venv $venv"
+  rm -rf "$venv"
+  "$python" -m venv "$venv" || die "$P" "python -m venv failed (on Debian's python: apt-get install python3-venv)"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --require-hashes -r "$here/requirements.txt" \
+    || die "$P" "pip install -r $here/requirements.txt failed"
+  "$venv/bin/python" -m pip check >&2 || die "$P" "the pinned set in $here/requirements.txt is incomplete (pip check)"
+  touch "$venv/.complete"
+  log "$P" "installed $(grep -c '==' "$here/requirements.txt") pinned packages"
+fi
+
+contrib=contrib/django
+contrib_stamp=$(hash_of "$contrib")
+if [ "$(cat "$venv/.contrib-stamp" 2>/dev/null)" = "$contrib_stamp" ]; then
+  log "$P" "cached   $contrib"
+else
+  # A copy, so that the build leaves nothing (build/, *.egg-info) in the checkout.
+  build=$(mktemp -d)
+  cp -r "$contrib/." "$build/src"
+  "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-input --no-deps --no-build-isolation -w "$build/dist" "$build/src" \
+    || { rm -rf "$build"; die "$P" "building the wheel of $contrib failed"; }
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --force-reinstall "$build"/dist/*.whl \
+    || { rm -rf "$build"; die "$P" "pip install of the $contrib wheel failed"; }
+  rm -rf "$build"
+  "$venv/bin/python" -m pip check >&2 || die "$P" "$contrib needs a package the pinned set lacks (pip check)"
+  echo "$contrib_stamp" >"$venv/.contrib-stamp"
+  log "$P" "installed $contrib (wheel)"
+fi
+
+# --- versitygw ----------------------------------------------------------------------------------------------
+command -v go >/dev/null || die "$P" "Go is required to build versitygw (the go command is missing)"
+go_env
+grep -Eq "^\s*(require\s+)?$VERSITYGW_MODULE $VERSITYGW_VERSION( |\$)" "$here/versitygw/go.mod" \
+  || die "$P" "$here/versitygw/go.mod does not require $VERSITYGW_MODULE $VERSITYGW_VERSION (update install.sh with it)"
+bin="$kit_cache/bin/versitygw-$( { hash_of "$here/versitygw/go.mod" "$here/versitygw/go.sum"; go env GOVERSION GOOS GOARCH; echo "CGO_ENABLED=0 -trimpath -ldflags=$LDFLAGS"; } | sha256sum | cut -c1-16)"
+if [ -f "$bin/.complete" ] && [ -x "$bin/versitygw" ]; then
+  log "$P" "cached   versitygw $bin"
+else
+  tmp=$(mktemp -d "$kit_cache/bin/.build.XXXXXX")
+  log "$P" "building versitygw ($VERSITYGW_MODULE $VERSITYGW_VERSION) into $bin"
+  (cd "$here/versitygw" && go mod download) || { rm -rf "$tmp"; die "$P" "go mod download in $here/versitygw failed (go.sum must list every module)"; }
+  TIMEFORMAT="time: go build versitygw: %1R s wall, %1U s user + %1S s system CPU"
+  time (cd "$here/versitygw" && CGO_ENABLED=0 nice -n 10 go build -trimpath -ldflags="$LDFLAGS" \
+    -o "$tmp/versitygw" "$VERSITYGW_MODULE/cmd/versitygw") || { rm -rf "$tmp"; die "$P" "go build of versitygw failed"; }
+  touch "$tmp/.complete"
+  rm -rf "$bin"
+  mv "$tmp" "$bin"
+fi
+echo "KIT_VENV=$venv"
+echo "VERSITYGW_BIN=$bin/versitygw"
