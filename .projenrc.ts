@@ -136,6 +136,11 @@ project.addTask('test:faults', {
   exec: 'bash hack/faults/run.sh',
   receiveArgs: true,
 });
+project.addTask('test:kit', {
+  description: 'The app-side kit (contrib/django) built as a wheel and tested with pytest-django against a throwaway PostgreSQL 15 and versitygw (S3) on loopback',
+  exec: 'bash hack/kit/test.sh',
+  receiveArgs: true,
+});
 project.addTask('test:images', {
   description: 'Build the shop\'s images (Debian packages, hashed wheels), serve them from a loopback registry, resolve every rendered image reference, and run each container of the render under runc',
   exec: 'bash hack/images/test.sh',

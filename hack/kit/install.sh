@@ -35,7 +35,7 @@ hash_of() {
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 apt_ensure "$P" postgresql-15
-pg_bin=/usr/lib/postgresql/15/bin
+pg_bin=${KIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 for tool in initdb pg_ctl postgres; do
   [ -x "$pg_bin/$tool" ] || die "$P" "$pg_bin/$tool is missing (Debian package postgresql-15)"
 done

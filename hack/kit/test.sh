@@ -4,8 +4,8 @@
 #     when run as root), listening on 127.0.0.1 and a free port, and
 #   - versitygw, an S3-compatible server, with its posix backend in a temporary folder, on 127.0.0.1 and a
 #     free port,
-# both started here and removed on exit, whatever the outcome. hack/kit/install.sh provides the venv,
-# the kit's wheel and versitygw. Extra arguments go to pytest (e.g. -k uploads). Fails, naming it, when
+# both started here and removed on exit, whatever the outcome (KIT_PG_BIN names another PostgreSQL 15
+# bin/ folder). hack/kit/install.sh provides the venv, the kit's wheel and versitygw. Extra arguments go to pytest (e.g. -k uploads). Fails, naming it, when
 # PostgreSQL or versitygw is missing or does not start.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
@@ -17,7 +17,7 @@ P=test:kit
 installed=$(hack/kit/install.sh) || die "$P" "hack/kit/install.sh failed (above)"
 venv=$(sed -n 's/^KIT_VENV=//p' <<<"$installed")
 versitygw=$(sed -n 's/^VERSITYGW_BIN=//p' <<<"$installed")
-pg_bin=/usr/lib/postgresql/15/bin
+pg_bin=${KIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 for tool in initdb pg_ctl postgres; do
   [ -x "$pg_bin/$tool" ] || die "$P" "PostgreSQL 15 is missing: no $pg_bin/$tool (Debian package postgresql-15)"
 done
@@ -90,4 +90,5 @@ export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret
 export CELERY_BROKER_URL=memory://
 export PYTHONPATH="$REPO_ROOT/test/kit" PYTHONDONTWRITEBYTECODE=1
 cd test/kit
-"$venv/bin/pytest" "$@"
+# Bounded: a hung request must not hold CI (the whole suite takes about 10 s).
+timeout --kill-after=30 600 "$venv/bin/pytest" "$@"
