@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm run test:kit` (the app-side kit's suite, test/kit/) needs, idempotently:
-#   - Debian's postgresql-15 (through apt_ensure; its service is never left running: the suite starts a
-#     throwaway cluster of its own on a free loopback port).
+#   - Debian's postgresql-15 and redis-server (through apt_ensure; their services are never left running:
+#     the suite starts a throwaway cluster and server of its own on free loopback ports).
 #   - A Python virtual environment with Django, Celery, boto3, psycopg, pytest and pytest-django at the
 #     versions pinned with hashes in hack/kit/requirements.txt, in $CACHE_ROOT/kit-venv-<hash> (the hash
 #     covers the requirements and the interpreter), counted only with its .complete marker.
@@ -33,8 +33,9 @@ hash_of() {
     | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
 }
 
-# --- PostgreSQL -------------------------------------------------------------------------------------------
-apt_ensure "$P" postgresql-15
+# --- PostgreSQL, and Redis as the readiness check's broker ----------------------------------------------------
+apt_ensure "$P" postgresql-15 redis-server
+command -v redis-server >/dev/null 2>&1 || die "$P" "redis-server is not installed (Debian package redis-server)"
 pg_bin=${KIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 for tool in initdb pg_ctl postgres; do
   [ -x "$pg_bin/$tool" ] || die "$P" "$pg_bin/$tool is missing (Debian package postgresql-15)"

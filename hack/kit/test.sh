@@ -3,7 +3,8 @@
 #   - a throwaway PostgreSQL 15 cluster (Debian's postgresql-15: initdb + pg_ctl, as the postgres user
 #     when run as root), listening on 127.0.0.1 and a free port, and
 #   - versitygw, an S3-compatible server, with its posix backend in a temporary folder, on 127.0.0.1 and a
-#     free port,
+#     free port, and
+#   - redis-server with a password, the broker the readiness check reaches, on 127.0.0.1 and a free port,
 # both started here and removed on exit, whatever the outcome (KIT_PG_BIN names another PostgreSQL 15
 # bin/ folder). hack/kit/install.sh provides the venv, the kit's wheel and versitygw. Extra arguments go to pytest (e.g. -k uploads). Fails, naming it, when
 # PostgreSQL or versitygw is missing or does not start.
@@ -28,7 +29,9 @@ work=$(mktemp -d)
 chmod 755 "$work"
 pg_pid_file=
 s3_pid=
+redis_pid=
 cleanup() {
+  if [ -n "$redis_pid" ]; then kill "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
   if [ -n "$pg_pid_file" ]; then as_pg "$pg_bin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true; fi
   if [ -n "$s3_pid" ]; then kill "$s3_pid" 2>/dev/null || true; wait "$s3_pid" 2>/dev/null || true; fi
   rm -rf "$work"
@@ -81,13 +84,22 @@ s3_pid=$!
 wait_port "$s3_port" versitygw "$work/versitygw.log"
 log "$P" "versitygw on 127.0.0.1:$s3_port ($work/s3)"
 
+redis_port=$(free_port)
+redis_password=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+mkdir "$work/redis"
+redis-server --bind 127.0.0.1 --port "$redis_port" --requirepass "$redis_password" --save '' --appendonly no \
+  --dir "$work/redis" >"$work/redis.log" 2>&1 &
+redis_pid=$!
+wait_port "$redis_port" redis-server "$work/redis.log"
+log "$P" "redis-server on 127.0.0.1:$redis_port"
+
 export DJANGO_SECRET_KEY=kit-test-$RANDOM$RANDOM
 export DATABASE_URL="postgres://kit@127.0.0.1:$pg_port/kit"
 export AWS_STORAGE_BUCKET_NAME=media AWS_S3_REGION_NAME=us-east-1 AWS_S3_ENDPOINT_URL="http://127.0.0.1:$s3_port"
 export DJANGO_STATIC_BUCKET=static STATIC_URL=/static/
 export AWS_ACCESS_KEY_ID=$access AWS_SECRET_ACCESS_KEY=$secret
-# The readiness check's broker: kombu's in-memory transport; the tests point it at a closed port too.
-export CELERY_BROKER_URL=memory://
+# As BROKER_ENV renders a Redis broker: the password beside the URL.
+export CELERY_BROKER_URL="redis://127.0.0.1:$redis_port/0" CELERY_BROKER_PASSWORD=$redis_password
 export PYTHONPATH="$REPO_ROOT/test/kit" PYTHONDONTWRITEBYTECODE=1
 cd test/kit
 # Bounded: a hung request must not hold CI (the whole suite takes about 10 s).

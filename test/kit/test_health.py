@@ -46,6 +46,12 @@ def test_an_unreachable_broker_makes_the_pod_unready_within_the_timeout(settings
     assert checks["broker"]["status"] == "failed" and checks["database"]["status"] == "ok"
 
 
+def test_the_broker_check_uses_the_password_beside_the_url(settings):
+    settings.CELERY_BROKER_PASSWORD = "not-the-password"
+    r = probe.get("/healthz/ready")
+    assert r.status_code == 503 and r.json()["checks"]["broker"]["status"] == "failed"
+
+
 def test_a_missing_bucket_makes_the_pod_unready(settings):
     settings.AWS_STORAGE_BUCKET_NAME = "no-such-bucket"
     r = probe.get("/healthz/ready")
