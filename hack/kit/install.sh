@@ -3,8 +3,8 @@
 #   - Debian's postgresql-15 and redis-server (through apt_ensure; their services are never left running:
 #     the suite starts a throwaway cluster and server of its own on free loopback ports).
 #   - A Python virtual environment with Django, Celery, boto3, psycopg, pytest and pytest-django at the
-#     versions pinned with hashes in hack/kit/requirements.txt, in $CACHE_ROOT/kit-venv-<hash> (the hash
-#     covers the requirements and the interpreter), counted only with its .complete marker.
+#     versions pinned with hashes in hack/kit/requirements.txt, in $CACHE_ROOT/kit-venv (override with
+#     KIT_VENV), rebuilt only when the requirements or the interpreter change (hack/lib/python.sh).
 #   - contrib/django built into a wheel (from a copy, without build isolation: no unpinned download) and
 #     installed into that venv; rebuilt whenever its files change.
 #   - versitygw, the S3-compatible server the upload tests run, built from the pinned Go module in
@@ -16,6 +16,8 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/hack/lib/python.sh"
 cd "$REPO_ROOT"
 here=hack/kit
 P=kit-install
@@ -26,12 +28,6 @@ kit_cache="$CACHE_ROOT/kit"
 mkdir -p "$kit_cache/bin"
 exec 9>"$kit_cache/.install.lock"
 flock -w 1800 9 || die "$P" "could not lock $kit_cache/.install.lock within 1800s"
-
-# hash_of <path...>: 16 hex digits over the files' names and contents (folders walked in a stable order).
-hash_of() {
-  find "$@" -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path '*/build/*' -print0 \
-    | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16
-}
 
 # --- PostgreSQL, and Redis as the readiness check's broker ----------------------------------------------------
 apt_ensure "$P" postgresql-15 redis-server
@@ -46,44 +42,16 @@ python=${KIT_PYTHON:-python3}
 command -v "$python" >/dev/null 2>&1 || die "$P" "$python is not on PATH (Python 3.11 is needed)"
 "$python" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' \
   || die "$P" "$("$python" -V 2>&1): the wheels pinned in $here/requirements.txt are CPython 3.11's (set KIT_PYTHON to a python3.11)"
-venv="$CACHE_ROOT/kit-venv-$( { hash_of "$here/requirements.txt"; "$python" -c 'import sys; print(sys.version, sys.executable)'; } | sha256sum | cut -c1-16)"
-if [ -f "$venv/.complete" ]; then
-  log "$P" "cached   venv $venv"
-else
-  log "$P" "creating venv $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv" || die "$P" "python -m venv failed (on Debian's python: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --require-hashes -r "$here/requirements.txt" \
-    || die "$P" "pip install -r $here/requirements.txt failed"
-  "$venv/bin/python" -m pip check >&2 || die "$P" "the pinned set in $here/requirements.txt is incomplete (pip check)"
-  touch "$venv/.complete"
-  log "$P" "installed $(grep -c '==' "$here/requirements.txt") pinned packages"
-fi
-
-contrib=contrib/django
-contrib_stamp=$(hash_of "$contrib")
-if [ "$(cat "$venv/.contrib-stamp" 2>/dev/null)" = "$contrib_stamp" ]; then
-  log "$P" "cached   $contrib"
-else
-  # A copy, so that the build leaves nothing (build/, *.egg-info) in the checkout.
-  build=$(mktemp -d)
-  cp -r "$contrib/." "$build/src"
-  "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-input --no-deps --no-build-isolation -w "$build/dist" "$build/src" \
-    || { rm -rf "$build"; die "$P" "building the wheel of $contrib failed"; }
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --force-reinstall "$build"/dist/*.whl \
-    || { rm -rf "$build"; die "$P" "pip install of the $contrib wheel failed"; }
-  rm -rf "$build"
-  "$venv/bin/python" -m pip check >&2 || die "$P" "$contrib needs a package the pinned set lacks (pip check)"
-  echo "$contrib_stamp" >"$venv/.contrib-stamp"
-  log "$P" "installed $contrib (wheel)"
-fi
+venv="${KIT_VENV:-$CACHE_ROOT/kit-venv}"
+pinned_venv "$P" "$venv" "$python" "$here/requirements.txt" .kit-stamp
+contrib_wheel "$P" "$venv"
 
 # --- versitygw ----------------------------------------------------------------------------------------------
 command -v go >/dev/null || die "$P" "Go is required to build versitygw (the go command is missing)"
 go_env
 grep -Eq "^\s*(require\s+)?$VERSITYGW_MODULE $VERSITYGW_VERSION( |\$)" "$here/versitygw/go.mod" \
   || die "$P" "$here/versitygw/go.mod does not require $VERSITYGW_MODULE $VERSITYGW_VERSION (update install.sh with it)"
-bin="$kit_cache/bin/versitygw-$( { hash_of "$here/versitygw/go.mod" "$here/versitygw/go.sum"; go env GOVERSION GOOS GOARCH; echo "CGO_ENABLED=0 -trimpath -ldflags=$LDFLAGS"; } | sha256sum | cut -c1-16)"
+bin="$kit_cache/bin/versitygw-$( { cat "$here/versitygw/go.mod" "$here/versitygw/go.sum"; go env GOVERSION GOOS GOARCH; echo "CGO_ENABLED=0 -trimpath -ldflags=$LDFLAGS"; } | sha256sum | cut -c1-16)"
 if [ -f "$bin/.complete" ] && [ -x "$bin/versitygw" ]; then
   log "$P" "cached   versitygw $bin"
 else
