@@ -38,3 +38,12 @@ def test_the_edge_can_fetch_the_object_the_header_names(stored):
 def test_the_prefix_follows_the_edge_setting(settings, stored):
     settings.EDGE_INTERNAL_S3_PREFIX = "/_objects/"
     assert accel_redirect(stored)["X-Accel-Redirect"].startswith("/_objects/127.0.0.1:")
+
+
+def test_on_aws_the_header_names_the_virtual_hosted_bucket(settings):
+    # Presigning is local: no request leaves the machine.
+    settings.AWS_S3_ENDPOINT_URL = None
+    settings.AWS_S3_REGION_NAME = "eu-central-1"
+    match = EDGE.match(accel_redirect("a/b.txt")["X-Accel-Redirect"])
+    assert match and match.group(1) == "media.s3.eu-central-1.amazonaws.com"
+    assert match.group(2).startswith("/a/b.txt?")
