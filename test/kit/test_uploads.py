@@ -87,7 +87,7 @@ def test_the_cleanup_command_aborts_expired_uploads_only(signed_in, s3):
     signed_in.delete(f"/uploads/{fresh['id']}", secure=True)
 
 
-def test_refusals_say_what_was_wrong(app_client, signed_in):
+def test_refusals_say_what_was_wrong(signed_in, django_user_model):
     from django.test import Client
 
     anonymous = Client(HTTP_HOST="shop.example")
@@ -98,6 +98,10 @@ def test_refusals_say_what_was_wrong(app_client, signed_in):
     assert put(signed_in, upload["id"], 2, b"x").status_code == 200
     r = signed_in.post(f"/uploads/{upload['id']}/complete", secure=True)
     assert r.status_code == 409 and "[2]" in r.json()["error"]
+    other = Client(HTTP_HOST="shop.example")
+    other.force_login(django_user_model.objects.create_user(username="someone-else", password="x"))
+    assert put(other, upload["id"], 1, b"x").status_code == 404
+    assert other.delete(f"/uploads/{upload['id']}", secure=True).status_code == 404
     r = signed_in.post("/uploads/", {"filename": "../"}, content_type="application/json", secure=True)
     assert r.status_code == 400 and "'../'" in r.json()["error"]
     signed_in.delete(f"/uploads/{upload['id']}", secure=True)

@@ -1,6 +1,7 @@
 """Multipart uploads whose state lives in the database, so that any replica takes any part."""
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -12,6 +13,8 @@ class MultipartUpload(models.Model):
         COMPLETED = "completed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Who started it: only they may add parts, complete or abort it (the views pass request.user).
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     bucket = models.CharField(max_length=63)
     key = models.CharField(max_length=1024)
     s3_upload_id = models.CharField(max_length=1024)

@@ -33,12 +33,12 @@ def _expire_seconds():
     return int(getattr(settings, "UPLOADS_EXPIRE_SECONDS", DEFAULT_EXPIRE_SECONDS))
 
 
-def start(filename, content_type="application/octet-stream"):
+def start(filename, content_type="application/octet-stream", owner=None):
     name = posixpath.basename(filename.replace("\\", "/")).strip()
     if not name or name in (".", ".."):
         raise UploadError(f"filename {filename!r} names no file: expected a file name such as photo.jpg")
     bucket = settings.AWS_STORAGE_BUCKET_NAME
-    upload = MultipartUpload(bucket=bucket, filename=name, content_type=content_type,
+    upload = MultipartUpload(bucket=bucket, filename=name, content_type=content_type, owner=owner,
                              expires_at=timezone.now() + datetime.timedelta(seconds=_expire_seconds()))
     upload.key = f"{getattr(settings, 'UPLOADS_KEY_PREFIX', 'uploads/')}{upload.id}/{name}"
     answer = client().create_multipart_upload(Bucket=bucket, Key=upload.key, ContentType=content_type)
@@ -47,9 +47,11 @@ def start(filename, content_type="application/octet-stream"):
     return upload
 
 
-def _open(upload_id):
+def _open(upload_id, owner=None):
+    """The open upload; another owner's is answered as missing, so its id reveals nothing."""
+    uploads = MultipartUpload.objects.all() if owner is None else MultipartUpload.objects.filter(owner=owner)
     try:
-        upload = MultipartUpload.objects.get(pk=upload_id)
+        upload = uploads.get(pk=upload_id)
     except (MultipartUpload.DoesNotExist, ValueError):
         raise UploadError(f"no upload {upload_id}", status=404) from None
     if upload.state != MultipartUpload.State.OPEN:
@@ -59,11 +61,11 @@ def _open(upload_id):
     return upload
 
 
-def put_part(upload_id, number, data):
+def put_part(upload_id, number, data, owner=None):
     """Stores part ``number`` (1..MAX_PARTS; sending a number again replaces that part)."""
     if not 1 <= number <= MAX_PARTS:
         raise UploadError(f"part number {number} is out of range: accepted are 1 to {MAX_PARTS}")
-    upload = _open(upload_id)
+    upload = _open(upload_id, owner)
     answer = client().upload_part(Bucket=upload.bucket, Key=upload.key, UploadId=upload.s3_upload_id,
                                   PartNumber=number, Body=data)
     part, _ = UploadPart.objects.update_or_create(upload=upload, number=number,
@@ -71,10 +73,10 @@ def put_part(upload_id, number, data):
     return part
 
 
-def complete(upload_id):
+def complete(upload_id, owner=None):
     """Joins the recorded parts into one object; the upload row is locked, so two replicas never both complete."""
     with transaction.atomic():
-        upload = _open(upload_id)
+        upload = _open(upload_id, owner)
         upload = MultipartUpload.objects.select_for_update().get(pk=upload.pk)
         if upload.state != MultipartUpload.State.OPEN:
             raise UploadError(f"upload {upload_id} is {upload.state}", status=409)
@@ -101,8 +103,8 @@ def _abort_on_s3(upload):
         pass  # already aborted (a cleanup that stopped half-way), or expired by a bucket lifecycle rule
 
 
-def abort(upload_id):
-    upload = _open(upload_id)
+def abort(upload_id, owner=None):
+    upload = _open(upload_id, owner)
     _abort_on_s3(upload)
     upload.delete()
 

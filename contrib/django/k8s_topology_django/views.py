@@ -1,4 +1,4 @@
-"""The upload endpoints (JSON), for a signed-in user; urls.py mounts them under uploads/.
+"""The upload endpoints (JSON), for a signed-in user, each upload its starter's; urls.py mounts them under uploads/.
 
     POST   uploads/                   {"filename": "a.mov", "content_type": "video/quicktime"} -> 201 {"id", "key"}
     PUT    uploads/<id>/parts/<n>     the part's bytes (5 MiB at least, but the last)     -> 200 {"number", "etag", "size"}
@@ -10,7 +10,7 @@ CSRF protection applies as to any view: a browser sends the csrftoken cookie's v
 import json
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from . import uploads
@@ -41,7 +41,7 @@ def start(request):
         return JsonResponse({"error": "the body is not JSON: expected {\"filename\": ..., \"content_type\": ...}"}, status=400)
     if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
         return JsonResponse({"error": f"filename is {body.get('filename') if isinstance(body, dict) else body!r}: expected a string"}, status=400)
-    upload = uploads.start(body["filename"], body.get("content_type") or "application/octet-stream")
+    upload = uploads.start(body["filename"], body.get("content_type") or "application/octet-stream", owner=request.user)
     return JsonResponse({"id": str(upload.id), "key": upload.key, "expires_at": upload.expires_at.isoformat()}, status=201)
 
 
@@ -58,19 +58,19 @@ def part(request, upload_id, number):
                             status=413 if length > limit else 411)
     # request.read(), not request.body: the part is bounded above, and not by DATA_UPLOAD_MAX_MEMORY_SIZE.
     data = request.read(length)
-    stored = uploads.put_part(upload_id, number, data)
+    stored = uploads.put_part(upload_id, number, data, owner=request.user)
     return JsonResponse({"number": stored.number, "etag": stored.etag, "size": stored.size})
 
 
 @require_http_methods(["POST"])
 @_signed_in
 def complete(request, upload_id):
-    upload, size = uploads.complete(upload_id)
+    upload, size = uploads.complete(upload_id, owner=request.user)
     return JsonResponse({"id": str(upload.id), "key": upload.key, "size": size})
 
 
 @require_http_methods(["DELETE"])
 @_signed_in
 def abort(request, upload_id):
-    uploads.abort(upload_id)
-    return JsonResponse({}, status=204)
+    uploads.abort(upload_id, owner=request.user)
+    return HttpResponse(status=204)
