@@ -60,8 +60,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 });
 
 // The npm package holds what a consumer uses: lib/ and .jsii, README, LICENSE, API.md, the docs about what
-// the package does, the example app the README points to, and contrib/celery (the app side of the Celery
-// contract, which the README tells consumers to install). Not the scripts and suites of this repository
+// the package does, the example app the README points to, and contrib/django (the app-side kit for Django
+// and Celery, which the README tells consumers to install). Not the scripts and suites of this repository
 // (hack/, .ci/, test/, src/), its own cdk8s.yaml, nor the docs about its CI, suites, benchmark and
 // releases (the README links those absolutely). test/package/pack.integration.ts checks the list.
 const CONSUMER_DOCS = ['ARCHITECTURE', 'EDGE', 'IMPORT', 'RENDERING', 'STATS', 'TOPOLOGY'];
@@ -134,6 +134,11 @@ project.addTask('validate', {
 project.addTask('test:faults', {
   description: 'Kill Celery workers under real Redis and RabbitMQ brokers and count lost tasks',
   exec: 'bash hack/faults/run.sh',
+  receiveArgs: true,
+});
+project.addTask('test:kit', {
+  description: 'The app-side kit (contrib/django) built as a wheel and tested with pytest-django against a throwaway PostgreSQL 15 and versitygw (S3) on loopback',
+  exec: 'bash hack/kit/test.sh',
   receiveArgs: true,
 });
 project.addTask('test:images', {

@@ -15,7 +15,7 @@ cd "$REPO_ROOT"
 log bootstrap "shellcheck"
 timed "bootstrap shellcheck" apt_ensure bootstrap shellcheck
 
-for suite in nginx validate faults control-plane images package; do
+for suite in nginx validate faults kit control-plane images package; do
   script="hack/$suite/install.sh"
   [ -f "$script" ] || continue
   log bootstrap "$suite"

@@ -74,6 +74,9 @@ step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
+# The app-side kit: PostgreSQL, the venv and the versitygw build (about 80 s of Go on a cold machine), here,
+# where the only other build left is the images' (at most two Go builds at a time); 16 s warm.
+step "test:kit" npx projen test:kit
 
 # --- the images, built in the background above: about 2 min warm (31 s on an idle machine) -------------------
 await images

@@ -6,14 +6,17 @@
 #   - A Python virtual environment with Celery, kombu, the Redis client and pytest at the versions pinned in
 #     hack/faults/requirements.txt, in $CACHE_ROOT/faults-venv (override with FAULTS_VENV). It is rebuilt
 #     only when requirements.txt or the Python interpreter changes.
-#   - contrib/celery (the app-side package, k8s-topology-celery) into that venv, which the fixture app uses as
-#     an app would; reinstalled whenever its files change.
+#   - contrib/django (the app-side package, k8s-topology-django) into that venv: the fixture app imports
+#     its k8s_topology_celery module as an app would; reinstalled whenever its files change. (Its Django
+#     dependencies are not installed here: --no-deps, and the Celery module imports none of them.)
 # When everything is present it takes well under a second. Prints the venv path as its last line
 # (`venv: <path>`). Exits non-zero, naming what is missing, on any failure.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 # shellcheck source=../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/hack/lib/python.sh"
 cd "$REPO_ROOT"
 here=hack/faults
 prefix=faults-install
@@ -40,33 +43,6 @@ python=${FAULTS_PYTHON:-python3}
 command -v "$python" >/dev/null 2>&1 || die "$prefix" "$python is not on PATH (Python 3.11 or newer is needed)"
 "$python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
   || die "$prefix" "$("$python" -V 2>&1) is too old: the pinned set in $here/requirements.txt needs Python 3.11 or newer"
-stamp="$(sha256sum "$here/requirements.txt" | cut -c1-16)-$("$python" -c 'import sys; print(sys.version.split()[0], sys.executable)' | tr ' /' '_-')"
-if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.faults-stamp" 2>/dev/null)" = "$stamp" ]; then
-  log "$prefix" "cached   venv $venv"
-else
-  log "$prefix" "creating venv $venv"
-  rm -rf "$venv"
-  "$python" -m venv "$venv" || die "$prefix" "python -m venv failed (on Debian's python: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --require-hashes -r "$here/requirements.txt" \
-    || die "$prefix" "pip install -r $here/requirements.txt failed"
-  "$venv/bin/python" -m pip check >&2 || die "$prefix" "the pinned set in $here/requirements.txt is incomplete (pip check)"
-  echo "$stamp" >"$venv/.faults-stamp"
-  log "$prefix" "installed $(grep -c '==' "$here/requirements.txt") pinned packages"
-fi
-contrib=contrib/celery
-contrib_stamp="$(find "$contrib" -type f -not -path '*/__pycache__/*' -not -path '*.egg-info/*' -not -path '*/build/*' -print0 \
-  | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-if [ "$(cat "$venv/.contrib-stamp" 2>/dev/null)" = "$contrib_stamp" ]; then
-  log "$prefix" "cached   $contrib"
-else
-  # A copy, so that the build leaves nothing (build/, *.egg-info) in the checkout.
-  build="$(mktemp -d)"
-  cp -r "$contrib/." "$build/"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --no-build-isolation "$build" \
-    || { rm -rf "$build"; die "$prefix" "pip install $contrib failed"; }
-  rm -rf "$build"
-  "$venv/bin/python" -m pip check >&2 || die "$prefix" "$contrib needs a package the pinned set lacks (pip check)"
-  echo "$contrib_stamp" >"$venv/.contrib-stamp"
-  log "$prefix" "installed $contrib"
-fi
+pinned_venv "$prefix" "$venv" "$python" "$here/requirements.txt" .faults-stamp
+contrib_wheel "$prefix" "$venv"
 echo "venv: $venv"

@@ -97,8 +97,9 @@ build_wheels() {
   local site="$root/$IMAGE_SITE_PACKAGES"
   /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     --no-deps --require-hashes --no-compile "${PIP_PLATFORM_ARGS[@]}" --target "$site" -r "$requirements"
-  # The README's app side in one module (contrib/celery), as `pip install k8s-topology-celery` would add it.
-  install -m 644 "$REPO_ROOT/contrib/celery/k8s_topology_celery.py" "$site/"
+  # The Celery side of the README's app-side kit (contrib/django's k8s_topology_celery module, which imports
+  # no Django): the shop's hand-written settings and health views need nothing else of it.
+  install -m 644 "$REPO_ROOT/contrib/django/k8s_topology_celery.py" "$site/"
   mkdir -p "$root/usr/local/bin"
   local script
   for script in "$site"/bin/*; do
@@ -189,7 +190,7 @@ build_def() { # <def>
       [ -d "$REPO_ROOT/$APP_SOURCE" ] || die "$P" "defs/$def.sh: APP_SOURCE '$APP_SOURCE' is not a folder"
       [ -f "$REPO_ROOT/$APP_REQUIREMENTS" ] || die "$P" "defs/$def.sh: APP_REQUIREMENTS '$APP_REQUIREMENTS' is not a file"
       local wheels
-      wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/celery/k8s_topology_celery.py" \
+      wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/django/k8s_topology_celery.py" \
         "${PIP_PLATFORM_ARGS[*]}" "$IMAGE_SITE_PACKAGES" "$(python3 --version)" "$(fn build_wheels compile_python deterministic_tar)").tar"
       cached "$wheels" build_wheels "$REPO_ROOT/$APP_REQUIREMENTS"
       tars+=("$wheels")

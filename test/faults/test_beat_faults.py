@@ -1,7 +1,7 @@
 """Issue 12: a hung Celery beat fails the liveness probe CeleryBeat renders, and a running one passes it.
 
 Beat runs with the exact command, env and probes CeleryBeat renders, on a real Redis, with the app's heartbeat
-from contrib/celery (``configure(app)``). The schedule sends a task every second; the test counts the messages
+from contrib/django (``configure(app)``). The schedule sends a task every second; the test counts the messages
 beat put on the queue, so "beat works" is measured, not assumed. See docs/CELERY-FAULTS.md.
 """
 import signal

@@ -1,4 +1,4 @@
-"""contrib/celery's configure(): the rendered variables become the Celery settings the fault scenarios rely on.
+"""contrib/django's configure(): the rendered variables become the Celery settings the fault scenarios rely on.
 
 No broker is needed: these read ``app.conf`` after ``configure`` in a subprocess with exactly the given env.
 """

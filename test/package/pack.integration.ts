@@ -26,8 +26,8 @@ const SHIPPED = [
   ...CONSUMER_DOCS.map((doc) => new RegExp(`^${doc.replace('.', '\\.')}$`)),
   // The app the README points to as "the whole file of a real one".
   /^examples\/shop\/[^/]+$/,
-  // The app side of the Celery contract the README tells consumers to install.
-  /^contrib\/celery\/[^/]+$/,
+  // The app-side kit (Django and Celery) the README tells consumers to install: its sources, never a build.
+  /^contrib\/django\/(?:[^/]+|k8s_topology_django\/(?:[^/]+\/)*[^/]+\.py)$/,
   // The bundled dependencies.
   ...BUNDLED.map((where) => new RegExp(`^${where.replace(/[.]/g, '\\.')}/`)),
 ];
@@ -53,10 +53,10 @@ test('GIVEN npm pack THEN every file is one a consumer uses', () => {
   expect(files.filter((f) => !SHIPPED.some((re) => re.test(f)))).toEqual([]);
 });
 
-test('GIVEN npm pack THEN the package has the library, its CLI, types, jsii assembly, bundled yaml and sucrase, docs and the Celery kit', () => {
+test('GIVEN npm pack THEN the package has the library, its CLI, types, jsii assembly, bundled yaml and sucrase, docs and the app-side kit', () => {
   const bin = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).bin['k8s-topology'];
   const needed = ['lib/index.js', 'lib/index.d.ts', bin, '.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md',
-    'node_modules/yaml/package.json', 'node_modules/sucrase/package.json', 'node_modules/sucrase/dist/index.js', ...CONSUMER_DOCS, 'examples/shop/app.ts', 'contrib/celery/pyproject.toml', 'contrib/celery/k8s_topology_celery.py'];
+    'node_modules/yaml/package.json', 'node_modules/sucrase/package.json', 'node_modules/sucrase/dist/index.js', ...CONSUMER_DOCS, 'examples/shop/app.ts', 'contrib/django/pyproject.toml', 'contrib/django/k8s_topology_celery.py', 'contrib/django/k8s_topology_django/migrations/0001_initial.py'];
   expect(needed.filter((f) => !files.includes(f))).toEqual([]);
 });
 

@@ -1,7 +1,7 @@
 """The Celery application the fault tests run as ``celery -A fixture_app.celery worker ...`` (and ``beat``).
 
-It meets the app side of the contract as any app would: with ``configure(app)`` from contrib/celery
-(k8s-topology-celery), which hack/faults/install.sh installs into the suite's venv. What is specific to the
+It meets the app side of the contract as any app would: with ``configure(app)`` from contrib/django
+(k8s-topology-django), which hack/faults/install.sh installs into the suite's venv. What is specific to the
 tests: the ``work`` task, and the beat schedule that FIXTURE_BEAT_EVERY_SECONDS turns on.
 """
 import os

@@ -1,6 +1,6 @@
 """`celery -A shop.celery worker|beat|flower`: the broker, the acks and the heartbeats from the environment.
 
-k8s_topology_celery (contrib/celery of @picvario/k8s-topology) maps the contract's variables onto the app and
+k8s_topology_celery (contrib/django of @picvario/k8s-topology) maps the contract's variables onto the app and
 installs the worker's and beat's heartbeat files, which the liveness probes check.
 """
 import os

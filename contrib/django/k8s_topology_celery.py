@@ -11,9 +11,13 @@ that the liveness probes check instead of pinging the broker:
 
 - ``CELERY_BROKER_URL`` (and, for Redis, ``CELERY_BROKER_USER`` and ``CELERY_BROKER_PASSWORD``, kept out of
   the URL so that a password needs no escaping); ``rediss://`` verifies the server's certificate.
-- ``CELERY_TASK_ACKS_LATE``, ``CELERY_TASK_REJECT_ON_WORKER_LOST``, ``CELERY_WORKER_PREFETCH_MULTIPLIER``.
+- ``CELERY_TASK_ACKS_LATE``, ``CELERY_TASK_REJECT_ON_WORKER_LOST``, ``CELERY_WORKER_PREFETCH_MULTIPLIER``;
+  without them the worker contract's values (true, true, 1), so a process that runs tasks outside the
+  rendered workers loses none either.
 - ``CELERY_BROKER_VISIBILITY_TIMEOUT`` (Redis), with ``unacked_restore_throttle: 1`` so that a killed
-  worker's task comes back between the timeout and the timeout + 10 s.
+  worker's task comes back between the timeout and the timeout + 10 s. It must be longer than the app's
+  ``task_time_limit`` (else Redis hands a running task to a second worker): a shorter one is refused, and
+  without the variable a Redis broker gets the time limit + 60 s.
 - ``CELERY_WORKER_HEARTBEAT_FILE``/``_INTERVAL``: a consumer bootstep touches the file from the worker's event
   loop, so a stuck worker stops touching it.
 - ``CELERY_BEAT_HEARTBEAT_FILE``: beat's scheduler touches the file on every tick. ``configure`` makes
@@ -42,6 +46,35 @@ def _env_bool(name, default):
     if value.lower() in _FALSE:
         return False
     raise ValueError(f"{name}={value!r} is not a boolean")
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not an integer") from None
+
+
+# How much longer than the longest task a Redis visibility timeout is when the environment sets none.
+VISIBILITY_MARGIN_SECONDS = 60
+
+
+def _visibility_timeout(broker_url, time_limit):
+    """The Redis visibility timeout: CELERY_BROKER_VISIBILITY_TIMEOUT, refused when not longer than the time
+    limit; without it, the time limit + VISIBILITY_MARGIN_SECONDS on Redis; None when there is nothing to set."""
+    value = _env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", None)
+    if value is not None:
+        if time_limit and value <= time_limit:
+            raise ValueError(
+                f"CELERY_BROKER_VISIBILITY_TIMEOUT={value} is not longer than task_time_limit={time_limit}: Redis would "
+                "hand a task that is still running to a second worker; set it above the longest time limit")
+        return value
+    if time_limit and broker_url.startswith(("redis://", "rediss://")):
+        return int(time_limit) + VISIBILITY_MARGIN_SECONDS
+    return None
 
 
 class HeartbeatFile(bootsteps.StartStopStep):
@@ -104,14 +137,16 @@ def configure(app):
     if url and url.startswith("rediss://"):
         # kombu's default for rediss:// is not to verify the certificate.
         app.conf.broker_use_ssl = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
-    app.conf.task_acks_late = _env_bool("CELERY_TASK_ACKS_LATE", app.conf.task_acks_late)
-    app.conf.task_reject_on_worker_lost = _env_bool("CELERY_TASK_REJECT_ON_WORKER_LOST", app.conf.task_reject_on_worker_lost)
-    if os.environ.get("CELERY_WORKER_PREFETCH_MULTIPLIER"):
-        app.conf.worker_prefetch_multiplier = int(os.environ["CELERY_WORKER_PREFETCH_MULTIPLIER"])
-    if os.environ.get("CELERY_BROKER_VISIBILITY_TIMEOUT"):
+    # The worker contract's values are the defaults: a task is acknowledged once it finished, requeued
+    # when its process dies, and no worker reserves tasks it may never run.
+    app.conf.task_acks_late = _env_bool("CELERY_TASK_ACKS_LATE", True)
+    app.conf.task_reject_on_worker_lost = _env_bool("CELERY_TASK_REJECT_ON_WORKER_LOST", True)
+    app.conf.worker_prefetch_multiplier = _env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
+    visibility_timeout = _visibility_timeout(url or app.conf.broker_url or "", app.conf.task_time_limit)
+    if visibility_timeout is not None:
         app.conf.broker_transport_options = {
             **(app.conf.broker_transport_options or {}),
-            "visibility_timeout": int(os.environ["CELERY_BROKER_VISIBILITY_TIMEOUT"]),
+            "visibility_timeout": visibility_timeout,
             # kombu scans Redis for expired tasks on every unacked_restore_throttle-th look (every 10 s);
             # the default (10) would bring a killed worker's task back up to ~100 s after the timeout.
             "unacked_restore_throttle": 1,

@@ -1,0 +1,96 @@
+"""settings_from_environment/configure and the Celery defaults: the rendered environment becomes the settings."""
+import pytest
+from celery import Celery
+
+from k8s_topology_celery import configure as configure_celery
+from k8s_topology_django.settings import MIDDLEWARE, MissingSetting, configure, database_from_url, settings_from_environment
+
+ENV = {
+    "DJANGO_SECRET_KEY": "s3cret",
+    "DATABASE_URL": "postgres://shop:p%40ss@db.shop:5433/shop?sslmode=verify-full",
+    "AWS_STORAGE_BUCKET_NAME": "shop-media",
+    "AWS_S3_REGION_NAME": "eu-central-1",
+    "DJANGO_STATIC_BUCKET": "shop-static",
+    "STATIC_URL": "https://static.shop.example/",
+}
+
+
+def test_the_environment_becomes_the_settings():
+    s = settings_from_environment({**ENV, "AWS_S3_ENDPOINT_URL": "https://s3.internal", "CELERY_BROKER_URL": "redis://r:6379/0",
+                                   "CELERY_BROKER_USER": "app", "CELERY_BROKER_PASSWORD": "p@ss/word"})
+    assert s["SECRET_KEY"] == "s3cret" and s["STATIC_URL"] == "https://static.shop.example/"
+    assert s["DATABASES"]["default"] == {
+        "ENGINE": "django.db.backends.postgresql", "NAME": "shop", "USER": "shop", "PASSWORD": "p@ss",
+        "HOST": "db.shop", "PORT": "5433", "OPTIONS": {"sslmode": "verify-full", "connect_timeout": "5"},
+    }
+    assert s["STORAGES"]["default"] == {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": "shop-media", "region_name": "eu-central-1", "endpoint_url": "https://s3.internal"}}
+    assert s["STORAGES"]["staticfiles"]["OPTIONS"]["bucket_name"] == "shop-static"
+    assert (s["CELERY_BROKER_URL"], s["CELERY_BROKER_USER"], s["CELERY_BROKER_PASSWORD"]) == ("redis://r:6379/0", "app", "p@ss/word")
+
+
+def test_a_storage_backend_that_is_not_s3_gets_no_s3_options():
+    s = settings_from_environment({**ENV, "DJANGO_STATICFILES_STORAGE_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"})
+    assert s["STORAGES"]["staticfiles"] == {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage", "OPTIONS": {}}
+    assert "CELERY_BROKER_URL" not in s
+
+
+def test_every_missing_variable_is_named_at_once():
+    env = {k: v for k, v in ENV.items() if k not in ("DATABASE_URL", "DJANGO_STATIC_BUCKET")}
+    env["STATIC_URL"] = ""
+    with pytest.raises(MissingSetting) as error:
+        settings_from_environment(env)
+    message = str(error.value)
+    for name in ("DATABASE_URL", "DJANGO_STATIC_BUCKET", "STATIC_URL"):
+        assert name in message
+    assert "DJANGO_SECRET_KEY" not in message
+
+
+def test_a_database_url_of_another_kind_is_refused_without_its_password():
+    with pytest.raises(MissingSetting) as error:
+        database_from_url("mysql://shop:hunter2@db/shop")
+    assert "'mysql'" in str(error.value) and "postgres" in str(error.value) and "hunter2" not in str(error.value)
+    with pytest.raises(MissingSetting, match="names no database"):
+        database_from_url("postgres://shop@db:5432/")
+
+
+def test_a_unix_socket_directory_is_the_host():
+    assert database_from_url("postgres://shop@/shop?host=/run/postgresql")["HOST"] == "/run/postgresql"
+
+
+def test_configure_adds_the_app_and_puts_the_health_middleware_first_once():
+    ns = {"INSTALLED_APPS": ["django.contrib.auth"], "MIDDLEWARE": ["django.middleware.security.SecurityMiddleware"]}
+    configure(ns, ENV)
+    configure(ns, ENV)
+    assert ns["INSTALLED_APPS"] == ["django.contrib.auth", "k8s_topology_django"]
+    assert ns["MIDDLEWARE"] == [MIDDLEWARE, "django.middleware.security.SecurityMiddleware"]
+    assert ns["SECRET_KEY"] == "s3cret"
+
+
+@pytest.fixture
+def celery_env(monkeypatch):
+    for name in ("CELERY_BROKER_URL", "CELERY_TASK_ACKS_LATE", "CELERY_TASK_REJECT_ON_WORKER_LOST",
+                 "CELERY_WORKER_PREFETCH_MULTIPLIER", "CELERY_BROKER_VISIBILITY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_celery_defaults_are_the_worker_contract(celery_env):
+    conf = configure_celery(Celery("t")).conf
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost, conf.worker_prefetch_multiplier) == (True, True, 1)
+
+
+def test_redis_visibility_timeout_outlasts_the_longest_time_limit(celery_env):
+    celery_env.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    app = Celery("t")
+    app.conf.task_time_limit = 600
+    assert configure_celery(app).conf.broker_transport_options["visibility_timeout"] == 660
+
+
+def test_a_visibility_timeout_not_longer_than_the_time_limit_is_refused(celery_env):
+    celery_env.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    celery_env.setenv("CELERY_BROKER_VISIBILITY_TIMEOUT", "300")
+    app = Celery("t")
+    app.conf.task_time_limit = 300
+    with pytest.raises(ValueError, match="CELERY_BROKER_VISIBILITY_TIMEOUT=300 is not longer than task_time_limit=300"):
+        configure_celery(app)
