@@ -105,3 +105,32 @@ def test_refusals_say_what_was_wrong(signed_in, django_user_model):
     r = signed_in.post("/uploads/", {"filename": "../"}, content_type="application/json", secure=True)
     assert r.status_code == 400 and "'../'" in r.json()["error"]
     signed_in.delete(f"/uploads/{upload['id']}", secure=True)
+
+
+def test_a_part_that_arrives_while_another_replica_completes_is_refused_not_lost(signed_in, s3, monkeypatch):
+    from k8s_topology_django import uploads
+
+    upload = start(signed_in)
+    first = os.urandom(PART)
+    assert put(signed_in, upload["id"], 1, first).status_code == 200
+    real_client = uploads.client
+
+    class CompletesDuringThePart:
+        """S3 stores part 2, and before this replica records it another one completes the upload."""
+
+        def __init__(self):
+            self._s3 = real_client()
+
+        def __getattr__(self, name):
+            return getattr(self._s3, name)
+
+        def upload_part(self, **kwargs):
+            answer = self._s3.upload_part(**kwargs)
+            uploads.complete(upload["id"])
+            return answer
+
+    monkeypatch.setattr(uploads, "client", CompletesDuringThePart)
+    r = put(signed_in, upload["id"], 2, b"late part")
+    assert r.status_code == 409 and "too late" in r.json()["error"], r.content
+    # The client was told: the object is what the completion joined, part 1 alone.
+    assert s3.get_object(Bucket=BUCKET, Key=upload["key"])["Body"].read() == first

@@ -66,10 +66,22 @@ def put_part(upload_id, number, data, owner=None):
     if not 1 <= number <= MAX_PARTS:
         raise UploadError(f"part number {number} is out of range: accepted are 1 to {MAX_PARTS}")
     upload = _open(upload_id, owner)
-    answer = client().upload_part(Bucket=upload.bucket, Key=upload.key, UploadId=upload.s3_upload_id,
-                                  PartNumber=number, Body=data)
-    part, _ = UploadPart.objects.update_or_create(upload=upload, number=number,
-                                                  defaults={"etag": answer["ETag"], "size": len(data)})
+    s3 = client()
+    try:
+        # Streamed to S3 outside any lock: a part may take minutes, and other replicas take other parts meanwhile.
+        answer = s3.upload_part(Bucket=upload.bucket, Key=upload.key, UploadId=upload.s3_upload_id,
+                                PartNumber=number, Body=data)
+    except s3.exceptions.NoSuchUpload:
+        raise UploadError(f"upload {upload_id} was completed or aborted while this part was sent", status=409) from None
+    # Recorded under the upload's row lock, which complete() holds while it reads the parts: a part whose
+    # upload was completed meanwhile is refused here (409), never answered 200 and left out of the object.
+    with transaction.atomic():
+        locked = MultipartUpload.objects.select_for_update().filter(pk=upload.pk).first()
+        if locked is None or locked.state != MultipartUpload.State.OPEN:
+            state = "aborted" if locked is None else locked.state
+            raise UploadError(f"upload {upload_id} is {state}: part {number} arrived too late to be part of it", status=409)
+        part, _ = UploadPart.objects.update_or_create(upload=locked, number=number,
+                                                      defaults={"etag": answer["ETag"], "size": len(data)})
     return part
 
 
