@@ -210,6 +210,12 @@ project.addTask('test:integration', {
     { exec: 'jest --ci --config test/integration.jest.config.js', receiveArgs: true },
   ],
 });
+// Jest transpiles each test file on its own (isolatedModules), so a type error in a test never fails a
+// run: the tests are type-checked as a whole here, with the library's re-exports resolved.
+project.addTask('typecheck:tests', {
+  description: 'tsc on the tests and the examples they import (jest only transpiles them)',
+  exec: 'tsc --noEmit -p test/tsconfig.json --isolatedModules false',
+});
 project.addTask('lint:shell', {
   description: 'shellcheck (Debian\'s, pinned; installed if missing) on every shell script under hack/ and .ci/',
   exec: 'bash hack/lib/lint-shell.sh',

@@ -42,6 +42,7 @@ background argocd-keda bash hack/control-plane/install.sh argocd keda
 
 # --- suites that need npm, nginx or the brokers only --------------------------------------------------------
 step "test" npx projen test
+step "typecheck:tests" npx projen typecheck:tests
 step "lint:shell" npx projen lint:shell
 step "synth" npx projen synth
 # After the control plane (install.sh waits on its lock), so that no more than two Go builds run at a
@@ -75,7 +76,7 @@ step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dis
   --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
 # The app-side kit: PostgreSQL, the venv and the versitygw build (about 80 s of Go on a cold machine), here,
-# where the only other build left is the images' (at most two Go builds at a time); 16 s warm.
+# where only the images' and the nodes' builds may still run beside it; 16 s warm.
 step "test:kit" npx projen test:kit
 
 # --- the images, built in the background above: about 2 min warm (31 s on an idle machine) -------------------
