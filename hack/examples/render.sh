@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run render:examples`: renders every app under examples/ with the k8s-topology CLI, the way its
 # team runs it (`npx k8s-topology render` in the app's folder, which reads its cdk8s.yaml), but from
-# this checkout: examples/node_modules/@picvario/k8s-topology links to the repository, and the
+# this checkout: examples/node_modules/@picvario/k8s-topology holds links to its package.json and lib/, and the
 # repository's node_modules/.bin is on PATH (for an "app" line that runs as written; the TypeScript
 # runner of the CLI needs neither). Compiles first when lib/ is older than src/.
 set -euo pipefail
@@ -13,8 +13,7 @@ if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
   log examples "lib/ is missing or older than src/: npx projen compile"
   npx projen compile >/dev/null || die examples "npx projen compile failed"
 fi
-mkdir -p examples/node_modules/@picvario
-ln -sfn ../../.. examples/node_modules/@picvario/k8s-topology
+link_package examples/node_modules/@picvario/k8s-topology
 export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
 
 found=0

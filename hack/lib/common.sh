@@ -35,6 +35,18 @@ is_newer() {
   awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'
 }
 
+# link_package <dir>: makes <dir> (e.g. an app's node_modules/@picvario/k8s-topology) this checkout's
+# package as a consumer sees it: package.json and lib/, each a link, and nothing else. A link to the
+# whole repository would put the repository inside itself (its examples/ and dist/ hold such links
+# too), and tools that walk node_modules, jsii-docgen among them, would then never reach the end.
+link_package() {
+  local dir=$1
+  if [ -L "$dir" ]; then rm -f "$dir"; fi
+  mkdir -p "$dir"
+  ln -sfn "$REPO_ROOT/package.json" "$dir/package.json"
+  ln -sfn "$REPO_ROOT/lib" "$dir/lib"
+}
+
 # timed <label> <command...>: runs the command and prints "time: <label>: <seconds>s" on stderr
 # (with " (exit N)" when it fails), then returns its exit code. The command runs in a subshell with the
 # caller's `set -e`, so a function fails at its first failing command as it would untimed, and its

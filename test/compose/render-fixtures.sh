@@ -2,7 +2,7 @@
 # `npm run render:compose`: imports every compose fixture under test/compose/fixtures/ with
 # `k8s-topology import` into dist/compose/<fixture>/app/, then renders that app the way its team
 # would (`npx k8s-topology render` in the app's folder) into dist/compose/<fixture>/manifests/.
-# The app's node_modules/@picvario/k8s-topology links to this checkout (compiled first when lib/
+# The app's node_modules/@picvario/k8s-topology links to this checkout's package.json and lib/ (compiled first when lib/
 # is older than src/), and the repository's node_modules/.bin is on PATH; the CLI runs main.ts itself.
 # With --validate, each render then goes through the validation gate, with the accepted findings of the
 # fixture's validate-exceptions.yaml (or --exceptions FILE for all, e.g. hack/validate/examples-exceptions.yaml).
@@ -51,8 +51,7 @@ for name in "${fixtures[@]}"; do
     die "$prefix" "importing $name failed"
   }
   tail -n1 "$out/import.log" >&2
-  mkdir -p "$out/app/node_modules/@picvario"
-  ln -sfn "$REPO_ROOT" "$out/app/node_modules/@picvario/k8s-topology"
+  link_package "$out/app/node_modules/@picvario/k8s-topology"
   log "$prefix" "rendering $out/app into $out/manifests"
   (cd "$out/app" && node "$cli" render --out ../manifests) || die "$prefix" "rendering $name failed"
 done
