@@ -229,6 +229,14 @@ export interface NginxServiceRoute {
    * @default 3600
    */
   readonly idleTimeoutSeconds?: number;
+
+  /**
+   * Paths under the route's prefixes that the edge answers with 404 itself instead of passing them
+   * on (exact paths, any query string): what the service serves without authentication and that must
+   * stay in the cluster, such as Flower's Prometheus `/flower/metrics`.
+   * @default - none: every path under the prefixes reaches the service
+   */
+  readonly blockedPaths?: string[];
 }
 
 /**
@@ -459,6 +467,7 @@ interface ResolvedServiceRoute {
   readonly upstream: string;
   readonly pathPrefixes: string[];
   readonly idleTimeout: number;
+  readonly blockedPaths: string[];
 }
 
 interface Resolved {
@@ -519,6 +528,17 @@ export function routingPrefixes(o: NginxRoutingOptions = {}): [prefix: string, f
   ];
 }
 
+function checkBlockedPaths(field: string, paths: string[], prefixes: string[]): string[] {
+  if (!Array.isArray(paths)) fail(field, `must be a list of paths, got ${JSON.stringify(paths)}`);
+  return paths.map((p, i) => {
+    checkAbsolutePath(`${field}[${i}]`, p);
+    if (!prefixes.some((prefix) => p.startsWith(prefix) && p !== prefix)) {
+      fail(`${field}[${i}]`, `must be a path under one of the route's prefixes (${prefixes.join(', ')}), got ${JSON.stringify(p)}`);
+    }
+    return p;
+  });
+}
+
 function resolveServiceRoutes(routes: NginxServiceRoute[], claim: (field: string, prefix: string) => void): ResolvedServiceRoute[] {
   if (!Array.isArray(routes)) fail('serviceRoutes', `must be a list of routes, got ${JSON.stringify(routes)}`);
   const names = new Set<string>();
@@ -540,6 +560,7 @@ function resolveServiceRoutes(routes: NginxServiceRoute[], claim: (field: string
       upstream: checkHostPort(`${field}.upstream`, route.upstream),
       pathPrefixes,
       idleTimeout: checkInteger(`${field}.idleTimeoutSeconds`, route.idleTimeoutSeconds ?? 3600, 1, 86400),
+      blockedPaths: checkBlockedPaths(`${field}.blockedPaths`, route.blockedPaths ?? [], pathPrefixes),
     };
   });
 }
@@ -858,6 +879,10 @@ function render(options: NginxConfigOptions): string {
         `${i2}    proxy_pass http://${route.upstreamName};`,
         `${i2}}`,
       );
+    }
+    // An exact location wins over the prefix: these paths never reach the service.
+    for (const p of route.blockedPaths) {
+      push('', `${i2}location = ${p} {`, `${i2}    return 404;`, `${i2}}`);
     }
   }
 
