@@ -63,6 +63,8 @@ step "test:integration" npx projen test:integration
 step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
+step "validate:examples previews" bash hack/validate/run.sh --manifests examples/shop/dist/previews \
+  --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
