@@ -74,6 +74,8 @@ step "test:integration" npx projen test:integration
 step "validate" npx projen validate
 step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
   --exceptions hack/validate/examples-exceptions.yaml
+step "validate:examples previews" bash hack/validate/run.sh --manifests examples/shop/dist/previews \
+  --exceptions hack/validate/examples-exceptions.yaml
 step "validate:compose" npx projen validate:compose
 # The app-side kit: PostgreSQL, the venv and the versitygw build (about 80 s of Go on a cold machine), here,
 # where only the images' and the nodes' builds may still run beside it; 16 s warm.

@@ -5,7 +5,7 @@
 // Each environment's release is pinned in releases.json, which CI moves with `k8s-topology release`.
 import * as path from 'path';
 import {
-  BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, QueuePriority, ReleasePin, ReleasePins,
+  BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, PreviewEnvironment, QueuePriority, ReleasePin, ReleasePins,
 } from '@picvario/k8s-topology';
 
 const web = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
@@ -25,6 +25,10 @@ const ENVIRONMENTS: Environment[] = [
 
 /** The release of each environment (its version and, when pinned, image tag). */
 const RELEASES = path.join(__dirname, 'releases.json');
+
+/** Pull requests are previewed at pr-<n>.preview.shop.example.com, from staging's chart and release. */
+const PREVIEW_DOMAIN = 'preview.shop.example.com';
+const PREVIEW_BASE = 'staging';
 
 function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
   return {
@@ -78,11 +82,20 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
 
 /**
  * The shop render: one folder per environment, at the release pinned for it, and the Argo CD folder
- * that syncs them. The render fails when an environment has no pin or a pin names no environment.
+ * that syncs them (with the ApplicationSet of the previews). The render fails when an environment has
+ * no pin or a pin names no environment. Under `k8s-topology preview render --pr <n>` it renders only
+ * that pull request's preview, `pr-<n>`, derived from staging.
  */
 export function shopApp(outdir?: string, releases: string = RELEASES): DeliveryApp {
   const pins = ReleasePins.fromFile(releases);
-  const app = new DeliveryApp({ outdir, releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git' } });
+  const preview = PreviewEnvironment.fromEnvironment(PREVIEW_DOMAIN);
+  if (preview) {
+    const base = ENVIRONMENTS.find((env) => env.name === PREVIEW_BASE)!;
+    const app = new DeliveryApp({ outdir });
+    new DjangoAppChart(app, preview.folder, preview.chartProps(shop(base, pins.of(base.name))));
+    return app;
+  }
+  const app = new DeliveryApp({ outdir, releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git', previews: {} } });
   for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env, pins.of(env.name)));
   return app;
 }

@@ -137,9 +137,9 @@ build_argocd() { # <tmp dir>
   local tmp=$1 src
   # The first call downloads the Go toolchain named by ARGOCD_GOTOOLCHAIN from the module proxy.
   (cd "$CP_DIR/argocd" && GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN go mod download)
-  # main.go links only the application controller and the repo server, not the rest of Argo CD's
-  # multi-call binary (CLI, API server, ApplicationSet and notifications controllers), which the
-  # suites never start: about a quarter fewer packages to compile.
+  # main.go links only the application controller, the repo server and the ApplicationSet controller,
+  # not the rest of Argo CD's multi-call binary (CLI, API server, notifications controller), which
+  # the suites never start.
   build argocd argocd "$tmp/argocd" . "$ARGOCD_LDFLAGS" \
     "GOTOOLCHAIN=$ARGOCD_GOTOOLCHAIN" CGO_ENABLED=0
   # The repo server runs this script (from its PATH) for every revision it checks out.

@@ -6,7 +6,7 @@
 # etcd, kube-apiserver (with the aggregation layer), kube-controller-manager, kube-scheduler and
 # kwok (fake nodes) always; on request also:
 #   CP_WITH_ARGOCD=1   Argo CD v3.6.1: its CRDs, the argocd namespace and settings, a Redis, the
-#                      repo server and the application controller
+#                      repo server, the application controller and the ApplicationSet controller
 #   CP_WITH_KEDA=1     KEDA v2.20.2: its CRDs, the keda namespace, the operator and the metrics
 #                      adapter behind the external.metrics.k8s.io APIService
 #   CP_WITH_BROKERS=1  a Redis (with a password) and a RabbitMQ (with its management API) for KEDA's
@@ -323,7 +323,7 @@ link_bin() { ln -sf "$(command -v "$1")" "$WORK/bin/$1"; echo "$WORK/bin/$1"; }
 
 # --- ports ---------------------------------------------------------------------------------------
 n_ports=6
-[ "$WITH_ARGOCD" = 1 ] && n_ports=$((n_ports + 4))
+[ "$WITH_ARGOCD" = 1 ] && n_ports=$((n_ports + 7))
 [ "$WITH_KEDA" = 1 ] && n_ports=$((n_ports + 5))
 [ "$WITH_BROKERS" = 1 ] && n_ports=$((n_ports + 5))
 [ "$WITH_NODES" = 1 ] && n_ports=$((n_ports + 1))
@@ -332,6 +332,7 @@ next_port() { PORT=${ports[0]}; ports=("${ports[@]:1}"); }
 for v in ETCD_PORT ETCD_PEER_PORT APISERVER_PORT KCM_PORT SCHED_PORT KWOK_PORT; do next_port; printf -v "$v" %s "$PORT"; done
 if [ "$WITH_ARGOCD" = 1 ]; then
   for v in ARGOCD_REDIS_PORT ARGOCD_REPO_PORT ARGOCD_REPO_METRICS_PORT ARGOCD_CONTROLLER_METRICS_PORT; do next_port; printf -v "$v" %s "$PORT"; done
+  for v in ARGOCD_APPSET_METRICS_PORT ARGOCD_APPSET_PROBE_PORT ARGOCD_APPSET_WEBHOOK_PORT; do next_port; printf -v "$v" %s "$PORT"; done
 fi
 if [ "$WITH_KEDA" = 1 ]; then
   for v in KEDA_METRICS_PORT KEDA_PROBE_PORT KEDA_GRPC_PORT KEDA_ADAPTER_PORT KEDA_ADAPTER_METRICS_PORT; do next_port; printf -v "$v" %s "$PORT"; done
@@ -458,9 +459,9 @@ launch kwok "$BIN/kwok" \
 KC=(--kubeconfig "$WORK/admin.kubeconfig")
 if [ "$WITH_ARGOCD" = 1 ] || [ "$WITH_KEDA" = 1 ]; then
   crd_files=()
-  # Not the ApplicationSet CRD (1.5 MB, about 4 s to become Established here): no component that
-  # runs here uses it.
-  [ "$WITH_ARGOCD" = 1 ] && crd_files+=("$ARGOCD_CRDS/application-crd.yaml" "$ARGOCD_CRDS/appproject-crd.yaml")
+  # The ApplicationSet CRD too (1.5 MB, about 4 s to become Established here): the ApplicationSet
+  # controller runs, for the previews of the gitops suite.
+  [ "$WITH_ARGOCD" = 1 ] && crd_files+=("$ARGOCD_CRDS/application-crd.yaml" "$ARGOCD_CRDS/appproject-crd.yaml" "$ARGOCD_CRDS/applicationset-crd.yaml")
   [ "$WITH_KEDA" = 1 ] && crd_files+=("$KEDA_CRDS"/*.yaml)
   crd_args=()
   for f in "${crd_files[@]}"; do crd_args+=(-f "$f"); done
@@ -540,7 +541,7 @@ if [ "$WITH_ARGOCD" = 1 ]; then
     PATH="$ARGOCD_BIN:$PATH")
   # Each role runs from a symlink named after it in $WORK/bin, so that its command line has $WORK
   # in it for the pgrep check (the repo server has no other argument with a path).
-  for role in argocd-repo-server argocd-application-controller; do ln -sf "$ARGOCD_BIN/argocd" "$WORK/bin/$role"; done
+  for role in argocd-repo-server argocd-application-controller argocd-applicationset-controller; do ln -sf "$ARGOCD_BIN/argocd" "$WORK/bin/$role"; done
   wait_cmd argocd-redis redis-cli -p "$ARGOCD_REDIS_PORT" ping
   launch argocd-repo-server "${argocd_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server "$WORK/bin/argocd-repo-server" \
     --address 127.0.0.1 --port "$ARGOCD_REPO_PORT" \
@@ -558,6 +559,15 @@ if [ "$WITH_ARGOCD" = 1 ]; then
     --redis "127.0.0.1:$ARGOCD_REDIS_PORT" \
     --repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \
     --metrics-port "$ARGOCD_CONTROLLER_METRICS_PORT" --persist-resource-health \
+    --logformat text --loglevel info
+  # The ApplicationSet controller turns each folder under previews/ of a rendered branch into an
+  # Application (git directory generator, through the repo server). Its three servers on loopback.
+  launch argocd-applicationset-controller "${argocd_env[@]}" KUBECONFIG="$WORK/admin.kubeconfig" \
+    ARGOCD_BINARY_NAME=argocd-applicationset-controller "$WORK/bin/argocd-applicationset-controller" \
+    --kubeconfig "$WORK/admin.kubeconfig" --namespace argocd \
+    --argocd-repo-server "127.0.0.1:$ARGOCD_REPO_PORT" --repo-server-plaintext \
+    --metrics-addr "127.0.0.1:$ARGOCD_APPSET_METRICS_PORT" --probe-addr "127.0.0.1:$ARGOCD_APPSET_PROBE_PORT" \
+    --webhook-addr "127.0.0.1:$ARGOCD_APPSET_WEBHOOK_PORT" --enable-scm-providers=false \
     --logformat text --loglevel info
 fi
 
@@ -595,6 +605,9 @@ t_ready=$(date +%s.%N)
 if [ "$WITH_ARGOCD" = 1 ]; then
   wait_ready argocd-repo-server "http://127.0.0.1:$ARGOCD_REPO_METRICS_PORT/healthz?full=true"
   wait_ready argocd-application-controller "http://127.0.0.1:$ARGOCD_CONTROLLER_METRICS_PORT/healthz"
+  # It registers no health check (its probe server answers 404): its metrics server, which the manager
+  # starts with the controller, stands in.
+  wait_ready argocd-applicationset-controller "http://127.0.0.1:$ARGOCD_APPSET_METRICS_PORT/metrics"
 fi
 if [ "$WITH_KEDA" = 1 ]; then
   wait_ready keda-operator "http://127.0.0.1:$KEDA_PROBE_PORT/readyz"

@@ -132,6 +132,32 @@ git -C "$work/py-repo" -c user.name=dev -c user.email=dev@example.com commit -q 
 no_node_warning "$work/py-shop.err" "render, publish and diff from Python"
 node "$consumer/check-render.js" "$work/py-render" shop-deploy-py 5.0.1 || fail "the Python consumer's render"
 
+step "Python preview environments, through the k8s-topology CLI"
+# A Python team's project: pyproject.toml names the package, cdk8s.yaml runs the app with the venv's python,
+# and the CLI of the npm package (installed above) renders it, the base and then a pull request's preview.
+mkdir "$work/py-preview" && cd "$work/py-preview"
+cp "$consumer/preview.py" main.py
+printf '[project]\nname = "shop-deploy-py"\nversion = "5.0.1"\n' > pyproject.toml
+printf 'app: python main.py\noutput: dist/manifests\n' > cdk8s.yaml
+py_cli() { PATH="$work/venv/bin:$PATH" npx --prefix "$shop" --no-install k8s-topology "$@"; }
+py_cli render >"$work/py-base.out" 2>"$work/py-base.err" || { cat "$work/py-base.out" "$work/py-base.err" >&2; fail "k8s-topology render of the Python app"; }
+no_node_warning "$work/py-base.err" "the Python app's render"
+grep '^base: ' "$work/py-base.out" || fail "the Python app's render printed no base check: $(tail -3 "$work/py-base.out")"
+py_cli preview render --pr 42 >"$work/py-preview.out" 2>"$work/py-preview.err" \
+  || { cat "$work/py-preview.out" "$work/py-preview.err" >&2; fail "k8s-topology preview render --pr 42 of the Python app"; }
+no_node_warning "$work/py-preview.err" "the Python app's preview render"
+grep '^preview: pr-42, namespace shop-pr-42, host pr-42.preview.shop.example.com, ' "$work/py-preview.out" \
+  || fail "the Python app's preview render printed no preview check: $(tail -3 "$work/py-preview.out")"
+previews=$(cd dist/previews && echo *)
+[ "$previews" = pr-42 ] || fail "dist/previews holds $previews, expected pr-42 alone"
+# A number the library refuses fails the app with the library's error, naming the variable.
+set +e; K8S_TOPOLOGY_PREVIEW_PR=0 CDK8S_OUTDIR="$work/py-preview-refused" "$work/venv/bin/python" main.py 2>"$work/py-refused.err"; rc=$?; set -e
+if [ "$rc" = 0 ] || ! grep -q 'K8S_TOPOLOGY_PREVIEW_PR: value must be a pull request number' "$work/py-refused.err"; then
+  fail "K8S_TOPOLOGY_PREVIEW_PR=0 gave exit $rc: $(tail -2 "$work/py-refused.err")"
+fi
+echo "K8S_TOPOLOGY_PREVIEW_PR=0: exit $rc, $(grep -o -m1 'K8S_TOPOLOGY_PREVIEW_PR: value must be [^;]*' "$work/py-refused.err" | head -1)"
+cd "$root"
+
 step "release bump in a clone"
 PATH=$build_path
 git clone --quiet "$root" "$work/clone"

@@ -268,7 +268,9 @@ export class DjangoAppChart extends Chart {
       const workerPrefix = props.workers.namePrefix ?? named('worker');
       // The explicit instance, or else the namespace: the appName alone is the same in every installation of the app.
       const priorityClassPrefix = props.workers.priorityClassPrefix ?? `${clusterNamePrefix(this, { appName: props.appName, instance: props.instance })}-${workerPrefix}`;
-      this.workers = new CeleryWorkerPool(this, 'workers', { ...celery, ...props.workers, namePrefix: workerPrefix, priorityClassPrefix });
+      // Flower's task views are built from the workers' task events.
+      const taskEvents = props.workers.taskEvents ?? props.flower !== undefined;
+      this.workers = new CeleryWorkerPool(this, 'workers', { ...celery, ...props.workers, namePrefix: workerPrefix, priorityClassPrefix, taskEvents });
       this.beat = props.beat ? new CeleryBeat(this, 'beat', { ...celery, ...props.beat, name: props.beat.name ?? named('beat') }) : undefined;
     }
     this.flower = props.flower ? this.addFlower(props, appCode, named('flower')) : undefined;
@@ -517,6 +519,8 @@ export class DjangoAppChart extends Chart {
           component: this.flower,
           pathPrefixes: [this.flower.pathPrefix],
           idleTimeoutSeconds: edge.routing?.proxyReadTimeoutSeconds ?? 300,
+          // Flower serves its Prometheus metrics without asking for credentials: never public.
+          blockedPaths: [this.flower.metricsPath],
         }] : []),
       ],
       staticOrigin: edge.staticOrigin ?? this.bucketUrl(this.settings.staticBucket),

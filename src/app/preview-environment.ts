@@ -1,5 +1,6 @@
+import { Construct } from 'constructs';
 import { NamespaceManagement } from './app-parts';
-import { DjangoAppChartProps } from './django-app-chart';
+import { DjangoAppChart, DjangoAppChartProps } from './django-app-chart';
 import { clusterNamePrefixOf } from '../platform/cluster-scoped';
 import { checkDnsLabel, invalid } from '../platform/errors';
 import { PriorityClassManagement } from '../workloads/celery-worker-pool';
@@ -90,5 +91,15 @@ export class PreviewEnvironment {
       edge: base.edge === undefined ? undefined : { ...base.edge, host: this.host },
       workers,
     };
+  }
+
+  /**
+   * Adds the preview's chart to an app: `new DjangoAppChart(scope, folder, chartProps(base))` in one
+   * call. In Python and the other jsii languages the base props are keyword arguments here
+   * (`preview.add_chart(app, app_name=..., ...)`), where {@link chartProps}'s result would have to be
+   * unpacked by hand.
+   */
+  public addChart(scope: Construct, base: DjangoAppChartProps): DjangoAppChart {
+    return new DjangoAppChart(scope, this.folder, this.chartProps(base));
   }
 }

@@ -1,8 +1,5 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import { parseArgs, UsageError } from './args';
-import { DEFAULT_RENDERED_BRANCH } from '../delivery/argocd-folder';
-import { diffRenders, formatDiff, loadRender, RenderDiff } from '../delivery/manifest-diff';
+import { RenderDiff } from '../delivery/manifest-diff';
 
 export const DIFF_USAGE = `usage: k8s-topology diff <old> <new> [--repo DIR]
 
@@ -20,43 +17,12 @@ exits 0. Any other side that is neither a folder nor a revision is an error.
 
 Exit status: 0 no unsafe change (or nothing published yet), 1 unsafe changes, 2 usage or read error.`;
 
-/**
- * True when `rev` is the rendered branch (`rendered` or `origin/rendered`) and the git repository at `repo`
- * has neither: nothing is published yet. Any other missing name stays an error, so that a mistyped
- * baseline never passes the guard as "all new".
- */
-function isUnpublished(rev: string, repo: string): boolean {
-  const remote = `origin/${DEFAULT_RENDERED_BRANCH}`;
-  if ((rev !== DEFAULT_RENDERED_BRANCH && rev !== remote) || fs.existsSync(rev)) return false;
-  const git = (...args: string[]) => {
-    try {
-      execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (!git('rev-parse', '--git-dir')) return false;
-  const refs = rev === remote ? [remote] : [DEFAULT_RENDERED_BRANCH, remote];
-  return refs.every((ref) => !git('rev-parse', '--verify', '-q', `${ref}^{commit}`));
-}
-
 /** `k8s-topology diff`: returns the exit status. */
 export function diffCommand(argv: string[]): number {
   const args = parseArgs(argv, ['repo']);
   if (args.positionals.length !== 2) throw new UsageError(`diff takes two renders (old and new); got ${args.positionals.length}`);
   const [before, after] = args.positionals;
-  const repo = args.options.repo ?? process.cwd();
   try {
-    if (isUnpublished(before, repo)) {
-      const diff = diffRenders([], loadRender(after, repo));
-      console.log([
-        `${before}: nothing published yet (no branch ${before} in ${args.options.repo ?? 'this repository'}), so every object of ${after} is new:`,
-        formatDiff(diff),
-        `Publish the render to create ${DEFAULT_RENDERED_BRANCH}: k8s-topology publish (then push it); later diffs compare with it.`,
-      ].join('\n'));
-      return 0;
-    }
     const report = RenderDiff.compare(before, after, args.options.repo);
     console.log(report.text);
     return report.safe ? 0 : 1;

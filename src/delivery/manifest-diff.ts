@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { DEFAULT_RENDERED_BRANCH } from './argocd-folder';
 import { FolderChangeSummary, formatSummary, summarizeRenders } from './diff-summary';
 import { componentOf, describe, KubeObject, kindOf, nameOf, namespaceOf } from './kube-object';
 
@@ -87,6 +88,27 @@ function readRevision(repo: string, rev: string): { name: string; content: strin
 export function loadRender(where: string, repo: string = process.cwd()): PlacedObject[] {
   const isDir = fs.existsSync(where) && fs.statSync(where).isDirectory();
   return place(isDir ? readDir(where) : readRevision(repo, where));
+}
+
+/**
+ * True when `rev` is the rendered branch (`rendered` or `origin/rendered`) and the git repository at `repo`
+ * has neither: nothing is published yet. Any other missing name stays an error, so that a mistyped
+ * baseline never passes the guard as "all new".
+ */
+function isUnpublished(rev: string, repo: string): boolean {
+  const remote = `origin/${DEFAULT_RENDERED_BRANCH}`;
+  if ((rev !== DEFAULT_RENDERED_BRANCH && rev !== remote) || fs.existsSync(rev)) return false;
+  const git = (...args: string[]) => {
+    try {
+      execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!git('rev-parse', '--git-dir')) return false;
+  const refs = rev === remote ? [remote] : [DEFAULT_RENDERED_BRANCH, remote];
+  return refs.every((ref) => !git('rev-parse', '--verify', '-q', `${ref}^{commit}`));
 }
 
 /** Identifies an object across two renders: its folder, group, kind, namespace and name. */
@@ -243,21 +265,36 @@ export interface RenderDiffReport {
   readonly violations: Violation[];
   /** Per folder whose release or image tags changed, sorted by folder: the report's first lines. */
   readonly summary: FolderChangeSummary[];
+  /**
+   * False when `before` is the rendered branch (`rendered` or `origin/rendered`) and the repository has
+   * neither yet, as before the first publish: every object of `after` is then added, the change is safe,
+   * and `text` starts by saying that nothing is published yet.
+   */
+  readonly published: boolean;
 }
 
 /** The safe-change guard between two renders. */
 export class RenderDiff {
   /**
    * Compares two renders, each a render folder or a revision (`rendered~1`, a commit) of `repo`.
+   * Before the first publish, `before` = `rendered` (or `origin/rendered`) compares with an empty render
+   * (`published` is false); any other side that is neither a folder nor a revision throws.
    * @param before the old render
    * @param after the new render
    * @param repo the repository revisions are read from (default: the working directory)
    */
   public static compare(before: string, after: string, repo?: string): RenderDiffReport {
-    const diff = diffRenders(loadRender(before, repo), loadRender(after, repo));
+    const published = !isUnpublished(before, repo ?? process.cwd());
+    const diff = diffRenders(published ? loadRender(before, repo) : [], loadRender(after, repo));
     const count = (t: Change['type']) => diff.changes.filter((c) => c.type === t).length;
+    const text = published ? formatDiff(diff) : [
+      `${before}: nothing published yet (no branch ${before} in ${repo ?? 'this repository'}), so every object of ${after} is new:`,
+      formatDiff(diff),
+      `Publish the render to create ${DEFAULT_RENDERED_BRANCH}: k8s-topology publish (then push it); later diffs compare with it.`,
+    ].join('\n');
     return {
-      text: formatDiff(diff),
+      published,
+      text,
       safe: diff.violations.length === 0,
       added: count('added'),
       removed: count('removed'),

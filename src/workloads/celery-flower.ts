@@ -73,7 +73,9 @@ export interface CeleryFlowerProps extends CeleryFlowerOptions, ComponentIdentit
  * (`--url_prefix`), asks for HTTP basic auth from a Secret key, keeps its state in memory
  * (`--persistent` stays off, so the read-only root filesystem holds), and is probed on its own
  * `<prefix>healthcheck` endpoint, which answers without credentials (readiness and startup; liveness
- * only checks that the port accepts connections).
+ * only checks that the port accepts connections). Its task views need the workers' task events
+ * (`CeleryWorkerPoolOptions.taskEvents`); its Prometheus `<prefix>metrics` answers without
+ * credentials too, so the edge of a DjangoAppChart blocks it (`metricsPath`).
  */
 export class CeleryFlower extends Construct implements IHttpComponent {
   /** The Deployment's and Service's name, and the component label. */
@@ -88,6 +90,11 @@ export class CeleryFlower extends Construct implements IHttpComponent {
   public readonly listenPorts: ComponentPort[] = [{ port: FLOWER_PORT, protocol: 'TCP' }];
   /** The path prefix Flower serves under, e.g. `/flower/`. */
   public readonly pathPrefix: string;
+  /**
+   * Flower's Prometheus endpoint, `<prefix>metrics`, which it serves without asking for credentials:
+   * the edge answers it with 404, so it is reachable only inside the cluster.
+   */
+  public readonly metricsPath: string;
   /** The Secret keys Flower reads beyond the settings and the broker: its basic-auth credentials. */
   public readonly secretKeys: SecretKeyReference[];
 
@@ -104,6 +111,7 @@ export class CeleryFlower extends Construct implements IHttpComponent {
     if (typeof this.pathPrefix !== 'string' || !PATH_PREFIX.test(this.pathPrefix)) {
       invalid(this, 'pathPrefix', 'a path prefix other than "/" that starts and ends with "/", of letters, digits and . _ ~ - (such as "/flower/")', this.pathPrefix);
     }
+    this.metricsPath = `${this.pathPrefix}metrics`;
     this.name = checkDnsLabel(this, 'name', props.name ?? 'flower');
     this.serviceUrl = `http://${this.name}:${this.port}`;
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 3);

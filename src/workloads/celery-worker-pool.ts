@@ -162,6 +162,13 @@ export interface CeleryWorkerPoolOptions extends PodOptions {
    * @default 'node-pool'
    */
   readonly nodePoolLabel?: string;
+  /**
+   * Whether the workers send task events (`--task-events`, Celery's `-E`): the received, started,
+   * succeeded and failed events that Flower's task views are built from. Without them Flower lists
+   * the workers but no task until it has switched events on by a remote-control broadcast.
+   * @default - on in a DjangoAppChart with Flower, off otherwise
+   */
+  readonly taskEvents?: boolean;
 }
 
 /** A set of Celery queues, each with its own Deployment, ScaledObject and PriorityClass. */
@@ -310,6 +317,7 @@ export class CeleryWorkerPool extends Construct {
           '--without-gossip',
           '--without-mingle',
           '--loglevel=INFO',
+          ...(props.taskEvents ? ['--task-events'] : []),
           ...(livenessMode === CeleryLiveness.NONE ? [`--pidfile=${WORKER_PID_FILE}`] : []),
         ],
         env: [...shared, { name: WORKER_ENV.queue, value: q.name }],

@@ -85,6 +85,15 @@ describe('GIVEN an app with workers, an edge and Flower with basic auth from a S
     expect(nginxConf.match(/proxy_pass http:\/\/edge_service_flower;/g)).toHaveLength(1);
   });
 
+  test('THEN the edge answers Flower\'s unauthenticated /flower/metrics with 404 itself, before the /flower/ route', () => {
+    expect(chart.flower?.metricsPath).toBe('/flower/metrics');
+    expect(nginxConf).toContain('location = /flower/metrics {\n            return 404;\n        }');
+  });
+
+  test('THEN every worker sends task events (--task-events), which Flower\'s task views are built from', () => {
+    expect(find('Deployment', 'worker-default').spec.template.spec.containers[0].command).toContain('--task-events');
+  });
+
   test('THEN only the edge reaches it, on 5555, and it reaches only the broker and DNS', () => {
     expect(policy('flower').ingress).toEqual([{ from: [{ podSelector: component('edge') }], ports: [{ protocol: 'TCP', port: 5555 }] }]);
     const egressTo = policy('flower').egress.flatMap((r: any) => r.to ?? []);
@@ -115,6 +124,19 @@ describe('GIVEN Flower with a prefix, a name prefix and two replicas', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/ops/celery/healthcheck');
     expect(find('Deployment', 'blue-flower').spec.replicas).toBe(2);
     expect(find('ConfigMap', 'blue-edge-nginx').data['nginx.conf']).toContain('location ^~ /ops/celery/ {');
+    expect(find('ConfigMap', 'blue-edge-nginx').data['nginx.conf']).toContain('location = /ops/celery/metrics {');
+  });
+});
+
+describe('GIVEN task events', () => {
+  const command = (overrides: Partial<DjangoAppChartProps>) => synth(overrides).find('Deployment', 'worker-default').spec.template.spec.containers[0].command;
+
+  test('WHEN the app has no Flower THEN the workers send none; WHEN workers.taskEvents says otherwise THEN that wins', () => {
+    const withoutFlower = flowerProps().externalServices.map((s) => ({ ...s, reachedBy: s.name === 'redis' ? [ComponentGroup.APP_CODE] : s.reachedBy }));
+    expect(command({ flower: undefined, externalServices: withoutFlower })).not.toContain('--task-events');
+    const workers = { ...flowerProps().workers!, taskEvents: true };
+    expect(command({ flower: undefined, externalServices: withoutFlower, workers })).toContain('--task-events');
+    expect(command({ workers: { ...workers, taskEvents: false } })).not.toContain('--task-events');
   });
 });
 

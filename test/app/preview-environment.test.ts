@@ -80,6 +80,13 @@ describe('GIVEN pull request 123 under preview.shop.example.com', () => {
       expect(() => app.synth()).not.toThrow();
     });
   });
+
+  test('WHEN addChart adds the preview THEN it is the chart of id pr-123 that chartProps describes, object for object', () => {
+    const chart = preview.addChart(Testing.app(), base);
+    expect([chart.node.id, chart.namespace]).toEqual(['pr-123', 'shop-pr-123']);
+    const byHand = new DjangoAppChart(Testing.app(), preview.folder, preview.chartProps(base));
+    expect(Testing.synth(chart)).toEqual(Testing.synth(byHand));
+  });
 });
 
 describe('GIVEN a base chart with a name prefix and an explicit instance', () => {

@@ -91,7 +91,7 @@ export async function argocdLogTail(lines = 15): Promise<string> {
   const dir = process.env.CP_ARGOCD_LOG_DIR;
   if (!dir) return '';
   const out: string[] = [];
-  for (const name of ['argocd-application-controller', 'argocd-repo-server']) {
+  for (const name of ['argocd-application-controller', 'argocd-repo-server', 'argocd-applicationset-controller']) {
     const r = await run('tail', ['-n', String(lines), path.join(dir, `${name}.log`)]);
     out.push(`--- last lines of ${name}.log:\n${r.stdout}`);
   }

@@ -22,14 +22,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { k8s } from 'cdk8s-plus-27';
-import { appState, ArgoCd, argocdLogTail, comparesSyncedHealthy, condition, describeApp, elapsed, MINUTE, need, syncedHealthy, Timeline } from './argocd';
+import { appState, ARGOCD_GROUP, ArgoCd, argocdLogTail, comparesSyncedHealthy, condition, describeApp, elapsed, MINUTE, need, syncedHealthy, Timeline } from './argocd';
 import { FakeMetricsApi } from './fake-metrics';
 import { events, KEDA_GROUP, publishMessages, rabbit, redis, replicas, ReplicaWatch, scaledObjectState, waitReplicas } from './keda';
 import { Api, ApiError, kubectlOk, KubeObject, kwokNodeObject, parseYamlObjects, run, sleep, waitFor } from './kube';
 import { PicvarioRender, publish, renderPicvario, renderPicvarioAsShipped, RenderVariant, REPO, waveOf } from './picvario-render';
 import { POOL_LABEL } from './render';
 import { secretKeysRead, StandIns } from './stand-ins';
-import { DjangoAppChartProps } from '../../src/app/django-app-chart';
+import { DjangoAppChart, DjangoAppChartProps } from '../../src/app/django-app-chart';
+import { PreviewEnvironment } from '../../src/app/preview-environment';
+import { DeliveryApp, DeliveryAppProps } from '../../src/delivery/delivery-app';
 
 const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
 const ESO_CRDS = 'external-secrets-v2.9.0';
@@ -972,5 +974,98 @@ describe('Argo CD syncs the rendered branch and KEDA scales the workers, on Picv
       const t = observer!.timelines.get(APP(env));
       if (t) figures[`Application ${APP(env)} over the whole run`] = t.toString();
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Previews: the ApplicationSet that argoCd.previews renders, on the real ApplicationSet controller,
+// for a small app of its own (project "shop"), beside Picvario's and after it.
+
+const SHOP_PREVIEWS = 'shop-previews';
+const SHOP_BASE: DjangoAppChartProps = {
+  appName: 'shop',
+  namespace: 'shop-staging',
+  version: '1.0.0',
+  image: 'registry.example.com/shop/api',
+  settings: { settingsModule: 'shop.settings', secretName: 'shop-app', mediaBucket: 'shop-media', staticBucket: 'shop-static', s3Region: 'eu-west-1' },
+  backend: { resources: { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' }, minReplicas: 1, maxReplicas: 2 },
+  externalServices: [{ name: 'postgres', cidrs: ['10.61.1.0/24'], ports: [5432] }],
+};
+
+describe('previews: the ApplicationSet of argoCd.previews makes one Application per folder under previews/, and prunes a closed one', () => {
+  let shopRepo = '';
+  const cli = async (...args: string[]) => {
+    const r = await run('node', [path.join(REPO, 'lib/cli/main.js'), ...args], { timeoutMs: 120_000 });
+    if (r.code !== 0) throw new Error(`k8s-topology ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
+    return r.stdout.trim();
+  };
+  const shopApp = (outdir: string, argoCd?: DeliveryAppProps['argoCd']) =>
+    new DeliveryApp({ outdir, packageName: 'shop-deploy', packageVersion: '1.0.0', annotationDomain: 'shop.example.com', argoCd });
+  /** What a git push webhook does for an ApplicationSet: compare with the branch now, not at the next poll. */
+  const refreshPreviews = () => api.mergePatch(`${ARGOCD_GROUP}/namespaces/${argo.namespace}/applicationsets/${SHOP_PREVIEWS}`,
+    { metadata: { annotations: { 'argocd.argoproj.io/application-set-refresh': 'true' } } });
+  /** Each preview renders into a folder of its own, as on its own CI run. */
+  const previewOut = (pr: number) => path.join(tmp, `shop-preview-${pr}`);
+  const previewObjects = (pr: number) => {
+    const index = JSON.parse(readFileSync(path.join(previewOut(pr), `pr-${pr}`, 'index.json'), 'utf8'));
+    return index.objects.map((o: any) => `${o.kind}/${o.namespace}/${o.name}`) as string[];
+  };
+  const live = async (objects: string[]) => {
+    const found: string[] = [];
+    for (const o of objects) {
+      const [kind, ns, name] = o.split('/');
+      if ((await run('kubectl', ['get', '-n', ns, kind, name, '-o', 'name'])).code === 0) found.push(o);
+    }
+    return found;
+  };
+
+  test('the base render with argoCd.previews is published, and an admin applies its projects and the ApplicationSet', async () => {
+    shopRepo = path.join(need('CP_ARGOCD_GIT_ROOT', 'Argo CD'), 'shop.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', shopRepo]);
+    const base = path.join(tmp, 'shop-base');
+    const app = shopApp(base, { repoUrl: `file://${shopRepo}`, previews: {} });
+    new DjangoAppChart(app, 'staging', SHOP_BASE);
+    app.synth();
+    await cli('publish', '--source', base, '--repo', shopRepo);
+    // The root Application would sync previews.yaml like the other Applications; the base environment is not needed here.
+    await kubectlOk(['apply', '-f', path.join(base, 'argocd', '00-projects.yaml'), '-f', path.join(base, 'argocd', 'previews.yaml')]);
+    await waitFor(`ApplicationSet ${SHOP_PREVIEWS} to be reconciled`, async () =>
+      condition(await api.get(`${ARGOCD_GROUP}/namespaces/${argo.namespace}/applicationsets/${SHOP_PREVIEWS}`), 'ResourcesUpToDate').status === 'True', MINUTE);
+  });
+
+  test('two previews published with k8s-topology preview publish become two Applications, each deploying into its own namespace', async () => {
+    for (const pr of [1, 2]) {
+      const app = shopApp(previewOut(pr));
+      new PreviewEnvironment({ pullRequest: pr, domain: 'preview.shop.example.com' }).addChart(app, SHOP_BASE);
+      app.synth();
+      await cli('preview', 'publish', '--pr', String(pr), '--source', previewOut(pr), '--repo', shopRepo);
+    }
+    const started = Date.now();
+    await refreshPreviews();
+    for (const pr of [1, 2]) {
+      await waitFor(`Application ${SHOP_PREVIEWS}-pr-${pr}`, async () => exists(argo.appPath(`${SHOP_PREVIEWS}-pr-${pr}`)), 2 * MINUTE, argocdLogTail);
+      const app = await argo.get(`${SHOP_PREVIEWS}-pr-${pr}`);
+      expect([app.spec.source.path, app.spec.destination.namespace]).toEqual([`previews/pr-${pr}`, `shop-pr-${pr}`]);
+      // Every object of the preview's folder: the backend is in the last sync wave.
+      await waitFor(`every object of previews/pr-${pr} in shop-pr-${pr}`, async () =>
+        (await live(previewObjects(pr))).length === previewObjects(pr).length, 3 * MINUTE, async () => describeApp(await argo.get(`${SHOP_PREVIEWS}-pr-${pr}`)));
+    }
+    figures['previews: two Applications deployed after (s)'] = elapsed(started);
+    const apps = (await api.list(`${ARGOCD_GROUP}/namespaces/${argo.namespace}/applications`)).map((a) => a.metadata.name).filter((n) => n.startsWith(SHOP_PREVIEWS));
+    expect(apps.sort()).toEqual([`${SHOP_PREVIEWS}-pr-1`, `${SHOP_PREVIEWS}-pr-2`]);
+  });
+
+  test('k8s-topology preview remove --pr 1: its Application and every object it deployed are deleted; pr-2 keeps its Application and objects', async () => {
+    const removed = previewObjects(1);
+    expect(removed.length).toBeGreaterThanOrEqual(5);
+    expect(await cli('preview', 'remove', '--pr', '1', '--repo', shopRepo)).toMatch(/remove previews\/pr-1$/);
+    const started = Date.now();
+    await refreshPreviews();
+    await waitFor(`Application ${SHOP_PREVIEWS}-pr-1 to be deleted`, async () => !(await exists(argo.appPath(`${SHOP_PREVIEWS}-pr-1`))), 3 * MINUTE, argocdLogTail);
+    // The Application goes only after its finalizer has deleted what it deployed; checked, not assumed.
+    expect(await live(removed)).toEqual([]);
+    figures['previews: pr-1 and its objects deleted after (s)'] = elapsed(started);
+    expect(await exists(argo.appPath(`${SHOP_PREVIEWS}-pr-2`))).toBe(true);
+    expect(await live(previewObjects(2))).toEqual(previewObjects(2));
   });
 });

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { baseline } from './diff-fixture';
 import { BARE_GIT_ENV, sourceRepo, withEnv, writeRender } from './git-fixture';
 import { tempDir } from './helpers';
+import { RenderDiff } from '../../src/delivery/manifest-diff';
 import { publishRendered } from '../../src/delivery/rendered-branch';
 
 describe('diff guard', () => {
@@ -30,5 +31,25 @@ describe('diff guard', () => {
     expect(safe.status).toBe(0);
     expect(run('no-such-rev', 'rendered').status).toBe(2);
     expect(execFileSync('git', ['rev-list', '--count', 'rendered'], { cwd: repo, encoding: 'utf8' }).trim()).toBe('2');
+  });
+});
+
+describe('RenderDiff.compare before the first publish', () => {
+  test('GIVEN a repository without the rendered branch THEN compare says nothing is published and lists every object as added', () => {
+    const repo = sourceRepo();
+    const out = path.join(tempDir('render-out'), 'manifests');
+    writeRender(out, { test: [{ file: 'all.yaml', objects: baseline() }] });
+
+    const report = RenderDiff.compare('rendered', out, repo);
+    expect(report).toMatchObject({ published: false, safe: true, added: 5, removed: 0, changed: 0, unchanged: 0, violations: [] });
+    expect(report.text).toMatch(new RegExp(`^rendered: nothing published yet \\(no branch rendered in ${repo}\\), so every object of ${out} is new:$`, 'm'));
+    expect(report.text).toMatch(/^5 added, 0 removed, 0 changed, 0 unchanged$/m);
+    expect(RenderDiff.compare('origin/rendered', out, repo).published).toBe(false);
+    // Only the rendered branch: a mistyped name or a revision expression is still a read error.
+    expect(() => RenderDiff.compare('renderd', out, repo)).toThrow(/renderd is neither a folder nor a revision/);
+    expect(() => RenderDiff.compare('rendered~1', out, repo)).toThrow(/rendered~1 is neither a folder nor a revision/);
+
+    withEnv(BARE_GIT_ENV, () => publishRendered({ source: out, repo }));
+    expect(RenderDiff.compare('rendered', out, repo)).toMatchObject({ published: true, safe: true, added: 0, unchanged: 5 });
   });
 });

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { shopApp } from '../../examples/shop/app';
+import { PREVIEW_PR_VARIABLE } from '../../src/app/preview-environment';
 import { cli } from '../delivery/helpers';
 import { synthAndRead, tempOutdir } from '../support/render';
 
@@ -27,7 +28,7 @@ describe('GIVEN the shop example, a Django app that is not Picvario', () => {
   test('THEN it renders a folder per environment and the Argo CD folder, named after the shop', () => {
     expect(folders.map((f) => f.name)).toEqual(['argocd', 'production', 'staging']);
     const argocd = folders.find((f) => f.name === 'argocd')!;
-    expect(argocd.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['AppProject/shop', 'AppProject/shop-apps', 'Application/shop-apps', 'Application/shop-production', 'Application/shop-staging']);
+    expect(argocd.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['AppProject/shop', 'AppProject/shop-apps', 'Application/shop-apps', 'Application/shop-production', 'Application/shop-staging', 'ApplicationSet/shop-previews']);
   });
 
   test("THEN every object names the shop's package and version, and nothing names Picvario", () => {
@@ -116,5 +117,34 @@ describe('GIVEN the shop example, whose releases are pinned in examples/shop/rel
     const file = path.join(dir, 'releases.json');
     fs.writeFileSync(file, JSON.stringify({ production: { version: '1.4.0' } }));
     expect(() => renderShop(file)).toThrow(`${file}: no pin for environment "staging" (pinned: production)`);
+  });
+});
+
+describe('GIVEN the shop rendered as `k8s-topology preview render --pr 42` runs it', () => {
+  const saved = process.env[PREVIEW_PR_VARIABLE];
+  process.env[PREVIEW_PR_VARIABLE] = '42';
+  let folders: ReturnType<typeof renderShop>;
+  try {
+    folders = renderShop();
+  } finally {
+    if (saved === undefined) delete process.env[PREVIEW_PR_VARIABLE];
+    else process.env[PREVIEW_PR_VARIABLE] = saved;
+  }
+  const objects = folders[0].objects;
+
+  test('THEN it renders only the folder pr-42: namespace shop-pr-42, host pr-42.preview.shop.example.com, staging\'s release', () => {
+    expect(folders.map((f) => f.name)).toEqual(['pr-42']);
+    expect([...new Set(objects.filter((o) => o.metadata.namespace).map((o) => o.metadata.namespace))]).toEqual(['shop-pr-42']);
+    const ingress = objects.find((o) => o.kind === 'Ingress');
+    expect(ingress.spec.rules.map((r: any) => r.host)).toEqual(['pr-42.preview.shop.example.com']);
+    const staging = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), 'utf8')).staging.version;
+    const versions = new Set(objects.filter((o) => o.kind === 'Deployment').map((d) => d.metadata.labels['app.kubernetes.io/version']));
+    expect([...versions]).toEqual([staging]);
+  });
+
+  test('THEN it renders no Namespace and no cluster-scoped object: Argo CD creates the namespace, the workers use staging\'s PriorityClasses', () => {
+    expect(objects.filter((o) => !o.metadata.namespace).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-default');
+    expect(worker.spec.template.spec.priorityClassName).toBe('shop-staging-worker-normal');
   });
 });

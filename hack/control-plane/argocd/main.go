@@ -1,7 +1,7 @@
-// The two Argo CD components the cluster suites run, in one binary: the application controller
-// and the repo server, chosen by ARGOCD_BINARY_NAME as in Argo CD's own multi-call binary. Only
-// these two command trees are linked, not the CLI, API server, ApplicationSet controller and
-// notifications, which the suites never start.
+// The three Argo CD components the cluster suites run, in one binary: the application controller,
+// the repo server and the ApplicationSet controller (for the previews), chosen by ARGOCD_BINARY_NAME
+// as in Argo CD's own multi-call binary. Only these command trees are linked, not the CLI, API
+// server and notifications, which the suites never start.
 package main
 
 import (
@@ -12,6 +12,7 @@ import (
 	"k8s.io/klog/v2"
 
 	appcontroller "github.com/argoproj/argo-cd/v3/cmd/argocd-application-controller/commands"
+	appsetcontroller "github.com/argoproj/argo-cd/v3/cmd/argocd-applicationset-controller/commands"
 	reposerver "github.com/argoproj/argo-cd/v3/cmd/argocd-repo-server/commands"
 	"github.com/argoproj/argo-cd/v3/common"
 	"github.com/argoproj/argo-cd/v3/util/log"
@@ -28,6 +29,8 @@ func main() {
 		command = appcontroller.NewCommand()
 	case common.CommandRepoServer:
 		command = reposerver.NewCommand()
+	case common.CommandApplicationSetController:
+		command = appsetcontroller.NewCommand()
 	default:
 		fmt.Fprintf(os.Stderr, "ARGOCD_BINARY_NAME is %q; this build runs only %s or %s\n", name, common.CommandApplicationController, common.CommandRepoServer)
 		os.Exit(2)

@@ -73,6 +73,11 @@ export interface EdgeServiceRoute {
    * @default 3600
    */
   readonly idleTimeoutSeconds?: number;
+  /**
+   * Paths under the prefixes that the edge answers with 404 itself: see `NginxServiceRoute.blockedPaths`.
+   * @default - none
+   */
+  readonly blockedPaths?: string[];
 }
 
 /** The nginx edge in front of the backend (and the frontend, if there is one), with an Ingress in front of it. */
@@ -124,6 +129,7 @@ export class EdgeRouter extends HttpComponent {
         upstream: upstream(route.component),
         pathPrefixes: route.pathPrefixes,
         idleTimeoutSeconds: route.idleTimeoutSeconds,
+        blockedPaths: route.blockedPaths,
       })),
       staticOrigin: props.staticOrigin,
       listenPort: this.port,

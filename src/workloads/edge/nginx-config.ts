@@ -230,6 +230,14 @@ export interface NginxServiceRoute {
    * @default 3600
    */
   readonly idleTimeoutSeconds?: number;
+
+  /**
+   * Paths under the route's prefixes that the edge answers with 404 itself instead of passing them
+   * on (exact paths, any query string): what the service serves without authentication and that must
+   * stay in the cluster, such as Flower's Prometheus `/flower/metrics`.
+   * @default - none: every path under the prefixes reaches the service
+   */
+  readonly blockedPaths?: string[];
 }
 
 /**
@@ -464,6 +472,7 @@ interface ResolvedServiceRoute {
   readonly upstream: string;
   readonly pathPrefixes: string[];
   readonly idleTimeout: number;
+  readonly blockedPaths: string[];
 }
 
 interface Resolved {
@@ -517,6 +526,17 @@ export function routingPrefixes(o: NginxRoutingOptions = {}): [prefix: string, f
   ];
 }
 
+function checkBlockedPaths(check: OptionChecks, option: string, paths: string[], prefixes: string[]): string[] {
+  if (!Array.isArray(paths)) check.invalid(option, 'a list of paths', paths);
+  return paths.map((p, i) => {
+    check.absolutePath(`${option}[${i}]`, p);
+    if (!prefixes.some((prefix) => p.startsWith(prefix) && p !== prefix)) {
+      check.invalid(`${option}[${i}]`, `a path under one of the route's prefixes (${prefixes.join(', ')})`, p);
+    }
+    return p;
+  });
+}
+
 function resolveServiceRoutes(
   check: OptionChecks, routes: NginxServiceRoute[], claim: (option: string, prefix: string) => void,
 ): ResolvedServiceRoute[] {
@@ -541,6 +561,7 @@ function resolveServiceRoutes(
       upstream: check.hostPort(`${option}.upstream`, route.upstream),
       pathPrefixes,
       idleTimeout: check.integer(`${option}.idleTimeoutSeconds`, route.idleTimeoutSeconds ?? 3600, 1, 86400),
+      blockedPaths: checkBlockedPaths(check, `${option}.blockedPaths`, route.blockedPaths ?? [], pathPrefixes),
     };
   });
 }
@@ -856,6 +877,10 @@ function render(options: NginxConfigOptions, source: NginxOptionSource = STANDAL
         `${i2}    proxy_pass http://${route.upstreamName};`,
         `${i2}}`,
       );
+    }
+    // An exact location wins over the prefix: these paths never reach the service.
+    for (const p of route.blockedPaths) {
+      push('', `${i2}location = ${p} {`, `${i2}    return 404;`, `${i2}}`);
     }
   }
 

@@ -394,6 +394,13 @@ describe('GIVEN an ASGI service route for websockets beside the backend', () => 
     expect(location(custom, '^~ /ws/')).toContain('proxy_send_timeout 600s;');
   });
 
+  test('WHEN a route has blocked paths THEN each is an exact location answered 404 by nginx, and the prefix still goes to the service', () => {
+    const blocked = render({ serviceRoutes: [{ name: 'flower', upstream: 'flower:5555', pathPrefixes: ['/flower/'], blockedPaths: ['/flower/metrics'] }] });
+    expect(location(blocked, '= /flower/metrics')).toBe('location = /flower/metrics {\n            return 404;\n        }');
+    expect(location(blocked, '^~ /flower/')).toContain('proxy_pass http://edge_service_flower;');
+    expect(blocked.match(/location = /g)).toHaveLength(1 + (render().match(/location = /g) ?? []).length);
+  });
+
   test('WHEN there are no service routes THEN the config is the one without the option', () => {
     expect(render({ serviceRoutes: [] })).toBe(render());
   });
@@ -414,6 +421,12 @@ describe('GIVEN invalid service routes', () => {
     ['a name that is no DNS label', { serviceRoutes: [{ ...ws, name: 'Web_Socket' }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.name must be a DNS label .*; got "Web_Socket"$/],
     ['an upstream without port', { serviceRoutes: [{ ...ws, upstream: 'ws' }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.upstream must be "host:port" .*; got "ws"$/],
     ['an idle timeout of 0', { serviceRoutes: [{ ...ws, idleTimeoutSeconds: 0 }] }, /^NginxConfigOptions: serviceRoutes\[0\]\.idleTimeoutSeconds must be an integer from 1 to 86400; got 0$/],
+    ['a blocked path outside the prefixes', { serviceRoutes: [{ ...ws, blockedPaths: ['/api/metrics'] }] },
+      /^NginxConfigOptions: serviceRoutes\[0\]\.blockedPaths\[0\] must be a path under one of the route's prefixes \(\/ws\/\); got "\/api\/metrics"$/],
+    ['the prefix itself as a blocked path', { serviceRoutes: [{ ...ws, blockedPaths: ['/ws/'] }] },
+      /^NginxConfigOptions: serviceRoutes\[0\]\.blockedPaths\[0\] must be a path under one of the route's prefixes/],
+    ['a blocked path with a space', { serviceRoutes: [{ ...ws, blockedPaths: ['/ws/a b'] }] },
+      /^NginxConfigOptions: serviceRoutes\[0\]\.blockedPaths\[0\] must be an absolute path of letters, digits and \. _ ~ - \/; got "\/ws\/a b"$/],
   ];
 
   test.each(cases)('WHEN %s THEN render throws naming the route field and the accepted form', (_name, extra, message) => {

@@ -827,7 +827,7 @@ describe("GIVEN Flower's route as DjangoAppChartProps.flower adds it (/flower/, 
       s3Scheme: S3Scheme.HTTP,
       resolvers: ['127.0.0.1'],
       workerProcesses: 1,
-      serviceRoutes: [{ name: 'flower', upstream: `127.0.0.1:${flower.port}`, pathPrefixes: ['/flower/'], idleTimeoutSeconds: 300 }],
+      serviceRoutes: [{ name: 'flower', upstream: `127.0.0.1:${flower.port}`, pathPrefixes: ['/flower/'], idleTimeoutSeconds: 300, blockedPaths: ['/flower/metrics'] }],
     });
   });
 
@@ -857,6 +857,17 @@ describe("GIVEN Flower's route as DjangoAppChartProps.flower adds it (/flower/, 
     const r = await request(nginx!.port, 'GET', '/flower/workers?refresh=1', { Authorization: credentials });
     expect([r.status, r.body.toString()]).toEqual([200, 'flower /flower/workers?refresh=1']);
     expect(flower.requests[flower.requests.length - 1].headers.authorization).toBe(credentials);
+  });
+
+  test('WHEN /flower/metrics is asked for, in any spelling nginx normalises, THEN nginx answers 404 and Flower never sees it', async () => {
+    const seen = flower.requests.length;
+    for (const spelling of ['/flower/metrics', '/flower/metrics?format=text', '/flower//metrics', '/flower/%6detrics', '/flower/./metrics', '/flower/x/../metrics']) {
+      const r = await request(nginx!.port, 'GET', spelling, { Authorization: credentials });
+      expect([spelling, r.status]).toEqual([spelling, 404]);
+    }
+    expect(flower.requests.length).toBe(seen);
+    // Flower's other pages still reach it.
+    expect((await request(nginx!.port, 'GET', '/flower/metrics-help', { Authorization: credentials })).body.toString()).toBe('flower /flower/metrics-help');
   });
 
   test('WHEN the healthcheck under the prefix is requested THEN Flower answers it, and other paths stay the backend\'s', async () => {
