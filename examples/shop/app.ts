@@ -57,16 +57,16 @@ const ENVIRONMENTS: Environment[] = [dataCentre('staging', [2, 4], '10.61'), dat
 /**
  * The environment the cluster suites run on a small test cluster (two nodes on a 2-core machine):
  * one replica of each web component, smaller requests, and its external services on test hosts
- * that the suite creates in 192.0.2.0/24 (RFC 5737): PostgreSQL on .10, Redis on .11, an
+ * that the suite creates in 203.0.113.0/24 (RFC 5737): PostgreSQL on .10, Redis on .11, an
  * S3-compatible server on .12:7070. Same code as staging and production; only these values differ.
  */
 export const SUITE_ENVIRONMENT: Environment = {
   name: 'e2e',
   replicas: [1, 2],
   frontReplicas: [1, 2],
-  postgres: { cidr: '192.0.2.10/32', port: 5432 },
-  redis: { cidr: '192.0.2.11/32', port: 6379 },
-  s3: { cidr: '192.0.2.12/32', port: 7070, endpoint: 'http://192.0.2.12:7070' },
+  postgres: { cidr: '203.0.113.10/32', port: 5432 },
+  redis: { cidr: '203.0.113.11/32', port: 6379 },
+  s3: { cidr: '203.0.113.12/32', port: 7070, endpoint: 'http://203.0.113.12:7070' },
   web: { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '160Mi', memoryLimit: '512Mi' },
   small: { cpuRequest: '20m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
 };

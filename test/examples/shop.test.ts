@@ -132,11 +132,11 @@ describe('GIVEN the suite environment of the shop, rendered by the same code for
     expect(find('Job', 'migrate').metadata.namespace).toBe('shop-e2e');
   });
 
-  test('THEN every external service is a test host in 192.0.2.0/24, and S3 is the S3-compatible endpoint on its own port', () => {
+  test('THEN every external service is a test host in 203.0.113.0/24, and S3 is the S3-compatible endpoint on its own port', () => {
     const egress = of('NetworkPolicy').flatMap((p) => p.spec.egress ?? []);
     const blocks = [...new Set(egress.flatMap((rule: any) => (rule.to ?? []).flatMap((t: any) => (t.ipBlock ? [`${t.ipBlock.cidr}:${rule.ports.map((x: any) => x.port).join(',')}`] : []))))].sort();
-    expect(blocks).toEqual(['192.0.2.10/32:5432', '192.0.2.11/32:6379', '192.0.2.12/32:7070']);
-    expect([env('AWS_S3_ENDPOINT_URL'), env('STATIC_URL')]).toEqual([SUITE_ENVIRONMENT.s3.endpoint, 'http://192.0.2.12:7070/shop-e2e-static/']);
+    expect(blocks).toEqual(['203.0.113.10/32:5432', '203.0.113.11/32:6379', '203.0.113.12/32:7070']);
+    expect([env('AWS_S3_ENDPOINT_URL'), env('STATIC_URL')]).toEqual([SUITE_ENVIRONMENT.s3.endpoint, 'http://203.0.113.12:7070/shop-e2e-static/']);
   });
 
   test('THEN its sizes fit two nodes on a 2-core machine: one replica of each web component, requests of at most 50m CPU', () => {
