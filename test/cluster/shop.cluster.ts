@@ -8,7 +8,7 @@
 //
 // Run it with `CP_SUITES=shop npm run test:cluster`. Every connection is to a pod, Service or test
 // host of this run; every wait is bounded.
-import { mkdtempSync, readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
@@ -31,6 +31,7 @@ const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
 let api: Api;
 let objects: KubeObject[] = [];
 let deployments: string[] = [];
+let renderDir: string | undefined;
 
 async function apply(items: KubeObject[]): Promise<void> {
   await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
@@ -63,15 +64,17 @@ function exec(namespace: string, pod: string, container: string, command: string
 
 beforeAll(async () => {
   api = new Api();
-  const out = mkdtempSync(path.join(os.tmpdir(), 'shop-suite-'));
-  const app = shopSuiteApp(out, VERSION);
-  app.synth();
-  const [env] = loadEnvironments(out);
+  renderDir = mkdtempSync(path.join(os.tmpdir(), 'shop-suite-'));
+  shopSuiteApp(renderDir, VERSION).synth();
+  const [env] = loadEnvironments(renderDir);
   objects = env.objects;
   deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
 }, 60 * SECOND);
 
-afterAll(() => api?.close());
+afterAll(() => {
+  api?.close();
+  if (renderDir) rmSync(renderDir, { recursive: true, force: true });
+});
 
 describe('GIVEN the shop suite environment, rendered by the shop\'s code, and its test hosts', () => {
   test('WHEN it is applied unchanged with its Secrets THEN every Deployment is Available and the migrate Job completes', async () => {
