@@ -11,8 +11,8 @@
 # CPU time (the control plane; Argo CD, then KEDA). The validators, needed only by the last few
 # minutes of suites, build after the control plane, at the lowest priority (background --nice 19),
 # in the CPU the cluster suites leave; the real nodes (kubelet, kube-proxy, CoreDNS, metrics-server,
-# kube-router) build after the validators, in the same way, for the last suite (CP_SUITES=nodes,
-# which needs root). On a warm machine each background install returns in about a second.
+# kube-router) build after the validators, in the same way, for the last suites (CP_SUITES=nodes,
+# then CP_SUITES=shop, which need root). On a warm machine each background install returns in about a second.
 #
 # Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
 # first failing step fails the run; the background builds are then stopped, with nothing left running.
@@ -88,6 +88,9 @@ step "test:images" npx projen test:images
 # --- real containers on real nodes (root) ---------------------------------------------------------------------
 await nodes
 step "test:cluster nodes" env CP_SUITES=nodes npx projen test:cluster
+# The shop's render on the same nodes, from the images test:images pushed (built by then), with its
+# PostgreSQL, Redis and S3 on test hosts: about 90 s warm.
+step "test:cluster shop" env CP_SUITES=shop npx projen test:cluster
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2

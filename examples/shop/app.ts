@@ -8,20 +8,68 @@ import {
   BrokerKind, ComponentGroup, DeliveryApp, DjangoAppChart, DjangoAppChartProps, PreviewEnvironment, QueuePriority, ReleasePin, ReleasePins,
 } from '@picvario/k8s-topology';
 
-const web = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
-const small = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+interface Sizes {
+  readonly cpuRequest: string;
+  readonly cpuLimit: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+}
+
+const web: Sizes = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
+const small: Sizes = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
+
+/** An address range and the ports the shop's pods may open to it. */
+interface ExternalHost {
+  readonly cidr: string;
+  readonly port: number;
+}
 
 interface Environment {
   readonly name: string;
+  /** The backend's autoscaling range. */
   readonly replicas: [number, number];
-  /** The data-centre network of the environment, where PostgreSQL and Redis run. */
-  readonly network: string;
+  /** The autoscaling range of ws and of the edge. */
+  readonly frontReplicas: [number, number];
+  readonly postgres: ExternalHost;
+  readonly redis: ExternalHost;
+  /** AWS S3 (its eu-west-1 range on 443) unless an S3-compatible endpoint is named. */
+  readonly s3: ExternalHost & { readonly endpoint?: string };
+  readonly web: Sizes;
+  readonly small: Sizes;
 }
 
-const ENVIRONMENTS: Environment[] = [
-  { name: 'staging', replicas: [2, 4], network: '10.61' },
-  { name: 'production', replicas: [3, 10], network: '10.60' },
-];
+/** An environment in a data-centre network (`10.61`): PostgreSQL in its `.1.0/24`, Redis in its `.2.0/24`, AWS S3. */
+function dataCentre(name: string, replicas: [number, number], network: string): Environment {
+  return {
+    name,
+    replicas,
+    frontReplicas: [2, 4],
+    postgres: { cidr: `${network}.1.0/24`, port: 5432 },
+    redis: { cidr: `${network}.2.0/24`, port: 6379 },
+    s3: { cidr: '52.218.0.0/17', port: 443 },
+    web,
+    small,
+  };
+}
+
+const ENVIRONMENTS: Environment[] = [dataCentre('staging', [2, 4], '10.61'), dataCentre('production', [3, 10], '10.60')];
+
+/**
+ * The environment the cluster suites run on a small test cluster (two nodes on a 2-core machine):
+ * one replica of each web component, smaller requests, and its external services on test hosts
+ * that the suite creates in 203.0.113.0/24 (RFC 5737): PostgreSQL on .10, Redis on .11, an
+ * S3-compatible server on .12:7070. Same code as staging and production; only these values differ.
+ */
+export const SUITE_ENVIRONMENT: Environment = {
+  name: 'e2e',
+  replicas: [1, 2],
+  frontReplicas: [1, 2],
+  postgres: { cidr: '203.0.113.10/32', port: 5432 },
+  redis: { cidr: '203.0.113.11/32', port: 6379 },
+  s3: { cidr: '203.0.113.12/32', port: 7070, endpoint: 'http://203.0.113.12:7070' },
+  web: { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '160Mi', memoryLimit: '512Mi' },
+  small: { cpuRequest: '20m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
+};
 
 /** The release of each environment (its version and, when pinned, image tag). */
 const RELEASES = path.join(__dirname, 'releases.json');
@@ -44,38 +92,39 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
       mediaBucket: `shop-${env.name}-media`,
       staticBucket: `shop-${env.name}-static`,
       s3Region: 'eu-west-1',
+      ...(env.s3.endpoint ? { s3Endpoint: env.s3.endpoint } : {}),
     },
     broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
-    backend: { resources: web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },
+    backend: { resources: env.web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },
     // Order-status updates reach the browser over a websocket: Channels consumers under uvicorn, beside gunicorn.
     webServices: [
-      { name: 'ws', pathPrefixes: ['/ws/'], application: 'shop.asgi:application', resources: web, minReplicas: 2, maxReplicas: 4 },
+      { name: 'ws', pathPrefixes: ['/ws/'], application: 'shop.asgi:application', resources: env.web, minReplicas: env.frontReplicas[0], maxReplicas: env.frontReplicas[1] },
     ],
     workers: {
       queues: [
-        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: 300, resources: web },
-        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: 3600, minReplicas: 0, maxReplicas: 3, resources: web },
+        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: 300, resources: env.web },
+        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: 3600, minReplicas: 0, maxReplicas: 3, resources: env.web },
       ],
     },
-    beat: { resources: small },
+    beat: { resources: env.small },
     // The Celery dashboard for the on-call team; its `user:password` pairs live in the shop-flower Secret.
-    flower: { resources: small, basicAuth: { secretName: 'shop-flower', key: 'basic-auth' } },
-    migrations: { resources: web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    flower: { resources: env.small, basicAuth: { secretName: 'shop-flower', key: 'basic-auth' } },
+    migrations: { resources: env.web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
     // Expired sessions pile up in the database; Django leaves their removal to a scheduled command.
     cronJobs: [
-      { name: 'clearsessions', schedule: '15 3 * * *', timeZone: 'Europe/Dublin', command: ['python', 'manage.py', 'clearsessions'], resources: small, activeDeadlineSeconds: 900 },
+      { name: 'clearsessions', schedule: '15 3 * * *', timeZone: 'Europe/Dublin', command: ['python', 'manage.py', 'clearsessions'], resources: env.small, activeDeadlineSeconds: 900 },
     ],
     edge: {
       host: env.name === 'production' ? 'shop.example.com' : `${env.name}.shop.example.com`,
       ingressNamespace: 'ingress-nginx',
-      resources: small,
-      minReplicas: 2,
-      maxReplicas: 4,
+      resources: env.small,
+      minReplicas: env.frontReplicas[0],
+      maxReplicas: env.frontReplicas[1],
     },
     externalServices: [
-      { name: 'postgres', cidrs: [`${env.network}.1.0/24`], ports: [5432] },
-      { name: 'redis', cidrs: [`${env.network}.2.0/24`], ports: [6379], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.FLOWER] },
-      { name: 's3', cidrs: ['52.218.0.0/17'], ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
+      { name: 'postgres', cidrs: [env.postgres.cidr], ports: [env.postgres.port] },
+      { name: 'redis', cidrs: [env.redis.cidr], ports: [env.redis.port], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.FLOWER] },
+      { name: 's3', cidrs: [env.s3.cidr], ports: [env.s3.port], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
     ],
   };
 }
@@ -97,5 +146,16 @@ export function shopApp(outdir?: string, releases: string = RELEASES): DeliveryA
   }
   const app = new DeliveryApp({ outdir, releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git', previews: {} } });
   for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env, pins.of(env.name)));
+  return app;
+}
+
+/**
+ * The suite environment alone (SUITE_ENVIRONMENT), rendered by the same code as the shop's
+ * environments, at the version the suite builds its images for. No Argo CD folder: the suite
+ * applies it with kubectl.
+ */
+export function shopSuiteApp(outdir: string, version: string): DeliveryApp {
+  const app = new DeliveryApp({ outdir });
+  new DjangoAppChart(app, SUITE_ENVIRONMENT.name, shop(SUITE_ENVIRONMENT, { version }));
   return app;
 }

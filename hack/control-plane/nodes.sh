@@ -12,6 +12,9 @@
 #   198.18.2.0/24      address on the shared bridge, so the host forwards nothing (ip_forward stays);
 #                      the host routes them through the nodes too, to answer pods
 #   198.19.0.0/16      the Service CIDR (kubernetes 198.19.0.1, kube-dns 198.19.0.10)
+#   203.0.113.0/24     test hosts on the host side (RFC 5737), routed through 198.18.0.1: the shop
+#                      suite's PostgreSQL, Redis and S3 (shop-hosts.sh). Not 192.0.2.0/24: a
+#                      machine's own network may be there (this one's eth0 is 192.0.2.2/24)
 # A node's namespace has routes to these ranges only, no default route.
 # Only one start.sh at a time can have real nodes (a lock), since the names and addresses are
 # fixed; the lock also makes it safe to clean up what a SIGKILLed run left behind.
@@ -26,6 +29,7 @@ declare -A NODE_POD_CIDR=([pcp-node-a]=198.18.1.0/24 [pcp-node-b]=198.18.2.0/24)
 declare -A NODE_ZONE=([pcp-node-a]=zone-a [pcp-node-b]=zone-b)
 NODES_CLUSTER_CIDR=198.18.0.0/16
 SERVICE_CIDR=198.19.0.0/16
+TEST_HOSTS_CIDR=203.0.113.0/24
 KUBERNETES_SERVICE_IP=198.19.0.1
 KUBE_DNS_IP=198.19.0.10
 # Where containerd 1.6, its CNI library and the kubelet write whatever their configuration says:
@@ -215,6 +219,9 @@ nodes_network() {
     # can reach an address outside the test ranges. Services need a route for the node's own
     # connections (kube-proxy rewrites the destination after the routing decision).
     ip -n "$n" route add "$SERVICE_CIDR" via "$NODES_HOST_IP"
+    # Test hosts a suite serves on the host (shop-hosts.sh: PostgreSQL, Redis, S3 on addresses of
+    # the bridge); without them the host owns no such address and forwards nothing, so it goes nowhere.
+    ip -n "$n" route add "$TEST_HOSTS_CIDR" via "$NODES_HOST_IP"
     # Pods reach the pods of the other node through it, over the shared bridge.
     local other
     for other in "${NODE_NAMES[@]}"; do

@@ -14,6 +14,11 @@
 #                and the metrics API; and, unless CP_REGISTRY names a registry, the registry mirrors
 #                (CP_REGISTRY=198.18.0.1:<free port>, CP_REGISTRY_HOSTS="registry.picvario.test docker.io",
 #                a stand-in the suite serves). Not in the default list: run it with CP_SUITES=nodes.
+#   shop         test/cluster/shop.cluster.ts: the shop's suite environment (examples/shop/app.ts,
+#                shopSuiteApp) on the two real nodes, from the images built here (hack/images/),
+#                served by a registry on CP_REGISTRY=198.18.0.1:<free port> as the mirror of
+#                registry.example.com and docker.io, with PostgreSQL, Redis and S3 on test hosts
+#                (hack/control-plane/shop-hosts.sh wraps jest). Root; not in the default list.
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
@@ -37,8 +42,8 @@ for s in "${suites[@]}"; do
   case "$s" in
     topology) ;;
     controllers | gitops) need+=(argocd keda) ;;
-    nodes) need+=(nodes) ;;
-    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes)" ;;
+    nodes | shop) need+=(nodes) ;;
+    *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes, shop)" ;;
   esac
   [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
 done
@@ -89,6 +94,7 @@ failed=()
 results=()
 for s in "${suites[@]}"; do
   flags=()
+  wrap=()
   case "$s" in
     controllers | gitops) flags=(CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_WITH_BROKERS=1) ;;
     nodes)
@@ -100,11 +106,16 @@ for s in "${suites[@]}"; do
         flags+=(CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.picvario.test docker.io" CP_REGISTRY_STAND_IN=1)
       fi
       ;;
+    shop)
+      port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+      flags=(CP_WITH_NODES=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io")
+      wrap=(bash "$CP_DIR/shop-hosts.sh" --)
+      ;;
   esac
   log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
   start=$SECONDS
   rc=0
-  env "${flags[@]}" bash "$CP_DIR/start.sh" -- \
+  env "${flags[@]}" bash "$CP_DIR/start.sh" -- "${wrap[@]}" \
     node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand --runTestsByPath "test/cluster/$s.cluster.ts" "$@" || rc=$?
   results+=("$s: $([ "$rc" = 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start))s")
   [ "$rc" = 0 ] || failed+=("$s")

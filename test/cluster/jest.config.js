@@ -8,6 +8,8 @@ module.exports = {
   transform: {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
   },
+  // The shop suite renders the example app, which imports the library by its package name.
+  moduleNameMapper: { '^@picvario/k8s-topology$': '<rootDir>/src/index.ts' },
   testEnvironment: 'node',
   testTimeout: 15 * 60 * 1000,
   verbose: true,

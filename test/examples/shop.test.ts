@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { shopApp } from '../../examples/shop/app';
+import { shopApp, shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 import { PREVIEW_PR_VARIABLE } from '../../src/app/preview-environment';
 import { cli } from '../delivery/helpers';
 import { synthAndRead, tempOutdir } from '../support/render';
@@ -146,5 +146,40 @@ describe('GIVEN the shop rendered as `k8s-topology preview render --pr 42` runs 
     expect(objects.filter((o) => !o.metadata.namespace).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'worker-default');
     expect(worker.spec.template.spec.priorityClassName).toBe('shop-staging-worker-normal');
+  });
+});
+
+describe('GIVEN the suite environment of the shop, rendered by the same code for a small test cluster', () => {
+  const [e2e] = synthAndRead(shopSuiteApp(tempOutdir('shop-e2e'), '1.5.0-rc.1'));
+  const of = (kind: string) => e2e.objects.filter((o) => o.kind === kind);
+  const find = (kind: string, name: string) => of(kind).find((o) => o.metadata.name === name);
+  const env = (name: string) => find('Deployment', 'backend').spec.template.spec.containers[0].env.find((e: any) => e.name === name)?.value;
+
+  test('THEN it is one folder, e2e, at the given version, with the same components as production', () => {
+    expect(e2e.name).toBe('e2e');
+    expect(e2e.index.appVersions).toEqual(['1.5.0-rc.1']);
+    expect(of('Deployment').map((d) => d.metadata.name).sort()).toEqual(['backend', 'beat', 'edge', 'flower', 'worker-default', 'worker-reports', 'ws']);
+    expect(find('Job', 'migrate').metadata.namespace).toBe('shop-e2e');
+  });
+
+  test('THEN every external service is a test host in 203.0.113.0/24, and S3 is the S3-compatible endpoint on its own port', () => {
+    const egress = of('NetworkPolicy').flatMap((p) => p.spec.egress ?? []);
+    const blocks = [...new Set(egress.flatMap((rule: any) => (rule.to ?? []).flatMap((t: any) => (t.ipBlock ? [`${t.ipBlock.cidr}:${rule.ports.map((x: any) => x.port).join(',')}`] : []))))].sort();
+    expect(blocks).toEqual(['203.0.113.10/32:5432', '203.0.113.11/32:6379', '203.0.113.12/32:7070']);
+    expect([env('AWS_S3_ENDPOINT_URL'), env('STATIC_URL')]).toEqual([SUITE_ENVIRONMENT.s3.endpoint, 'http://203.0.113.12:7070/shop-e2e-static/']);
+  });
+
+  test('THEN its sizes fit two nodes on a 2-core machine: one replica of each web component, requests of at most 50m CPU', () => {
+    expect(of('HorizontalPodAutoscaler').map((h) => [h.metadata.name, h.spec.minReplicas]).sort()).toEqual([['backend', 1], ['edge', 1], ['ws', 1]]);
+    const requests = [...of('Deployment'), ...of('Job')].flatMap((o) => o.spec.template.spec.containers.map((c: any) => c.resources.requests.cpu));
+    expect(requests.every((cpu: string) => ['20m', '50m'].includes(cpu))).toBe(true);
+  });
+
+  test('THEN staging and production keep their data-centre networks and AWS S3', () => {
+    const production = renderShop().find((f) => f.name === 'production')!;
+    const backend = production.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
+    expect(backend.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('AWS_S3_ENDPOINT_URL');
+    const policy = production.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-backend');
+    expect(JSON.stringify(policy.spec.egress)).toContain('"cidr":"10.60.1.0/24"');
   });
 });

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The shop suite's test hosts and registry, around a command (test.sh runs it inside start.sh with
+# CP_WITH_NODES=1, so the nodes' bridge 198.18.0.1 exists):
+#
+#   CP_REGISTRY=198.18.0.1:<port> hack/control-plane/shop-hosts.sh -- <command...>
+#
+# 1. The registry (hack/images/registry.sh) on $CP_REGISTRY, with the shop's images built
+#    (hack/images/build.sh, cached) and pushed under every reference of examples/shop/dist/manifests
+#    (rendered first when missing); the suite environment uses staging's release, so its references
+#    are among them.
+# 2. The addresses of the suite environment's external services (examples/shop/app.ts,
+#    SUITE_ENVIRONMENT), all in 203.0.113.0/24 (RFC 5737), on the host side of the nodes' bridge
+#    (pcp-br0, so they go with it), which the nodes route to the host (nodes.sh, TEST_HOSTS_CIDR).
+#    On the bridge rather than a dummy interface: the machine's kernel may lack the dummy module.
+#      203.0.113.10:5432  PostgreSQL 15 (Debian's), database and user "shop", a password
+#      203.0.113.11:6379  redis-server with a password
+#      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh
+# 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`:<password>@203.0.113.11:6379`),
+#    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY and SHOP_S3_SECRET_KEY set; its exit code is ours.
+# Everything stops and the interface goes when the command ends or the script is interrupted.
+# shellcheck source-path=SCRIPTDIR
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+P=shop-hosts
+IFACE=pcp-br0
+PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070
+
+if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then die "$P" "usage: shop-hosts.sh -- <command...>; got: $*"; fi
+shift
+[ "$(id -u)" = 0 ] || die "$P" "needs root (a network interface, PostgreSQL as the postgres user)"
+[[ ${CP_REGISTRY:-} == 198.18.0.1:* ]] || die "$P" "CP_REGISTRY must be 198.18.0.1:<port> (the nodes' bridge); got '${CP_REGISTRY:-}'"
+pg_bin=/usr/lib/postgresql/15/bin
+for tool in "$pg_bin/initdb" "$pg_bin/postgres" "$pg_bin/pg_isready"; do
+  [ -x "$tool" ] || die "$P" "PostgreSQL 15 is missing: no $tool (Debian package postgresql-15)"
+done
+command -v redis-server >/dev/null || die "$P" "redis-server is missing (Debian package redis-server)"
+id postgres >/dev/null 2>&1 || die "$P" "the postgres user is missing (Debian package postgresql-15 creates it)"
+versitygw=$(bash "$REPO_ROOT/hack/kit/install.sh" | sed -n 's/^VERSITYGW_BIN=//p')
+[ -x "$versitygw" ] || die "$P" "hack/kit/install.sh printed no versitygw binary; got '$versitygw'"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/shop-hosts.XXXXXX")
+pids=() pg_pid=''
+# shellcheck disable=SC2317 # (called through the EXIT trap)
+cleanup() {
+  local pid i alive
+  # PostgreSQL's fast shutdown (SIGINT): SIGTERM would wait for the pods' connections to close.
+  [ -z "$pg_pid" ] || { pids+=("$pg_pid"); kill -INT "$pg_pid" 2>/dev/null || true; }
+  for pid in "${pids[@]}"; do [ "$pid" = "$pg_pid" ] || kill "$pid" 2>/dev/null || true; done
+  for i in $(seq 1 50); do
+    alive=()
+    for pid in "${pids[@]}"; do ! kill -0 "$pid" 2>/dev/null || alive+=("$pid"); done
+    [ ${#alive[@]} -gt 0 ] || break
+    if [ "$i" = 50 ]; then
+      log "$P" "servers ${alive[*]} did not stop within 10 s: SIGKILL"
+      kill -KILL "${alive[@]}" 2>/dev/null || true
+    fi
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for a in "$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR"; do ip addr del "$a/32" dev "$IFACE" 2>/dev/null || true; done
+  if [ "${CP_KEEP_WORK:-}" = 1 ]; then log "$P" "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Waits (at most 30 s) until something accepts TCP connections on <ip> <port>.
+wait_tcp() { # <ip> <port> <what> <log>
+  local i
+  for i in $(seq 1 150); do
+    if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+    [ "$i" = 150 ] || sleep 0.2
+  done
+  cat "$4" >&2
+  die "$P" "$3 did not listen on $1:$2 within 30 s (its log above)"
+}
+
+# --- the registry ---------------------------------------------------------------------------
+cd "$REPO_ROOT"
+if [ ! -d examples/shop/dist/manifests ]; then
+  log "$P" "examples/shop/dist/manifests is missing: running npm run render:examples"
+  npm run render:examples >/dev/null || die "$P" "npm run render:examples failed"
+fi
+bash "$REPO_ROOT/hack/images/build.sh" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; die "$P" "build.sh failed (above)"; }
+bash "$REPO_ROOT/hack/images/registry.sh" "$CP_REGISTRY" "$work/registry" >"$work/registry.log" 2>&1 &
+pids+=($!)
+wait_tcp "${CP_REGISTRY%:*}" "${CP_REGISTRY##*:}" registry "$work/registry.log"
+bash "$REPO_ROOT/hack/images/push.sh" "$CP_REGISTRY" examples/shop/dist/manifests >"$work/push.log" 2>&1 \
+  || { cat "$work/push.log" >&2; die "$P" "push.sh failed (above)"; }
+log "$P" "registry on $CP_REGISTRY: $(wc -l <"$work/push.log") references pushed and resolved"
+
+# --- the addresses ----------------------------------------------------------------------------
+ip link show "$IFACE" >/dev/null 2>&1 || die "$P" "the nodes' bridge $IFACE is missing (run inside start.sh with CP_WITH_NODES=1)"
+for a in "$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR"; do ip addr add "$a/32" dev "$IFACE"; done
+
+secret() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
+
+# --- PostgreSQL 15 ----------------------------------------------------------------------------
+pg_password=$(secret)
+chmod 711 "$work" # the postgres user passes through to its folders, and sees nothing else
+install -d -m 700 -o postgres "$work/pg" "$work/pg-socket"
+(umask 077 && printf '%s\n' "$pg_password" >"$work/pg/password") && chown postgres "$work/pg/password"
+as_pg() { runuser -u postgres -- "$@"; }
+as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" --auth-local=trust --auth-host=scram-sha-256 \
+  -E UTF8 --no-sync >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; die "$P" "initdb failed (above)"; }
+# The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
+printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' >"$work/pg/data/pg_hba.conf"
+setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
+  -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
+pg_pid=$!
+wait_tcp "$PG_ADDR" 5432 PostgreSQL "$work/postgres.log"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop shop || die "$P" "createdb shop failed"
+
+# --- redis-server -----------------------------------------------------------------------------
+redis_password=$(secret)
+mkdir "$work/redis"
+redis-server --bind "$REDIS_ADDR" --port 6379 --requirepass "$redis_password" --save '' --appendonly no \
+  --dir "$work/redis" >"$work/redis.log" 2>&1 &
+pids+=($!)
+wait_tcp "$REDIS_ADDR" 6379 redis-server "$work/redis.log"
+
+# --- versitygw (S3) ---------------------------------------------------------------------------
+s3_access=shop-$RANDOM$RANDOM s3_secret=$(secret)
+mkdir "$work/s3"
+"$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
+  >"$work/versitygw.log" 2>&1 &
+pids+=($!)
+wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
+log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT (on $IFACE)"
+
+export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
+export SHOP_REDIS_ADDRESS=":$redis_password@$REDIS_ADDR:6379"
+export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret
+rc=0
+"$@" || rc=$?
+exit "$rc"

@@ -1,0 +1,186 @@
+// The shop's render running on the two real nodes (start.sh with CP_WITH_NODES=1), from the images
+// built here and served by the registry at CP_REGISTRY, which every node's containerd uses as the
+// mirror of registry.example.com and docker.io. The render is the shop's suite environment
+// (examples/shop/app.ts, shopSuiteApp), made by the shop's own code and applied unchanged: no image,
+// pull policy, probe or security context is patched. Its external services are the test hosts that
+// hack/control-plane/shop-hosts.sh serves on 203.0.113.10-12 (PostgreSQL, Redis, S3); the Secrets the
+// render references are created here with their addresses and passwords.
+//
+// Run it with `CP_SUITES=shop npm run test:cluster`. Every connection is to a pod, Service or test
+// host of this run; every wait is bounded.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
+import { loadEnvironments } from './render';
+import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
+
+const SECOND = 1000;
+const NS = `shop-${SUITE_ENVIRONMENT.name}`;
+const INGRESS_NS = 'ingress-nginx';
+const FIELD_MANAGER = 'shop-suite';
+const APP_UID = '10001';
+/** The release the suite environment renders: staging's, whose images shop-hosts.sh pushed. */
+const VERSION = JSON.parse(readFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), 'utf8')).staging.version;
+const CRDS_DIR = path.resolve(__dirname, '../..', process.env.CRDS_DIR ?? '../shared/crds');
+const KEDA_CRDS = 'keda-v2.20.2';
+const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
+const BUSYBOX = requireEnv('CP_BUSYBOX_IMAGE');
+const DATABASE_URL = requireEnv('SHOP_DATABASE_URL');
+const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
+let api: Api;
+let objects: KubeObject[] = [];
+let deployments: string[] = [];
+let renderDir: string | undefined;
+
+async function apply(items: KubeObject[]): Promise<void> {
+  await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
+}
+
+function secret(name: string, data: Record<string, string>): KubeObject {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data };
+}
+
+async function describeNamespace(): Promise<string> {
+  return (await kubectl(['get', 'pods,deployments,jobs', '-n', NS, '-o', 'wide'])).stdout
+    + (await kubectl(['get', 'events', '-n', NS, '--sort-by=.lastTimestamp'])).stdout.split('\n').slice(-40).join('\n');
+}
+
+const componentOf = (p: KubeObject) => p.metadata.labels?.['app.kubernetes.io/component'] ?? p.metadata.name;
+
+async function pods(): Promise<KubeObject[]> {
+  return api.list(`/api/v1/namespaces/${NS}/pods`);
+}
+
+/** The running pods of the Deployments (not the Job's). */
+async function deploymentPods(): Promise<KubeObject[]> {
+  const ownerKind = (p: KubeObject) => (p.metadata.ownerReferences as { kind: string }[] | undefined)?.[0]?.kind;
+  return (await pods()).filter((p) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
+}
+
+function exec(namespace: string, pod: string, container: string, command: string[], timeoutMs = 30 * SECOND) {
+  return kubectl(['exec', '-n', namespace, pod, '-c', container, '--', ...command], { timeoutMs });
+}
+
+beforeAll(async () => {
+  api = new Api();
+  renderDir = mkdtempSync(path.join(os.tmpdir(), 'shop-suite-'));
+  shopSuiteApp(renderDir, VERSION).synth();
+  const [env] = loadEnvironments(renderDir);
+  objects = env.objects;
+  deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
+}, 60 * SECOND);
+
+afterAll(() => {
+  api?.close();
+  if (renderDir) rmSync(renderDir, { recursive: true, force: true });
+});
+
+describe('GIVEN the shop suite environment, rendered by the shop\'s code, and its test hosts', () => {
+  test('WHEN it is applied unchanged with its Secrets THEN every Deployment is Available and the migrate Job completes', async () => {
+    const crdDir = path.join(CRDS_DIR, KEDA_CRDS);
+    const crds = readdirSync(crdDir).filter((n: string) => n.endsWith('.yaml'))
+      .flatMap((n: string) => parseYamlObjects(readFileSync(path.join(crdDir, n), 'utf8'), n));
+    // The render's ScaledObjects need KEDA's CRDs (not KEDA itself: the workers run at the Deployments' replicas).
+    await apply(crds);
+    for (const crd of crds) await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]);
+
+    const namespace = objects.filter((o) => o.kind === 'Namespace');
+    expect(namespace.map((o) => o.metadata.name)).toEqual([NS]);
+    await apply([...namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INGRESS_NS } }]);
+    await waitFor('the default ServiceAccounts', async () => {
+      try {
+        await api.get(`/api/v1/namespaces/${NS}/serviceaccounts/default`);
+        await api.get(`/api/v1/namespaces/${INGRESS_NS}/serviceaccounts/default`);
+        return true;
+      } catch { return false; }
+    }, 30 * SECOND);
+    await apply([
+      secret('shop-app', { 'database-url': DATABASE_URL, 'secret-key': `shop-suite-${Date.now()}-not-a-real-secret` }),
+      secret('shop-broker', { 'redis-address': REDIS_ADDRESS }),
+      secret('shop-flower', { 'basic-auth': 'oncall:shop-suite' }),
+    ]);
+
+    const started = Date.now();
+    await apply(objects.filter((o) => o.kind !== 'Namespace'));
+    let state = '';
+    await waitFor('every Deployment Available and the migrate Job complete', async () => {
+      const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
+      const job = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/migrate`);
+      const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
+        && (d.status?.readyReplicas ?? 0) >= (d.spec.replicas ?? 1));
+      state = `available: ${available.map((d) => d.metadata.name).join(', ')}; migrate succeeded: ${job.status?.succeeded ?? 0}`;
+      return available.length === deployments.length && job.status?.succeeded === 1;
+    }, 420 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
+    const took = (Date.now() - started) / SECOND;
+
+    const running = await deploymentPods();
+    expect(running.every(isPodReady)).toBe(true);
+    const nodes = new Set(running.map((p) => p.spec.nodeName));
+    expect([...nodes].every((n) => [NODE_A, NODE_B].includes(n))).toBe(true);
+    console.log(`real-node: ${running.length} pods Ready on ${nodes.size} nodes`);
+    console.log(`time to Ready: ${took} s`);
+  });
+
+  test('THEN no container has restarted: every probe passes', async () => {
+    const restarts = (await deploymentPods()).flatMap((p) => (p.status.containerStatuses ?? [])
+      .filter((c: any) => c.restartCount > 0).map((c: any) => `${p.metadata.name}/${c.name}: ${c.restartCount}`));
+    expect(restarts).toEqual([]);
+  });
+
+  test('THEN every container runs as uid 10001 on a read-only root, checked from inside', async () => {
+    const seen: string[] = [];
+    for (const p of await deploymentPods()) {
+      for (const c of p.spec.containers) {
+        const id = await exec(NS, p.metadata.name, c.name, ['id', '-u']);
+        expect([p.metadata.name, c.name, id.stdout.trim()]).toEqual([p.metadata.name, c.name, APP_UID]);
+        const write = await exec(NS, p.metadata.name, c.name, ['touch', '/written-by-the-suite']);
+        expect([p.metadata.name, c.name, write.code]).not.toEqual([p.metadata.name, c.name, 0]);
+        expect(write.stderr).toContain('Read-only file system');
+        seen.push(`${componentOf(p)}/${c.name}`);
+      }
+    }
+    expect(new Set(seen.map((s) => s.split('/')[0]))).toEqual(new Set(deployments));
+  });
+
+  test('WHEN a pod in the ingress namespace calls the edge Service THEN the backend answers through it', async () => {
+    await apply([{
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ingress-client', namespace: INGRESS_NS },
+      spec: {
+        nodeSelector: { 'picvario.test/node': 'real' },
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+      },
+    }]);
+    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/ingress-client`)), 60 * SECOND);
+    const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
+    const ingress = objects.find((o) => o.kind === 'Ingress');
+    if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    const host = ingress.spec.rules[0].host;
+    const port = edge.spec.ports[0].port;
+    let answer = '';
+    await waitFor('the backend through the edge Service', async () => {
+      const r = await exec(INGRESS_NS, 'ingress-client', 'main',
+        ['sh', '-c', `printf 'GET /api/ HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | nc -w 5 ${edge.metadata.name}.${NS}.svc.cluster.local ${port}`]);
+      answer = r.stdout + r.stderr;
+      return /^HTTP\/1\.[01] 200/.test(answer);
+    }, 60 * SECOND, async () => `last answer: ${answer}`, 2 * SECOND);
+    expect(answer.split(/\r?\n\r?\n/).slice(1).join('').trim()).toBe('shop');
+  });
+
+  test('WHEN a task is sent through Redis THEN worker-default runs it', async () => {
+    const [backend] = (await deploymentPods()).filter((p) => componentOf(p) === 'backend');
+    const sent = await exec(NS, backend.metadata.name, backend.spec.containers[0].name,
+      ['python', '-c', 'from shop.celery import app; print(app.send_task("shop.tasks.ping").id)']);
+    expect(sent.code).toBe(0);
+    const id = sent.stdout.trim();
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    let logs = '';
+    await waitFor(`worker-default to run shop.tasks.ping[${id}]`, async () => {
+      logs = (await kubectl(['logs', '-n', NS, 'deployment/worker-default', '--all-containers'])).stdout;
+      return logs.includes(`shop.tasks.ping[${id}] succeeded`);
+    }, 60 * SECOND, async () => logs.split('\n').slice(-30).join('\n'), 2 * SECOND);
+  });
+});
