@@ -22,7 +22,7 @@ import { DjangoCronJob, DjangoCronJobOptions } from '../workloads/django-cron-jo
 import { CollectStatic, CollectStaticOptions, DjangoMigrations, DjangoMigrationsOptions } from '../workloads/django-job';
 import { DjangoSettings, DjangoSettingsProps } from '../workloads/django-settings';
 import { EdgeRouter } from '../workloads/edge/edge-router';
-import { routingPrefixes } from '../workloads/edge/nginx-config';
+import { routingPrefixes, S3Scheme } from '../workloads/edge/nginx-config';
 import { NuxtFrontend } from '../workloads/nuxt-frontend';
 import { StatsDashboards, StatsShipper } from '../workloads/stats';
 
@@ -504,7 +504,7 @@ export class DjangoAppChart extends Chart {
       ...hardening,
       ...edge,
       name: edge.name ?? name,
-      routing: { allowedS3Hosts: this.defaultS3Hosts(), ...edge.routing },
+      routing: { allowedS3Hosts: this.defaultS3Hosts(), s3Scheme: this.defaultS3Scheme(), ...edge.routing },
       backend: this.backend,
       frontend: this.frontend,
       services: [
@@ -532,6 +532,11 @@ export class DjangoAppChart extends Chart {
     const s = this.settings;
     if (s.s3Endpoint) return [s.s3Endpoint.replace(/^https?:\/\//, '').replace(/\/.*$/, '')];
     return [`${s.mediaBucket}.s3.${s.s3Region}.amazonaws.com`, `s3.${s.s3Region}.amazonaws.com`];
+  }
+
+  /** The scheme of the S3 endpoint, which the edge's X-Accel location must speak (plain HTTP for an `http://` endpoint). */
+  private defaultS3Scheme(): S3Scheme {
+    return this.settings.s3Endpoint?.startsWith('http://') ? S3Scheme.HTTP : S3Scheme.HTTPS;
   }
 
   private bucketUrl(bucket: string): string {

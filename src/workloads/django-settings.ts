@@ -28,7 +28,8 @@ export interface DjangoSettingsProps {
   /** The S3 region, exposed as `AWS_S3_REGION_NAME`. */
   readonly s3Region: string;
   /**
-   * An S3-compatible endpoint, exposed as `AWS_S3_ENDPOINT_URL`.
+   * An S3-compatible endpoint, exposed as `AWS_S3_ENDPOINT_URL`. In a `DjangoAppChart`, the edge's X-Accel
+   * downloads go to this host with the same scheme (plain HTTP for an `http://` endpoint).
    * @default - AWS's regional endpoint; the variable is not set
    */
   readonly s3Endpoint?: string;

@@ -524,3 +524,28 @@ describe('GIVEN statistics with dashboards and a shipper index of its own', () =
     expect(stats({ indexPattern: 'archive-*' }).chart.statsDashboards!.indexPattern).toBe('archive-*');
   });
 });
+
+describe('GIVEN an edge and S3', () => {
+  const edgeConf = (settings: Partial<DjangoAppChartProps['settings']>) => {
+    const { find } = synth({ edge: EDGE, externalServices: [S3], settings: { ...shopProps().settings, ...settings } });
+    return find('ConfigMap', 'edge-nginx').data['nginx.conf'] as string;
+  };
+
+  test('WHEN the buckets are on AWS THEN the edge fetches X-Accel downloads over TLS from the bucket hosts', () => {
+    const conf = edgeConf({});
+    expect(conf).toContain('proxy_pass https://$edge_s3_host$edge_s3_path_and_query;');
+    // The allowed hosts, as the X-Accel path's pattern names them.
+    expect(conf).toContain('shop-media\\.s3\\.eu-west-1\\.amazonaws\\.com');
+  });
+
+  test('WHEN the S3 endpoint is plain http THEN the edge speaks plain HTTP to it, as the app does', () => {
+    const conf = edgeConf({ s3Endpoint: 'http://203.0.113.12:7070' });
+    expect(conf).toContain('proxy_pass http://$edge_s3_host$edge_s3_path_and_query;');
+    expect(conf).not.toContain('proxy_pass https://$edge_s3_host');
+    expect(conf).toContain('203\\.0\\.113\\.12');
+  });
+
+  test('WHEN the S3 endpoint is https THEN the edge keeps TLS', () => {
+    expect(edgeConf({ s3Endpoint: 'https://s3.example.net' })).toContain('proxy_pass https://$edge_s3_host$edge_s3_path_and_query;');
+  });
+});
