@@ -4,11 +4,12 @@
 // file; the command line is cli.ts (hack/validate/run.sh runs it compiled, from lib/validate/).
 import * as fs from 'fs';
 import * as path from 'path';
-import { runCyclonus, TrafficMatrix } from './cyclonus';
+import { runCyclonus } from './cyclonus';
 import { Decision, exceptionMatches, loadExceptionsFile, REPLACEMENTS } from './exceptions';
 import { ALL_TOOLS, Finding, isTool, Tool, ToolRun } from './findings';
 import { apiVersionsTarget, kubeScoreTarget, runApiVersions, runKubeconform, runKubeScore } from './kube-checks';
 import { loadObjects } from './manifests';
+import { Report, ToolResult, TrafficResult } from './report';
 import { checkPrerequisites, HACK_DIR, Paths, REPO, resolvePaths } from './setup';
 import { runTrivy } from './trivy';
 import { ValidationError } from '../platform/errors';
@@ -20,39 +21,9 @@ export type { Finding, Tool } from './findings';
 export { minorsBetween } from './kube-checks';
 export { loadObjects } from './manifests';
 export { formatReport } from './report';
+export { Report, ToolResult, TrafficResult } from './report';
 export { checkPrerequisites, INSTALL_HINT, resolvePaths } from './setup';
 export type { Paths } from './setup';
-
-/** The count of one tool on one folder (one target: a Kubernetes version, or a part of the traffic check). */
-export interface ToolResult {
-  readonly tool: Tool;
-  readonly env: string;
-  readonly target: string;
-  readonly checked: number;
-  findings: number;
-  excepted: number;
-}
-
-export interface TrafficResult {
-  readonly env: string;
-  readonly matrix: TrafficMatrix | null;
-  readonly note: string;
-}
-
-export interface Report {
-  readonly ok: boolean;
-  readonly manifestsDir: string;
-  readonly envs: string[];
-  readonly tools: readonly Tool[];
-  readonly findings: Finding[];
-  readonly excepted: Finding[];
-  readonly results: ToolResult[];
-  readonly traffic: TrafficResult[];
-  /** The exceptions file the run read, if any. */
-  readonly exceptionsFile?: string | null;
-  /** The registry hosts KSV-0125 trusted (the exceptions file's trustedRegistries). */
-  readonly trustedRegistries: string[];
-}
 
 export interface ValidateOptions {
   /** The folder of environment folders; dist/manifests by default. */

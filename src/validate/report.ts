@@ -1,8 +1,39 @@
 // The gate's report as text: a summary per tool, folder and target, the traffic matrix of each folder,
 // the findings, and what the exceptions file accepted.
 import * as path from 'path';
-import { Finding, objectRef } from './findings';
-import type { Report } from './gate';
+import type { TrafficMatrix } from './cyclonus';
+import { Finding, objectRef, Tool } from './findings';
+
+/** The count of one tool on one folder (one target: a Kubernetes version, or a part of the traffic check). */
+export interface ToolResult {
+  readonly tool: Tool;
+  readonly env: string;
+  readonly target: string;
+  readonly checked: number;
+  findings: number;
+  excepted: number;
+}
+
+export interface TrafficResult {
+  readonly env: string;
+  readonly matrix: TrafficMatrix | null;
+  readonly note: string;
+}
+
+export interface Report {
+  readonly ok: boolean;
+  readonly manifestsDir: string;
+  readonly envs: string[];
+  readonly tools: readonly Tool[];
+  readonly findings: Finding[];
+  readonly excepted: Finding[];
+  readonly results: ToolResult[];
+  readonly traffic: TrafficResult[];
+  /** The exceptions file the run read, if any. */
+  readonly exceptionsFile?: string | null;
+  /** The registry hosts KSV-0125 trusted (the exceptions file's trustedRegistries). */
+  readonly trustedRegistries: string[];
+}
 
 function findingRef(f: Finding): string {
   if (f.tool === 'cyclonus' && (f.kind === 'flow' || f.kind === 'edge' || !f.kind)) return '';

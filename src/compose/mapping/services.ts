@@ -1,13 +1,13 @@
 // Maps the services and their roles: the one Django image and its release, the Celery app, the compose
 // user (runAsUser), depends_on (sync waves), and every key of a service that no part claimed.
-import { option, positional } from '../commands';
+import { option } from '../commands';
 import { ComposeService } from '../compose';
 import { hostsIn } from '../hosts';
 import { KeyStatus } from '../report';
 import { Classified, EXTRA_ROLES, isComponentRole, Role, STATEFUL_ROLES } from '../roles';
 import { A, C, D, MappingContext } from './context';
 import { reportKeys } from './outcomes';
-import { secretReason } from './settings';
+import { djangoModule, secretReason } from './settings';
 import { dnsLabel, isObject, listOf } from './values';
 
 /** What becomes of a key of a component service that no role-specific mapping claimed. */
@@ -138,16 +138,6 @@ export function celeryAppName(ctx: MappingContext): string {
   const module = djangoModule(ctx);
   ctx.addTodo('Celery', `No Celery app found (no "celery -A <app>"): set \`celeryApp\` in main.ts (it is ${module}.celery now).`);
   return `${module}.celery`;
-}
-
-/** The Django project's package, from the WSGI/ASGI application or the settings module. */
-export function djangoModule(ctx: MappingContext): string {
-  const cmd = ctx.backend.analysis.commands.find((c) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn'].includes(c.kind));
-  const app = cmd ? positional(cmd.argv.filter((w) => !/^--?[a-z-]+=/.test(w)), ['-w', '--workers', '-b', '--bind', '-t', '--timeout', '-k', '--worker-class', '-c', '--config', '--host', '--port', '-p']) : undefined;
-  if (app && /^[A-Za-z_]\w*/.test(app)) return app.split(/[.:]/)[0];
-  const settings = ctx.backend.service.environment.find((e) => e.name === 'DJANGO_SETTINGS_MODULE')?.value;
-  if (settings && /^[A-Za-z_]\w*/.test(settings)) return settings.split('.')[0];
-  return 'config';
 }
 
 /** The services a service addresses: by its variables, depends_on and links. */

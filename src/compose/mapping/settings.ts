@@ -4,13 +4,13 @@
 import { BROKER_ENV } from '../../workloads/celery-broker';
 import { WORKER_ENV } from '../../workloads/celery-worker-pool';
 import { SETTINGS_ENV } from '../../workloads/django-settings';
+import { positional } from '../commands';
 import { ImportError, requireResolved, ServiceEnv } from '../compose';
 import { hasCredentials, hostsIn, urlsIn } from '../hosts';
 import { KeyStatus } from '../report';
 import { Classified, STATEFUL_ROLES } from '../roles';
 import { finished, Draft, SecretEnvProps, SettingsProps } from './chart-props';
 import { A, BROKER_VARS, C, D, isAppWorkload, MappingContext, memberOf } from './context';
-import { djangoModule } from './services';
 import { SECRET_NAME, secretKeyFor, sorted, uniq } from './values';
 
 export interface EnvUse {
@@ -279,4 +279,14 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
   if (Object.keys(env).length) props.env = env;
   ctx.comment('settings', `Every process of the Django code reads these (${ctx.appCodeServices().map((c) => c.service.name).join(', ')} in compose). Secret values live in the Secrets named here, never in this file.`);
   return finished(props);
+}
+
+/** The Django project's package, from the WSGI/ASGI application or the settings module. */
+export function djangoModule(ctx: MappingContext): string {
+  const cmd = ctx.backend.analysis.commands.find((c) => ['gunicorn', 'uvicorn', 'daphne', 'hypercorn'].includes(c.kind));
+  const app = cmd ? positional(cmd.argv.filter((w) => !/^--?[a-z-]+=/.test(w)), ['-w', '--workers', '-b', '--bind', '-t', '--timeout', '-k', '--worker-class', '-c', '--config', '--host', '--port', '-p']) : undefined;
+  if (app && /^[A-Za-z_]\w*/.test(app)) return app.split(/[.:]/)[0];
+  const settings = ctx.backend.service.environment.find((e) => e.name === 'DJANGO_SETTINGS_MODULE')?.value;
+  if (settings && /^[A-Za-z_]\w*/.test(settings)) return settings.split('.')[0];
+  return 'config';
 }

@@ -7,7 +7,7 @@ import { Classified } from '../roles';
 import { quoteArgv } from '../shell';
 import { Draft, EdgeProps, WebServiceProps } from './chart-props';
 import { A, C, D, MappingContext, Workload } from './context';
-import { djangoModule } from './services';
+import { djangoModule } from './settings';
 import { graceOf, healthKeys, healthOf, listenPorts, probeTimings, resourcesOf, timingsDetail, webReplicas } from './sizing';
 import { dnsLabel, intOf } from './values';
 
