@@ -206,6 +206,10 @@ class EslintNoFixUnderCi extends Component {
 }
 new EslintNoFixUnderCi(project);
 
+// The app-side kit's wheel (contrib/django) is built beside the jsii package's, so the release's PyPI job,
+// which publishes dist/python, publishes both at the same version.
+project.tasks.tryFind('package:python')!.exec('bash hack/package/kit-wheel.sh dist/python');
+
 project.addTask('test:integration', {
   description: 'Tests that need more than npm or start processes (*.integration.ts): git, ts-node, tsc, npm, a real nginx, the validators; installs nginx if missing',
   steps: [

@@ -3,9 +3,12 @@
 #       (re)creates <venv> with exactly the hashed pins of <requirements> (--no-deps --require-hashes, then
 #       pip check) when the requirements or the interpreter changed since the stamp in <venv>/<stamp file>.
 #   contrib_wheel <prefix> <venv>
-#       builds contrib/django (k8s-topology-django) into a wheel, from a copy and without build isolation
-#       (no unpinned download: the venv's pinned setuptools builds it), and installs it into <venv>,
-#       again whenever its files change (stamp <venv>/.contrib-stamp).
+#       builds contrib/django (k8s-topology-django) into a wheel with the venv's pinned setuptools
+#       (contrib_wheel_build) and installs it into <venv>, again whenever its files change
+#       (stamp <venv>/.contrib-stamp).
+#   contrib_wheel_build <prefix> <python> <out dir> [pip wheel options]
+#       builds the kit's wheel into <out dir>, from a copy (the build leaves no build/ or *.egg-info in the
+#       checkout), versioned as package.json: the kit and the manifests are released together.
 # shellcheck shell=bash
 
 pinned_venv() {
@@ -33,15 +36,29 @@ contrib_wheel() {
     log "$prefix" "cached   $contrib"
     return 0
   fi
-  # A copy, so that the build leaves nothing (build/, *.egg-info) in the checkout.
   build=$(mktemp -d)
-  cp -r "$REPO_ROOT/$contrib/." "$build/src"
-  "$venv/bin/python" -m pip wheel -q --disable-pip-version-check --no-input --no-deps --no-build-isolation -w "$build/dist" "$build/src" \
-    || { rm -rf "$build"; die "$prefix" "building the wheel of $contrib failed"; }
+  # Without build isolation: no unpinned download, the venv's pinned setuptools builds it.
+  contrib_wheel_build "$prefix" "$venv/bin/python" "$build/dist" --no-build-isolation
   "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input --no-deps --force-reinstall "$build"/dist/*.whl \
     || { rm -rf "$build"; die "$prefix" "pip install of the $contrib wheel failed"; }
   rm -rf "$build"
   "$venv/bin/python" -m pip check >&2 || die "$prefix" "$contrib needs a package the pinned set of $venv lacks (pip check)"
   echo "$stamp" >"$venv/.contrib-stamp"
   log "$prefix" "installed $contrib (wheel)"
+}
+
+contrib_wheel_build() {
+  local prefix=$1 python=$2 out=$3 contrib=contrib/django version src
+  shift 3
+  version=$(node -p "require('$REPO_ROOT/package.json').version") || die "$prefix" "cannot read the version in $REPO_ROOT/package.json"
+  src=$(mktemp -d)
+  cp -r "$REPO_ROOT/$contrib/." "$src"
+  rm -rf "$src/build" "$src"/*.egg-info
+  grep -q '^version = "0.0.0"$' "$src/pyproject.toml" \
+    || { rm -rf "$src"; die "$prefix" "$contrib/pyproject.toml must say version = \"0.0.0\" (the build sets package.json's version)"; }
+  sed -i "s/^version = \"0.0.0\"\$/version = \"$version\"/" "$src/pyproject.toml"
+  mkdir -p "$out"
+  "$python" -m pip wheel -q --disable-pip-version-check --no-input --no-deps "$@" -w "$out" "$src" \
+    || { rm -rf "$src"; die "$prefix" "building the wheel of $contrib failed"; }
+  rm -rf "$src"
 }

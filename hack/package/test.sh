@@ -113,8 +113,11 @@ step "Python package"
 PATH=$build_path
 rm -rf dist/python
 PIP_CACHE_DIR="$cache/pip" npx projen package:python >"$work/pack-py.log" 2>&1 || { tail -40 "$work/pack-py.log"; fail "npx projen package:python"; }
-wheel=$(ls dist/python/*.whl)
-echo "built $wheel"
+wheel=$(ls dist/python/picvario_k8s_topology-*.whl)
+kit_wheel=$(ls dist/python/k8s_topology_django-*.whl)
+version=$(node -p "require('./package.json').version")
+[ "$(basename "$kit_wheel")" = "k8s_topology_django-$version-py3-none-any.whl" ] || fail "the kit's wheel $kit_wheel is not version $version"
+echo "built $wheel and $kit_wheel"
 
 step "Python consumer"
 PATH=$consumer_path
@@ -157,6 +160,19 @@ if [ "$rc" = 0 ] || ! grep -q 'K8S_TOPOLOGY_PREVIEW_PR: value must be a pull req
 fi
 echo "K8S_TOPOLOGY_PREVIEW_PR=0: exit $rc, $(grep -o -m1 'K8S_TOPOLOGY_PREVIEW_PR: value must be [^;]*' "$work/py-refused.err" | head -1)"
 cd "$root"
+
+step "the app-side kit from its wheel"
+# A Django team's venv: the kit's tested pins (hash-checked), then the wheel with its extra, as the README's
+# `pip install "k8s-topology-django[django]"`, resolved against them alone (--no-index): the extra's
+# requirements must be met by the set the kit is tested with.
+python3 -m venv "$work/kit-venv"
+PIP_CACHE_DIR="$cache/pip" "$work/kit-venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
+  -r hack/kit/requirements.txt >"$work/kit-pip.log" 2>&1 || { tail -20 "$work/kit-pip.log"; fail "pip install of hack/kit/requirements.txt"; }
+"$work/kit-venv/bin/pip" install --quiet --disable-pip-version-check --no-index "${kit_wheel}[django]" >>"$work/kit-pip.log" 2>&1 \
+  || { tail -20 "$work/kit-pip.log"; fail "pip install of the kit's wheel with [django]"; }
+"$work/kit-venv/bin/pip" check || fail "pip check after installing the kit's wheel"
+mkdir "$work/kit-app"
+"$work/kit-venv/bin/python" "$consumer/kit_app.py" README.md "$work/kit-app" || fail "the kit in a new Django project (hack/package/consumer/kit_app.py)"
 
 step "release bump in a clone"
 PATH=$build_path
