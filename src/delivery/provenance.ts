@@ -13,7 +13,7 @@ export interface ProvenanceProps {
    * The Git repository the Argo CD objects read the rendered branch from.
    * @default - none: an Argo CD folder then needs its repoUrl set
    */
-  readonly repositoryUrl?: string;
+  readonly repoUrl?: string;
   /**
    * The domain of the annotation that names the package version on every object:
    * `<annotationDomain>/<package name without scope>-version`.
@@ -45,7 +45,7 @@ export class Provenance {
       return new Provenance({
         packageName: json.name,
         packageVersion: json.version,
-        repositoryUrl: repository,
+        repoUrl: repository,
         annotationDomain: readProjectConfig(root).annotationDomain,
       }, pkgFile);
     }
@@ -62,7 +62,7 @@ export class Provenance {
   /** The package's version. */
   public readonly packageVersion: string;
   /** The repository URL, when known. */
-  public readonly repositoryUrl?: string;
+  public readonly repoUrl?: string;
   /** The domain of the annotation, when there is one. */
   public readonly annotationDomain?: string;
   /** The annotation key that carries the package version on every rendered object. */
@@ -84,7 +84,7 @@ export class Provenance {
     }
     this.packageName = props.packageName;
     this.packageVersion = props.packageVersion;
-    this.repositoryUrl = props.repositoryUrl;
+    this.repoUrl = props.repoUrl;
     this.annotationDomain = props.annotationDomain;
     const base = props.packageName.replace(/^@[^/]+\//, '').toLowerCase().replace(/[^a-z0-9.-]/g, '-');
     this.annotationKey = `${props.annotationDomain ? `${props.annotationDomain}/` : ''}${base}-version`;
