@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readProjectConfig } from './project-config';
+import { readPackageJson } from './package-json';
+import { projectConfigOf } from './project-config';
 import { invalid } from '../platform/errors';
 
 /** Who rendered a set of folders: the consumer's own package, never this library. */
@@ -33,21 +34,15 @@ export class Provenance {
    */
   public static fromProject(dir?: string): Provenance {
     const root = path.resolve(dir ?? process.cwd());
-    const pkgFile = path.join(root, 'package.json');
-    if (fs.existsSync(pkgFile)) {
-      let json: any;
-      try {
-        json = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-      } catch (e) {
-        throw new Error(`${pkgFile}: not valid JSON (${(e as Error).message})`);
-      }
-      const repository = typeof json.repository === 'string' ? json.repository : json.repository?.url;
+    const pkg = readPackageJson(path.join(root, 'package.json'));
+    if (pkg) {
+      // As the file writes them: the constructor checks the name and version, ArgoCdApplication the URL.
       return new Provenance({
-        packageName: json.name,
-        packageVersion: json.version,
-        repoUrl: repository,
-        annotationDomain: readProjectConfig(root).annotationDomain,
-      }, pkgFile);
+        packageName: pkg.name as string,
+        packageVersion: pkg.version as string,
+        repoUrl: pkg.repoUrl as string | undefined,
+        annotationDomain: projectConfigOf(pkg).annotationDomain,
+      }, pkg.file);
     }
     const pyproject = path.join(root, 'pyproject.toml');
     if (fs.existsSync(pyproject)) {
