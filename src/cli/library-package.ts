@@ -1,5 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { readPackageJson } from '../delivery/package-json';
 
 /** This library's own name and version (not the consumer's: that is {@link Provenance}). */
 export interface LibraryPackage {
@@ -18,11 +18,12 @@ let cached: LibraryPackage | undefined;
  */
 export function libraryPackage(): LibraryPackage {
   if (cached === undefined) {
-    const json = JSON.parse(fs.readFileSync(LIBRARY_PACKAGE_JSON, 'utf8'));
-    if (typeof json.name !== 'string' || typeof json.version !== 'string') {
-      throw new Error(`${LIBRARY_PACKAGE_JSON}: name and version must be strings; got ${JSON.stringify({ name: json.name, version: json.version })}`);
+    const pkg = readPackageJson(LIBRARY_PACKAGE_JSON);
+    if (!pkg) throw new Error(`${LIBRARY_PACKAGE_JSON} does not exist: the CLI runs from this library's lib/ (or src/) folder beside it`);
+    if (typeof pkg.name !== 'string' || typeof pkg.version !== 'string') {
+      throw new Error(`${LIBRARY_PACKAGE_JSON}: name and version must be strings; got ${JSON.stringify({ name: pkg.name, version: pkg.version })}`);
     }
-    cached = { name: json.name, version: json.version };
+    cached = { name: pkg.name, version: pkg.version };
   }
   return cached;
 }

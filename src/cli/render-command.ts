@@ -7,6 +7,7 @@ import { parseArgs, UsageError } from './args';
 import { libraryPackage } from './library-package';
 import { readCdk8sYaml } from './project';
 import { KubeObject } from '../delivery/kube-object';
+import { readPackageJson } from '../delivery/package-json';
 import { Provenance } from '../delivery/provenance';
 import { progressLine, renderFolder, RenderedFolderOutput, STAGING_DIR_ENV, swapIn, writeFolderFiles } from '../delivery/render';
 import { INDEX_FILE, RenderIndex, verifyFolder } from '../delivery/render-index';
@@ -125,9 +126,10 @@ function typeCheck(): void {
   if (!fs.existsSync(path.join(cwd, 'tsconfig.json'))) {
     throw new UsageError(`--typecheck runs tsc --noEmit with the project's tsconfig.json, and there is none in ${cwd} (the README's "Another team's path" has one)`);
   }
-  const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string; bin?: string | Record<string, string> };
-  const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.tsc;
-  if (!bin) throw new UsageError(`--typecheck: the typescript package in ${path.dirname(manifest)} has no tsc`);
+  const pkg = readPackageJson(manifest);
+  const bins = pkg?.bin as string | Record<string, unknown> | undefined;
+  const bin = typeof bins === 'string' ? bins : bins?.tsc;
+  if (!pkg || typeof bin !== 'string' || bin === '') throw new UsageError(`--typecheck: the typescript package in ${path.dirname(manifest)} has no tsc`);
   const started = Date.now();
   const run = spawnSync(process.execPath, [path.join(path.dirname(manifest), bin), '--noEmit'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   if (run.error) throw new Error(`could not run tsc: ${run.error.message}`);

@@ -70,7 +70,7 @@ function packageJson(app: MappedApp, library: ImportedLibrary): string {
     version: '0.1.0',
     private: true,
     description: `The Kubernetes render of ${app.appName}, imported from ${app.report.source} by k8s-topology import`,
-    repository: app.repositoryUrl,
+    repository: app.repoUrl,
     scripts: {
       'render': 'k8s-topology render',
       'diff': 'k8s-topology diff',

@@ -28,7 +28,7 @@ export interface MappedApp {
   readonly comments: Map<string, string[]>;
   readonly report: MigrationReport;
   /** The package's repository URL (a placeholder the team replaces). */
-  readonly repositoryUrl: string;
+  readonly repoUrl: string;
 }
 
 /** Maps a compose project onto the generic app chart. */
@@ -127,6 +127,6 @@ function mapApp(ctx: MappingContext): MappedApp {
     props: safeProps,
     comments,
     report,
-    repositoryUrl: `https://git.example.com/${ctx.appName}/deploy.git`,
+    repoUrl: `https://git.example.com/${ctx.appName}/deploy.git`,
   };
 }

@@ -12,7 +12,7 @@ import { missing } from '../platform/errors';
 export interface ArgoCdFolderProps {
   /**
    * The Git repository holding the rendered branch.
-   * @default - the package's repository URL
+   * @default - the DeliveryApp's `repoUrl`, else the `repository` of the project's package.json
    */
   readonly repoUrl?: string;
   /**
@@ -111,7 +111,7 @@ function labels(project: string, version: string) {
  * adding a folder is a commit, not a `kubectl apply`.
  */
 export function argoCdObjects(targets: ArgoCdTarget[], props: ArgoCdFolderProps, provenance: Provenance): KubeObject[] {
-  const repoUrl = props.repoUrl ?? provenance.repositoryUrl;
+  const repoUrl = props.repoUrl ?? provenance.repoUrl;
   if (!repoUrl) missing('DeliveryApp', 'argoCd.repoUrl', 'the package has no repository URL for the Applications to read');
   const branch = props.branch ?? DEFAULT_RENDERED_BRANCH;
   const folder = props.folder ?? DEFAULT_ARGOCD_FOLDER;

@@ -29,10 +29,11 @@ export interface DeliveryAppProps {
    */
   readonly packageVersion?: string;
   /**
-   * The repository the Argo CD Applications read the rendered branch from.
-   * @default - the project's repository URL
+   * The Git repository the Argo CD Applications read the rendered branch from (`argoCd.repoUrl`
+   * overrides it for the Argo CD folder).
+   * @default - the `repository` of the project's package.json
    */
-  readonly repositoryUrl?: string;
+  readonly repoUrl?: string;
   /**
    * The domain of the package-version annotation (`<domain>/<package>-version`).
    * @default - `k8sTopology.annotationDomain` of the project's package.json, else no domain
@@ -134,7 +135,7 @@ export class DeliveryApp extends App {
     return new Provenance({
       packageName: p.packageName ?? project!.packageName,
       packageVersion: p.packageVersion ?? project!.packageVersion,
-      repositoryUrl: p.repositoryUrl ?? project?.repositoryUrl,
+      repoUrl: p.repoUrl ?? project?.repoUrl,
       annotationDomain: p.annotationDomain ?? project?.annotationDomain ?? readProjectConfig(p.projectDir).annotationDomain,
     }, 'DeliveryApp');
   }

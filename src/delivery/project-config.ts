@@ -1,5 +1,5 @@
-import * as fs from 'fs';
 import * as path from 'path';
+import { PackageJson, readPackageJson } from './package-json';
 import { invalid } from '../platform/errors';
 
 /** The package.json field where a project keeps its render settings. */
@@ -15,16 +15,20 @@ export interface ProjectConfig {
 
 /** The settings of the project in `dir` (the working directory by default); empty without a package.json. */
 export function readProjectConfig(dir?: string): ProjectConfig {
-  const file = path.join(path.resolve(dir ?? process.cwd()), 'package.json');
-  if (!fs.existsSync(file)) return {};
-  const field = JSON.parse(fs.readFileSync(file, 'utf8'))[CONFIG_FIELD];
+  const pkg = readPackageJson(path.join(path.resolve(dir ?? process.cwd()), 'package.json'));
+  return pkg ? projectConfigOf(pkg) : {};
+}
+
+/** The settings in a package.json that has been read already, checked. */
+export function projectConfigOf(pkg: PackageJson): ProjectConfig {
+  const field: any = pkg.k8sTopology;
   if (field === undefined) return {};
   if (typeof field !== 'object' || field === null || Array.isArray(field)) {
-    invalid(file, `"${CONFIG_FIELD}"`, 'an object such as { "annotationDomain": "shop.example.com" }', field);
+    invalid(pkg.file, `"${CONFIG_FIELD}"`, 'an object such as { "annotationDomain": "shop.example.com" }', field);
   }
   for (const key of Object.keys(field)) {
     if (!['annotationDomain', 'gitAuthor'].includes(key)) {
-      invalid(file, `each key of "${CONFIG_FIELD}"`, 'a setting: annotationDomain or gitAuthor', key);
+      invalid(pkg.file, `each key of "${CONFIG_FIELD}"`, 'a setting: annotationDomain or gitAuthor', key);
     }
   }
   return { annotationDomain: field.annotationDomain, gitAuthor: field.gitAuthor };

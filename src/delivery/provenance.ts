@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readProjectConfig } from './project-config';
+import { readPackageJson } from './package-json';
+import { projectConfigOf } from './project-config';
 import { invalid } from '../platform/errors';
 
 /** Who rendered a set of folders: the consumer's own package, never this library. */
@@ -13,7 +14,7 @@ export interface ProvenanceProps {
    * The Git repository the Argo CD objects read the rendered branch from.
    * @default - none: an Argo CD folder then needs its repoUrl set
    */
-  readonly repositoryUrl?: string;
+  readonly repoUrl?: string;
   /**
    * The domain of the annotation that names the package version on every object:
    * `<annotationDomain>/<package name without scope>-version`.
@@ -33,21 +34,15 @@ export class Provenance {
    */
   public static fromProject(dir?: string): Provenance {
     const root = path.resolve(dir ?? process.cwd());
-    const pkgFile = path.join(root, 'package.json');
-    if (fs.existsSync(pkgFile)) {
-      let json: any;
-      try {
-        json = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-      } catch (e) {
-        throw new Error(`${pkgFile}: not valid JSON (${(e as Error).message})`);
-      }
-      const repository = typeof json.repository === 'string' ? json.repository : json.repository?.url;
+    const pkg = readPackageJson(path.join(root, 'package.json'));
+    if (pkg) {
+      // As the file writes them: the constructor checks the name and version, ArgoCdApplication the URL.
       return new Provenance({
-        packageName: json.name,
-        packageVersion: json.version,
-        repositoryUrl: repository,
-        annotationDomain: readProjectConfig(root).annotationDomain,
-      }, pkgFile);
+        packageName: pkg.name as string,
+        packageVersion: pkg.version as string,
+        repoUrl: pkg.repoUrl as string | undefined,
+        annotationDomain: projectConfigOf(pkg).annotationDomain,
+      }, pkg.file);
     }
     const pyproject = path.join(root, 'pyproject.toml');
     if (fs.existsSync(pyproject)) {
@@ -62,7 +57,7 @@ export class Provenance {
   /** The package's version. */
   public readonly packageVersion: string;
   /** The repository URL, when known. */
-  public readonly repositoryUrl?: string;
+  public readonly repoUrl?: string;
   /** The domain of the annotation, when there is one. */
   public readonly annotationDomain?: string;
   /** The annotation key that carries the package version on every rendered object. */
@@ -84,7 +79,7 @@ export class Provenance {
     }
     this.packageName = props.packageName;
     this.packageVersion = props.packageVersion;
-    this.repositoryUrl = props.repositoryUrl;
+    this.repoUrl = props.repoUrl;
     this.annotationDomain = props.annotationDomain;
     const base = props.packageName.replace(/^@[^/]+\//, '').toLowerCase().replace(/[^a-z0-9.-]/g, '-');
     this.annotationKey = `${props.annotationDomain ? `${props.annotationDomain}/` : ''}${base}-version`;

@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { compareObjects, KubeObject, kindOf, nameOf, namespaceOf, VERSION_LABEL } from './kube-object';
 import { Provenance } from './provenance';
+import { sha256Hex } from '../platform/sha256';
 
 /** The machine-readable listing of a rendered folder. */
 export const INDEX_FILE = 'index.json';
@@ -35,10 +35,6 @@ export interface RenderIndex {
   readonly traffic?: unknown;
 }
 
-function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
 function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
@@ -48,12 +44,12 @@ function byName(a: { name: string }, b: { name: string }): number {
  * It depends on nothing but the files' names and bytes, so equal folders have equal digests.
  */
 export function folderDigest(files: RenderedFile[]): string {
-  return digestOf(files.filter((f) => f.name !== INDEX_FILE).map((f) => ({ name: f.name, sha256: sha256(f.content) })));
+  return digestOf(files.filter((f) => f.name !== INDEX_FILE).map((f) => ({ name: f.name, sha256: sha256Hex(f.content) })));
 }
 
 /** {@link folderDigest} from the files' hashes. */
 function digestOf(hashes: { name: string; sha256: string }[]): string {
-  return `sha256:${sha256([...hashes].sort(byName).map((f) => `${f.name} ${f.sha256}\n`).join(''))}`;
+  return `sha256:${sha256Hex([...hashes].sort(byName).map((f) => `${f.name} ${f.sha256}\n`).join(''))}`;
 }
 
 /** The index of a folder whose other files are `files`, holding `placed` objects (object → file). */
@@ -72,7 +68,7 @@ export function buildIndex(
     }));
   const appVersions = [...new Set(objects.map((o) => o.version).filter((v): v is string => !!v))].sort();
   // Each file is hashed once, for its entry and for the digest.
-  const hashes = files.filter((f) => f.name !== INDEX_FILE).sort(byName).map((f) => ({ name: f.name, sha256: sha256(f.content) }));
+  const hashes = files.filter((f) => f.name !== INDEX_FILE).sort(byName).map((f) => ({ name: f.name, sha256: sha256Hex(f.content) }));
   return {
     folder,
     package: { name: provenance.packageName, version: provenance.packageVersion },
@@ -95,7 +91,7 @@ export function verifyFolder(dir: string): RenderIndex {
   const index: RenderIndex = JSON.parse(fs.readFileSync(indexPath, 'utf8'));
   // The bytes are hashed as read: the same digest as of their text, without decoding every file.
   const files = fs.readdirSync(dir).filter((n) => n !== INDEX_FILE).sort()
-    .map((name) => ({ name, sha256: sha256(fs.readFileSync(path.join(dir, name))) }));
+    .map((name) => ({ name, sha256: sha256Hex(fs.readFileSync(path.join(dir, name))) }));
   const listed = index.files.map((f) => f.name).sort();
   const present = files.map((f) => f.name);
   const extra = present.filter((n) => !listed.includes(n));

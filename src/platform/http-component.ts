@@ -22,7 +22,7 @@ export interface HttpComponentDefaults {
 
 /**
  * The fields of {@link IHttpComponent}, checked and set in one place for every HTTP component
- * (backend, frontend, edge, statistics shipper and dashboards): the name (a DNS label), the port
+ * (backend, frontend, edge, Flower, statistics shipper and dashboards): the name (a DNS label), the port
  * (1024-65535, the pods run without root), the Service URL, the pod selector and the listen ports.
  * A hidden base class: jsii folds these fields into each subclass, so their API is as before.
  * @internal

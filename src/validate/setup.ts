@@ -1,12 +1,12 @@
 // Where the validation gate's tools and schemas live (the cache that hack/validate/install.sh fills), and
 // the check that they are there. The cache keys change whenever a version or a generator input changes.
 import { spawnSync, SpawnSyncReturns } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ALL_TOOLS, Tool } from './findings';
 import { listFiles } from './schemas';
+import { sha256OfFields } from '../platform/sha256';
 
 /** The repository: src/validate/ when run by the tests, lib/validate/ when compiled. */
 export const REPO = path.resolve(__dirname, '..', '..');
@@ -42,9 +42,7 @@ function readVersions(): Record<string, string> {
 }
 
 function sha(parts: unknown[]): string {
-  const h = crypto.createHash('sha256');
-  for (const p of parts) h.update(String(p)).update('\0');
-  return h.digest('hex').slice(0, 12);
+  return sha256OfFields(parts.map(String)).slice(0, 12);
 }
 
 /** The files under `dir` that `pred` accepts, sorted; none when `dir` does not exist. */

@@ -2,9 +2,9 @@ import { Construct } from 'constructs';
 import { CeleryBroker } from './celery-broker';
 import { DjangoSettings, secretVar } from './django-settings';
 import { SpreadMode } from '../platform/availability';
-import { ComponentPort, IHttpComponent } from '../platform/component';
-import { checkDnsLabel, checkInteger, checkSecretKey, invalid } from '../platform/errors';
+import { checkInteger, checkSecretKey, invalid } from '../platform/errors';
 import { PodHardening, PodHardeningProps } from '../platform/hardening';
+import { HttpComponent } from '../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels } from '../platform/labels';
 import { addDeployment, imageReference, RolloutKind } from '../platform/pod';
 import { PodOptions, resolvePodOptions } from '../platform/pod-options';
@@ -77,17 +77,7 @@ export interface CeleryFlowerProps extends CeleryFlowerOptions, ComponentIdentit
  * (`CeleryWorkerPoolOptions.taskEvents`); its Prometheus `<prefix>metrics` answers without
  * credentials too, so the edge of a DjangoAppChart blocks it (`metricsPath`).
  */
-export class CeleryFlower extends Construct implements IHttpComponent {
-  /** The Deployment's and Service's name, and the component label. */
-  public readonly name: string;
-  /** The container (and Service) port: 5555. */
-  public readonly port: number = FLOWER_PORT;
-  /** The in-cluster URL of the Service, e.g. `http://flower:5555`. */
-  public readonly serviceUrl: string;
-  /** The labels that select the Flower pod. */
-  public readonly selectorLabels: { [key: string]: string };
-  /** The HTTP port. */
-  public readonly listenPorts: ComponentPort[] = [{ port: FLOWER_PORT, protocol: 'TCP' }];
+export class CeleryFlower extends HttpComponent {
   /** The path prefix Flower serves under, e.g. `/flower/`. */
   public readonly pathPrefix: string;
   /**
@@ -99,7 +89,8 @@ export class CeleryFlower extends Construct implements IHttpComponent {
   public readonly secretKeys: SecretKeyReference[];
 
   constructor(scope: Construct, id: string, props: CeleryFlowerProps) {
-    super(scope, id);
+    // Flower's port is fixed (no prop sets it, not even one passed from JavaScript).
+    super(scope, id, { ...props, port: FLOWER_PORT }, { name: 'flower', port: FLOWER_PORT });
     if (!props.celeryApp || !/^[A-Za-z_][\w.:]*$/.test(props.celeryApp)) {
       invalid(this, 'celeryApp', 'a Python module path such as "myapp.celery"', props.celeryApp);
     }
@@ -112,12 +103,9 @@ export class CeleryFlower extends Construct implements IHttpComponent {
       invalid(this, 'pathPrefix', 'a path prefix other than "/" that starts and ends with "/", of letters, digits and . _ ~ - (such as "/flower/")', this.pathPrefix);
     }
     this.metricsPath = `${this.pathPrefix}metrics`;
-    this.name = checkDnsLabel(this, 'name', props.name ?? 'flower');
-    this.serviceUrl = `http://${this.name}:${this.port}`;
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 3);
     this.secretKeys = [{ secretName: props.basicAuth.secretName, key: props.basicAuth.key }];
     const labels = new ComponentLabels(this, props, this.name, props.tag);
-    this.selectorLabels = labels.selector;
     // Flower's handlers are its routes under the prefix: `/flower/`, `/flower/healthcheck`, ...
     const healthcheck = `${this.pathPrefix}healthcheck`;
 
@@ -128,7 +116,7 @@ export class CeleryFlower extends Construct implements IHttpComponent {
       options: resolvePodOptions(this, props),
       image: imageReference(this, props.image, props.tag),
       command: ['celery', '-A', props.celeryApp, 'flower',
-        `--port=${FLOWER_PORT}`,
+        `--port=${this.port}`,
         `--url_prefix=${this.pathPrefix.replace(/^\/|\/$/g, '')}`],
       env: [
         ...props.settings.renderEnv(),
@@ -136,7 +124,7 @@ export class CeleryFlower extends Construct implements IHttpComponent {
         // Flower reads every option from FLOWER_<OPTION>; the credentials never appear in the command line.
         secretVar('FLOWER_BASIC_AUTH', props.basicAuth.secretName, props.basicAuth.key),
       ],
-      ports: [{ name: 'http', containerPort: FLOWER_PORT, protocol: 'TCP' }],
+      ports: [{ name: 'http', containerPort: this.port, protocol: 'TCP' }],
       readinessProbe: httpProbe(healthcheck, undefined, 10, 3),
       // Liveness differs from readiness (as on the web tiers): a Flower that still accepts
       // connections is not restarted for a slow answer.
@@ -149,6 +137,6 @@ export class CeleryFlower extends Construct implements IHttpComponent {
       replicas,
       rollout: RolloutKind.SURGE,
     });
-    addService(this, this.name, labels, FLOWER_PORT);
+    addService(this, this.name, labels, this.port);
   }
 }

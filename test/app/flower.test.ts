@@ -2,6 +2,7 @@ import { Testing } from 'cdk8s';
 import { shopComponent, synthShop } from './chart-fixture';
 import { BrokerKind, ComponentGroup, DjangoAppChartProps, QueuePriority } from '../../src';
 import { chartInputs } from '../../src/delivery/render';
+import { HttpComponent } from '../../src/platform/http-component';
 
 const size = { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' };
 const small = { cpuRequest: '50m', cpuLimit: '250m', memoryRequest: '128Mi', memoryLimit: '256Mi' };
@@ -52,6 +53,15 @@ describe('GIVEN an app with workers, an edge and Flower with basic auth from a S
     expect(names).toEqual(expect.arrayContaining(['DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'CELERY_BROKER_ADDRESS', 'CELERY_BROKER_URL']));
     for (const variable of container.env.filter((e: any) => e.name !== 'FLOWER_BASIC_AUTH')) expect(worker.env).toContainEqual(variable);
     expect(names).not.toContain('CELERY_WORKER_QUEUE');
+  });
+
+  test('THEN it is an HttpComponent like the other web parts: its name, port, Service URL, selector and listen port are set by the base', () => {
+    const flower = chart.flower!;
+    expect(flower).toBeInstanceOf(HttpComponent);
+    expect([flower.name, flower.port, flower.serviceUrl, flower.listenPorts]).toEqual(['flower', 5555, 'http://flower:5555', [{ port: 5555, protocol: 'TCP' }]]);
+    expect(flower.selectorLabels).toEqual(component('flower').matchLabels);
+    expect(deployment.spec.selector.matchLabels).toEqual(flower.selectorLabels);
+    expect(find('Service', 'flower').spec.ports).toEqual([{ name: 'http', port: 5555, protocol: 'TCP', targetPort: 'http' }]);
   });
 
   test('THEN the basic-auth credentials come from the Secret key, never the command line, and are synced with the other Secrets', () => {
@@ -128,6 +138,14 @@ describe('GIVEN Flower with a prefix, a name prefix and two replicas', () => {
   });
 });
 
+describe('GIVEN a port in the Flower props, as JavaScript can pass one', () => {
+  test('THEN Flower still listens on 5555: no prop sets its port', () => {
+    const { chart, find } = synth({ flower: { ...FLOWER, port: 8080 } as any });
+    expect(chart.flower!.port).toBe(5555);
+    expect(find('Deployment', 'flower').spec.template.spec.containers[0].ports).toEqual([{ name: 'http', containerPort: 5555, protocol: 'TCP' }]);
+  });
+});
+
 describe('GIVEN task events', () => {
   const command = (overrides: Partial<DjangoAppChartProps>) => synth(overrides).find('Deployment', 'worker-default').spec.template.spec.containers[0].command;
 
@@ -153,6 +171,7 @@ describe('GIVEN Flower props that cannot work', () => {
     }, /flower\.pathPrefix must be a prefix no other route uses \(webServices\[0\]\.pathPrefixes\[0\] has it too\)/],
     ['a prefix without the trailing slash', { flower: { ...FLOWER, pathPrefix: '/flower' } }, /flower\.pathPrefix must be a path prefix other than "\/"/],
     ['a name another part has', { flower: { ...FLOWER, name: 'backend' } }, /flower\.name must be unique among the app's components \(backend\.name is "backend" too\)/],
+    ['a name that is no DNS label', { flower: { ...FLOWER, name: 'Flower_1' } }, /CeleryFlower 'shop\/flower': name must be a DNS-1035 label/],
     ['four replicas', { flower: { ...FLOWER, replicas: 4 } }, /CeleryFlower 'shop\/flower': replicas must be an integer from 1 to 3/],
     ['no service listed for Flower', { externalServices: withoutFlowerGroup }, /externalServices must be a list in which the broker names ComponentGroup\.FLOWER in reachedBy/],
   ])('WHEN it has %s THEN the chart refuses it, naming the prop', (_, overrides, message) => {

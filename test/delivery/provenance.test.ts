@@ -17,7 +17,7 @@ describe('Provenance', () => {
       'package.json': JSON.stringify({ name: '@shop/deploy', version: '1.4.0', repository: { url: 'https://git.example.com/shop.git' }, k8sTopology: { annotationDomain: 'shop.example.com' } }),
     });
     const p = Provenance.fromProject(dir);
-    expect([p.packageName, p.packageVersion, p.repositoryUrl, p.annotationKey]).toEqual(['@shop/deploy', '1.4.0', 'https://git.example.com/shop.git', 'shop.example.com/deploy-version']);
+    expect([p.packageName, p.packageVersion, p.repoUrl, p.annotationKey]).toEqual(['@shop/deploy', '1.4.0', 'https://git.example.com/shop.git', 'shop.example.com/deploy-version']);
   });
 
   test.each([

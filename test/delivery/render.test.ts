@@ -209,7 +209,7 @@ describe('GIVEN apps the render cannot take', () => {
   });
 
   test('WHEN there is no repository URL THEN the Argo CD folder asks for one', () => {
-    expect(() => shopApp(out(), { ...SHOP_PROPS, repositoryUrl: undefined }).synth()).toThrow(/^DeliveryApp: argoCd\.repoUrl must be set: the package has no repository URL for the Applications to read$/);
+    expect(() => shopApp(out(), { ...SHOP_PROPS, repoUrl: undefined }).synth()).toThrow(/^DeliveryApp: argoCd\.repoUrl must be set: the package has no repository URL for the Applications to read$/);
   });
 });
 

@@ -8,7 +8,7 @@ export const SHOP_PROPS: DeliveryAppProps = {
   packageName: '@shop/deploy',
   packageVersion: '2.3.4',
   annotationDomain: 'shop.example.com',
-  repositoryUrl: 'https://git.example.com/shop/deploy.git',
+  repoUrl: 'https://git.example.com/shop/deploy.git',
 };
 
 /** A consumer's chart made of plain objects: a web Deployment and Service, and a ConfigMap without a component. */

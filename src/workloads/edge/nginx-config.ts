@@ -1,5 +1,5 @@
-import { createHash } from 'crypto';
 import { checkEnum, checkInteger, invalid, Owner } from '../../platform/errors';
+import { sha256Hex } from '../../platform/sha256';
 
 /**
  * Scheme nginx uses to reach the S3 endpoint named in an X-Accel-Redirect.
@@ -962,14 +962,6 @@ function render(options: NginxConfigOptions, source: NginxOptionSource = STANDAL
 }
 
 /**
- * SHA-256 (hex) of a rendered config: put it in a pod-template annotation so that pods roll
- * when the config changes.
- */
-function checksum(config: string): string {
-  return createHash('sha256').update(config, 'utf8').digest('hex');
-}
-
-/**
  * The edge router's nginx configuration.
  */
 export class NginxConfig {
@@ -982,10 +974,11 @@ export class NginxConfig {
   }
 
   /**
-   * SHA-256 (lowercase hex) of a config string, for a `checksum/nginx-config` pod annotation.
+   * SHA-256 (lowercase hex) of a config string, for the `checksum/config` pod annotation that rolls
+   * the edge's pods when their config changes.
    */
   public static checksum(config: string): string {
-    return checksum(config);
+    return sha256Hex(config);
   }
 
   private constructor() {}
@@ -1001,5 +994,5 @@ export function renderNginxConfig(options: NginxConfigOptions, source?: NginxOpt
 
 /** Same as {@link NginxConfig.checksum}, for TypeScript callers. */
 export function nginxConfigChecksum(config: string): string {
-  return checksum(config);
+  return sha256Hex(config);
 }

@@ -1,6 +1,6 @@
-import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { checkSecretKey, invalid, Owner } from '../../platform/errors';
+import { sha256OfFields } from '../../platform/sha256';
 
 /**
  * The Elasticsearch cluster that holds usage statistics (not the search cluster), and the
@@ -79,12 +79,8 @@ export function credentialEnv(connection: ResolvedConnection): k8s.EnvVar[] {
 
 /** SHA-256 of ConfigMap data (keys sorted), for a `checksum/config` pod annotation that rolls pods on change. */
 export function configChecksum(...data: Record<string, string>[]): string {
-  const hash = createHash('sha256');
-  for (const d of data) {
-    for (const key of Object.keys(d).sort()) hash.update(`${key}\0${d[key]}\0`);
-    hash.update('\0');
-  }
-  return hash.digest('hex');
+  // Each key and value a field, and an empty field closing each ConfigMap's data.
+  return sha256OfFields(data.flatMap((d) => [...Object.keys(d).sort().flatMap((key) => [key, d[key]]), '']));
 }
 
 /** A YAML double-quoted scalar (JSON strings are valid YAML). */
