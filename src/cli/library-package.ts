@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { readPackageJson } from '../delivery/package-json';
+import { readPackageJson } from '../platform/package-json';
 
 /** This library's own name and version (not the consumer's: that is {@link Provenance}). */
 export interface LibraryPackage {

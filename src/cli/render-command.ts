@@ -7,7 +7,7 @@ import { parseArgs, UsageError } from './args';
 import { libraryPackage } from './library-package';
 import { readCdk8sYaml } from './project';
 import { KubeObject } from '../delivery/kube-object';
-import { readPackageJson } from '../delivery/package-json';
+import { readPackageJson } from '../platform/package-json';
 import { Provenance } from '../delivery/provenance';
 import { progressLine, renderFolder, RenderedFolderOutput, STAGING_DIR_ENV, swapIn, writeFolderFiles } from '../delivery/render';
 import { INDEX_FILE, RenderIndex, verifyFolder } from '../delivery/render-index';

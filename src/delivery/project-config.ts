@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { PackageJson, readPackageJson } from './package-json';
+import { PackageJson, readPackageJson } from '../platform/package-json';
 import { invalid } from '../platform/errors';
 
 /** The package.json field where a project keeps its render settings. */

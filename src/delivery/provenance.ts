@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readPackageJson } from './package-json';
+import { readPackageJson } from '../platform/package-json';
 import { projectConfigOf } from './project-config';
 import { invalid } from '../platform/errors';
 

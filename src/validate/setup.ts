@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ALL_TOOLS, Tool } from './findings';
 import { listFiles } from './schemas';
+import { readPackageJson } from '../platform/package-json';
 import { sha256OfFields } from '../platform/sha256';
 
 /** The repository: src/validate/ when run by the tests, lib/validate/ when compiled. */
@@ -50,11 +51,21 @@ export function listFilesIfAny(dir: string, pred: (file: string) => boolean): st
   return fs.existsSync(dir) ? listFiles(dir, pred) : [];
 }
 
+/**
+ * The cache folder's name: this repository's package name without its scope's `@` and slash, as
+ * hack/lib/common.sh names `$CACHE_ROOT` (hack/validate/install.sh checks that the two agree).
+ */
+function cacheName(): string {
+  const name = readPackageJson(path.join(REPO, 'package.json'))?.name;
+  if (typeof name !== 'string' || name === '') throw new Error(`${path.join(REPO, 'package.json')} has no name: the gate names its cache folder after it`);
+  return name.replace(/^@/, '').replace('/', '-');
+}
+
 /** Every path the gate uses. */
 export function resolvePaths(env: NodeJS.ProcessEnv = process.env): Paths {
   const v = readVersions();
   const cacheHome = env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache');
-  const cache = path.join(cacheHome, 'picvario-k8s-topology');
+  const cache = path.join(cacheHome, cacheName());
   const crdsDir = path.resolve(env.CRDS_DIR || path.join(REPO, '..', 'shared', 'crds'));
   const generator = fs.readFileSync(GENERATOR, 'utf8');
   const crdFiles = listFilesIfAny(crdsDir, (p) => /\.ya?ml$/.test(p));

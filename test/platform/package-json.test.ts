@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from './helpers';
+import { tempDir } from '../delivery/helpers';
 import { libraryPackage, LIBRARY_PACKAGE_JSON } from '../../src/cli/library-package';
-import { readPackageJson } from '../../src/delivery/package-json';
+import { readPackageJson } from '../../src/platform/package-json';
 import { readProjectConfig } from '../../src/delivery/project-config';
 import { ValidationError } from '../../src/platform/errors';
 

@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { invalid } from '../platform/errors';
+import { invalid } from './errors';
 
 /**
  * The fields of a package.json that the render and the CLI read, as the file writes them: each reader
