@@ -7,10 +7,10 @@ import { parseArgs, UsageError } from './args';
 import { libraryPackage } from './library-package';
 import { readCdk8sYaml } from './project';
 import { KubeObject } from '../delivery/kube-object';
-import { readPackageJson } from '../platform/package-json';
 import { Provenance } from '../delivery/provenance';
 import { progressLine, renderFolder, RenderedFolderOutput, STAGING_DIR_ENV, swapIn, writeFolderFiles } from '../delivery/render';
 import { INDEX_FILE, RenderIndex, verifyFolder } from '../delivery/render-index';
+import { readPackageJson } from '../platform/package-json';
 
 export const RENDER_USAGE = `usage: k8s-topology render [<module.js|module.ts> | --app "<command>"] [--out DIR] [--typecheck]
 

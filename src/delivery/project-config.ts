@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { PackageJson, readPackageJson } from '../platform/package-json';
 import { invalid } from '../platform/errors';
+import { PackageJson, readPackageJson } from '../platform/package-json';
 
 /** The package.json field where a project keeps its render settings. */
 export const CONFIG_FIELD = 'k8sTopology';

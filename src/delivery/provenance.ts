@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { readPackageJson } from '../platform/package-json';
 import { projectConfigOf } from './project-config';
 import { invalid } from '../platform/errors';
+import { readPackageJson } from '../platform/package-json';
 
 /** Who rendered a set of folders: the consumer's own package, never this library. */
 export interface ProvenanceProps {

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { tempDir } from '../delivery/helpers';
 import { libraryPackage, LIBRARY_PACKAGE_JSON } from '../../src/cli/library-package';
-import { readPackageJson } from '../../src/platform/package-json';
 import { readProjectConfig } from '../../src/delivery/project-config';
 import { ValidationError } from '../../src/platform/errors';
+import { readPackageJson } from '../../src/platform/package-json';
+import { tempDir } from '../delivery/helpers';
 
 function packageFile(content: string): string {
   const file = path.join(tempDir('package-json'), 'package.json');
