@@ -106,6 +106,10 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
   const { hardening } = input;
   const options = input.options ?? resolvePodOptions(owner);
   const env = [...(input.env ?? [])];
+  // The settings' env and secretEnv are checked against the settings contract alone; the broker's and
+  // the workers' variables join them here. A name set twice would leave the kubelet to pick one.
+  const twice = env.find((e, i) => env.findIndex((o) => o.name === e.name) !== i);
+  if (twice) invalid(owner, `settings.env.${twice.name}`, 'a variable the broker and the worker contract do not set themselves', twice.name);
   for (const extra of options.env) {
     if (env.some((e) => e.name === extra.name)) {
       invalid(owner, extra.value === undefined ? 'extraSecretEnv' : `extraEnv.${extra.name}`, 'a variable the construct does not set itself', extra.name);

@@ -49,12 +49,14 @@ export interface DjangoSettingsProps {
    */
   readonly staticStorageBackend?: string;
   /**
-   * Further variables read from Secrets (S3 keys, search credentials, ...).
+   * Further variables read from Secrets (S3 keys, search credentials, ...). A name of the settings
+   * contract, of the broker (`CELERY_BROKER_*`) or of the worker contract is refused: the chart sets those.
    * @default - none
    */
   readonly secretEnv?: SecretEnvVar[];
   /**
-   * Further plain settings. Never put a credential here: use `secretEnv`.
+   * Further plain settings. Never put a credential here: use `secretEnv`. A name of the settings contract,
+   * of the broker (`CELERY_BROKER_*`) or of the worker contract is refused: the chart sets those.
    * @default - none
    */
   readonly env?: { [name: string]: string };

@@ -549,3 +549,20 @@ describe('GIVEN an edge and S3', () => {
     expect(edgeConf({ s3Endpoint: 'https://s3.example.net' })).toContain('proxy_pass https://$edge_s3_host$edge_s3_path_and_query;');
   });
 });
+
+describe('GIVEN settings whose env or secretEnv names a variable the broker sets', () => {
+  test('WHEN the chart renders THEN it fails naming the variable, instead of giving the pods the variable twice', () => {
+    const plain = { ...shopProps().settings, env: { CELERY_BROKER_ADDRESS: 'redis:6379' } };
+    expect(() => synth({ settings: plain })).toThrow(
+      /DjangoBackend 'shop\/backend': settings\.env\.CELERY_BROKER_ADDRESS must be a variable the broker and the worker contract do not set themselves; got "CELERY_BROKER_ADDRESS"/);
+    const secret = { ...shopProps().settings, secretEnv: [{ name: 'CELERY_BROKER_ADDRESS', secretName: 'other', key: 'address' }] };
+    expect(() => synth({ settings: secret })).toThrow(/settings\.env\.CELERY_BROKER_ADDRESS must be a variable the broker/);
+  });
+
+  test('WHEN it names one the broker does not set THEN the chart renders it once on every app container', () => {
+    const { objects } = synth({ settings: { ...shopProps().settings, env: { SHOP_FEATURE: 'on' } } });
+    const containers = objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers);
+    const counts = containers.map((c: any) => (c.env ?? []).filter((e: any) => e.name === 'SHOP_FEATURE').length);
+    expect(new Set(counts)).toEqual(new Set([1]));
+  });
+});

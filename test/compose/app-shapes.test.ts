@@ -268,3 +268,22 @@ describe('GIVEN a compose file that sets variables of the chart\'s own environme
     expect(props.settings.staticBucket).toBe(`${props.appName}-static`);
   });
 });
+
+describe('GIVEN a compose file that gives the Redis broker\'s address and password as variables of their own WHEN imported', () => {
+  const env = '      CELERY_BROKER_ADDRESS: redis:6379\n      CELERY_BROKER_PASSWORD: not-a-real-password\n';
+  const { props, report } = imported(`services:\n${WEB}    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n${env}`
+    + `  worker:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop worker -Q default --time-limit 60\n    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n${env}`
+    + '  redis:\n    image: redis:7\n');
+  const web = report.services.find((s) => s.name === 'web')!;
+
+  test('THEN they are not passed on, since the chart sets them from the broker\'s Secret, and the report says so', () => {
+    const passedOn = [props.settings.env, props.backend.extraEnv, props.workers.extraEnv].flatMap((e) => Object.keys(e ?? {}));
+    const secretOnes = [props.settings.secretEnv, props.backend.extraSecretEnv, props.workers.extraSecretEnv]
+      .flatMap((e) => (e ?? []).map((v: any) => v.name));
+    expect([...passedOn, ...secretOnes].filter((name) => name.startsWith('CELERY_BROKER_'))).toEqual([]);
+    expect(web.keys.find((k) => k.key === 'environment.CELERY_BROKER_ADDRESS')).toMatchObject({
+      status: 'approximated',
+      detail: `set by the chart from the ${props.appName}-broker Secret, the keys KEDA reads too; the compose value "redis:6379" is not used`,
+    });
+  });
+});

@@ -21,13 +21,17 @@ export interface EnvUse {
 
 /**
  * Variables the chart itself sets on the Django code, from the workloads that set them: the settings
- * contract, the broker URL and the worker contract. (The Redis broker's CELERY_BROKER_ADDRESS, _USER and
- * _PASSWORD are not listed: a compose file that sets them is passed on like any other variable.)
+ * contract, the broker URL and the worker contract.
  */
 const CHART_SET_APP_VARS: string[] = [
   ...Object.values(SETTINGS_ENV), BROKER_ENV.url, ...Object.keys(WORKER_ENV.fixed),
   WORKER_ENV.visibilityTimeout, WORKER_ENV.heartbeatFile, WORKER_ENV.heartbeatInterval, WORKER_ENV.queue,
 ];
+/**
+ * With a Redis broker the chart also sets its address and credentials, from the broker's Secret (the keys
+ * KEDA reads): a compose value of them is not passed on, or the pods would have the variable twice.
+ */
+const REDIS_BROKER_VARS: string[] = [BROKER_ENV.redisAddress, BROKER_ENV.redisUser, BROKER_ENV.redisPassword];
 /** The worker contract's values by variable. */
 const WORKER_VALUES: Record<string, string> = WORKER_ENV.fixed;
 
@@ -213,14 +217,18 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
   }
   if (mediaVar) handled.add(mediaVar);
 
-  // Variables the worker contract sets.
-  for (const name of CHART_SET_APP_VARS) {
+  // Variables the worker contract (and, with a Redis broker, the broker's Secret) sets.
+  const redisBroker = ctx.hasWorkers() && ctx.brokerKind === 'REDIS';
+  for (const name of [...CHART_SET_APP_VARS, ...(redisBroker ? REDIS_BROKER_VARS : [])]) {
     if (handled.has(name) || !uses.has(name)) continue;
     handled.add(name);
     const chartValue = WORKER_VALUES;
     const v = literal(name);
     const same = chartValue[name] !== undefined && v === chartValue[name];
-    report(name, same ? C : A, `set by the chart on the workers${chartValue[name] ? ` (${chartValue[name]})` : ''}${same ? '' : `; the compose value ${v === undefined ? '(interpolated)' : JSON.stringify(v)} is not used`}`);
+    const unused = same ? '' : `; the compose value ${v === undefined ? '(interpolated)' : JSON.stringify(v)} is not used`;
+    report(name, same ? C : A, REDIS_BROKER_VARS.includes(name)
+      ? `set by the chart from the ${ctx.brokerSecret} Secret, the keys KEDA reads too${unused}`
+      : `set by the chart on the workers${chartValue[name] ? ` (${chartValue[name]})` : ''}${unused}`);
   }
 
   for (const name of ['NVIDIA_VISIBLE_DEVICES', 'NVIDIA_DRIVER_CAPABILITIES', 'CUDA_VISIBLE_DEVICES']) {
