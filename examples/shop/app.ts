@@ -92,7 +92,15 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
       mediaBucket: `shop-${env.name}-media`,
       staticBucket: `shop-${env.name}-static`,
       s3Region: 'eu-west-1',
-      ...(env.s3.endpoint ? { s3Endpoint: env.s3.endpoint } : {}),
+      // AWS grants the pods S3 through their ServiceAccount's role; an S3-compatible server takes
+      // an access key, from the settings Secret.
+      ...(env.s3.endpoint ? {
+        s3Endpoint: env.s3.endpoint,
+        secretEnv: [
+          { name: 'AWS_ACCESS_KEY_ID', secretName: 'shop-app', key: 's3-access-key' },
+          { name: 'AWS_SECRET_ACCESS_KEY', secretName: 'shop-app', key: 's3-secret-key' },
+        ],
+      } : {}),
     },
     broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
     backend: { resources: env.web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },

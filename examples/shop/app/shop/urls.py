@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
-
-from shop import health
+from django.urls import include, path
 
 
 def index(request):
@@ -10,8 +8,8 @@ def index(request):
 
 
 urlpatterns = [
-    path("healthz/live", health.live),
-    path("healthz/ready", health.ready),
+    # /healthz/live, /healthz/ready and the chunked uploads (uploads/), from the kit.
+    path("", include("k8s_topology_django.urls")),
     path("admin/", admin.site.urls),
     path("api/", index),
     path("", index),
