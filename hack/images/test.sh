@@ -19,7 +19,10 @@
 #   - ws (uvicorn): /healthz/live, and a websocket round trip on /ws/echo/;
 #   - worker-default and beat (Celery, on a redis-server of the suite's own): the render's liveness
 #     probe command passes (the heartbeat files are fresh), and the worker runs a task sent to it;
-#   - flower: /flower/healthcheck answers 200.
+#   - flower: /flower/healthcheck answers 200;
+#   - the asset library (examples/shop/app/shop/assets.py on the kit): a chunked upload through the edge,
+#     processed from S3 by the worker (size, sha256, thumbnail), downloaded through the edge by X-Accel-Redirect
+#     (hack/images/asset_journey.py).
 #
 # Every container runs in a network namespace the suite creates, with loopback alone (which also carries the
 # test hosts' addresses): no traffic leaves this machine. The images are pulled back from the registry (skopeo) and unpacked once (umoci); each
@@ -305,6 +308,26 @@ start app flower.yaml flower
 wait_for 60 "flower: /flower/healthcheck answers 200" expect_status 200 http://127.0.0.1:5555/flower/healthcheck \
   || { show_log flower; exit 1; }
 stop flower
+
+# --- the asset library (the shop on the kit): upload through the edge, processed by the worker, download ------
+# The worker is still running; the backend and the edge come back. A user for the API's Basic auth is made
+# with Django's own command, in the backend's container.
+start app backend.yaml backend
+start edge edge.yaml edge
+wait_for 60 "backend: ready again" expect_status 200 http://127.0.0.1:8000/healthz/ready -H 'Host: localhost' \
+  || { show_log backend; exit 1; }
+wait_for 30 "edge: /healthz answers 200 again" expect_status 200 http://127.0.0.1:8080/healthz || { show_log edge; exit 1; }
+asset_password="images-suite-$$-not-a-real-password"
+runc --root "$runc_root" exec --env DJANGO_SUPERUSER_PASSWORD="$asset_password" backend \
+  python manage.py createsuperuser --noinput --username suite --email suite@example.com >"$work/createsuperuser.log" 2>&1 \
+  || { cat "$work/createsuperuser.log" >&2; die "$P" "backend: manage.py createsuperuser failed"; }
+host=$(sed -n 's/^ *- host: //p' "$suite/edge.yaml" | head -1)
+[ -n "$host" ] || die "$P" "no Ingress host in $suite/edge.yaml"
+in_pods timeout 120 python3 "$IMAGES_DIR/asset_journey.py" http://127.0.0.1:8080 http://127.0.0.1:8000 "$host" suite "$asset_password" \
+  || { show_log backend; show_log edge; show_log worker-default; die "$P" "the asset journey failed (hack/images/asset_journey.py)"; }
+log "$P" "ok: assets: a chunked upload through the edge, processed from S3 by the worker, downloaded through the edge"
+stop edge
+stop backend
 stop worker-default
 
 log "$P" "all passed"
