@@ -323,7 +323,8 @@ runc --root "$runc_root" exec --env DJANGO_SUPERUSER_PASSWORD="$asset_password" 
   || { cat "$work/createsuperuser.log" >&2; die "$P" "backend: manage.py createsuperuser failed"; }
 host=$(sed -n 's/^ *- host: //p' "$suite/edge.yaml" | head -1)
 [ -n "$host" ] || die "$P" "no Ingress host in $suite/edge.yaml"
-in_pods timeout 120 python3 "$IMAGES_DIR/asset_journey.py" http://127.0.0.1:8080 http://127.0.0.1:8000 "$host" suite "$asset_password" \
+in_pods timeout 120 python3 "$IMAGES_DIR/asset_journey.py" --image --edge http://127.0.0.1:8080 --backend http://127.0.0.1:8000 \
+  --host "$host" --user suite --password "$asset_password" --wait 60 \
   || { show_log backend; show_log edge; show_log worker-default; die "$P" "the asset journey failed (hack/images/asset_journey.py)"; }
 log "$P" "ok: assets: a chunked upload through the edge, processed from S3 by the worker, downloaded through the edge"
 stop edge
