@@ -131,6 +131,11 @@ log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS=":$redis_password@$REDIS_ADDR:6379"
 export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret
+# In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
+# once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
+# and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).
+"$@" <&0 &
+pids+=($!)
 rc=0
-"$@" || rc=$?
+wait "${pids[-1]}" || rc=$?
 exit "$rc"

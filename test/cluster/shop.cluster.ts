@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
 import { loadEnvironments } from './render';
+import { describeFailures, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
 import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
@@ -20,12 +21,13 @@ const NS = `shop-${SUITE_ENVIRONMENT.name}`;
 const INGRESS_NS = 'ingress-nginx';
 const FIELD_MANAGER = 'shop-suite';
 const APP_UID = '10001';
+/** The pod in the ingress namespace (the render's ingress source) that sends every request through the edge. */
+const CLIENT = 'ingress-client';
 /** The release the suite environment renders: staging's, whose images shop-hosts.sh pushed. */
 const VERSION = JSON.parse(readFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), 'utf8')).staging.version;
 const CRDS_DIR = path.resolve(__dirname, '../..', process.env.CRDS_DIR ?? '../shared/crds');
 const KEDA_CRDS = 'keda-v2.20.2';
 const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
-const BUSYBOX = requireEnv('CP_BUSYBOX_IMAGE');
 const DATABASE_URL = requireEnv('SHOP_DATABASE_URL');
 const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
 let api: Api;
@@ -101,6 +103,11 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       secret('shop-flower', { 'basic-auth': 'oncall:shop-suite' }),
     ]);
 
+    // The client pod first, so that the NetworkPolicy firewall has long known its address when the
+    // edge checks run. From the shop's own image: it has Python, whose http.client is the suite's client.
+    const backendImage = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')?.spec.template.spec.containers[0].image;
+    await apply([loopClientPod(CLIENT, INGRESS_NS, backendImage, Number(APP_UID))]);
+
     const started = Date.now();
     await apply(objects.filter((o) => o.kind !== 'Namespace'));
     let state = '';
@@ -108,7 +115,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
       const job = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/migrate`);
       const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
-        && (d.status?.readyReplicas ?? 0) >= (d.spec.replicas ?? 1));
+        && (d.status?.readyReplicas ?? 0) >= replicasOf(d.metadata.name));
       state = `available: ${available.map((d) => d.metadata.name).join(', ')}; migrate succeeded: ${job.status?.succeeded ?? 0}`;
       return available.length === deployments.length && job.status?.succeeded === 1;
     }, 420 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
@@ -144,30 +151,15 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
   });
 
   test('WHEN a pod in the ingress namespace calls the edge Service THEN the backend answers through it', async () => {
-    await apply([{
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'ingress-client', namespace: INGRESS_NS },
-      spec: {
-        nodeSelector: { 'picvario.test/node': 'real' },
-        terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
-      },
-    }]);
-    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/ingress-client`)), 60 * SECOND);
-    const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
-    const ingress = objects.find((o) => o.kind === 'Ingress');
-    if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
-    const host = ingress.spec.rules[0].host;
-    const port = edge.spec.ports[0].port;
-    let answer = '';
-    await waitFor('the backend through the edge Service', async () => {
-      const r = await exec(INGRESS_NS, 'ingress-client', 'main',
-        ['sh', '-c', `printf 'GET /api/ HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | nc -w 5 ${edge.metadata.name}.${NS}.svc.cluster.local ${port}`]);
-      answer = r.stdout + r.stderr;
-      return /^HTTP\/1\.[01] 200/.test(answer);
-    }, 60 * SECOND, async () => `last answer: ${answer}`, 2 * SECOND);
-    expect(answer.split(/\r?\n\r?\n/).slice(1).join('').trim()).toBe('shop');
+    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)), 120 * SECOND);
+    // What has to be true before a request can pass: both hops' Services list every replica as ready
+    // (so kube-proxy has endpoints to program). Then every request must pass: no retry.
+    for (const service of ['edge', 'backend']) {
+      await waitFor(`the ${service} Service's endpoints ready`, async () => await readyEndpoints(service) >= replicasOf(service), 60 * SECOND);
+    }
+    const report = await new RequestLoop(INGRESS_NS, CLIENT, 'first', edgeTarget(), { maxRequests: 20, maxSeconds: 30, intervalSeconds: 0.1, timeoutSeconds: 5 }).done;
+    console.log(`edge: ${report.failed} failed requests of ${report.total}`);
+    expect([report.total, report.failed, describeFailures(report)]).toEqual([20, 0, '']);
   });
 
   test('WHEN a task is sent through Redis THEN worker-default runs it', async () => {
@@ -184,3 +176,29 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     }, 60 * SECOND, async () => logs.split('\n').slice(-30).join('\n'), 2 * SECOND);
   });
 });
+
+function edgeTarget(): LoopTarget {
+  const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
+  const ingress = objects.find((o) => o.kind === 'Ingress');
+  if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return {
+    host: `${edge.metadata.name}.${NS}.svc.cluster.local`,
+    port: edge.spec.ports[0].port,
+    virtualHost: ingress.spec.rules[0].host,
+    path: '/api/',
+    expectBody: 'shop',
+  };
+}
+
+/** The replicas the render gives a Deployment: its HPA's minimum (the HPA sets them), or its own. */
+function replicasOf(deployment: string): number {
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === deployment);
+  const own = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  if (!hpa && !own) throw new Error(`the render has no Deployment ${deployment}`);
+  return hpa ? hpa.spec.minReplicas : own!.spec.replicas ?? 1;
+}
+
+async function readyEndpoints(service: string): Promise<number> {
+  const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
+  return slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).length;
+}
