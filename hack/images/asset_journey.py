@@ -12,7 +12,7 @@
 3. It downloads through the edge (the backend answers X-Accel-Redirect, the edge streams from S3) with
    equal bytes. The backend's own answer (--backend, default the first --parts-via URL) has an
    X-Accel-Redirect header and no body. An image's thumbnail downloads as a PNG of at most 256 pixels.
-Prints `upload: <parts> parts via <n> endpoints, sha256 equal` and one line for the rest; exits 1 naming the
+Prints `parts: <parts> via <n> endpoints, sha256 equal` and one line for the rest; exits 1 naming the
 step that failed. Every request has a timeout, and the wait for the worker is bounded.
 """
 import argparse
@@ -102,7 +102,7 @@ if asset["state"] != "processed":
     fail("processing", f"the asset is {asset['state']} after {args.wait:.0f} s: {asset}")
 if asset["sha256"] != digest or asset["size"] != len(original) or asset["thumbnail"] != args.image:
     fail("processing", f"the worker found {asset}, the client sent {len(original)} bytes with sha256 {digest}")
-print(f"upload: {len(parts)} parts via {len(set(parts_via))} endpoints, sha256 equal")
+print(f"parts: {len(parts)} via {len(set(parts_via))} endpoints, sha256 equal")
 
 headers, body = call("download from the backend", "GET", f"{backend}/api/assets/{asset_id}/download")
 if not headers.get("X-Accel-Redirect") or body:

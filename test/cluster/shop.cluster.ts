@@ -11,6 +11,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { PortForward, runJourney } from './asset-journey';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
 import { loadEnvironments } from './render';
 import { describeFailures, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
@@ -30,6 +31,10 @@ const KEDA_CRDS = 'keda-v2.20.2';
 const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
 const DATABASE_URL = requireEnv('SHOP_DATABASE_URL');
 const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
+const S3_ACCESS_KEY = requireEnv('SHOP_S3_ACCESS_KEY');
+const S3_SECRET_KEY = requireEnv('SHOP_S3_SECRET_KEY');
+/** The buckets shop-hosts.sh made on the S3 test host. */
+const S3_BUCKETS = requireEnv('SHOP_S3_BUCKETS').split(' ');
 let api: Api;
 let objects: KubeObject[] = [];
 let deployments: string[] = [];
@@ -87,6 +92,11 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     await apply(crds);
     for (const crd of crds) await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]);
 
+    // The buckets the pods use (their readiness asks the media bucket) are the ones on the test host.
+    const buckets = new Set(objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers)
+      .flatMap((c: any) => c.env ?? []).filter((e: any) => ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET'].includes(e.name)).map((e: any) => e.value));
+    expect([...buckets].filter((b) => !S3_BUCKETS.includes(b))).toEqual([]);
+
     const namespace = objects.filter((o) => o.kind === 'Namespace');
     expect(namespace.map((o) => o.metadata.name)).toEqual([NS]);
     await apply([...namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INGRESS_NS } }]);
@@ -98,7 +108,12 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       } catch { return false; }
     }, 30 * SECOND);
     await apply([
-      secret('shop-app', { 'database-url': DATABASE_URL, 'secret-key': `shop-suite-${Date.now()}-not-a-real-secret` }),
+      secret('shop-app', {
+        'database-url': DATABASE_URL,
+        'secret-key': `shop-suite-${Date.now()}-not-a-real-secret`,
+        's3-access-key': S3_ACCESS_KEY,
+        's3-secret-key': S3_SECRET_KEY,
+      }),
       secret('shop-broker', { 'redis-address': REDIS_ADDRESS }),
       secret('shop-flower', { 'basic-auth': 'oncall:shop-suite' }),
     ]);
@@ -175,6 +190,38 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       return logs.includes(`shop.tasks.ping[${id}] succeeded`);
     }, 60 * SECOND, async () => logs.split('\n').slice(-30).join('\n'), 2 * SECOND);
   });
+
+  test('WHEN a 64 MiB file is uploaded in 8 MiB parts to each backend pod in turn THEN S3 holds it whole, a worker checksums it from S3, and it downloads through the edge', async () => {
+    const running = await deploymentPods();
+    const backends = running.filter((p) => componentOf(p) === 'backend');
+    const edgePod = running.find((p) => componentOf(p) === 'edge');
+    expect(backends.length).toBeGreaterThanOrEqual(2);
+    const [first] = backends;
+    const password = `shop-suite-${Date.now()}-not-a-real-password`;
+    const made = await exec(NS, first.metadata.name, first.spec.containers[0].name,
+      ['env', `DJANGO_SUPERUSER_PASSWORD=${password}`, 'python', 'manage.py', 'createsuperuser', '--noinput', '--username', 'suite', '--email', 'suite@example.com']);
+    expect([made.code, made.code === 0 ? '' : made.stderr.slice(-400)]).toEqual([0, '']);
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    const forwards: PortForward[] = [];
+    try {
+      for (const b of backends) forwards.push(await PortForward.open(NS, b.metadata.name, containerPort(b)));
+      const edge = await PortForward.open(NS, edgePod!.metadata.name, containerPort(edgePod!));
+      const report = await runJourney({
+        edge, backends: [...forwards], host: ingress.spec.rules[0].host, user: 'suite', password, sizeMiB: 64, partMiB: 8,
+      });
+      forwards.push(edge);
+      expect([report.code, report.output]).toEqual([0, expect.stringContaining(`parts: 8 via ${backends.length} endpoints, sha256 equal`)]);
+      console.log(`upload: 8 parts via ${backends.length} pods, sha256 equal`);
+      console.log(report.output.split('\n').filter((l) => l.startsWith('download:')).join('\n'));
+    } finally {
+      forwards.forEach((f) => f.close());
+    }
+    // No pod wrote it to disk: the root is read-only, and /tmp (an emptyDir) holds nothing of a part's size.
+    for (const b of backends) {
+      const found = await exec(NS, b.metadata.name, b.spec.containers[0].name, ['find', '/tmp', '-type', 'f', '-size', '+1M']);
+      expect([b.metadata.name, found.code, found.stdout.trim()]).toEqual([b.metadata.name, 0, '']);
+    }
+  }, 420 * SECOND);
 });
 
 function edgeTarget(): LoopTarget {
@@ -188,6 +235,13 @@ function edgeTarget(): LoopTarget {
     path: '/api/',
     expectBody: 'shop',
   };
+}
+
+/** The port a pod's first container listens on (the render's containerPort). */
+function containerPort(pod: KubeObject): number {
+  const port = pod.spec.containers[0].ports?.[0]?.containerPort;
+  if (!port) throw new Error(`${pod.metadata.name} has no containerPort`);
+  return port;
 }
 
 /** The replicas the render gives a Deployment: its HPA's minimum (the HPA sets them), or its own. */
