@@ -22,7 +22,10 @@
 #   - flower: /flower/healthcheck answers 200;
 #   - the asset library (examples/shop/app/shop/assets.py on the kit): a chunked upload through the edge,
 #     processed from S3 by the worker (size, sha256, thumbnail), downloaded through the edge by X-Accel-Redirect
-#     (hack/images/asset_journey.py).
+#     (hack/images/asset_journey.py);
+#   - the django-tenants flavour (shop.settings.tenants) on a database of its own: migrate_schemas --shared, two
+#     tenants with empty schemas, migrate_schemas --tenant migrates both, and a request for each tenant's host
+#     knows only that tenant's user (hack/images/tenants_check.py).
 #
 # Every container runs in a network namespace the suite creates, with loopback alone (which also carries the
 # test hosts' addresses): no traffic leaves this machine. The images are pulled back from the registry (skopeo) and unpacked once (umoci); each
@@ -327,6 +330,41 @@ in_pods timeout 120 python3 "$IMAGES_DIR/asset_journey.py" --image --edge http:/
   --host "$host" --user suite --password "$asset_password" --wait 60 \
   || { show_log backend; show_log edge; show_log worker-default; die "$P" "the asset journey failed (hack/images/asset_journey.py)"; }
 log "$P" "ok: assets: a chunked upload through the edge, processed from S3 by the worker, downloaded through the edge"
+
+# --- the django-tenants flavour (shop.settings.tenants), in the backend's container, on a database of its own ---
+# Picvario's Job commands: migrate_schemas --shared, then --tenant, which migrates every tenant's schema.
+in_pods "$pg_bin/createdb" -h "$PG_ADDR" -p 5432 -U shop shop_tenants || die "$P" "createdb shop_tenants failed"
+tenants_exec() { # <command...>: in the backend's container, as the tenants flavour
+  runc --root "$runc_root" exec --env DJANGO_SETTINGS_MODULE=shop.settings.tenants \
+    --env DATABASE_URL="postgres://shop:unused@$PG_ADDR:5432/shop_tenants" "$@"
+}
+tenants_exec backend python manage.py migrate_schemas --shared --noinput >"$work/tenants-shared.log" 2>&1 \
+  || { cat "$work/tenants-shared.log" >&2; die "$P" "tenants: migrate_schemas --shared failed"; }
+tenants=(alpha beta)
+tenants_exec backend python manage.py shell -c "
+from django.db import connection
+from tenants.models import Client, Domain
+for schema in '${tenants[*]}'.split():
+    tenant = Client.objects.create(schema_name=schema, name=schema.title())
+    connection.cursor().execute(f'CREATE SCHEMA {schema}')  # empty: migrate_schemas --tenant fills it
+    Domain.objects.create(domain=f'{schema}.shop.example.com', tenant=tenant, is_primary=True)
+" >"$work/tenants-create.log" 2>&1 || { cat "$work/tenants-create.log" >&2; die "$P" "tenants: creating the tenants and their empty schemas failed"; }
+tenants_exec backend python manage.py migrate_schemas --tenant --noinput >"$work/tenants-migrate.log" 2>&1 \
+  || { cat "$work/tenants-migrate.log" >&2; die "$P" "tenants: migrate_schemas --tenant failed"; }
+check=()
+for schema in "${tenants[@]}"; do
+  grep -q "standard:$schema\]   Applying shop.0001_initial... OK" "$work/tenants-migrate.log" \
+    || { cat "$work/tenants-migrate.log" >&2; die "$P" "tenants: migrate_schemas --tenant did not migrate the schema $schema"; }
+  tenants_exec --env DJANGO_SUPERUSER_PASSWORD="pw-$schema-$$" backend python manage.py tenant_command createsuperuser \
+    --schema="$schema" --noinput --username "user-$schema" --email "user@$schema.example.com" >>"$work/tenants-create.log" 2>&1 \
+    || { cat "$work/tenants-create.log" >&2; die "$P" "tenants: createsuperuser in $schema failed"; }
+  check+=("$schema:$schema.shop.example.com:user-$schema:pw-$schema-$$")
+done
+log "$P" "ok: tenants: migrate_schemas --shared, then --tenant migrated the schemas ${tenants[*]}"
+tenants_exec --env TENANTS_CHECK="$(IFS=,; echo "${check[*]}")" backend python manage.py shell \
+  -c "exec(open('/dev/stdin').read())" <"$IMAGES_DIR/tenants_check.py" >"$work/tenants-check.log" 2>&1 \
+  || { cat "$work/tenants-check.log" >&2; die "$P" "tenants: a request saw another tenant's data (hack/images/tenants_check.py)"; }
+log "$P" "ok: $(tail -1 "$work/tenants-check.log")"
 stop edge
 stop backend
 stop worker-default

@@ -1,5 +1,6 @@
 """The asset library's API: register an upload the kit completed, read what the worker found, download.
 
+    GET  /api/assets/                 -> 200 {"assets": [your latest 100]}
     POST /api/assets/                 {"upload": "<id of a completed upload of yours>"} -> 201 the asset
     GET  /api/assets/<id>             -> 200 the asset (state, size, sha256, thumbnail)
     GET  /api/assets/<id>/download    -> 200, empty: X-Accel-Redirect, so the edge streams it from S3
@@ -29,9 +30,12 @@ def _own(request, asset_id):
     return Asset.objects.select_related("upload").filter(id=asset_id, upload__owner=request.user).first()
 
 
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 @_signed_in
-def register(request):
+def collection(request):
+    if request.method == "GET":
+        mine = Asset.objects.select_related("upload").filter(upload__owner=request.user).order_by("-created_at")[:100]
+        return JsonResponse({"assets": [asset.as_json() for asset in mine]})
     try:
         upload_id = json.loads(request.body or b"{}").get("upload")
     except (ValueError, AttributeError):

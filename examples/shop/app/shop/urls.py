@@ -12,7 +12,7 @@ def index(request):
 urlpatterns = [
     # /healthz/live, /healthz/ready and the chunked uploads (uploads/), from the kit.
     path("", include("k8s_topology_django.urls")),
-    path("api/assets/", assets.register),
+    path("api/assets/", assets.collection),
     path("api/assets/<uuid:asset_id>", assets.detail),
     path("api/assets/<uuid:asset_id>/download", assets.download),
     path("api/assets/<uuid:asset_id>/thumbnail", assets.thumbnail),
