@@ -12,9 +12,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PortForward, runJourney } from './asset-journey';
-import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
+import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
 import { loadEnvironments } from './render';
-import { describeFailures, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
+import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
 import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
@@ -24,6 +24,8 @@ const FIELD_MANAGER = 'shop-suite';
 const APP_UID = '10001';
 /** The pod in the ingress namespace (the render's ingress source) that sends every request through the edge. */
 const CLIENT = 'ingress-client';
+/** The requests of the drain and of the rollouts: one every 100 ms, each given 2 s, at most 3 minutes. */
+const LOAD: LoopBounds = { maxRequests: 1800, maxSeconds: 180, intervalSeconds: 0.1, timeoutSeconds: 2 };
 /** The release the suite environment renders: staging's, whose images shop-hosts.sh pushed. */
 const VERSION = JSON.parse(readFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), 'utf8')).staging.version;
 const CRDS_DIR = path.resolve(__dirname, '../..', process.env.CRDS_DIR ?? '../shared/crds');
@@ -222,6 +224,54 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       expect([b.metadata.name, found.code, found.stdout.trim()]).toEqual([b.metadata.name, 0, '']);
     }
   }, 420 * SECOND);
+
+  test('WHEN each node in turn is drained while requests go through the edge THEN no request fails and no budget is broken', async () => {
+    // The first drain moves every replica to the second node; the second drain then finds both replicas
+    // of each web component on one node, and only the budgets keep it from evicting them at once.
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    const watch = watchBudgets();
+    const stranded: string[] = [];
+    for (const node of [NODE_A, NODE_B]) {
+      const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
+      expect([node, on]).toEqual([node, expect.arrayContaining(['backend', 'edge'])]);
+      // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
+      // kubectl drain evicts through the eviction API (so the budgets apply) and waits until the pods are gone.
+      const drain = await kubectl(['drain', node, `--pod-selector=app.kubernetes.io/instance=${NS}`,
+        '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
+      try {
+        expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
+        await waitForDeploymentsReady(150 * SECOND);
+        stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
+      } finally {
+        await kubectlOk(['uncordon', node]);
+      }
+    }
+    await sleep(2 * SECOND);
+    const violations = await watch.stop();
+    const report = await loop.stop();
+    console.log(`drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
+    expect(stranded).toEqual([]);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+    expect(violations).toEqual([]);
+  });
+
+  test('WHEN the backend and then the edge roll out while requests go through the edge THEN no request fails', async () => {
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'rollout', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    for (const name of ['backend', 'edge']) {
+      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+      await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
+        async () => describeNamespace(), SECOND);
+    }
+    const report = await loop.stop();
+    console.log(`rollout: ${report.failed} failed requests of ${report.total}`);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+  });
 });
 
 function edgeTarget(): LoopTarget {
@@ -255,4 +305,39 @@ function replicasOf(deployment: string): number {
 async function readyEndpoints(service: string): Promise<number> {
   const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
   return slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).length;
+}
+
+async function waitForDeploymentsReady(timeoutMs: number): Promise<void> {
+  let state = '';
+  await waitFor('every Deployment back at its replicas, all ready', async () => {
+    const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
+    const wanted = (d: KubeObject) => d.spec.replicas ?? 1;
+    const short = ds.filter((d) => (d.status?.readyReplicas ?? 0) < wanted(d) || (d.status?.updatedReplicas ?? 0) < wanted(d)
+      || (d.status?.replicas ?? 0) > wanted(d));
+    state = short.map((d) => `${d.metadata.name}: ${d.status?.readyReplicas ?? 0}/${d.spec.replicas} ready`).join(', ');
+    return short.length === 0;
+  }, timeoutMs, async () => `${state}\n${await describeNamespace()}`, SECOND);
+}
+
+/**
+ * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped. A violation is an
+ * observation of a budget with fewer healthy pods than it requires (status.currentHealthy <
+ * status.desiredHealthy), whatever took them: the eviction API should never let a drain do it.
+ */
+function watchBudgets(): { stop: () => Promise<string[]> } {
+  const violations: string[] = [];
+  let running = true;
+  const started = Date.now();
+  const loop = (async () => {
+    while (running) {
+      for (const b of await api.list(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`)) {
+        const { currentHealthy, desiredHealthy } = b.status ?? {};
+        if (currentHealthy < desiredHealthy) {
+          violations.push(`${b.metadata.name}: ${currentHealthy} healthy of ${desiredHealthy} required at ${(Date.now() - started) / SECOND} s`);
+        }
+      }
+      await sleep(250);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return violations; } };
 }
