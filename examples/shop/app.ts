@@ -55,15 +55,18 @@ function dataCentre(name: string, replicas: [number, number], network: string): 
 const ENVIRONMENTS: Environment[] = [dataCentre('staging', [2, 4], '10.61'), dataCentre('production', [3, 10], '10.60')];
 
 /**
- * The environment the cluster suites run on a small test cluster (two nodes on a 2-core machine):
- * one replica of each web component, smaller requests, and its external services on test hosts
+ * The environment the cluster suites run on a small test cluster (two nodes, one per zone, on a
+ * 2-core machine): two replicas of each web component and no more (one per node, so that a drain
+ * and a rollout are survived by a replica on the other node, under budgets that keep one
+ * available; a fixed size so that the HPAs cannot change the picture mid-test), smaller requests,
+ * and its external services on test hosts
  * that the suite creates in 203.0.113.0/24 (RFC 5737): PostgreSQL on .10, Redis on .11, an
  * S3-compatible server on .12:7070. Same code as staging and production; only these values differ.
  */
 export const SUITE_ENVIRONMENT: Environment = {
   name: 'e2e',
-  replicas: [1, 2],
-  frontReplicas: [1, 2],
+  replicas: [2, 2],
+  frontReplicas: [2, 2],
   postgres: { cidr: '203.0.113.10/32', port: 5432 },
   redis: { cidr: '203.0.113.11/32', port: 6379 },
   s3: { cidr: '203.0.113.12/32', port: 7070, endpoint: 'http://203.0.113.12:7070' },
@@ -92,7 +95,15 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
       mediaBucket: `shop-${env.name}-media`,
       staticBucket: `shop-${env.name}-static`,
       s3Region: 'eu-west-1',
-      ...(env.s3.endpoint ? { s3Endpoint: env.s3.endpoint } : {}),
+      // AWS grants the pods S3 through their ServiceAccount's role; an S3-compatible server takes
+      // an access key, from the settings Secret.
+      ...(env.s3.endpoint ? {
+        s3Endpoint: env.s3.endpoint,
+        secretEnv: [
+          { name: 'AWS_ACCESS_KEY_ID', secretName: 'shop-app', key: 's3-access-key' },
+          { name: 'AWS_SECRET_ACCESS_KEY', secretName: 'shop-app', key: 's3-secret-key' },
+        ],
+      } : {}),
     },
     broker: { kind: BrokerKind.REDIS, secretName: 'shop-broker' },
     backend: { resources: env.web, minReplicas: env.replicas[0], maxReplicas: env.replicas[1], application: 'shop.wsgi:application' },

@@ -14,9 +14,9 @@
 #    On the bridge rather than a dummy interface: the machine's kernel may lack the dummy module.
 #      203.0.113.10:5432  PostgreSQL 15 (Debian's), database and user "shop", a password
 #      203.0.113.11:6379  redis-server with a password
-#      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh
+#      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh, with the buckets of SHOP_S3_BUCKETS
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`:<password>@203.0.113.11:6379`),
-#    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY and SHOP_S3_SECRET_KEY set; its exit code is ours.
+#    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -121,7 +121,11 @@ wait_tcp "$REDIS_ADDR" 6379 redis-server "$work/redis.log"
 
 # --- versitygw (S3) ---------------------------------------------------------------------------
 s3_access=shop-$RANDOM$RANDOM s3_secret=$(secret)
+# The suite environment's buckets (examples/shop/app.ts: shop-<environment>-media and -static); the suite
+# checks that the render names no other. In versitygw's posix backend a bucket is a folder of its root.
+SHOP_S3_BUCKETS=${SHOP_S3_BUCKETS:-shop-e2e-media shop-e2e-static}
 mkdir "$work/s3"
+for bucket in $SHOP_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
@@ -130,7 +134,12 @@ log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS=":$redis_password@$REDIS_ADDR:6379"
-export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret
+export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret SHOP_S3_BUCKETS
+# In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
+# once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
+# and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).
+"$@" <&0 &
+pids+=($!)
 rc=0
-"$@" || rc=$?
+wait "${pids[-1]}" || rc=$?
 exit "$rc"

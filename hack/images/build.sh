@@ -97,9 +97,14 @@ build_wheels() {
   local site="$root/$IMAGE_SITE_PACKAGES"
   /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
     --no-deps --require-hashes --no-compile "${PIP_PLATFORM_ARGS[@]}" --target "$site" -r "$requirements"
-  # The Celery side of the README's app-side kit (contrib/django's k8s_topology_celery module, which imports
-  # no Django): the shop's hand-written settings and health views need nothing else of it.
-  install -m 644 "$REPO_ROOT/contrib/django/k8s_topology_celery.py" "$site/"
+  # The README's app-side kit (contrib/django, k8s-topology-django), from its wheel as a team installs it
+  # (the wheel the release publishes, hack/package/kit-wheel.sh); its requirements are among the app's pins.
+  local kit
+  kit=$(mktemp -d)
+  bash "$REPO_ROOT/hack/package/kit-wheel.sh" "$kit" >&2
+  /usr/bin/python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    --no-deps --no-compile "${PIP_PLATFORM_ARGS[@]}" --target "$site" "$kit"/k8s_topology_django-*.whl
+  rm -rf "$kit"
   mkdir -p "$root/usr/local/bin"
   local script
   for script in "$site"/bin/*; do
@@ -190,7 +195,7 @@ build_def() { # <def>
       [ -d "$REPO_ROOT/$APP_SOURCE" ] || die "$P" "defs/$def.sh: APP_SOURCE '$APP_SOURCE' is not a folder"
       [ -f "$REPO_ROOT/$APP_REQUIREMENTS" ] || die "$P" "defs/$def.sh: APP_REQUIREMENTS '$APP_REQUIREMENTS' is not a file"
       local wheels
-      wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/django/k8s_topology_celery.py" \
+      wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/django" "$REPO_ROOT/hack/package/kit-wheel.sh" "$REPO_ROOT/hack/lib/python.sh" "kit $(node -p "require('$REPO_ROOT/package.json').version")" \
         "${PIP_PLATFORM_ARGS[*]}" "$IMAGE_SITE_PACKAGES" "$(python3 --version)" "$(fn build_wheels compile_python deterministic_tar)").tar"
       cached "$wheels" build_wheels "$REPO_ROOT/$APP_REQUIREMENTS"
       tars+=("$wheels")

@@ -11,8 +11,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, waitFor } from './kube';
+import { PortForward, runJourney } from './asset-journey';
+import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
 import { loadEnvironments } from './render';
+import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
 import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
@@ -20,14 +22,21 @@ const NS = `shop-${SUITE_ENVIRONMENT.name}`;
 const INGRESS_NS = 'ingress-nginx';
 const FIELD_MANAGER = 'shop-suite';
 const APP_UID = '10001';
+/** The pod in the ingress namespace (the render's ingress source) that sends every request through the edge. */
+const CLIENT = 'ingress-client';
+/** The requests of the drain and of the rollouts: one every 100 ms, each given 2 s, at most 3 minutes. */
+const LOAD: LoopBounds = { maxRequests: 1800, maxSeconds: 180, intervalSeconds: 0.1, timeoutSeconds: 2 };
 /** The release the suite environment renders: staging's, whose images shop-hosts.sh pushed. */
 const VERSION = JSON.parse(readFileSync(path.resolve(__dirname, '../../examples/shop/releases.json'), 'utf8')).staging.version;
 const CRDS_DIR = path.resolve(__dirname, '../..', process.env.CRDS_DIR ?? '../shared/crds');
 const KEDA_CRDS = 'keda-v2.20.2';
 const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
-const BUSYBOX = requireEnv('CP_BUSYBOX_IMAGE');
 const DATABASE_URL = requireEnv('SHOP_DATABASE_URL');
 const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
+const S3_ACCESS_KEY = requireEnv('SHOP_S3_ACCESS_KEY');
+const S3_SECRET_KEY = requireEnv('SHOP_S3_SECRET_KEY');
+/** The buckets shop-hosts.sh made on the S3 test host. */
+const S3_BUCKETS = requireEnv('SHOP_S3_BUCKETS').split(' ');
 let api: Api;
 let objects: KubeObject[] = [];
 let deployments: string[] = [];
@@ -85,6 +94,11 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     await apply(crds);
     for (const crd of crds) await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]);
 
+    // The buckets the pods use (their readiness asks the media bucket) are the ones on the test host.
+    const buckets = new Set(objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers)
+      .flatMap((c: any) => c.env ?? []).filter((e: any) => ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET'].includes(e.name)).map((e: any) => e.value));
+    expect([...buckets].filter((b) => !S3_BUCKETS.includes(b))).toEqual([]);
+
     const namespace = objects.filter((o) => o.kind === 'Namespace');
     expect(namespace.map((o) => o.metadata.name)).toEqual([NS]);
     await apply([...namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INGRESS_NS } }]);
@@ -96,10 +110,20 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       } catch { return false; }
     }, 30 * SECOND);
     await apply([
-      secret('shop-app', { 'database-url': DATABASE_URL, 'secret-key': `shop-suite-${Date.now()}-not-a-real-secret` }),
+      secret('shop-app', {
+        'database-url': DATABASE_URL,
+        'secret-key': `shop-suite-${Date.now()}-not-a-real-secret`,
+        's3-access-key': S3_ACCESS_KEY,
+        's3-secret-key': S3_SECRET_KEY,
+      }),
       secret('shop-broker', { 'redis-address': REDIS_ADDRESS }),
       secret('shop-flower', { 'basic-auth': 'oncall:shop-suite' }),
     ]);
+
+    // The client pod first, so that the NetworkPolicy firewall has long known its address when the
+    // edge checks run. From the shop's own image: it has Python, whose http.client is the suite's client.
+    const backendImage = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')?.spec.template.spec.containers[0].image;
+    await apply([loopClientPod(CLIENT, INGRESS_NS, backendImage, Number(APP_UID))]);
 
     const started = Date.now();
     await apply(objects.filter((o) => o.kind !== 'Namespace'));
@@ -108,7 +132,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
       const job = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/migrate`);
       const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
-        && (d.status?.readyReplicas ?? 0) >= (d.spec.replicas ?? 1));
+        && (d.status?.readyReplicas ?? 0) >= replicasOf(d.metadata.name));
       state = `available: ${available.map((d) => d.metadata.name).join(', ')}; migrate succeeded: ${job.status?.succeeded ?? 0}`;
       return available.length === deployments.length && job.status?.succeeded === 1;
     }, 420 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
@@ -144,30 +168,15 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
   });
 
   test('WHEN a pod in the ingress namespace calls the edge Service THEN the backend answers through it', async () => {
-    await apply([{
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'ingress-client', namespace: INGRESS_NS },
-      spec: {
-        nodeSelector: { 'picvario.test/node': 'real' },
-        terminationGracePeriodSeconds: 1,
-        containers: [{ name: 'main', image: BUSYBOX, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
-      },
-    }]);
-    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/ingress-client`)), 60 * SECOND);
-    const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
-    const ingress = objects.find((o) => o.kind === 'Ingress');
-    if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
-    const host = ingress.spec.rules[0].host;
-    const port = edge.spec.ports[0].port;
-    let answer = '';
-    await waitFor('the backend through the edge Service', async () => {
-      const r = await exec(INGRESS_NS, 'ingress-client', 'main',
-        ['sh', '-c', `printf 'GET /api/ HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | nc -w 5 ${edge.metadata.name}.${NS}.svc.cluster.local ${port}`]);
-      answer = r.stdout + r.stderr;
-      return /^HTTP\/1\.[01] 200/.test(answer);
-    }, 60 * SECOND, async () => `last answer: ${answer}`, 2 * SECOND);
-    expect(answer.split(/\r?\n\r?\n/).slice(1).join('').trim()).toBe('shop');
+    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)), 120 * SECOND);
+    // What has to be true before a request can pass: both hops' Services list every replica as ready
+    // (so kube-proxy has endpoints to program). Then every request must pass: no retry.
+    for (const service of ['edge', 'backend']) {
+      await waitFor(`the ${service} Service's endpoints ready`, async () => await readyEndpoints(service) >= replicasOf(service), 60 * SECOND);
+    }
+    const report = await new RequestLoop(INGRESS_NS, CLIENT, 'first', edgeTarget(), { maxRequests: 20, maxSeconds: 30, intervalSeconds: 0.1, timeoutSeconds: 5 }).done;
+    console.log(`edge: ${report.failed} failed requests of ${report.total}`);
+    expect([report.total, report.failed, describeFailures(report)]).toEqual([20, 0, '']);
   });
 
   test('WHEN a task is sent through Redis THEN worker-default runs it', async () => {
@@ -183,4 +192,152 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       return logs.includes(`shop.tasks.ping[${id}] succeeded`);
     }, 60 * SECOND, async () => logs.split('\n').slice(-30).join('\n'), 2 * SECOND);
   });
+
+  test('WHEN a 64 MiB file is uploaded in 8 MiB parts to each backend pod in turn THEN S3 holds it whole, a worker checksums it from S3, and it downloads through the edge', async () => {
+    const running = await deploymentPods();
+    const backends = running.filter((p) => componentOf(p) === 'backend');
+    const edgePod = running.find((p) => componentOf(p) === 'edge');
+    expect(backends.length).toBeGreaterThanOrEqual(2);
+    const [first] = backends;
+    const password = `shop-suite-${Date.now()}-not-a-real-password`;
+    const made = await exec(NS, first.metadata.name, first.spec.containers[0].name,
+      ['env', `DJANGO_SUPERUSER_PASSWORD=${password}`, 'python', 'manage.py', 'createsuperuser', '--noinput', '--username', 'suite', '--email', 'suite@example.com']);
+    expect([made.code, made.code === 0 ? '' : made.stderr.slice(-400)]).toEqual([0, '']);
+    const ingress = objects.find((o) => o.kind === 'Ingress')!;
+    const forwards: PortForward[] = [];
+    try {
+      for (const b of backends) forwards.push(await PortForward.open(NS, b.metadata.name, containerPort(b)));
+      const edge = await PortForward.open(NS, edgePod!.metadata.name, containerPort(edgePod!));
+      const report = await runJourney({
+        edge, backends: [...forwards], host: ingress.spec.rules[0].host, user: 'suite', password, sizeMiB: 64, partMiB: 8,
+      });
+      forwards.push(edge);
+      expect([report.code, report.output]).toEqual([0, expect.stringContaining(`parts: 8 via ${backends.length} endpoints, sha256 equal`)]);
+      console.log(`upload: 8 parts via ${backends.length} pods, sha256 equal`);
+      console.log(report.output.split('\n').filter((l) => l.startsWith('download:')).join('\n'));
+    } finally {
+      forwards.forEach((f) => f.close());
+    }
+    // No pod wrote it to disk: the root is read-only, and /tmp (an emptyDir) holds nothing of a part's size.
+    for (const b of backends) {
+      const found = await exec(NS, b.metadata.name, b.spec.containers[0].name, ['find', '/tmp', '-type', 'f', '-size', '+1M']);
+      expect([b.metadata.name, found.code, found.stdout.trim()]).toEqual([b.metadata.name, 0, '']);
+    }
+  }, 420 * SECOND);
+
+  test('WHEN each node in turn is drained while requests go through the edge THEN no request fails and no budget is broken', async () => {
+    // The first drain moves every replica to the second node; the second drain then finds both replicas
+    // of each web component on one node, and only the budgets keep it from evicting them at once.
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    const watch = watchBudgets();
+    const stranded: string[] = [];
+    for (const node of [NODE_A, NODE_B]) {
+      const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
+      expect([node, on]).toEqual([node, expect.arrayContaining(['backend', 'edge'])]);
+      // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
+      // kubectl drain evicts through the eviction API (so the budgets apply) and waits until the pods are gone.
+      const drain = await kubectl(['drain', node, `--pod-selector=app.kubernetes.io/instance=${NS}`,
+        '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
+      try {
+        expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
+        await waitForDeploymentsReady(150 * SECOND);
+        stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
+      } finally {
+        await kubectlOk(['uncordon', node]);
+      }
+    }
+    await sleep(2 * SECOND);
+    const violations = await watch.stop();
+    const report = await loop.stop();
+    console.log(`drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
+    expect(stranded).toEqual([]);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+    expect(violations).toEqual([]);
+  });
+
+  test('WHEN the backend and then the edge roll out while requests go through the edge THEN no request fails', async () => {
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'rollout', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    for (const name of ['backend', 'edge']) {
+      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+      await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
+        async () => describeNamespace(), SECOND);
+    }
+    const report = await loop.stop();
+    console.log(`rollout: ${report.failed} failed requests of ${report.total}`);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+  });
 });
+
+function edgeTarget(): LoopTarget {
+  const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
+  const ingress = objects.find((o) => o.kind === 'Ingress');
+  if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return {
+    host: `${edge.metadata.name}.${NS}.svc.cluster.local`,
+    port: edge.spec.ports[0].port,
+    virtualHost: ingress.spec.rules[0].host,
+    path: '/api/',
+    expectBody: 'shop',
+  };
+}
+
+/** The port a pod's first container listens on (the render's containerPort). */
+function containerPort(pod: KubeObject): number {
+  const port = pod.spec.containers[0].ports?.[0]?.containerPort;
+  if (!port) throw new Error(`${pod.metadata.name} has no containerPort`);
+  return port;
+}
+
+/** The replicas the render gives a Deployment: its HPA's minimum (the HPA sets them), or its own. */
+function replicasOf(deployment: string): number {
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === deployment);
+  const own = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  if (!hpa && !own) throw new Error(`the render has no Deployment ${deployment}`);
+  return hpa ? hpa.spec.minReplicas : own!.spec.replicas ?? 1;
+}
+
+async function readyEndpoints(service: string): Promise<number> {
+  const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
+  return slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).length;
+}
+
+async function waitForDeploymentsReady(timeoutMs: number): Promise<void> {
+  let state = '';
+  await waitFor('every Deployment back at its replicas, all ready', async () => {
+    const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
+    const wanted = (d: KubeObject) => d.spec.replicas ?? 1;
+    const short = ds.filter((d) => (d.status?.readyReplicas ?? 0) < wanted(d) || (d.status?.updatedReplicas ?? 0) < wanted(d)
+      || (d.status?.replicas ?? 0) > wanted(d));
+    state = short.map((d) => `${d.metadata.name}: ${d.status?.readyReplicas ?? 0}/${d.spec.replicas} ready`).join(', ');
+    return short.length === 0;
+  }, timeoutMs, async () => `${state}\n${await describeNamespace()}`, SECOND);
+}
+
+/**
+ * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped. A violation is an
+ * observation of a budget with fewer healthy pods than it requires (status.currentHealthy <
+ * status.desiredHealthy), whatever took them: the eviction API should never let a drain do it.
+ */
+function watchBudgets(): { stop: () => Promise<string[]> } {
+  const violations: string[] = [];
+  let running = true;
+  const started = Date.now();
+  const loop = (async () => {
+    while (running) {
+      for (const b of await api.list(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`)) {
+        const { currentHealthy, desiredHealthy } = b.status ?? {};
+        if (currentHealthy < desiredHealthy) {
+          violations.push(`${b.metadata.name}: ${currentHealthy} healthy of ${desiredHealthy} required at ${(Date.now() - started) / SECOND} s`);
+        }
+      }
+      await sleep(250);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return violations; } };
+}

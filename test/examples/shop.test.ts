@@ -169,10 +169,23 @@ describe('GIVEN the suite environment of the shop, rendered by the same code for
     expect([env('AWS_S3_ENDPOINT_URL'), env('STATIC_URL')]).toEqual([SUITE_ENVIRONMENT.s3.endpoint, 'http://203.0.113.12:7070/shop-e2e-static/']);
   });
 
-  test('THEN its sizes fit two nodes on a 2-core machine: one replica of each web component, requests of at most 50m CPU', () => {
-    expect(of('HorizontalPodAutoscaler').map((h) => [h.metadata.name, h.spec.minReplicas]).sort()).toEqual([['backend', 1], ['edge', 1], ['ws', 1]]);
+  test('THEN its sizes fit two nodes on a 2-core machine: two replicas of each web component, requests of at most 50m CPU', () => {
+    expect(of('HorizontalPodAutoscaler').map((h) => [h.metadata.name, h.spec.minReplicas, h.spec.maxReplicas]).sort())
+      .toEqual([['backend', 2, 2], ['edge', 2, 2], ['ws', 2, 2]]);
     const requests = [...of('Deployment'), ...of('Job')].flatMap((o) => o.spec.template.spec.containers.map((c: any) => c.resources.requests.cpu));
     expect(requests.every((cpu: string) => ['20m', '50m'].includes(cpu))).toBe(true);
+  });
+
+  test('THEN a drain of one of its two nodes can go through: budgets keep one web replica, and a cordoned node leaves the spread', () => {
+    const budgets = Object.fromEntries(of('PodDisruptionBudget').map((b) => [b.metadata.name, b.spec.minAvailable]));
+    expect([budgets.backend, budgets.edge, budgets.ws]).toEqual([1, 1, 1]);
+    // One node per zone: with the cordoned node still counted, the strict node spread would keep an
+    // evicted replica Pending (skew 2 against an empty node), and the next eviction would wait on the budget.
+    const spread = find('Deployment', 'edge').spec.template.spec.topologySpreadConstraints;
+    expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable, c.nodeTaintsPolicy])).toEqual([
+      ['kubernetes.io/hostname', 'DoNotSchedule', 'Honor'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway', 'Honor'],
+    ]);
   });
 
   test('THEN staging and production keep their data-centre networks and AWS S3', () => {

@@ -26,11 +26,11 @@ def main(argv):
         for number in map(int, numbers):
             f.seek((number - 1) * int(part_size))
             data = f.read(int(part_size))
-            r = client.put(f"/uploads/{upload_id}/parts/{number}", data, content_type="application/octet-stream",
+            r = client.put(f"/upload/{upload_id}/parts/{number}", data, content_type="application/octet-stream",
                            secure=True)
             print(json.dumps({"status": r.status_code, "body": r.json()}))
     if complete:
-        r = client.post(f"/uploads/{upload_id}/complete", secure=True)
+        r = client.post(f"/upload/{upload_id}/complete", secure=True)
         print(json.dumps({"status": r.status_code, "body": r.json()}))
 
 

@@ -15,7 +15,7 @@ def test_live_answers_the_probe_although_the_host_is_not_allowed_and_https_is_en
 
 
 def test_other_paths_still_refuse_that_host():
-    assert probe.get("/uploads/").status_code == 400
+    assert probe.get("/upload/").status_code == 400
 
 
 def test_ready_when_database_broker_and_storage_answer():

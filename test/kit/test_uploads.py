@@ -22,13 +22,13 @@ BUCKET = os.environ.get("AWS_STORAGE_BUCKET_NAME", "media")
 
 
 def start(client, filename="holiday.mov"):
-    r = client.post("/uploads/", {"filename": filename, "content_type": "video/quicktime"}, content_type="application/json", secure=True)
+    r = client.post("/upload/", {"filename": filename, "content_type": "video/quicktime"}, content_type="application/json", secure=True)
     assert r.status_code == 201, r.content
     return r.json()
 
 
 def put(client, upload_id, number, data):
-    return client.put(f"/uploads/{upload_id}/parts/{number}", data, content_type="application/octet-stream", secure=True)
+    return client.put(f"/upload/{upload_id}/parts/{number}", data, content_type="application/octet-stream", secure=True)
 
 
 def open_uploads(s3, key):
@@ -63,14 +63,14 @@ def test_parts_sent_to_two_replicas_become_one_object(signed_in, s3, tmp_path):
     assert open_uploads(s3, upload["key"]) == []
     # Completed: no part and no second completion are taken.
     assert put(signed_in, upload["id"], 1, b"x").status_code == 409
-    assert signed_in.post(f"/uploads/{upload['id']}/complete", secure=True).status_code == 409
+    assert signed_in.post(f"/upload/{upload['id']}/complete", secure=True).status_code == 409
 
 
 def test_an_aborted_upload_leaves_nothing_on_s3(signed_in, s3):
     upload = start(signed_in)
     assert put(signed_in, upload["id"], 1, os.urandom(PART)).status_code == 200
     assert len(open_uploads(s3, upload["key"])) == 1
-    assert signed_in.delete(f"/uploads/{upload['id']}", secure=True).status_code == 204
+    assert signed_in.delete(f"/upload/{upload['id']}", secure=True).status_code == 204
     assert open_uploads(s3, upload["key"]) == []
     assert not MultipartUpload.objects.filter(pk=upload["id"]).exists()
 
@@ -84,27 +84,27 @@ def test_the_cleanup_command_aborts_expired_uploads_only(signed_in, s3):
     call_command("cleanup_uploads")
     assert open_uploads(s3, expired["key"]) == [] and not MultipartUpload.objects.filter(pk=expired["id"]).exists()
     assert len(open_uploads(s3, fresh["key"])) == 1 and MultipartUpload.objects.filter(pk=fresh["id"]).exists()
-    signed_in.delete(f"/uploads/{fresh['id']}", secure=True)
+    signed_in.delete(f"/upload/{fresh['id']}", secure=True)
 
 
 def test_refusals_say_what_was_wrong(signed_in, django_user_model):
     from django.test import Client
 
     anonymous = Client(HTTP_HOST="shop.example")
-    assert anonymous.post("/uploads/", {"filename": "a"}, content_type="application/json", secure=True).status_code == 403
+    assert anonymous.post("/upload/", {"filename": "a"}, content_type="application/json", secure=True).status_code == 403
     upload = start(signed_in)
     r = put(signed_in, upload["id"], 10001, b"x")
     assert r.status_code == 400 and "1 to 10000" in r.json()["error"]
     assert put(signed_in, upload["id"], 2, b"x").status_code == 200
-    r = signed_in.post(f"/uploads/{upload['id']}/complete", secure=True)
+    r = signed_in.post(f"/upload/{upload['id']}/complete", secure=True)
     assert r.status_code == 409 and "[2]" in r.json()["error"]
     other = Client(HTTP_HOST="shop.example")
     other.force_login(django_user_model.objects.create_user(username="someone-else", password="x"))
     assert put(other, upload["id"], 1, b"x").status_code == 404
-    assert other.delete(f"/uploads/{upload['id']}", secure=True).status_code == 404
-    r = signed_in.post("/uploads/", {"filename": "../"}, content_type="application/json", secure=True)
+    assert other.delete(f"/upload/{upload['id']}", secure=True).status_code == 404
+    r = signed_in.post("/upload/", {"filename": "../"}, content_type="application/json", secure=True)
     assert r.status_code == 400 and "'../'" in r.json()["error"]
-    signed_in.delete(f"/uploads/{upload['id']}", secure=True)
+    signed_in.delete(f"/upload/{upload['id']}", secure=True)
 
 
 def test_a_part_that_arrives_while_another_replica_completes_is_refused_not_lost(signed_in, s3, monkeypatch):

@@ -9,8 +9,8 @@ app_name = "k8s_topology"
 urlpatterns = [
     path("healthz/live", health.live, name="live"),
     path("healthz/ready", health.ready, name="ready"),
-    path("uploads/", views.start, name="upload-start"),
-    path("uploads/<uuid:upload_id>/parts/<int:number>", views.part, name="upload-part"),
-    path("uploads/<uuid:upload_id>/complete", views.complete, name="upload-complete"),
-    path("uploads/<uuid:upload_id>", views.abort, name="upload-abort"),
+    path("upload/", views.start, name="upload-start"),
+    path("upload/<uuid:upload_id>/parts/<int:number>", views.part, name="upload-part"),
+    path("upload/<uuid:upload_id>/complete", views.complete, name="upload-complete"),
+    path("upload/<uuid:upload_id>", views.abort, name="upload-abort"),
 ]

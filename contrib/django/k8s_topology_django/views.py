@@ -1,9 +1,11 @@
-"""The upload endpoints (JSON), for a signed-in user, each upload its starter's; urls.py mounts them under uploads/.
+"""The upload endpoints (JSON), for a signed-in user, each upload its starter's. urls.py mounts them under
+upload/, the prefix the edge routes uploads on (EdgeRouter's uploadPathPrefixes, `/upload/` by default:
+no request buffering and a 5 GiB body, where every other route takes 10 MiB).
 
-    POST   uploads/                   {"filename": "a.mov", "content_type": "video/quicktime"} -> 201 {"id", "key"}
-    PUT    uploads/<id>/parts/<n>     the part's bytes (5 MiB at least, but the last)     -> 200 {"number", "etag", "size"}
-    POST   uploads/<id>/complete                                                          -> 200 {"id", "key", "size"}
-    DELETE uploads/<id>                                                                   -> 204
+    POST   upload/                    {"filename": "a.mov", "content_type": "video/quicktime"} -> 201 {"id", "key"}
+    PUT    upload/<id>/parts/<n>      the part's bytes (5 MiB at least, but the last)     -> 200 {"number", "etag", "size"}
+    POST   upload/<id>/complete                                                           -> 200 {"id", "key", "size"}
+    DELETE upload/<id>                                                                    -> 204
 
 CSRF protection applies as to any view: a browser sends the csrftoken cookie's value in X-CSRFToken.
 """

@@ -81,7 +81,7 @@ from django.test import Client
 c = Client(raise_request_exception=False)
 print(json.dumps({
     "live": c.get("/healthz/live", HTTP_HOST="localhost").status_code,
-    "other": c.get("/uploads/", HTTP_HOST="localhost").status_code,
+    "other": c.get("/upload/", HTTP_HOST="localhost").status_code,
     "ready": (lambda r: [r.status_code, json.loads(r.content)])(c.get("/healthz/ready", HTTP_HOST="localhost")),
     "celery": __import__("k8s_topology_celery").HeartbeatScheduler.__name__,
 }))
@@ -95,7 +95,7 @@ checks = ready_body.get("checks", {})
 if seen["live"] != 200:
     fail(f"/healthz/live with Host: localhost answered {seen['live']} (expected 200)")
 if seen["other"] != 400:
-    fail(f"/uploads/ with Host: localhost answered {seen['other']} (expected 400: ALLOWED_HOSTS still applies)")
+    fail(f"/upload/ with Host: localhost answered {seen['other']} (expected 400: ALLOWED_HOSTS still applies)")
 if ready_status != 503 or checks.get("database", {}).get("status") != "failed" or checks.get("storage", {}).get("status") != "failed":
     fail(f"/healthz/ready with nothing reachable answered {ready_status} {ready_body} (expected 503, database and storage failed)")
 print("kit consumer: manage.py check passes; /healthz/live 200 and other paths 400 under Host: localhost; "

@@ -5,12 +5,11 @@ installs the worker's and beat's heartbeat files, which the liveness probes chec
 """
 import os
 
-import django
 from celery import Celery
 from k8s_topology_celery import configure
 
+# Celery's Django fixup sets Django up when a worker or beat starts (tasks import models inside them).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.production")
-django.setup()
 
 app = configure(Celery("shop"))
 app.conf.task_default_queue = "default"

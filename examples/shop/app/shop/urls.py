@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
 
-from shop import health
+from shop import assets
 
 
 def index(request):
@@ -10,8 +10,12 @@ def index(request):
 
 
 urlpatterns = [
-    path("healthz/live", health.live),
-    path("healthz/ready", health.ready),
+    # /healthz/live, /healthz/ready and the chunked uploads (uploads/), from the kit.
+    path("", include("k8s_topology_django.urls")),
+    path("api/assets/", assets.collection),
+    path("api/assets/<uuid:asset_id>", assets.detail),
+    path("api/assets/<uuid:asset_id>/download", assets.download),
+    path("api/assets/<uuid:asset_id>/thumbnail", assets.thumbnail),
     path("admin/", admin.site.urls),
     path("api/", index),
     path("", index),

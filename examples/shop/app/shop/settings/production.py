@@ -3,35 +3,10 @@
 The pods run with a read-only root filesystem; the only writable path is /tmp (an emptyDir), and media and
 statics live in S3 buckets, so nothing here writes under the project directory.
 """
-import os
-from urllib.parse import unquote, urlsplit
-
-from shop.settings.environment import required
-
-
-def database_from_url(url):
-    """Django's DATABASES entry for a postgres:// (or postgresql://) URL: user, password, host, port, name."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"DATABASE_URL must be a postgres:// or postgresql:// URL; got scheme {parts.scheme!r}")
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")),
-        "USER": unquote(parts.username or ""),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": parts.hostname or "",
-        "PORT": str(parts.port or ""),
-        # A connection per request would be opened anew on every probe; keep it for a minute.
-        "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
-    }
-
-
-SECRET_KEY = required("DJANGO_SECRET_KEY")
 DEBUG = False
-# "localhost" is the Host header of the kubelet's probes (probeHost); the others are the Ingress hosts
-# of app.ts (production and <env>.shop.example.com).
-ALLOWED_HOSTS = ["localhost", "shop.example.com", ".shop.example.com"]
+# The Ingress hosts of app.ts (production and <env>.shop.example.com). The probes' "localhost" need not be
+# here: the kit's middleware answers /healthz/* before the host is checked.
+ALLOWED_HOSTS = ["shop.example.com", ".shop.example.com"]
 # The edge terminates nothing itself; it forwards the client's scheme.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = True
@@ -52,6 +27,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # API clients (the asset library's) sign in with HTTP Basic on each request.
+    "shop.auth.BasicAuthMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -72,25 +49,18 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_from_url(required("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"
 
-# Media and statics: S3 buckets (django-storages), named by the manifests.
-AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME")
-AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
-STATIC_URL = os.environ.get("STATIC_URL", "/static/")
-STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("DJANGO_DEFAULT_STORAGE_BACKEND", "storages.backends.s3.S3Storage"),
-        "OPTIONS": {"bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME")},
-    },
-    "staticfiles": {
-        "BACKEND": os.environ.get("DJANGO_STATICFILES_STORAGE_BACKEND", "storages.backends.s3.S3Storage"),
-        "OPTIONS": {"bucket_name": os.environ.get("DJANGO_STATIC_BUCKET")},
-    },
-}
+# The kit (k8s-topology-django) reads the rest from the variables the manifests set: SECRET_KEY, the
+# database, the S3 buckets and storages, STATIC_URL, the broker; a missing one fails the start, naming it.
+# It also adds its app (the uploads' tables) and its health middleware, first.
+import k8s_topology_django  # noqa: E402
+
+k8s_topology_django.configure(globals())
+# A connection per request would be opened anew on every probe; keep it for a minute.
+DATABASES["default"].update(CONN_MAX_AGE=60, CONN_HEALTH_CHECKS=True)  # noqa: F821 (set by configure)
 
 # Channels without a channel layer: each websocket is served by the process that accepted it.
 CHANNEL_LAYERS = {}

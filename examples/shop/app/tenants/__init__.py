@@ -1,0 +1,1 @@
+"""The shop's tenants, for its django-tenants flavour (shop.settings.tenants): one PostgreSQL schema each."""

@@ -1,0 +1,138 @@
+// A bounded HTTP request loop run inside a client pod (Python's http.client, from the shop's own image),
+// for the shop suite's requests through the edge Service.
+//
+// Not busybox nc: `printf … | nc` half-closes the connection as soon as its input ends, and nginx,
+// seeing the client's FIN while it waits for the upstream (epoll's RDHUP), abandons the request as
+// "client closed" (status 499, nothing sent). Whether the answer wins that race depends on how fast
+// the backend answers, so the suite's check through the edge passed or timed out with the machine's
+// load. http.client keeps its side open until the answer is read, as a browser or the ingress
+// controller does.
+import { kubectl, RunResult } from './kube';
+
+/** The client pod's folder for stop files (an emptyDir; the image's root is read-only). */
+export const CLIENT_WORK_DIR = '/work';
+
+/** What a loop saw. */
+export interface LoopReport {
+  readonly total: number;
+  readonly failed: number;
+  readonly seconds: number;
+  /** Why it ended: `stop` (the stop file), `count` or `time` (its bounds). */
+  readonly ended: 'stop' | 'count' | 'time';
+  /** The first failures: seconds since the start, and what went wrong. */
+  readonly failures: { at: number; error: string }[];
+}
+
+export interface LoopTarget {
+  /** The Service's DNS name, resolved once when the loop starts, so that DNS is not under test. */
+  readonly host: string;
+  readonly port: number;
+  readonly virtualHost: string;
+  readonly path: string;
+  /** The body a good answer has (status 200 too). */
+  readonly expectBody: string;
+}
+
+export interface LoopBounds {
+  readonly maxRequests: number;
+  readonly maxSeconds: number;
+  readonly intervalSeconds: number;
+  /** Each request's own timeout (connect and answer). */
+  readonly timeoutSeconds: number;
+}
+
+const SCRIPT = `
+import http.client, json, os, socket, sys, time
+host, port, vhost, path, expect, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+max_requests, max_seconds, interval, timeout = int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9]), float(sys.argv[10])
+address = socket.gethostbyname(host)
+start = time.monotonic()
+total, failures, ended = 0, [], 'count'
+while total < max_requests:
+    if os.path.exists(stop):
+        ended = 'stop'
+        break
+    if time.monotonic() - start >= max_seconds:
+        ended = 'time'
+        break
+    sent = time.monotonic()
+    total += 1
+    error = None
+    try:
+        c = http.client.HTTPConnection(address, port, timeout=timeout)
+        c.request('GET', path, headers={'Host': vhost, 'Connection': 'close'})
+        r = c.getresponse()
+        body = r.read().decode('utf-8', 'replace').strip()
+        c.close()
+        if r.status != 200 or body != expect:
+            error = 'HTTP %d %r' % (r.status, body[:80])
+    except Exception as e:
+        error = repr(e)
+    if error:
+        failures.append({'at': round(sent - start, 2), 'error': error})
+    time.sleep(max(0.0, interval - (time.monotonic() - sent)))
+print(json.dumps({'total': total, 'failed': len(failures), 'seconds': round(time.monotonic() - start, 1), 'ended': ended, 'failures': failures[:20]}))
+`;
+
+/** A client pod for the loops: the given image (one with python3), its own writable folder, nothing else. */
+export function loopClientPod(name: string, namespace: string, image: string, uid: number): any {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace },
+    spec: {
+      nodeSelector: { 'picvario.test/node': 'real' },
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: 'main',
+        image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['python', '-c', 'import time; time.sleep(3600)'],
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [{ name: 'work', mountPath: CLIENT_WORK_DIR }],
+      }],
+      volumes: [{ name: 'work', emptyDir: {} }],
+    },
+  };
+}
+
+/**
+ * A loop in a running client pod: one request every intervalSeconds until the stop file appears
+ * (stopLoop) or a bound is reached. Resolves with its report once it has ended.
+ */
+export class RequestLoop {
+  private readonly stopFile: string;
+  readonly done: Promise<LoopReport>;
+
+  constructor(private readonly namespace: string, private readonly pod: string, name: string, target: LoopTarget, bounds: LoopBounds) {
+    this.stopFile = `${CLIENT_WORK_DIR}/stop-${name}-${Date.now()}`;
+    const args = [target.host, target.port, target.virtualHost, target.path, target.expectBody, this.stopFile,
+      bounds.maxRequests, bounds.maxSeconds, bounds.intervalSeconds, bounds.timeoutSeconds].map(String);
+    // kubectl's own bound: the loop's, plus time for the exec to start and the last request to end.
+    const timeoutMs = (bounds.maxSeconds + bounds.timeoutSeconds + 60) * 1000;
+    this.done = kubectl(['exec', '-n', namespace, pod, '-c', 'main', '--', 'python', '-c', SCRIPT, ...args], { timeoutMs })
+      .then((r) => parseReport(r));
+  }
+
+  /** Asks the loop to end after its current request, and waits for its report. */
+  async stop(): Promise<LoopReport> {
+    const r = await kubectl(['exec', '-n', this.namespace, this.pod, '-c', 'main', '--', 'python', '-c',
+      `open(${JSON.stringify(this.stopFile)}, 'w').close()`], { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`could not write the stop file ${this.stopFile} in ${this.namespace}/${this.pod}: ${r.stderr}`);
+    return this.done;
+  }
+}
+
+function parseReport(r: RunResult): LoopReport {
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    if (r.code === 0) return JSON.parse(last) as LoopReport;
+  } catch { /* reported below */ }
+  throw new Error(`the request loop failed (exit ${r.code}): ${r.stderr}${r.stdout}`);
+}
+
+/** One line per failure, for an assertion's message. */
+export function describeFailures(report: LoopReport): string {
+  return report.failures.map((f) => `  at ${f.at} s: ${f.error}`).join('\n');
+}
