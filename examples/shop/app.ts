@@ -1,7 +1,7 @@
 // A team's deploy repository for "shop", written against the public API only: a Django backend
 // behind an nginx edge (no frontend), a websocket service (Django Channels under uvicorn) on `/ws/`,
-// a Redis broker, two Celery queues, beat, Flower on `/flower/` behind basic auth, plain `manage.py migrate` and a nightly
-// `manage.py clearsessions`. Picvario is not involved.
+// a Redis broker, two Celery queues, beat, Flower on `/flower/` behind basic auth, plain `manage.py migrate`,
+// `manage.py collectstatic` into the statics bucket, and a nightly `manage.py clearsessions`. Picvario is not involved.
 // Each environment's release is pinned in releases.json, which CI moves with `k8s-topology release`.
 import * as path from 'path';
 import {
@@ -121,6 +121,8 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
     // The Celery dashboard for the on-call team; its `user:password` pairs live in the shop-flower Secret.
     flower: { resources: env.small, basicAuth: { secretName: 'shop-flower', key: 'basic-auth' } },
     migrations: { resources: env.web, steps: [{ name: 'migrate', command: ['python', 'manage.py', 'migrate', '--noinput'] }] },
+    // The release's statics (the admin's, today) go to the statics bucket, which the edge serves on /static/.
+    collectStatic: { resources: env.small },
     // Expired sessions pile up in the database; Django leaves their removal to a scheduled command.
     cronJobs: [
       { name: 'clearsessions', schedule: '15 3 * * *', timeZone: 'Europe/Dublin', command: ['python', 'manage.py', 'clearsessions'], resources: env.small, activeDeadlineSeconds: 900 },

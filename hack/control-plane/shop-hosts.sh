@@ -14,7 +14,8 @@
 #    On the bridge rather than a dummy interface: the machine's kernel may lack the dummy module.
 #      203.0.113.10:5432  PostgreSQL 15 (Debian's), database and user "shop", a password
 #      203.0.113.11:6379  redis-server with a password
-#      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh, with the buckets of SHOP_S3_BUCKETS
+#      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh, with the buckets of SHOP_S3_BUCKETS,
+#                         SHOP_S3_STATIC_BUCKET public-read
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`:<password>@203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
@@ -124,12 +125,19 @@ s3_access=shop-$RANDOM$RANDOM s3_secret=$(secret)
 # The suite environment's buckets (examples/shop/app.ts: shop-<environment>-media and -static); the suite
 # checks that the render names no other. In versitygw's posix backend a bucket is a folder of its root.
 SHOP_S3_BUCKETS=${SHOP_S3_BUCKETS:-shop-e2e-media shop-e2e-static}
+SHOP_S3_STATIC_BUCKET=${SHOP_S3_STATIC_BUCKET:-shop-e2e-static}
+case " $SHOP_S3_BUCKETS " in *" $SHOP_S3_STATIC_BUCKET "*) ;; *) die "$P" "SHOP_S3_STATIC_BUCKET $SHOP_S3_STATIC_BUCKET is not among SHOP_S3_BUCKETS ($SHOP_S3_BUCKETS)" ;; esac
 mkdir "$work/s3"
 for bucket in $SHOP_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
+# The statics bucket is public, as a team's is (the edge fetches /static/ from it unsigned).
+public_read='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::'"$SHOP_S3_STATIC_BUCKET"'/*"]}]}'
+[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X PUT --data "$public_read" --aws-sigv4 aws:amz:eu-west-1:s3 --user "$s3_access:$s3_secret" \
+  -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://$S3_ADDR:$S3_PORT/$SHOP_S3_STATIC_BUCKET?policy=")" = 204 ] \
+  || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
 log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT (on $IFACE)"
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"

@@ -12,10 +12,11 @@
 #   - backend (gunicorn, the app on the kit): /healthz/live answers 200, /healthz/ready 503 while the
 #     database does not answer; as uid 10001, the root filesystem refuses a write, and `sleep` (the
 #     preStop hook) runs;
-#   - the migrate Job and the clearsessions CronJob (manage.py in the working directory) run to exit 0;
+#   - the migrate Job, the clearsessions CronJob and the collectstatic Job (manage.py in the working directory)
+#     run to exit 0, collectstatic into the statics bucket (made public-read, as a team's is);
 #     then the backend's /healthz/ready answers 200 (database, broker and media bucket);
 #   - edge (Debian's nginx, the render's nginx.conf from its ConfigMap): `nginx -t`, `sleep`, /healthz,
-#     and /api/ proxied to the backend;
+#     /api/ proxied to the backend, and /static/ served from the statics bucket;
 #   - ws (uvicorn): /healthz/live, and a websocket round trip on /ws/echo/;
 #   - worker-default and beat (Celery, on a redis-server of the suite's own): the render's liveness
 #     probe command passes (the heartbeat files are fresh), and the worker runs a task sent to it;
@@ -154,6 +155,12 @@ s3_head_one() {
 wait_for 30 "versitygw serves $media_bucket and $static_bucket on $S3_ADDR:$S3_PORT" \
   s3_head "$media_bucket" "$static_bucket" \
   || { cat "$work/versitygw.log" >&2; exit 1; }
+# The statics bucket is public, as a team's is (the edge fetches /static/ from it unsigned): a bucket policy
+# that lets anyone read its objects.
+public_read='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::'"$static_bucket"'/*"]}]}'
+[ "$(ip netns exec "$netns" curl -s -m 5 -o /dev/null -w '%{http_code}' -X PUT --data "$public_read" --aws-sigv4 aws:amz:eu-west-1:s3 \
+  --user "$s3_access:$s3_secret" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://$S3_ADDR:$S3_PORT/$static_bucket?policy=")" = 204 ] \
+  || die "$P" "versitygw refused the public-read policy of $static_bucket"
 
 cat >"$work/values.json" <<JSON
 {
@@ -265,6 +272,10 @@ wait_for 30 "backend: /healthz/ready answers 200 once the database answers" \
 run_to_exit 60 app clearsessions.yaml clearsessions \
   || { show_log clearsessions; die "$P" "clearsessions: the render's CronJob command failed"; }
 log "$P" "ok: clearsessions: python manage.py clearsessions exited 0"
+run_to_exit 120 app collectstatic.yaml collectstatic || { show_log collectstatic; die "$P" "collectstatic: the render's Job command failed"; }
+grep -Eq '[1-9][0-9]* static files? copied' "$work/c/collectstatic/log" \
+  || { show_log collectstatic; die "$P" "collectstatic: exited 0 without copying a file"; }
+log "$P" "ok: collectstatic: $(grep -Eo '[0-9]+ static files? copied' "$work/c/collectstatic/log") to the statics bucket"
 
 start edge edge.yaml edge
 runc --root "$runc_root" exec edge nginx -t -c /etc/nginx/edge/nginx.conf >"$work/nginx-t.log" 2>&1 \
@@ -277,6 +288,13 @@ body=$(in_pods curl -fsS -m 5 -H 'Host: shop.example.com' http://127.0.0.1:8080/
   || { show_log edge; show_log backend; die "$P" "edge: GET /api/ through the edge failed"; }
 [ "$body" = shop ] || die "$P" "edge: GET /api/ answered '$body'; expected the backend's 'shop'"
 log "$P" "ok: edge: /api/ is proxied to the backend"
+# A static file collectstatic uploaded, served by the edge from the statics bucket, equal to the image's.
+static_file=usr/local/lib/python3.11/dist-packages/django/contrib/admin/static/admin/css/base.css
+in_pods curl -fsS -m 5 -H 'Host: shop.example.com' -o "$work/base.css" http://127.0.0.1:8080/static/admin/css/base.css \
+  || { show_log edge; die "$P" "edge: GET /static/admin/css/base.css failed"; }
+cmp -s "$work/base.css" "$work/images/app/rootfs/$static_file" \
+  || die "$P" "edge: /static/admin/css/base.css is not the file of the image ($(wc -c <"$work/base.css") bytes)"
+log "$P" "ok: edge: /static/admin/css/base.css served from the statics bucket, equal to the image's file"
 stop backend
 
 # --- ws: uvicorn with Channels -----------------------------------------------------------------------------

@@ -86,7 +86,7 @@ afterAll(() => {
 });
 
 describe('GIVEN the shop suite environment, rendered by the shop\'s code, and its test hosts', () => {
-  test('WHEN it is applied unchanged with its Secrets THEN every Deployment is Available and the migrate Job completes', async () => {
+  test('WHEN it is applied unchanged with its Secrets THEN every Deployment is Available and every Job completes', async () => {
     const crdDir = path.join(CRDS_DIR, KEDA_CRDS);
     const crds = readdirSync(crdDir).filter((n: string) => n.endsWith('.yaml'))
       .flatMap((n: string) => parseYamlObjects(readFileSync(path.join(crdDir, n), 'utf8'), n));
@@ -128,13 +128,15 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     const started = Date.now();
     await apply(objects.filter((o) => o.kind !== 'Namespace'));
     let state = '';
-    await waitFor('every Deployment Available and the migrate Job complete', async () => {
+    const jobs = objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).sort();
+    expect(jobs).toEqual(['collectstatic', 'migrate']);
+    await waitFor('every Deployment Available and every Job complete', async () => {
       const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
-      const job = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/migrate`);
+      const done = (await api.list(`/apis/batch/v1/namespaces/${NS}/jobs`)).filter((j: KubeObject) => j.status?.succeeded === 1);
       const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
         && (d.status?.readyReplicas ?? 0) >= replicasOf(d.metadata.name));
-      state = `available: ${available.map((d) => d.metadata.name).join(', ')}; migrate succeeded: ${job.status?.succeeded ?? 0}`;
-      return available.length === deployments.length && job.status?.succeeded === 1;
+      state = `available: ${available.map((d) => d.metadata.name).join(', ')}; Jobs succeeded: ${done.map((j: KubeObject) => j.metadata.name).join(', ')}`;
+      return available.length === deployments.length && jobs.every((j) => done.some((d: KubeObject) => d.metadata.name === j));
     }, 420 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
     const took = (Date.now() - started) / SECOND;
 
@@ -191,6 +193,24 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
       logs = (await kubectl(['logs', '-n', NS, 'deployment/worker-default', '--all-containers'])).stdout;
       return logs.includes(`shop.tasks.ping[${id}] succeeded`);
     }, 60 * SECOND, async () => logs.split('\n').slice(-30).join('\n'), 2 * SECOND);
+  });
+
+  test('WHEN a static file is requested through the edge THEN the statics bucket serves it as collectstatic uploaded it', async () => {
+    const [backend] = (await deploymentPods()).filter((p) => componentOf(p) === 'backend');
+    const file = 'admin/css/base.css';
+    const expected = await exec(NS, backend.metadata.name, backend.spec.containers[0].name, ['python', '-c',
+      `import django, hashlib, os; print(hashlib.sha256(open(os.path.join(os.path.dirname(django.__file__), "contrib/admin/static/${file}"), "rb").read()).hexdigest())`]);
+    expect(expected.code).toBe(0);
+    const target = edgeTarget();
+    const got = await exec(INGRESS_NS, CLIENT, 'main', ['python', '-c', [
+      'import hashlib, http.client',
+      `c = http.client.HTTPConnection("${target.host}", ${target.port}, timeout=10)`,
+      `c.request("GET", "/static/${file}", headers={"Host": "${target.virtualHost}"})`,
+      'r = c.getresponse()',
+      'print(r.status, hashlib.sha256(r.read()).hexdigest())',
+    ].join('\n')]);
+    expect([got.code, got.stdout.trim()]).toEqual([0, `200 ${expected.stdout.trim()}`]);
+    console.log(`statics: /static/${file} through the edge from the statics bucket, sha256 equal to the image's`);
   });
 
   test('WHEN a 64 MiB file is uploaded in 8 MiB parts to each backend pod in turn THEN S3 holds it whole, a worker checksums it from S3, and it downloads through the edge', async () => {
