@@ -7,7 +7,7 @@
 // the backend answers, so the suite's check through the edge passed or timed out with the machine's
 // load. http.client keeps its side open until the answer is read, as a browser or the ingress
 // controller does.
-import { kubectl, RunResult } from './kube';
+import { kubectl, KubeObject, RunResult } from './kube';
 
 /** The client pod's folder for stop files (an emptyDir; the image's root is read-only). */
 export const CLIENT_WORK_DIR = '/work';
@@ -74,12 +74,16 @@ while total < max_requests:
 print(json.dumps({'total': total, 'failed': len(failures), 'seconds': round(time.monotonic() - start, 1), 'ended': ended, 'failures': failures[:20]}))
 `;
 
-/** A client pod for the loops: the given image (one with python3), its own writable folder, nothing else. */
-export function loopClientPod(name: string, namespace: string, image: string, uid: number): any {
+/**
+ * A pod of the suite's own on a real node: one container `main` of the given image and command, as the
+ * render's pods run (non-root, read-only root, no capabilities), with an optional writable folder.
+ */
+export function suitePod(name: string, namespace: string, image: string, uid: number, command: string[],
+  options: { labels?: Record<string, string>; workDir?: string } = {}): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace },
+    metadata: { name, namespace, ...(options.labels ? { labels: options.labels } : {}) },
     spec: {
       nodeSelector: { 'picvario.test/node': 'real' },
       terminationGracePeriodSeconds: 1,
@@ -88,13 +92,18 @@ export function loopClientPod(name: string, namespace: string, image: string, ui
         name: 'main',
         image,
         imagePullPolicy: 'IfNotPresent',
-        command: ['python', '-c', 'import time; time.sleep(3600)'],
+        command,
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-        volumeMounts: [{ name: 'work', mountPath: CLIENT_WORK_DIR }],
+        ...(options.workDir ? { volumeMounts: [{ name: 'work', mountPath: options.workDir }] } : {}),
       }],
-      volumes: [{ name: 'work', emptyDir: {} }],
+      ...(options.workDir ? { volumes: [{ name: 'work', emptyDir: {} }] } : {}),
     },
   };
+}
+
+/** A client pod for the loops: the given image (one with python3) and its own writable folder. */
+export function loopClientPod(name: string, namespace: string, image: string, uid: number): KubeObject {
+  return suitePod(name, namespace, image, uid, ['python', '-c', 'import time; time.sleep(3600)'], { workDir: CLIENT_WORK_DIR });
 }
 
 /**

@@ -15,6 +15,7 @@ import { PortForward, runJourney } from './asset-journey';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
 import { loadEnvironments } from './render';
 import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
+import { describeMismatches, modelFlows, otherNamespacePods, planProbes, ProbeTarget, runProbes } from './traffic-probe';
 import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
@@ -41,6 +42,8 @@ let api: Api;
 let objects: KubeObject[] = [];
 let deployments: string[] = [];
 let renderDir: string | undefined;
+/** The rendered folder of the suite environment (its index.json holds the traffic model). */
+let envDir = '';
 
 async function apply(items: KubeObject[]): Promise<void> {
   await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
@@ -77,6 +80,7 @@ beforeAll(async () => {
   shopSuiteApp(renderDir, VERSION).synth();
   const [env] = loadEnvironments(renderDir);
   objects = env.objects;
+  envDir = env.dir;
   deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
 }, 60 * SECOND);
 
@@ -122,8 +126,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
 
     // The client pod first, so that the NetworkPolicy firewall has long known its address when the
     // edge checks run. From the shop's own image: it has Python, whose http.client is the suite's client.
-    const backendImage = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')?.spec.template.spec.containers[0].image;
-    await apply([loopClientPod(CLIENT, INGRESS_NS, backendImage, Number(APP_UID))]);
+    await apply([loopClientPod(CLIENT, INGRESS_NS, backendImage(), Number(APP_UID))]);
 
     const started = Date.now();
     await apply(objects.filter((o) => o.kind !== 'Namespace'));
@@ -293,6 +296,74 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     expect([report.failed, describeFailures(report)]).toEqual([0, '']);
   });
 });
+
+describe('GIVEN the render running on the real nodes, with kube-router enforcing its NetworkPolicies', () => {
+  test('WHEN every flow of the traffic model is attempted from the pods THEN each is allowed or denied as the model says', async () => {
+    // Pods labelled like another environment's, in a namespace labelled like its: the model denies them both ways.
+    const others = otherNamespacePods(modelFlows(envDir, SUITE_ENVIRONMENT.name, objects), backendImage(), Number(APP_UID));
+    await apply(others);
+    for (const pod of others.filter((o) => o.kind === 'Pod')) {
+      await waitFor(`${pod.metadata.namespace}/${pod.metadata.name} Ready`,
+        async () => isPodReady(await api.get(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`)), 120 * SECOND);
+    }
+    const plan = await planFlows(others.find((o) => o.kind === 'Namespace')?.metadata.name);
+    const results = await runProbes(plan.probes);
+    const mismatches = describeMismatches(results);
+    console.log(`traffic probed: ${results.length} flows, ${mismatches.length} mismatches`);
+    const allowed = results.filter((r) => r.flow.expected === 'allow').length;
+    console.log(`traffic: ${allowed} allowed and ${results.length - allowed} denied as intended; not probed: ${
+      Object.entries(plan.skipped).map(([why, n]) => `${n} ${why}`).join(', ')}`);
+    expect(mismatches).toEqual([]);
+    expect([allowed > 0, results.length - allowed > 0]).toEqual([true, true]);
+  });
+
+  test('WHEN the policy that admits the ingress namespace to the edge is removed THEN that flow is a mismatch, until it is applied again', async () => {
+    const probe = (await planFlows()).probes.find((p) => p.flow.from.type === 'namespace' && p.flow.to.component === 'edge');
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy' && componentOf(o) === 'edge');
+    if (!probe || !policy) throw new Error('no probe from the ingress namespace to the edge, or no NetworkPolicy of the edge in the render');
+    await kubectlOk(['delete', 'networkpolicy', '-n', NS, policy.metadata.name]);
+    try {
+      const took = await waitFor('the flow to the edge denied', () => mismatchOf(probe), 30 * SECOND, undefined, SECOND);
+      console.log(`traffic control: ${policy.metadata.name} removed, ingress -> edge denied after ${took / SECOND} s`);
+    } finally {
+      await apply([policy]);
+    }
+    await waitFor('the flow to the edge allowed again', async () => !await mismatchOf(probe), 30 * SECOND, undefined, SECOND);
+  });
+
+  test('WHEN a backend pod\'s component label is changed THEN the edge\'s flow to it is a mismatch', async () => {
+    const probe = (await planFlows()).probes.find((p) => p.flow.from.component === 'edge' && p.flow.to.component === 'backend');
+    const target = (await deploymentPods()).find((p) => p.status.podIP === probe?.ip);
+    if (!probe || !target) throw new Error('no probe from the edge to a running backend pod');
+    // The pod leaves its ReplicaSet and Service (a new one replaces it) and no allow policy selects it any more.
+    await kubectlOk(['label', 'pod', '-n', NS, target.metadata.name, 'app.kubernetes.io/component=backend-relabelled', '--overwrite']);
+    try {
+      const took = await waitFor('the flow to the relabelled pod denied', () => mismatchOf(probe), 30 * SECOND, undefined, SECOND);
+      console.log(`traffic control: ${target.metadata.name} relabelled, edge -> it denied after ${took / SECOND} s`);
+    } finally {
+      await kubectlOk(['delete', 'pod', '-n', NS, target.metadata.name, '--wait=true', '--timeout=120s']);
+    }
+    await waitForDeploymentsReady(120 * SECOND);
+  });
+});
+
+async function planFlows(otherNamespace?: string) {
+  const running = [...await pods(), ...await api.list('/api/v1/namespaces/kube-system/pods'),
+    ...otherNamespace ? await api.list(`/api/v1/namespaces/${otherNamespace}/pods`) : []];
+  return planProbes(modelFlows(envDir, SUITE_ENVIRONMENT.name, objects), running, { [INGRESS_NS]: CLIENT });
+}
+
+async function mismatchOf(probe: ProbeTarget): Promise<boolean> {
+  const [result] = await runProbes([probe]);
+  return result.mismatch;
+}
+
+/** The shop's app image, which the suite's own pods use too: it has Python and bash. */
+function backendImage(): string {
+  const backend = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');
+  if (!backend) throw new Error('the render has no backend Deployment');
+  return backend.spec.template.spec.containers[0].image;
+}
 
 function edgeTarget(): LoopTarget {
   const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
