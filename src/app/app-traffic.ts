@@ -3,7 +3,7 @@ import { ComponentGroup, ExternalServiceProps } from './app-parts';
 import { IComponent, IHttpComponent } from '../platform/component';
 import { checkDnsLabel, checkInteger, invalid } from '../platform/errors';
 import { checkCidr, NetworkProtocol, TrafficRule } from '../platform/network-isolation';
-import { modelErrors, TRAFFIC_METADATA, TrafficExternal as External, TrafficFlow as Flow, TrafficModel, TrafficPort as Port } from '../platform/traffic-model';
+import { modelErrors, TRAFFIC_METADATA, TrafficExternalService, TrafficFlow as Flow, TrafficModel, TrafficPort as Port } from '../platform/traffic-model';
 
 export interface AppTrafficInput {
   readonly namespace: string;
@@ -18,7 +18,7 @@ export interface AppTrafficInput {
 export class AppTraffic {
   public readonly rules: TrafficRule[] = [];
   private readonly flows: Flow[] = [];
-  private readonly externals: External[] = [];
+  private readonly externals: TrafficExternalService[] = [];
   private readonly namespaces: string[] = [];
   private readonly services: { readonly props: ExternalServiceProps; readonly groups: ComponentGroup[]; readonly field: string }[];
 

@@ -248,7 +248,7 @@ export class DjangoAppChart extends Chart {
       })
       : undefined;
 
-    const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.url } : {};
+    const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.serviceUrl } : {};
     this.settings = new DjangoSettings({ ...props.settings, env: { ...props.settings.env, ...statsEnv } });
     this.broker = props.broker ? new CeleryBroker(props.broker) : undefined;
     // The web tier, the workers, beat and the jobs run the same image, settings and broker.

@@ -12,7 +12,7 @@ export type Role =
 
 /** The groups of roles, by what the generated app does with them. */
 export const APP_CODE_ROLES: Role[] = ['django-backend', 'celery-worker', 'celery-beat', 'migrate', 'collectstatic', 'django-management'];
-/** Services that keep data, or that the app treats as a managed service: they become external endpoints. */
+/** Services that keep data, or that the app treats as a managed service: they become external services. */
 export const STATEFUL_ROLES: Role[] = ['postgres', 'mysql', 'redis', 'rabbitmq', 'elasticsearch', 'mongodb', 'memcached', 'minio', 'kafka', 'zookeeper', 'pgbouncer', 'stateful'];
 /** Stateless services the chart has no component for: reported, and reached in their own namespace when the app calls them. */
 export const EXTRA_ROLES: Role[] = ['logstash', 'tika', 'stateless'];

@@ -4,16 +4,18 @@ import { BrokerKind } from '../workloads/celery-broker';
 import { CeleryQueueProps } from '../workloads/celery-worker-pool';
 
 /**
- * A service outside the cluster, as the NetworkPolicies open it. Where the app finds PostgreSQL,
- * the broker and the cache is part of the URLs in their Secrets, credentials included.
+ * An external service of an environment, outside the cluster, as the NetworkPolicies open it: it
+ * becomes one of the chart's `externalServices` (the statistics cluster: `stats.elasticsearchCidrs`).
+ * Where the app finds PostgreSQL, the broker and the cache is part of the URLs in their Secrets,
+ * credentials included.
  */
-export interface ExternalEndpoint {
+export interface ExternalServiceSpec {
   readonly cidr: string;
   readonly port: number;
 }
 
-/** An Elasticsearch cluster: its URL (without credentials, which come from Secrets) is configuration. */
-export interface ExternalHttpEndpoint extends ExternalEndpoint {
+/** An external Elasticsearch cluster: its URL (without credentials, which come from Secrets) is configuration. */
+export interface ExternalHttpServiceSpec extends ExternalServiceSpec {
   readonly url: string;
 }
 
@@ -54,11 +56,11 @@ export interface EnvironmentSpec {
     readonly cidrs: string[];
   };
   readonly external: {
-    readonly postgres: ExternalEndpoint;
-    readonly search: ExternalHttpEndpoint;
-    readonly stats: ExternalHttpEndpoint;
-    readonly broker: ExternalEndpoint;
-    readonly cache: ExternalEndpoint;
+    readonly postgres: ExternalServiceSpec;
+    readonly search: ExternalHttpServiceSpec;
+    readonly stats: ExternalHttpServiceSpec;
+    readonly broker: ExternalServiceSpec;
+    readonly cache: ExternalServiceSpec;
   };
   /**
    * The store the External Secrets Operator copies credentials from.

@@ -33,11 +33,13 @@ export interface TrafficPort {
 }
 
 /**
- * A service the app reaches that is none of its components: addresses outside the cluster (`cidrs`),
- * or the pods of another namespace of the cluster (`namespace`, narrowed by `podLabels`). Exactly one
- * of `cidrs` and `namespace` is set.
+ * An external service, as the model records it: one the app reaches that is none of its components
+ * (an `ExternalServiceProps` of the chart, or the statistics Elasticsearch): addresses outside the
+ * cluster (`cidrs`), or the pods of another namespace of the cluster (`namespace`, narrowed by
+ * `podLabels`). Exactly one of `cidrs` and `namespace` is set. The model's field stays `externals`
+ * (and a flow's target `to.external`): it is the format of index.json, which the gate reads.
  */
-export interface TrafficExternal {
+export interface TrafficExternalService {
   readonly name: string;
   readonly cidrs?: string[];
   readonly namespace?: string;
@@ -69,7 +71,7 @@ export interface TrafficModel {
   readonly components: TrafficComponent[];
   readonly dns: { readonly namespace: string; readonly podLabels: Record<string, string>; readonly ports: TrafficPort[] };
   readonly namespaces?: { readonly name: string }[];
-  readonly externals?: TrafficExternal[];
+  readonly externals?: TrafficExternalService[];
   readonly allowed: TrafficFlow[];
 }
 

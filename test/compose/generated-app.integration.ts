@@ -84,7 +84,7 @@ describe.each(APP_FIXTURES)('GIVEN the app imported from %s WHEN rendered with k
     }
   });
 
-  test('THEN every compose service that listens and is addressed by name has a Service, or an external endpoint in the policies', () => {
+  test('THEN every compose service that listens and is addressed by name has a Service, or an external service in the policies', () => {
     const input = readInput(composeFile(fixture));
     const { report } = importFixture(fixture);
     const names = Object.keys(input.services);

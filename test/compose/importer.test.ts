@@ -106,7 +106,7 @@ describe.each(APP_FIXTURES)('GIVEN the %s compose file WHEN imported', (fixture)
     expect(report.summary.services).toBe(report.services.length);
   });
 
-  test('THEN the app has no in-cluster database: every stateful service is an external endpoint or reported', () => {
+  test('THEN the app has no in-cluster database: every stateful service is an external service or reported', () => {
     const stateful = report.services.filter((s) => ['postgres', 'mysql', 'redis', 'rabbitmq', 'elasticsearch', 'stateful'].includes(s.role));
     const external = (props(fixture).externalServices as any[]).map((e) => e.name);
     for (const s of stateful) {
@@ -270,7 +270,7 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
     });
   });
 
-  test('THEN the services the app reaches become external endpoints with placeholder addresses, the others are reported', () => {
+  test('THEN the services the app reaches become external services with placeholder addresses, the others are reported', () => {
     expect(p.externalServices.map((e: any) => [e.name, e.ports, e.cidrs[0]])).toEqual([
       ['postgres', [5432], '192.0.2.1/32'], ['rabbitmq', [5672], '192.0.2.2/32'], ['redis', [6379], '192.0.2.3/32'], ['elasticsearch', [9200], '192.0.2.4/32'],
       ['logstash', [8080], '192.0.2.5/32'], ['tika', [9998], '192.0.2.6/32'], ['clamav', [3310], '192.0.2.7/32'], ['imgproxy', [8080], '192.0.2.8/32'],

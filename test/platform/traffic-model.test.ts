@@ -116,7 +116,7 @@ describe('the model itself', () => {
 
 describe('an external service by namespace (pods of another namespace of the cluster)', () => {
   const queue = { name: 'queue', namespace: 'messaging', podLabels: { app: 'rabbitmq' }, ports: [{ port: 5672, protocol: 'TCP' }] };
-  const withQueue = (x: t.TrafficExternal = queue): t.TrafficModel => ({
+  const withQueue = (x: t.TrafficExternalService = queue): t.TrafficModel => ({
     ...model(),
     externals: [...model().externals!, x],
     allowed: [...model().allowed, { from: { component: 'worker' }, to: { external: x.name }, port: 5672, protocol: 'TCP' }],

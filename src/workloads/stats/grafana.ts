@@ -136,12 +136,6 @@ function checkTags(owner: Owner, tags: string[]): string[] {
  * boundary. Anyone who can open the dashboard can pick any tenant.
  */
 export class StatsDashboards extends HttpComponent {
-  /** The Deployment's and Service's name, the same as `name`. */
-  public readonly serviceName: string;
-  /** The `app.kubernetes.io/component` label value of the pods. */
-  public readonly component: string;
-  /** The in-cluster URL, e.g. `http://grafana:3000`. */
-  public readonly url: string;
   /** The statistics Elasticsearch host, for an egress NetworkPolicy. */
   public readonly elasticsearchHost: string;
   /** The statistics Elasticsearch port, for an egress NetworkPolicy. */
@@ -161,9 +155,6 @@ export class StatsDashboards extends HttpComponent {
 
   constructor(scope: Construct, id: string, props: StatsDashboardsProps) {
     super(scope, id, props, { name: 'grafana', port: 3000 });
-    this.serviceName = this.name;
-    this.component = this.name;
-    this.url = this.serviceUrl;
     // The default names are derived from the app, so appName is checked before them.
     const appName = checkDnsLabel(this, 'appName', props.appName);
     this.datasourceUid = checkUid(this, 'datasourceUid', props.datasourceUid ?? `${appName}-usage-es`);
@@ -200,7 +191,7 @@ export class StatsDashboards extends HttpComponent {
     }
     const rootUrlEnv = this.rootUrlEnv(props.rootUrl);
 
-    const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
+    const labels = new ComponentLabels(this, props, this.name, props.tag, PodImage.OWN);
     const hardening = new PodHardening(this, props);
 
     const datasources = { 'usage-elasticsearch.yaml': datasourceYaml(this.datasourceUid, es.url, indexPattern) };
@@ -216,14 +207,14 @@ export class StatsDashboards extends HttpComponent {
       ['Dashboards', 'dashboards', dashboards, DASHBOARDS],
     ];
     for (const [cid, volume, data] of configMaps) {
-      const name = `${this.serviceName}-${volume}`;
+      const name = `${this.name}-${volume}`;
       new k8s.KubeConfigMap(this, cid, { metadata: { name, labels: labels.all }, data });
     }
     this.configChecksum = configChecksum(datasources, providers, dashboards);
 
     const probe = { httpGet: { path: '/api/health', port: k8s.IntOrString.fromString('http') } };
     addDeployment(this, {
-      name: this.serviceName,
+      name: this.name,
       labels,
       hardening,
       options: resolvePodOptions(this, props),
@@ -260,7 +251,7 @@ export class StatsDashboards extends HttpComponent {
       podAnnotations: { 'checksum/config': this.configChecksum },
       volumes: [
         { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-        ...configMaps.map(([, volume]) => ({ name: volume, configMap: { name: `${this.serviceName}-${volume}` } })),
+        ...configMaps.map(([, volume]) => ({ name: volume, configMap: { name: `${this.name}-${volume}` } })),
       ],
       volumeMounts: [
         { name: 'data', mountPath: DATA },
@@ -269,8 +260,8 @@ export class StatsDashboards extends HttpComponent {
       replicas,
       rollout: RolloutKind.SURGE,
     });
-    addService(this, this.serviceName, labels, this.port);
-    if (replicas >= 2) addDisruptionBudget(this, this.serviceName, labels, defaultMinAvailable(replicas));
+    addService(this, this.name, labels, this.port);
+    if (replicas >= 2) addDisruptionBudget(this, this.name, labels, defaultMinAvailable(replicas));
   }
 
   private databaseEnv(props: StatsDashboardsProps): k8s.EnvVar[] {

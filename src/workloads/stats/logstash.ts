@@ -105,8 +105,9 @@ function checkTemplateName(owner: Owner, name: string): string {
 
 /**
  * The usage-statistics shipper: Logstash with an HTTP input that the Django backend posts
- * usage events to, a filter that guarantees a `tenant` and sets `@timestamp` from the
- * event's own `timestamp`, and an Elasticsearch output to the statistics cluster.
+ * usage events to (at `serviceUrl`, e.g. `http://stats-shipper:8080`), a filter that guarantees
+ * a `tenant` and sets `@timestamp` from the event's own `timestamp`, and an Elasticsearch output
+ * to the statistics cluster.
  *
  * The container runs as the platform's uid/gid (10001) like every other component, not as the
  * image's `logstash` user (1000): a low uid may collide with a host user. The installation under
@@ -115,14 +116,8 @@ function checkTemplateName(owner: Owner, name: string): string {
  * paths are per-pod emptyDirs (`/tmp` and `path.data`); nothing is shared between pods.
  */
 export class StatsShipper extends HttpComponent {
-  /** The Deployment's and Service's name, the same as `name`. */
-  public readonly serviceName: string;
   /** The Logstash API port on the pods (probes); not part of the Service. */
   public readonly apiPort: number;
-  /** The `app.kubernetes.io/component` label value of the pods. */
-  public readonly component: string;
-  /** The in-cluster URL the backend posts usage events to, e.g. `http://stats-shipper:8080`. */
-  public readonly url: string;
   /** The wildcard matching every index this shipper writes, e.g. `myapp-usage-*`, for the dashboards. */
   public readonly indexWildcard: string;
   /** The name of the index template Logstash installs; undefined when the template is managed externally. */
@@ -139,11 +134,8 @@ export class StatsShipper extends HttpComponent {
   constructor(scope: Construct, id: string, props: StatsShipperProps) {
     // The HTTP input, then the Logstash API port (probes), which is not part of the Service.
     super(scope, id, props, { name: 'stats-shipper', port: 8080, extraListenPorts: [{ port: API_PORT, protocol: 'TCP' }] });
-    this.serviceName = this.name;
-    this.component = this.name;
     if (this.port === API_PORT) invalid(this, 'port', `a port other than the Logstash API port ${API_PORT}`, this.port);
     this.apiPort = API_PORT;
-    this.url = this.serviceUrl;
     const replicas = checkInteger(this, 'replicas', props.replicas ?? 1, 1, 20);
     // The default names are derived from the app, so appName is checked before them.
     const appName = checkDnsLabel(this, 'appName', props.appName);
@@ -165,7 +157,7 @@ export class StatsShipper extends HttpComponent {
     const resources = renderResources(this, 'resources', props.resources);
     const heapMiB = this.heapMiB(props.resources);
 
-    const labels = new ComponentLabels(this, props, this.component, props.tag, PodImage.OWN);
+    const labels = new ComponentLabels(this, props, this.name, props.tag, PodImage.OWN);
     const hardening = new PodHardening(this, props);
 
     const data: Record<string, string> = {
@@ -174,13 +166,13 @@ export class StatsShipper extends HttpComponent {
       'usage.conf': this.pipeline(es, index, templateMode),
     };
     if (templateMode === IndexTemplateManagement.LOGSTASH) data['usage-template.json'] = indexTemplate(this.indexWildcard);
-    const configMapName = `${this.serviceName}-pipeline`;
+    const configMapName = `${this.name}-pipeline`;
     new k8s.KubeConfigMap(this, 'Pipeline', { metadata: { name: configMapName, labels: labels.all }, data });
     this.configChecksum = configChecksum(data);
 
     const apiProbe = { httpGet: { path: '/', port: k8s.IntOrString.fromString('api') } };
     addDeployment(this, {
-      name: this.serviceName,
+      name: this.name,
       labels,
       hardening,
       options: resolvePodOptions(this, props),
@@ -226,8 +218,8 @@ export class StatsShipper extends HttpComponent {
       replicas,
       rollout: RolloutKind.SURGE,
     });
-    addService(this, this.serviceName, labels, this.port);
-    if (replicas >= 2) addDisruptionBudget(this, this.serviceName, labels, defaultMinAvailable(replicas));
+    addService(this, this.name, labels, this.port);
+    if (replicas >= 2) addDisruptionBudget(this, this.name, labels, defaultMinAvailable(replicas));
   }
 
   private heapMiB(resources: ContainerResources): number {

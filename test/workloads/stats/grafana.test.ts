@@ -158,7 +158,7 @@ describe('StatsDashboards', () => {
 
   test('THEN the public properties describe what a NetworkPolicy needs', () => {
     const { construct } = grafana({ name: 'usage-grafana', port: 3001 });
-    expect([construct.serviceName, construct.port, construct.component, construct.url]).toEqual(['usage-grafana', 3001, 'usage-grafana', 'http://usage-grafana:3001']);
+    expect([construct.name, construct.port, construct.serviceUrl]).toEqual(['usage-grafana', 3001, 'http://usage-grafana:3001']);
     expect(construct.selectorLabels['app.kubernetes.io/component']).toBe('usage-grafana');
     expect([construct.elasticsearchHost, construct.elasticsearchPort]).toEqual(['stats-es.internal', 9200]);
     expect([construct.datasourceUid, construct.tenantDashboardUid, construct.summaryDashboardUid]).toEqual(['picvario-usage-es', 'picvario-usage-tenant', 'picvario-usage-summary']);

@@ -140,7 +140,7 @@ describe('StatsShipper', () => {
 
   test('THEN the public properties describe what a NetworkPolicy needs', () => {
     const { construct } = shipper({ name: 'logstash', port: 8081, elasticsearch: { url: 'http://stats-es.internal', secretName: 'w' } });
-    expect([construct.serviceName, construct.port, construct.component, construct.url]).toEqual(['logstash', 8081, 'logstash', 'http://logstash:8081']);
+    expect([construct.name, construct.port, construct.serviceUrl]).toEqual(['logstash', 8081, 'http://logstash:8081']);
     expect(construct.selectorLabels).toEqual({ 'app.kubernetes.io/name': 'picvario', 'app.kubernetes.io/instance': 'picvario', 'app.kubernetes.io/component': 'logstash' });
     expect([construct.elasticsearchHost, construct.elasticsearchPort, construct.apiPort]).toEqual(['stats-es.internal', 80, 9600]);
   });
