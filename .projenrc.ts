@@ -41,6 +41,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       testPathIgnorePatterns: ['/node_modules/', '/\\.cache/', '\\.integration\\.ts$', '\\.cluster\\.ts$'],
       // A unit test that starts a process fails, naming the command.
       setupFilesAfterEnv: ['<rootDir>/test/no-processes.ts'],
+      // Every temporary folder of the run goes into one, removed at the end (test/temp-root.ts).
+      globalSetup: '<rootDir>/test/temp-root.ts',
+      globalTeardown: '<rootDir>/test/temp-root-teardown.ts',
       // Jest's default is one worker less than the cores: on our 2-core machines, one file at a time.
       // Two workers take the same CPU time (measured on ten files) and use both cores.
       maxWorkers: '100%',

@@ -12,6 +12,9 @@ module.exports = {
     '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
   },
   testEnvironment: 'node',
+  // Every temporary folder of the run goes into one, removed at the end (test/temp-root.ts).
+  globalSetup: '<rootDir>/test/temp-root.ts',
+  globalTeardown: '<rootDir>/test/temp-root-teardown.ts',
   // Snapshots are only rewritten on purpose (`npm run test:update`); --ci never writes new ones.
   ci: true,
   clearMocks: true,
