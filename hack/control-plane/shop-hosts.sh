@@ -22,6 +22,8 @@
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib/s3.sh
+source "$REPO_ROOT/hack/lib/s3.sh"
 P=shop-hosts
 IFACE=pcp-br0
 PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070
@@ -133,10 +135,7 @@ for bucket in $SHOP_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
-# The statics bucket is public, as a team's is (the edge fetches /static/ from it unsigned).
-public_read='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::'"$SHOP_S3_STATIC_BUCKET"'/*"]}]}'
-[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X PUT --data "$public_read" --aws-sigv4 aws:amz:eu-west-1:s3 --user "$s3_access:$s3_secret" \
-  -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://$S3_ADDR:$S3_PORT/$SHOP_S3_STATIC_BUCKET?policy=")" = 204 ] \
+s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
 log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT (on $IFACE)"
 

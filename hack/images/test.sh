@@ -35,6 +35,8 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=../lib/s3.sh
+source "$REPO_ROOT/hack/lib/s3.sh"
 P=test-images
 cd "$REPO_ROOT"
 
@@ -138,28 +140,20 @@ redis_pong() { [ "$(ip netns exec "$netns" redis-cli -h "$REDIS_ADDR" -p 6379 pi
 wait_for 10 "redis-server answers PONG on $REDIS_ADDR in the pods' network" redis_pong
 versitygw=$(bash "$REPO_ROOT/hack/kit/install.sh" | sed -n 's/^VERSITYGW_BIN=//p')
 [ -x "$versitygw" ] || die "$P" "hack/kit/install.sh printed no versitygw binary"
-s3_access=images-$$ s3_secret=images-suite-$$-not-a-real-secret
+s3_access=images-$$ s3_secret=images-suite-$$-not-a-real-secret s3_endpoint="http://$S3_ADDR:$S3_PORT"
 # versitygw's posix backend: a bucket is a folder of its root.
 mkdir -p "$work/s3/$media_bucket" "$work/s3/$static_bucket"
 ip netns exec "$netns" "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 \
   --port "$S3_ADDR:$S3_PORT" posix "$work/s3" >"$work/versitygw.log" 2>&1 &
 s3_pid=$!
-s3_head() { # <bucket...>: HeadBucket of each, signed as the pods sign it
+s3_head() { # <bucket...>: HeadBucket of each
   local bucket
-  for bucket in "$@"; do s3_head_one "$bucket" || return 1; done
-}
-s3_head_one() {
-  [ "$(ip netns exec "$netns" curl -s -m 5 -o /dev/null -w '%{http_code}' -I --aws-sigv4 aws:amz:eu-west-1:s3 \
-    --user "$s3_access:$s3_secret" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://$S3_ADDR:$S3_PORT/$1")" = 200 ]
+  for bucket in "$@"; do [ "$(S3_NETNS=$netns s3_status "$s3_endpoint" "$s3_access" "$s3_secret" "$bucket" -I)" = 200 ] || return 1; done
 }
 wait_for 30 "versitygw serves $media_bucket and $static_bucket on $S3_ADDR:$S3_PORT" \
   s3_head "$media_bucket" "$static_bucket" \
   || { cat "$work/versitygw.log" >&2; exit 1; }
-# The statics bucket is public, as a team's is (the edge fetches /static/ from it unsigned): a bucket policy
-# that lets anyone read its objects.
-public_read='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::'"$static_bucket"'/*"]}]}'
-[ "$(ip netns exec "$netns" curl -s -m 5 -o /dev/null -w '%{http_code}' -X PUT --data "$public_read" --aws-sigv4 aws:amz:eu-west-1:s3 \
-  --user "$s3_access:$s3_secret" -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' "http://$S3_ADDR:$S3_PORT/$static_bucket?policy=")" = 204 ] \
+S3_NETNS=$netns s3_public_read "$s3_endpoint" "$s3_access" "$s3_secret" "$static_bucket" \
   || die "$P" "versitygw refused the public-read policy of $static_bucket"
 
 cat >"$work/values.json" <<JSON
