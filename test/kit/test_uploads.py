@@ -91,7 +91,8 @@ def test_refusals_say_what_was_wrong(signed_in, django_user_model):
     from django.test import Client
 
     anonymous = Client(HTTP_HOST="shop.example")
-    assert anonymous.post("/upload/", {"filename": "a"}, content_type="application/json", secure=True).status_code == 403
+    refused = anonymous.post("/upload/", {"filename": "a"}, content_type="application/json", secure=True)
+    assert (refused.status_code, refused.json()) == (403, {"error": "sign in first"})
     upload = start(signed_in)
     r = put(signed_in, upload["id"], 10001, b"x")
     assert r.status_code == 400 and "1 to 10000" in r.json()["error"]

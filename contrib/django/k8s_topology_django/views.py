@@ -9,6 +9,7 @@ no request buffering and a 5 GiB body, where every other route takes 10 MiB).
 
 CSRF protection applies as to any view: a browser sends the csrftoken cookie's value in X-CSRFToken.
 """
+import functools
 import json
 
 from django.conf import settings
@@ -16,21 +17,21 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_http_methods
 
 from . import uploads
+from .decorators import json_login_required
 
 # A part is read into memory to be sent to S3: this bounds a request's memory.
 DEFAULT_MAX_PART_BYTES = 64 * 1024 * 1024
 
 
 def _signed_in(view):
+    """json_login_required, and an UploadError answered as JSON with its status."""
+    @json_login_required
+    @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse({"error": "sign in to upload"}, status=403)
         try:
             return view(request, *args, **kwargs)
         except uploads.UploadError as error:
             return JsonResponse({"error": str(error)}, status=error.status)
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 

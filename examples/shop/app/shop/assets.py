@@ -11,19 +11,11 @@ import json
 from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods
 from k8s_topology_django.accel import accel_redirect
+from k8s_topology_django.decorators import json_login_required
 from k8s_topology_django.models import MultipartUpload
 
 from shop.models import Asset
 from shop.tasks import process_asset
-
-
-def _signed_in(view):
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse({"error": "sign in"}, status=403)
-        return view(request, *args, **kwargs)
-    wrapper.__name__ = view.__name__
-    return wrapper
 
 
 def _own(request, asset_id):
@@ -31,7 +23,7 @@ def _own(request, asset_id):
 
 
 @require_http_methods(["GET", "POST"])
-@_signed_in
+@json_login_required
 def collection(request):
     if request.method == "GET":
         mine = Asset.objects.select_related("upload").filter(upload__owner=request.user).order_by("-created_at")[:100]
@@ -51,14 +43,14 @@ def collection(request):
 
 
 @require_http_methods(["GET"])
-@_signed_in
+@json_login_required
 def detail(request, asset_id):
     asset = _own(request, asset_id)
     return JsonResponse(asset.as_json()) if asset else JsonResponse({"error": "no such asset"}, status=404)
 
 
 @require_http_methods(["GET"])
-@_signed_in
+@json_login_required
 def download(request, asset_id):
     asset = _own(request, asset_id)
     if asset is None:
@@ -68,7 +60,7 @@ def download(request, asset_id):
 
 
 @require_http_methods(["GET"])
-@_signed_in
+@json_login_required
 def thumbnail(request, asset_id):
     asset = _own(request, asset_id)
     if asset is None or not asset.thumbnail_key:
