@@ -26,7 +26,8 @@
 #     (hack/images/asset_journey.py);
 #   - the django-tenants flavour (shop.settings.tenants) on a database of its own: migrate_schemas --shared, two
 #     tenants with empty schemas, migrate_schemas --tenant migrates both, and a request for each tenant's host
-#     knows only that tenant's user (hack/images/tenants_check.py).
+#     knows only that tenant's user; an asset uploaded on a tenant's host is processed in that tenant's schema
+#     (hack/images/tenants_check.py).
 #
 # Every container runs in a network namespace the suite creates, with loopback alone (which also carries the
 # test hosts' addresses): no traffic leaves this machine. The images are pulled back from the registry (skopeo) and unpacked once (umoci); each
@@ -375,8 +376,8 @@ done
 log "$P" "ok: tenants: migrate_schemas --shared, then --tenant migrated the schemas ${tenants[*]}"
 tenants_exec --env TENANTS_CHECK="$(IFS=,; echo "${check[*]}")" backend python manage.py shell \
   -c "exec(open('/dev/stdin').read())" <"$IMAGES_DIR/tenants_check.py" >"$work/tenants-check.log" 2>&1 \
-  || { cat "$work/tenants-check.log" >&2; die "$P" "tenants: a request saw another tenant's data (hack/images/tenants_check.py)"; }
-log "$P" "ok: $(tail -1 "$work/tenants-check.log")"
+  || { cat "$work/tenants-check.log" >&2; die "$P" "tenants: a tenant's request or task saw another schema's data (hack/images/tenants_check.py)"; }
+while read -r line; do log "$P" "ok: $line"; done < <(grep '^tenants: ' "$work/tenants-check.log")
 stop edge
 stop backend
 stop worker-default

@@ -8,6 +8,7 @@
 """
 import json
 
+from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_http_methods
 from k8s_topology_django.accel import accel_redirect
@@ -38,7 +39,8 @@ def collection(request):
     if upload.state != MultipartUpload.State.COMPLETED:
         return JsonResponse({"error": f"upload {upload_id} is {upload.state}: complete it first"}, status=409)
     asset, _ = Asset.objects.get_or_create(upload=upload)
-    process_asset.delay(str(asset.id))
+    # The tenants flavour's schema goes with the task: the worker's connection starts in the public schema.
+    process_asset.delay(str(asset.id), schema=getattr(connection, "schema_name", None))
     return JsonResponse(asset.as_json(), status=201)
 
 

@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 import io
 import tempfile
@@ -25,10 +26,25 @@ def monthly_report(month):
 
 
 @shared_task(name="shop.tasks.process_asset")
-def process_asset(asset_id):
+def process_asset(asset_id, schema=None):
     """On the default queue: reads the original from S3 (the backend's replicas share no disk, so S3 is the
     only place it is), records its size and sha256, and stores a PNG thumbnail of an image beside it.
-    Idempotent, since acks_late may run it twice: it computes everything again and overwrites."""
+    Idempotent, since acks_late may run it twice: it computes everything again and overwrites.
+    In the tenants flavour, `schema` is the tenant's whose request registered the asset."""
+    with _tenant(schema):
+        return _process(asset_id)
+
+
+def _tenant(schema):
+    """The database connection in the tenant's schema (django-tenants), or as it is when no schema is given."""
+    if schema is None:
+        return contextlib.nullcontext()
+    from django_tenants.utils import schema_context
+
+    return schema_context(schema)
+
+
+def _process(asset_id):
     from k8s_topology_django.s3 import client
 
     from shop.models import Asset
