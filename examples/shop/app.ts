@@ -153,12 +153,17 @@ export function shopApp(outdir?: string, releases: string = RELEASES): DeliveryA
   const preview = PreviewEnvironment.fromEnvironment(PREVIEW_DOMAIN);
   if (preview) {
     const base = ENVIRONMENTS.find((env) => env.name === PREVIEW_BASE)!;
-    const app = new DeliveryApp({ outdir });
-    new DjangoAppChart(app, preview.folder, preview.chartProps(shop(base, pins.of(base.name))));
-    return app;
+    return previewApp(preview, base, pins.of(base.name), outdir);
   }
   const app = new DeliveryApp({ outdir, releasePins: pins, argoCd: { repoUrl: 'https://git.example.com/shop/deploy.git', previews: {} } });
   for (const env of ENVIRONMENTS) new DjangoAppChart(app, env.name, shop(env, pins.of(env.name)));
+  return app;
+}
+
+/** A pull request's preview alone: the chart PreviewEnvironment derives from an environment's, and no Argo CD folder. */
+function previewApp(preview: PreviewEnvironment, base: Environment, release: ReleasePin, outdir?: string): DeliveryApp {
+  const app = new DeliveryApp({ outdir });
+  new DjangoAppChart(app, preview.folder, preview.chartProps(shop(base, release)));
   return app;
 }
 
@@ -171,4 +176,13 @@ export function shopSuiteApp(outdir: string, version: string): DeliveryApp {
   const app = new DeliveryApp({ outdir });
   new DjangoAppChart(app, SUITE_ENVIRONMENT.name, shop(SUITE_ENVIRONMENT, { version }));
   return app;
+}
+
+/**
+ * The preview of a pull request as shopApp renders it (`pr-<n>`, namespace `shop-pr-<n>`, host
+ * `pr-<n>.preview.shop.example.com`), derived from the suite environment instead of staging, so that
+ * it reaches the suite's test hosts and names the suite environment's PriorityClasses.
+ */
+export function shopSuitePreviewApp(outdir: string, version: string, pullRequest: number): DeliveryApp {
+  return previewApp(new PreviewEnvironment({ pullRequest, domain: PREVIEW_DOMAIN }), SUITE_ENVIRONMENT, { version }, outdir);
 }

@@ -19,8 +19,9 @@
 #                served by a registry on CP_REGISTRY=198.18.0.1:<free port> as the mirror of
 #                registry.example.com and docker.io, with PostgreSQL, Redis and S3 on test hosts
 #                (hack/control-plane/shop-hosts.sh wraps jest); requests through the edge during a
-#                drain of each node and rollouts, and the traffic model probed in pods. Root; not in
-#                the default list (hack/test-all.sh runs it after the nodes suite).
+#                drain of each node and rollouts, the traffic model probed in pods, websockets through
+#                the edge, a Job from the CronJob, and a pull request's preview applied beside it and
+#                pruned. Root; not in the default list (hack/test-all.sh runs it after the nodes suite).
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)

@@ -12,11 +12,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PortForward, runJourney } from './asset-journey';
-import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
+import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, parseYamlObjects, requireEnv, sleep, waitFor } from './kube';
+import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
 import { loadEnvironments } from './render';
 import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
 import { describeMismatches, modelFlows, otherNamespacePods, planProbes, ProbeTarget, runProbes } from './traffic-probe';
-import { shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
+import { acceptedWebsockets, edgeRoutesTo, websocketEcho } from './websocket';
+import { shopApp, shopSuiteApp, shopSuitePreviewApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
 const NS = `shop-${SUITE_ENVIRONMENT.name}`;
@@ -45,8 +47,8 @@ let renderDir: string | undefined;
 /** The rendered folder of the suite environment (its index.json holds the traffic model). */
 let envDir = '';
 
-async function apply(items: KubeObject[]): Promise<void> {
-  await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
+async function apply(items: KubeObject[], fieldManager = FIELD_MANAGER): Promise<void> {
+  await kubectlOk(['apply', '--server-side', `--field-manager=${fieldManager}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
 }
 
 function secret(name: string, data: Record<string, string>): KubeObject {
@@ -365,12 +367,12 @@ function backendImage(): string {
   return backend.spec.template.spec.containers[0].image;
 }
 
-function edgeTarget(): LoopTarget {
-  const edge = objects.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
-  const ingress = objects.find((o) => o.kind === 'Ingress');
-  if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+function edgeTarget(render = objects): LoopTarget {
+  const edge = render.find((o) => o.kind === 'Service' && componentOf(o) === 'edge');
+  const ingress = render.find((o) => o.kind === 'Ingress');
+  if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${render.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return {
-    host: `${edge.metadata.name}.${NS}.svc.cluster.local`,
+    host: `${edge.metadata.name}.${edge.metadata.namespace}.svc.cluster.local`,
     port: edge.spec.ports[0].port,
     virtualHost: ingress.spec.rules[0].host,
     path: '/api/',
@@ -386,15 +388,15 @@ function containerPort(pod: KubeObject): number {
 }
 
 /** The replicas the render gives a Deployment: its HPA's minimum (the HPA sets them), or its own. */
-function replicasOf(deployment: string): number {
-  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === deployment);
-  const own = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+function replicasOf(deployment: string, render = objects): number {
+  const hpa = render.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === deployment);
+  const own = render.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
   if (!hpa && !own) throw new Error(`the render has no Deployment ${deployment}`);
   return hpa ? hpa.spec.minReplicas : own!.spec.replicas ?? 1;
 }
 
-async function readyEndpoints(service: string): Promise<number> {
-  const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
+async function readyEndpoints(service: string, namespace = NS): Promise<number> {
+  const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
   return slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).length;
 }
 
@@ -431,4 +433,176 @@ function watchBudgets(): { stop: () => Promise<string[]> } {
     }
   })();
   return { stop: async () => { running = false; await loop; return violations; } };
+}
+
+/** The pull request the suite previews. */
+const PREVIEW_PR = 24;
+/** The shop's websocket consumer (examples/shop/app/shop/consumers.py, at this path in shop/asgi.py). */
+const ECHO_PATH = '/ws/echo/';
+
+describe('GIVEN the websocket service, the CronJob and a pull request\'s preview of the shop, on the real nodes', () => {
+  let previewDir: string | undefined;
+  let preview: KubeObject[] = [];
+  let previewNamespace: KubeObject | undefined;
+  /** The PriorityClasses (name, uid, resourceVersion) before the preview was applied. */
+  let classesBefore: string[] = [];
+
+  afterAll(() => {
+    if (previewDir) rmSync(previewDir, { recursive: true, force: true });
+  });
+
+  test('WHEN websockets are opened through the edge Service on the route the render gives ws THEN ws accepts each and echoes', async () => {
+    const conf = objects.find((o) => o.kind === 'ConfigMap' && (o.data as any)?.['nginx.conf'])?.data as Record<string, string> | undefined;
+    if (!conf) throw new Error('the render has no ConfigMap with the edge\'s nginx.conf');
+    const routes = edgeRoutesTo(conf['nginx.conf'], 'ws');
+    expect([routes.length > 0, routes.some((prefix) => ECHO_PATH.startsWith(prefix))]).toEqual([true, true]);
+    const edge = edgeTarget();
+    const target = { host: edge.host, port: edge.port, path: ECHO_PATH, virtualHost: edge.virtualHost };
+    await waitFor('the ingress client Ready', async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)), 120 * SECOND);
+    await waitFor('the ws Service\'s endpoints ready', async () => await readyEndpoints('ws') >= replicasOf('ws'), 60 * SECOND);
+    const wsPods = (await deploymentPods()).filter((p) => componentOf(p) === 'ws');
+    expect(wsPods.length).toBe(replicasOf('ws'));
+    const accepted = async () => {
+      let n = 0;
+      for (const p of wsPods) n += acceptedWebsockets((await kubectlOk(['logs', '-n', NS, p.metadata.name, '-c', p.spec.containers[0].name])), ECHO_PATH);
+      return n;
+    };
+    const before = await accepted();
+    const roundTrips = 4;
+    for (let i = 1; i <= roundTrips; i++) {
+      const r = await websocketEcho(INGRESS_NS, CLIENT, 'main', target);
+      expect([i, r.code, r.code === 0 ? r.stdout.trim() : r.stderr.trim()]).toEqual([i, 0, expect.stringContaining(`${ECHO_PATH} echoed`)]);
+    }
+    // ws served them (uvicorn logs each accepted websocket), not the backend.
+    let seen = 0;
+    await waitFor(`the ws pods to log ${roundTrips} accepted websockets on ${ECHO_PATH}`, async () => (seen = await accepted() - before) >= roundTrips,
+      15 * SECOND, async () => `${seen} logged`, SECOND);
+    expect(seen).toBe(roundTrips);
+    // Control: the same handshake outside the ws route goes to the backend, which does not upgrade it.
+    const control = await websocketEcho(INGRESS_NS, CLIENT, 'main', { ...target, path: '/echo/' });
+    expect([control.code, control.stderr]).toEqual([1, expect.stringContaining('expected 101 Switching Protocols')]);
+    console.log(`websocket: ${roundTrips} echoes through the edge on ${routes.join(', ')} (ws logged ${seen} accepted); outside it: ${control.stderr.trim().split('\n')[0]}`);
+  });
+
+  test('WHEN a Job is created from the clearsessions CronJob THEN it completes on a real node and deletes the expired session, not the live one', async () => {
+    const cron = objects.find((o) => o.kind === 'CronJob');
+    if (!cron) throw new Error('the render has no CronJob');
+    expect(cron.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['python', 'manage.py', 'clearsessions']);
+    const [backend] = (await deploymentPods()).filter((p) => componentOf(p) === 'backend');
+    const stamp = Date.now();
+    const [expired, live] = [`suite-expired-${stamp}`, `suite-live-${stamp}`];
+    const shell = async (code: string) => {
+      const r = await exec(NS, backend.metadata.name, backend.spec.containers[0].name, ['python', 'manage.py', 'shell', '-c', code]);
+      if (r.code !== 0) throw new Error(`manage.py shell failed (exit ${r.code}): ${r.stderr.slice(-600)}`);
+      return r.stdout.trim().split('\n').pop() ?? '';
+    };
+    const sessions = 'from django.contrib.sessions.models import Session\nfrom django.utils import timezone\nfrom datetime import timedelta\nimport json\n';
+    await shell(`${sessions}Session.objects.create(session_key="${expired}", session_data="", expire_date=timezone.now() - timedelta(days=1))
+Session.objects.create(session_key="${live}", session_data="", expire_date=timezone.now() + timedelta(days=1))`);
+    const remaining = async () => JSON.parse(await shell(
+      `${sessions}print(json.dumps(sorted(Session.objects.filter(session_key__in=["${expired}", "${live}"]).values_list("session_key", flat=True))))`));
+    expect(await remaining()).toEqual([expired, live]);
+
+    const job = `${cron.metadata.name}-suite-${stamp}`;
+    await kubectlOk(['create', 'job', '-n', NS, `--from=cronjob/${cron.metadata.name}`, job]);
+    let state: KubeObject | undefined;
+    const took = await waitFor(`Job ${job} to finish`, async () => {
+      state = await api.get(`/apis/batch/v1/namespaces/${NS}/jobs/${job}`);
+      return (state?.status?.conditions ?? []).some((c: any) => ['Complete', 'Failed'].includes(c.type) && c.status === 'True');
+    }, 120 * SECOND, async () => `${JSON.stringify(state?.status)}\n${(await kubectl(['logs', '-n', NS, `job/${job}`])).stdout.slice(-1500)}`, SECOND);
+    const jobPods = await api.list(`/api/v1/namespaces/${NS}/pods?labelSelector=job-name%3D${job}`);
+    const log = (await kubectl(['logs', '-n', NS, `job/${job}`])).stdout;
+    expect([state?.status?.succeeded, state?.status?.failed ?? 0, log.slice(-1500)]).toEqual([1, 0, expect.any(String)]);
+    expect(jobPods.map((p) => [NODE_A, NODE_B].includes(p.spec.nodeName))).toEqual([true]);
+    expect(await remaining()).toEqual([live]);
+    console.log(`cronjob: ${job} (from cronjob/${cron.metadata.name}) complete on ${jobPods[0].spec.nodeName} after ${took / SECOND} s; the expired session deleted, the live one kept`);
+  });
+
+  test('WHEN a pull request\'s preview, rendered by the shop\'s code for the test hosts, is applied beside the environment THEN it shares the cluster-scoped objects and every Deployment is Available', async () => {
+    previewDir = mkdtempSync(path.join(os.tmpdir(), 'shop-preview-'));
+    shopSuitePreviewApp(path.join(previewDir, 'previews'), VERSION, PREVIEW_PR).synth();
+    const folders = loadEnvironments(path.join(previewDir, 'previews'));
+    expect(folders.map((f) => f.name)).toEqual([`pr-${PREVIEW_PR}`]);
+    preview = folders[0].objects;
+    // The namespace is the one Argo CD creates for the folder: the shop's own ApplicationSet says which, and its labels.
+    shopApp(path.join(previewDir, 'manifests')).synth();
+    const appSet = loadEnvironments(path.join(previewDir, 'manifests')).find((e) => e.name === 'argocd')?.objects.find((o) => o.kind === 'ApplicationSet');
+    if (!appSet) throw new Error('the shop\'s render has no ApplicationSet of previews in its argocd folder');
+    previewNamespace = applicationSetNamespace(appSet, folders[0].name);
+    const ns = previewNamespace.metadata.name;
+    expect([...new Set(preview.map((o) => o.metadata.namespace))]).toEqual([ns]);
+    expect(ns).not.toBe(NS);
+
+    // Cluster-scoped objects: the preview renders none, and the PriorityClasses its workers name are the environment's.
+    const clusterKinds = await clusterScopedKinds();
+    expect(['Namespace', 'PriorityClass'].filter((k) => !clusterKinds.has(k))).toEqual([]);
+    expect(preview.filter((o) => clusterKinds.has(o.kind) || !o.metadata.namespace).map(objectKey)).toEqual([]);
+    const named = [...new Set(preview.filter((o) => o.kind === 'Deployment').map((d) => d.spec.template.spec.priorityClassName).filter(Boolean))];
+    const environments = objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name);
+    expect([named.length > 0, named.filter((n) => !environments.includes(n))]).toEqual([true, []]);
+    classesBefore = await priorityClasses();
+    expect(named.filter((n) => !classesBefore.some((c) => c.startsWith(`${n} `)))).toEqual([]);
+
+    const started = Date.now();
+    await apply([previewNamespace], PREVIEW_FIELD_MANAGER);
+    await waitFor(`the default ServiceAccount of ${ns}`, async () => !!await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/default`).catch(() => undefined), 30 * SECOND);
+    // The pipeline's step before the sync: the Secrets the preview reads, here the suite environment's.
+    const secrets = referencedSecrets(preview);
+    expect(secrets).toEqual(expect.arrayContaining(['shop-app', 'shop-broker']));
+    await apply([...await copiedSecrets(api, secrets, NS, ns), ...preview], PREVIEW_FIELD_MANAGER);
+    const took = await waitForRender(ns, preview, 300 * SECOND);
+    const running = (await api.list(`/api/v1/namespaces/${ns}/pods`)).filter((p) => p.status.phase === 'Running');
+    expect(running.every((p) => [NODE_A, NODE_B].includes(p.spec.nodeName))).toBe(true);
+    expect(await priorityClasses()).toEqual(classesBefore);
+    console.log(`preview: ${ns} (secrets ${secrets.join(', ')}): ${running.length} pods Ready after ${(Date.now() - started) / SECOND} s (Deployments and Jobs ${took / SECOND} s); no cluster-scoped object, PriorityClasses ${named.join(', ')} the environment's`);
+  });
+
+  test('WHEN a pod in the ingress namespace calls the preview\'s edge Service with the preview\'s host THEN its backend answers', async () => {
+    const target = edgeTarget(preview);
+    expect(target.virtualHost).toBe(`pr-${PREVIEW_PR}.preview.shop.example.com`);
+    const ns = previewNamespace!.metadata.name;
+    for (const service of ['edge', 'backend']) {
+      await waitFor(`the ${service} Service's endpoints in ${ns} ready`, async () => await readyEndpoints(service, ns) >= replicasOf(service, preview), 60 * SECOND);
+    }
+    const report = await new RequestLoop(INGRESS_NS, CLIENT, 'preview', target, { maxRequests: 10, maxSeconds: 20, intervalSeconds: 0.1, timeoutSeconds: 5 }).done;
+    console.log(`preview edge: ${report.failed} failed requests of ${report.total} to ${target.host} with Host ${target.virtualHost}`);
+    expect([report.total, report.failed, describeFailures(report)]).toEqual([10, 0, '']);
+  });
+
+  test('WHEN the pull request closes THEN its objects and then its namespace are deleted, and the environment and its cluster-scoped objects stay as they were', async () => {
+    const ns = previewNamespace!.metadata.name;
+    const started = Date.now();
+    // What Argo CD does when the ApplicationSet drops the Application (its finalizer deletes what it deployed),
+    // then the namespace, which docs/RENDERING.md says to delete by hand.
+    await kubectlOk(['delete', '--wait=true', '--timeout=120s', '-f', '-'], preview.map((o) => JSON.stringify(o)).join('\n'));
+    await kubectlOk(['delete', 'namespace', ns, '--wait=true', '--timeout=180s']);
+    const gone = await api.get(`/api/v1/namespaces/${ns}`).then(() => false, (e) => e instanceof ApiError && e.statusCode === 404);
+    expect(gone).toBe(true);
+    expect(await priorityClasses()).toEqual(classesBefore);
+    await waitForDeploymentsReady(60 * SECOND);
+    console.log(`preview pruned: ${ns} gone after ${(Date.now() - started) / SECOND} s; the PriorityClasses and ${NS} unchanged`);
+  });
+});
+
+const PREVIEW_FIELD_MANAGER = 'shop-suite-preview';
+
+/** Every PriorityClass of the cluster as `<name> <uid> <resourceVersion>`, sorted. */
+async function priorityClasses(): Promise<string[]> {
+  return (await api.list('/apis/scheduling.k8s.io/v1/priorityclasses'))
+    .map((c) => `${c.metadata.name} ${c.metadata.uid} ${c.metadata.resourceVersion}`).sort();
+}
+
+/** Waits until every Deployment of a render is Available at its replicas and every Job succeeded; returns the time taken. */
+async function waitForRender(namespace: string, render: KubeObject[], timeoutMs: number): Promise<number> {
+  const deploymentNames = render.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
+  const jobNames = render.filter((o) => o.kind === 'Job').map((o) => o.metadata.name);
+  let state = '';
+  return waitFor(`every Deployment of ${namespace} Available and every Job complete`, async () => {
+    const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${namespace}/deployments`);
+    const done = (await api.list(`/apis/batch/v1/namespaces/${namespace}/jobs`)).filter((j) => j.status?.succeeded === 1).map((j) => j.metadata.name);
+    const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
+      && (d.status?.readyReplicas ?? 0) >= replicasOf(d.metadata.name, render)).map((d) => d.metadata.name);
+    state = `available: ${available.join(', ')}; Jobs succeeded: ${done.join(', ')}`;
+    return deploymentNames.every((d) => available.includes(d)) && jobNames.every((j) => done.includes(j));
+  }, timeoutMs, async () => `${state}\n${(await kubectl(['get', 'pods,deployments,jobs', '-n', namespace, '-o', 'wide'])).stdout}`, 2 * SECOND);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { shopApp, shopSuiteApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
+import { shopApp, shopSuiteApp, shopSuitePreviewApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 import { PREVIEW_PR_VARIABLE } from '../../src/app/preview-environment';
 import { cli } from '../delivery/helpers';
 import { synthAndRead, tempOutdir } from '../support/render';
@@ -194,5 +194,31 @@ describe('GIVEN the suite environment of the shop, rendered by the same code for
     expect(backend.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain('AWS_S3_ENDPOINT_URL');
     const policy = production.objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-backend');
     expect(JSON.stringify(policy.spec.egress)).toContain('"cidr":"10.60.1.0/24"');
+  });
+});
+
+describe('GIVEN the preview of a pull request derived from the suite environment, for the shop suite', () => {
+  const [e2e] = synthAndRead(shopSuiteApp(tempOutdir('shop-e2e'), '1.5.0-rc.1'));
+  const folders = synthAndRead(shopSuitePreviewApp(tempOutdir('shop-e2e-preview'), '1.5.0-rc.1', 24));
+  const objects = folders[0].objects;
+  const names = (list: any[]) => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+
+  test('THEN it is the folder pr-24 alone: namespace shop-pr-24, instance shop-e2e-pr-24, host pr-24.preview.shop.example.com', () => {
+    expect(folders.map((f) => f.name)).toEqual(['pr-24']);
+    expect([...new Set(objects.map((o) => o.metadata.namespace))]).toEqual(['shop-pr-24']);
+    expect([...new Set(objects.map((o) => o.metadata.labels['app.kubernetes.io/instance']))]).toEqual(['shop-e2e-pr-24']);
+    expect(objects.find((o) => o.kind === 'Ingress').spec.rules.map((r: any) => r.host)).toEqual(['pr-24.preview.shop.example.com']);
+  });
+
+  test('THEN it holds the suite environment\'s namespaced objects, on its test hosts, and its workers name the suite environment\'s PriorityClasses', () => {
+    const namespaced = e2e.objects.filter((o) => o.metadata.namespace);
+    expect(names(objects)).toEqual(names(namespaced));
+    const egress = objects.filter((o) => o.kind === 'NetworkPolicy').flatMap((p) => p.spec.egress ?? [])
+      .flatMap((rule: any) => (rule.to ?? []).flatMap((t: any) => (t.ipBlock ? [t.ipBlock.cidr] : [])));
+    expect([...new Set(egress)].sort()).toEqual(['203.0.113.10/32', '203.0.113.11/32', '203.0.113.12/32']);
+    const classes = e2e.objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name);
+    const named = objects.filter((o) => o.kind === 'Deployment' && o.spec.template.spec.priorityClassName).map((d) => d.spec.template.spec.priorityClassName);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((n: string) => !classes.includes(n))).toEqual([]);
   });
 });
