@@ -15,9 +15,11 @@ that the liveness probes check instead of pinging the broker:
   without them the worker contract's values (true, true, 1), so a process that runs tasks outside the
   rendered workers loses none either.
 - ``CELERY_BROKER_VISIBILITY_TIMEOUT`` (Redis), with ``unacked_restore_throttle: 1`` so that a killed
-  worker's task comes back between the timeout and the timeout + 10 s. It must be longer than the app's
-  ``task_time_limit`` (else Redis hands a running task to a second worker): a shorter one is refused, and
-  without the variable a Redis broker gets the time limit + 60 s.
+  worker's task comes back between the timeout and the timeout + 10 s. It must be longer than the task
+  time limit (else Redis hands a running task to a second worker): a shorter one is refused, and without
+  the variable a Redis broker gets the time limit + 60 s. The limit is ``task_time_limit`` when the app
+  sets it, and is checked again when a worker starts, against the worker's own limit, which the rendered
+  workers get on their command line (``--time-limit``) and ``configure`` cannot see.
 - ``CELERY_WORKER_HEARTBEAT_FILE``/``_INTERVAL``: a consumer bootstep touches the file from the worker's event
   loop, so a stuck worker stops touching it.
 - ``CELERY_BEAT_HEARTBEAT_FILE``: beat's scheduler touches the file on every tick. ``configure`` makes
@@ -31,7 +33,7 @@ from pathlib import Path
 from celery import bootsteps
 from celery.beat import PersistentScheduler
 
-__all__ = ["configure", "HeartbeatFile", "HeartbeatSchedulerMixin", "HeartbeatScheduler"]
+__all__ = ["configure", "HeartbeatFile", "HeartbeatSchedulerMixin", "HeartbeatScheduler", "VisibilityTimeoutCheck"]
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -75,6 +77,37 @@ def _visibility_timeout(broker_url, time_limit):
     if time_limit and broker_url.startswith(("redis://", "rediss://")):
         return int(time_limit) + VISIBILITY_MARGIN_SECONDS
     return None
+
+
+def _set_visibility_timeout(app, visibility_timeout):
+    app.conf.broker_transport_options = {
+        **(app.conf.broker_transport_options or {}),
+        "visibility_timeout": visibility_timeout,
+        # kombu scans Redis for expired tasks on every unacked_restore_throttle-th look (every 10 s);
+        # the default (10) would bring a killed worker's task back up to ~100 s after the timeout.
+        "unacked_restore_throttle": 1,
+    }
+
+
+class VisibilityTimeoutCheck(bootsteps.Step):
+    """The Redis visibility timeout against the worker's own time limit, when the worker is built (before its
+    consumer connects to the broker). ``celery worker --time-limit=N``, as the rendered workers run, sets the
+    limit on the worker only, after ``configure`` has run: a timeout not longer than it is refused here, and
+    a Redis broker without one gets the limit + VISIBILITY_MARGIN_SECONDS (not kombu's default of an hour)."""
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        app, limit = worker.app, worker.time_limit
+        if not limit or not (app.conf.broker_url or "").startswith(("redis://", "rediss://")):
+            return
+        current = (app.conf.broker_transport_options or {}).get("visibility_timeout")
+        if current is None:
+            _set_visibility_timeout(app, int(limit) + VISIBILITY_MARGIN_SECONDS)
+        elif current <= limit:
+            raise ValueError(
+                f"the Redis visibility timeout, {current} s (CELERY_BROKER_VISIBILITY_TIMEOUT or broker_transport_options), "
+                f"is not longer than this worker's time limit, {limit} s (--time-limit or task_time_limit): Redis would "
+                "hand a task that is still running to a second worker; set it above the longest time limit")
 
 
 class HeartbeatFile(bootsteps.StartStopStep):
@@ -144,15 +177,10 @@ def configure(app):
     app.conf.worker_prefetch_multiplier = _env_int("CELERY_WORKER_PREFETCH_MULTIPLIER", 1)
     visibility_timeout = _visibility_timeout(url or app.conf.broker_url or "", app.conf.task_time_limit)
     if visibility_timeout is not None:
-        app.conf.broker_transport_options = {
-            **(app.conf.broker_transport_options or {}),
-            "visibility_timeout": visibility_timeout,
-            # kombu scans Redis for expired tasks on every unacked_restore_throttle-th look (every 10 s);
-            # the default (10) would bring a killed worker's task back up to ~100 s after the timeout.
-            "unacked_restore_throttle": 1,
-        }
+        _set_visibility_timeout(app, visibility_timeout)
     app.conf.broker_connection_retry_on_startup = True
     if os.environ.get("CELERY_BEAT_HEARTBEAT_FILE") and app.conf.beat_scheduler == "celery.beat:PersistentScheduler":
         app.conf.beat_scheduler = "k8s_topology_celery:HeartbeatScheduler"
+    app.steps["worker"].add(VisibilityTimeoutCheck)
     app.steps["consumer"].add(HeartbeatFile)
     return app

@@ -36,6 +36,11 @@ interface Environment {
   readonly s3: ExternalHost & { readonly endpoint?: string };
   readonly web: Sizes;
   readonly small: Sizes;
+  /**
+   * Each queue's task time limit. The render sets Redis's visibility timeout to twice the longest, and a
+   * killed worker's task runs again only once that has passed.
+   */
+  readonly taskTimeLimitSeconds: { readonly default: number; readonly reports: number };
 }
 
 /** An environment in a data-centre network (`10.61`): PostgreSQL in its `.1.0/24`, Redis in its `.2.0/24`, AWS S3. */
@@ -49,6 +54,7 @@ function dataCentre(name: string, replicas: [number, number], network: string): 
     s3: { cidr: '52.218.0.0/17', port: 443 },
     web,
     small,
+    taskTimeLimitSeconds: { default: 300, reports: 3600 },
   };
 }
 
@@ -72,6 +78,9 @@ export const SUITE_ENVIRONMENT: Environment = {
   s3: { cidr: '203.0.113.12/32', port: 7070, endpoint: 'http://203.0.113.12:7070' },
   web: { cpuRequest: '50m', cpuLimit: '1', memoryRequest: '160Mi', memoryLimit: '512Mi' },
   small: { cpuRequest: '20m', cpuLimit: '250m', memoryRequest: '64Mi', memoryLimit: '256Mi' },
+  // Short limits, so that the visibility timeout is 40 s: the suite's "no task lost" test waits for a
+  // force-deleted worker's tasks to come back within a minute, not within the two hours of staging's.
+  taskTimeLimitSeconds: { default: 20, reports: 20 },
 };
 
 /** The release of each environment (its version and, when pinned, image tag). */
@@ -113,8 +122,8 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
     ],
     workers: {
       queues: [
-        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: 300, resources: env.web },
-        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: 3600, minReplicas: 0, maxReplicas: 3, resources: env.web },
+        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: env.taskTimeLimitSeconds.default, resources: env.web },
+        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: env.taskTimeLimitSeconds.reports, minReplicas: 0, maxReplicas: 3, resources: env.web },
       ],
     },
     beat: { resources: env.small },

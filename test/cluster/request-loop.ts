@@ -1,5 +1,5 @@
-// A bounded HTTP request loop run inside a client pod (Python's http.client, from the shop's own image),
-// for the shop suite's requests through the edge Service.
+// A bounded HTTP loop run inside a client pod (Python's http.client, from the shop's own image), for the
+// shop suite's requests through the edge Service: GETs here, upload round trips in upload-loop.ts.
 //
 // Not busybox nc: `printf … | nc` half-closes the connection as soon as its input ends, and nginx,
 // seeing the client's FIN while it waits for the upstream (epoll's RDHUP), abandons the request as
@@ -34,6 +34,7 @@ export interface LoopTarget {
 }
 
 export interface LoopBounds {
+  /** Most attempts: requests, or round trips of an UploadLoop. */
   readonly maxRequests: number;
   readonly maxSeconds: number;
   readonly intervalSeconds: number;
@@ -41,14 +42,25 @@ export interface LoopBounds {
   readonly timeoutSeconds: number;
 }
 
-const SCRIPT = `
-import http.client, json, os, socket, sys, time
-host, port, vhost, path, expect, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
-max_requests, max_seconds, interval, timeout = int(sys.argv[7]), float(sys.argv[8]), float(sys.argv[9]), float(sys.argv[10])
-address = socket.gethostbyname(host)
+/**
+ * The loop itself, the same for every kind of attempt: one attempt every interval until the stop file
+ * appears or a bound is reached, then a JSON report on the last line. `attempt` is Python code that reads
+ * its own arguments (from sys.argv[5]) and defines `attempt()`, which returns None when the attempt passed
+ * and raises LoopFailure (or any exception) when it did not.
+ */
+function loopScript(attempt: string): string {
+  return `
+import json, os, sys, time
+stop, max_attempts, max_seconds, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+
+
+class LoopFailure(Exception):
+    pass
+
+${attempt}
 start = time.monotonic()
 total, failures, ended = 0, [], 'count'
-while total < max_requests:
+while total < max_attempts:
     if os.path.exists(stop):
         ended = 'stop'
         break
@@ -57,21 +69,35 @@ while total < max_requests:
         break
     sent = time.monotonic()
     total += 1
-    error = None
     try:
-        c = http.client.HTTPConnection(address, port, timeout=timeout)
-        c.request('GET', path, headers={'Host': vhost, 'Connection': 'close'})
-        r = c.getresponse()
-        body = r.read().decode('utf-8', 'replace').strip()
-        c.close()
-        if r.status != 200 or body != expect:
-            error = 'HTTP %d %r' % (r.status, body[:80])
+        attempt()
+        error = None
+    except LoopFailure as e:
+        error = str(e)
     except Exception as e:
         error = repr(e)
     if error:
         failures.append({'at': round(sent - start, 2), 'error': error})
     time.sleep(max(0.0, interval - (time.monotonic() - sent)))
 print(json.dumps({'total': total, 'failed': len(failures), 'seconds': round(time.monotonic() - start, 1), 'ended': ended, 'failures': failures[:20]}))
+`;
+}
+
+/** One GET with the virtual host; the host name is resolved once, before the loop starts. */
+const GET_ATTEMPT = `
+import http.client, socket
+host, port, vhost, path, expect, timeout = sys.argv[5], int(sys.argv[6]), sys.argv[7], sys.argv[8], sys.argv[9], float(sys.argv[10])
+address = socket.gethostbyname(host)
+
+
+def attempt():
+    c = http.client.HTTPConnection(address, port, timeout=timeout)
+    c.request('GET', path, headers={'Host': vhost, 'Connection': 'close'})
+    r = c.getresponse()
+    body = r.read().decode('utf-8', 'replace').strip()
+    c.close()
+    if r.status != 200 or body != expect:
+        raise LoopFailure('HTTP %d %r' % (r.status, body[:80]))
 `;
 
 /**
@@ -107,29 +133,37 @@ export function loopClientPod(name: string, namespace: string, image: string, ui
 }
 
 /**
- * A loop in a running client pod: one request every intervalSeconds until the stop file appears
- * (stopLoop) or a bound is reached. Resolves with its report once it has ended.
+ * A loop in a running client pod: one attempt every intervalSeconds until the stop file appears
+ * (stop()) or a bound is reached. Resolves with its report once it has ended. `attempt` is the Python
+ * code of one attempt (see loopScript), `args` its arguments.
  */
-export class RequestLoop {
+export class ClientLoop {
   private readonly stopFile: string;
   readonly done: Promise<LoopReport>;
 
-  constructor(private readonly namespace: string, private readonly pod: string, name: string, target: LoopTarget, bounds: LoopBounds) {
+  constructor(private readonly namespace: string, private readonly pod: string, name: string, attempt: string, args: string[], bounds: LoopBounds) {
     this.stopFile = `${CLIENT_WORK_DIR}/stop-${name}-${Date.now()}`;
-    const args = [target.host, target.port, target.virtualHost, target.path, target.expectBody, this.stopFile,
-      bounds.maxRequests, bounds.maxSeconds, bounds.intervalSeconds, bounds.timeoutSeconds].map(String);
-    // kubectl's own bound: the loop's, plus time for the exec to start and the last request to end.
+    const loopArgs = [this.stopFile, bounds.maxRequests, bounds.maxSeconds, bounds.intervalSeconds].map(String);
+    // kubectl's own bound: the loop's, plus time for the exec to start and the last attempt to end.
     const timeoutMs = (bounds.maxSeconds + bounds.timeoutSeconds + 60) * 1000;
-    this.done = kubectl(['exec', '-n', namespace, pod, '-c', 'main', '--', 'python', '-c', SCRIPT, ...args], { timeoutMs })
+    this.done = kubectl(['exec', '-n', namespace, pod, '-c', 'main', '--', 'python', '-c', loopScript(attempt), ...loopArgs, ...args], { timeoutMs })
       .then((r) => parseReport(r));
   }
 
-  /** Asks the loop to end after its current request, and waits for its report. */
+  /** Asks the loop to end after its current attempt, and waits for its report. */
   async stop(): Promise<LoopReport> {
     const r = await kubectl(['exec', '-n', this.namespace, this.pod, '-c', 'main', '--', 'python', '-c',
       `open(${JSON.stringify(this.stopFile)}, 'w').close()`], { timeoutMs: 30_000 });
     if (r.code !== 0) throw new Error(`could not write the stop file ${this.stopFile} in ${this.namespace}/${this.pod}: ${r.stderr}`);
     return this.done;
+  }
+}
+
+/** A loop of GETs through the target, each answered `200 <expectBody>`. */
+export class RequestLoop extends ClientLoop {
+  constructor(namespace: string, pod: string, name: string, target: LoopTarget, bounds: LoopBounds) {
+    super(namespace, pod, name, GET_ATTEMPT,
+      [target.host, target.port, target.virtualHost, target.path, target.expectBody, bounds.timeoutSeconds].map(String), bounds);
   }
 }
 

@@ -16,7 +16,9 @@ import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, p
 import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
 import { loadEnvironments } from './render';
 import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
+import { AppContainer, createSuperuser, finishedRuns, sendWork, tallyTasks } from './shop-app';
 import { describeMismatches, modelFlows, otherNamespacePods, planProbes, ProbeTarget, runProbes } from './traffic-probe';
+import { UploadLoop } from './upload-loop';
 import { acceptedWebsockets, edgeRoutesTo, websocketEcho } from './websocket';
 import { shopApp, shopSuiteApp, shopSuitePreviewApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
@@ -225,9 +227,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     expect(backends.length).toBeGreaterThanOrEqual(2);
     const [first] = backends;
     const password = `shop-suite-${Date.now()}-not-a-real-password`;
-    const made = await exec(NS, first.metadata.name, first.spec.containers[0].name,
-      ['env', `DJANGO_SUPERUSER_PASSWORD=${password}`, 'python', 'manage.py', 'createsuperuser', '--noinput', '--username', 'suite', '--email', 'suite@example.com']);
-    expect([made.code, made.code === 0 ? '' : made.stderr.slice(-400)]).toEqual([0, '']);
+    await createSuperuser(appContainer(first), 'suite', password);
     const ingress = objects.find((o) => o.kind === 'Ingress')!;
     const forwards: PortForward[] = [];
     try {
@@ -280,22 +280,6 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     expect(report.ended).toBe('stop');
     expect([report.failed, describeFailures(report)]).toEqual([0, '']);
     expect(violations).toEqual([]);
-  });
-
-  test('WHEN the backend and then the edge roll out while requests go through the edge THEN no request fails', async () => {
-    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'rollout', edgeTarget(), LOAD);
-    await sleep(2 * SECOND);
-    for (const name of ['backend', 'edge']) {
-      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
-      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
-      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
-      await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
-        async () => describeNamespace(), SECOND);
-    }
-    const report = await loop.stop();
-    console.log(`rollout: ${report.failed} failed requests of ${report.total}`);
-    expect(report.ended).toBe('stop');
-    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
   });
 });
 
@@ -605,4 +589,105 @@ async function waitForRender(namespace: string, render: KubeObject[], timeoutMs:
     state = `available: ${available.join(', ')}; Jobs succeeded: ${done.join(', ')}`;
     return deploymentNames.every((d) => available.includes(d)) && jobNames.every((j) => done.includes(j));
   }, timeoutMs, async () => `${state}\n${(await kubectl(['get', 'pods,deployments,jobs', '-n', namespace, '-o', 'wide'])).stdout}`, 2 * SECOND);
+}
+
+/** The long tasks of the "no task lost" test: each sleeps this long, well under the suite environment's time limit. */
+const TASKS = 6;
+const TASK_SECONDS = 8;
+/** The round trips of the rollout: one every 200 ms, each request given 10 s, at most 3 minutes. */
+const UPLOADS: LoopBounds = { maxRequests: 900, maxSeconds: 180, intervalSeconds: 0.2, timeoutSeconds: 10 };
+const UPLOAD_BYTES = 256 * 1024;
+const WORKER = 'worker-default';
+
+describe('GIVEN the shop on the real nodes, WHEN its pods are killed, drained or replaced under work', () => {
+  test('WHEN the worker pods are force-deleted and then a node is drained while long tasks run THEN every task sent completes (acks_late)', async () => {
+    const visibility = Number(workerEnv(WORKER, 'CELERY_BROKER_VISIBILITY_TIMEOUT'));
+    expect(visibility).toBeGreaterThan(TASK_SECONDS);
+    const app = appContainer((await deploymentPods()).find((p) => componentOf(p) === 'backend')!);
+    const batch = `lost-${Date.now()}`;
+    const sent = await sendWork(app, batch, TASKS, TASK_SECONDS);
+
+    // A kill: the tasks the workers were running were delivered but not acknowledged, so Redis hands them
+    // out again once the visibility timeout has passed (acks_late); acknowledged early, they would be gone.
+    const killed = await waitForWorkerRunning(sent, new Set());
+    await kubectlOk(['delete', 'pod', '-n', NS, ...killed.map((p) => p.metadata.name), '--grace-period=0', '--force']);
+    const killedAt = Date.now();
+    // A drain: the eviction gives the replacement worker its grace period, and it finishes what it runs.
+    const [replacement] = await waitForWorkerRunning(sent, new Set(killed.map((p) => p.metadata.name)));
+    const drain = await kubectl(['drain', replacement.spec.nodeName, `--pod-selector=app.kubernetes.io/instance=${NS}`,
+      '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
+    try {
+      expect([drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([0, '']);
+      await waitForDeploymentsReady(150 * SECOND);
+    } finally {
+      await kubectlOk(['uncordon', replacement.spec.nodeName]);
+    }
+
+    // The killed worker's tasks come back between the visibility timeout and 10 s later (the kit's restore
+    // throttle), then run; the queue's rest runs meanwhile. Bounded: lost tasks never finish.
+    const deadline = killedAt + (visibility + 10 + TASKS * TASK_SECONDS + 60) * SECOND;
+    let tally = tallyTasks(sent, await finishedRuns(app, batch));
+    while (tally.lost.length > 0 && Date.now() < deadline) {
+      await sleep(2 * SECOND);
+      tally = tallyTasks(sent, await finishedRuns(app, batch));
+    }
+    console.log(`tasks: ${tally.done} done, ${tally.lost.length} lost of ${tally.sent}`);
+    console.log(`tasks: ${killed.length} worker pods force-deleted and ${replacement.spec.nodeName} drained; ${tally.redelivered} handed out `
+      + `again by Redis, ${tally.ranTwice} finished twice; all done ${Math.round((Date.now() - killedAt) / SECOND)} s after the kill (visibility timeout ${visibility} s)`);
+    expect(tally.lost).toEqual([]);
+    // The kill hit tasks in flight: without one, nothing above would have been at risk.
+    expect(tally.redelivered).toBeGreaterThan(0);
+  }, 600 * SECOND);
+
+  test('WHEN the backend and then the edge roll out while files are uploaded and downloaded through the edge THEN no round trip fails', async () => {
+    const backend = (await deploymentPods()).find((p) => componentOf(p) === 'backend')!;
+    const password = `shop-suite-${Date.now()}-not-a-real-password`;
+    await createSuperuser(appContainer(backend), 'rollout', password);
+    const { host, port, virtualHost } = edgeTarget();
+    const loop = new UploadLoop(INGRESS_NS, CLIENT, 'rollout', { host, port, virtualHost, user: 'rollout', password, bytes: UPLOAD_BYTES }, UPLOADS);
+    await sleep(2 * SECOND);
+    for (const name of ['backend', 'edge']) {
+      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+      await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
+        async () => describeNamespace(), SECOND);
+    }
+    const report = await loop.stop();
+    console.log(`rollout: ${report.failed} failed of ${report.total} upload-and-download round trips (5 requests each through the edge: `
+      + `a ${UPLOAD_BYTES / 1024} KiB chunked upload, its registration, its download, sha256 compared)`);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+    expect(report.total).toBeGreaterThan(0);
+  });
+});
+
+/** A backend pod's app container, where the suite runs the shop's Python. */
+function appContainer(pod: KubeObject): AppContainer {
+  return { namespace: NS, pod: pod.metadata.name, container: pod.spec.containers[0].name };
+}
+
+/** A variable the render gives the Deployment's first container. */
+function workerEnv(deployment: string, name: string): string {
+  const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === deployment);
+  const value = d?.spec.template.spec.containers[0].env?.find((e: any) => e.name === name)?.value;
+  if (value === undefined) throw new Error(`the render's Deployment ${deployment} has no ${name}`);
+  return value;
+}
+
+/**
+ * The running worker pods (other than those passed over) once one of them has logged receiving one of
+ * the tasks: Celery logs `Task <name>[<id>] received` when a worker process is about to run it.
+ */
+async function waitForWorkerRunning(tasks: string[], passOver: Set<string>): Promise<KubeObject[]> {
+  let workers: KubeObject[] = [];
+  await waitFor(`a ${WORKER} pod running one of the tasks`, async () => {
+    workers = (await deploymentPods()).filter((p) => componentOf(p) === WORKER && !passOver.has(p.metadata.name) && isPodReady(p));
+    for (const w of workers) {
+      const logs = (await kubectl(['logs', '-n', NS, w.metadata.name], { timeoutMs: 30 * SECOND })).stdout;
+      if (tasks.some((id) => logs.includes(`shop.tasks.work[${id}] received`))) return true;
+    }
+    return false;
+  }, 180 * SECOND, async () => describeNamespace(), SECOND);
+  return workers;
 }

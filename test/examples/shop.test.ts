@@ -188,6 +188,17 @@ describe('GIVEN the suite environment of the shop, rendered by the same code for
     ]);
   });
 
+  test('THEN its workers\' time limits are short, so that a killed worker\'s task is back within a minute, where production\'s waits two hours', () => {
+    const limits = (objects: any[]) => objects.filter((o) => o.kind === 'Deployment' && o.metadata.name.startsWith('worker-')).map((d) => {
+      const c = d.spec.template.spec.containers[0];
+      return [d.metadata.name, c.command.find((a: string) => a.startsWith('--time-limit=')),
+        c.env.find((e: any) => e.name === 'CELERY_BROKER_VISIBILITY_TIMEOUT').value];
+    }).sort();
+    expect(limits(e2e.objects)).toEqual([['worker-default', '--time-limit=20', '40'], ['worker-reports', '--time-limit=20', '40']]);
+    const production = renderShop().find((f) => f.name === 'production')!;
+    expect(limits(production.objects)).toEqual([['worker-default', '--time-limit=300', '7200'], ['worker-reports', '--time-limit=3600', '7200']]);
+  });
+
   test('THEN staging and production keep their data-centre networks and AWS S3', () => {
     const production = renderShop().find((f) => f.name === 'production')!;
     const backend = production.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend');

@@ -94,3 +94,24 @@ def test_a_visibility_timeout_not_longer_than_the_time_limit_is_refused(celery_e
     app.conf.task_time_limit = 300
     with pytest.raises(ValueError, match="CELERY_BROKER_VISIBILITY_TIMEOUT=300 is not longer than task_time_limit=300"):
         configure_celery(app)
+
+
+def test_a_visibility_timeout_not_longer_than_the_workers_command_line_time_limit_is_refused_at_start(celery_env):
+    # The rendered workers get their limit as `celery worker --time-limit=N`: configure() cannot see it.
+    celery_env.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    celery_env.setenv("CELERY_BROKER_VISIBILITY_TIMEOUT", "300")
+    app = configure_celery(Celery("t"))
+    with pytest.raises(ValueError, match=r"visibility timeout, 300 s .* is not longer than this worker's time limit, 600 s"):
+        app.WorkController(hostname="t@suite", pool_cls="solo", time_limit=600)
+    # The rendered pair (twice the longest limit) starts, with the variable's value.
+    app = configure_celery(Celery("t"))
+    app.WorkController(hostname="t@suite", pool_cls="solo", time_limit=150)
+    assert app.conf.broker_transport_options["visibility_timeout"] == 300
+
+
+def test_without_the_variable_a_worker_derives_the_visibility_timeout_from_its_command_line_time_limit(celery_env):
+    celery_env.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    app = configure_celery(Celery("t"))
+    assert "visibility_timeout" not in (app.conf.broker_transport_options or {})
+    app.WorkController(hostname="t@suite", pool_cls="solo", time_limit=600)
+    assert app.conf.broker_transport_options == {"visibility_timeout": 660, "unacked_restore_throttle": 1}

@@ -27,3 +27,14 @@ class Asset(models.Model):
             "id": str(self.id), "upload": str(self.upload_id), "filename": self.upload.filename, "state": self.state,
             "size": self.size, "sha256": self.sha256 or None, "thumbnail": bool(self.thumbnail_key), "error": self.error or None,
         }
+
+
+class TaskRun(models.Model):
+    """One finished run of shop.tasks.work: the suites count them to tell that no task sent was lost. A task
+    that acks_late ran again after its worker died has two rows."""
+
+    task_id = models.CharField(max_length=64, db_index=True)
+    batch = models.CharField(max_length=64, db_index=True)
+    worker = models.CharField(max_length=255)
+    redelivered = models.BooleanField()
+    finished_at = models.DateTimeField(auto_now_add=True)

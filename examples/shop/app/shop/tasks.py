@@ -2,6 +2,7 @@ import contextlib
 import hashlib
 import io
 import tempfile
+import time
 
 from celery import shared_task
 from django.utils import timezone
@@ -17,6 +18,18 @@ READ_BYTES = 1024 * 1024
 def ping():
     """A cheap task beat sends hourly: proof that beat, the broker and the default queue work."""
     return "pong"
+
+
+@shared_task(name="shop.tasks.work", bind=True)
+def work(self, batch, seconds):
+    """A long task (it sleeps), for the suites' "no task lost" check: each run that finishes records a TaskRun
+    row, so a task whose worker was killed and that ran again elsewhere (acks_late) has two."""
+    from shop.models import TaskRun
+
+    time.sleep(seconds)
+    TaskRun.objects.create(task_id=self.request.id, batch=batch, worker=self.request.hostname or "",
+                           redelivered=bool((self.request.delivery_info or {}).get("redelivered")))
+    return self.request.id
 
 
 @shared_task(name="shop.tasks.monthly_report")
