@@ -349,23 +349,28 @@ describe('GIVEN the render synced by Argo CD, KEDA scaling its workers on the Re
     const watch = new ReplicaWatch(api, [`${NS}/${worker}`]);
     watch.start();
     const queuedAt = Date.now();
-    const ids = await sendTasks(backend, 'shop.celery', 'shop.tasks.monthly_report', count);
-    let ran = new Set<string>();
-    let nodes = new Set<string>();
-    // Each worker pod's log names the tasks it ran; pods are read while they run (they go at scale-down).
-    const ranTook = await waitFor(`${worker} pods to run all ${count} tasks`, async () => {
-      const logs = await kubectl(['logs', '-n', NS, '-l', selector, '--tail=-1', '--max-log-requests=10'], { timeoutMs: 30 * SECOND });
-      for (const m of logs.stdout.matchAll(/shop\.tasks\.monthly_report\[([0-9a-f-]{36})\] succeeded/g)) ran.add(m[1]);
-      for (const p of await workerPods()) if (p.spec.nodeName) nodes.add(p.spec.nodeName);
-      return ids.every((id) => ran.has(id));
-    }, 180 * SECOND, async () => `${ran.size} of ${count} ran\n${watch.report()}\n${await scaledObjectState(api, NS, worker)}`, 2 * SECOND);
-    expect(await listLength(REDIS_ADDRESS, listName)).toBe(0);
+    const ran = new Set<string>();
+    const nodes = new Set<string>();
+    let ranTook = 0;
+    let backTook = 0;
+    try {
+      const ids = await sendTasks(backend, 'shop.celery', 'shop.tasks.monthly_report', count);
+      // Each worker pod's log names the tasks it ran; pods are read while they run (they go at scale-down).
+      ranTook = await waitFor(`${worker} pods to run all ${count} tasks`, async () => {
+        const logs = await kubectl(['logs', '-n', NS, '-l', selector, '--tail=-1', '--max-log-requests=10'], { timeoutMs: 30 * SECOND });
+        for (const m of logs.stdout.matchAll(/shop\.tasks\.monthly_report\[([0-9a-f-]{36})\] succeeded/g)) ran.add(m[1]);
+        for (const p of await workerPods()) if (p.spec.nodeName) nodes.add(p.spec.nodeName);
+        return ids.every((id) => ran.has(id));
+      }, 180 * SECOND, async () => `${ran.size} of ${count} ran\n${watch.report()}\n${await scaledObjectState(api, NS, worker)}`, 2 * SECOND);
+      expect(await listLength(REDIS_ADDRESS, listName)).toBe(0);
+      backTook = await waitFor(`${worker} back at 0 replicas`, async () => {
+        const d = await api.get(`/apis/apps/v1/namespaces/${NS}/deployments/${worker}`);
+        return d.spec.replicas === 0 && (d.status?.replicas ?? 0) === 0;
+      }, (cooldownPeriod + 3 * pollingInterval + 60) * SECOND, async () => `${watch.report()}\n${await scaledObjectState(api, NS, worker)}`, SECOND);
+    } finally {
+      await watch.stop();
+    }
     const peak = watch.max.get(`${NS}/${worker}`)!;
-    const backTook = await waitFor(`${worker} back at 0 replicas`, async () => {
-      const d = await api.get(`/apis/apps/v1/namespaces/${NS}/deployments/${worker}`);
-      return d.spec.replicas === 0 && (d.status?.replicas ?? 0) === 0;
-    }, (cooldownPeriod + 3 * pollingInterval + 60) * SECOND, async () => `${watch.report()}\n${await scaledObjectState(api, NS, worker)}`, SECOND);
-    await watch.stop();
     console.log(`KEDA redis: ${count} tasks on ${listName}, 0 -> ${peak} worker pods on ${[...nodes].sort().join(', ')}, all run after ${(ranTook / SECOND).toFixed(1)} s; `
       + `back to 0 ${(backTook / SECOND).toFixed(1)} s later (cooldownPeriod ${cooldownPeriod}, pollingInterval ${pollingInterval})`);
     console.log(`KEDA redis: replicas over time (s since the tasks were queued at ${new Date(queuedAt).toISOString()}):\n${watch.report()}`);
