@@ -41,6 +41,11 @@ interface Environment {
    * killed worker's task runs again only once that has passed.
    */
   readonly taskTimeLimitSeconds: { readonly default: number; readonly reports: number };
+  /**
+   * How long each queue's workers stay after its last task before KEDA scales them down.
+   * @default - the chart's (300 s)
+   */
+  readonly queueCooldownSeconds?: number;
 }
 
 /** An environment in a data-centre network (`10.61`): PostgreSQL in its `.1.0/24`, Redis in its `.2.0/24`, AWS S3. */
@@ -65,7 +70,8 @@ const ENVIRONMENTS: Environment[] = [dataCentre('staging', [2, 4], '10.61'), dat
  * 2-core machine): two replicas of each web component and no more (one per node, so that a drain
  * and a rollout are survived by a replica on the other node, under budgets that keep one
  * available; a fixed size so that the HPAs cannot change the picture mid-test), smaller requests,
- * and its external services on test hosts
+ * a 20 s queue cooldown (so that the suite sees KEDA take an idle queue's workers back to 0 within
+ * its time budget), and its external services on test hosts
  * that the suite creates in 203.0.113.0/24 (RFC 5737): PostgreSQL on .10, Redis on .11, an
  * S3-compatible server on .12:7070. Same code as staging and production; only these values differ.
  */
@@ -81,6 +87,7 @@ export const SUITE_ENVIRONMENT: Environment = {
   // Short limits, so that the visibility timeout is 40 s: the suite's "no task lost" test waits for a
   // force-deleted worker's tasks to come back within a minute, not within the two hours of staging's.
   taskTimeLimitSeconds: { default: 20, reports: 20 },
+  queueCooldownSeconds: 20,
 };
 
 /** The release of each environment (its version and, when pinned, image tag). */
@@ -91,6 +98,7 @@ const PREVIEW_DOMAIN = 'preview.shop.example.com';
 const PREVIEW_BASE = 'staging';
 
 function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
+  const cooldown = env.queueCooldownSeconds === undefined ? {} : { cooldownPeriodSeconds: env.queueCooldownSeconds };
   return {
     ...release,
     appName: 'shop',
@@ -122,8 +130,8 @@ function shop(env: Environment, release: ReleasePin): DjangoAppChartProps {
     ],
     workers: {
       queues: [
-        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: env.taskTimeLimitSeconds.default, resources: env.web },
-        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: env.taskTimeLimitSeconds.reports, minReplicas: 0, maxReplicas: 3, resources: env.web },
+        { name: 'default', priority: QueuePriority.NORMAL, taskTimeLimitSeconds: env.taskTimeLimitSeconds.default, resources: env.web, ...cooldown },
+        { name: 'reports', priority: QueuePriority.LOW, taskTimeLimitSeconds: env.taskTimeLimitSeconds.reports, minReplicas: 0, maxReplicas: 3, resources: env.web, ...cooldown },
       ],
     },
     beat: { resources: env.small },
@@ -176,14 +184,29 @@ function previewApp(preview: PreviewEnvironment, base: Environment, release: Rel
   return app;
 }
 
+/** What the cluster suite changes in the suite environment's render; every change is a prop of the shop's own code. */
+export interface SuiteRenderOptions {
+  /**
+   * The Git repository Argo CD reads the rendered branch from. The render then has the Argo CD
+   * folder that syncs it, made as the shop's own render makes it.
+   * @default - no Argo CD folder: the render is applied with kubectl
+   */
+  readonly argoCdRepoUrl?: string;
+  /**
+   * The backend's autoscaling range (its HPA's minReplicas and maxReplicas).
+   * @default - SUITE_ENVIRONMENT's, [2, 2]
+   */
+  readonly backendReplicas?: [number, number];
+}
+
 /**
  * The suite environment alone (SUITE_ENVIRONMENT), rendered by the same code as the shop's
- * environments, at the version the suite builds its images for. No Argo CD folder: the suite
- * applies it with kubectl.
+ * environments, at the version the suite builds its images for.
  */
-export function shopSuiteApp(outdir: string, version: string): DeliveryApp {
-  const app = new DeliveryApp({ outdir });
-  new DjangoAppChart(app, SUITE_ENVIRONMENT.name, shop(SUITE_ENVIRONMENT, { version }));
+export function shopSuiteApp(outdir: string, version: string, options: SuiteRenderOptions = {}): DeliveryApp {
+  const app = new DeliveryApp({ outdir, ...options.argoCdRepoUrl ? { argoCd: { repoUrl: options.argoCdRepoUrl } } : {} });
+  const env = options.backendReplicas ? { ...SUITE_ENVIRONMENT, replicas: options.backendReplicas } : SUITE_ENVIRONMENT;
+  new DjangoAppChart(app, env.name, shop(env, { version }));
   return app;
 }
 

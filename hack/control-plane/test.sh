@@ -15,7 +15,10 @@
 #                (CP_REGISTRY=198.18.0.1:<free port>, CP_REGISTRY_HOSTS="registry.picvario.test docker.io",
 #                a stand-in the suite serves). Not in the default list: run it with CP_SUITES=nodes.
 #   shop         test/cluster/shop.cluster.ts: the shop's suite environment (examples/shop/app.ts,
-#                shopSuiteApp) on the two real nodes, from the images built here (hack/images/),
+#                shopSuiteApp) on the two real nodes, published to a rendered branch (k8s-topology
+#                publish) and synced by the real Argo CD, with the real KEDA scaling its workers and
+#                the HPAs fed by metrics-server (CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1),
+#                from the images built here (hack/images/),
 #                served by a registry on CP_REGISTRY=198.18.0.1:<free port> as the mirror of
 #                registry.example.com and docker.io, with PostgreSQL, Redis and S3 on test hosts
 #                (hack/control-plane/shop-hosts.sh wraps jest); requests through the edge during a
@@ -45,7 +48,8 @@ for s in "${suites[@]}"; do
   case "$s" in
     topology) ;;
     controllers | gitops) need+=(argocd keda) ;;
-    nodes | shop) need+=(nodes) ;;
+    nodes) need+=(nodes) ;;
+    shop) need+=(nodes argocd keda) ;;
     *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes, shop)" ;;
   esac
   [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
@@ -85,8 +89,8 @@ if [[ " ${suites[*]} " == *" topology "* ]]; then
   for d in "${extra[@]}"; do [ -d "$d" ] || die "$P" "EXTRA_MANIFESTS_DIRS: $d does not exist"; done
   log "$P" "topology suite renders: $MANIFESTS_DIR${EXTRA_MANIFESTS_DIRS:+, ${EXTRA_MANIFESTS_DIRS//:/, }}"
 fi
-if [[ " ${suites[*]} " == *" gitops "* ]]; then
-  # The gitops suite publishes with the compiled CLI (lib/cli/main.js) and renders from src/.
+if [[ " ${suites[*]} " == *" gitops "* || " ${suites[*]} " == *" shop "* ]]; then
+  # The gitops and shop suites publish with the compiled CLI (lib/cli/main.js) and render from src/.
   if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
     log "$P" "lib/ is missing or older than src/: npx projen compile"
     npx projen compile >/dev/null || die "$P" "npx projen compile failed"
@@ -111,7 +115,7 @@ for s in "${suites[@]}"; do
       ;;
     shop)
       port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-      flags=(CP_WITH_NODES=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io")
+      flags=(CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io")
       wrap=(bash "$CP_DIR/shop-hosts.sh" --)
       ;;
   esac

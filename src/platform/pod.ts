@@ -23,6 +23,12 @@ export interface PodSpecInput {
   /** Seconds to keep serving after the pod is marked for deletion, while endpoints drain. */
   readonly preStopSleepSeconds?: number;
   readonly terminationGracePeriodSeconds: number;
+  /**
+   * Run the pause process as the pod's PID 1, so that the main process is not. The kernel drops a
+   * signal to a namespace's PID 1 that has no handler for it, so a SIGTERM that arrives before the
+   * process installs its handler is lost, and the container lives on until the grace period ends.
+   */
+  readonly notPid1?: boolean;
   readonly priorityClassName?: string;
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: k8s.Toleration[];
@@ -135,6 +141,7 @@ export function podTemplate(owner: Owner, input: PodSpecInput): k8s.PodTemplateS
       enableServiceLinks: false,
       securityContext: hardening.podSecurityContext(),
       terminationGracePeriodSeconds: input.terminationGracePeriodSeconds,
+      shareProcessNamespace: input.notPid1 || undefined,
       priorityClassName: input.priorityClassName,
       nodeSelector: merged(owner, 'nodeSelector', input.nodeSelector, options.nodeSelector),
       tolerations: nonEmpty([...(input.tolerations ?? []), ...options.tolerations]),

@@ -324,6 +324,10 @@ export class CeleryWorkerPool extends Construct {
         resources: renderResources(this, `queues[${queues.indexOf(q)}].resources`, q.props.resources),
         ...probes,
         terminationGracePeriodSeconds: q.grace,
+        // A worker's grace lasts its time limit. KEDA scales a queue down as soon as it is idle, which can
+        // be while a new worker is still importing the app: as PID 1 it would lose that SIGTERM and go on
+        // taking tasks, Terminating, for the whole grace (seen on the real nodes: 3630 s).
+        notPid1: true,
         priorityClassName: `${pcPrefix}-${q.props.priority}`,
         nodeSelector: q.props.nodePool ? { [poolLabel]: q.props.nodePool } : undefined,
         tolerations: q.props.nodePool

@@ -95,7 +95,7 @@ export function readRendered(render: PicvarioRender, file: string): string {
 }
 
 /** `k8s-topology publish`: commits the render to the branch of `repo`; returns the branch's new tip. */
-export async function publish(render: PicvarioRender, repo: string, branch = 'rendered'): Promise<{ commit: string; output: string }> {
+export async function publish(render: { readonly dir: string }, repo: string, branch = 'rendered'): Promise<{ commit: string; output: string }> {
   const source = (await run('git', ['-C', REPO, 'rev-parse', 'HEAD'])).stdout.trim();
   const r = await run('node', [path.join(REPO, 'lib/cli/main.js'), 'publish', '--source', render.dir, '--repo', repo, '--branch', branch, '--source-commit', source],
     { timeoutMs: 120_000 });

@@ -12,7 +12,8 @@ import { Api, ApiError, KubeObject, sleep } from './kube';
 const ESO_GROUP = '/apis/external-secrets.io/v1';
 /** The field manager the External Secrets Operator writes with. */
 const ESO_MANAGER = 'external-secrets';
-const INGRESS_ADDRESS = '192.0.2.10'; // TEST-NET-1: an address that is nobody's
+/** The load-balancer address the ingress stand-in publishes by default (TEST-NET-1): nobody's, and never connected to. */
+const INGRESS_ADDRESS = '192.0.2.10';
 
 function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
@@ -31,7 +32,8 @@ export class StandIns {
   private readonly statusWritten = new Map<string, string>(); // ExternalSecret uid -> what its status says
   private lastError?: string;
 
-  constructor(private readonly api: Api, private readonly namespaces: string[]) {}
+  /** ingressAddress: what the ingress stand-in writes in each Ingress' status (only written, never connected to). */
+  constructor(private readonly api: Api, private readonly namespaces: string[], private readonly ingressAddress = INGRESS_ADDRESS) {}
 
   start(): void {
     this.t0 = Date.now();
@@ -153,9 +155,9 @@ export class StandIns {
     if ((ing.status?.loadBalancer?.ingress ?? []).length) return;
     const ns = ing.metadata.namespace!;
     await this.api.mergePatch(`/apis/networking.k8s.io/v1/namespaces/${ns}/ingresses/${ing.metadata.name}/status`,
-      { status: { loadBalancer: { ingress: [{ ip: INGRESS_ADDRESS }] } } });
+      { status: { loadBalancer: { ingress: [{ ip: this.ingressAddress }] } } });
     this.counts.ingressStatuses++;
-    this.note(`ingress controller stand-in: Ingress ${ns}/${ing.metadata.name} status.loadBalancer.ingress = ${INGRESS_ADDRESS}`);
+    this.note(`ingress controller stand-in: Ingress ${ns}/${ing.metadata.name} status.loadBalancer.ingress = ${this.ingressAddress}`);
   }
 }
 

@@ -54,6 +54,12 @@ describe('CeleryWorkerPool', () => {
     expect(JSON.stringify(c)).not.toMatch(/inspect|ping/);
   });
 
+  test('THEN no worker is its pod\'s PID 1, so a SIGTERM that comes while it starts (KEDA scaling an idle queue down) is not lost', () => {
+    const deployments = pool().filter((o) => o.kind === 'Deployment');
+    expect(deployments.map((d) => [d.metadata.name, d.spec.template.spec.shareProcessNamespace]))
+      .toEqual([['worker-media-import', true], ['worker-export', true]]);
+  });
+
   test('THEN acks_late, reject_on_worker_lost and prefetch 1 are switched on through the environment contract', () => {
     const env = envMap(container(find(pool(), 'Deployment', 'worker-export')));
     expect(env.CELERY_TASK_ACKS_LATE).toBe('true');
