@@ -18,8 +18,11 @@
 #                         Celery's URL would take, makes the real KEDA fail to connect)
 #      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh, with the buckets of SHOP_S3_BUCKETS,
 #                         SHOP_S3_STATIC_BUCKET public-read
+#    The same hosts serve the bakery compose fixture's import (test/cluster/bakery.cluster.ts): a database
+#    and user "bakery" of its own, and the buckets bakery-media and bakery-static (public-read).
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
-#    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set; its exit code is ours.
+#    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
+#    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -109,12 +112,19 @@ as_pg() { runuser -u postgres -- "$@"; }
 as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" --auth-local=trust --auth-host=scram-sha-256 \
   -E UTF8 --no-sync >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; die "$P" "initdb failed (above)"; }
 # The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
-printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' >"$work/pg/data/pg_hba.conf"
+printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' 'host bakery bakery 198.18.0.0/16 scram-sha-256' \
+  >"$work/pg/data/pg_hba.conf"
 setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
   -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
 pg_pid=$!
 wait_tcp "$PG_ADDR" 5432 PostgreSQL "$work/postgres.log"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop shop || die "$P" "createdb shop failed"
+# The bakery's database and user (its compose file's postgres://bakery:...@db:5432/bakery).
+bakery_pg_password=$(secret)
+# (On stdin: psql interpolates :'password', quoted, there and not in -c.)
+as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$bakery_pg_password" \
+  <<<"CREATE ROLE bakery LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE bakery failed"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O bakery bakery || die "$P" "createdb bakery failed"
 
 # --- redis-server -----------------------------------------------------------------------------
 mkdir "$work/redis"
@@ -131,19 +141,23 @@ s3_access=shop-$RANDOM$RANDOM s3_secret=$(secret)
 SHOP_S3_BUCKETS=${SHOP_S3_BUCKETS:-shop-e2e-media shop-e2e-static}
 SHOP_S3_STATIC_BUCKET=${SHOP_S3_STATIC_BUCKET:-shop-e2e-static}
 case " $SHOP_S3_BUCKETS " in *" $SHOP_S3_STATIC_BUCKET "*) ;; *) die "$P" "SHOP_S3_STATIC_BUCKET $SHOP_S3_STATIC_BUCKET is not among SHOP_S3_BUCKETS ($SHOP_S3_BUCKETS)" ;; esac
+BAKERY_S3_BUCKETS="bakery-media bakery-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
+s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" bakery-static \
+  || die "$P" "versitygw refused the public-read policy of bakery-static"
 log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT (on $IFACE)"
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS="$REDIS_ADDR:6379"
 export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret SHOP_S3_BUCKETS
+export BAKERY_DATABASE_URL="postgres://bakery:$bakery_pg_password@$PG_ADDR:5432/bakery" BAKERY_S3_BUCKETS
 # In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
 # once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
 # and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).

@@ -24,7 +24,11 @@
 #                (hack/control-plane/shop-hosts.sh wraps jest); requests through the edge during a
 #                drain of each node and rollouts, the traffic model probed in pods, websockets through
 #                the edge, a Job from the CronJob, and a pull request's preview applied beside it and
-#                pruned. Root; not in the default list (hack/test-all.sh runs it after the nodes suite).
+#                pruned. Then, in the same jest run on the same nodes and test hosts,
+#                test/cluster/bakery.cluster.ts: the bakery compose fixture imported with the CLI, its
+#                placeholders replaced by the test hosts in main.ts, rendered, pushed (its image is
+#                hack/images/defs/bakery-web.sh) and applied. Root; not in the default list
+#                (hack/test-all.sh runs it after the nodes suite).
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
 #   MANIFESTS_DIR  rendered environments to test (default dist/manifests)
@@ -52,7 +56,16 @@ for s in "${suites[@]}"; do
     shop) need+=(nodes argocd keda) ;;
     *) die "$P" "unknown suite '$s' in CP_SUITES (topology, controllers, gitops, nodes, shop)" ;;
   esac
-  [ -f "test/cluster/$s.cluster.ts" ] || die "$P" "test/cluster/$s.cluster.ts is missing"
+done
+# The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
+suite_files() {
+  case "$1" in
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts ;;
+    *) echo "test/cluster/$1.cluster.ts" ;;
+  esac
+}
+for s in "${suites[@]}"; do
+  for f in $(suite_files "$s"); do [ -f "$f" ] || die "$P" "$f (suite $s) is missing"; done
 done
 
 read -r -a need <<<"$(printf '%s\n' "${need[@]}" | awk '!seen[$0]++' | xargs)"
@@ -90,7 +103,8 @@ if [[ " ${suites[*]} " == *" topology "* ]]; then
   log "$P" "topology suite renders: $MANIFESTS_DIR${EXTRA_MANIFESTS_DIRS:+, ${EXTRA_MANIFESTS_DIRS//:/, }}"
 fi
 if [[ " ${suites[*]} " == *" gitops "* || " ${suites[*]} " == *" shop "* ]]; then
-  # The gitops and shop suites publish with the compiled CLI (lib/cli/main.js) and render from src/.
+  # The gitops and shop suites publish with the compiled CLI (lib/cli/main.js) and render from src/; the
+  # shop suite's bakery file imports and renders with it too.
   if [ ! -f lib/cli/main.js ] || is_newer "$(newest src)" "$(newest lib)"; then
     log "$P" "lib/ is missing or older than src/: npx projen compile"
     npx projen compile >/dev/null || die "$P" "npx projen compile failed"
@@ -122,8 +136,9 @@ for s in "${suites[@]}"; do
   log "$P" "=== suite $s${flags[*]:+ (${flags[*]})} ==="
   start=$SECONDS
   rc=0
+  read -r -a files <<<"$(suite_files "$s")"
   env "${flags[@]}" bash "$CP_DIR/start.sh" -- "${wrap[@]}" \
-    node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand --runTestsByPath "test/cluster/$s.cluster.ts" "$@" || rc=$?
+    node_modules/.bin/jest --config test/cluster/jest.config.js --runInBand --runTestsByPath "${files[@]}" "$@" || rc=$?
   results+=("$s: $([ "$rc" = 0 ] && echo passed || echo "FAILED (exit $rc)") in $((SECONDS - start))s")
   [ "$rc" = 0 ] || failed+=("$s")
   case "$rc" in 130 | 143) die "$P" "interrupted during suite $s" ;; esac

@@ -118,12 +118,22 @@ build_wheels() {
   rm -rf "$root"
 }
 
-# build_app <out.tar> <source dir>: the app's source at /app (the working directory: manage.py).
+# build_app <out.tar> <source dir>: the app's source at /app (the working directory: manage.py), less
+# what the source's .dockerignore names, as `docker build` leaves it out of the context. Its lines are
+# read as tar's exclude patterns (a name or a glob, matched at any depth), which covers the usual
+# entries (.env*, __pycache__, a file's name); an exception (!) is refused rather than ignored.
 build_app() {
   local out=$1 source=$2 root
   root=$(mktemp -d)
+  : >"$root.ignore"
+  if [ -f "$source/.dockerignore" ]; then
+    ! grep -q '^[[:space:]]*!' "$source/.dockerignore" \
+      || die "$P" "$source/.dockerignore: exceptions (lines starting with !) are not supported; got: $(grep -m1 '^[[:space:]]*!' "$source/.dockerignore")"
+    grep -v '^[[:space:]]*\(#\|$\)' "$source/.dockerignore" >"$root.ignore" || true
+  fi
   mkdir -p "$root/app"
-  tar -C "$source" --exclude=__pycache__ -cf - . | tar -C "$root/app" -xf -
+  tar -C "$source" --exclude=__pycache__ --exclude-from="$root.ignore" -cf - . | tar -C "$root/app" -xf -
+  rm -f "$root.ignore"
   compile_python "$root"
   chmod -R a+rX,go-w "$root"
   deterministic_tar "$root" "$out"

@@ -11,6 +11,8 @@ module.exports = {
   // The shop suite renders the example app, which imports the library by its package name.
   moduleNameMapper: { '^@picvario/k8s-topology$': '<rootDir>/src/index.ts' },
   testEnvironment: 'node',
+  // In the order test.sh names the files (sequencer.js).
+  testSequencer: '<rootDir>/test/cluster/sequencer.js',
   testTimeout: 15 * 60 * 1000,
   verbose: true,
 };

@@ -44,6 +44,8 @@ export interface RunOptions {
   /** Added to the environment (jest's process.env is the test's copy, not what children inherit). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The working directory (default: the test's). */
+  cwd?: string;
   onStderrLine?: (line: string) => void;
   onStdoutLine?: (line: string) => void;
 }
@@ -51,7 +53,7 @@ export interface RunOptions {
 /** Runs a command; never throws on a non-zero exit (the caller decides). */
 export function run(cmd: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: options.cwd, ...(options.env ? { env: { ...process.env, ...options.env } } : {}) });
     let stdout = '';
     let stderr = '';
     let outRest = '';
