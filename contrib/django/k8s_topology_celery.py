@@ -64,19 +64,30 @@ def _env_int(name, default):
 VISIBILITY_MARGIN_SECONDS = 60
 
 
+def _is_redis(broker_url):
+    return (broker_url or "").startswith(("redis://", "rediss://"))
+
+
+def _checked_visibility_timeout(timeout, time_limit, timeout_said, limit_said):
+    """The one rule for a Redis visibility timeout: a given one must be longer than the time limit (else Redis
+    hands a task that is still running to a second worker); without one, the limit + VISIBILITY_MARGIN_SECONDS.
+    None when neither is known. The two descriptions name where the values came from, for the error."""
+    if timeout is None:
+        return int(time_limit) + VISIBILITY_MARGIN_SECONDS if time_limit else None
+    if time_limit and timeout <= time_limit:
+        raise ValueError(
+            f"{timeout_said} is not longer than {limit_said}: Redis would hand a task that is still running to a "
+            "second worker; set it above the longest time limit")
+    return timeout
+
+
 def _visibility_timeout(broker_url, time_limit):
-    """The Redis visibility timeout: CELERY_BROKER_VISIBILITY_TIMEOUT, refused when not longer than the time
-    limit; without it, the time limit + VISIBILITY_MARGIN_SECONDS on Redis; None when there is nothing to set."""
+    """The Redis visibility timeout at configure: CELERY_BROKER_VISIBILITY_TIMEOUT (checked on any broker), or
+    the derived one on Redis; None when there is nothing to set."""
     value = _env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", None)
-    if value is not None:
-        if time_limit and value <= time_limit:
-            raise ValueError(
-                f"CELERY_BROKER_VISIBILITY_TIMEOUT={value} is not longer than task_time_limit={time_limit}: Redis would "
-                "hand a task that is still running to a second worker; set it above the longest time limit")
-        return value
-    if time_limit and broker_url.startswith(("redis://", "rediss://")):
-        return int(time_limit) + VISIBILITY_MARGIN_SECONDS
-    return None
+    if value is None and not _is_redis(broker_url):
+        return None
+    return _checked_visibility_timeout(value, time_limit, f"CELERY_BROKER_VISIBILITY_TIMEOUT={value}", f"task_time_limit={time_limit}")
 
 
 def _set_visibility_timeout(app, visibility_timeout):
@@ -98,16 +109,15 @@ class VisibilityTimeoutCheck(bootsteps.Step):
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
         app, limit = worker.app, worker.time_limit
-        if not limit or not (app.conf.broker_url or "").startswith(("redis://", "rediss://")):
+        if not limit or not _is_redis(app.conf.broker_url):
             return
         current = (app.conf.broker_transport_options or {}).get("visibility_timeout")
+        checked = _checked_visibility_timeout(
+            current, limit,
+            f"the Redis visibility timeout, {current} s (CELERY_BROKER_VISIBILITY_TIMEOUT or broker_transport_options),",
+            f"this worker's time limit, {limit} s (--time-limit or task_time_limit)")
         if current is None:
-            _set_visibility_timeout(app, int(limit) + VISIBILITY_MARGIN_SECONDS)
-        elif current <= limit:
-            raise ValueError(
-                f"the Redis visibility timeout, {current} s (CELERY_BROKER_VISIBILITY_TIMEOUT or broker_transport_options), "
-                f"is not longer than this worker's time limit, {limit} s (--time-limit or task_time_limit): Redis would "
-                "hand a task that is still running to a second worker; set it above the longest time limit")
+            _set_visibility_timeout(app, checked)
 
 
 class HeartbeatFile(bootsteps.StartStopStep):
