@@ -50,10 +50,20 @@ export interface EnvironmentSpec {
     readonly region: string;
     readonly mediaBucket: string;
     readonly staticBucket: string;
+    /**
+     * An S3-compatible server instead of AWS S3, which the pods reach with the access key in the app
+     * Secret (`s3-access-key`, `s3-secret-key`) rather than through their ServiceAccount's role.
+     * @default - AWS S3 of the region
+     */
     readonly endpoint?: string;
     readonly staticUrl?: string;
     /** Addresses of the S3 endpoints, for egress. */
     readonly cidrs: string[];
+    /**
+     * The port the pods open to those addresses.
+     * @default 443
+     */
+    readonly port?: number;
   };
   readonly external: {
     readonly postgres: ExternalServiceSpec;

@@ -171,3 +171,54 @@ export const PRODUCTION: EnvironmentSpec = {
 
 /** Every environment, in render order. */
 export const ENVIRONMENTS: EnvironmentSpec[] = [TEST, STAGING, PRODUCTION];
+
+/** Tiny requests: the suite's two real nodes share one 2-core machine; the limits stay real. */
+const SUITE_WEB = size('10m', '1', '96Mi', '512Mi');
+const SUITE_SMALL = size('10m', '500m', '64Mi', '256Mi');
+
+/**
+ * Production's shape (RabbitMQ, the TLS issuer, the stats stack, required zone spread, the
+ * django-tenants migrations, Secrets from the secret store) for the suites that run Picvario's render on real nodes
+ * (test/cluster/picvario.cluster.ts). Rendered by the same code as the environments above; not in
+ * ENVIRONMENTS, so `npm run synth` never renders it. Its external services are test hosts the suite
+ * creates in 203.0.113.0/24 (RFC 5737; hack/control-plane/shop-hosts.sh): PostgreSQL on .10, the
+ * cache (Redis) on .11, an S3-compatible server on .12:7070 (which signs for eu-west-1), RabbitMQ on
+ * .13, and the two Elasticsearch clusters on .14 and .15, where nothing listens: nothing in the suite's images
+ * connects to them. Two replicas of each web tier (one per node, one per zone), one worker per
+ * always-on queue, a 20 s queue cooldown so that KEDA's 0 -> N -> 0 fits the suite's time budget.
+ */
+export const SUITE: EnvironmentSpec = {
+  name: 'e2e',
+  namespace: 'picvario-e2e',
+  appVersion: PRODUCTION.appVersion,
+  registry: REGISTRY,
+  broker: BrokerKind.RABBITMQ,
+  host: 'e2e.picvario.example',
+  ingress: { ...INGRESS, clusterIssuer: 'letsencrypt' },
+  s3: {
+    region: 'eu-west-1',
+    endpoint: 'http://203.0.113.12:7070',
+    mediaBucket: 'picvario-e2e-media',
+    staticBucket: 'picvario-e2e-static',
+    cidrs: ['203.0.113.12/32'],
+    port: 7070,
+  },
+  external: {
+    postgres: { cidr: '203.0.113.10/32', port: 5432 },
+    search: { url: 'http://203.0.113.14:9200', cidr: '203.0.113.14/32', port: 9200 },
+    stats: { url: 'http://203.0.113.15:9200', cidr: '203.0.113.15/32', port: 9200 },
+    broker: { cidr: '203.0.113.13/32', port: 5672 },
+    cache: { cidr: '203.0.113.11/32', port: 6379 },
+  },
+  secretStore: 'picvario-vault',
+  backend: { minReplicas: 2, maxReplicas: 2, serverWorkers: 2, resources: SUITE_WEB },
+  frontend: { minReplicas: 2, maxReplicas: 2, resources: SUITE_SMALL },
+  edge: { minReplicas: 2, maxReplicas: 2, resources: SUITE_SMALL },
+  queues: queues({ min: () => 1, max: (base) => Math.min(base, 2), big: false })
+    .map((q) => ({ ...q, resources: SUITE_WEB, cooldownPeriodSeconds: 20 })),
+  beat: { resources: SUITE_SMALL },
+  jobs: { resources: SUITE_WEB },
+  // Logstash's limit is the least its construct accepts (the JVM heap is half of it).
+  stats: { logstash: size('10m', '500m', '64Mi', '512Mi'), grafana: SUITE_SMALL },
+  quota: { requestsCpu: '4', requestsMemory: '8Gi', limitsCpu: '32', limitsMemory: '32Gi' },
+};

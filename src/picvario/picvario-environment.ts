@@ -52,6 +52,10 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
         { name: 'CACHE_URL', secretName: APP_SECRET, key: 'cache-url' },
         { name: 'SEARCH_ELASTICSEARCH_USERNAME', secretName: APP_SECRET, key: 'search-username' },
         { name: 'SEARCH_ELASTICSEARCH_PASSWORD', secretName: APP_SECRET, key: 'search-password' },
+        ...spec.s3.endpoint ? [
+          { name: 'AWS_ACCESS_KEY_ID', secretName: APP_SECRET, key: 's3-access-key' },
+          { name: 'AWS_SECRET_ACCESS_KEY', secretName: APP_SECRET, key: 's3-secret-key' },
+        ] : [],
       ],
       env: {
         PICVARIO_ENVIRONMENT: spec.name,
@@ -118,7 +122,7 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
       { name: 'search', cidrs: [ext.search.cidr], ports: [ext.search.port] },
       { name: 'broker', cidrs: [ext.broker.cidr], ports: [ext.broker.port] },
       { name: 'cache', cidrs: [ext.cache.cidr], ports: [ext.cache.port] },
-      { name: 's3', cidrs: spec.s3.cidrs, ports: [443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
+      { name: 's3', cidrs: spec.s3.cidrs, ports: [spec.s3.port ?? 443], reachedBy: [ComponentGroup.APP_CODE, ComponentGroup.EDGE] },
     ],
     secretStore: spec.secretStore ? { storeName: spec.secretStore, remoteKeyPrefix: `${APP_NAME}/${spec.name}` } : undefined,
     guardrails: spec.quota,

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { renderEnvironment as renderFresh } from './render-picvario';
 import { RenderedFolderOutput } from '../../src/delivery/render';
 import { EnvironmentSpec } from '../../src/picvario/environment-spec';
-import { ENVIRONMENTS, PRODUCTION, STAGING, TEST } from '../../src/picvario/environments';
+import { ENVIRONMENTS, PRODUCTION, STAGING, SUITE, TEST } from '../../src/picvario/environments';
 import { picvarioApp } from '../../src/picvario/main';
 
 // Each environment is rendered once for the whole file: the tests only read the render.
@@ -20,7 +20,10 @@ function objectsOf(spec: EnvironmentSpec): any[] {
 
 const PICVARIO_QUEUES = ['default', 'media-import', 'storage-scan', 'export', 'face-recognition', 'notifications'];
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('the %s environment', (_name, spec) => {
+/** The rendered environments and the suites' one, which the same code renders. */
+const EVERY_SPEC = [...ENVIRONMENTS, SUITE];
+
+describe.each(EVERY_SPEC.map((e) => [e.name, e] as const))('the %s environment', (_name, spec) => {
   const objects = objectsOf(spec);
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
 
@@ -184,7 +187,7 @@ function expectedInventory(spec: EnvironmentSpec): string[] {
   ].sort();
 }
 
-describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('what the %s environment renders', (_name, spec) => {
+describe.each(EVERY_SPEC.map((e) => [e.name, e] as const))('what the %s environment renders', (_name, spec) => {
   const folder = renderEnvironment(spec);
   const objects = objectsOf(spec);
   const find = (kind: string, name: string): any => objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -246,6 +249,41 @@ describe.each(ENVIRONMENTS.map((e) => [e.name, e] as const))('what the %s enviro
     expect(traffic.allowed).toContainEqual({ from: { namespace: 'ingress-nginx' }, to: { component: 'edge' }, port: 8080, protocol: 'TCP' });
     expect(traffic.allowed).toContainEqual({ from: { component: 'worker-export' }, to: { external: 'postgres' }, port: 5432, protocol: 'TCP' });
     expect(traffic.externals.map((e: any) => e.name)).toEqual(['postgres', 'search', 'broker', 'cache', 's3', 'stats-elasticsearch']);
+  });
+});
+
+describe('the suites\' environment (SUITE)', () => {
+  const objects = objectsOf(SUITE);
+  const env = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.spec.containers[0].env;
+
+  test('THEN every address its NetworkPolicies open is a test host in 203.0.113.0/24', () => {
+    const cidrs = objects.filter((o) => o.kind === 'NetworkPolicy')
+      .flatMap((p) => p.spec.egress ?? []).flatMap((e: any) => e.to ?? []).map((t: any) => t.ipBlock?.cidr).filter(Boolean);
+    expect(cidrs.length).toBeGreaterThan(0);
+    expect(cidrs.filter((c: string) => !/^203\.0\.113\.\d+\/32$/.test(c))).toEqual([]);
+  });
+
+  test('THEN the app code reaches its S3-compatible server on its port, with the access key from the app Secret', () => {
+    const backend = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'allow-backend').spec.egress;
+    expect(backend).toContainEqual({ to: [{ ipBlock: { cidr: '203.0.113.12/32' } }], ports: [{ protocol: 'TCP', port: 7070 }] });
+    expect(env('backend')).toContainEqual({ name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'picvario-app', key: 's3-access-key' } } });
+    expect(env('worker-default')).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'picvario-app', key: 's3-secret-key' } } });
+  });
+
+  test('THEN the AWS environments take S3 through their role, with no access key', () => {
+    const production = objectsOf(PRODUCTION).find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend').spec.template.spec.containers[0].env;
+    expect(production.map((e: any) => e.name)).not.toContain('AWS_ACCESS_KEY_ID');
+  });
+
+  test('THEN it has production\'s shape: RabbitMQ, TLS, the django-tenants migrations', () => {
+    expect([SUITE.broker, SUITE.ingress.clusterIssuer]).toEqual([PRODUCTION.broker, PRODUCTION.ingress.clusterIssuer]);
+    const migrate = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'migrate').spec.template.spec;
+    expect([...(migrate.initContainers ?? []), ...migrate.containers].map((c: any) => c.command.join(' ')))
+      .toEqual(['python manage.py migrate_schemas --shared --noinput', 'python manage.py migrate_schemas --tenant --noinput']);
+  });
+
+  test('THEN `npm run synth` does not render it', () => {
+    expect(ENVIRONMENTS.map((e) => e.name)).not.toContain(SUITE.name);
   });
 });
 
