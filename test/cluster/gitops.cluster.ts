@@ -25,16 +25,14 @@ import { k8s } from 'cdk8s-plus-27';
 import { appState, ARGOCD_GROUP, ArgoCd, argocdLogTail, comparesSyncedHealthy, condition, describeApp, elapsed, MINUTE, need, syncedHealthy, Timeline } from './argocd';
 import { FakeMetricsApi } from './fake-metrics';
 import { events, KEDA_GROUP, publishMessages, rabbit, redis, replicas, ReplicaWatch, scaledObjectState, waitReplicas } from './keda';
-import { Api, ApiError, kubectlOk, KubeObject, kwokNodeObject, parseYamlObjects, run, sleep, waitFor } from './kube';
+import { Api, ApiError, kubectlOk, KubeObject, kwokNodeObject, run, sleep, waitFor } from './kube';
 import { PicvarioRender, publish, renderPicvario, renderPicvarioAsShipped, RenderVariant, REPO, waveOf } from './picvario-render';
 import { POOL_LABEL } from './render';
-import { secretKeysRead, StandIns } from './stand-ins';
+import { installExternalSecretsCrds, secretKeysRead, StandIns } from './stand-ins';
 import { DjangoAppChart, DjangoAppChartProps } from '../../src/app/django-app-chart';
 import { PreviewEnvironment } from '../../src/app/preview-environment';
 import { DeliveryApp, DeliveryAppProps } from '../../src/delivery/delivery-app';
 
-const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
-const ESO_CRDS = 'external-secrets-v2.9.0';
 const FIELD_MANAGER = 'picvario-gitops-test';
 const ENVS = ['test', 'staging', 'production'];
 const NS: Record<string, string> = { test: 'picvario-test', staging: 'picvario-staging', production: 'picvario-production' };
@@ -396,17 +394,7 @@ describe('Argo CD syncs the rendered branch and KEDA scales the workers, on Picv
     need('CP_REDIS_PORT', 'the Redis broker');
     need('CP_RABBITMQ_PORT', 'the RabbitMQ broker');
     for (const n of [...GENERAL_NODES, ...FACE_NODES]) await api.post('/api/v1/nodes', kwokNodeObject(n, POOL_LABEL));
-    // The External Secrets Operator is not run (see the stand-in), but its CRDs are part of the
-    // platform the staging and production folders are written for.
-    const crdDir = path.join(CRDS_DIR, ESO_CRDS);
-    const crds = (await run('ls', [crdDir])).stdout.split('\n').filter((f) => f.endsWith('.yaml'));
-    if (!crds.length) throw new Error(`no External Secrets CRDs in ${crdDir} (set CRDS_DIR)`);
-    await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, ...crds.flatMap((f) => ['-f', path.join(crdDir, f)])]);
-    for (const f of crds) {
-      for (const crd of parseYamlObjects(readFileSync(path.join(crdDir, f), 'utf8'), f)) {
-        await waitFor(`CRD ${crd.metadata.name} Established`, async () => condition(await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`), 'Established').status === 'True', MINUTE);
-      }
-    }
+    await installExternalSecretsCrds(api, FIELD_MANAGER);
     metrics = new FakeMetricsApi(api, tmp);
     await metrics.start();
     await waitFor('the APIService v1beta1.metrics.k8s.io to be Available', async () =>

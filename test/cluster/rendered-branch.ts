@@ -1,7 +1,6 @@
-// The shop suite's delivery, as a team's pipeline and Argo CD do it: the suite environment rendered
-// by the shop's own code with the Argo CD folder that code makes (examples/shop/app.ts,
-// shopSuiteApp with argoCdRepoUrl), published to branch "rendered" of a bare repository under
-// CP_ARGOCD_GIT_ROOT with `k8s-topology publish` (as the gitops suite publishes Picvario's), and
+// An app's delivery as a team's pipeline and Argo CD do it: an environment rendered by the app's own
+// code with the Argo CD folder that code makes, published to branch "rendered" of a bare repository
+// under CP_ARGOCD_GIT_ROOT with `k8s-topology publish` (as the gitops suite publishes Picvario's), and
 // synced by the real Argo CD that start.sh runs (CP_WITH_ARGOCD=1). The only objects applied by hand
 // are the bootstrap, argocd/00-projects.yaml and argocd/00-root.yaml of the branch.
 import { execFileSync } from 'child_process';
@@ -11,13 +10,12 @@ import { ArgoCd, need, syncedHealthy, Timeline } from './argocd';
 import { Api, kubectlOk, KubeObject, run } from './kube';
 import { publish } from './picvario-render';
 import { isEnvironment, loadEnvironments } from './render';
-import { shopSuiteApp, SuiteRenderOptions } from '../../examples/shop/app';
 
 export const ARGOCD_FOLDER = 'argocd';
 export const BRANCH = 'rendered';
 
-/** One render of the suite environment, with its Argo CD folder. */
-export interface ShopRender {
+/** One render of one environment, with its Argo CD folder. */
+export interface EnvironmentRender {
   readonly dir: string;
   /** The environment's objects. */
   readonly objects: KubeObject[];
@@ -27,7 +25,11 @@ export interface ShopRender {
   readonly argoCdObjects: KubeObject[];
 }
 
-export class ShopDelivery {
+/**
+ * One app's delivery through a rendered branch: a bare repository `<repoName>.git` under
+ * CP_ARGOCD_GIT_ROOT, the render of one environment and its Argo CD folder, and the two Applications.
+ */
+export class RenderedBranchDelivery {
   readonly repo: string;
   readonly repoUrl: string;
   readonly argo: ArgoCd;
@@ -35,20 +37,20 @@ export class ShopDelivery {
   rootApp = '';
   envApp = '';
 
-  constructor(private readonly api: Api, private readonly tmp: string, private readonly version: string) {
-    this.repo = path.join(need('CP_ARGOCD_GIT_ROOT', 'Argo CD'), 'shop.git');
+  constructor(protected readonly api: Api, protected readonly tmp: string, repoName: string) {
+    this.repo = path.join(need('CP_ARGOCD_GIT_ROOT', 'Argo CD'), `${repoName}.git`);
     this.repoUrl = `file://${this.repo}`;
     this.argo = new ArgoCd(api, need('CP_ARGOCD_NAMESPACE', 'Argo CD'));
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', this.repo]);
   }
 
-  /** Renders the suite environment (changed only by the options, props of the shop's own code) into <tmp>/<name>. */
-  render(name: string, options: Omit<SuiteRenderOptions, 'argoCdRepoUrl'> = {}): ShopRender {
+  /** Runs `synth` (which renders into the folder it is given, with this repository's URL) into <tmp>/<name>, and reads it. */
+  protected renderWith(name: string, synth: (dir: string) => void): EnvironmentRender {
     const dir = path.join(this.tmp, name);
     const log = console.log;
     console.log = () => undefined; // the render's progress lines
     try {
-      shopSuiteApp(dir, this.version, { ...options, argoCdRepoUrl: this.repoUrl }).synth();
+      synth(dir);
     } finally {
       console.log = log;
     }
@@ -66,7 +68,7 @@ export class ShopDelivery {
   }
 
   /** `k8s-topology publish` to the rendered branch; returns the branch's new tip. */
-  async publish(render: ShopRender): Promise<string> {
+  async publish(render: EnvironmentRender): Promise<string> {
     return (await publish(render, this.repo, BRANCH)).commit;
   }
 

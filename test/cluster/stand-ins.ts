@@ -6,14 +6,34 @@
 //   - the ingress controller (ingress-nginx): publishes a load-balancer address in each Ingress'
 //     status, which Argo CD's Ingress health check waits for.
 import { createHash } from 'crypto';
-import { elapsed } from './argocd';
-import { Api, ApiError, KubeObject, sleep } from './kube';
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { condition, elapsed, MINUTE } from './argocd';
+import { Api, ApiError, kubectlOk, KubeObject, parseYamlObjects, run, sleep, waitFor } from './kube';
 
 const ESO_GROUP = '/apis/external-secrets.io/v1';
 /** The field manager the External Secrets Operator writes with. */
 const ESO_MANAGER = 'external-secrets';
 /** The load-balancer address the ingress stand-in publishes by default (TEST-NET-1): nobody's, and never connected to. */
 const INGRESS_ADDRESS = '192.0.2.10';
+/** The External Secrets Operator's CRDs in ../shared/crds (CRDS_DIR). */
+const ESO_CRDS = 'external-secrets-v2.9.0';
+
+/**
+ * Applies the External Secrets Operator's CRDs and waits until they are Established: the operator is
+ * not run (the stand-in below plays it), but its CRDs are part of the platform the renders are written for.
+ */
+export async function installExternalSecretsCrds(api: Api, fieldManager: string): Promise<void> {
+  const crdDir = path.join(path.resolve(__dirname, '../..', process.env.CRDS_DIR ?? '../shared/crds'), ESO_CRDS);
+  const crds = (await run('ls', [crdDir])).stdout.split('\n').filter((f) => f.endsWith('.yaml'));
+  if (!crds.length) throw new Error(`no External Secrets CRDs in ${crdDir} (set CRDS_DIR)`);
+  await kubectlOk(['apply', '--server-side', `--field-manager=${fieldManager}`, ...crds.flatMap((f) => ['-f', path.join(crdDir, f)])]);
+  for (const f of crds) {
+    for (const crd of parseYamlObjects(readFileSync(path.join(crdDir, f), 'utf8'), f)) {
+      await waitFor(`CRD ${crd.metadata.name} Established`, async () => condition(await api.get(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`), 'Established').status === 'True', MINUTE);
+    }
+  }
+}
 
 function b64(s: string): string {
   return Buffer.from(s, 'utf8').toString('base64');
