@@ -183,8 +183,8 @@ const SUITE_SMALL = size('10m', '500m', '64Mi', '256Mi');
  * ENVIRONMENTS, so `npm run synth` never renders it. Its external services are test hosts the suite
  * creates in 203.0.113.0/24 (RFC 5737; hack/control-plane/shop-hosts.sh): PostgreSQL on .10, the
  * cache (Redis) on .11, an S3-compatible server on .12:7070 (which signs for eu-west-1), RabbitMQ on
- * .13, and the two Elasticsearch clusters on .14 and .15, where nothing listens: nothing in the suite's images
- * connects to them. Two replicas of each web tier (one per node, one per zone), one worker per
+ * .13, and the two Elasticsearch clusters on .14 and .15 (listeners only: nothing in the suite's
+ * images talks to Elasticsearch). Two replicas of each web tier (one per node, one per zone), one worker per
  * always-on queue, a 20 s queue cooldown so that KEDA's 0 -> N -> 0 fits the suite's time budget.
  */
 export const SUITE: EnvironmentSpec = {
