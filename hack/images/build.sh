@@ -9,7 +9,8 @@
 #   rootfs/<name>-<key>.tar   Debian's Essential set plus ROOTFS_PACKAGES[<name>], from mmdebstrap
 #                             (pinned packages at this machine's revision of their pin; SOURCE_DATE_EPOCH)
 #   layers/wheels-<key>.tar   the requirements' wheels (--require-hashes) and the Celery contract module
-#   layers/app-<key>.tar      the app's source at /app, compiled to .pyc
+#   layers/app-<key>.tar      the app's source at /app, compiled to .pyc (APP_SOURCE: a folder, or several
+#                             merged in order; a path two of them have is refused)
 #   oci/base-<key>/           the root filesystem (+ wheels) as an OCI layout
 #   oci/<def>-<key>/          the image: its base (blobs hard-linked) + the app layer + the config
 # A piece counts only once complete (built in a temporary folder, then renamed). A warm run only
@@ -136,6 +137,40 @@ build_app() {
   rm -f "$root.ignore"
   compile_python "$root"
   chmod -R a+rX,go-w "$root"
+  deterministic_tar "$root" "$out"
+  rm -rf "$root"
+}
+
+# app_clashes <tar> <dir>: the tar's entries that <dir> already holds (a file, a link, or a folder where
+# the tar has a file), one a line; a folder both have is no clash. Compiled files are left out: two .pyc of
+# the same path come from two modules of the same path, which are named.
+app_clashes() {
+  local entry
+  while IFS= read -r entry; do
+    case $entry in
+      ./ | */__pycache__/*) ;;
+      */) [ ! -e "$2/$entry" ] || [ -d "$2/$entry" ] || echo "${entry#./}" ;;
+      *) if [ -e "$2/$entry" ] || [ -L "$2/$entry" ]; then echo "${entry#./}"; fi ;;
+    esac
+  done < <(tar -tf "$1")
+}
+
+# build_merged_app <out.tar> <source dir...>: each source as build_app makes it, merged in order at /app. A
+# path two sources both have is refused: the image would otherwise depend on their order.
+build_merged_app() {
+  local out=$1 root source clashes
+  shift
+  root=$(mktemp -d)
+  for source in "$@"; do
+    build_app "$root.part.tar" "$source"
+    clashes=$(app_clashes "$root.part.tar" "$root")
+    if [ -n "$clashes" ]; then
+      rm -rf "$root" "$root.part.tar"
+      die "$P" "APP_SOURCE: ${source#"$REPO_ROOT"/} has paths that an earlier folder already put in the image: $(tr '\n' ' ' <<<"$clashes")(accepted: folders whose files do not overlap; a folder may be in several)"
+    fi
+    tar -C "$root" -xf "$root.part.tar"
+  done
+  rm -f "$root.part.tar"
   deterministic_tar "$root" "$out"
   rm -rf "$root"
 }
@@ -314,16 +349,25 @@ build_def() { # <def>
 
   case $IMAGE_KIND in
     python-app)
-      [ -d "$REPO_ROOT/$APP_SOURCE" ] || die "$P" "defs/$def.sh: APP_SOURCE '$APP_SOURCE' is not a folder"
+      local source sources=()
+      for source in $APP_SOURCE; do
+        [ -d "$REPO_ROOT/$source" ] || die "$P" "defs/$def.sh: APP_SOURCE names '$source', which is not a folder (APP_SOURCE='$APP_SOURCE': folders of the repository, separated by spaces)"
+        sources+=("$REPO_ROOT/$source")
+      done
+      [ ${#sources[@]} -gt 0 ] || die "$P" "defs/$def.sh sets no APP_SOURCE (a folder of the repository, or several separated by spaces)"
       [ -f "$REPO_ROOT/$APP_REQUIREMENTS" ] || die "$P" "defs/$def.sh: APP_REQUIREMENTS '$APP_REQUIREMENTS' is not a file"
       local wheels
       wheels="$IMAGES_CACHE/layers/wheels-$(key "$REPO_ROOT/$APP_REQUIREMENTS" "$REPO_ROOT/contrib/django" "$REPO_ROOT/hack/package/kit-wheel.sh" "$REPO_ROOT/hack/lib/python.sh" "kit $(node -p "require('$REPO_ROOT/package.json').version")" \
         "${PIP_PLATFORM_ARGS[*]}" "$IMAGE_SITE_PACKAGES" "$(python3 --version)" "$(fn build_wheels compile_python deterministic_tar)").tar"
       cached "$wheels" build_wheels "$REPO_ROOT/$APP_REQUIREMENTS"
       tars+=("$wheels")
-      app_tar=("$IMAGES_CACHE/layers/app-$(key "$REPO_ROOT/$APP_SOURCE" "$(python3 --version)" \
-        "$(fn build_app compile_python deterministic_tar)").tar")
-      cached "${app_tar[0]}" build_app "$REPO_ROOT/$APP_SOURCE"
+      # One folder is build_app's alone (its key, and so the layer's name in the image's history, as before
+      # APP_SOURCE could name several).
+      local app_builder=(build_app)
+      [ ${#sources[@]} = 1 ] || app_builder=(build_merged_app app_clashes build_app)
+      app_tar=("$IMAGES_CACHE/layers/app-$(key "${sources[@]}" "$(python3 --version)" \
+        "$(fn "${app_builder[@]}" compile_python deterministic_tar)").tar")
+      cached "${app_tar[0]}" "${app_builder[0]}" "${sources[@]}"
       config=(--config.workingdir /app --config.env PATH=/usr/local/bin:/usr/bin:/bin
         --config.env PYTHONUNBUFFERED=1 --config.env PYTHONDONTWRITEBYTECODE=1)
       ;;

@@ -27,7 +27,9 @@
 #   - the django-tenants flavour (shop.settings.tenants) on a database of its own: migrate_schemas --shared, two
 #     tenants with empty schemas, migrate_schemas --tenant migrates both, and a request for each tenant's host
 #     knows only that tenant's user; an asset uploaded on a tenant's host is processed in that tenant's schema
-#     (hack/images/tenants_check.py).
+#     (hack/images/tenants_check.py);
+#   - Picvario's backend (defs/picvario-backend.sh), as Picvario's render runs it: gunicorn picvario.wsgi,
+#     manage.py check, the migrate Job's migrate_schemas, picvario.celery on amqp:// (hack/images/picvario-backend-check.sh).
 #
 # Every container runs in a network namespace the suite creates, with loopback alone (which also carries the
 # test hosts' addresses): no traffic leaves this machine. The images are pulled back from the registry (skopeo) and unpacked once (umoci); each
@@ -382,5 +384,7 @@ stop edge
 stop backend
 stop worker-default
 
-timed "Picvario's frontend and stand-ins" bash "$IMAGES_DIR/picvario_check.sh" "$work/built"
+timed "Picvario's frontend and stand-ins" bash "$IMAGES_DIR/picvario-frontend-and-stand-ins-check.sh" "$work/built"
+timed "picvario backend" bash "$IMAGES_DIR/picvario-backend-check.sh" "$work" "$netns" "$runc_root" "$pg_bin" "$PG_ADDR"
+
 log "$P" "all passed"

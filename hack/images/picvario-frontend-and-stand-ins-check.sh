@@ -9,7 +9,7 @@
 #     on 8080 is accepted and counted;
 #   - grafana (stand-in): GET /api/health answers 200 and it logged the mounted dashboard files.
 #
-#   hack/images/picvario_check.sh <build.sh's output>      (lines: <repository> <OCI layout> <digest>)
+#   hack/images/picvario-frontend-and-stand-ins-check.sh <build.sh's output>      (lines: <repository> <OCI layout> <digest>)
 # Every wait is bounded (30 s); every request goes to loopback in the namespace it creates.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -17,7 +17,7 @@ source "$(dirname "$0")/lib.sh"
 P=test-images-picvario
 cd "$REPO_ROOT"
 
-{ [ $# = 1 ] && [ -f "$1" ]; } || die "$P" "usage: picvario_check.sh <file with build.sh's output>; got: $*"
+{ [ $# = 1 ] && [ -f "$1" ]; } || die "$P" "usage: picvario-frontend-and-stand-ins-check.sh <file with build.sh's output>; got: $*"
 built=$1
 [ "$(id -u)" = 0 ] || die "$P" "runc and network namespaces need root; run as root"
 for tool in runc umoci curl ip node; do
