@@ -20,9 +20,17 @@
 #                         SHOP_S3_STATIC_BUCKET public-read
 #    The same hosts serve the bakery compose fixture's import (test/cluster/bakery.cluster.ts): a database
 #    and user "bakery" of its own, and the buckets bakery-media and bakery-static (public-read).
+#    And Picvario's suite environment (src/picvario/environments.ts, SUITE; test/cluster/picvario.cluster.ts):
+#    a database and user "picvario", the buckets picvario-e2e-media and picvario-e2e-static (public-read),
+#    Redis database 2 as its cache, and two more hosts:
+#      203.0.113.13:5672  rabbitmq-server (Debian's), vhost and user "picvario" with a password: its broker
+#      203.0.113.14:9200  its search Elasticsearch, and .15:9200 its statistics one: listeners that
+#                         accept a connection and close it, nothing more (nothing in the suite's images
+#                         talks to Elasticsearch; the suite's traffic probes connect to them)
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
-#    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS; its exit code is ours.
+#    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
+#    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -31,7 +39,9 @@ source "$(dirname "$0")/lib.sh"
 source "$REPO_ROOT/hack/lib/s3.sh"
 P=shop-hosts
 IFACE=pcp-br0
-PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070
+PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070 RABBITMQ_ADDR=203.0.113.13
+ADDRS=("$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR" "$RABBITMQ_ADDR" 203.0.113.14 203.0.113.15)
+RABBITMQ_SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
 
 if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then die "$P" "usage: shop-hosts.sh -- <command...>; got: $*"; fi
 shift
@@ -42,6 +52,8 @@ for tool in "$pg_bin/initdb" "$pg_bin/postgres" "$pg_bin/pg_isready"; do
   [ -x "$tool" ] || die "$P" "PostgreSQL 15 is missing: no $tool (Debian package postgresql-15)"
 done
 command -v redis-server >/dev/null || die "$P" "redis-server is missing (Debian package redis-server)"
+{ [ -x "$RABBITMQ_SERVER" ] && command -v epmd >/dev/null; } \
+  || die "$P" "rabbitmq-server is missing: no $RABBITMQ_SERVER or epmd (Debian package rabbitmq-server; hack/control-plane/install.sh keda installs it)"
 id postgres >/dev/null 2>&1 || die "$P" "the postgres user is missing (Debian package postgresql-15 creates it)"
 versitygw=$(bash "$REPO_ROOT/hack/kit/install.sh" | sed -n 's/^VERSITYGW_BIN=//p')
 [ -x "$versitygw" ] || die "$P" "hack/kit/install.sh printed no versitygw binary; got '$versitygw'"
@@ -65,7 +77,7 @@ cleanup() {
     sleep 0.2
   done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  for a in "$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR"; do ip addr del "$a/32" dev "$IFACE" 2>/dev/null || true; done
+  for a in "${ADDRS[@]}"; do ip addr del "$a/32" dev "$IFACE" 2>/dev/null || true; done
   if [ "${CP_KEEP_WORK:-}" = 1 ]; then log "$P" "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -99,7 +111,7 @@ log "$P" "registry on $CP_REGISTRY: $(wc -l <"$work/push.log") references pushed
 
 # --- the addresses ----------------------------------------------------------------------------
 ip link show "$IFACE" >/dev/null 2>&1 || die "$P" "the nodes' bridge $IFACE is missing (run inside start.sh with CP_WITH_NODES=1)"
-for a in "$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR"; do ip addr add "$a/32" dev "$IFACE"; done
+for a in "${ADDRS[@]}"; do ip addr add "$a/32" dev "$IFACE"; done
 
 secret() { head -c 18 /dev/urandom | base64 | tr -d '/+='; }
 
@@ -113,6 +125,7 @@ as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" -
   -E UTF8 --no-sync >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; die "$P" "initdb failed (above)"; }
 # The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
 printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' 'host bakery bakery 198.18.0.0/16 scram-sha-256' \
+  'host picvario picvario 198.18.0.0/16 scram-sha-256' \
   >"$work/pg/data/pg_hba.conf"
 setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
   -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
@@ -125,6 +138,11 @@ bakery_pg_password=$(secret)
 as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$bakery_pg_password" \
   <<<"CREATE ROLE bakery LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE bakery failed"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O bakery bakery || die "$P" "createdb bakery failed"
+# Picvario's (its suite environment's database-url; django-tenants makes a schema per tenant in it).
+picvario_pg_password=$(secret)
+as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$picvario_pg_password" \
+  <<<"CREATE ROLE picvario LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE picvario failed"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O picvario picvario || die "$P" "createdb picvario failed"
 
 # --- redis-server -----------------------------------------------------------------------------
 mkdir "$work/redis"
@@ -134,6 +152,45 @@ redis-server --bind "$REDIS_ADDR" --port 6379 --protected-mode no --save '' --ap
 pids+=($!)
 wait_tcp "$REDIS_ADDR" 6379 redis-server "$work/redis.log"
 
+# --- rabbitmq-server ------------------------------------------------------------------------------
+# Without its package service: its own epmd port and node on loopback (free ports), AMQP on the test
+# host only, the vhost and user from its configuration (the guest user only works from loopback).
+rabbitmq_password=$(secret)
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+mkdir "$work/rabbitmq"
+printf '%s\n' "listeners.tcp.default = $RABBITMQ_ADDR:5672" "loopback_users = none" \
+  "default_vhost = picvario" "default_user = picvario" "default_pass = $rabbitmq_password" \
+  "default_permissions.configure = .*" "default_permissions.read = .*" "default_permissions.write = .*" \
+  >"$work/rabbitmq/rabbitmq.conf"
+printf '[].\n' >"$work/rabbitmq/enabled_plugins"
+# An epmd of our own, in the foreground on its own loopback port (one that rabbitmq-server started
+# would daemonize and stay behind).
+epmd_port=$(free_port)
+epmd -port "$epmd_port" -address 127.0.0.1 >"$work/epmd.log" 2>&1 &
+pids+=($!)
+wait_tcp 127.0.0.1 "$epmd_port" epmd "$work/epmd.log"
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME="$work/rabbitmq" \
+  ERL_EPMD_PORT="$epmd_port" ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_NODENAME="shop-hosts-$$@localhost" \
+  RABBITMQ_DIST_PORT="$(free_port)" RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" \
+  RABBITMQ_MNESIA_BASE="$work/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$work/rabbitmq/log" RABBITMQ_LOGS=- \
+  RABBITMQ_PID_FILE="$work/rabbitmq/rabbitmq.pid" RABBITMQ_ENABLED_PLUGINS_FILE="$work/rabbitmq/enabled_plugins" \
+  RABBITMQ_CONFIG_FILE="$work/rabbitmq/rabbitmq" RABBITMQ_ADVANCED_CONFIG_FILE="$work/rabbitmq/advanced.config" \
+  RABBITMQ_CONF_ENV_FILE="$work/rabbitmq/rabbitmq-env.conf" \
+  "$RABBITMQ_SERVER" >"$work/rabbitmq.log" 2>&1 &
+pids+=($!)
+# (Waited for below, with the others: its Erlang VM takes the longest to start.)
+
+# --- the Elasticsearch addresses: accept, then close ----------------------------------------------
+for es_addr in 203.0.113.14 203.0.113.15; do
+  python3 -c '
+import socket, sys
+s = socket.create_server((sys.argv[1], 9200))
+while True:
+    s.accept()[0].close()
+' "$es_addr" >"$work/es-$es_addr.log" 2>&1 &
+  pids+=($!)
+done
+
 # --- versitygw (S3) ---------------------------------------------------------------------------
 s3_access=shop-$RANDOM$RANDOM s3_secret=$(secret)
 # The suite environment's buckets (examples/shop/app.ts: shop-<environment>-media and -static); the suite
@@ -142,8 +199,9 @@ SHOP_S3_BUCKETS=${SHOP_S3_BUCKETS:-shop-e2e-media shop-e2e-static}
 SHOP_S3_STATIC_BUCKET=${SHOP_S3_STATIC_BUCKET:-shop-e2e-static}
 case " $SHOP_S3_BUCKETS " in *" $SHOP_S3_STATIC_BUCKET "*) ;; *) die "$P" "SHOP_S3_STATIC_BUCKET $SHOP_S3_STATIC_BUCKET is not among SHOP_S3_BUCKETS ($SHOP_S3_BUCKETS)" ;; esac
 BAKERY_S3_BUCKETS="bakery-media bakery-static"
+PICVARIO_S3_BUCKETS="picvario-e2e-media picvario-e2e-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $PICVARIO_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
@@ -152,12 +210,19 @@ s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_ST
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" bakery-static \
   || die "$P" "versitygw refused the public-read policy of bakery-static"
-log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT (on $IFACE)"
+s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" picvario-e2e-static \
+  || die "$P" "versitygw refused the public-read policy of picvario-e2e-static"
+wait_tcp "$RABBITMQ_ADDR" 5672 rabbitmq-server "$work/rabbitmq.log"
+for es_addr in 203.0.113.14 203.0.113.15; do wait_tcp "$es_addr" 9200 "the Elasticsearch listener" "$work/es-$es_addr.log"; done
+log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT, rabbitmq-server $RABBITMQ_ADDR:5672 (on $IFACE)"
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS="$REDIS_ADDR:6379"
 export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret SHOP_S3_BUCKETS
 export BAKERY_DATABASE_URL="postgres://bakery:$bakery_pg_password@$PG_ADDR:5432/bakery" BAKERY_S3_BUCKETS
+export PICVARIO_DATABASE_URL="postgres://picvario:$picvario_pg_password@$PG_ADDR:5432/picvario" PICVARIO_S3_BUCKETS
+export PICVARIO_BROKER_URL="amqp://picvario:$rabbitmq_password@$RABBITMQ_ADDR:5672/picvario"
+export PICVARIO_CACHE_URL="redis://$REDIS_ADDR:6379/2"
 # In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
 # once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
 # and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).

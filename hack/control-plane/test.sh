@@ -20,14 +20,18 @@
 #                the HPAs fed by metrics-server (CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1),
 #                from the images built here (hack/images/),
 #                served by a registry on CP_REGISTRY=198.18.0.1:<free port> as the mirror of
-#                registry.example.com and docker.io, with PostgreSQL, Redis and S3 on test hosts
+#                registry.example.com, docker.io, registry.picvario.example and docker.elastic.co, with
+#                PostgreSQL, Redis, S3 and RabbitMQ on test hosts
 #                (hack/control-plane/shop-hosts.sh wraps jest); requests through the edge during a
 #                drain of each node and rollouts, the traffic model probed in pods, websockets through
 #                the edge, a Job from the CronJob, and a pull request's preview applied beside it and
 #                pruned. Then, in the same jest run on the same nodes and test hosts,
 #                test/cluster/bakery.cluster.ts: the bakery compose fixture imported with the CLI, its
 #                placeholders replaced by the test hosts in main.ts, rendered, pushed (its image is
-#                hack/images/defs/bakery-web.sh) and applied. Root; not in the default list
+#                hack/images/defs/bakery-web.sh) and applied; then test/cluster/picvario.cluster.ts:
+#                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
+#                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
+#                of a sync and served on their hosts, KEDA on RabbitMQ. Root; not in the default list
 #                (hack/test-all.sh runs it after the nodes suite).
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")
@@ -60,7 +64,7 @@ done
 # The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
 suite_files() {
   case "$1" in
-    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts ;;
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/picvario.cluster.ts ;;
     *) echo "test/cluster/$1.cluster.ts" ;;
   esac
 }
@@ -129,7 +133,7 @@ for s in "${suites[@]}"; do
       ;;
     shop)
       port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-      flags=(CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io")
+      flags=(CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io registry.picvario.example docker.elastic.co")
       wrap=(bash "$CP_DIR/shop-hosts.sh" --)
       ;;
   esac
