@@ -8,11 +8,11 @@
 # nginx or the brokers run in the foreground; a suite that needs a build waits for it (and prints
 # its log). The order follows what waits longest: the cluster suites need the control plane, Argo CD
 # and KEDA and take about 17 minutes themselves, so those build first, in two jobs of about the same
-# CPU time (the control plane; Argo CD, then KEDA). The validators, needed only by the last few
-# minutes of suites, build after the control plane, at the lowest priority (background --nice 19),
-# in the CPU the cluster suites leave; the real nodes (kubelet, kube-proxy, CoreDNS, metrics-server,
-# kube-router) build after the validators, in the same way, for the last suites (CP_SUITES=nodes,
-# then CP_SUITES=shop, which need root). On a warm machine each background install returns in about a second.
+# CPU time (the control plane; Argo CD, then KEDA). The real nodes (kubelet, kube-proxy, CoreDNS,
+# metrics-server, kube-router), needed by the longest suite (CP_SUITES=shop, about 15 minutes, after
+# CP_SUITES=nodes; both need root), build next, after the control plane, at the lowest priority
+# (background --nice 19), in the CPU the cluster suites leave; the validators, needed only by the
+# suites that run last, after the nodes, in the same way. On a warm machine each background install returns in about a second.
 #
 # Every step prints "time: <step>: <seconds>s" (to TIMED_LOG too, which .ci/run prints at the end). The
 # first failing step fails the run; the background builds are then stopped, with nothing left running.
@@ -45,14 +45,13 @@ step "test" npx projen test
 step "typecheck:tests" npx projen typecheck:tests
 step "lint:shell" npx projen lint:shell
 step "synth" npx projen synth
-# After the control plane (install.sh waits on its lock), so that no more than two Go builds run at a
-# time: with more, their links waited for the disk (docs/CI.md). And after synth: the gate's install runs
-# the compiled src/validate/ (lib/validate/), and would otherwise compile it while synth does.
-background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh'
-# The real nodes (kubelet, kube-proxy, CoreDNS, metrics-server, kube-router) after the validators
-# (validate/install.sh waits on its lock, then finds them built): still no more than two Go builds at
-# a time, and their suite runs last.
-background --nice 19 nodes bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/validate/install.sh >/dev/null && bash hack/control-plane/install.sh nodes'
+# The real nodes after the control plane (install.sh waits on its lock, then finds it built), so that no
+# more than two Go builds run at a time: with more, their links waited for the disk (docs/CI.md).
+background --nice 19 nodes bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/control-plane/install.sh nodes'
+# The validators after the nodes, for the same reason; their suites run after the shop suite, whose
+# long waits on pods and controllers leave the CPU to this build. After synth too: the gate's install
+# runs the compiled src/validate/ (lib/validate/), and would otherwise compile it while synth does.
+background --nice 19 validate bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/control-plane/install.sh nodes >/dev/null && bash hack/validate/install.sh'
 # The images' registry is a Go build and their root filesystems come from mmdebstrap: after Argo CD and
 # KEDA (that install waits on their lock), so that the cluster suites' wait is not longer, and at the
 # lowest priority, in the CPU the suites leave (docs/IMAGES.md).
@@ -68,15 +67,6 @@ step "test:cluster topology" env CP_SUITES=topology npx projen test:cluster
 await argocd-keda
 step "test:cluster controllers gitops" env CP_SUITES="controllers gitops" npx projen test:cluster
 
-# --- suites that need the validators -------------------------------------------------------------------------
-await validate
-step "test:integration" npx projen test:integration
-step "validate" npx projen validate
-step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
-  --exceptions hack/validate/examples-exceptions.yaml
-step "validate:examples previews" bash hack/validate/run.sh --manifests examples/shop/dist/previews \
-  --exceptions hack/validate/examples-exceptions.yaml
-step "validate:compose" npx projen validate:compose
 # The app-side kit: PostgreSQL, the venv and the versitygw build (about 80 s of Go on a cold machine), here,
 # where only the images' and the nodes' builds may still run beside it; 16 s warm.
 step "test:kit" npx projen test:kit
@@ -91,6 +81,16 @@ step "test:cluster nodes" env CP_SUITES=nodes npx projen test:cluster
 # The shop's render on the same nodes, from the images test:images pushed (built by then), with its
 # PostgreSQL, Redis and S3 on test hosts (CP_SUITES=shop, docs/CONTROL-PLANE.md, "The shop suite").
 step "test:cluster shop" env CP_SUITES=shop npx projen test:cluster
+
+# --- suites that need the validators, built while the shop suite ran -------------------------------------------
+await validate
+step "test:integration" npx projen test:integration
+step "validate" npx projen validate
+step "validate:examples" bash hack/validate/run.sh --manifests examples/shop/dist/manifests \
+  --exceptions hack/validate/examples-exceptions.yaml
+step "validate:examples previews" bash hack/validate/run.sh --manifests examples/shop/dist/previews \
+  --exceptions hack/validate/examples-exceptions.yaml
+step "validate:compose" npx projen validate:compose
 
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed "s/^/$prefix: ran with /" >&2
