@@ -15,7 +15,8 @@
 #                  keda-operator and keda-adapter from keda/ (github.com/kedacore/keda/v2 v2.20.2).
 #   nodes          what start.sh's real nodes (CP_WITH_NODES=1) run: Debian's containerd, runc, CNI
 #                  plugins, iptables, ipset, conntrack, iproute2, busybox-static and gcc; kubelet and
-#                  kube-proxy from kubelet/ (k8s.io/kubernetes v1.37.2), CoreDNS v1.15.0 from coredns/,
+#                  kube-proxy from kubelet/ (k8s.io/kubernetes v1.37.2), CoreDNS v1.15.0 from coredns/ (its main.go:
+#                  the Corefile's plugins only),
 #                  metrics-server v0.8.0 from metrics-server/, kube-router v2.1.0 from kube-router/;
 #                  and three OCI image archives: the pause image (Kubernetes' pause.c, gcc -static),
 #                  CoreDNS (its static binary alone) and a busybox image (Debian's busybox-static).
@@ -59,7 +60,8 @@ if [ "$(printf '%s\n%s\n' "$GO_MIN_VERSION" "$go_version" | sort -V | head -1)" 
 fi
 
 pin() { # <module dir> <module path> <version>: go.mod must require what lib.sh names
-  grep -Eq "^\s*$2 $3( |\$)" "$CP_DIR/$1/go.mod" || die "$P" "$1/go.mod does not require $2 $3 (update lib.sh with it)"
+  # In a require block, or on a require line of its own (go mod tidy writes a lone requirement so).
+  grep -Eq "^(\s*|require )$2 $3( |\$)" "$CP_DIR/$1/go.mod" || die "$P" "$1/go.mod does not require $2 $3 (update lib.sh with it)"
 }
 pin kube k8s.io/kubernetes "$KUBERNETES_VERSION"
 pin kube go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
@@ -162,7 +164,8 @@ build_nodes() { # <tmp dir>
   for m in kubelet coredns metrics-server kube-router; do (cd "$CP_DIR/$m" && go mod download); done
   build kubelet kubelet "$tmp/kubelet" k8s.io/kubernetes/cmd/kubelet "$CP_LDFLAGS" CGO_ENABLED=0
   build kube-proxy kubelet "$tmp/kube-proxy" k8s.io/kubernetes/cmd/kube-proxy "$CP_LDFLAGS" CGO_ENABLED=0
-  build coredns coredns "$tmp/coredns" github.com/coredns/coredns "$COREDNS_LDFLAGS" CGO_ENABLED=0
+  # Our main.go: the Corefile's plugins only, not upstream's every plugin.
+  build coredns coredns "$tmp/coredns" . "$COREDNS_LDFLAGS" CGO_ENABLED=0
   build metrics-server metrics-server "$tmp/metrics-server" sigs.k8s.io/metrics-server/cmd/metrics-server "-s -w" CGO_ENABLED=0
   build kube-router kube-router "$tmp/kube-router" github.com/cloudnativelabs/kube-router/v2/cmd/kube-router \
     "$KUBE_ROUTER_LDFLAGS" CGO_ENABLED=0
