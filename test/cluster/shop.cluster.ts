@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { appState, condition, MINUTE, Timeline } from './argocd';
 import { PortForward, runJourney } from './asset-journey';
+import { waitForDeploymentsReady, watchBudgets } from './disruption';
 import { KEDA_GROUP, ReplicaWatch, scaledObjectState } from './keda';
 import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, requireEnv, sleep, waitFor } from './kube';
 import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
@@ -69,6 +70,8 @@ async function apply(items: KubeObject[], fieldManager = FIELD_MANAGER): Promise
 function secret(name: string, data: Record<string, string>): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data };
 }
+
+const deploymentsReady = (timeoutMs: number) => waitForDeploymentsReady(api, NS, timeoutMs, describeNamespace);
 
 async function describeNamespace(): Promise<string> {
   return (await kubectl(['get', 'pods,deployments,jobs', '-n', NS, '-o', 'wide'])).stdout
@@ -286,7 +289,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     // of each web component on one node, and only the budgets keep it from evicting them at once.
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
     await sleep(2 * SECOND);
-    const watch = watchBudgets();
+    const watch = watchBudgets(api, NS);
     const stranded: string[] = [];
     for (const node of [NODE_A, NODE_B]) {
       const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
@@ -297,7 +300,7 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
         '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
       try {
         expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
-        await waitForDeploymentsReady(150 * SECOND);
+        await deploymentsReady(150 * SECOND);
         stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
       } finally {
         await kubectlOk(['uncordon', node]);
@@ -417,7 +420,7 @@ describe('GIVEN the render synced by Argo CD, KEDA scaling its workers on the Re
     const back = await delivery.publish(base);
     await delivery.refresh();
     await delivery.waitSyncedHealthy(back, 3 * MINUTE);
-    await waitForDeploymentsReady(120 * SECOND);
+    await deploymentsReady(120 * SECOND);
     await waitFor('the scaled-down backend pod gone', async () => (await pods()).filter((p) => componentOf(p) === 'backend').every((p) => !p.metadata.deletionTimestamp),
       120 * SECOND, describeNamespace);
     expect((await api.get(hpaPath)).spec.maxReplicas).toBe(SUITE_ENVIRONMENT.replicas[1]);
@@ -474,7 +477,7 @@ describe('GIVEN the render running on the real nodes, with kube-router enforcing
     } finally {
       await kubectlOk(['delete', 'pod', '-n', NS, target.metadata.name, '--wait=true', '--timeout=120s']);
     }
-    await waitForDeploymentsReady(120 * SECOND);
+    await deploymentsReady(120 * SECOND);
   });
 });
 
@@ -533,41 +536,6 @@ function replicasOf(deployment: string, render = objects): number {
 async function readyEndpoints(service: string, namespace = NS): Promise<number> {
   const slices = await api.list(`/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3D${service}`);
   return slices.flatMap((s: any) => s.endpoints ?? []).filter((e: any) => e.conditions?.ready).length;
-}
-
-async function waitForDeploymentsReady(timeoutMs: number): Promise<void> {
-  let state = '';
-  await waitFor('every Deployment back at its replicas, all ready', async () => {
-    const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
-    const wanted = (d: KubeObject) => d.spec.replicas ?? 1;
-    const short = ds.filter((d) => (d.status?.readyReplicas ?? 0) < wanted(d) || (d.status?.updatedReplicas ?? 0) < wanted(d)
-      || (d.status?.replicas ?? 0) > wanted(d));
-    state = short.map((d) => `${d.metadata.name}: ${d.status?.readyReplicas ?? 0}/${d.spec.replicas} ready`).join(', ');
-    return short.length === 0;
-  }, timeoutMs, async () => `${state}\n${await describeNamespace()}`, SECOND);
-}
-
-/**
- * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped. A violation is an
- * observation of a budget with fewer healthy pods than it requires (status.currentHealthy <
- * status.desiredHealthy), whatever took them: the eviction API should never let a drain do it.
- */
-function watchBudgets(): { stop: () => Promise<string[]> } {
-  const violations: string[] = [];
-  let running = true;
-  const started = Date.now();
-  const loop = (async () => {
-    while (running) {
-      for (const b of await api.list(`/apis/policy/v1/namespaces/${NS}/poddisruptionbudgets`)) {
-        const { currentHealthy, desiredHealthy } = b.status ?? {};
-        if (currentHealthy < desiredHealthy) {
-          violations.push(`${b.metadata.name}: ${currentHealthy} healthy of ${desiredHealthy} required at ${(Date.now() - started) / SECOND} s`);
-        }
-      }
-      await sleep(250);
-    }
-  })();
-  return { stop: async () => { running = false; await loop; return violations; } };
 }
 
 /** The pull request the suite previews. */
@@ -714,7 +682,7 @@ Session.objects.create(session_key="${live}", session_data="", expire_date=timez
     const gone = await api.get(`/api/v1/namespaces/${ns}`).then(() => false, (e) => e instanceof ApiError && e.statusCode === 404);
     expect(gone).toBe(true);
     expect(await priorityClasses()).toEqual(classesBefore);
-    await waitForDeploymentsReady(60 * SECOND);
+    await deploymentsReady(60 * SECOND);
     console.log(`preview pruned: ${ns} gone after ${(Date.now() - started) / SECOND} s; the PriorityClasses and ${NS} unchanged`);
   });
 });
@@ -769,7 +737,7 @@ describe('GIVEN the shop on the real nodes, WHEN its pods are killed, drained or
       '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
     try {
       expect([drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([0, '']);
-      await waitForDeploymentsReady(150 * SECOND);
+      await deploymentsReady(150 * SECOND);
     } finally {
       await kubectlOk(['uncordon', replacement.spec.nodeName]);
     }

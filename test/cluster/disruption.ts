@@ -1,0 +1,44 @@
+// What the real-node suites watch while they disrupt an app on purpose (drains, rollouts): whether
+// its Deployments are back at their replicas, and whether a PodDisruptionBudget was ever broken.
+import { Api, KubeObject, sleep, waitFor } from './kube';
+
+const SECOND = 1000;
+
+/**
+ * Waits until every Deployment of the namespace has its replicas, all of them ready and updated, and no
+ * more (a rollout's or a drain's extra pods gone). `describe` explains a timeout.
+ */
+export async function waitForDeploymentsReady(api: Api, namespace: string, timeoutMs: number, describe: () => Promise<string>): Promise<void> {
+  let state = '';
+  await waitFor('every Deployment back at its replicas, all ready', async () => {
+    const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${namespace}/deployments`);
+    const wanted = (d: KubeObject) => d.spec.replicas ?? 1;
+    const short = ds.filter((d) => (d.status?.readyReplicas ?? 0) < wanted(d) || (d.status?.updatedReplicas ?? 0) < wanted(d)
+      || (d.status?.replicas ?? 0) > wanted(d));
+    state = short.map((d) => `${d.metadata.name}: ${d.status?.readyReplicas ?? 0}/${d.spec.replicas} ready`).join(', ');
+    return short.length === 0;
+  }, timeoutMs, async () => `${state}\n${await describe()}`, SECOND);
+}
+
+/**
+ * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped. A violation is an
+ * observation of a budget with fewer healthy pods than it requires (status.currentHealthy <
+ * status.desiredHealthy), whatever took them: the eviction API should never let a drain do it.
+ */
+export function watchBudgets(api: Api, namespace: string): { stop: () => Promise<string[]> } {
+  const violations: string[] = [];
+  let running = true;
+  const started = Date.now();
+  const loop = (async () => {
+    while (running) {
+      for (const b of await api.list(`/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`)) {
+        const { currentHealthy, desiredHealthy } = b.status ?? {};
+        if (currentHealthy < desiredHealthy) {
+          violations.push(`${b.metadata.name}: ${currentHealthy} healthy of ${desiredHealthy} required at ${(Date.now() - started) / SECOND} s`);
+        }
+      }
+      await sleep(250);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return violations; } };
+}
