@@ -31,7 +31,8 @@
 #                hack/images/defs/bakery-web.sh) and applied; then test/cluster/picvario.cluster.ts:
 #                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
 #                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
-#                of a sync and served on their hosts, KEDA on RabbitMQ. Root; not in the default list
+#                of a sync and served on their hosts, KEDA on RabbitMQ, a drain of each node and a
+#                rollout under requests through the edge. Root; not in the default list
 #                (hack/test-all.sh runs it after the nodes suite).
 # Arguments are passed to jest in every suite (e.g. -t 'zone loss').
 #   CP_SUITES      suites to run, in order (default "topology controllers gitops")

@@ -14,10 +14,11 @@ import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appState, MINUTE } from './argocd';
+import { waitForDeploymentsReady, watchBudgets } from './disruption';
 import { ReplicaWatch, scaledObjectState } from './keda';
-import { Api, isPodReady, kubectl, kubectlOk, KubeObject, requireEnv, run, waitFor } from './kube';
+import { Api, isPodReady, kubectl, kubectlOk, KubeObject, requireEnv, run, sleep, waitFor } from './kube';
 import { EnvironmentRender, RenderedBranchDelivery } from './rendered-branch';
-import { loopClientPod } from './request-loop';
+import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
 import { installExternalSecretsCrds, StandIns } from './stand-ins';
 import { describeMismatches, modelFlows, otherNamespacePods, planProbes, runProbes } from './traffic-probe';
 import { SUITE } from '../../src/picvario/environments';
@@ -47,6 +48,8 @@ const S3_BUCKETS = requireEnv('PICVARIO_S3_BUCKETS').split(' ');
 /** The tenants the suite creates, each at its own host. */
 const TENANTS = ['alpha', 'beta'];
 const tenantHost = (schema: string) => `${schema}.${SUITE.host}`;
+/** The request loops through the edge during the drains and the rollout: about 10 requests a second, bounded. */
+const LOAD: LoopBounds = { maxRequests: 1800, maxSeconds: 180, intervalSeconds: 0.1, timeoutSeconds: 2 };
 
 /** Picvario's delivery: the suite environment alone, rendered by picvarioApp() with its Argo CD folder. */
 class PicvarioDelivery extends RenderedBranchDelivery {
@@ -348,5 +351,67 @@ describe("GIVEN Picvario's suites' environment, rendered by Picvario's code, and
     expect(peak).toBeGreaterThan(0);
     console.log(`picvario: KEDA rabbitmq: ${count} tasks on queue export, 0 -> ${peak} worker pods, all run after ${(ranTook / SECOND).toFixed(1)} s; `
       + `back to 0 ${(backTook / SECOND).toFixed(1)} s later (cooldownPeriod ${cooldown}, pollingInterval ${polling})`);
+  });
+});
+
+describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its nodes are drained and its web components roll out under requests', () => {
+  /** The first tenant's index through the edge Service: the edge, the backend and the tenant's database. */
+  function edgeTarget(): LoopTarget {
+    const edge = ofKind('Service').find((o) => o.metadata.name === 'edge');
+    if (!edge) throw new Error('the render has no edge Service');
+    return { host: `edge.${NS}.svc.cluster.local`, port: edge.spec.ports[0].port, virtualHost: tenantHost(TENANTS[0]), path: '/api/', expectBody: 'shop' };
+  }
+  const componentOf = (p: KubeObject) => p.metadata.labels?.['app.kubernetes.io/component'];
+  const deploymentsReady = (timeoutMs: number) => waitForDeploymentsReady(api, NS, timeoutMs, describeNamespace);
+
+  test('WHEN each node in turn is drained while requests go through the edge THEN no request fails and no budget is broken', async () => {
+    // Production's shape: a required zone spread with one node per zone. The spread honours the cordon
+    // (nodeTaintsPolicy: Honor), so the first drain moves every replica to the other zone; the second
+    // then finds both replicas of each web component on one node, and only the budgets keep it from
+    // evicting them at once.
+    const instance = ofKind('Deployment').find((d) => d.metadata.name === 'backend')!.spec.template.metadata.labels['app.kubernetes.io/instance'];
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    const watch = watchBudgets(api, NS);
+    const stranded: string[] = [];
+    for (const node of [NODE_A, NODE_B]) {
+      const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
+      expect([node, on]).toEqual([node, expect.arrayContaining(['backend', 'edge', 'frontend'])]);
+      // Only Picvario's pods: the shop's, the harness's CoreDNS and the client are not under test.
+      const drain = await kubectl(['drain', node, `--pod-selector=app.kubernetes.io/instance=${instance}`,
+        '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
+      try {
+        expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
+        await deploymentsReady(150 * SECOND);
+        stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
+      } finally {
+        await kubectlOk(['uncordon', node]);
+      }
+    }
+    await sleep(2 * SECOND);
+    const violations = await watch.stop();
+    const report = await loop.stop();
+    console.log(`picvario: drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
+    expect(stranded).toEqual([]);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+    expect(violations).toEqual([]);
+  });
+
+  test('WHEN the backend and then the edge roll out while requests go through the edge THEN no request fails', async () => {
+    const loop = new RequestLoop(INGRESS_NS, CLIENT, 'rollout', edgeTarget(), LOAD);
+    await sleep(2 * SECOND);
+    for (const name of ['backend', 'edge']) {
+      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+      await waitFor(`the old ${name} pods gone`, async () => (await api.list(`/api/v1/namespaces/${NS}/pods`)).every((p: KubeObject) => !p.metadata.deletionTimestamp),
+        120 * SECOND, describeNamespace, SECOND);
+    }
+    const report = await loop.stop();
+    console.log(`picvario: rollout: ${report.failed} failed requests of ${report.total}`);
+    expect(report.ended).toBe('stop');
+    expect([report.failed, describeFailures(report)]).toEqual([0, '']);
+    expect(report.total).toBeGreaterThan(0);
   });
 });
