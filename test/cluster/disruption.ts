@@ -1,6 +1,6 @@
 // What the real-node suites watch while they disrupt an app on purpose (drains, rollouts): whether
 // its Deployments are back at their replicas, and whether a PodDisruptionBudget was ever broken.
-import { Api, KubeObject, sleep, waitFor } from './kube';
+import { Api, kubectl, kubectlOk, KubeObject, sleep, waitFor } from './kube';
 
 const SECOND = 1000;
 
@@ -41,4 +41,41 @@ export function watchBudgets(api: Api, namespace: string): { stop: () => Promise
     }
   })();
   return { stop: async () => { running = false; await loop; return violations; } };
+}
+
+/** What drainInTurn needs to know about the app under test. */
+export interface DrainedApp {
+  readonly api: Api;
+  readonly namespace: string;
+  /** The label selector of the app's pods: only they are evicted (not the harness's CoreDNS or the clients). */
+  readonly podSelector: string;
+  /** The components each node must hold before its drain, so that every drain moves some of them. */
+  readonly components: string[];
+  /** The app's running Deployment pods. */
+  readonly pods: () => Promise<KubeObject[]>;
+  readonly describe: () => Promise<string>;
+}
+
+/**
+ * Drains each node in turn with `kubectl drain` (the eviction API, so the budgets apply; it waits until the
+ * pods are gone), waits for every Deployment to be back at its replicas, then uncordons the node.
+ * Returns the app's pods still on a node after its drain: none, when the drain did its job.
+ */
+export async function drainInTurn(app: DrainedApp, nodes: string[]): Promise<string[]> {
+  const componentOf = (p: KubeObject) => p.metadata.labels?.['app.kubernetes.io/component'];
+  const stranded: string[] = [];
+  for (const node of nodes) {
+    const on = (await app.pods()).filter((p) => p.spec.nodeName === node).map(componentOf);
+    expect([node, on]).toEqual([node, expect.arrayContaining(app.components)]);
+    const drain = await kubectl(['drain', node, `--pod-selector=${app.podSelector}`,
+      '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
+    try {
+      expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
+      await waitForDeploymentsReady(app.api, app.namespace, 150 * SECOND, app.describe);
+      stranded.push(...(await app.pods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
+    } finally {
+      await kubectlOk(['uncordon', node]);
+    }
+  }
+  return stranded;
 }

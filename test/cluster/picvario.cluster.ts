@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appState, MINUTE } from './argocd';
-import { waitForDeploymentsReady, watchBudgets } from './disruption';
+import { drainInTurn, watchBudgets } from './disruption';
 import { ReplicaWatch, scaledObjectState } from './keda';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, requireEnv, run, sleep, waitFor } from './kube';
 import { EnvironmentRender, RenderedBranchDelivery } from './rendered-branch';
@@ -361,8 +361,6 @@ describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its node
     if (!edge) throw new Error('the render has no edge Service');
     return { host: `edge.${NS}.svc.cluster.local`, port: edge.spec.ports[0].port, virtualHost: tenantHost(TENANTS[0]), path: '/api/', expectBody: 'shop' };
   }
-  const componentOf = (p: KubeObject) => p.metadata.labels?.['app.kubernetes.io/component'];
-  const deploymentsReady = (timeoutMs: number) => waitForDeploymentsReady(api, NS, timeoutMs, describeNamespace);
 
   test('WHEN each node in turn is drained while requests go through the edge THEN no request fails and no budget is broken', async () => {
     // Production's shape: a required zone spread with one node per zone. The spread honours the cordon
@@ -373,21 +371,9 @@ describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its node
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
     await sleep(2 * SECOND);
     const watch = watchBudgets(api, NS);
-    const stranded: string[] = [];
-    for (const node of [NODE_A, NODE_B]) {
-      const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
-      expect([node, on]).toEqual([node, expect.arrayContaining(['backend', 'edge', 'frontend'])]);
-      // Only Picvario's pods: the shop's, the harness's CoreDNS and the client are not under test.
-      const drain = await kubectl(['drain', node, `--pod-selector=app.kubernetes.io/instance=${instance}`,
-        '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
-      try {
-        expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
-        await deploymentsReady(150 * SECOND);
-        stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
-      } finally {
-        await kubectlOk(['uncordon', node]);
-      }
-    }
+    // Only Picvario's pods: the shop's, the harness's CoreDNS and the client are not under test.
+    const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${instance}`, components: ['backend', 'edge', 'frontend'], pods: deploymentPods, describe: describeNamespace };
+    const stranded = await drainInTurn(app, [NODE_A, NODE_B]);
     await sleep(2 * SECOND);
     const violations = await watch.stop();
     const report = await loop.stop();

@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { appState, condition, MINUTE, Timeline } from './argocd';
 import { PortForward, runJourney } from './asset-journey';
-import { waitForDeploymentsReady, watchBudgets } from './disruption';
+import { drainInTurn, waitForDeploymentsReady, watchBudgets } from './disruption';
 import { KEDA_GROUP, ReplicaWatch, scaledObjectState } from './keda';
 import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, requireEnv, sleep, waitFor } from './kube';
 import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
@@ -290,22 +290,9 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
     await sleep(2 * SECOND);
     const watch = watchBudgets(api, NS);
-    const stranded: string[] = [];
-    for (const node of [NODE_A, NODE_B]) {
-      const on = (await deploymentPods()).filter((p) => p.spec.nodeName === node).map(componentOf);
-      expect([node, on]).toEqual([node, expect.arrayContaining(['backend', 'edge'])]);
-      // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
-      // kubectl drain evicts through the eviction API (so the budgets apply) and waits until the pods are gone.
-      const drain = await kubectl(['drain', node, `--pod-selector=app.kubernetes.io/instance=${NS}`,
-        '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=150s'], { timeoutMs: 170 * SECOND });
-      try {
-        expect([node, drain.code, drain.code === 0 ? '' : drain.stderr]).toEqual([node, 0, '']);
-        await deploymentsReady(150 * SECOND);
-        stranded.push(...(await deploymentPods()).filter((p) => p.spec.nodeName === node).map((p) => p.metadata.name));
-      } finally {
-        await kubectlOk(['uncordon', node]);
-      }
-    }
+    // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
+    const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${NS}`, components: ['backend', 'edge'], pods: deploymentPods, describe: describeNamespace };
+    const stranded = await drainInTurn(app, [NODE_A, NODE_B]);
     await sleep(2 * SECOND);
     const violations = await watch.stop();
     const report = await loop.stop();
