@@ -328,7 +328,9 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: 50Mi, nodefs.available: 1%, imagefs.available: 1%}
 serializeImagePulls: false
-maxPods: 30
+# The suites run three apps (the shop, the bakery, Picvario) on these two nodes at once, and a drain puts
+# all of them on one; the kubelet's default of 110 (the pod CIDR is a /24).
+maxPods: 110
 YAML
   cat >"$d/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
