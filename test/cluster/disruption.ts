@@ -21,16 +21,17 @@ export async function waitForDeploymentsReady(api: Api, namespace: string, timeo
 }
 
 /**
- * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped. A violation is an
+ * Watches the namespace's PodDisruptionBudgets (every 250 ms) until stopped, or for `maxMs` at most (so
+ * that a test which fails before it stops the watch leaves no loop behind). A violation is an
  * observation of a budget with fewer healthy pods than it requires (status.currentHealthy <
  * status.desiredHealthy), whatever took them: the eviction API should never let a drain do it.
  */
-export function watchBudgets(api: Api, namespace: string): { stop: () => Promise<string[]> } {
+export function watchBudgets(api: Api, namespace: string, maxMs = 15 * 60 * SECOND): { stop: () => Promise<string[]> } {
   const violations: string[] = [];
   let running = true;
   const started = Date.now();
   const loop = (async () => {
-    while (running) {
+    while (running && Date.now() - started < maxMs) {
       for (const b of await api.list(`/apis/policy/v1/namespaces/${namespace}/poddisruptionbudgets`)) {
         const { currentHealthy, desiredHealthy } = b.status ?? {};
         if (currentHealthy < desiredHealthy) {

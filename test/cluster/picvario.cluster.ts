@@ -373,10 +373,16 @@ describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its node
     const watch = watchBudgets(api, NS);
     // Only Picvario's pods: the shop's, the harness's CoreDNS and the client are not under test.
     const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${instance}`, components: ['backend', 'edge', 'frontend'], pods: deploymentPods, describe: describeNamespace };
-    const stranded = await drainInTurn(app, [NODE_A, NODE_B]);
-    await sleep(2 * SECOND);
-    const violations = await watch.stop();
-    const report = await loop.stop();
+    const stopBoth = async () => ({ violations: await watch.stop(), report: await loop.stop() });
+    let stranded: string[] = [];
+    try {
+      stranded = await drainInTurn(app, [NODE_A, NODE_B]);
+      await sleep(2 * SECOND);
+    } catch (e) {
+      await stopBoth(); // a failed drain leaves neither the watch nor the loop running
+      throw e;
+    }
+    const { violations, report } = await stopBoth();
     console.log(`picvario: drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
     expect(stranded).toEqual([]);
     expect(report.ended).toBe('stop');
@@ -387,12 +393,17 @@ describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its node
   test('WHEN the backend and then the edge roll out while requests go through the edge THEN no request fails', async () => {
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'rollout', edgeTarget(), LOAD);
     await sleep(2 * SECOND);
-    for (const name of ['backend', 'edge']) {
-      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
-      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
-      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
-      await waitFor(`the old ${name} pods gone`, async () => (await api.list(`/api/v1/namespaces/${NS}/pods`)).every((p: KubeObject) => !p.metadata.deletionTimestamp),
-        120 * SECOND, describeNamespace, SECOND);
+    try {
+      for (const name of ['backend', 'edge']) {
+        await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+        await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+        // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+        await waitFor(`the old ${name} pods gone`, async () => (await api.list(`/api/v1/namespaces/${NS}/pods`)).every((p: KubeObject) => !p.metadata.deletionTimestamp),
+          120 * SECOND, describeNamespace, SECOND);
+      }
+    } catch (e) {
+      await loop.stop(); // a failed rollout leaves no loop running
+      throw e;
     }
     const report = await loop.stop();
     console.log(`picvario: rollout: ${report.failed} failed requests of ${report.total}`);

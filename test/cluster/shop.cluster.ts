@@ -292,10 +292,16 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     const watch = watchBudgets(api, NS);
     // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
     const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${NS}`, components: ['backend', 'edge'], pods: deploymentPods, describe: describeNamespace };
-    const stranded = await drainInTurn(app, [NODE_A, NODE_B]);
-    await sleep(2 * SECOND);
-    const violations = await watch.stop();
-    const report = await loop.stop();
+    const stopBoth = async () => ({ violations: await watch.stop(), report: await loop.stop() });
+    let stranded: string[] = [];
+    try {
+      stranded = await drainInTurn(app, [NODE_A, NODE_B]);
+      await sleep(2 * SECOND);
+    } catch (e) {
+      await stopBoth(); // a failed drain leaves neither the watch nor the loop running
+      throw e;
+    }
+    const { violations, report } = await stopBoth();
     console.log(`drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
     expect(stranded).toEqual([]);
     expect(report.ended).toBe('stop');
@@ -757,12 +763,17 @@ describe('GIVEN the shop on the real nodes, WHEN its pods are killed, drained or
     const { host, port, virtualHost } = edgeTarget();
     const loop = new UploadLoop(INGRESS_NS, CLIENT, 'rollout', { host, port, virtualHost, user: 'rollout', password, bytes: UPLOAD_BYTES }, UPLOADS);
     await sleep(2 * SECOND);
-    for (const name of ['backend', 'edge']) {
-      await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
-      await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
-      // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
-      await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
-        async () => describeNamespace(), SECOND);
+    try {
+      for (const name of ['backend', 'edge']) {
+        await kubectlOk(['rollout', 'restart', '-n', NS, `deployment/${name}`]);
+        await kubectlOk(['rollout', 'status', '-n', NS, `deployment/${name}`, '--timeout=150s']);
+        // rollout status returns while the old pods still run their preStop sleep; the loop must see them stop.
+        await waitFor(`the old ${name} pods gone`, async () => (await pods()).every((p) => !p.metadata.deletionTimestamp), 120 * SECOND,
+          async () => describeNamespace(), SECOND);
+      }
+    } catch (e) {
+      await loop.stop(); // a failed rollout leaves no loop running
+      throw e;
     }
     const report = await loop.stop();
     console.log(`rollout: ${report.failed} failed of ${report.total} upload-and-download round trips (5 requests each through the edge: `
