@@ -494,7 +494,12 @@ describe('GIVEN the recipes file (a cookiecutter-django-style project: start scr
     expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery']);
     expect(p.beat).toBeDefined();
     expect(p.broker.kind).toBe(BrokerKind.REDIS);
-    expect(p.migrations).toBeUndefined();
+  });
+
+  test('THEN the migrations, which compose left to a person, run as the migrate Job, with a to-do saying so', () => {
+    expect(p.migrations).toEqual({ resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' } });
+    expect(report.todo.filter((t) => t.text.startsWith('No compose service runs manage.py migrate')).map((t) => t.topic)).toEqual(['Data']);
+    expect(files['main.ts']).toMatch(/no compose service runs manage\.py migrate, so the migrations were run by hand/);
   });
 
   test('THEN the database built FROM postgres:16 is a managed PostgreSQL 16 the app reaches on 5432', () => {

@@ -72,6 +72,15 @@ export function jobsProps(ctx: MappingContext): { migrations?: MigrationsProps; 
       if (s.role === 'django-management') ctx.becomes.set(s.service.name, 'steps of the migrate Job (Sync hook)');
     }
   }
+  if (!result.migrations) {
+    // A Django app's database needs its migrations, and compose files often leave them to a person
+    // (cookiecutter-django: `docker compose run --rm django python manage.py migrate`): a release
+    // that needs a migration would then serve against the old schema. The chart runs them instead.
+    result.migrations = { resources: { ...DEFAULT_SIZES.job } };
+    ctx.comment('migrations', 'Not a compose service: no compose service runs manage.py migrate, so the migrations were run by hand; this Job runs them once per release (Sync hook), before the backend, workers and beat of the release.');
+    ctx.comment('migrations.resources', 'TODO(import): a starting size for a job; measure and adjust.');
+    ctx.addTodo('Data', 'No compose service runs manage.py migrate: the migrate Job (python manage.py migrate --noinput) now runs once per release, before the app tier. Stop running migrations by hand, or remove migrations from main.ts if something else runs them.');
+  }
   if (collect) {
     result.collectStatic = { resources: resourcesOf(ctx, collect, 'job', 'collectStatic').resources };
     ctx.comment('collectStatic', `compose ${collect.service.name}: uploads the static files to the statics bucket once per release (Sync hook).`);
