@@ -79,6 +79,9 @@ function mapApp(ctx: MappingContext): MappedApp {
   const workers = ctx.hasWorkers() ? workersProps(ctx) : undefined;
   const beat = ctx.hasWorkers() ? beatProps(ctx) : withoutCelery(ctx);
   const { migrations, collectStatic } = jobsProps(ctx);
+  for (const c of ctx.hasWorkers() ? ctx.ofRole('celery-flower') : []) {
+    ctx.addTodo('Celery', `Compose ran Flower (${c.service.name}): to keep it, add flower: { basicAuth: { secretName: '${ctx.appSecret}', key: 'flower-basic-auth' }, resources: { ... } } to main.ts and put user:password into that Secret key; the edge serves it under /flower/.`, [c.service.name]);
+  }
   const edgeProps = mapEdge(ctx);
   webServicePrefixes(ctx, webServices, edgeProps);
   for (const c of ctx.webServers) portOutcomes(ctx, c, ctx.componentNames.get(c.service.name)!.port, webServiceName(ctx, c));

@@ -496,6 +496,13 @@ describe('GIVEN the recipes file (a cookiecutter-django-style project: start scr
     expect(p.broker.kind).toBe(BrokerKind.REDIS);
   });
 
+  test('THEN Flower is not generated, and a to-do names the chart\'s Flower and the Secret key its basic auth needs', () => {
+    expect(p.flower).toBeUndefined();
+    expect(service(report, 'flower').status).toBe(KeyStatus.DROPPED);
+    expect(report.todo.filter((t) => t.text.includes('Flower')).map((t) => [t.topic, t.text])).toEqual([['Celery',
+      "Compose ran Flower (flower): to keep it, add flower: { basicAuth: { secretName: 'recipes-app', key: 'flower-basic-auth' }, resources: { ... } } to main.ts and put user:password into that Secret key; the edge serves it under /flower/."]]);
+  });
+
   test('THEN the migrations, which compose left to a person, run as the migrate Job, with a to-do saying so', () => {
     expect(p.migrations).toEqual({ resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' } });
     expect(report.todo.filter((t) => t.text.startsWith('No compose service runs manage.py migrate')).map((t) => t.topic)).toEqual(['Data']);

@@ -275,7 +275,7 @@ export function genericKeys(ctx: MappingContext, s: ComposeService): void {
 export function notInApp(ctx: MappingContext, c: Classified): string {
   if (c.role === 'django-backend') return `a second Django web server: the app has no edge, and only the edge routes to a web service beside the backend (${ctx.backend.service.name}); see the to-do`;
   if (c.role === 'celery-beat') return 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks';
-  if (c.role === 'celery-flower') return 'Flower is not part of the generated app: the chart has no Flower component; queue lengths are in the KEDA metrics, and Flower can run from its own chart';
+  if (c.role === 'celery-flower') return 'Flower is not generated: the chart\'s Flower (DjangoAppChartProps.flower) is served by the edge under /flower/ and always asks for basic auth, from a Secret key the import cannot fill; see the to-do';
   if (c.role === 'mail-catcher') return `${c.product} catches mail in development; production sends through a real SMTP service (set its address in the app's settings)`;
   if (c.role === 'admin-tool') return `${c.product} is a development tool: not part of the generated app`;
   if (c.role === 'monitoring' || c.role === 'grafana' || c.role === 'kibana') return `${c.product ?? c.role} belongs to the cluster's monitoring, not to the app: use the monitoring stack of the cluster${c.role === 'grafana' ? ' (or the chart\'s stats.dashboards for usage statistics)' : ''}`;
