@@ -1,6 +1,7 @@
 // What the real-node suites watch while they disrupt an app on purpose (drains, rollouts): whether
 // its Deployments are back at their replicas, and whether a PodDisruptionBudget was ever broken.
 import { Api, kubectl, kubectlOk, KubeObject, sleep, waitFor } from './kube';
+import { ClientLoop, LoopReport } from './request-loop';
 
 const SECOND = 1000;
 
@@ -79,4 +80,34 @@ export async function drainInTurn(app: DrainedApp, nodes: string[]): Promise<str
     }
   }
   return stranded;
+}
+
+/** What a drain under load saw. */
+export interface DrainUnderLoad {
+  /** The app's pods still on a node after its drain (drainInTurn). */
+  readonly stranded: string[];
+  /** Every moment a PodDisruptionBudget of the namespace was broken (watchBudgets). */
+  readonly violations: string[];
+  /** The request loop's report. */
+  readonly report: LoopReport;
+}
+
+/**
+ * Drains each node in turn (drainInTurn) while `loop`, already started, sends its requests and the
+ * app's budgets are watched. The loop and the watch are stopped whatever happens: a failed drain must
+ * not leave them running (jest would never exit).
+ */
+export async function drainUnderLoad(app: DrainedApp, nodes: string[], loop: ClientLoop): Promise<DrainUnderLoad> {
+  await sleep(2 * SECOND); // the loop's first requests, before anything moves
+  const watch = watchBudgets(app.api, app.namespace);
+  const stopBoth = async () => ({ violations: await watch.stop(), report: await loop.stop() });
+  let stranded: string[];
+  try {
+    stranded = await drainInTurn(app, nodes);
+    await sleep(2 * SECOND);
+  } catch (e) {
+    await stopBoth();
+    throw e;
+  }
+  return { stranded, ...await stopBoth() };
 }

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { appState, MINUTE } from './argocd';
-import { drainInTurn, watchBudgets } from './disruption';
+import { drainUnderLoad } from './disruption';
 import { ReplicaWatch, scaledObjectState } from './keda';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, requireEnv, run, sleep, waitFor } from './kube';
 import { EnvironmentRender, RenderedBranchDelivery } from './rendered-branch';
@@ -369,20 +369,9 @@ describe('GIVEN Picvario on the real nodes, with its first tenant, WHEN its node
     // evicting them at once.
     const instance = ofKind('Deployment').find((d) => d.metadata.name === 'backend')!.spec.template.metadata.labels['app.kubernetes.io/instance'];
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
-    await sleep(2 * SECOND);
-    const watch = watchBudgets(api, NS);
     // Only Picvario's pods: the shop's, the harness's CoreDNS and the client are not under test.
     const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${instance}`, components: ['backend', 'edge', 'frontend'], pods: deploymentPods, describe: describeNamespace };
-    const stopBoth = async () => ({ violations: await watch.stop(), report: await loop.stop() });
-    let stranded: string[] = [];
-    try {
-      stranded = await drainInTurn(app, [NODE_A, NODE_B]);
-      await sleep(2 * SECOND);
-    } catch (e) {
-      await stopBoth(); // a failed drain leaves neither the watch nor the loop running
-      throw e;
-    }
-    const { violations, report } = await stopBoth();
+    const { stranded, violations, report } = await drainUnderLoad(app, [NODE_A, NODE_B], loop);
     console.log(`picvario: drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
     expect(stranded).toEqual([]);
     expect(report.ended).toBe('stop');

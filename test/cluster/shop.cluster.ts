@@ -17,7 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { appState, condition, MINUTE, Timeline } from './argocd';
 import { PortForward, runJourney } from './asset-journey';
-import { drainInTurn, waitForDeploymentsReady, watchBudgets } from './disruption';
+import { drainUnderLoad, waitForDeploymentsReady } from './disruption';
 import { KEDA_GROUP, ReplicaWatch, scaledObjectState } from './keda';
 import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, requireEnv, sleep, waitFor } from './kube';
 import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
@@ -288,20 +288,9 @@ describe('GIVEN the shop suite environment, rendered by the shop\'s code, and it
     // The first drain moves every replica to the second node; the second drain then finds both replicas
     // of each web component on one node, and only the budgets keep it from evicting them at once.
     const loop = new RequestLoop(INGRESS_NS, CLIENT, 'drain', edgeTarget(), LOAD);
-    await sleep(2 * SECOND);
-    const watch = watchBudgets(api, NS);
     // Only the shop's pods: the harness's one CoreDNS replica and the client are not under test.
     const app = { api, namespace: NS, podSelector: `app.kubernetes.io/instance=${NS}`, components: ['backend', 'edge'], pods: deploymentPods, describe: describeNamespace };
-    const stopBoth = async () => ({ violations: await watch.stop(), report: await loop.stop() });
-    let stranded: string[] = [];
-    try {
-      stranded = await drainInTurn(app, [NODE_A, NODE_B]);
-      await sleep(2 * SECOND);
-    } catch (e) {
-      await stopBoth(); // a failed drain leaves neither the watch nor the loop running
-      throw e;
-    }
-    const { violations, report } = await stopBoth();
+    const { stranded, violations, report } = await drainUnderLoad(app, [NODE_A, NODE_B], loop);
     console.log(`drain: ${report.failed} failed requests of ${report.total}, ${violations.length} PDB violations`);
     expect(stranded).toEqual([]);
     expect(report.ended).toBe('stop');
