@@ -18,8 +18,9 @@
 #                         Celery's URL would take, makes the real KEDA fail to connect)
 #      203.0.113.12:7070  versitygw (S3), from hack/kit/install.sh, with the buckets of SHOP_S3_BUCKETS,
 #                         SHOP_S3_STATIC_BUCKET public-read
-#    The same hosts serve the bakery compose fixture's import (test/cluster/bakery.cluster.ts): a database
-#    and user "bakery" of its own, and the buckets bakery-media and bakery-static (public-read).
+#    The same hosts serve the bakery and recipes compose fixtures' imports (test/cluster/bakery.cluster.ts,
+#    recipes.cluster.ts): for each, a database and user of its name, and the buckets <name>-media and
+#    <name>-static (public-read).
 #    And Picvario's suite environment (src/picvario/environments.ts, SUITE; test/cluster/picvario.cluster.ts):
 #    a database and user "picvario", the buckets picvario-e2e-media and picvario-e2e-static (public-read),
 #    Redis database 2 as its cache, and two more hosts:
@@ -29,7 +30,7 @@
 #                         talks to Elasticsearch; the suite's traffic probes connect to them)
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
-#    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
+#    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, RECIPES_DATABASE_URL and RECIPES_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
 #    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
@@ -125,7 +126,7 @@ as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" -
   -E UTF8 --no-sync >"$work/initdb.log" 2>&1 || { cat "$work/initdb.log" >&2; die "$P" "initdb failed (above)"; }
 # The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
 printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' 'host bakery bakery 198.18.0.0/16 scram-sha-256' \
-  'host picvario picvario 198.18.0.0/16 scram-sha-256' \
+  'host recipes recipes 198.18.0.0/16 scram-sha-256' 'host picvario picvario 198.18.0.0/16 scram-sha-256' \
   >"$work/pg/data/pg_hba.conf"
 setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
   -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
@@ -138,6 +139,12 @@ bakery_pg_password=$(secret)
 as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$bakery_pg_password" \
   <<<"CREATE ROLE bakery LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE bakery failed"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O bakery bakery || die "$P" "createdb bakery failed"
+# The recipes compose fixture's (test/cluster/recipes.cluster.ts; its compose file's database is a
+# PostgreSQL it builds, reached through POSTGRES_* variables).
+recipes_pg_password=$(secret)
+as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$recipes_pg_password" \
+  <<<"CREATE ROLE recipes LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE recipes failed"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O recipes recipes || die "$P" "createdb recipes failed"
 # Picvario's (its suite environment's database-url; django-tenants makes a schema per tenant in it).
 picvario_pg_password=$(secret)
 as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$picvario_pg_password" \
@@ -199,17 +206,20 @@ SHOP_S3_BUCKETS=${SHOP_S3_BUCKETS:-shop-e2e-media shop-e2e-static}
 SHOP_S3_STATIC_BUCKET=${SHOP_S3_STATIC_BUCKET:-shop-e2e-static}
 case " $SHOP_S3_BUCKETS " in *" $SHOP_S3_STATIC_BUCKET "*) ;; *) die "$P" "SHOP_S3_STATIC_BUCKET $SHOP_S3_STATIC_BUCKET is not among SHOP_S3_BUCKETS ($SHOP_S3_BUCKETS)" ;; esac
 BAKERY_S3_BUCKETS="bakery-media bakery-static"
+RECIPES_S3_BUCKETS="recipes-media recipes-static"
 PICVARIO_S3_BUCKETS="picvario-e2e-media picvario-e2e-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $PICVARIO_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
-s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" bakery-static \
-  || die "$P" "versitygw refused the public-read policy of bakery-static"
+for bucket in bakery-static recipes-static; do
+  s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$bucket" \
+    || die "$P" "versitygw refused the public-read policy of $bucket"
+done
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" picvario-e2e-static \
   || die "$P" "versitygw refused the public-read policy of picvario-e2e-static"
 wait_tcp "$RABBITMQ_ADDR" 5672 rabbitmq-server "$work/rabbitmq.log"
@@ -220,6 +230,7 @@ export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS="$REDIS_ADDR:6379"
 export SHOP_S3_ENDPOINT="http://$S3_ADDR:$S3_PORT" SHOP_S3_ACCESS_KEY=$s3_access SHOP_S3_SECRET_KEY=$s3_secret SHOP_S3_BUCKETS
 export BAKERY_DATABASE_URL="postgres://bakery:$bakery_pg_password@$PG_ADDR:5432/bakery" BAKERY_S3_BUCKETS
+export RECIPES_DATABASE_URL="postgres://recipes:$recipes_pg_password@$PG_ADDR:5432/recipes" RECIPES_S3_BUCKETS
 export PICVARIO_DATABASE_URL="postgres://picvario:$picvario_pg_password@$PG_ADDR:5432/picvario" PICVARIO_S3_BUCKETS
 export PICVARIO_BROKER_URL="amqp://picvario:$rabbitmq_password@$RABBITMQ_ADDR:5672/picvario"
 export PICVARIO_CACHE_URL="redis://$REDIS_ADDR:6379/2"

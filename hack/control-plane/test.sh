@@ -28,7 +28,9 @@
 #                pruned. Then, in the same jest run on the same nodes and test hosts,
 #                test/cluster/bakery.cluster.ts: the bakery compose fixture imported with the CLI, its
 #                placeholders replaced by the test hosts in main.ts, rendered, pushed (its image is
-#                hack/images/defs/bakery-web.sh) and applied; then test/cluster/picvario.cluster.ts:
+#                hack/images/defs/bakery-web.sh) and applied, and test/cluster/recipes.cluster.ts: the
+#                cookiecutter-django-style recipes fixture the same way (compose-import.ts; its image is
+#                hack/images/defs/recipes-django.sh); then test/cluster/picvario.cluster.ts:
 #                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
 #                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
 #                of a sync and served on their hosts, KEDA on RabbitMQ, a drain of each node and a
@@ -65,7 +67,7 @@ done
 # The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
 suite_files() {
   case "$1" in
-    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/picvario.cluster.ts ;;
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/picvario.cluster.ts ;;
     *) echo "test/cluster/$1.cluster.ts" ;;
   esac
 }

@@ -1,236 +1,29 @@
 // The bakery compose fixture (test/compose/fixtures/bakery: gunicorn, a Celery worker on two queues,
-// beat, a one-shot migrate, PostgreSQL, Redis, S3 buckets, `build: .`) deployed on the two real
-// nodes the way a team deploys it after `k8s-topology import`: the CLI imports it into a folder of
-// its own; main.ts gets the edits MIGRATION.md asks for, pointed at the shop suite's test hosts
-// (test/compose/bakery-test-hosts.ts: never an edit of the rendered YAML); `k8s-topology render`
-// renders it; its image (hack/images/defs/bakery-web.sh, the fixture's build context) is pushed
-// under the reference the render names; its Secrets are created and it is applied unchanged.
-//
-// It runs in the shop suite's jest run, after shop.cluster.ts (test.sh, sequencer.js), inside
-// hack/control-plane/shop-hosts.sh, which serves PostgreSQL (with the bakery's own database), Redis
-// and S3 (with the bakery's buckets) on 203.0.113.10-12. The import's placeholder addresses are in
-// 192.0.2.0/24, this machine's own network: the render, the Secrets and every NetworkPolicy are
-// checked to name none of them before anything is applied. Every wait is bounded.
-import { createHash } from 'crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, run, waitFor } from './kube';
-import { loadEnvironments } from './render';
-import { loopClientPod } from './request-loop';
-import { placeholdersIn, pointAtTestHosts, TestHosts } from '../compose/bakery-test-hosts';
+// beat, a one-shot migrate, PostgreSQL, Redis, S3 buckets, `build: .`) imported, pointed at the test
+// hosts, rendered and applied on the real nodes (compose-import.ts says how); its image is
+// hack/images/defs/bakery-web.sh.
+import { describeComposeFixture } from './compose-import';
 
-const SECOND = 1000;
-const REPO = path.resolve(__dirname, '../..');
-const CLI = path.join(REPO, 'lib/cli/main.js');
-const FIXTURE = path.join(REPO, 'test/compose/fixtures/bakery');
-const PACKAGE = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).name as string;
-const NS = 'bakery';
-const INGRESS_NS = 'ingress-nginx';
-const CLIENT = 'bakery-client';
-const FIELD_MANAGER = 'bakery-suite';
-const APP_UID = 10001;
-const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
-const KEDA_CRDS = 'keda-v2.20.2';
-const REGISTRY = requireEnv('CP_REGISTRY');
-const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
-const DATABASE_URL = requireEnv('BAKERY_DATABASE_URL');
-const REDIS_ADDRESS = requireEnv('SHOP_REDIS_ADDRESS');
-const S3_ENDPOINT = requireEnv('SHOP_S3_ENDPOINT');
-const S3_ACCESS_KEY = requireEnv('SHOP_S3_ACCESS_KEY');
-const S3_SECRET_KEY = requireEnv('SHOP_S3_SECRET_KEY');
-const S3_BUCKETS = requireEnv('BAKERY_S3_BUCKETS').split(' ');
-/** The loaves the fixture's migration writes (bakery/migrations/0001_initial.py), as /loaves/ lists them. */
-const LOAVES = 'baguette 1.30\nbrioche 4.20\nsourdough 5.60\n';
-/** A file of the app's own statics, which collectstatic uploads to the statics bucket. */
-const STATIC_FILE = 'bakery/site.css';
-
-const database = new URL(DATABASE_URL);
-const HOSTS: TestHosts = {
-  database: { host: database.hostname, port: Number(database.port) },
-  redis: { host: REDIS_ADDRESS.replace(/^.*@/, '').split(':')[0], port: Number(REDIS_ADDRESS.split(':').pop()) },
-  // versitygw signs for eu-west-1 (shop-hosts.sh).
-  s3: { endpoint: S3_ENDPOINT, region: 'eu-west-1' },
-  s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
-  staticBucket: 'bakery-static',
-  redisDatabaseIndex: 1,
-};
-
-let api: Api;
-let work = '';
-let objects: KubeObject[] = [];
-let podsReady = 0;
-
-async function apply(items: KubeObject[]): Promise<void> {
-  await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
-}
-
-async function describeNamespace(): Promise<string> {
-  return (await kubectl(['get', 'pods,deployments,jobs', '-n', NS, '-o', 'wide'])).stdout
-    + (await kubectl(['get', 'events', '-n', NS, '--sort-by=.lastTimestamp'])).stdout.split('\n').slice(-30).join('\n');
-}
-
-async function cli(args: string[], cwd: string): Promise<string> {
-  const r = await run('node', [CLI, ...args], { cwd, timeoutMs: 120 * SECOND });
-  if (r.code !== 0) throw new Error(`k8s-topology ${args.join(' ')} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
-/** The Secret keys the render's pods and KEDA read: `<secret>/<key>`. */
-function referencedSecretKeys(items: KubeObject[]): string[] {
-  const keys = new Set<string>();
-  const walk = (v: any) => {
-    if (Array.isArray(v)) {
-      v.forEach(walk);
-    } else if (v && typeof v === 'object') {
-      if (v.secretKeyRef) keys.add(`${v.secretKeyRef.name}/${v.secretKeyRef.key}`);
-      if (v.secretTargetRef) for (const t of v.secretTargetRef) keys.add(`${t.name}/${t.key}`);
-      Object.values(v).forEach(walk);
-    }
-  };
-  walk(items);
-  return [...keys].sort();
-}
-
-/** One GET through the edge Service from the client pod (in the ingress namespace): status, sha256 and body. */
-async function throughEdge(urlPath: string): Promise<{ status: number; sha256: string; body: string }> {
-  const edge = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'edge');
-  const ingress = objects.find((o) => o.kind === 'Ingress');
-  if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
-  const got = await kubectl(['exec', '-n', INGRESS_NS, CLIENT, '-c', 'main', '--', 'python', '-c', [
-    'import hashlib, http.client, json',
-    `c = http.client.HTTPConnection("edge.${NS}.svc.cluster.local", ${edge.spec.ports[0].port}, timeout=10)`,
-    `c.request("GET", ${JSON.stringify(urlPath)}, headers={"Host": ${JSON.stringify(ingress.spec.rules[0].host)}})`,
-    'r = c.getresponse()',
-    'b = r.read()',
-    'print(json.dumps({"status": r.status, "sha256": hashlib.sha256(b).hexdigest(), "body": b.decode("utf-8", "replace")[:2000]}))',
-  ].join('\n')], { timeoutMs: 30 * SECOND });
-  if (got.code !== 0) throw new Error(`GET ${urlPath} through the edge failed in ${CLIENT} (exit ${got.code}): ${got.stderr}`);
-  return JSON.parse(got.stdout);
-}
-
-beforeAll(() => {
-  api = new Api();
-  work = mkdtempSync(path.join(os.tmpdir(), 'bakery-suite-'));
-});
-
-afterAll(() => {
-  api?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-describe('GIVEN the bakery compose fixture imported with the CLI and its main.ts pointed at the test hosts', () => {
-  test('WHEN the bakery is rendered, pushed and applied with its Secrets THEN every Deployment is Available and every Job completes on the real nodes', async () => {
-    const app = path.join(work, 'app');
-    await cli(['import', path.join(FIXTURE, 'docker-compose.yml'), '--out', app], REPO);
-    const mainTs = path.join(app, 'main.ts');
-    writeFileSync(mainTs, pointAtTestHosts(readFileSync(mainTs, 'utf8'), HOSTS));
-    // The package as a consumer installs it: its package.json and lib/ (as render-fixtures.sh links it).
-    const pkg = path.join(app, 'node_modules', ...PACKAGE.split('/'));
-    mkdirSync(pkg, { recursive: true });
-    for (const f of ['package.json', 'lib']) symlinkSync(path.join(REPO, f), path.join(pkg, f));
-    await cli(['render', '--out', '../manifests'], app);
-    const manifests = path.join(work, 'manifests');
-    const [env] = loadEnvironments(manifests).filter((e) => e.name === 'production');
-    objects = env.objects;
-
-    // Nothing may name the placeholders' network: not a file of the render, not a NetworkPolicy.
-    const leftovers = readdirSync(env.dir).flatMap((f) => placeholdersIn(readFileSync(path.join(env.dir, f), 'utf8')).map((l) => `${f} ${l}`));
-    expect(leftovers).toEqual([]);
-    const cidrs = new Set(objects.filter((o) => o.kind === 'NetworkPolicy')
-      .flatMap((o) => [...o.spec.egress ?? [], ...o.spec.ingress ?? []]).flatMap((r: any) => [...r.to ?? [], ...r.from ?? []])
-      .filter((p: any) => p.ipBlock).map((p: any) => p.ipBlock.cidr));
-    expect([...cidrs].sort()).toEqual([HOSTS.database.host, HOSTS.redis.host, new URL(S3_ENDPOINT).hostname].map((h) => `${h}/32`).sort());
-    const buckets = new Set(objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers)
-      .flatMap((c: any) => c.env ?? []).filter((e: any) => ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET'].includes(e.name)).map((e: any) => e.value));
-    expect([...buckets].sort()).toEqual([...S3_BUCKETS].sort());
-
-    // The images the render names, pushed to the registry every node mirrors registry.example.com to.
-    const pushed = await run('bash', [path.join(REPO, 'hack/images/push.sh'), REGISTRY, manifests], { timeoutMs: 300 * SECOND });
-    expect([pushed.code, pushed.code === 0 ? '' : pushed.stderr.slice(-2000)]).toEqual([0, '']);
-
-    // The Secrets of MIGRATION.md's "Secrets to create", with the test hosts' values; the app sends
-    // no mail, no Sentry event and no payment, so those keys hold values that reach nothing.
-    const values: Record<string, string> = {
-      'bakery-app/database-url': DATABASE_URL,
-      'bakery-app/secret-key': `bakery-suite-${Date.now()}-not-a-real-secret`,
-      'bakery-app/email-host-password': 'not-used-by-the-suite',
-      'bakery-app/sentry-dsn': '',
-      'bakery-app/stripe-api-key': 'not-used-by-the-suite',
-      'bakery-app/s3-access-key': S3_ACCESS_KEY,
-      'bakery-app/s3-secret-key': S3_SECRET_KEY,
-      'bakery-broker/redis-address': REDIS_ADDRESS,
-    };
-    expect(referencedSecretKeys(objects)).toEqual(Object.keys(values).sort());
-    expect(Object.values(values).filter((v) => placeholdersIn(v).length > 0)).toEqual([]);
-    const secrets = new Map<string, Record<string, string>>();
-    for (const [ref, value] of Object.entries(values)) {
-      const [name, key] = ref.split('/');
-      secrets.set(name, { ...secrets.get(name), [key]: value });
-    }
-
-    // KEDA's CRDs for the render's ScaledObjects (not KEDA itself: the workers run at their Deployments' replicas).
-    const crdDir = path.join(CRDS_DIR, KEDA_CRDS);
-    const crds = readdirSync(crdDir).filter((n) => n.endsWith('.yaml')).flatMap((n) => parseYamlObjects(readFileSync(path.join(crdDir, n), 'utf8'), n));
-    await apply(crds);
-    for (const crd of crds) await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]);
-
-    const namespace = objects.filter((o) => o.kind === 'Namespace');
-    expect(namespace.map((o) => o.metadata.name)).toEqual([NS]);
-    await apply([...namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INGRESS_NS } }]);
-    // (waitFor retries while a get throws: a ServiceAccount not made yet.)
-    await waitFor('the default ServiceAccounts', async () => {
-      for (const ns of [NS, INGRESS_NS]) await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/default`);
-      return true;
-    }, 30 * SECOND);
-    await apply([...secrets].map(([name, data]) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data })));
-    // The client first, so that the NetworkPolicy firewall knows its address before the edge is asked.
-    // From the bakery's own image, whose Python is the client.
-    const image = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!.spec.template.spec.containers[0].image;
-    await apply([loopClientPod(CLIENT, INGRESS_NS, image, APP_UID)]);
-
-    const started = Date.now();
-    await apply(objects.filter((o) => o.kind !== 'Namespace'));
-    const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
-    const jobs = objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).sort();
-    expect(jobs).toEqual(['collectstatic', 'migrate']);
-    const wanted = (name: string) => {
-      const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === name);
-      return hpa ? hpa.spec.minReplicas : objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec.replicas ?? 1;
-    };
-    let state = '';
-    await waitFor('every Deployment Available and every Job complete', async () => {
-      const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
-      const done = (await api.list(`/apis/batch/v1/namespaces/${NS}/jobs`)).filter((j: KubeObject) => j.status?.succeeded === 1).map((j: KubeObject) => j.metadata.name);
-      const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
-        && (d.status?.readyReplicas ?? 0) >= wanted(d.metadata.name)).map((d) => d.metadata.name);
-      state = `available: ${available.join(', ')}; Jobs succeeded: ${done.join(', ')}`;
-      return available.length === deployments.length && jobs.every((j) => done.includes(j));
-    }, 360 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
-    const took = (Date.now() - started) / SECOND;
-
-    const ownerKind = (p: KubeObject) => (p.metadata.ownerReferences as { kind: string }[] | undefined)?.[0]?.kind;
-    const running = (await api.list(`/api/v1/namespaces/${NS}/pods`)).filter((p: KubeObject) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
-    expect(running.filter((p: KubeObject) => !isPodReady(p)).map((p: KubeObject) => p.metadata.name)).toEqual([]);
-    expect([...new Set(running.map((p: KubeObject) => p.spec.nodeName))].filter((n) => ![NODE_A, NODE_B].includes(n))).toEqual([]);
-    podsReady = running.length;
-    console.log(`compose import: bakery applied, ${podsReady} pods Ready and ${jobs.length} Jobs complete after ${took} s`);
-  }, 900 * SECOND);
-
-  test('WHEN the bakery\'s /health/ and /loaves/ are requested through its edge THEN the backend answers from its database', async () => {
-    await waitFor(`${CLIENT} Ready`, async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)), 120 * SECOND);
-    // The compose healthcheck's path, now the readiness probe's: the kit's checks, the database first.
-    const health = await throughEdge('/health/');
-    expect([health.status, JSON.parse(health.body).checks?.database?.status]).toEqual([200, 'ok']);
-    // A table the migrate Job created and filled.
-    const loaves = await throughEdge('/loaves/');
-    expect([loaves.status, loaves.body]).toEqual([200, LOAVES]);
-  });
-
-  test('WHEN one of the bakery\'s static files is requested through its edge THEN the statics bucket serves it as collectstatic uploaded it', async () => {
-    const got = await throughEdge(`/static/${STATIC_FILE}`);
-    const expected = createHash('sha256').update(readFileSync(path.join(FIXTURE, 'bakery/static', STATIC_FILE))).digest('hex');
-    expect([got.status, got.sha256]).toEqual([200, expected]);
-    console.log(`compose import: bakery, ${podsReady} pods Ready, database reached, statics served`);
-  });
+describeComposeFixture({
+  fixture: 'bakery',
+  databaseUrlVariable: 'BAKERY_DATABASE_URL',
+  bucketsVariable: 'BAKERY_S3_BUCKETS',
+  // MIGRATION.md's "Secrets to create"; the app sends no mail, no Sentry event and no payment, so those
+  // keys hold values that reach nothing.
+  secretValues: (h) => ({
+    'bakery-app/database-url': h.databaseUrl,
+    'bakery-app/secret-key': `bakery-suite-${Date.now()}-not-a-real-secret`,
+    'bakery-app/email-host-password': 'not-used-by-the-suite',
+    'bakery-app/sentry-dsn': '',
+    'bakery-app/stripe-api-key': 'not-used-by-the-suite',
+    'bakery-app/s3-access-key': h.s3AccessKey,
+    'bakery-app/s3-secret-key': h.s3SecretKey,
+    'bakery-broker/redis-address': h.redisAddress,
+  }),
+  jobs: ['collectstatic', 'migrate'],
+  // The compose healthcheck's path, now the readiness probe's.
+  healthPath: '/health/',
+  // The loaves the fixture's migration writes (bakery/migrations/0001_initial.py), as /loaves/ lists them.
+  page: { path: '/loaves/', body: 'baguette 1.30\nbrioche 4.20\nsourdough 5.60\n' },
+  staticFile: { url: 'bakery/site.css', source: 'bakery/static/bakery/site.css' },
 });

@@ -1,0 +1,265 @@
+// A compose fixture deployed on the two real nodes the way a team deploys it after `k8s-topology import`:
+// the CLI imports it into a folder of its own; main.ts gets the edits MIGRATION.md asks for, pointed at
+// the shop suite's test hosts (test/compose/test-hosts.ts: never an edit of the rendered YAML);
+// `k8s-topology render` renders it; its image (hack/images/defs/, the fixture's build context) is pushed
+// under the reference the render names; its Secrets are created and it is applied unchanged. Then its
+// backend must answer from its database through its edge, and its statics come from the statics bucket.
+//
+// The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts) run in the shop suite's jest
+// run, after shop.cluster.ts (test.sh, sequencer.js), inside hack/control-plane/shop-hosts.sh, which
+// serves PostgreSQL (a database per fixture), Redis and S3 (a fixture's buckets) on 203.0.113.10-12. The
+// import's placeholder addresses are in 192.0.2.0/24, this machine's own network: the render, the
+// Secrets and every NetworkPolicy are checked to name none of them before anything is applied. Every
+// wait is bounded.
+import { createHash } from 'crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, run, waitFor } from './kube';
+import { loadEnvironments } from './render';
+import { loopClientPod } from './request-loop';
+import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts } from '../compose/test-hosts';
+
+const SECOND = 1000;
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'lib/cli/main.js');
+const PACKAGE = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).name as string;
+const INGRESS_NS = 'ingress-nginx';
+const APP_UID = 10001;
+const CRDS_DIR = path.resolve(REPO, process.env.CRDS_DIR ?? '../shared/crds');
+const KEDA_CRDS = 'keda-v2.20.2';
+
+/** The shop suite's test hosts, from the variables shop-hosts.sh exports. */
+export interface TestHostVariables {
+  readonly databaseUrl: string;
+  readonly redisAddress: string;
+  readonly s3Endpoint: string;
+  readonly s3AccessKey: string;
+  readonly s3SecretKey: string;
+  /** The fixture's buckets made on the S3 test host. */
+  readonly buckets: string[];
+}
+
+/** What a fixture's cluster file checks of its deployment. */
+export interface ComposeFixtureOnNodes {
+  /** The fixture under test/compose/fixtures/, also the app's name and namespace. */
+  readonly fixture: keyof typeof FIXTURE_TEST_HOSTS;
+  /** Its database URL variable of shop-hosts.sh (BAKERY_DATABASE_URL). */
+  readonly databaseUrlVariable: string;
+  /** Its buckets variable of shop-hosts.sh (BAKERY_S3_BUCKETS). */
+  readonly bucketsVariable: string;
+  /**
+   * The value of every Secret key the render's pods and KEDA read, `<secret>/<key>`: the keys of
+   * MIGRATION.md's "Secrets to create", with the test hosts' values. The test fails on a key the render
+   * reads that is not here, and on one here that it does not read.
+   */
+  readonly secretValues: (hosts: TestHostVariables) => Record<string, string>;
+  /** The render's Jobs, which must complete. */
+  readonly jobs: string[];
+  /** The readiness path of the backend, whose JSON `checks.database.status` must be `ok`. */
+  readonly healthPath: string;
+  /** A page of the app that lists what its migration wrote, and that text. */
+  readonly page: { readonly path: string; readonly body: string };
+  /** One of the app's static files: its URL under /static/ and its file in the fixture. */
+  readonly staticFile: { readonly url: string; readonly source: string };
+}
+
+/** The jest tests of one compose fixture on the real nodes. */
+export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
+  const NS = spec.fixture;
+  const FIXTURE = path.join(REPO, 'test/compose/fixtures', spec.fixture);
+  const CLIENT = `${spec.fixture}-client`;
+  const FIELD_MANAGER = `${spec.fixture}-suite`;
+  const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
+  const REGISTRY = requireEnv('CP_REGISTRY');
+  const redisAddress = requireEnv('SHOP_REDIS_ADDRESS');
+  const variables: TestHostVariables = {
+    databaseUrl: requireEnv(spec.databaseUrlVariable),
+    redisAddress,
+    s3Endpoint: requireEnv('SHOP_S3_ENDPOINT'),
+    s3AccessKey: requireEnv('SHOP_S3_ACCESS_KEY'),
+    s3SecretKey: requireEnv('SHOP_S3_SECRET_KEY'),
+    buckets: requireEnv(spec.bucketsVariable).split(' '),
+  };
+  const database = new URL(variables.databaseUrl);
+  const suiteHosts: SuiteHosts = {
+    database: { host: database.hostname, port: Number(database.port) },
+    redis: { host: redisAddress.replace(/^.*@/, '').split(':')[0], port: Number(redisAddress.split(':').pop()) },
+    s3Endpoint: variables.s3Endpoint,
+  };
+
+  let api: Api;
+  let work = '';
+  let objects: KubeObject[] = [];
+  let podsReady = 0;
+
+  const apply = async (items: KubeObject[]) => {
+    await kubectlOk(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n'));
+  };
+
+  const describeNamespace = async () => (await kubectl(['get', 'pods,deployments,jobs', '-n', NS, '-o', 'wide'])).stdout
+    + (await kubectl(['get', 'events', '-n', NS, '--sort-by=.lastTimestamp'])).stdout.split('\n').slice(-30).join('\n');
+
+  const cli = async (args: string[], cwd: string) => {
+    const r = await run('node', [CLI, ...args], { cwd, timeoutMs: 120 * SECOND });
+    if (r.code !== 0) throw new Error(`k8s-topology ${args.join(' ')} failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+
+  /** One GET through the edge Service from the client pod (in the ingress namespace): status, sha256 and body. */
+  const throughEdge = async (urlPath: string): Promise<{ status: number; sha256: string; body: string }> => {
+    const edge = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'edge');
+    const ingress = objects.find((o) => o.kind === 'Ingress');
+    if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    const got = await kubectl(['exec', '-n', INGRESS_NS, CLIENT, '-c', 'main', '--', 'python', '-c', [
+      'import hashlib, http.client, json',
+      `c = http.client.HTTPConnection("edge.${NS}.svc.cluster.local", ${edge.spec.ports[0].port}, timeout=10)`,
+      `c.request("GET", ${JSON.stringify(urlPath)}, headers={"Host": ${JSON.stringify(ingress.spec.rules[0].host)}})`,
+      'r = c.getresponse()',
+      'b = r.read()',
+      'print(json.dumps({"status": r.status, "sha256": hashlib.sha256(b).hexdigest(), "body": b.decode("utf-8", "replace")[:2000]}))',
+    ].join('\n')], { timeoutMs: 30 * SECOND });
+    if (got.code !== 0) throw new Error(`GET ${urlPath} through the edge failed in ${CLIENT} (exit ${got.code}): ${got.stderr}`);
+    return JSON.parse(got.stdout);
+  };
+
+  beforeAll(() => {
+    api = new Api();
+    work = mkdtempSync(path.join(os.tmpdir(), `${spec.fixture}-suite-`));
+  });
+
+  afterAll(async () => {
+    // The namespace and the client go, so that the apps after this one (Picvario's drain puts every pod
+    // on one node) have the nodes' capacity this one held.
+    if (api) {
+      await kubectl(['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']);
+      await kubectl(['delete', 'pod', '-n', INGRESS_NS, CLIENT, '--wait=false', '--ignore-not-found']);
+      // Its pods, not the namespace: that waits on finalizers (KEDA's) that free no capacity.
+      await waitFor(`the pods of ${NS} gone`, async () => (await api.list(`/api/v1/namespaces/${NS}/pods`)).length === 0, 120 * SECOND,
+        async () => describeNamespace(), 2 * SECOND);
+    }
+    api?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 150 * SECOND);
+
+  describe(`GIVEN the ${spec.fixture} compose fixture imported with the CLI and its main.ts pointed at the test hosts`, () => {
+    test(`WHEN ${spec.fixture} is rendered, pushed and applied with its Secrets THEN every Deployment is Available and every Job completes on the real nodes`, async () => {
+      const app = path.join(work, 'app');
+      await cli(['import', path.join(FIXTURE, 'docker-compose.yml'), '--out', app], REPO);
+      const mainTs = path.join(app, 'main.ts');
+      writeFileSync(mainTs, pointAtTestHosts(readFileSync(mainTs, 'utf8'), FIXTURE_TEST_HOSTS[spec.fixture](suiteHosts)));
+      // The package as a consumer installs it: its package.json and lib/ (as render-fixtures.sh links it).
+      const pkg = path.join(app, 'node_modules', ...PACKAGE.split('/'));
+      mkdirSync(pkg, { recursive: true });
+      for (const f of ['package.json', 'lib']) symlinkSync(path.join(REPO, f), path.join(pkg, f));
+      await cli(['render', '--out', '../manifests'], app);
+      const manifests = path.join(work, 'manifests');
+      const [env] = loadEnvironments(manifests).filter((e) => e.name === 'production');
+      objects = env.objects;
+
+      // Nothing may name the placeholders' network: not a file of the render, not a NetworkPolicy.
+      const leftovers = readdirSync(env.dir).flatMap((f) => placeholdersIn(readFileSync(path.join(env.dir, f), 'utf8')).map((l) => `${f} ${l}`));
+      expect(leftovers).toEqual([]);
+      const cidrs = new Set(objects.filter((o) => o.kind === 'NetworkPolicy')
+        .flatMap((o) => [...o.spec.egress ?? [], ...o.spec.ingress ?? []]).flatMap((r: any) => [...r.to ?? [], ...r.from ?? []])
+        .filter((p: any) => p.ipBlock).map((p: any) => p.ipBlock.cidr));
+      expect([...cidrs].sort()).toEqual([suiteHosts.database.host, suiteHosts.redis.host, new URL(variables.s3Endpoint).hostname].map((h) => `${h}/32`).sort());
+      const buckets = new Set(objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers)
+        .flatMap((c: any) => c.env ?? []).filter((e: any) => ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET'].includes(e.name)).map((e: any) => e.value));
+      expect([...buckets].sort()).toEqual([...variables.buckets].sort());
+
+      // The images the render names, pushed to the registry every node mirrors registry.example.com to.
+      const pushed = await run('bash', [path.join(REPO, 'hack/images/push.sh'), REGISTRY, manifests], { timeoutMs: 300 * SECOND });
+      expect([pushed.code, pushed.code === 0 ? '' : pushed.stderr.slice(-2000)]).toEqual([0, '']);
+
+      const values = spec.secretValues(variables);
+      expect(referencedSecretKeys(objects)).toEqual(Object.keys(values).sort());
+      expect(Object.values(values).filter((v) => placeholdersIn(v).length > 0)).toEqual([]);
+      const secrets = new Map<string, Record<string, string>>();
+      for (const [ref, value] of Object.entries(values)) {
+        const [name, key] = ref.split('/');
+        secrets.set(name, { ...secrets.get(name), [key]: value });
+      }
+
+      // KEDA's CRDs for the render's ScaledObjects (not KEDA itself: the workers run at their Deployments' replicas).
+      const crdDir = path.join(CRDS_DIR, KEDA_CRDS);
+      const crds = readdirSync(crdDir).filter((n) => n.endsWith('.yaml')).flatMap((n) => parseYamlObjects(readFileSync(path.join(crdDir, n), 'utf8'), n));
+      await apply(crds);
+      for (const crd of crds) await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]);
+
+      const namespace = objects.filter((o) => o.kind === 'Namespace');
+      expect(namespace.map((o) => o.metadata.name)).toEqual([NS]);
+      await apply([...namespace, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: INGRESS_NS } }]);
+      // (waitFor retries while a get throws: a ServiceAccount not made yet.)
+      await waitFor('the default ServiceAccounts', async () => {
+        for (const ns of [NS, INGRESS_NS]) await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/default`);
+        return true;
+      }, 30 * SECOND);
+      await apply([...secrets].map(([name, data]) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data })));
+      // The client first, so that the NetworkPolicy firewall knows its address before the edge is asked.
+      // From the app's own image, whose Python is the client.
+      const image = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!.spec.template.spec.containers[0].image;
+      await apply([loopClientPod(CLIENT, INGRESS_NS, image, APP_UID)]);
+
+      const started = Date.now();
+      await apply(objects.filter((o) => o.kind !== 'Namespace'));
+      const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
+      const jobs = objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).sort();
+      expect(jobs).toEqual([...spec.jobs].sort());
+      const wanted = (name: string) => {
+        const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === name);
+        return hpa ? hpa.spec.minReplicas : objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!.spec.replicas ?? 1;
+      };
+      let state = '';
+      await waitFor('every Deployment Available and every Job complete', async () => {
+        const ds: KubeObject[] = await api.list(`/apis/apps/v1/namespaces/${NS}/deployments`);
+        const done = (await api.list(`/apis/batch/v1/namespaces/${NS}/jobs`)).filter((j: KubeObject) => j.status?.succeeded === 1).map((j: KubeObject) => j.metadata.name);
+        const available = ds.filter((d) => d.status?.conditions?.some((c: any) => c.type === 'Available' && c.status === 'True')
+          && (d.status?.readyReplicas ?? 0) >= wanted(d.metadata.name)).map((d) => d.metadata.name);
+        state = `available: ${available.join(', ')}; Jobs succeeded: ${done.join(', ')}`;
+        return available.length === deployments.length && jobs.every((j) => done.includes(j));
+      }, 360 * SECOND, async () => `${state}\n${await describeNamespace()}`, 2 * SECOND);
+      const took = (Date.now() - started) / SECOND;
+
+      const ownerKind = (p: KubeObject) => (p.metadata.ownerReferences as { kind: string }[] | undefined)?.[0]?.kind;
+      const running = (await api.list(`/api/v1/namespaces/${NS}/pods`)).filter((p: KubeObject) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
+      expect(running.filter((p: KubeObject) => !isPodReady(p)).map((p: KubeObject) => p.metadata.name)).toEqual([]);
+      expect([...new Set(running.map((p: KubeObject) => p.spec.nodeName))].filter((n) => ![NODE_A, NODE_B].includes(n))).toEqual([]);
+      podsReady = running.length;
+      console.log(`compose import: ${spec.fixture} applied, ${podsReady} pods Ready and ${jobs.length} Jobs complete after ${took} s`);
+    }, 900 * SECOND);
+
+    test(`WHEN ${spec.fixture}'s ${spec.healthPath} and ${spec.page.path} are requested through its edge THEN the backend answers from its database`, async () => {
+      await waitFor(`${CLIENT} Ready`, async () => isPodReady(await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)), 120 * SECOND);
+      // The readiness probe's path: the kit's checks, the database first.
+      const health = await throughEdge(spec.healthPath);
+      expect([health.status, JSON.parse(health.body).checks?.database?.status]).toEqual([200, 'ok']);
+      // A table the migrate Job created and filled.
+      const page = await throughEdge(spec.page.path);
+      expect([page.status, page.body]).toEqual([200, spec.page.body]);
+    });
+
+    test(`WHEN one of ${spec.fixture}'s static files is requested through its edge THEN the statics bucket serves it as collectstatic uploaded it`, async () => {
+      const got = await throughEdge(`/static/${spec.staticFile.url}`);
+      const expected = createHash('sha256').update(readFileSync(path.join(FIXTURE, spec.staticFile.source))).digest('hex');
+      expect([got.status, got.sha256]).toEqual([200, expected]);
+      console.log(`compose import: ${spec.fixture}, ${podsReady} pods Ready, database reached, statics served`);
+    });
+  });
+}
+
+/** The Secret keys the render's pods and KEDA read: `<secret>/<key>`. */
+function referencedSecretKeys(items: KubeObject[]): string[] {
+  const keys = new Set<string>();
+  const walk = (v: any) => {
+    if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v && typeof v === 'object') {
+      if (v.secretKeyRef) keys.add(`${v.secretKeyRef.name}/${v.secretKeyRef.key}`);
+      if (v.secretTargetRef) for (const t of v.secretTargetRef) keys.add(`${t.name}/${t.key}`);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(items);
+  return [...keys].sort();
+}

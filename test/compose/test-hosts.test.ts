@@ -1,0 +1,58 @@
+import { importFixture } from './helpers';
+import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts } from './test-hosts';
+
+// The edits the compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts) make
+// to their imported main.ts, checked here against the importer's current output, so that a change of the
+// import shows in `npm test`, not first on the real nodes.
+const SUITE: SuiteHosts = {
+  database: { host: '203.0.113.10', port: 5432 },
+  redis: { host: '203.0.113.11', port: 6379 },
+  s3Endpoint: 'http://203.0.113.12:7070',
+};
+
+/** Each externalServices entry of a main.ts: `name cidrs ports`. */
+const entries = (ts: string) => [...ts.matchAll(/name: '([a-z0-9-]+)',\s+cidrs: \[([^\]]*)\],\s+ports: \[([^\]]*)\]/g)].map((m) => m.slice(1).join(' '));
+
+describe.each([
+  ['bakery', ["db '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
+  ['recipes', ["postgres '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
+] as const)('GIVEN the %s fixture imported', (fixture, expectedEntries) => {
+  const mainTs = () => importFixture(fixture).files['main.ts'];
+  const hosts = FIXTURE_TEST_HOSTS[fixture](SUITE);
+
+  test('THEN its main.ts has placeholder addresses, which the suite must replace', () => {
+    expect(placeholdersIn(mainTs(), { skipComments: true }).length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('WHEN pointed at the test hosts THEN no placeholder is left and every external service is a test host on its real port', () => {
+    const edited = pointAtTestHosts(mainTs(), hosts);
+    expect(placeholdersIn(edited, { skipComments: true })).toEqual([]);
+    expect(entries(edited)).toEqual(expectedEntries);
+    expect(edited).toContain("s3Region: 'eu-west-1',\n    s3Endpoint: 'http://203.0.113.12:7070',");
+    expect(edited).toContain(`staticBucket: '${fixture}-static',`);
+    expect(edited).toContain(`broker: { kind: BrokerKind.REDIS, secretName: '${fixture}-broker', redisDatabaseIndex: ${hosts.redisDatabaseIndex} }`);
+    expect(edited).not.toMatch(/name: '(smtp|sentry)'|ingest\.sentry\.io/);
+  });
+});
+
+describe('GIVEN the bakery, whose settings leave the S3 keys to boto3', () => {
+  test('WHEN pointed at the test hosts THEN AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY come from its settings Secret', () => {
+    const edited = pointAtTestHosts(importFixture('bakery').files['main.ts'], FIXTURE_TEST_HOSTS.bakery(SUITE));
+    expect(edited).toContain("{ name: 'AWS_ACCESS_KEY_ID', secretName: 'bakery-app', key: 's3-access-key' }");
+    expect(edited).toContain("{ name: 'AWS_SECRET_ACCESS_KEY', secretName: 'bakery-app', key: 's3-secret-key' }");
+  });
+
+  test('WHEN an edit no longer finds its target THEN it fails, naming it, instead of leaving a placeholder', () => {
+    const changed = importFixture('bakery').files['main.ts'].replace("{ name: 'db', cidrs", "{ name: 'database', cidrs");
+    expect(() => pointAtTestHosts(changed, FIXTURE_TEST_HOSTS.bakery(SUITE)))
+      .toThrow(/externalServices\[db\]: the test host 203\.0\.113\.10:5432: expected .* exactly once, found it 0 times/);
+  });
+
+  test('WHEN an externalServices entry is left out of its TestHosts THEN its placeholder fails the edit', () => {
+    const hosts = FIXTURE_TEST_HOSTS.bakery(SUITE);
+    const { smtp, ...withoutSmtp } = hosts.externalServices;
+    expect(smtp).toBe('none');
+    expect(() => pointAtTestHosts(importFixture('bakery').files['main.ts'], { ...hosts, externalServices: withoutSmtp }))
+      .toThrow(/main\.ts still has placeholder addresses after the edits: line \d+: \{ name: 'smtp'/);
+  });
+});

@@ -1,0 +1,148 @@
+// What a team does to an imported main.ts before its first deploy (MIGRATION.md, "What you must do by
+// hand"), for the shop suite's test hosts (hack/control-plane/shop-hosts.sh) instead of managed services:
+// the TODO(import) addresses become the test hosts with their real ports (or go, for a service the suite
+// does not have), the S3 endpoint, region and statics bucket are those of the S3 test host, and the
+// broker gets a Redis database of its own. The compose fixtures' cluster files (test/cluster/bakery.cluster.ts,
+// recipes.cluster.ts) apply it before they render; test-hosts.test.ts checks it against the importer's
+// current output.
+//
+// Every edit is of main.ts, never of the rendered YAML, and each must find its target exactly once:
+// when the import changes, the edit fails, naming what it looked for, instead of leaving a placeholder.
+
+/** The import's placeholder addresses: 192.0.2.0/24, which on this machine is its own network. */
+export const PLACEHOLDER = /\b192\.0\.2\.\d{1,3}\b/;
+
+/** A test host: its address and the port the app reaches it on. */
+export interface TestHost {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface TestHosts {
+  /**
+   * Each externalServices entry of the import but s3, by its name: the test host it now names, or
+   * 'none' for a service the suite does not have (mail, Sentry), whose network path then goes rather
+   * than point anywhere. Every placeholder entry must be listed.
+   */
+  readonly externalServices: Readonly<Record<string, TestHost | 'none'>>;
+  /** The S3 test host: its URL (`http://<ip>:<port>`) and the region it signs for. */
+  readonly s3: { readonly endpoint: string; readonly region: string };
+  /**
+   * The Secret keys of the settings Secret to pass as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, for an
+   * app that leaves its S3 keys to boto3's environment.
+   * @default - none: the app's settings read its keys (recipes: DJANGO_AWS_ACCESS_KEY_ID, already a Secret key)
+   */
+  readonly s3Keys?: { readonly accessKey: string; readonly secretKey: string };
+  /** The statics bucket made on the S3 test host. */
+  readonly staticBucket: string;
+  /**
+   * The Redis database of the app's queues: the Redis test host also holds the shop's, and two apps'
+   * `default` queues must not be one.
+   */
+  readonly redisDatabaseIndex: number;
+}
+
+/** The shop suite's test hosts (hack/control-plane/shop-hosts.sh), as the cluster files read them. */
+export interface SuiteHosts {
+  readonly database: TestHost;
+  readonly redis: TestHost;
+  /** The S3 test host's URL, `http://<ip>:<port>`. */
+  readonly s3Endpoint: string;
+}
+
+/**
+ * The edits of each compose fixture that runs on the real nodes. The Redis database indexes keep the
+ * apps' queues apart on the one Redis test host (the shop's is 0, Picvario's cache 2).
+ */
+export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes', (hosts: SuiteHosts) => TestHosts>> = {
+  bakery: (h) => ({
+    externalServices: { db: h.database, redis: h.redis, smtp: 'none', sentry: 'none' },
+    // versitygw signs for eu-west-1 (shop-hosts.sh).
+    s3: { endpoint: h.s3Endpoint, region: 'eu-west-1' },
+    // The bakery's settings leave its S3 keys to boto3's environment.
+    s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
+    staticBucket: 'bakery-static',
+    redisDatabaseIndex: 1,
+  }),
+  recipes: (h) => ({
+    externalServices: { postgres: h.database, redis: h.redis, sentry: 'none' },
+    s3: { endpoint: h.s3Endpoint, region: 'eu-west-1' },
+    staticBucket: 'recipes-static',
+    redisDatabaseIndex: 3,
+  }),
+};
+
+interface Edit {
+  readonly why: string;
+  readonly find: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string;
+}
+
+function edits(h: TestHosts): Edit[] {
+  const s3 = new URL(h.s3.endpoint);
+  const entry = (name: string) => new RegExp(`\\{ name: '${name}', cidrs: \\['192\\.0\\.2\\.\\d+/32'\\], ports: \\[\\d+\\] \\}`);
+  // An externalServices entry on one line, with the comment lines right above it.
+  const entryWithComment = (name: string) => new RegExp(`(?:\\n[ \\t]*//[^\\n]*)*\\n[ \\t]*\\{ name: '${name}', cidrs: \\['192\\.0\\.2\\.\\d+/32'\\], ports: \\[\\d+\\] \\},`);
+  const services: Edit[] = Object.entries(h.externalServices).map(([name, target]) => (target === 'none'
+    ? { why: `externalServices[${name}]: none in the suite`, find: entryWithComment(name), replace: () => '' }
+    : {
+      why: `externalServices[${name}]: the test host ${target.host}:${target.port}`,
+      find: entry(name),
+      replace: () => `{ name: '${name}', cidrs: ['${target.host}/32'], ports: [${target.port}] }`,
+    }));
+  const keys: Edit[] = h.s3Keys ? [{
+    why: 'settings.secretEnv: an access key for the S3-compatible server, from the settings Secret',
+    find: /secretEnv: \[\n([ \t]*)\{ name: 'SECRET_KEY', secretName: '([a-z0-9-]+)'/,
+    replace: (match, indent, secret) => `secretEnv: [\n${indent}{ name: 'AWS_ACCESS_KEY_ID', secretName: '${secret}', key: '${h.s3Keys!.accessKey}' },\n`
+      + `${indent}{ name: 'AWS_SECRET_ACCESS_KEY', secretName: '${secret}', key: '${h.s3Keys!.secretKey}' },\n${match.slice('secretEnv: [\n'.length)}`,
+  }] : [];
+  return [
+    ...services,
+    {
+      why: 'externalServices[s3]: the S3 test host',
+      find: /(name: 's3',\s+cidrs: \[)'192\.0\.2\.\d+\/32'(\],\s+ports: \[)443\]/,
+      replace: (_, before, between) => `${before}'${s3.hostname}/32'${between}${s3.port}]`,
+    },
+    {
+      why: 'settings: the S3 test host\'s region and endpoint',
+      find: /s3Region: '[a-z0-9-]+',/,
+      replace: () => `s3Region: '${h.s3.region}',\n    s3Endpoint: '${h.s3.endpoint}',`,
+    },
+    ...keys,
+    {
+      why: 'settings.staticBucket: the statics bucket of the S3 test host',
+      find: /\/\/ TODO\(import\): the statics bucket[^\n]*\n([ \t]*)staticBucket: '[a-z0-9.-]+',/,
+      replace: (_, indent) => `// The statics bucket, public-read on the S3 test host.\n${indent}staticBucket: '${h.staticBucket}',`,
+    },
+    {
+      why: 'broker: a Redis database of its own on the shared Redis test host',
+      find: /broker: \{ kind: BrokerKind\.REDIS, secretName: '([a-z0-9-]+)' \}/,
+      replace: (_, secret) => `broker: { kind: BrokerKind.REDIS, secretName: '${secret}', redisDatabaseIndex: ${h.redisDatabaseIndex} }`,
+    },
+  ];
+}
+
+/**
+ * An imported main.ts, pointed at the test hosts. Throws when an edit finds its target not
+ * exactly once, or when a placeholder address is left outside a comment.
+ */
+export function pointAtTestHosts(mainTs: string, hosts: TestHosts): string {
+  let text = mainTs;
+  for (const edit of edits(hosts)) {
+    const found = text.match(new RegExp(edit.find.source, 'g')) ?? [];
+    if (found.length !== 1) {
+      throw new Error(`main.ts: ${edit.why}: expected ${edit.find} exactly once, found it ${found.length} times (the import's output changed: update test/compose/test-hosts.ts or the fixture's TestHosts)`);
+    }
+    text = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string);
+  }
+  const left = placeholdersIn(text, { skipComments: true });
+  if (left.length) throw new Error(`main.ts still has placeholder addresses after the edits: ${left.join('; ')}`);
+  return `// Pointed at the shop suite's test hosts (test/compose/test-hosts.ts) after the import.\n${text}`;
+}
+
+/** The lines of a text that hold a placeholder address (without comment lines, for TypeScript). */
+export function placeholdersIn(text: string, options: { skipComments?: boolean } = {}): string[] {
+  return text.split('\n').map((line, i) => [i + 1, line] as const)
+    .filter(([, line]) => PLACEHOLDER.test(line) && !(options.skipComments && /^\s*\/\//.test(line)))
+    .map(([n, line]) => `line ${n}: ${line.trim()}`);
+}
