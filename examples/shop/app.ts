@@ -188,7 +188,8 @@ function previewApp(preview: PreviewEnvironment, base: Environment, release: Rel
 export interface SuiteRenderOptions {
   /**
    * The Git repository Argo CD reads the rendered branch from. The render then has the Argo CD
-   * folder that syncs it, made as the shop's own render makes it.
+   * folder that syncs it, made as the shop's own render makes it: with the previews' ApplicationSet,
+   * which deploys each pull request's folder under previews/ of that branch.
    * @default - no Argo CD folder: the render is applied with kubectl
    */
   readonly argoCdRepoUrl?: string;
@@ -204,7 +205,7 @@ export interface SuiteRenderOptions {
  * environments, at the version the suite builds its images for.
  */
 export function shopSuiteApp(outdir: string, version: string, options: SuiteRenderOptions = {}): DeliveryApp {
-  const app = new DeliveryApp({ outdir, ...options.argoCdRepoUrl ? { argoCd: { repoUrl: options.argoCdRepoUrl } } : {} });
+  const app = new DeliveryApp({ outdir, ...options.argoCdRepoUrl ? { argoCd: { repoUrl: options.argoCdRepoUrl, previews: {} } } : {} });
   const env = options.backendReplicas ? { ...SUITE_ENVIRONMENT, replicas: options.backendReplicas } : SUITE_ENVIRONMENT;
   new DjangoAppChart(app, env.name, shop(env, { version }));
   return app;

@@ -1,7 +1,12 @@
-// What the shop suite needs to run a pull request's preview beside the suite environment as Argo CD
-// would: the namespace the previews' ApplicationSet creates for a folder, the Secrets the preview's
-// pods read (a pipeline creates them before the sync), and which kinds are cluster-scoped.
-import { Api, kubectlOk, KubeObject } from './kube';
+// What the shop suite needs to run a pull request's preview beside the suite environment through the
+// previews' ApplicationSet: the namespace it deploys a folder into, the Secrets the preview's pods read
+// (a pipeline creates them before the publish), which kinds are cluster-scoped, and the CLI steps a
+// pipeline runs (`k8s-topology preview publish` and `remove`).
+import * as path from 'path';
+import { ARGOCD_GROUP } from './argocd';
+import { Api, kubectlOk, KubeObject, run } from './kube';
+
+const CLI = path.resolve(__dirname, '../../lib/cli/main.js');
 
 /** The folder placeholder of the ApplicationSet's git directory generator (argocd-preview-set.ts). */
 const FOLDER_PLACEHOLDER = '{{.path.basename}}';
@@ -61,4 +66,30 @@ export async function copiedSecrets(api: Api, names: string[], from: string, to:
 export async function clusterScopedKinds(): Promise<Set<string>> {
   const out = await kubectlOk(['api-resources', '--namespaced=false', '--no-headers']);
   return new Set(out.split('\n').map((l) => l.trim().split(/\s+/).pop()!).filter(Boolean));
+}
+
+/**
+ * `k8s-topology preview publish|remove --pr N --repo <repo>` (publish with `--source <dir>`), as a
+ * pipeline runs it on a pull request's push and on its close; fails with the CLI's output.
+ */
+export async function previewCli(action: 'publish' | 'remove', pullRequest: number, repo: string, source?: string): Promise<string> {
+  const args = [CLI, 'preview', action, '--pr', String(pullRequest), '--repo', repo, ...source ? ['--source', source] : []];
+  const r = await run('node', args, { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`k8s-topology preview ${action} --pr ${pullRequest} failed (exit ${r.code}):\n${r.stderr}${r.stdout}`);
+  return r.stdout.trim();
+}
+
+/** What a git push webhook does for an ApplicationSet: its generators read the branch now, not at the next poll. */
+export async function refreshApplicationSet(api: Api, applicationSet: KubeObject): Promise<void> {
+  await api.mergePatch(`${ARGOCD_GROUP}/namespaces/${applicationSet.metadata.namespace}/applicationsets/${applicationSet.metadata.name}`,
+    { metadata: { annotations: { 'argocd.argoproj.io/application-set-refresh': 'true' } } });
+}
+
+/** The name of the Application the ApplicationSet makes for a folder (its template's name, the folder filled in). */
+export function applicationSetAppName(applicationSet: KubeObject, folder: string): string {
+  const template: unknown = applicationSet.spec?.template?.metadata?.name;
+  if (typeof template !== 'string' || !template.includes(FOLDER_PLACEHOLDER)) {
+    throw new Error(`ApplicationSet ${applicationSet.metadata.name}: its template's name must contain ${FOLDER_PLACEHOLDER}; got ${JSON.stringify(template)}`);
+  }
+  return template.split(FOLDER_PLACEHOLDER).join(folder);
 }

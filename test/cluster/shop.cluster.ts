@@ -15,12 +15,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { appState, condition, MINUTE, Timeline } from './argocd';
+import { appState, ARGOCD_GROUP, argocdLogTail, condition, MINUTE, syncedHealthy, Timeline } from './argocd';
 import { PortForward, runJourney } from './asset-journey';
 import { drainUnderLoad, waitForDeploymentsReady } from './disruption';
 import { KEDA_GROUP, ReplicaWatch, scaledObjectState } from './keda';
 import { Api, ApiError, isPodReady, kubectl, kubectlOk, KubeObject, objectKey, requireEnv, sleep, waitFor } from './kube';
-import { applicationSetNamespace, clusterScopedKinds, copiedSecrets, referencedSecrets } from './preview';
+import { applicationSetAppName, applicationSetNamespace, clusterScopedKinds, copiedSecrets, previewCli, referencedSecrets, refreshApplicationSet } from './preview';
 import { loadEnvironments } from './render';
 import { EnvironmentRender } from './rendered-branch';
 import { describeFailures, LoopBounds, LoopTarget, loopClientPod, RequestLoop } from './request-loop';
@@ -31,7 +31,7 @@ import { StandIns } from './stand-ins';
 import { describeMismatches, modelFlows, otherNamespacePods, planProbes, ProbeTarget, runProbes } from './traffic-probe';
 import { UploadLoop } from './upload-loop';
 import { acceptedWebsockets, edgeRoutesTo, websocketEcho } from './websocket';
-import { shopApp, shopSuitePreviewApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
+import { shopSuitePreviewApp, SUITE_ENVIRONMENT } from '../../examples/shop/app';
 
 const SECOND = 1000;
 const NS = `shop-${SUITE_ENVIRONMENT.name}`;
@@ -529,6 +529,9 @@ describe('GIVEN the websocket service, the CronJob and a pull request\'s preview
   let previewDir: string | undefined;
   let preview: KubeObject[] = [];
   let previewNamespace: KubeObject | undefined;
+  /** The previews' ApplicationSet of the base render, and the Application it makes for the preview. */
+  let previewSet: KubeObject | undefined;
+  let previewApp = '';
   /** The PriorityClasses (name, uid, resourceVersion) before the preview was applied. */
   let classesBefore: string[] = [];
 
@@ -603,17 +606,20 @@ Session.objects.create(session_key="${live}", session_data="", expire_date=timez
     console.log(`cronjob: ${job} (from cronjob/${cron.metadata.name}) complete on ${jobPods[0].spec.nodeName} after ${took / SECOND} s; the expired session deleted, the live one kept`);
   });
 
-  test('WHEN a pull request\'s preview, rendered by the shop\'s code for the test hosts, is applied beside the environment THEN it shares the cluster-scoped objects and every Deployment is Available', async () => {
+  test('WHEN a pull request\'s preview, rendered by the shop\'s code for the test hosts, is published to the rendered branch THEN the previews\' ApplicationSet deploys it beside the environment, sharing the cluster-scoped objects, and every Deployment is Available', async () => {
     previewDir = mkdtempSync(path.join(os.tmpdir(), 'shop-preview-'));
-    shopSuitePreviewApp(path.join(previewDir, 'previews'), VERSION, PREVIEW_PR).synth();
-    const folders = loadEnvironments(path.join(previewDir, 'previews'));
+    const previews = path.join(previewDir, 'previews');
+    shopSuitePreviewApp(previews, VERSION, PREVIEW_PR).synth();
+    const folders = loadEnvironments(previews);
     expect(folders.map((f) => f.name)).toEqual([`pr-${PREVIEW_PR}`]);
     preview = folders[0].objects;
-    // The namespace is the one Argo CD creates for the folder: the shop's own ApplicationSet says which, and its labels.
-    shopApp(path.join(previewDir, 'manifests')).synth();
-    const appSet = loadEnvironments(path.join(previewDir, 'manifests')).find((e) => e.name === 'argocd')?.objects.find((o) => o.kind === 'ApplicationSet');
-    if (!appSet) throw new Error('the shop\'s render has no ApplicationSet of previews in its argocd folder');
-    previewNamespace = applicationSetNamespace(appSet, folders[0].name);
+    // The ApplicationSet of the base render's Argo CD folder, which its root Application synced.
+    previewSet = base.argoCdObjects.find((o) => o.kind === 'ApplicationSet');
+    if (!previewSet) throw new Error('the suite render has no ApplicationSet of previews in its argocd folder');
+    await waitFor(`ApplicationSet ${previewSet.metadata.name} synced by the root Application`, async () =>
+      !!await api.get(`${ARGOCD_GROUP}/namespaces/${previewSet!.metadata.namespace}/applicationsets/${previewSet!.metadata.name}`).catch(() => undefined), 2 * MINUTE);
+    previewNamespace = applicationSetNamespace(previewSet, folders[0].name);
+    previewApp = applicationSetAppName(previewSet, folders[0].name);
     const ns = previewNamespace.metadata.name;
     expect([...new Set(preview.map((o) => o.metadata.namespace))]).toEqual([ns]);
     expect(ns).not.toBe(NS);
@@ -629,17 +635,25 @@ Session.objects.create(session_key="${live}", session_data="", expire_date=timez
     expect(named.filter((n) => !classesBefore.some((c) => c.startsWith(`${n} `)))).toEqual([]);
 
     const started = Date.now();
+    // The pipeline's step before the publish: the namespace, with the labels Argo CD gives it, and the
+    // Secrets the preview reads, here the suite environment's.
     await apply([previewNamespace], PREVIEW_FIELD_MANAGER);
     await waitFor(`the default ServiceAccount of ${ns}`, async () => !!await api.get(`/api/v1/namespaces/${ns}/serviceaccounts/default`).catch(() => undefined), 30 * SECOND);
-    // The pipeline's step before the sync: the Secrets the preview reads, here the suite environment's.
     const secrets = referencedSecrets(preview);
     expect(secrets).toEqual(expect.arrayContaining(['shop-app', 'shop-broker']));
-    await apply([...await copiedSecrets(api, secrets, NS, ns), ...preview], PREVIEW_FIELD_MANAGER);
+    await apply(await copiedSecrets(api, secrets, NS, ns), PREVIEW_FIELD_MANAGER);
+    // The pipeline's publish; then the ApplicationSet makes the Application, which syncs the folder.
+    const published = await previewCli('publish', PREVIEW_PR, delivery.repo, previews);
+    await refreshApplicationSet(api, previewSet);
+    await waitFor(`Application ${previewApp}`, async () => !!await delivery.argo.get(previewApp).catch(() => undefined), 2 * MINUTE, argocdLogTail);
+    const app = await delivery.argo.get(previewApp);
+    expect([app.spec.source.path, app.spec.destination.namespace, app.spec.source.repoURL]).toEqual([`previews/pr-${PREVIEW_PR}`, ns, delivery.repoUrl]);
     const took = await waitForRender(ns, preview, 300 * SECOND);
+    await delivery.argo.wait(previewApp, 'Synced and Healthy', syncedHealthy(), new Timeline(), 3 * MINUTE);
     const running = (await api.list(`/api/v1/namespaces/${ns}/pods`)).filter((p) => p.status.phase === 'Running');
     expect(running.every((p) => [NODE_A, NODE_B].includes(p.spec.nodeName))).toBe(true);
     expect(await priorityClasses()).toEqual(classesBefore);
-    console.log(`preview: ${ns} (secrets ${secrets.join(', ')}): ${running.length} pods Ready after ${(Date.now() - started) / SECOND} s (Deployments and Jobs ${took / SECOND} s); no cluster-scoped object, PriorityClasses ${named.join(', ')} the environment's`);
+    console.log(`preview: ${published.split('\n').pop()}; Application ${previewApp} Synced and Healthy, ${ns} (secrets ${secrets.join(', ')}): ${running.length} pods Ready after ${(Date.now() - started) / SECOND} s (Deployments and Jobs ${took / SECOND} s); no cluster-scoped object, PriorityClasses ${named.join(', ')} the environment's`);
   });
 
   test('WHEN a pod in the ingress namespace calls the preview\'s edge Service with the preview\'s host THEN its backend answers', async () => {
@@ -654,18 +668,25 @@ Session.objects.create(session_key="${live}", session_data="", expire_date=timez
     expect([report.total, report.failed, describeFailures(report)]).toEqual([10, 0, '']);
   });
 
-  test('WHEN the pull request closes THEN its objects and then its namespace are deleted, and the environment and its cluster-scoped objects stay as they were', async () => {
+  test('WHEN the pull request closes and the pipeline removes its folder THEN Argo CD deletes its Application and every object it deployed, the namespace goes, and the environment and its cluster-scoped objects stay as they were', async () => {
     const ns = previewNamespace!.metadata.name;
     const started = Date.now();
-    // What Argo CD does when the ApplicationSet drops the Application (its finalizer deletes what it deployed),
-    // then the namespace, which docs/RENDERING.md says to delete by hand.
-    await kubectlOk(['delete', '--wait=true', '--timeout=120s', '-f', '-'], preview.map((o) => JSON.stringify(o)).join('\n'));
+    const removed = await previewCli('remove', PREVIEW_PR, delivery.repo);
+    await refreshApplicationSet(api, previewSet!);
+    // The Application goes only after its finalizer has deleted what it deployed; checked, not assumed.
+    await waitFor(`Application ${previewApp} deleted`, async () => !await delivery.argo.get(previewApp).catch(() => undefined), 3 * MINUTE, argocdLogTail);
+    const left: string[] = [];
+    for (const o of preview) {
+      if ((await kubectl(['get', '-n', ns, o.kind, o.metadata.name, '-o', 'name'])).code === 0) left.push(objectKey(o));
+    }
+    expect(left).toEqual([]);
+    // The namespace Argo CD does not delete (docs/RENDERING.md: the pipeline deletes it), with the Secrets it made there.
     await kubectlOk(['delete', 'namespace', ns, '--wait=true', '--timeout=180s']);
     const gone = await api.get(`/api/v1/namespaces/${ns}`).then(() => false, (e) => e instanceof ApiError && e.statusCode === 404);
     expect(gone).toBe(true);
     expect(await priorityClasses()).toEqual(classesBefore);
     await deploymentsReady(60 * SECOND);
-    console.log(`preview pruned: ${ns} gone after ${(Date.now() - started) / SECOND} s; the PriorityClasses and ${NS} unchanged`);
+    console.log(`preview pruned: ${removed.split('\n').pop()}; ${previewApp} and its objects deleted by Argo CD, ${ns} gone after ${(Date.now() - started) / SECOND} s; the PriorityClasses and ${NS} unchanged`);
   });
 });
 
