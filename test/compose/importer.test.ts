@@ -456,6 +456,16 @@ describe('GIVEN the devstack file (a development compose file) WHEN imported', (
     expect(p.workers.queues[0].concurrency).toBeUndefined();
   });
 
+  test('THEN the database is MySQL: the Secret key says so, and a to-do says the kit\'s configure() accepts PostgreSQL only', () => {
+    const { secrets } = results.devstack.report;
+    expect(secrets.find((x) => x.key === 'database-url')?.content).toBe('the URL of the managed MySQL database, with its user and password');
+    expect(report.todo.filter((t) => t.services.includes('mysql') && t.topic === 'Django settings').map((t) => t.text)).toEqual([
+      "The database is MySQL (mysql): the app-side kit's configure(globals()) accepts only a postgres:// DATABASE_URL and stops the app at start with a mysql:// one, so without the kit read DATABASE_URL yourself (dj-database-url reads mysql://), or move to PostgreSQL.",
+    ]);
+    expect(results.recipes.report.secrets.find((x) => x.key === 'database-url')?.content).toBe('the URL of the managed PostgreSQL database, with its user and password');
+    expect(results.recipes.report.todo.filter((t) => t.text.startsWith('The database is'))).toEqual([]);
+  });
+
   test('THEN the source mount and the dev tools are dropped with a reason, and a mailhog address is flagged', () => {
     expect(key(report, 'django', 'volumes[0]')?.detail).toMatch(/a development mount of the source/);
     expect(key(report, 'celery', 'deploy.mode')?.status).toBe(KeyStatus.DROPPED);

@@ -122,13 +122,19 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
   props.secretName = ctx.appSecret;
 
   // The database URL and the secret key are part of the contract.
+  const mysql = ctx.ofRole('mysql')[0];
+  const databaseProduct = mysql ? mysql.product ?? 'MySQL' : 'PostgreSQL';
   for (const c of ctx.appCodeServices()) {
-    ctx.addSecret(ctx.appSecret, 'database-url', 'DATABASE_URL', c.service.name, 'the URL of the managed PostgreSQL database, with its user and password');
+    ctx.addSecret(ctx.appSecret, 'database-url', 'DATABASE_URL', c.service.name, `the URL of the managed ${databaseProduct} database, with its user and password`);
     ctx.addSecret(ctx.appSecret, 'secret-key', 'DJANGO_SECRET_KEY', c.service.name, "Django's SECRET_KEY");
   }
   if (uses.has('DATABASE_URL')) {report('DATABASE_URL', C, `Secret ${ctx.appSecret}, key database-url (the settings contract); the value is not written anywhere: put the managed database's URL there`);} else {
     const pieces = [...uses.keys()].filter((n) => /^(POSTGRES|DB|DATABASE|PG)_?/.test(n));
     ctx.addTodo('Django settings', `The chart gives the app DATABASE_URL (Secret ${ctx.appSecret}, key database-url)${pieces.length ? `; the compose file configured the database with ${pieces.join(', ')}, which are still set, but the app should read DATABASE_URL (e.g. with dj-database-url)` : ''}.`);
+  }
+  if (mysql && !ctx.ofRole('postgres').length) {
+    // The app-side kit's configure() parses DATABASE_URL for PostgreSQL only.
+    ctx.addTodo('Django settings', `The database is ${databaseProduct} (${mysql.service.name}): the app-side kit's configure(globals()) accepts only a postgres:// DATABASE_URL and stops the app at start with a mysql:// one, so without the kit read DATABASE_URL yourself (dj-database-url reads mysql://), or move to PostgreSQL.`, [mysql.service.name]);
   }
   if (uses.has('DJANGO_SECRET_KEY')) report('DJANGO_SECRET_KEY', C, `Secret ${ctx.appSecret}, key secret-key (the settings contract)`);
   const secretEnv: SecretEnvProps[] = [];
