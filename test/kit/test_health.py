@@ -56,3 +56,17 @@ def test_a_missing_bucket_makes_the_pod_unready(settings):
     settings.AWS_STORAGE_BUCKET_NAME = "no-such-bucket"
     r = probe.get("/healthz/ready")
     assert r.status_code == 503 and r.json()["checks"]["storage"]["status"] == "failed"
+
+
+def test_the_storage_check_uses_the_keys_of_the_settings_as_django_storages_does(settings):
+    """cookiecutter-django's settings set AWS_ACCESS_KEY_ID from DJANGO_AWS_ACCESS_KEY_ID; the environment has none then."""
+    import os
+
+    settings.AWS_ACCESS_KEY_ID = "not-the-key"
+    settings.AWS_SECRET_ACCESS_KEY = "not-the-secret"
+    r = probe.get("/healthz/ready")
+    assert r.status_code == 503 and r.json()["checks"]["storage"]["status"] == "failed"
+    settings.AWS_ACCESS_KEY_ID = os.environ["AWS_ACCESS_KEY_ID"]
+    settings.AWS_SECRET_ACCESS_KEY = os.environ["AWS_SECRET_ACCESS_KEY"]
+    r = probe.get("/healthz/ready")
+    assert r.status_code == 200 and r.json()["checks"]["storage"]["status"] == "ok"
