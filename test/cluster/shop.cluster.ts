@@ -644,18 +644,29 @@ Session.objects.create(session_key="${live}", session_data="", expire_date=timez
     const secrets = referencedSecrets(preview);
     expect(secrets).toEqual(expect.arrayContaining(['shop-app', 'shop-broker']));
     await apply(await copiedSecrets(api, secrets, NS, ns), PREVIEW_FIELD_MANAGER);
-    // The pipeline's publish; then the ApplicationSet makes the Application, which syncs the folder.
-    const published = await previewCli('publish', PREVIEW_PR, delivery.repo, previews);
-    await refreshApplicationSet(api, previewSet);
-    await waitFor(`Application ${previewApp}`, async () => !!await delivery.argo.get(previewApp).catch(() => undefined), 2 * MINUTE, argocdLogTail);
-    const app = await delivery.argo.get(previewApp);
-    expect([app.spec.source.path, app.spec.destination.namespace, app.spec.source.repoURL]).toEqual([`previews/pr-${PREVIEW_PR}`, ns, delivery.repoUrl]);
-    const took = await waitForRender(ns, preview, 300 * SECOND);
-    await delivery.argo.wait(previewApp, 'Synced and Healthy', syncedHealthy(), new Timeline(), 3 * MINUTE);
+    // The ingress controller's part for the preview's Ingress too: Argo CD's Ingress health waits for its address.
+    const clientIp = (await api.get(`/api/v1/namespaces/${INGRESS_NS}/pods/${CLIENT}`)).status.podIP;
+    const previewIngress = new StandIns(api, [ns], clientIp);
+    previewIngress.start();
+    let published = '';
+    let took = 0;
+    try {
+      // The pipeline's publish; then the ApplicationSet makes the Application, which syncs the folder.
+      published = await previewCli('publish', PREVIEW_PR, delivery.repo, previews);
+      await refreshApplicationSet(api, previewSet);
+      await waitFor(`Application ${previewApp}`, async () => !!await delivery.argo.get(previewApp).catch(() => undefined), 2 * MINUTE, argocdLogTail);
+      const app = await delivery.argo.get(previewApp);
+      expect([app.spec.source.path, app.spec.destination.namespace, app.spec.source.repoURL]).toEqual([`previews/pr-${PREVIEW_PR}`, ns, delivery.repoUrl]);
+      took = await waitForRender(ns, preview, 300 * SECOND);
+      await delivery.argo.wait(previewApp, 'Synced and Healthy', syncedHealthy(), new Timeline(), 3 * MINUTE);
+    } finally {
+      await previewIngress.stop();
+    }
+    expect(previewIngress.log.filter((l) => l.includes('ingress controller stand-in'))).toHaveLength(1);
     const running = (await api.list(`/api/v1/namespaces/${ns}/pods`)).filter((p) => p.status.phase === 'Running');
     expect(running.every((p) => [NODE_A, NODE_B].includes(p.spec.nodeName))).toBe(true);
     expect(await priorityClasses()).toEqual(classesBefore);
-    console.log(`preview: ${published.split('\n').pop()}; Application ${previewApp} Synced and Healthy, ${ns} (secrets ${secrets.join(', ')}): ${running.length} pods Ready after ${(Date.now() - started) / SECOND} s (Deployments and Jobs ${took / SECOND} s); no cluster-scoped object, PriorityClasses ${named.join(', ')} the environment's`);
+    console.log(`preview: ${published.split('\n').pop()}; ${previewIngress.log.join('; ')}; Application ${previewApp} Synced and Healthy, ${ns} (secrets ${secrets.join(', ')}): ${running.length} pods Ready after ${(Date.now() - started) / SECOND} s (Deployments and Jobs ${took / SECOND} s); no cluster-scoped object, PriorityClasses ${named.join(', ')} the environment's`);
   });
 
   test('WHEN a pod in the ingress namespace calls the preview\'s edge Service with the preview\'s host THEN its backend answers', async () => {
