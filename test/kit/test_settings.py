@@ -48,10 +48,26 @@ def test_every_missing_variable_is_named_at_once():
 
 def test_a_database_url_of_another_kind_is_refused_without_its_password():
     with pytest.raises(MissingSetting) as error:
-        database_from_url("mysql://shop:hunter2@db/shop")
-    assert "'mysql'" in str(error.value) and "postgres" in str(error.value) and "hunter2" not in str(error.value)
+        database_from_url("oracle://shop:hunter2@db/shop")
+    message = str(error.value)
+    assert "'oracle'" in message and "mysql" in message and "postgres" in message and "hunter2" not in message
     with pytest.raises(MissingSetting, match="names no database"):
         database_from_url("postgres://shop@db:5432/")
+
+
+def test_a_mysql_or_mariadb_url_is_django_s_mysql_backend():
+    expected = {
+        "ENGINE": "django.db.backends.mysql", "NAME": "shop", "USER": "shop", "PASSWORD": "p@ss",
+        "HOST": "db.shop", "PORT": "3306", "OPTIONS": {"charset": "utf8mb4", "connect_timeout": 5},
+    }
+    for scheme in ("mysql", "mariadb"):
+        assert database_from_url(f"{scheme}://shop:p%40ss@db.shop:3306/shop?charset=utf8mb4") == expected
+    assert database_from_url("mysql://shop@/shop?host=/run/mysqld/mysqld.sock")["HOST"] == "/run/mysqld/mysqld.sock"
+    # The MySQL drivers refuse a timeout given as text (PyMySQL: TypeError at connect), so these are numbers.
+    assert database_from_url("mysql://shop@db/shop?connect_timeout=2&read_timeout=30")["OPTIONS"] == {"connect_timeout": 2, "read_timeout": 30}
+    with pytest.raises(MissingSetting, match=r"\?read_timeout= must be a whole number; got 'soon'") as error:
+        database_from_url("mysql://shop:hunter2@db/shop?read_timeout=soon")
+    assert "hunter2" not in str(error.value)
 
 
 def test_a_unix_socket_directory_is_the_host():

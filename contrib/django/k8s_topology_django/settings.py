@@ -16,7 +16,7 @@ MIDDLEWARE = "k8s_topology_django.health.HealthCheckMiddleware"
 # Set on every container that runs the app (DjangoSettings.renderEnv).
 REQUIRED = {
     "DJANGO_SECRET_KEY": "the secret key, from the settings Secret",
-    "DATABASE_URL": "the database URL, from the settings Secret (postgres://user:password@host:port/name)",
+    "DATABASE_URL": "the database URL, from the settings Secret (postgres:// or mysql://user:password@host:port/name)",
     "AWS_STORAGE_BUCKET_NAME": "the media bucket",
     "AWS_S3_REGION_NAME": "the S3 region",
     "DJANGO_STATIC_BUCKET": "the statics bucket",
@@ -27,9 +27,17 @@ DATABASE_ENGINES = {
     "postgres": "django.db.backends.postgresql",
     "postgresql": "django.db.backends.postgresql",
     "pgsql": "django.db.backends.postgresql",
+    # MariaDB speaks MySQL's protocol, and Django's MySQL backend serves both; the driver (mysqlclient, or
+    # PyMySQL installed as MySQLdb) is the app's, as psycopg is for PostgreSQL.
+    "mysql": "django.db.backends.mysql",
+    "mariadb": "django.db.backends.mysql",
 }
 # Seconds a probe or a request waits for a database connection before it fails.
 DATABASE_CONNECT_TIMEOUT = 5
+# Options the MySQL drivers take as numbers: Django passes OPTIONS to MySQLdb.connect() (mysqlclient, or
+# PyMySQL installed as MySQLdb) as keyword arguments, and both refuse a string there, where libpq reads
+# every option of PostgreSQL's as text.
+MYSQL_INTEGER_OPTIONS = ("connect_timeout", "read_timeout", "write_timeout", "client_flag", "local_infile")
 
 
 class MissingSetting(Exception):
@@ -38,20 +46,28 @@ class MissingSetting(Exception):
 
 
 def database_from_url(url, name="DATABASE_URL"):
-    """Django's DATABASES["default"] for a postgres:// URL; query parameters become connection options
-    (``?sslmode=verify-full``), ``?host=/run/postgresql`` names a unix socket directory."""
+    """Django's DATABASES["default"] for a postgres:// or mysql:// (mariadb://) URL; query parameters become
+    connection options (``?sslmode=verify-full``, ``?charset=utf8mb4``), ``?host=/run/postgresql`` names a
+    unix socket (PostgreSQL's directory, or MySQL's socket file). Both drivers take ``connect_timeout``."""
     parts = urlsplit(url)
     engine = DATABASE_ENGINES.get(parts.scheme)
     if engine is None:
         raise MissingSetting(
             f"{name} has the scheme {parts.scheme!r} ({_redacted(url)}): accepted are {', '.join(sorted(DATABASE_ENGINES))} "
-            "(postgres://user:password@host:port/name)")
+            "(postgres://user:password@host:port/name, or mysql://...)")
     options = dict(parse_qsl(parts.query))
     host = options.pop("host", None) or unquote(parts.hostname or "")
     db_name = unquote(parts.path.lstrip("/"))
     if not db_name:
-        raise MissingSetting(f"{name} names no database ({_redacted(url)}): expected postgres://user:password@host:port/name")
+        raise MissingSetting(f"{name} names no database ({_redacted(url)}): expected {parts.scheme}://user:password@host:port/name")
     options.setdefault("connect_timeout", str(DATABASE_CONNECT_TIMEOUT))
+    if engine == "django.db.backends.mysql":
+        for option in MYSQL_INTEGER_OPTIONS:
+            if option in options:
+                try:
+                    options[option] = int(options[option])
+                except ValueError:
+                    raise MissingSetting(f"{name}: ?{option}= must be a whole number; got {options[option]!r} ({_redacted(url)})") from None
     return {
         "ENGINE": engine,
         "NAME": db_name,

@@ -81,6 +81,28 @@ export function genericRule(key: string, value: any, c: Classified): [KeyStatus,
   }
 }
 
+/**
+ * What becomes of a key under deploy: that no part claimed (deploy.replicas, deploy.resources and
+ * deploy.placement have their own mappings).
+ */
+export function deployRule(key: string, deploy: any, c: Classified): [KeyStatus, string] {
+  const sub = key.split('.')[1];
+  const value = isObject(deploy) ? deploy[sub] : undefined;
+  switch (sub) {
+    case 'mode': {
+      const scaled = c.role === 'celery-worker' ? "its queue's length (KEDA)" : 'its role (web tiers: the HPA)';
+      if (String(value) === 'global') return [A, `one replica per node (global) is not carried: the replicas follow ${scaled}, spread across nodes and zones`];
+      return [C, 'replicated: a Deployment'];
+    }
+    case 'restart_policy': return [A, 'Kubernetes restarts a failed container itself, with a growing back-off'];
+    case 'update_config':
+    case 'rollback_config': return [A, "the chart's rolling update replaces it (a new pod Ready before an old one goes); a rollback is a sync of an earlier revision"];
+    case 'labels': return [D, 'service labels are not carried (the chart sets the app.kubernetes.io labels)'];
+    case 'endpoint_mode': return [A, 'a ClusterIP Service balances over the Ready pods'];
+    default: return [D, `${key} has no counterpart in the generated app`];
+  }
+}
+
 export function appImage(ctx: MappingContext): { repository: string; version: string; versionIsPlaceholder: boolean } {
   const b = ctx.backend;
   const out = ctx.out(b);
@@ -265,7 +287,7 @@ export function genericKeys(ctx: MappingContext, s: ComposeService): void {
       }
       continue;
     }
-    const rule = genericRule(top, s.spec[top], c);
+    const rule = top === 'deploy' ? deployRule(key, s.spec.deploy, c) : genericRule(top, s.spec[top], c);
     o.set(key, rule[0], rule[1]);
   }
   if (!component && !ctx.becomes.has(s.name)) ctx.becomes.set(s.name, 'nothing');

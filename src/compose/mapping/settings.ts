@@ -132,10 +132,6 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
     const pieces = [...uses.keys()].filter((n) => /^(POSTGRES|DB|DATABASE|PG)_?/.test(n));
     ctx.addTodo('Django settings', `The chart gives the app DATABASE_URL (Secret ${ctx.appSecret}, key database-url)${pieces.length ? `; the compose file configured the database with ${pieces.join(', ')}, which are still set, but the app should read DATABASE_URL (e.g. with dj-database-url)` : ''}.`);
   }
-  if (mysql && !ctx.ofRole('postgres').length) {
-    // The app-side kit's configure() parses DATABASE_URL for PostgreSQL only.
-    ctx.addTodo('Django settings', `The database is ${databaseProduct} (${mysql.service.name}): the app-side kit's configure(globals()) accepts only a postgres:// DATABASE_URL and stops the app at start with a mysql:// one, so without the kit read DATABASE_URL yourself (dj-database-url reads mysql://), or move to PostgreSQL.`, [mysql.service.name]);
-  }
   if (uses.has('DJANGO_SECRET_KEY')) report('DJANGO_SECRET_KEY', C, `Secret ${ctx.appSecret}, key secret-key (the settings contract)`);
   const secretEnv: SecretEnvProps[] = [];
   const env: Record<string, string> = {};
@@ -241,6 +237,22 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
     if (!uses.has(name)) continue;
     handled.add(name);
     report(name, D, 'the NVIDIA device plugin gives a GPU pod its devices; no variable is needed');
+  }
+
+  // DEBUG on is a development setting, and production must not inherit it: Django then shows its settings
+  // and every traceback to any visitor.
+  for (const name of ['DEBUG', 'DJANGO_DEBUG']) {
+    const on = (uses.get(name) ?? []).filter((u) => /^(1|true|yes|on)$/i.test(u.env.value ?? ''));
+    if (!on.length) continue;
+    handled.add(name);
+    const services = uniq(on.map((u) => u.service.service.name));
+    report(name, D, `not carried: ${name}=${on[0].env.value} is a development setting (Django then shows its settings and tracebacks to every visitor); the settings' default applies`);
+    ctx.addTodo('Django settings', `Compose set ${name}=${on[0].env.value}, which is not carried: check that the settings leave DEBUG off when ${name} is unset.`, services);
+  }
+  // Django answers 400 to a Host header that ALLOWED_HOSTS does not list, and the edge passes the public
+  // host on. The probes need nothing: the kit's middleware answers them before the Host is checked.
+  if (!['ALLOWED_HOSTS', 'DJANGO_ALLOWED_HOSTS'].some((n) => uses.has(n))) {
+    ctx.addTodo('Django settings', 'No compose variable sets ALLOWED_HOSTS, and Django answers 400 to a Host it does not allow: put edge.host (the public host the edge passes on) into the settings\' ALLOWED_HOSTS, for example from a variable of settings.env.', [ctx.backend.service.name]);
   }
 
   // Everything else: shared by every process of the Django code when compose gave it to all of them alike
