@@ -25,6 +25,7 @@ done
 # only for CP_SUITES=nodes).
 log bootstrap "nodes"
 timed "bootstrap nodes" bash hack/control-plane/install.sh nodes
+timed "bootstrap shop test hosts" apt_ensure bootstrap "${SHOP_HOSTS_DEBS[@]}"
 mapfile -t pinned < <(printf '%s\n' "${!APT_PINS[@]}" | sort)
 apt_report "${pinned[@]}" | sed 's/^/bootstrap: installed /' >&2
 log bootstrap "done"

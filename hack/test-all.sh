@@ -55,7 +55,10 @@ background --nice 19 validate bash -c 'bash hack/control-plane/install.sh contro
 # The images' registry is a Go build and their root filesystems come from mmdebstrap: after Argo CD and
 # KEDA (that install waits on their lock), so that the cluster suites' wait is not longer, and at the
 # lowest priority, in the CPU the suites leave (docs/IMAGES.md).
-background --nice 19 images bash -c 'bash hack/control-plane/install.sh argocd keda >/dev/null && bash hack/images/install.sh && bash hack/images/build.sh'
+# The shop suite's test-host packages first (test.sh would otherwise install them in the foreground).
+# shellcheck disable=SC2016 # (expanded by the job's own shell, which sources common.sh)
+background --nice 19 images bash -c 'bash hack/control-plane/install.sh argocd keda >/dev/null && bash hack/images/install.sh \
+  && source hack/lib/common.sh && apt_ensure images "${SHOP_HOSTS_DEBS[@]}" && bash hack/images/build.sh'
 step "diff:rendered" npx projen diff:rendered
 step "render:examples" npx projen render:examples
 step "test:faults" npx projen test:faults

@@ -28,10 +28,14 @@
 #      203.0.113.14:9200  its search Elasticsearch, and .15:9200 its statistics one: listeners that
 #                         accept a connection and close it, nothing more (nothing in the suite's images
 #                         talks to Elasticsearch; the suite's traffic probes connect to them)
+#    And the devstack compose fixture's (test/cluster/devstack.cluster.ts): the buckets devstack-media and
+#    devstack-static (public-read), a vhost and user "devstack" on the RabbitMQ above, and
+#      203.0.113.16:3306  MariaDB (Debian's mariadb-server, 10.11), database and user "devstack" with a password
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
 #    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, RECIPES_DATABASE_URL and RECIPES_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
-#    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS; its exit code is ours.
+#    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS, DEVSTACK_DATABASE_URL (mysql://), DEVSTACK_BROKER_URL and
+#    DEVSTACK_S3_BUCKETS; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -41,7 +45,8 @@ source "$REPO_ROOT/hack/lib/s3.sh"
 P=shop-hosts
 IFACE=pcp-br0
 PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070 RABBITMQ_ADDR=203.0.113.13
-ADDRS=("$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR" "$RABBITMQ_ADDR" 203.0.113.14 203.0.113.15)
+MARIADB_ADDR=203.0.113.16
+ADDRS=("$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR" "$RABBITMQ_ADDR" 203.0.113.14 203.0.113.15 "$MARIADB_ADDR")
 RABBITMQ_SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
 
 if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then die "$P" "usage: shop-hosts.sh -- <command...>; got: $*"; fi
@@ -56,6 +61,13 @@ command -v redis-server >/dev/null || die "$P" "redis-server is missing (Debian 
 { [ -x "$RABBITMQ_SERVER" ] && command -v epmd >/dev/null; } \
   || die "$P" "rabbitmq-server is missing: no $RABBITMQ_SERVER or epmd (Debian package rabbitmq-server; hack/control-plane/install.sh keda installs it)"
 id postgres >/dev/null 2>&1 || die "$P" "the postgres user is missing (Debian package postgresql-15 creates it)"
+for tool in /usr/sbin/mariadbd /usr/bin/mariadb-install-db /usr/bin/mariadb; do
+  [ -x "$tool" ] || die "$P" "MariaDB is missing: no $tool (Debian package mariadb-server; hack/control-plane/test.sh installs it for the shop suite)"
+done
+id mysql >/dev/null 2>&1 || die "$P" "the mysql user is missing (Debian package mariadb-server creates it)"
+# The series, not the release: Debian moves mariadb-server to each new 10.11 release (SHOP_HOSTS_DEBS).
+mariadb_version=$(/usr/sbin/mariadbd --version)
+[[ $mariadb_version == *" Ver 10.11."* ]] || die "$P" "MariaDB 10.11 expected (Debian 12's mariadb-server); got: $mariadb_version"
 versitygw=$(bash "$REPO_ROOT/hack/kit/install.sh" | sed -n 's/^VERSITYGW_BIN=//p')
 [ -x "$versitygw" ] || die "$P" "hack/kit/install.sh printed no versitygw binary; got '$versitygw'"
 
@@ -151,6 +163,23 @@ as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 
   <<<"CREATE ROLE picvario LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE picvario failed"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O picvario picvario || die "$P" "createdb picvario failed"
 
+# --- MariaDB (the devstack fixture's database) -------------------------------------------------------
+# Its own data folder and socket, as the mysql user; TCP on the test host only. The user may connect from
+# the nodes' pod CIDRs (198.18.0.0/16) with its password; root only through the socket.
+devstack_db_password=$(secret)
+install -d -m 700 -o mysql "$work/mariadb" "$work/mariadb-run"
+runuser -u mysql -- /usr/bin/mariadb-install-db --no-defaults --datadir="$work/mariadb/data" --auth-root-authentication-method=socket \
+  --skip-test-db --skip-name-resolve >"$work/mariadb-install.log" 2>&1 || { cat "$work/mariadb-install.log" >&2; die "$P" "mariadb-install-db failed (above)"; }
+setpriv --reuid=mysql --regid=mysql --init-groups /usr/sbin/mariadbd --no-defaults --datadir="$work/mariadb/data" \
+  --bind-address="$MARIADB_ADDR" --port=3306 --socket="$work/mariadb-run/mysqld.sock" --pid-file="$work/mariadb-run/mysqld.pid" \
+  --skip-name-resolve --skip-log-bin --innodb-flush-log-at-trx-commit=0 >"$work/mariadb.log" 2>&1 &
+pids+=($!)
+wait_tcp "$MARIADB_ADDR" 3306 MariaDB "$work/mariadb.log"
+# (The password on stdin, never on a command line.)
+/usr/bin/mariadb --no-defaults -S "$work/mariadb-run/mysqld.sock" -u root <<<"CREATE DATABASE devstack CHARACTER SET utf8mb4;
+CREATE USER 'devstack'@'198.18.%' IDENTIFIED BY '$devstack_db_password';
+GRANT ALL PRIVILEGES ON devstack.* TO 'devstack'@'198.18.%';" || die "$P" "creating the devstack database and user in MariaDB failed"
+
 # --- redis-server -----------------------------------------------------------------------------
 mkdir "$work/redis"
 # Protected mode refuses clients from other hosts to a Redis without a password; the pods are such clients.
@@ -161,13 +190,28 @@ wait_tcp "$REDIS_ADDR" 6379 redis-server "$work/redis.log"
 
 # --- rabbitmq-server ------------------------------------------------------------------------------
 # Without its package service: its own epmd port and node on loopback (free ports), AMQP on the test
-# host only, the vhost and user from its configuration (the guest user only works from loopback).
-rabbitmq_password=$(secret)
+# host only, the vhosts and users (Picvario's, devstack's) from a definitions file it loads at boot
+# (the guest user only works from loopback; with definitions, RabbitMQ seeds no default user).
+rabbitmq_password=$(secret) devstack_rabbitmq_password=$(secret)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 mkdir "$work/rabbitmq"
+# RabbitMQ's password hash: base64 of a 4-byte salt and SHA-256 of the salt and the password. (The
+# passwords on stdin, never on a command line.)
+printf '%s\n%s\n' "$rabbitmq_password" "$devstack_rabbitmq_password" | python3 -c '
+import base64, hashlib, json, os, sys
+def user(name, password):
+    salt = os.urandom(4)
+    digest = base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+    return {"name": name, "password_hash": digest, "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+passwords = dict(zip(["picvario", "devstack"], sys.stdin.read().split()))
+json.dump({
+    "users": [user(name, password) for name, password in passwords.items()],
+    "vhosts": [{"name": name} for name in passwords],
+    "permissions": [{"user": name, "vhost": name, "configure": ".*", "write": ".*", "read": ".*"} for name in passwords],
+}, open(sys.argv[1], "w"))
+' "$work/rabbitmq/definitions.json"
 printf '%s\n' "listeners.tcp.default = $RABBITMQ_ADDR:5672" "loopback_users = none" \
-  "default_vhost = picvario" "default_user = picvario" "default_pass = $rabbitmq_password" \
-  "default_permissions.configure = .*" "default_permissions.read = .*" "default_permissions.write = .*" \
+  "definitions.import_backend = local_filesystem" "definitions.local.path = $work/rabbitmq/definitions.json" \
   >"$work/rabbitmq/rabbitmq.conf"
 printf '[].\n' >"$work/rabbitmq/enabled_plugins"
 # An epmd of our own, in the foreground on its own loopback port (one that rabbitmq-server started
@@ -208,15 +252,16 @@ case " $SHOP_S3_BUCKETS " in *" $SHOP_S3_STATIC_BUCKET "*) ;; *) die "$P" "SHOP_
 BAKERY_S3_BUCKETS="bakery-media bakery-static"
 RECIPES_S3_BUCKETS="recipes-media recipes-static"
 PICVARIO_S3_BUCKETS="picvario-e2e-media picvario-e2e-static"
+DEVSTACK_S3_BUCKETS="devstack-media devstack-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS $DEVSTACK_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
-for bucket in bakery-static recipes-static; do
+for bucket in bakery-static recipes-static devstack-static; do
   s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$bucket" \
     || die "$P" "versitygw refused the public-read policy of $bucket"
 done
@@ -224,7 +269,7 @@ s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" picvario-e2e
   || die "$P" "versitygw refused the public-read policy of picvario-e2e-static"
 wait_tcp "$RABBITMQ_ADDR" 5672 rabbitmq-server "$work/rabbitmq.log"
 for es_addr in 203.0.113.14 203.0.113.15; do wait_tcp "$es_addr" 9200 "the Elasticsearch listener" "$work/es-$es_addr.log"; done
-log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT, rabbitmq-server $RABBITMQ_ADDR:5672 (on $IFACE)"
+log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT, rabbitmq-server $RABBITMQ_ADDR:5672, MariaDB $MARIADB_ADDR:3306 (on $IFACE)"
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS="$REDIS_ADDR:6379"
@@ -234,6 +279,8 @@ export RECIPES_DATABASE_URL="postgres://recipes:$recipes_pg_password@$PG_ADDR:54
 export PICVARIO_DATABASE_URL="postgres://picvario:$picvario_pg_password@$PG_ADDR:5432/picvario" PICVARIO_S3_BUCKETS
 export PICVARIO_BROKER_URL="amqp://picvario:$rabbitmq_password@$RABBITMQ_ADDR:5672/picvario"
 export PICVARIO_CACHE_URL="redis://$REDIS_ADDR:6379/2"
+export DEVSTACK_DATABASE_URL="mysql://devstack:$devstack_db_password@$MARIADB_ADDR:3306/devstack" DEVSTACK_S3_BUCKETS
+export DEVSTACK_BROKER_URL="amqp://devstack:$devstack_rabbitmq_password@$RABBITMQ_ADDR:5672/devstack"
 # In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
 # once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
 # and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).

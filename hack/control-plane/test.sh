@@ -30,7 +30,8 @@
 #                placeholders replaced by the test hosts in main.ts, rendered, pushed (its image is
 #                hack/images/defs/bakery-web.sh) and applied, and test/cluster/recipes.cluster.ts: the
 #                cookiecutter-django-style recipes fixture the same way (compose-import.ts; its image is
-#                hack/images/defs/recipes-django.sh); then test/cluster/picvario.cluster.ts:
+#                hack/images/defs/recipes-django.sh), and test/cluster/devstack.cluster.ts: the devstack
+#                fixture on MariaDB and RabbitMQ (hack/images/defs/devstack-django.sh); then test/cluster/picvario.cluster.ts:
 #                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
 #                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
 #                of a sync and served on their hosts, KEDA on RabbitMQ, a drain of each node and a
@@ -67,7 +68,7 @@ done
 # The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
 suite_files() {
   case "$1" in
-    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/picvario.cluster.ts ;;
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/devstack.cluster.ts test/cluster/picvario.cluster.ts ;;
     *) echo "test/cluster/$1.cluster.ts" ;;
   esac
 }
@@ -76,6 +77,7 @@ for s in "${suites[@]}"; do
 done
 
 read -r -a need <<<"$(printf '%s\n' "${need[@]}" | awk '!seen[$0]++' | xargs)"
+case " ${suites[*]} " in *" shop "*) apt_ensure "$P" "${SHOP_HOSTS_DEBS[@]}" ;; esac
 installed=$(bash "$CP_DIR/install.sh" "${need[@]}") || die "$P" "install.sh ${need[*]} failed"
 while IFS='=' read -r key value; do
   case "$key" in

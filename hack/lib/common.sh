@@ -185,8 +185,14 @@ as_root() {
   fi
 }
 
+# The Debian packages of the shop suite's test hosts (hack/control-plane/shop-hosts.sh) that no other
+# install brings: MariaDB for the devstack compose fixture. Not pinned, like postgresql-15: Debian moves
+# mariadb-server to each new release of its series (10.11 on Debian 12), and shop-hosts.sh checks the series.
+# shellcheck disable=SC2034 # (read by test.sh, test-all.sh and bootstrap.sh)
+SHOP_HOSTS_DEBS=(mariadb-server)
+
 # The daemons a package install may start although the suites start their own (process names).
-APT_DAEMONS=(nginx redis-server beam.smp epmd)
+APT_DAEMONS=(nginx redis-server beam.smp epmd mariadbd)
 
 # daemon_pids: the pids of every running process named in APT_DAEMONS, one a line. (One pgrep per
 # name: procps warns about any pattern longer than a process name, 15 characters.)

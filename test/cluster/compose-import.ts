@@ -5,9 +5,10 @@
 // under the reference the render names; its Secrets are created and it is applied unchanged. Then its
 // backend must answer from its database through its edge, and its statics come from the statics bucket.
 //
-// The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts) run in the shop suite's jest
-// run, after shop.cluster.ts (test.sh, sequencer.js), inside hack/control-plane/shop-hosts.sh, which
-// serves PostgreSQL (a database per fixture), Redis and S3 (a fixture's buckets) on 203.0.113.10-12. The
+// The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts, devstack.cluster.ts) run in the
+// shop suite's jest run, after shop.cluster.ts (test.sh, sequencer.js), inside hack/control-plane/shop-hosts.sh,
+// which serves PostgreSQL (a database per fixture), Redis and S3 (a fixture's buckets) on 203.0.113.10-12,
+// RabbitMQ (a vhost per app) on .13 and MariaDB on .16. The
 // import's placeholder addresses are in 192.0.2.0/24, this machine's own network: the render, the
 // Secrets and every NetworkPolicy are checked to name none of them before anything is applied. Every
 // wait is bounded.
@@ -18,7 +19,8 @@ import * as path from 'path';
 import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requireEnv, run, waitFor } from './kube';
 import { loadEnvironments } from './render';
 import { loopClientPod } from './request-loop';
-import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts } from '../compose/test-hosts';
+import { secretKeysRead } from './stand-ins';
+import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts, TestHost } from '../compose/test-hosts';
 
 const SECOND = 1000;
 const REPO = path.resolve(__dirname, '../..');
@@ -38,6 +40,8 @@ export interface TestHostVariables {
   readonly s3SecretKey: string;
   /** The fixture's buckets made on the S3 test host. */
   readonly buckets: string[];
+  /** The URL of the fixture's RabbitMQ vhost, for a fixture whose broker is RabbitMQ. */
+  readonly brokerUrl?: string;
 }
 
 /** What a fixture's cluster file checks of its deployment. */
@@ -48,6 +52,11 @@ export interface ComposeFixtureOnNodes {
   readonly databaseUrlVariable: string;
   /** Its buckets variable of shop-hosts.sh (BAKERY_S3_BUCKETS). */
   readonly bucketsVariable: string;
+  /**
+   * Its RabbitMQ URL variable of shop-hosts.sh (DEVSTACK_BROKER_URL), for a fixture whose broker is RabbitMQ.
+   * @default - none: the broker is the Redis test host
+   */
+  readonly brokerUrlVariable?: string;
   /**
    * The value of every Secret key the render's pods and KEDA read, `<secret>/<key>`: the keys of
    * MIGRATION.md's "Secrets to create", with the test hosts' values. The test fails on a key the render
@@ -62,6 +71,12 @@ export interface ComposeFixtureOnNodes {
   readonly page: { readonly path: string; readonly body: string };
   /** One of the app's static files: its URL under /static/ and its file in the fixture. */
   readonly staticFile: { readonly url: string; readonly source: string };
+  /**
+   * A Celery task the app's worker must run: `send` is Python that `manage.py shell -c` runs in a backend
+   * pod to enqueue it, and the page, once the worker ran it, shows `body`.
+   * @default - none: the workers are only checked Available
+   */
+  readonly task?: { readonly send: string; readonly page: { readonly path: string; readonly body: string } };
 }
 
 /** The jest tests of one compose fixture on the real nodes. */
@@ -80,13 +95,16 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
     s3AccessKey: requireEnv('SHOP_S3_ACCESS_KEY'),
     s3SecretKey: requireEnv('SHOP_S3_SECRET_KEY'),
     buckets: requireEnv(spec.bucketsVariable).split(' '),
+    brokerUrl: spec.brokerUrlVariable ? requireEnv(spec.brokerUrlVariable) : undefined,
   };
-  const database = new URL(variables.databaseUrl);
+  const hostOf = (url: string): TestHost => ({ host: new URL(url).hostname, port: Number(new URL(url).port) });
   const suiteHosts: SuiteHosts = {
-    database: { host: database.hostname, port: Number(database.port) },
+    database: hostOf(variables.databaseUrl),
     redis: { host: redisAddress.replace(/^.*@/, '').split(':')[0], port: Number(redisAddress.split(':').pop()) },
+    rabbitmq: variables.brokerUrl ? hostOf(variables.brokerUrl) : undefined,
     s3Endpoint: variables.s3Endpoint,
   };
+  const testHosts = FIXTURE_TEST_HOSTS[spec.fixture](suiteHosts);
 
   let api: Api;
   let work = '';
@@ -147,7 +165,7 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       const app = path.join(work, 'app');
       await cli(['import', path.join(FIXTURE, 'docker-compose.yml'), '--out', app], REPO);
       const mainTs = path.join(app, 'main.ts');
-      writeFileSync(mainTs, pointAtTestHosts(readFileSync(mainTs, 'utf8'), FIXTURE_TEST_HOSTS[spec.fixture](suiteHosts)));
+      writeFileSync(mainTs, pointAtTestHosts(readFileSync(mainTs, 'utf8'), testHosts));
       // The package as a consumer installs it: its package.json and lib/ (as render-fixtures.sh links it).
       const pkg = path.join(app, 'node_modules', ...PACKAGE.split('/'));
       mkdirSync(pkg, { recursive: true });
@@ -163,7 +181,8 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       const cidrs = new Set(objects.filter((o) => o.kind === 'NetworkPolicy')
         .flatMap((o) => [...o.spec.egress ?? [], ...o.spec.ingress ?? []]).flatMap((r: any) => [...r.to ?? [], ...r.from ?? []])
         .filter((p: any) => p.ipBlock).map((p: any) => p.ipBlock.cidr));
-      expect([...cidrs].sort()).toEqual([suiteHosts.database.host, suiteHosts.redis.host, new URL(variables.s3Endpoint).hostname].map((h) => `${h}/32`).sort());
+      const reached = Object.values(testHosts.externalServices).flatMap((t) => (t === 'none' ? [] : [t.host]));
+      expect([...cidrs].sort()).toEqual([...reached, new URL(variables.s3Endpoint).hostname].map((h) => `${h}/32`).sort());
       const buckets = new Set(objects.filter((o) => o.kind === 'Deployment').flatMap((d) => d.spec.template.spec.containers)
         .flatMap((c: any) => c.env ?? []).filter((e: any) => ['AWS_STORAGE_BUCKET_NAME', 'DJANGO_STATIC_BUCKET'].includes(e.name)).map((e: any) => e.value));
       expect([...buckets].sort()).toEqual([...variables.buckets].sort());
@@ -173,7 +192,10 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       expect([pushed.code, pushed.code === 0 ? '' : pushed.stderr.slice(-2000)]).toEqual([0, '']);
 
       const values = spec.secretValues(variables);
-      expect(referencedSecretKeys(objects)).toEqual(Object.keys(values).sort());
+      // `<secret>/<key>` of every key the pods and KEDA read; a whole Secret read (envFrom, a volume) would
+      // be `<secret>/*`, which no fixture fills.
+      const keysRead = [...secretKeysRead(objects)].flatMap(([name, keys]) => (keys.size ? [...keys].map((k) => `${name}/${k}`) : [`${name}/*`]));
+      expect(keysRead.sort()).toEqual(Object.keys(values).sort());
       expect(Object.values(values).filter((v) => placeholdersIn(v).length > 0)).toEqual([]);
       const secrets = new Map<string, Record<string, string>>();
       for (const [ref, value] of Object.entries(values)) {
@@ -245,21 +267,22 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       expect([got.status, got.sha256]).toEqual([200, expected]);
       console.log(`compose import: ${spec.fixture}, ${podsReady} pods Ready, database reached, statics served`);
     });
-  });
-}
 
-/** The Secret keys the render's pods and KEDA read: `<secret>/<key>`. */
-function referencedSecretKeys(items: KubeObject[]): string[] {
-  const keys = new Set<string>();
-  const walk = (v: any) => {
-    if (Array.isArray(v)) {
-      v.forEach(walk);
-    } else if (v && typeof v === 'object') {
-      if (v.secretKeyRef) keys.add(`${v.secretKeyRef.name}/${v.secretKeyRef.key}`);
-      if (v.secretTargetRef) for (const t of v.secretTargetRef) keys.add(`${t.name}/${t.key}`);
-      Object.values(v).forEach(walk);
+    const task = spec.task;
+    if (task) {
+      test(`WHEN a task is sent from ${spec.fixture}'s backend THEN its worker runs it and ${task.page.path} shows what it wrote`, async () => {
+        const started = Date.now();
+        const sent = await kubectl(['exec', '-n', NS, 'deploy/backend', '--', 'python', 'manage.py', 'shell', '-c', task.send], { timeoutMs: 60 * SECOND });
+        expect([sent.code, sent.code === 0 ? '' : sent.stderr.slice(-2000)]).toEqual([0, '']);
+        let last = '';
+        // At most 60 requests, one a second.
+        await waitFor(`the worker ran the task (${task.page.path} as it writes it)`, async () => {
+          const got = await throughEdge(task.page.path);
+          last = `${got.status} ${got.body}`;
+          return got.status === 200 && got.body === task.page.body;
+        }, 60 * SECOND, async () => `last answer: ${last}\n${await describeNamespace()}`, SECOND);
+        console.log(`compose import: ${spec.fixture}, a task sent from the backend and run by the worker after ${(Date.now() - started) / SECOND} s`);
+      }, 150 * SECOND);
     }
-  };
-  walk(items);
-  return [...keys].sort();
+  });
 }

@@ -1,7 +1,8 @@
 import { importFixture } from './helpers';
 import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts } from './test-hosts';
 
-// The edits the compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts) make
+// The edits the compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts,
+// devstack.cluster.ts) make
 // to their imported main.ts, checked here against the importer's current output, so that a change of the
 // import shows in `npm test`, not first on the real nodes.
 const SUITE: SuiteHosts = {
@@ -9,6 +10,8 @@ const SUITE: SuiteHosts = {
   redis: { host: '203.0.113.11', port: 6379 },
   s3Endpoint: 'http://203.0.113.12:7070',
 };
+/** devstack's: its MariaDB, and the RabbitMQ test host. */
+const DEVSTACK_SUITE: SuiteHosts = { ...SUITE, database: { host: '203.0.113.16', port: 3306 }, rabbitmq: { host: '203.0.113.13', port: 5672 } };
 
 /** Each externalServices entry of a main.ts: `name cidrs ports`. */
 const entries = (ts: string) => [...ts.matchAll(/name: '([a-z0-9-]+)',\s+cidrs: \[([^\]]*)\],\s+ports: \[([^\]]*)\]/g)].map((m) => m.slice(1).join(' '));
@@ -16,12 +19,13 @@ const entries = (ts: string) => [...ts.matchAll(/name: '([a-z0-9-]+)',\s+cidrs: 
 describe.each([
   ['bakery', ["db '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
   ['recipes', ["postgres '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
+  ['devstack', ["mysql '203.0.113.16/32' 3306", "rabbit '203.0.113.13/32' 5672", "s3 '203.0.113.12/32' 7070"]],
 ] as const)('GIVEN the %s fixture imported', (fixture, expectedEntries) => {
   const mainTs = () => importFixture(fixture).files['main.ts'];
-  const hosts = FIXTURE_TEST_HOSTS[fixture](SUITE);
+  const hosts = FIXTURE_TEST_HOSTS[fixture](fixture === 'devstack' ? DEVSTACK_SUITE : SUITE);
 
-  test('THEN its main.ts has placeholder addresses, which the suite must replace', () => {
-    expect(placeholdersIn(mainTs(), { skipComments: true }).length).toBeGreaterThanOrEqual(4);
+  test('THEN its main.ts has placeholder addresses, one per external service, which the suite must replace', () => {
+    expect(placeholdersIn(mainTs(), { skipComments: true }).length).toBe(Object.keys(hosts.externalServices).length + 1);
   });
 
   test('WHEN pointed at the test hosts THEN no placeholder is left and every external service is a test host on its real port', () => {
@@ -30,7 +34,9 @@ describe.each([
     expect(entries(edited)).toEqual(expectedEntries);
     expect(edited).toContain("s3Region: 'eu-west-1',\n    s3Endpoint: 'http://203.0.113.12:7070',");
     expect(edited).toContain(`staticBucket: '${fixture}-static',`);
-    expect(edited).toContain(`broker: { kind: BrokerKind.REDIS, secretName: '${fixture}-broker', redisDatabaseIndex: ${hosts.redisDatabaseIndex} }`);
+    expect(edited).toContain(hosts.redisDatabaseIndex === undefined
+      ? `broker: { kind: BrokerKind.RABBITMQ, secretName: '${fixture}-broker' }`
+      : `broker: { kind: BrokerKind.REDIS, secretName: '${fixture}-broker', redisDatabaseIndex: ${hosts.redisDatabaseIndex} }`);
     expect(edited).not.toMatch(/name: '(smtp|sentry)'|ingest\.sentry\.io/);
   });
 });
@@ -54,5 +60,28 @@ describe('GIVEN the bakery, whose settings leave the S3 keys to boto3', () => {
     expect(smtp).toBe('none');
     expect(() => pointAtTestHosts(importFixture('bakery').files['main.ts'], { ...hosts, externalServices: withoutSmtp }))
       .toThrow(/main\.ts still has placeholder addresses after the edits: line \d+: \{ name: 'smtp'/);
+  });
+});
+
+describe('GIVEN devstack, whose import has no secretEnv and whose broker is RabbitMQ', () => {
+  test('WHEN pointed at the test hosts THEN a secretEnv with the S3 keys is added to its settings', () => {
+    const imported = importFixture('devstack').files['main.ts'];
+    expect(imported).not.toContain('secretEnv');
+    const edited = pointAtTestHosts(imported, FIXTURE_TEST_HOSTS.devstack(DEVSTACK_SUITE));
+    expect(edited).toContain("    secretName: 'devstack-app',\n    secretEnv: [\n"
+      + "      { name: 'AWS_ACCESS_KEY_ID', secretName: 'devstack-app', key: 's3-access-key' },\n"
+      + "      { name: 'AWS_SECRET_ACCESS_KEY', secretName: 'devstack-app', key: 's3-secret-key' },\n    ],\n");
+  });
+
+  test('WHEN pointed at the test hosts THEN its settings get ALLOWED_HOSTS, as the import\'s to-do asks', () => {
+    const imported = importFixture('devstack');
+    expect(imported.report.todo.map((t) => t.text)).toContainEqual(expect.stringMatching(/^No compose variable sets ALLOWED_HOSTS/));
+    const edited = pointAtTestHosts(imported.files['main.ts'], FIXTURE_TEST_HOSTS.devstack(DEVSTACK_SUITE));
+    expect(edited).toContain("    env: { ALLOWED_HOSTS: 'devstack.example.com', EMAIL_HOST: 'mailhog', EMAIL_PORT: '1025' },\n");
+    expect(edited).toContain("host: 'devstack.example.com',");
+  });
+
+  test('WHEN the suite hosts name no RabbitMQ THEN its TestHosts say so', () => {
+    expect(() => FIXTURE_TEST_HOSTS.devstack(SUITE)).toThrow(/its broker is RabbitMQ, and the suite hosts name no RabbitMQ test host/);
   });
 });

@@ -1,9 +1,10 @@
 // What a team does to an imported main.ts before its first deploy (MIGRATION.md, "What you must do by
 // hand"), for the shop suite's test hosts (hack/control-plane/shop-hosts.sh) instead of managed services:
 // the TODO(import) addresses become the test hosts with their real ports (or go, for a service the suite
-// does not have), the S3 endpoint, region and statics bucket are those of the S3 test host, and the
-// broker gets a Redis database of its own. The compose fixtures' cluster files (test/cluster/bakery.cluster.ts,
-// recipes.cluster.ts) apply it before they render; test-hosts.test.ts checks it against the importer's
+// does not have), the S3 endpoint, region and statics bucket are those of the S3 test host, and a Redis
+// broker gets a Redis database of its own (a RabbitMQ broker is kept apart by the vhost of its URL, in its
+// Secret). The compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts,
+// devstack.cluster.ts) apply it before they render; test-hosts.test.ts checks it against the importer's
 // current output.
 //
 // Every edit is of main.ts, never of the rendered YAML, and each must find its target exactly once:
@@ -36,16 +37,25 @@ export interface TestHosts {
   /** The statics bucket made on the S3 test host. */
   readonly staticBucket: string;
   /**
-   * The Redis database of the app's queues: the Redis test host also holds the shop's, and two apps'
-   * `default` queues must not be one.
+   * Variables the team adds to settings.env, as a to-do of the import asks (devstack: ALLOWED_HOSTS).
+   * @default - none
    */
-  readonly redisDatabaseIndex: number;
+  readonly settingsEnv?: Readonly<Record<string, string>>;
+  /**
+   * The Redis database of the app's queues, for a Redis broker: the Redis test host also holds the shop's,
+   * and two apps' `default` queues must not be one.
+   * @default - the broker is not edited (RabbitMQ: the vhost of the URL in its Secret keeps apps apart)
+   */
+  readonly redisDatabaseIndex?: number;
 }
 
 /** The shop suite's test hosts (hack/control-plane/shop-hosts.sh), as the cluster files read them. */
 export interface SuiteHosts {
+  /** The fixture's database server (PostgreSQL, or MariaDB for devstack). */
   readonly database: TestHost;
   readonly redis: TestHost;
+  /** The RabbitMQ test host, for a fixture whose broker is RabbitMQ. */
+  readonly rabbitmq?: TestHost;
   /** The S3 test host's URL, `http://<ip>:<port>`. */
   readonly s3Endpoint: string;
 }
@@ -54,7 +64,7 @@ export interface SuiteHosts {
  * The edits of each compose fixture that runs on the real nodes. The Redis database indexes keep the
  * apps' queues apart on the one Redis test host (the shop's is 0, Picvario's cache 2).
  */
-export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes', (hosts: SuiteHosts) => TestHosts>> = {
+export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstack', (hosts: SuiteHosts) => TestHosts>> = {
   bakery: (h) => ({
     externalServices: { db: h.database, redis: h.redis, smtp: 'none', sentry: 'none' },
     // versitygw signs for eu-west-1 (shop-hosts.sh).
@@ -70,6 +80,19 @@ export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes', (hosts: S
     staticBucket: 'recipes-static',
     redisDatabaseIndex: 3,
   }),
+  devstack: (h) => {
+    if (!h.rabbitmq) throw new Error('devstack: its broker is RabbitMQ, and the suite hosts name no RabbitMQ test host');
+    return {
+      externalServices: { mysql: h.database, rabbit: h.rabbitmq },
+      s3: { endpoint: h.s3Endpoint, region: 'eu-west-1' },
+      // The shop's settings leave its S3 keys to boto3's environment.
+      s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
+      staticBucket: 'devstack-static',
+      // The import's to-do: compose set no ALLOWED_HOSTS (runserver with DEBUG=1 allowed localhost), so
+      // edge.host goes into the variable the shop's settings read.
+      settingsEnv: { ALLOWED_HOSTS: 'devstack.example.com' },
+    };
+  },
 };
 
 interface Edit {
@@ -78,7 +101,7 @@ interface Edit {
   readonly replace: (match: string, ...groups: string[]) => string;
 }
 
-function edits(h: TestHosts): Edit[] {
+function edits(h: TestHosts, mainTs: string): Edit[] {
   const s3 = new URL(h.s3.endpoint);
   const entry = (name: string) => new RegExp(`\\{ name: '${name}', cidrs: \\['192\\.0\\.2\\.\\d+/32'\\], ports: \\[\\d+\\] \\}`);
   // An externalServices entry on one line, with the comment lines right above it.
@@ -90,14 +113,31 @@ function edits(h: TestHosts): Edit[] {
       find: entry(name),
       replace: () => `{ name: '${name}', cidrs: ['${target.host}/32'], ports: [${target.port}] }`,
     }));
-  const keys: Edit[] = h.s3Keys ? [{
+  const keyEntries = (indent: string, secret: string) => `${indent}{ name: 'AWS_ACCESS_KEY_ID', secretName: '${secret}', key: '${h.s3Keys!.accessKey}' },\n`
+    + `${indent}{ name: 'AWS_SECRET_ACCESS_KEY', secretName: '${secret}', key: '${h.s3Keys!.secretKey}' },\n`;
+  const keys: Edit[] = !h.s3Keys ? [] : /secretEnv: \[/.test(mainTs) ? [{
     why: 'settings.secretEnv: an access key for the S3-compatible server, from the settings Secret',
     find: /secretEnv: \[\n([ \t]*)\{ name: 'SECRET_KEY', secretName: '([a-z0-9-]+)'/,
-    replace: (match, indent, secret) => `secretEnv: [\n${indent}{ name: 'AWS_ACCESS_KEY_ID', secretName: '${secret}', key: '${h.s3Keys!.accessKey}' },\n`
-      + `${indent}{ name: 'AWS_SECRET_ACCESS_KEY', secretName: '${secret}', key: '${h.s3Keys!.secretKey}' },\n${match.slice('secretEnv: [\n'.length)}`,
-  }] : [];
+    replace: (match, indent, secret) => `secretEnv: [\n${keyEntries(indent, secret)}${match.slice('secretEnv: [\n'.length)}`,
+  }] : [{
+    // The import wrote no secretEnv (the compose file passed no other secret): the settings get one.
+    why: 'settings.secretEnv (new): an access key for the S3-compatible server, from the settings Secret',
+    find: /\n([ \t]*)secretName: '([a-z0-9-]+)',\n/,
+    replace: (match, indent, secret) => `${match}${indent}secretEnv: [\n${keyEntries(`${indent}  `, secret)}${indent}],\n`,
+  }];
+  const broker: Edit[] = h.redisDatabaseIndex === undefined ? [] : [{
+    why: 'broker: a Redis database of its own on the shared Redis test host',
+    find: /broker: \{ kind: BrokerKind\.REDIS, secretName: '([a-z0-9-]+)' \}/,
+    replace: (_, secret) => `broker: { kind: BrokerKind.REDIS, secretName: '${secret}', redisDatabaseIndex: ${h.redisDatabaseIndex} }`,
+  }];
+  const settingsEnv: Edit[] = !h.settingsEnv ? [] : [{
+    why: `settings.env: ${Object.keys(h.settingsEnv).join(', ')}, as the import's to-do asks`,
+    find: /(\n[ \t]*)env: \{ /,
+    replace: (_, start) => `${start}env: { ${Object.entries(h.settingsEnv!).map(([k, v]) => `${k}: ${JSON.stringify(v).replace(/"/g, "'")}, `).join('')}`,
+  }];
   return [
     ...services,
+    ...settingsEnv,
     {
       why: 'externalServices[s3]: the S3 test host',
       find: /(name: 's3',\s+cidrs: \[)'192\.0\.2\.\d+\/32'(\],\s+ports: \[)443\]/,
@@ -114,11 +154,7 @@ function edits(h: TestHosts): Edit[] {
       find: /\/\/ TODO\(import\): the statics bucket[^\n]*\n([ \t]*)staticBucket: '[a-z0-9.-]+',/,
       replace: (_, indent) => `// The statics bucket, public-read on the S3 test host.\n${indent}staticBucket: '${h.staticBucket}',`,
     },
-    {
-      why: 'broker: a Redis database of its own on the shared Redis test host',
-      find: /broker: \{ kind: BrokerKind\.REDIS, secretName: '([a-z0-9-]+)' \}/,
-      replace: (_, secret) => `broker: { kind: BrokerKind.REDIS, secretName: '${secret}', redisDatabaseIndex: ${h.redisDatabaseIndex} }`,
-    },
+    ...broker,
   ];
 }
 
@@ -128,7 +164,7 @@ function edits(h: TestHosts): Edit[] {
  */
 export function pointAtTestHosts(mainTs: string, hosts: TestHosts): string {
   let text = mainTs;
-  for (const edit of edits(hosts)) {
+  for (const edit of edits(hosts, mainTs)) {
     const found = text.match(new RegExp(edit.find.source, 'g')) ?? [];
     if (found.length !== 1) {
       throw new Error(`main.ts: ${edit.why}: expected ${edit.find} exactly once, found it ${found.length} times (the import's output changed: update test/compose/test-hosts.ts or the fixture's TestHosts)`);

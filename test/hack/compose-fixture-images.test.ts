@@ -1,7 +1,8 @@
 // hack/images/defs/bakery-web.sh and recipes-django.sh build two compose fixtures' images from their build
 // contexts, but with the shop's hash-pinned wheels (examples/shop/app/requirements.txt), so that they share
-// the shop's base layers and only an app layer is built. That holds only while the shop's pins are each
-// fixture's own requirements at the same versions: checked here.
+// the shop's base layers and only an app layer is built; devstack-django.sh with wheels of its own
+// (devstack-django.requirements.txt: PyMySQL, gevent). That holds only while those pins are each fixture's
+// own requirements at the same versions: checked here.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -40,6 +41,7 @@ describe.each([
   // [image definition, fixture, the compose service whose build the image is, its requirements file]
   ['bakery-web', 'bakery', 'web', 'requirements.txt'],
   ['recipes-django', 'recipes', 'django', 'requirements/production.txt'],
+  ['devstack-django', 'devstack', 'django', 'requirements.txt'],
 ])('GIVEN the %s image definition', (def, fixture, service, requirementsFile) => {
   const text = read(`hack/images/defs/${def}.sh`);
   const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
