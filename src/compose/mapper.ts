@@ -1,5 +1,5 @@
 // Maps a compose project onto DjangoAppChartProps: the orchestrator. Each part is mapped by a module of
-// mapping/ (services and roles, settings, Celery, jobs, web services, routing, frontend, external
+// mapping/ (services and roles, settings, Celery, Flower, jobs, web services, routing, frontend, external
 // services, volumes, PodOptions, the report); this file decides the order and assembles the props.
 import { ComposeProject, ImportError } from './compose';
 import { DjangoAppChartProps } from '../app/django-app-chart';
@@ -7,11 +7,12 @@ import { beatProps, brokerProps, withoutCelery, workersProps } from './mapping/c
 import { BackendProps, finished, Draft, WebServiceProps } from './mapping/chart-props';
 import { MappingContext } from './mapping/context';
 import { externalServicesProps, planExternals } from './mapping/externals';
+import { flowerProps, planFlower } from './mapping/flower';
 import { frontendProps } from './mapping/frontend';
 import { jobsProps } from './mapping/jobs';
 import { migrationReport, Redactor, secretValues } from './mapping/outcomes';
 import { applyPodOptions, podOptionKeys } from './mapping/pod-options';
-import { mapEdge, publishedServices } from './mapping/routing';
+import { edgeWanted, mapEdge } from './mapping/routing';
 import { appImage, celeryAppName, genericKeys, mapDependsOn, mapUser } from './mapping/services';
 import { settingsProps } from './mapping/settings';
 import { portOutcomes } from './mapping/sizing';
@@ -64,7 +65,7 @@ function mapApp(ctx: MappingContext): MappedApp {
   ctx.componentNames.set(ctx.backend.service.name, { name: 'backend', port: 0 });
   if (ctx.frontend) ctx.componentNames.set(ctx.frontend.service.name, { name: 'frontend', port: 0 });
   if (ctx.edgeService) ctx.componentNames.set(ctx.edgeService.service.name, { name: 'edge', port: 8080 });
-  if (ctx.edgeService || publishedServices(ctx).length) ctx.webServers = backends.filter((c) => c !== ctx.backend);
+  if (edgeWanted(ctx)) ctx.webServers = backends.filter((c) => c !== ctx.backend);
   for (const c of ctx.webServers) ctx.componentNames.set(c.service.name, { name: webServiceName(ctx, c), port: 0 });
   ctx.computeMembership();
 
@@ -79,10 +80,9 @@ function mapApp(ctx: MappingContext): MappedApp {
   const workers = ctx.hasWorkers() ? workersProps(ctx) : undefined;
   const beat = ctx.hasWorkers() ? beatProps(ctx) : withoutCelery(ctx);
   const { migrations, collectStatic } = jobsProps(ctx);
-  for (const c of ctx.hasWorkers() ? ctx.ofRole('celery-flower') : []) {
-    ctx.addTodo('Celery', `Compose ran Flower (${c.service.name}): to keep it, add flower: { basicAuth: { secretName: '${ctx.appSecret}', key: 'flower-basic-auth' }, resources: { ... } } to main.ts and put user:password into that Secret key; the edge serves it under /flower/.`, [c.service.name]);
-  }
+  planFlower(ctx, edgeWanted(ctx));
   const edgeProps = mapEdge(ctx);
+  const flower = flowerProps(ctx, image.repository);
   webServicePrefixes(ctx, webServices, edgeProps);
   for (const c of ctx.webServers) portOutcomes(ctx, c, ctx.componentNames.get(c.service.name)!.port, webServiceName(ctx, c));
   portOutcomes(ctx, ctx.backend, ctx.componentNames.get(ctx.backend.service.name)!.port, 'backend');
@@ -107,6 +107,7 @@ function mapApp(ctx: MappingContext): MappedApp {
     webServices: webServices.length ? webServices.map((s) => finished<WebServiceProps>(s)) : undefined,
     workers,
     beat,
+    flower,
     migrations,
     collectStatic,
     frontend,

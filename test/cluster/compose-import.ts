@@ -77,6 +77,13 @@ export interface ComposeFixtureOnNodes {
    * @default - none: the workers are only checked Available
    */
   readonly task?: { readonly send: string; readonly page: { readonly path: string; readonly body: string } };
+  /**
+   * The import's Flower: the `user:password` its Secret key holds (also in `secretValues`). The edge must
+   * ask for them under /flower/, and Flower, once they are given, must list the workers it reached
+   * through the broker.
+   * @default - the app has no Flower
+   */
+  readonly flower?: { readonly credentials: string };
 }
 
 /** The jest tests of one compose fixture on the real nodes. */
@@ -125,14 +132,14 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
   };
 
   /** One GET through the edge Service from the client pod (in the ingress namespace): status, sha256 and body. */
-  const throughEdge = async (urlPath: string): Promise<{ status: number; sha256: string; body: string }> => {
+  const throughEdge = async (urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; sha256: string; body: string }> => {
     const edge = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'edge');
     const ingress = objects.find((o) => o.kind === 'Ingress');
     if (!edge || !ingress) throw new Error(`the render has no edge Service or no Ingress: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
     const got = await kubectl(['exec', '-n', INGRESS_NS, CLIENT, '-c', 'main', '--', 'python', '-c', [
       'import hashlib, http.client, json',
       `c = http.client.HTTPConnection("edge.${NS}.svc.cluster.local", ${edge.spec.ports[0].port}, timeout=10)`,
-      `c.request("GET", ${JSON.stringify(urlPath)}, headers={"Host": ${JSON.stringify(ingress.spec.rules[0].host)}})`,
+      `c.request("GET", ${JSON.stringify(urlPath)}, headers=${JSON.stringify({ ...headers, Host: ingress.spec.rules[0].host })})`,
       'r = c.getresponse()',
       'b = r.read()',
       'print(json.dumps({"status": r.status, "sha256": hashlib.sha256(b).hexdigest(), "body": b.decode("utf-8", "replace")[:2000]}))',
@@ -267,6 +274,28 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       expect([got.status, got.sha256]).toEqual([200, expected]);
       console.log(`compose import: ${spec.fixture}, ${podsReady} pods Ready, database reached, statics served`);
     });
+
+    const flower = spec.flower;
+    if (flower) {
+      test(`WHEN ${spec.fixture}'s Flower is requested through its edge THEN it asks for credentials, and with them lists the workers it reached through the broker`, async () => {
+        expect((await throughEdge('/flower/')).status).toBe(401);
+        // Flower's metrics answer without credentials, so the edge never passes them on.
+        expect((await throughEdge('/flower/metrics')).status).toBe(404);
+        const auth = { Authorization: `Basic ${Buffer.from(flower.credentials).toString('base64')}` };
+        const page = await throughEdge('/flower/', auth);
+        // (The body holds its first 2,000 characters, links and scripts under the prefix before the title.)
+        expect([page.status, page.body.includes('/flower/static/')]).toEqual([200, true]);
+        // Flower asks the workers over the broker (an inspect broadcast); a worker answers within a few seconds of starting.
+        let last = '';
+        await waitFor('Flower lists a worker', async () => {
+          // status=true: only whether each worker is up ({"celery@<pod>": true}), short enough to read whole.
+          const got = await throughEdge('/flower/api/workers?refresh=1&status=true', auth);
+          last = `${got.status} ${got.body.slice(0, 300)}`;
+          return got.status === 200 && Object.entries(JSON.parse(got.body)).some(([name, up]) => name.startsWith('celery@worker-') && up === true);
+        }, 60 * SECOND, async () => `last answer: ${last}\n${await describeNamespace()}`, 2 * SECOND);
+        console.log(`compose import: ${spec.fixture}, Flower behind basic auth lists the workers: ${last.slice(0, 120)}`);
+      }, 120 * SECOND);
+    }
 
     const task = spec.task;
     if (task) {

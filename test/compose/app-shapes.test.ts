@@ -218,6 +218,45 @@ describe('GIVEN a second web server and no edge (nothing published, no nginx) WH
   });
 });
 
+const WORKER = '  worker:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop worker\n    environment:\n      CELERY_BROKER_URL: redis://redis:6379/0\n  redis:\n    image: redis:7\n';
+const FLOWER = '  flower:\n    image: registry.example.com/shop/web:1.2.0\n    command: celery -A shop flower --persistent=True\n';
+
+describe('GIVEN Flower without authentication behind an nginx that routes it elsewhere than /flower/ WHEN imported', () => {
+  const nginx = 'server {\n  listen 80;\n  location / { proxy_pass http://web:8000; }\n  location /ops/flower { proxy_pass http://flower:5555; }\n}\n';
+  const { props, report } = imported(`services:\n${WEB}${WORKER}${FLOWER}  nginx:\n    image: nginx:1.27\n    ports: ['80:80']\n    volumes: ['./nginx.conf:/etc/nginx/conf.d/default.conf:ro']\n`, { 'nginx.conf': nginx });
+
+  test('THEN Flower is served under the nginx prefix, and a to-do says the chart asks for credentials compose never did', () => {
+    expect(props.flower).toMatchObject({ pathPrefix: '/ops/flower/', basicAuth: { secretName: expect.stringMatching(/-app$/), key: 'flower-basic-auth' } });
+    expect(report.edgeRoutes.find((r) => r.location === '/ops/flower')).toMatchObject({ covered: 'approximated', edge: 'Flower prefix /ops/flower/, behind basic auth' });
+    expect(report.todo.filter((t) => t.services.includes('flower')).map((t) => t.text)).toEqual([
+      expect.stringMatching(/^Compose served Flower \(flower\) without authentication; the chart's Flower always asks for it/),
+    ]);
+    const flower = report.services.find((s) => s.name === 'flower')!;
+    expect(flower.keys.find((k) => k.key === 'command')).toMatchObject({ status: 'approximated', detail: expect.stringContaining('--persistent=True not carried') });
+  });
+});
+
+describe('GIVEN Flower and workers, and no edge (nothing published, no nginx) WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}${WORKER}${FLOWER}`);
+
+  test('THEN Flower is not generated (only the edge serves it), and a to-do says so', () => {
+    expect([props.flower, props.edge]).toEqual([undefined, undefined]);
+    expect(report.services.find((s) => s.name === 'flower')).toMatchObject({ status: 'dropped' });
+    expect(report.todo.filter((t) => t.services.includes('flower')).map((t) => t.text)).toEqual([
+      expect.stringContaining('the generated app has no edge to serve it behind basic auth'),
+    ]);
+  });
+});
+
+describe('GIVEN Flower and no worker WHEN imported', () => {
+  const { props, report } = imported(`services:\n${WEB}    ports: ['8000:8000']\n${FLOWER}`);
+
+  test('THEN Flower is not generated: it would have nothing to show', () => {
+    expect(props.flower).toBeUndefined();
+    expect(report.services.find((s) => s.name === 'flower')!.keys.find((k) => k.key === 'command')).toMatchObject({ status: 'dropped', detail: 'Flower without a worker: there is nothing for it to show' });
+  });
+});
+
 describe('GIVEN a Dockerfile WHEN its build context is read', () => {
   const dir = tempDir('build-context');
   fs.mkdirSync(path.join(dir, 'scripts'));

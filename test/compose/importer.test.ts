@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { APP_FIXTURES, cli, composeFile, FIXTURES, importFixture, LIBRARY, readInput, REPO, secretValues, TEST_LIBRARY } from './helpers';
+import { ComponentGroup } from '../../src/app/app-parts';
 import { libraryPackage } from '../../src/cli/library-package';
 import { ImportError } from '../../src/compose/compose';
 import { importCompose, libraryRange } from '../../src/compose/importer';
@@ -263,11 +264,22 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
       '/static/': 'approximated',
       '/media/': 'dropped',
       '/protected/': 'approximated',
-      '/flower/': 'dropped',
+      '/flower/': 'converted',
       '= /healthz': 'approximated',
       '~* \\.map$': 'dropped',
       '/': 'converted',
     });
+  });
+
+  test('THEN Flower, which compose ran from mher/flower, runs from the Django image under the nginx /flower/ prefix, with a to-do to install it there', () => {
+    expect(p.flower).toMatchObject({ basicAuth: { secretName: 'mediahub-app', key: 'flower-basic-auth' } });
+    expect(p.flower.pathPrefix).toBeUndefined();
+    expect(p.externalServices.find((e: any) => e.name === 'rabbitmq').reachedBy).toEqual([ComponentGroup.APP_CODE, ComponentGroup.FLOWER]);
+    expect(key(report, 'flower', 'environment.FLOWER_BASIC_AUTH')?.status).toBe(KeyStatus.CONVERTED);
+    expect(key(report, 'flower', 'image')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('not mher/flower:2.0') });
+    expect(report.todo.filter((t) => t.services.includes('flower')).map((t) => t.text)).toEqual([
+      "Compose ran Flower from mher/flower:2.0 (flower); the chart runs it from the Django image with the app's settings: add flower to the app's requirements.",
+    ]);
   });
 
   test('THEN the services the app reaches become external services with placeholder addresses, the others are reported', () => {
@@ -518,11 +530,18 @@ describe('GIVEN the recipes file (a cookiecutter-django-style project: start scr
     expect(p.broker.kind).toBe(BrokerKind.REDIS);
   });
 
-  test('THEN Flower is not generated, and a to-do names the chart\'s Flower and the Secret key its basic auth needs', () => {
-    expect(p.flower).toBeUndefined();
-    expect(service(report, 'flower').status).toBe(KeyStatus.DROPPED);
-    expect(report.todo.filter((t) => t.text.includes('Flower')).map((t) => [t.topic, t.text])).toEqual([['Celery',
-      "Compose ran Flower (flower): to keep it, add flower: { basicAuth: { secretName: 'recipes-app', key: 'flower-basic-auth' }, resources: { ... } } to main.ts and put user:password into that Secret key; the edge serves it under /flower/."]]);
+  test('THEN Flower becomes the chart\'s Flower from the Django image, behind basic auth from a Secret key the team fills, reaching only the broker', () => {
+    expect(p.flower).toEqual({
+      basicAuth: { secretName: 'recipes-app', key: 'flower-basic-auth' },
+      resources: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+    });
+    expect(p.externalServices.filter((e: any) => e.reachedBy?.includes(ComponentGroup.FLOWER)).map((e: any) => e.name)).toEqual(['redis']);
+    expect(service(report, 'flower')).toMatchObject({ status: KeyStatus.APPROXIMATED, becomes: expect.stringMatching(/^flower: the chart's Flower under \/flower\//) });
+    expect(key(report, 'flower', 'image')).toMatchObject({ status: KeyStatus.CONVERTED, detail: expect.stringContaining('the Django image registry.example.com/recipes/django') });
+    expect(key(report, 'flower', 'env_file.CELERY_FLOWER_PASSWORD')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('key flower-basic-auth holds user:password') });
+    expect(report.secrets.find((x) => x.key === 'flower-basic-auth')).toMatchObject({ secret: 'recipes-app', variables: ['FLOWER_BASIC_AUTH'], services: ['flower'] });
+    // The start script's credentials were a pair of variables: Flower's own key has them, so no to-do asks for authentication.
+    expect(report.todo.filter((t) => t.services.includes('flower') && t.text.includes('Flower'))).toEqual([]);
   });
 
   test('THEN the migrations, which compose left to a person, run as the migrate Job, with a to-do saying so', () => {

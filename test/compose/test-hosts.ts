@@ -103,15 +103,17 @@ interface Edit {
 
 function edits(h: TestHosts, mainTs: string): Edit[] {
   const s3 = new URL(h.s3.endpoint);
-  const entry = (name: string) => new RegExp(`\\{ name: '${name}', cidrs: \\['192\\.0\\.2\\.\\d+/32'\\], ports: \\[\\d+\\] \\}`);
-  // An externalServices entry on one line, with the comment lines right above it.
-  const entryWithComment = (name: string) => new RegExp(`(?:\\n[ \\t]*//[^\\n]*)*\\n[ \\t]*\\{ name: '${name}', cidrs: \\['192\\.0\\.2\\.\\d+/32'\\], ports: \\[\\d+\\] \\},`);
+  // An externalServices entry, on one line or on several; the components that reach it (reachedBy) are kept.
+  const fields = (name: string) => `\\{\\s*name: '${name}',\\s*cidrs: \\['192\\.0\\.2\\.\\d+/32'\\],\\s*ports: \\[\\d+\\],?(?:\\s*reachedBy: (\\[[^\\]]*\\]),?)?\\s*\\}`;
+  const entry = (name: string) => new RegExp(fields(name));
+  // The same, with the comment lines right above it.
+  const entryWithComment = (name: string) => new RegExp(`(?:\\n[ \\t]*//[^\\n]*)*\\n[ \\t]*${fields(name)},`);
   const services: Edit[] = Object.entries(h.externalServices).map(([name, target]) => (target === 'none'
     ? { why: `externalServices[${name}]: none in the suite`, find: entryWithComment(name), replace: () => '' }
     : {
       why: `externalServices[${name}]: the test host ${target.host}:${target.port}`,
       find: entry(name),
-      replace: () => `{ name: '${name}', cidrs: ['${target.host}/32'], ports: [${target.port}] }`,
+      replace: (_match: string, reachedBy?: string) => `{ name: '${name}', cidrs: ['${target.host}/32'], ports: [${target.port}]${reachedBy ? `, reachedBy: ${reachedBy}` : ''} }`,
     }));
   const keyEntries = (indent: string, secret: string) => `${indent}{ name: 'AWS_ACCESS_KEY_ID', secretName: '${secret}', key: '${h.s3Keys!.accessKey}' },\n`
     + `${indent}{ name: 'AWS_SECRET_ACCESS_KEY', secretName: '${secret}', key: '${h.s3Keys!.secretKey}' },\n`;

@@ -20,6 +20,7 @@ export type JobStepProps = NonNullable<MigrationsProps['steps']>[number];
 export type CollectStaticProps = Part<'collectStatic'>;
 export type FrontendProps = Part<'frontend'>;
 export type EdgeProps = Part<'edge'>;
+export type FlowerProps = Part<'flower'>;
 export type RoutingProps = NonNullable<EdgeProps['routing']>;
 export type ExternalServiceProps = DjangoAppChartProps['externalServices'][number];
 export type ResourcesProps = BackendProps['resources'];

@@ -121,6 +121,10 @@ export class MappingContext {
   public webServers: Classified[] = [];
   /** Per web service: the path prefixes the compose nginx sends to it. */
   public readonly webPrefixes = new Map<Classified, string[]>();
+  /** The compose service that becomes the chart's Flower (only with workers and an edge). */
+  public flowerService?: Classified;
+  /** The path prefix the compose nginx sends to Flower, when it routes to it. */
+  public flowerPrefix?: string;
   public hasEdge = false;
   public placeholderCidrs = 0;
   public userProps: Draft<Pick<DjangoAppChartProps, 'runAsUser' | 'runAsGroup'>> = {};
@@ -237,8 +241,9 @@ export class MappingContext {
     return this.ofRole('celery-worker').length > 0;
   }
 
-  /** Whether a service becomes a component of the generated app (not a second web server, not beat without workers). */
+  /** Whether a service becomes a component of the generated app (not a second web server, not beat without workers, the one Flower). */
   public isComponent(c: Classified): boolean {
+    if (c.role === 'celery-flower') return c === this.flowerService;
     if (!isComponentRole(c.role)) return false;
     if (c.role === 'django-backend') return c === this.backend || this.webServers.includes(c);
     if (c.role === 'celery-beat') return this.hasWorkers();

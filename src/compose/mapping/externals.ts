@@ -192,7 +192,8 @@ export function externalServicesProps(ctx: MappingContext): ExternalServiceProps
   for (const e of [...ctx.externals.values()]) {
     const c = e.service;
     const o = ctx.out(c);
-    const groups = sorted([...e.groups]).filter((g) => g !== 'EDGE' || ctx.hasEdge).filter((g) => g !== 'FRONTEND' || !!ctx.frontend);
+    const flower: GroupName[] = ctx.flowerService && c.service.name === ctx.brokerServiceName ? ['FLOWER'] : [];
+    const groups = sorted([...e.groups, ...flower]).filter((g) => g !== 'EDGE' || ctx.hasEdge).filter((g) => g !== 'FRONTEND' || !!ctx.frontend);
     const reachedBy = groups.length === 1 && groups[0] === 'APP_CODE' ? undefined : groups.map(group);
     const at = `externalServices[${i++}]`;
     list.push({ name: e.name, cidrs: [e.cidr], ports: e.ports, reachedBy });
@@ -228,7 +229,9 @@ export function externalServicesProps(ctx: MappingContext): ExternalServiceProps
   const named: string[] = [];
   for (const a of ctx.addressed.values()) {
     const at = `externalServices[${i++}]`;
-    list.push({ name: a.name, cidrs: [a.cidr], ports: [...a.ports].sort((x, y) => x - y) });
+    // Flower reaches the broker of the workers, and nothing else.
+    const flower = ctx.flowerService && !ctx.brokerServiceName && (a.kind === 'broker' || [...a.variables].some((v) => BROKER_VARS.includes(v)));
+    list.push({ name: a.name, cidrs: [a.cidr], ports: [...a.ports].sort((x, y) => x - y), reachedBy: flower ? [group('APP_CODE'), group('FLOWER')] : undefined });
     const vars = sorted([...a.variables]).join(', ');
     if (!a.host) {
       const role = a.kind === 'database' ? 'the database the chart gives the app as DATABASE_URL' : 'the Celery broker of the workers';

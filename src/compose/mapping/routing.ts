@@ -68,10 +68,15 @@ export function publishedServices(ctx: MappingContext): Classified[] {
     .filter((x) => isComponentRole(x.role) && x !== ctx.edgeService && parsePorts(x.service.spec.ports).some((p) => p.published !== undefined));
 }
 
+/** Whether the generated app gets an edge: compose ran an nginx in front of the app, or published a component. */
+export function edgeWanted(ctx: MappingContext): boolean {
+  return ctx.edgeService !== undefined || publishedServices(ctx).length > 0;
+}
+
 export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
   const c = ctx.edgeService;
   const published = publishedServices(ctx);
-  if (!c && !published.length) return undefined;
+  if (!edgeWanted(ctx)) return undefined;
   ctx.hasEdge = true;
   const props: Draft<EdgeProps> = {};
   let host: string | undefined;
@@ -140,11 +145,13 @@ export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite
   const backendHosts = new Set([ctx.backend.service.name]);
   const frontendHosts = new Set(ctx.frontend ? [ctx.frontend.service.name] : []);
   const webHosts = new Map<string, Classified>(ctx.webServers.map((w) => [w.service.name, w]));
+  const flowerHosts = new Set(ctx.flowerService ? [ctx.flowerService.service.name] : []);
   if (site) {
     for (const [name, servers] of Object.entries(site.upstreams)) {
       const hosts = servers.map((s) => s.replace(/:\d+$/, ''));
       if (hosts.some((h) => backendHosts.has(h))) backendHosts.add(name);
       if (hosts.some((h) => frontendHosts.has(h))) frontendHosts.add(name);
+      if (hosts.some((h) => flowerHosts.has(h))) flowerHosts.add(name);
       const web = hosts.map((h) => webHosts.get(h)).find((w) => w !== undefined);
       if (web && !webHosts.has(name)) webHosts.set(name, web);
     }
@@ -200,6 +207,16 @@ export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite
       }
       ctx.webPrefixes.set(web, uniq([...(ctx.webPrefixes.get(web) ?? []), prefix]));
       add({ location: loc, compose, edge: `web service ${name} prefix ${prefix} (websocket upgrades, unbuffered, idle timeout 3600 s)`, covered: prefix === p ? C : A });
+      continue;
+    }
+    if (l.proxyHost !== undefined && flowerHosts.has(l.proxyHost)) {
+      const prefix = prefixOf(p);
+      if (!validPrefix(prefix) || ctx.flowerPrefix !== undefined) {
+        add({ location: loc, compose, edge: `not carried: Flower is served under one plain path prefix (${ctx.flowerPrefix ?? '/flower/'})`, covered: D });
+        continue;
+      }
+      ctx.flowerPrefix = prefix;
+      add({ location: loc, compose, edge: `Flower prefix ${prefix}, behind basic auth`, covered: prefix === p ? C : A });
       continue;
     }
     if (l.websocket && toBackend) {

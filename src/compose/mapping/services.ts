@@ -134,10 +134,8 @@ export function appImage(ctx: MappingContext): { repository: string; version: st
     if (c === b) continue;
     const o = ctx.out(c);
     ctx.need(c, 'image');
-    // The same repository, or the same build (a project names one build per service: shop_production_celeryworker).
-    const sameBuild = c.service.spec.build !== undefined && JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
-    const same = sameBuild || (c.image ? c.image.repository === repository : false);
-    if (same) {
+    const sameBuild = sameBuildAs(c, b);
+    if (sameImageAsBackend(ctx, c, repository)) {
       if (c.image && sameBuild && c.image.repository !== b.image?.repository) o.set('image', C, `${c.image.ref} names the same build as ${b.service.name}: it runs the Django image ${repository}:${version}`);
       else if (c.image && c.image.tag !== b.image?.tag) o.set('image', A, `the same repository as ${b.service.name}; every process of the Django code runs one release (${version}), compose had tag ${c.image.tag ?? 'none'}`);
       else o.set('image', C, `the Django image ${repository}:${version}, like ${b.service.name}`);
@@ -212,6 +210,16 @@ export function mapUser(ctx: MappingContext): void {
     ctx.comment('runAsUser', 'From the compose user; every container runs as this uid, non-root, with a read-only root filesystem.');
   }
   if (!users.length) ctx.addTodo('Images', 'Every container runs as uid 10001 with a read-only root filesystem and a writable /tmp: check that the images work that way (no writes outside /tmp, no root).');
+}
+
+/** Whether a service runs the backend's Django image: the same build, or the same repository. */
+export function sameImageAsBackend(ctx: MappingContext, c: Classified, repository: string): boolean {
+  return sameBuildAs(c, ctx.backend) || (c.image ? c.image.repository === repository : false);
+}
+
+// A project names one build per service (shop_production_celeryworker), so the build, not the name, tells.
+function sameBuildAs(c: Classified, b: Classified): boolean {
+  return c.service.spec.build !== undefined && JSON.stringify(c.service.spec.build) === JSON.stringify(b.service.spec.build);
 }
 
 export function mapDependsOn(ctx: MappingContext): void {
@@ -297,7 +305,7 @@ export function genericKeys(ctx: MappingContext, s: ComposeService): void {
 export function notInApp(ctx: MappingContext, c: Classified): string {
   if (c.role === 'django-backend') return `a second Django web server: the app has no edge, and only the edge routes to a web service beside the backend (${ctx.backend.service.name}); see the to-do`;
   if (c.role === 'celery-beat') return 'Celery beat without a worker: the chart runs beat only with workers, since nothing else would run its periodic tasks';
-  if (c.role === 'celery-flower') return 'Flower is not generated: the chart\'s Flower (DjangoAppChartProps.flower) is served by the edge under /flower/ and always asks for basic auth, from a Secret key the import cannot fill; see the to-do';
+  if (c.role === 'celery-flower') return ctx.hasWorkers() ? 'Flower is not generated: the chart\'s Flower is served only by the edge, and only one; see the to-do' : 'Flower without a worker: there is nothing for it to show';
   if (c.role === 'mail-catcher') return `${c.product} catches mail in development; production sends through a real SMTP service (set its address in the app's settings)`;
   if (c.role === 'admin-tool') return `${c.product} is a development tool: not part of the generated app`;
   if (c.role === 'monitoring' || c.role === 'grafana' || c.role === 'kibana') return `${c.product ?? c.role} belongs to the cluster's monitoring, not to the app: use the monitoring stack of the cluster${c.role === 'grafana' ? ' (or the chart\'s stats.dashboards for usage statistics)' : ''}`;

@@ -9,7 +9,7 @@ import { BackendProps, Draft, ProbeTimingsProps, ResourcesProps } from './chart-
 import { A, C, D, MappingContext } from './context';
 import { Health, intOf, isObject, listOf, parsePorts, PortSpec, readHealth, uniq } from './values';
 
-export type SizeKind = 'backend' | 'worker' | 'beat' | 'job' | 'frontend' | 'edge';
+export type SizeKind = 'backend' | 'worker' | 'beat' | 'job' | 'frontend' | 'edge' | 'flower';
 
 /** Starting sizes when compose gives none: a team measures and adjusts them. */
 export const DEFAULT_SIZES: Record<SizeKind, ResourcesProps> = {
@@ -19,6 +19,8 @@ export const DEFAULT_SIZES: Record<SizeKind, ResourcesProps> = {
   job: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '1Gi' },
   frontend: { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
   edge: { cpuRequest: '100m', cpuLimit: '500m', memoryRequest: '128Mi', memoryLimit: '256Mi' },
+  // Flower imports the Celery app (and so Django) and keeps the events it has seen in memory.
+  flower: { cpuRequest: '50m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
 };
 
 export function describeResources(limits: Record<string, any>, reservations: Record<string, any>, s: Record<string, any>): string {
