@@ -12,6 +12,7 @@ export { ExtraVolume, ImagePullPolicy, PodOptions, ZoneSpread } from './platform
 export { DjangoSettings, DjangoSettingsProps } from './workloads/django-settings';
 export { BrokerKind, BrokerTransportSecurity, CeleryBroker, CeleryBrokerProps } from './workloads/celery-broker';
 export { AppServer, DjangoBackend, DjangoBackendOptions, DjangoBackendProps } from './workloads/django-backend';
+export { CeleryExecutionPool } from './workloads/celery-execution-pool';
 export { CeleryLiveness } from './workloads/celery-liveness';
 export { CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolOptions, CeleryWorkerPoolProps, PriorityClassManagement, QueuePriority } from './workloads/celery-worker-pool';
 export { CeleryBeat, CeleryBeatOptions, CeleryBeatProps } from './workloads/celery-beat';

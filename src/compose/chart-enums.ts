@@ -7,6 +7,7 @@ import { ScalingMetric } from '../platform/autoscaling';
 import { SecretStoreKind } from '../platform/external-secret';
 import { ImagePullPolicy, ZoneSpread } from '../platform/pod-options';
 import { BrokerKind, BrokerTransportSecurity } from '../workloads/celery-broker';
+import { CeleryExecutionPool } from '../workloads/celery-execution-pool';
 import { CeleryLiveness } from '../workloads/celery-liveness';
 import { PriorityClassManagement, QueuePriority } from '../workloads/celery-worker-pool';
 import { AppServer } from '../workloads/django-backend';
@@ -28,6 +29,7 @@ const ENUM_PROPS: Record<string, [string, EnumObject]> = {
   kind: ['BrokerKind', BrokerKind],
   liveness: ['CeleryLiveness', CeleryLiveness],
   namespaceManagement: ['NamespaceManagement', NamespaceManagement],
+  pool: ['CeleryExecutionPool', CeleryExecutionPool],
   priority: ['QueuePriority', QueuePriority],
   priorityClassManagement: ['PriorityClassManagement', PriorityClassManagement],
   reachedBy: ['ComponentGroup', ComponentGroup],

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BrokerKind, CeleryBroker } from './celery-broker';
+import { CeleryExecutionPool, CONCURRENCY_RANGE } from './celery-execution-pool';
 import { CeleryLiveness, fileExistsProbe, heartbeatProbe } from './celery-liveness';
 import { DjangoSettings } from './django-settings';
 import { ScaledObject } from '../crds/keda-scaledobject-keda.sh';
@@ -46,8 +47,15 @@ export interface CeleryQueueProps {
   /** Scheduling priority of this queue's workers. */
   readonly priority: QueuePriority;
   /**
-   * Worker processes per pod (`--concurrency`).
-   * @default 2
+   * How the worker runs its tasks (`--pool`): processes, threads or greenlets. It sets the range of
+   * `concurrency`; gevent and eventlet must be installed in the image.
+   * @default CeleryExecutionPool.PREFORK
+   */
+  readonly pool?: CeleryExecutionPool;
+  /**
+   * Tasks one pod runs at once (`--concurrency`): processes for prefork (1-64), threads (1-256),
+   * greenlets for gevent and eventlet (1-1000), 1 for solo.
+   * @default 2 (1 for CeleryExecutionPool.SOLO)
    */
   readonly concurrency?: number;
   /**
@@ -193,6 +201,7 @@ interface ResolvedQueue {
   /** The object-name part. */
   readonly componentName: string;
   readonly deploymentName: string;
+  readonly pool: CeleryExecutionPool;
   readonly concurrency: number;
   readonly timeLimit: number;
   readonly softTimeLimit: number;
@@ -311,6 +320,8 @@ export class CeleryWorkerPool extends Construct {
           `--queues=${q.name}`,
           `--hostname=${q.name}@%h`,
           `--concurrency=${q.concurrency}`,
+          // prefork is Celery's own default: renders without a pool stay as they were.
+          ...(q.pool === CeleryExecutionPool.PREFORK ? [] : [`--pool=${q.pool}`]),
           '--prefetch-multiplier=1',
           `--time-limit=${q.timeLimit}`,
           `--soft-time-limit=${q.softTimeLimit}`,
@@ -365,7 +376,12 @@ export class CeleryWorkerPool extends Construct {
     const minReplicas = q.minReplicas ?? 1;
     const maxReplicas = q.maxReplicas ?? 10;
     checkReplicaRange(this, field, minReplicas, maxReplicas, 0);
-    checkInteger(this, `${field}.concurrency`, q.concurrency ?? 2, 1, 64);
+    const pool = checkEnum(this, `${field}.pool`, q.pool ?? CeleryExecutionPool.PREFORK, CeleryExecutionPool);
+    const concurrency = q.concurrency ?? (pool === CeleryExecutionPool.SOLO ? 1 : 2);
+    const [least, most] = CONCURRENCY_RANGE[pool];
+    if (!Number.isInteger(concurrency) || concurrency < least || concurrency > most) {
+      invalid(this, `${field}.concurrency`, `an integer ${least === most ? `equal to ${least}` : `from ${least} to ${most}`} for the ${pool} pool (${field}.pool)`, concurrency);
+    }
     checkInteger(this, `${field}.tasksPerReplica`, q.tasksPerReplica ?? 10, 1);
     checkInteger(this, `${field}.pollingIntervalSeconds`, q.pollingIntervalSeconds ?? 15, 1, 3600);
     checkInteger(this, `${field}.cooldownPeriodSeconds`, q.cooldownPeriodSeconds ?? 300, 0, 86400);
@@ -375,7 +391,8 @@ export class CeleryWorkerPool extends Construct {
       name: q.name,
       componentName,
       deploymentName: `${prefix}-${componentName}`,
-      concurrency: q.concurrency ?? 2,
+      pool,
+      concurrency,
       timeLimit,
       softTimeLimit,
       grace,

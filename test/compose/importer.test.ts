@@ -8,6 +8,7 @@ import { ImportError } from '../../src/compose/compose';
 import { importCompose, libraryRange } from '../../src/compose/importer';
 import { KeyStatus, MigrationReport, ServiceOutcome } from '../../src/compose/report';
 import { BrokerKind } from '../../src/workloads/celery-broker';
+import { CeleryExecutionPool } from '../../src/workloads/celery-execution-pool';
 import { QueuePriority } from '../../src/workloads/celery-worker-pool';
 import { AppServer } from '../../src/workloads/django-backend';
 import { MigrationStyle } from '../../src/workloads/django-job';
@@ -418,7 +419,8 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
     expect(p.workers.queues.map((q: any) => q.name)).toEqual(['celery', 'breaking_news', 'monthly_reports', 'video']);
     expect(p.workers.queues[3]).toMatchObject({ nodePool: 'gpu', resources: { memoryLimit: '6Gi', extendedResources: { 'nvidia.com/gpu': '1' } } });
     expect(service(report, 'mailhog')).toMatchObject({ role: 'inactive', status: KeyStatus.DROPPED });
-    expect(key(report, 'reports-worker', 'command')?.detail).toContain('not carried: --pool=threads');
+    expect(key(report, 'reports-worker', 'command')?.detail).toBe('Celery worker of monthly_reports on the threads pool with concurrency 1, time limit 14400 s');
+    expect(p.workers.queues[2]).toMatchObject({ pool: CeleryExecutionPool.THREADS, concurrency: 1 });
     expect(p.workers.nodeSelector).toEqual({ tier: 'workers' });
   });
 
@@ -465,7 +467,12 @@ describe('GIVEN the devstack file (a development compose file) WHEN imported', (
     expect(key(report, 'django', 'command')).toMatchObject({ status: KeyStatus.APPROXIMATED, detail: expect.stringContaining('the development server becomes gunicorn') });
     expect(p.image).toBe('registry.example.com/devstack/django');
     expect(key(report, 'celery', 'command')?.detail).toMatch(/-B \(embedded beat\) is not carried/);
-    expect(p.workers.queues[0].concurrency).toBeUndefined();
+  });
+
+  test('THEN the gevent worker keeps its pool and its 100 greenlets, which prefork\'s range would have cut to 2', () => {
+    expect(p.workers.queues[0]).toMatchObject({ pool: CeleryExecutionPool.GEVENT, concurrency: 100 });
+    expect(JSON.stringify(p.workers.extraArgs ?? [])).not.toMatch(/pool/);
+    expect(results.devstack.files['main.ts']).toContain('pool: CeleryExecutionPool.GEVENT,');
   });
 
   test('THEN the database is MySQL: the Secret key says so, and no to-do, since the kit\'s configure() reads mysql:// URLs', () => {

@@ -1,4 +1,4 @@
-import { CeleryBroker, CeleryLiveness, CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from '../../src';
+import { CeleryBroker, CeleryExecutionPool, CeleryLiveness, CeleryQueueProps, CeleryWorkerPool, CeleryWorkerPoolProps, QueuePriority } from '../../src';
 import { container, envMap, find, newChart, objects, rabbit, redis, settings, small } from '../support/synth';
 
 const QUEUES: CeleryQueueProps[] = [
@@ -140,8 +140,23 @@ describe('CeleryWorkerPool', () => {
     expect(spec.tolerations).toEqual([{ key: 'example.com/pool', operator: 'Equal', value: 'bulk', effect: 'NoSchedule' }]);
   });
 
+  test('GIVEN a gevent queue of 300 greenlets THEN its worker runs the gevent pool at that concurrency, and prefork queues name no pool', () => {
+    const all = pool({ queues: [{ ...QUEUES[0], pool: CeleryExecutionPool.GEVENT, concurrency: 300 }, QUEUES[1]] });
+    expect(container(find(all, 'Deployment', 'worker-media-import')).command).toEqual(expect.arrayContaining(['--concurrency=300', '--pool=gevent']));
+    expect(container(find(all, 'Deployment', 'worker-export')).command.filter((a: string) => /^--(pool|concurrency)/.test(a))).toEqual(['--concurrency=2']);
+  });
+
+  test('GIVEN the solo pool without a concurrency THEN one task at a time', () => {
+    const c = container(find(pool({ queues: [{ ...QUEUES[1], pool: CeleryExecutionPool.SOLO }] }), 'Deployment', 'worker-export'));
+    expect(c.command).toEqual(expect.arrayContaining(['--concurrency=1', '--pool=solo']));
+  });
+
   const q = QUEUES[0];
   test.each([
+    [{ queues: [{ ...q, concurrency: 65 }] }, /queues\[0\]\.concurrency must be an integer from 1 to 64 for the prefork pool \(queues\[0\]\.pool\); got 65/],
+    [{ queues: [{ ...q, pool: CeleryExecutionPool.GEVENT, concurrency: 1001 }] }, /queues\[0\]\.concurrency must be an integer from 1 to 1000 for the gevent pool/],
+    [{ queues: [{ ...q, pool: CeleryExecutionPool.SOLO, concurrency: 2 }] }, /queues\[0\]\.concurrency must be an integer equal to 1 for the solo pool/],
+    [{ queues: [{ ...q, pool: 'asyncio' }] }, /queues\[0\]\.pool must be one of "prefork", "threads", "gevent", "eventlet", "solo"; got "asyncio"/],
     [{ queues: [{ ...q, name: 'media import' }] }, /queues\[0\]\.name must be a Celery queue name \(1-200 characters, no spaces or commas\)/],
     [{ queues: [{ ...q, name: 'a,b' }] }, /queues\[0\]\.name must be a Celery queue name/],
     [{ queues: [{ ...q, name: 'monthly_reports' }, { ...q, name: 'monthly.reports' }] }, /queues\[1\]\.componentName must be unique within the pool \(queues\[0\] "monthly_reports" has "monthly-reports" too; set componentName\)/],

@@ -1,6 +1,7 @@
 // Maps Celery: the broker (Redis or RabbitMQ, from the broker URL or the services), one worker queue per
 // -Q queue with its concurrency, time limits and options, and beat; or, without workers, why none runs.
 import { BrokerKind, BrokerTransportSecurity } from '../../workloads/celery-broker';
+import { CeleryExecutionPool, CONCURRENCY_RANGE } from '../../workloads/celery-execution-pool';
 import { QueuePriority } from '../../workloads/celery-worker-pool';
 import { flag, option, otherOptions } from '../commands';
 import { ServiceEnv } from '../compose';
@@ -90,7 +91,7 @@ export function workersProps(ctx: MappingContext): WorkersProps {
   const valued = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '-l', '--loglevel', '-n', '--hostname', '-P', '--pool', '--time-limit', '--soft-time-limit', '--autoscale',
     '--max-tasks-per-child', '--max-memory-per-child', '-O', '--prefetch-multiplier', '-X', '--exclude-queues', '--pidfile', '--logfile', '-f', '-s', '--schedule', '-b', '--broker',
     '--statedb', '-S', '--scheduler', '--uid', '--gid', '--workdir'];
-  const handled = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '--autoscale', '--time-limit', '--soft-time-limit', '-n', '--hostname',
+  const handled = ['-A', '--app', '-Q', '--queues', '-c', '--concurrency', '-P', '--pool', '--autoscale', '--time-limit', '--soft-time-limit', '-n', '--hostname',
     '--prefetch-multiplier', '--without-gossip', '--without-mingle', '-B', '--beat', '-l', '--loglevel'];
   // Options a pod cannot use: files, users, daemonizing, purging the queue at every start.
   const never = ['--detach', '-D', '--pidfile', '--logfile', '-f', '--uid', '--gid', '--purge', '--discard', '--statedb', '-X', '--exclude-queues', '--workdir', '-b', '--broker'];
@@ -132,8 +133,16 @@ export function workersProps(ctx: MappingContext): WorkersProps {
     if (concurrency === undefined) {
       notes.push('no --concurrency (Celery would start one process per CPU of the node): 2 per pod, the chart\'s default');
       status = A;
-    } else if (concurrency < 1 || concurrency > 64) {
-      notes.push(`--concurrency ${concurrency} is outside 1-64; 2 is used`);
+    }
+    const poolName = option(a, ['-P'], ['--pool']);
+    const pool = poolName === undefined ? undefined : Object.values(CeleryExecutionPool).find((p) => p === poolName.toLowerCase());
+    if (poolName !== undefined && !pool) {
+      notes.push(`--pool ${poolName} is not a pool the chart runs (${Object.values(CeleryExecutionPool).join(', ')}): prefork is used`);
+      status = A;
+    }
+    const [least, most] = CONCURRENCY_RANGE[pool ?? CeleryExecutionPool.PREFORK];
+    if (concurrency !== undefined && (concurrency < least || concurrency > most)) {
+      notes.push(`--concurrency ${concurrency} is outside ${least}-${most} for the ${pool ?? 'prefork'} pool; ${pool === CeleryExecutionPool.SOLO ? 1 : 2} is used`);
       concurrency = undefined;
       status = A;
     }
@@ -192,6 +201,7 @@ export function workersProps(ctx: MappingContext): WorkersProps {
       const queue: Draft<QueueProps> = {
         name: q,
         priority: priorityOf(q),
+        pool: pool === CeleryExecutionPool.PREFORK ? undefined : pool,
         concurrency,
         taskTimeLimitSeconds: timeLimit,
         softTimeLimitSeconds: soft !== undefined && timeLimit !== undefined && soft <= timeLimit ? soft : undefined,
@@ -222,7 +232,7 @@ export function workersProps(ctx: MappingContext): WorkersProps {
       ctx.addTodo('Cluster', 'Provide a GPU node pool: nodes labelled node-pool=gpu, tainted node-pool=gpu:NoSchedule, with the NVIDIA device plugin.', [c.service.name]);
     }
     const cmdKey = c.service.spec.command !== undefined ? 'command' : 'entrypoint';
-    o.set(cmdKey, status, `Celery worker of ${names.join(', ')}${concurrency ? ` with concurrency ${concurrency}` : ''}${timeLimit ? `, time limit ${timeLimit} s` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}`);
+    o.set(cmdKey, status, `Celery worker of ${names.join(', ')}${pool && pool !== CeleryExecutionPool.PREFORK ? ` on the ${pool} pool` : ''}${concurrency ? ` with concurrency ${concurrency}` : ''}${timeLimit ? `, time limit ${timeLimit} s` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}`);
     if (cmdKey === 'command' && c.service.spec.entrypoint !== undefined) o.set('entrypoint', A, 'the chart sets the container command, so this entrypoint does not run');
     const h = healthOf(ctx, c);
     if (h) {
