@@ -70,8 +70,10 @@ export class PreviewEnvironment {
   /**
    * The props of the preview's chart, from the base environment's: the namespace `<appName>-pr-<n>`
    * (which Argo CD creates, so the preview renders no Namespace), the instance `<instance>-pr-<n>`,
-   * the edge's host `pr-<n>.<domain>`, and workers that use the base environment's PriorityClasses
-   * instead of rendering their own. Everything else (release, image, settings, parts) is the base's.
+   * the edge's host `pr-<n>.<domain>` (the base's additional hosts under its host follow it there:
+   * `*.app.example.com` becomes `*.pr-<n>.<domain>`; the others stay the base's alone), and workers
+   * that use the base environment's PriorityClasses instead of rendering their own. Everything else
+   * (release, image, settings, parts) is the base's.
    */
   public chartProps(base: DjangoAppChartProps): DjangoAppChartProps {
     const namespace = this.namespaceFor(base.appName);
@@ -88,9 +90,17 @@ export class PreviewEnvironment {
       namespace,
       instance,
       namespaceManagement: NamespaceManagement.EXISTING,
-      edge: base.edge === undefined ? undefined : { ...base.edge, host: this.host },
+      edge: base.edge === undefined ? undefined : { ...base.edge, host: this.host, additionalHosts: this.additionalHostsFor(base.edge) },
       workers,
     };
+  }
+
+  // A preview must never claim a host of its base environment: a tenant's subdomain of the base host
+  // becomes the same subdomain of the preview's host, and any other name is left to the base.
+  private additionalHostsFor(edge: NonNullable<DjangoAppChartProps['edge']>): string[] | undefined {
+    const suffix = `.${edge.host}`;
+    const moved = (edge.additionalHosts ?? []).filter((h) => h.endsWith(suffix)).map((h) => `${h.slice(0, -suffix.length)}.${this.host}`);
+    return moved.length ? moved : undefined;
   }
 
   /**

@@ -86,6 +86,8 @@ export function picvarioAppProps(spec: EnvironmentSpec): DjangoAppChartProps {
     },
     edge: {
       host: spec.host,
+      // Each tenant has a subdomain of the environment's host (django-tenants picks the schema by it).
+      additionalHosts: [`*.${spec.host}`],
       ingressNamespace: spec.ingress.namespace,
       ingressClassName: spec.ingress.className,
       clusterIssuer: spec.ingress.clusterIssuer,

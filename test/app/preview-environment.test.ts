@@ -49,6 +49,12 @@ describe('GIVEN pull request 123 under preview.shop.example.com', () => {
     expect(base.namespace).toBe('shop-staging');
   });
 
+  test('GIVEN a base whose tenants are subdomains of its host, and an old domain THEN the preview gets its own subdomains and never a host of the base', () => {
+    const edge = { ...base.edge!, additionalHosts: ['*.staging.shop.example.com', 'staging.shop.example.net'] };
+    expect(preview.chartProps({ ...base, edge }).edge!.additionalHosts).toEqual(['*.pr-123.preview.shop.example.com']);
+    expect(preview.chartProps({ ...base, edge: { ...edge, additionalHosts: ['staging.shop.example.net'] } }).edge!.additionalHosts).toBeUndefined();
+  });
+
   describe('WHEN the base environment and the preview render in one app', () => {
     const app = Testing.app();
     const baseChart = new DjangoAppChart(app, 'staging', base);

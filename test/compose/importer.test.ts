@@ -255,6 +255,8 @@ describe('GIVEN the mediahub file (26 services, Picvario-like) WHEN imported', (
   test('THEN the nginx config becomes the edge routing, and each location is reported as covered or not', () => {
     expect(p.edge).toMatchObject({
       host: 'app.mediahub.example.com',
+      // server_name's other entry: the tenants' subdomains.
+      additionalHosts: ['*.mediahub.example.com'],
       routing: { backendPathPrefixes: ['/api/', '/admin/', '/ws/'], uploadPathPrefixes: ['/api/upload/'], internalS3Prefix: '/protected/', uploadMaxBodySize: '10g', maxBodySize: '20m', proxyReadTimeoutSeconds: 120 },
     });
     expect(Object.fromEntries(report.edgeRoutes.map((r) => [r.location, r.covered]))).toEqual({

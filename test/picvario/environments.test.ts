@@ -222,10 +222,11 @@ describe.each(EVERY_SPEC.map((e) => [e.name, e] as const))('what the %s environm
     expect(auth).toEqual(spec.broker === 'redis' ? ['address=picvario-broker/redis-address'] : ['host=picvario-broker/broker-url']);
   });
 
-  test('THEN the Ingress serves the host, with TLS exactly when a ClusterIssuer is set', () => {
+  test('THEN the Ingress serves the host and every tenant\'s subdomain of it, with TLS exactly when a ClusterIssuer is set', () => {
     const ingress = find('Ingress', 'edge');
-    expect(ingress.spec.rules[0].host).toBe(spec.host);
-    expect(ingress.spec.tls).toEqual(spec.ingress.clusterIssuer ? [{ hosts: [spec.host], secretName: 'edge-tls' }] : undefined);
+    const hosts = [spec.host, `*.${spec.host}`];
+    expect(ingress.spec.rules.map((r: any) => r.host)).toEqual(hosts);
+    expect(ingress.spec.tls).toEqual(spec.ingress.clusterIssuer ? [{ hosts, secretName: 'edge-tls' }] : undefined);
   });
 
   test('THEN the synced Secrets carry exactly the keys the components read', () => {

@@ -134,11 +134,19 @@ export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
     ctx.addTodo('Edge', `Set edge.host in main.ts to the public host name (${host} is a placeholder).`);
   }
   props.host = host;
+  // The other names nginx answered to (`*.example.com` for tenants on subdomains; `.example.com` is
+  // nginx's short form of both) become Ingress rules too; `_` and regular expressions are no host.
+  const others = uniq((site?.serverNames ?? []).flatMap((n) => (n.startsWith('.') ? [n.slice(1), `*${n}`] : [n])))
+    .filter((n) => n !== host && /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(n));
+  if (others.length) {
+    props.additionalHosts = others;
+    ctx.comment('edge.additionalHosts', `The other server_name entries of the compose nginx: each is a rule of the Ingress.${others.some((n) => n.startsWith('*.')) ? ' A wildcard certificate (edge.clusterIssuer) needs a DNS-01 issuer.' : ''}`);
+  }
   props.ingressNamespace = 'ingress-nginx';
   ctx.comment('edge.ingressNamespace', "The ingress controller's namespace: the only one allowed to reach the edge.");
   ctx.addTodo('Edge', 'Check edge.ingressNamespace in main.ts: the namespace of your ingress controller (ingress-nginx is assumed).');
   // Key order: host first reads best.
-  return finished<EdgeProps>({ host: props.host, ingressNamespace: props.ingressNamespace, ...props });
+  return finished<EdgeProps>({ host: props.host, additionalHosts: props.additionalHosts, ingressNamespace: props.ingressNamespace, ...props });
 }
 
 export function routingProps(ctx: MappingContext, c: Classified, site: NginxSite | undefined, props: Draft<EdgeProps>): void {

@@ -27,6 +27,13 @@ export interface EdgeRouterOptions extends HorizontalScalingProps, PodOptions {
   /** The public host name of the Ingress. */
   readonly host: string;
   /**
+   * More host names the Ingress sends to the edge, each a rule of its own and, with `clusterIssuer`, a
+   * name on the certificate: a tenant per subdomain (`*.app.example.com`; a wildcard stands for one
+   * label), or an old name kept while clients move. A wildcard certificate needs a DNS-01 issuer.
+   * @default - only `host`
+   */
+  readonly additionalHosts?: string[];
+  /**
    * The IngressClass.
    * @default 'nginx'
    */
@@ -110,10 +117,13 @@ export interface EdgeRouterProps extends EdgeRouterOptions, ComponentIdentityPro
 export class EdgeRouter extends HttpComponent {
   /** The generated nginx.conf. */
   public readonly config: string;
+  /** Every host name the Ingress routes here: `host`, then `additionalHosts`. */
+  public readonly hosts: string[];
 
   constructor(scope: Construct, id: string, props: EdgeRouterProps) {
     super(scope, id, props, { name: 'edge', port: 8080 });
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.host ?? '')) invalid(this, 'host', 'a DNS host name', props.host);
+    this.hosts = [props.host, ...this.checkAdditionalHosts(props)];
     if (!props.backend) invalid(this, 'backend', 'the backend component to route to', props.backend);
     if (props.services !== undefined && !Array.isArray(props.services)) invalid(this, 'services', 'a list of routes, or left out', props.services);
     const services = props.services ?? [];
@@ -186,6 +196,19 @@ export class EdgeRouter extends HttpComponent {
     });
   }
 
+  private checkAdditionalHosts(props: EdgeRouterProps): string[] {
+    const hosts = props.additionalHosts ?? [];
+    if (!Array.isArray(hosts)) invalid(this, 'additionalHosts', 'a list of host names, or left out', hosts);
+    hosts.forEach((h, i) => {
+      // The Ingress API's own rule: a DNS name, or `*.` and a DNS name.
+      if (typeof h !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(h)) {
+        invalid(this, `additionalHosts[${i}]`, 'a DNS host name with at least one dot, or *. and one (a wildcard for one label)', h);
+      }
+      if (h === props.host || hosts.indexOf(h) !== i) invalid(this, `additionalHosts[${i}]`, 'a host named once (host and additionalHosts together)', h);
+    });
+    return hosts;
+  }
+
   private addIngress(props: EdgeRouterProps, labels: ComponentLabels, services: EdgeServiceRoute[]): void {
     const annotations: Record<string, string> = {
       // The controller in front must not buffer uploads or downloads either.
@@ -206,9 +229,9 @@ export class EdgeRouter extends HttpComponent {
       metadata: { name: this.name, labels: labels.all, annotations },
       spec: {
         ingressClassName: props.ingressClassName ?? 'nginx',
-        tls: props.clusterIssuer ? [{ hosts: [props.host], secretName: `${this.name}-tls` }] : undefined,
-        rules: [{
-          host: props.host,
+        tls: props.clusterIssuer ? [{ hosts: this.hosts, secretName: `${this.name}-tls` }] : undefined,
+        rules: this.hosts.map((host) => ({
+          host,
           http: {
             paths: [{
               path: '/',
@@ -216,7 +239,7 @@ export class EdgeRouter extends HttpComponent {
               backend: { service: { name: this.name, port: { name: 'http' } } },
             }],
           },
-        }],
+        })),
       },
     });
   }

@@ -82,6 +82,26 @@ describe('EdgeRouter', () => {
     expect(() => edge({ staticOrigin: 'ftp://x' })).toThrow(/^EdgeRouter 'test\/edge': staticOrigin must be an absolute http or https URL/);
   });
 
+  test('GIVEN tenants on subdomains and a cluster issuer THEN the Ingress has a rule for each host, all sent to the edge, and one certificate for them all', () => {
+    const { router, all } = edge({ additionalHosts: ['*.shop.example.com', 'shop.example.net'], clusterIssuer: 'letsencrypt-dns' });
+    const ingress = find(all(), 'Ingress', 'edge');
+    expect(router.hosts).toEqual(['shop.example.com', '*.shop.example.com', 'shop.example.net']);
+    expect(ingress.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name])).toEqual([
+      ['shop.example.com', 'edge'], ['*.shop.example.com', 'edge'], ['shop.example.net', 'edge'],
+    ]);
+    expect(ingress.spec.tls).toEqual([{ hosts: ['shop.example.com', '*.shop.example.com', 'shop.example.net'], secretName: 'edge-tls' }]);
+  });
+
+  test.each([
+    [['*.*.shop.example.com'], /additionalHosts\[0\] must be a DNS host name with at least one dot, or \*\. and one \(a wildcard for one label\); got "\*\.\*\.shop\.example\.com"/],
+    [['localhost'], /additionalHosts\[0\] must be a DNS host name with at least one dot/],
+    [['a.example.com', 'a.example.com'], /additionalHosts\[1\] must be a host named once \(host and additionalHosts together\); got "a\.example\.com"/],
+    [['shop.example.com'], /additionalHosts\[0\] must be a host named once/],
+  ])('GIVEN additionalHosts %j THEN synth fails naming the construct and the entry', (additionalHosts, message) => {
+    expect(() => edge({ additionalHosts })).toThrow(message);
+    expect(() => edge({ additionalHosts })).toThrow(/^EdgeRouter 'test\/edge': /);
+  });
+
   test('GIVEN a bad host THEN synth fails naming the field', () => {
     expect(() => edge({ host: 'Not A Host' })).toThrow(/EdgeRouter 'test\/edge': host must be a DNS host name/);
   });
