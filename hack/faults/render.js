@@ -9,7 +9,8 @@
 const path = require('path');
 
 const root = path.resolve(__dirname, '..', '..');
-const { Testing } = require(path.join(root, 'node_modules', 'cdk8s'));
+const fs = require('fs');
+const { Chart, Testing } = require(path.join(root, 'node_modules', 'cdk8s'));
 const lib = require(path.join(root, 'lib'));
 
 const opts = JSON.parse(process.argv[2] || '{}');
@@ -46,7 +47,10 @@ function liveness(name) {
   return value;
 }
 
-const chart = Testing.chart();
+// Testing.app() makes a fresh /tmp/cdk8s.outdir.* folder; nothing is synthesized into it, so it goes at exit.
+const app = Testing.app();
+process.on('exit', () => fs.rmSync(app.outdir, { recursive: true, force: true }));
+const chart = new Chart(app, 'test');
 const component = opts.component || 'worker';
 const name = component === 'beat' ? beat() : component === 'worker' ? workers() : undefined;
 if (!name) throw new Error(`render: unknown component ${JSON.stringify(component)} (worker or beat)`);
