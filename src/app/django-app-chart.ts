@@ -11,6 +11,7 @@ import { PodHardeningProps } from '../platform/hardening';
 import { ComponentIdentityProps, MANAGED_BY } from '../platform/labels';
 import { addRestrictedNamespace } from '../platform/namespace';
 import { NetworkIsolation, podTemplateComponents } from '../platform/network-isolation';
+import { checkPublicHost, checkPublicHosts } from '../platform/public-hosts';
 import { applySyncWaves } from '../platform/sync-waves';
 import { addUniqueObjectsValidation } from '../platform/unique-objects';
 import { CeleryBeat, CeleryBeatOptions } from '../workloads/celery-beat';
@@ -249,7 +250,11 @@ export class DjangoAppChart extends Chart {
       : undefined;
 
     const statsEnv = this.statsShipper ? { [props.stats!.shipperUrlVariable ?? 'STATS_SHIPPER_URL']: this.statsShipper.serviceUrl } : {};
-    this.settings = new DjangoSettings({ ...props.settings, env: { ...props.settings.env, ...statsEnv } });
+    this.settings = new DjangoSettings({
+      ...props.settings,
+      publicHosts: props.settings.publicHosts ?? this.edgeHosts(props.edge),
+      env: { ...props.settings.env, ...statsEnv },
+    });
     this.broker = props.broker ? new CeleryBroker(props.broker) : undefined;
     // The web tier, the workers, beat and the jobs run the same image, settings and broker.
     const appCode = { ...identity, ...hardening, image: props.image, tag: props.tag ?? props.version, settings: this.settings, broker: this.broker };
@@ -426,6 +431,15 @@ export class DjangoAppChart extends Chart {
       invalid(this, at, `outside the internal X-Accel prefix "${internalS3}" (edge.routing.internalS3Prefix), and not above it`, prefix);
     }
     claimed.set(prefix, at);
+  }
+
+  /**
+   * The hosts the edge's Ingress serves, which the app must accept (ALLOWED_HOSTS), checked here under
+   * the names the user wrote, before DjangoSettings sees them.
+   */
+  private edgeHosts(edge: AppEdgeProps | undefined): string[] | undefined {
+    if (!edge || typeof edge !== 'object') return undefined;
+    return [checkPublicHost(this, 'edge.host', edge.host), ...checkPublicHosts(this, 'edge.additionalHosts', edge.additionalHosts ?? [])];
   }
 
   /**

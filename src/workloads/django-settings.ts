@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { checkSecretKey, invalid } from '../platform/errors';
+import { checkPublicHosts, djangoAllowedHosts } from '../platform/public-hosts';
 import { SecretEnvVar, SecretKeyReference } from '../platform/secret-reference';
 
 /**
@@ -49,6 +50,13 @@ export interface DjangoSettingsProps {
    */
   readonly staticStorageBackend?: string;
   /**
+   * The host names the app is served under, exposed as `DJANGO_PUBLIC_HOSTS`: comma-separated, in
+   * `ALLOWED_HOSTS` form (`*.example.com` becomes `.example.com`). The kit's `configure()` adds them to
+   * `ALLOWED_HOSTS`; an app without the kit reads them itself.
+   * @default - in a DjangoAppChart with an edge, the edge's `host` and `additionalHosts`; else the variable is not set
+   */
+  readonly publicHosts?: string[];
+  /**
    * Further variables read from Secrets (S3 keys, search credentials, ...). A name of the settings
    * contract, of the broker (`CELERY_BROKER_*`) or of the worker contract is refused: the chart sets those.
    * @default - none
@@ -78,6 +86,7 @@ export const SETTINGS_ENV = {
   staticUrl: 'STATIC_URL',
   mediaStorageBackend: 'DJANGO_DEFAULT_STORAGE_BACKEND',
   staticStorageBackend: 'DJANGO_STATICFILES_STORAGE_BACKEND',
+  publicHosts: 'DJANGO_PUBLIC_HOSTS',
 } as const;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -124,6 +133,7 @@ export class DjangoSettings {
     checkUrl('staticUrl', staticUrl);
     if (!staticUrl.endsWith('/')) invalid(OWNER, 'staticUrl', 'a URL ending in "/"', staticUrl);
 
+    const publicHosts = props.publicHosts === undefined ? undefined : djangoAllowedHosts(checkPublicHosts(OWNER, 'publicHosts', props.publicHosts));
     const secretEnv = props.secretEnv ?? [];
     secretEnv.forEach((v, i) => {
       checkEnvName(`secretEnv[${i}].name`, v.name);
@@ -154,6 +164,7 @@ export class DjangoSettings {
       { name: SETTINGS_ENV.staticUrl, value: staticUrl },
       { name: SETTINGS_ENV.mediaStorageBackend, value: props.mediaStorageBackend ?? 'storages.backends.s3.S3Storage' },
       { name: SETTINGS_ENV.staticStorageBackend, value: props.staticStorageBackend ?? 'storages.backends.s3.S3Storage' },
+      ...(publicHosts?.length ? [{ name: SETTINGS_ENV.publicHosts, value: publicHosts.join(',') }] : []),
       ...secretEnv.map((v) => secretVar(v.name, v.secretName, v.key)),
       ...plain.map(([name, value]) => ({ name, value })),
     ];

@@ -188,6 +188,32 @@ describe('GIVEN an edge and no frontend', () => {
   });
 });
 
+describe('GIVEN an edge with tenants on subdomains', () => {
+  const publicHosts = (objects: any[]) => [...new Set(objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .flatMap((w) => w.spec.template.spec.containers).filter((c: any) => c.name !== 'edge')
+    .map((c: any) => (c.env ?? []).find((e: any) => e.name === 'DJANGO_PUBLIC_HOSTS')?.value ?? 'unset'))];
+
+  test('THEN every process of the Django code is given the edge\'s hosts in ALLOWED_HOSTS form, and the edge itself is not', () => {
+    const { objects, find } = synth({ edge: { ...EDGE, additionalHosts: ['*.shop.example.com'] }, externalServices: [...shopProps().externalServices, S3] });
+    expect(publicHosts(objects)).toEqual(['shop.example.com,.shop.example.com']);
+    expect(find('Deployment', 'edge').spec.template.spec.containers[0].env ?? []).not.toContainEqual(expect.objectContaining({ name: 'DJANGO_PUBLIC_HOSTS' }));
+  });
+
+  test('WHEN the settings name their own public hosts THEN those are given instead', () => {
+    const settings = { ...shopProps().settings, publicHosts: ['www.shop.example.com'] };
+    expect(publicHosts(synth({ settings, edge: EDGE, externalServices: [...shopProps().externalServices, S3] }).objects)).toEqual(['www.shop.example.com']);
+  });
+
+  test('WHEN there is no edge THEN the variable is not set', () => {
+    expect(publicHosts(synth().objects)).toEqual(['unset']);
+  });
+
+  test('WHEN an additional host is no host name THEN the error names the chart and edge.additionalHosts[i]', () => {
+    expect(() => synth({ edge: { ...EDGE, additionalHosts: ['*.Shop.example.com'] }, externalServices: [...shopProps().externalServices, S3] }))
+      .toThrow(/^DjangoAppChart 'shop': edge\.additionalHosts\[0\] must be a DNS host name in lowercase, or \*\. and one \(a wildcard for one label\); got "\*\.Shop\.example\.com"/);
+  });
+});
+
 describe('GIVEN a frontend behind the edge', () => {
   const { find, policy } = synth({
     edge: EDGE,

@@ -489,7 +489,7 @@ describe('GIVEN the devstack file (a development compose file) WHEN imported', (
     expect(key(report, 'django', 'environment.DEBUG')).toMatchObject({ status: KeyStatus.DROPPED, detail: expect.stringMatching(/^not carried: DEBUG=1 is a development setting/) });
     expect(report.todo.filter((t) => t.topic === 'Django settings').map((t) => [t.text, t.services])).toEqual([
       ['Compose set DEBUG=1, which is not carried: check that the settings leave DEBUG off when DEBUG is unset.', ['celery', 'django']],
-      ["No compose variable sets ALLOWED_HOSTS, and Django answers 400 to a Host it does not allow: put edge.host (the public host the edge passes on) into the settings' ALLOWED_HOSTS, for example from a variable of settings.env.", ['django']],
+      ["No compose variable sets ALLOWED_HOSTS, and Django answers 400 to a Host it does not allow: the chart gives the edge's hosts as DJANGO_PUBLIC_HOSTS, which the kit's configure() adds to ALLOWED_HOSTS; without the kit, read that variable into ALLOWED_HOSTS.", ['django']],
     ]);
     // The fixtures that set ALLOWED_HOSTS (or cookiecutter's DJANGO_ALLOWED_HOSTS) get no such to-do.
     for (const other of ['bakery', 'recipes'] as const) expect(results[other].report.todo.filter((t) => /ALLOWED_HOSTS|DEBUG/.test(t.text))).toEqual([]);

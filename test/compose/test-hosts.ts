@@ -37,11 +37,6 @@ export interface TestHosts {
   /** The statics bucket made on the S3 test host. */
   readonly staticBucket: string;
   /**
-   * Variables the team adds to settings.env, as a to-do of the import asks (devstack: ALLOWED_HOSTS).
-   * @default - none
-   */
-  readonly settingsEnv?: Readonly<Record<string, string>>;
-  /**
    * The Redis database of the app's queues, for a Redis broker: the Redis test host also holds the shop's,
    * and two apps' `default` queues must not be one.
    * @default - the broker is not edited (RabbitMQ: the vhost of the URL in its Secret keeps apps apart)
@@ -88,9 +83,6 @@ export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstac
       // The shop's settings leave its S3 keys to boto3's environment.
       s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
       staticBucket: 'devstack-static',
-      // The import's to-do: compose set no ALLOWED_HOSTS (runserver with DEBUG=1 allowed localhost), so
-      // edge.host goes into the variable the shop's settings read.
-      settingsEnv: { ALLOWED_HOSTS: 'devstack.example.com' },
     };
   },
 };
@@ -132,14 +124,8 @@ function edits(h: TestHosts, mainTs: string): Edit[] {
     find: /broker: \{ kind: BrokerKind\.REDIS, secretName: '([a-z0-9-]+)' \}/,
     replace: (_, secret) => `broker: { kind: BrokerKind.REDIS, secretName: '${secret}', redisDatabaseIndex: ${h.redisDatabaseIndex} }`,
   }];
-  const settingsEnv: Edit[] = !h.settingsEnv ? [] : [{
-    why: `settings.env: ${Object.keys(h.settingsEnv).join(', ')}, as the import's to-do asks`,
-    find: /(\n[ \t]*)env: \{ /,
-    replace: (_, start) => `${start}env: { ${Object.entries(h.settingsEnv!).map(([k, v]) => `${k}: ${JSON.stringify(v).replace(/"/g, "'")}, `).join('')}`,
-  }];
   return [
     ...services,
-    ...settingsEnv,
     {
       why: 'externalServices[s3]: the S3 test host',
       find: /(name: 's3',\s+cidrs: \[)'192\.0\.2\.\d+\/32'(\],\s+ports: \[)443\]/,

@@ -83,6 +83,20 @@ def test_configure_adds_the_app_and_puts_the_health_middleware_first_once():
     assert ns["SECRET_KEY"] == "s3cret"
 
 
+def test_configure_adds_the_edge_hosts_to_allowed_hosts_after_the_app_s_own_once():
+    env = {**ENV, "DJANGO_PUBLIC_HOSTS": "app.shop.example, .app.shop.example,localhost"}
+    ns = {"ALLOWED_HOSTS": ["localhost"]}
+    configure(ns, env)
+    configure(ns, env)
+    assert ns["ALLOWED_HOSTS"] == ["localhost", "app.shop.example", ".app.shop.example"]
+
+
+def test_without_an_edge_allowed_hosts_is_left_as_the_app_set_it():
+    ns = {}
+    configure(ns, ENV)
+    assert ns["ALLOWED_HOSTS"] == []
+
+
 @pytest.fixture
 def celery_env(monkeypatch):
     for name in ("CELERY_BROKER_URL", "CELERY_TASK_ACKS_LATE", "CELERY_TASK_REJECT_ON_WORKER_LOST",

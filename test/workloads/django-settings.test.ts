@@ -7,6 +7,13 @@ const env = (props: Partial<DjangoSettingsProps> = {}) =>
   Object.fromEntries(new DjangoSettings({ ...base, ...props }).renderEnv().map((e) => [e.name, e.value ?? e.valueFrom]));
 
 describe('DjangoSettings', () => {
+  test('GIVEN public hosts with a wildcard THEN DJANGO_PUBLIC_HOSTS lists them as ALLOWED_HOSTS writes them, once each', () => {
+    expect(env({ publicHosts: ['shop.example.com', '*.shop.example.com', 'shop.example.net'] }).DJANGO_PUBLIC_HOSTS).toBe('shop.example.com,.shop.example.com,shop.example.net');
+    expect(env()).not.toHaveProperty('DJANGO_PUBLIC_HOSTS');
+    expect(() => env({ publicHosts: ['shop.example.com', 'shop.example.com'] })).toThrow(/^DjangoSettings: publicHosts\[1\] must be a host named once; got "shop\.example\.com"/);
+    expect(() => env({ env: { DJANGO_PUBLIC_HOSTS: 'x' }, publicHosts: ['a.example.com'] })).toThrow(/env\.DJANGO_PUBLIC_HOSTS must be set once/);
+  });
+
   test('GIVEN an S3-compatible endpoint THEN STATIC_URL defaults to the bucket on that endpoint', () => {
     const vars = env({ s3Endpoint: 'https://minio.example.com/' });
     expect(vars.AWS_S3_ENDPOINT_URL).toBe('https://minio.example.com');

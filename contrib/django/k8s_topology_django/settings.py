@@ -7,7 +7,7 @@ Secret lacks a key fails at start, naming every missing variable, instead of at 
 import os
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["configure", "settings_from_environment", "database_from_url", "MissingSetting", "APP", "MIDDLEWARE"]
+__all__ = ["configure", "settings_from_environment", "public_hosts", "database_from_url", "MissingSetting", "APP", "MIDDLEWARE"]
 
 APP = "k8s_topology_django"
 # First in MIDDLEWARE: the probes' requests are answered before any middleware reads the Host header.
@@ -128,12 +128,23 @@ def settings_from_environment(environ=None):
     return settings
 
 
+def public_hosts(environ=None):
+    """The hosts the edge serves the app under (DJANGO_PUBLIC_HOSTS, comma-separated, already in ALLOWED_HOSTS
+    form: ``.example.com`` for every subdomain); empty when the pods have no edge."""
+    env = os.environ if environ is None else environ
+    return [h.strip() for h in env.get("DJANGO_PUBLIC_HOSTS", "").split(",") if h.strip()]
+
+
 def configure(namespace, environ=None):
     """The one call in settings.py: ``configure(globals())``. Sets the settings the environment defines,
-    adds the app to INSTALLED_APPS and the health middleware first in MIDDLEWARE (lists defined before the
-    call are extended, missing ones created). Returns the settings it set."""
+    adds the app to INSTALLED_APPS, the health middleware first in MIDDLEWARE and the edge's hosts to
+    ALLOWED_HOSTS (lists defined before the call are extended, missing ones created). Returns the settings
+    it set."""
     settings = settings_from_environment(environ)
     namespace.update(settings)
+    hosts = list(namespace.get("ALLOWED_HOSTS", []))
+    hosts += [h for h in public_hosts(environ) if h not in hosts]
+    namespace["ALLOWED_HOSTS"] = hosts
     apps = list(namespace.get("INSTALLED_APPS", []))
     if APP not in apps:
         apps.append(APP)

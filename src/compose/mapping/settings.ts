@@ -11,6 +11,7 @@ import { KeyStatus } from '../report';
 import { Classified, STATEFUL_ROLES } from '../roles';
 import { finished, Draft, SecretEnvProps, SettingsProps } from './chart-props';
 import { A, BROKER_VARS, C, D, isAppWorkload, MappingContext, memberOf } from './context';
+import { edgeWanted } from './routing';
 import { SECRET_NAME, secretKeyFor, sorted, uniq } from './values';
 
 export interface EnvUse {
@@ -250,9 +251,11 @@ export function settingsProps(ctx: MappingContext): SettingsProps {
     ctx.addTodo('Django settings', `Compose set ${name}=${on[0].env.value}, which is not carried: check that the settings leave DEBUG off when ${name} is unset.`, services);
   }
   // Django answers 400 to a Host header that ALLOWED_HOSTS does not list, and the edge passes the public
-  // host on. The probes need nothing: the kit's middleware answers them before the Host is checked.
-  if (!['ALLOWED_HOSTS', 'DJANGO_ALLOWED_HOSTS'].some((n) => uses.has(n))) {
-    ctx.addTodo('Django settings', 'No compose variable sets ALLOWED_HOSTS, and Django answers 400 to a Host it does not allow: put edge.host (the public host the edge passes on) into the settings\' ALLOWED_HOSTS, for example from a variable of settings.env.', [ctx.backend.service.name]);
+  // host on. The chart gives the edge's hosts to the app, and the kit's configure() allows them; an app
+  // without the kit must read them. The probes need nothing: the kit's middleware answers them before
+  // the Host is checked. Without an edge nothing outside the cluster reaches the app by a host name.
+  if (edgeWanted(ctx) && !['ALLOWED_HOSTS', 'DJANGO_ALLOWED_HOSTS'].some((n) => uses.has(n))) {
+    ctx.addTodo('Django settings', `No compose variable sets ALLOWED_HOSTS, and Django answers 400 to a Host it does not allow: the chart gives the edge's hosts as ${SETTINGS_ENV.publicHosts}, which the kit's configure() adds to ALLOWED_HOSTS; without the kit, read that variable into ALLOWED_HOSTS.`, [ctx.backend.service.name]);
   }
 
   // Everything else: shared by every process of the Django code when compose gave it to all of them alike

@@ -9,6 +9,7 @@ import { HttpComponent } from '../../platform/http-component';
 import { ComponentIdentityProps, ComponentLabels, PodImage } from '../../platform/labels';
 import { imageReference } from '../../platform/pod';
 import { PodOptions, resolvePodOptions } from '../../platform/pod-options';
+import { checkPublicHosts } from '../../platform/public-hosts';
 import { ContainerResources, renderResources } from '../../platform/resources';
 import { addWebTier, httpProbe, tcpProbe } from '../../platform/web-tier';
 
@@ -197,15 +198,9 @@ export class EdgeRouter extends HttpComponent {
   }
 
   private checkAdditionalHosts(props: EdgeRouterProps): string[] {
-    const hosts = props.additionalHosts ?? [];
-    if (!Array.isArray(hosts)) invalid(this, 'additionalHosts', 'a list of host names, or left out', hosts);
-    hosts.forEach((h, i) => {
-      // The Ingress API's own rule: a DNS name, or `*.` and a DNS name.
-      if (typeof h !== 'string' || !/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(h)) {
-        invalid(this, `additionalHosts[${i}]`, 'a DNS host name with at least one dot, or *. and one (a wildcard for one label)', h);
-      }
-      if (h === props.host || hosts.indexOf(h) !== i) invalid(this, `additionalHosts[${i}]`, 'a host named once (host and additionalHosts together)', h);
-    });
+    const hosts = checkPublicHosts(this, 'additionalHosts', props.additionalHosts ?? []);
+    const same = hosts.indexOf(props.host);
+    if (same >= 0) invalid(this, `additionalHosts[${same}]`, 'a host other than host', props.host);
     return hosts;
   }
 

@@ -93,10 +93,10 @@ describe('EdgeRouter', () => {
   });
 
   test.each([
-    [['*.*.shop.example.com'], /additionalHosts\[0\] must be a DNS host name with at least one dot, or \*\. and one \(a wildcard for one label\); got "\*\.\*\.shop\.example\.com"/],
-    [['localhost'], /additionalHosts\[0\] must be a DNS host name with at least one dot/],
-    [['a.example.com', 'a.example.com'], /additionalHosts\[1\] must be a host named once \(host and additionalHosts together\); got "a\.example\.com"/],
-    [['shop.example.com'], /additionalHosts\[0\] must be a host named once/],
+    [['*.*.shop.example.com'], /additionalHosts\[0\] must be a DNS host name in lowercase, or \*\. and one \(a wildcard for one label\); got "\*\.\*\.shop\.example\.com"/],
+    [['Shop.example.com'], /additionalHosts\[0\] must be a DNS host name in lowercase/],
+    [['a.example.com', 'a.example.com'], /additionalHosts\[1\] must be a host named once; got "a\.example\.com"/],
+    [['shop.example.com'], /additionalHosts\[0\] must be a host other than host; got "shop\.example\.com"/],
   ])('GIVEN additionalHosts %j THEN synth fails naming the construct and the entry', (additionalHosts, message) => {
     expect(() => edge({ additionalHosts })).toThrow(message);
     expect(() => edge({ additionalHosts })).toThrow(/^EdgeRouter 'test\/edge': /);
