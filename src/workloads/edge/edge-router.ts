@@ -28,9 +28,11 @@ export interface EdgeRouterOptions extends HorizontalScalingProps, PodOptions {
   /** The public host name of the Ingress. */
   readonly host: string;
   /**
-   * More host names the Ingress sends to the edge, each a rule of its own and, with `clusterIssuer`, a
-   * name on the certificate: a tenant per subdomain (`*.app.example.com`; a wildcard stands for one
-   * label), or an old name kept while clients move. A wildcard certificate needs a DNS-01 issuer.
+   * More host names the Ingress sends to the edge, each a rule of its own: a tenant per subdomain
+   * (`*.app.example.com`; a wildcard stands for one label), or an old name kept while clients move.
+   * With `clusterIssuer`, the other names share the certificate of `host` (`<name>-tls`), and the
+   * wildcards get one of their own (`<name>-wildcard-tls`), which needs a DNS-01 solver: a wildcard
+   * the issuer cannot prove then never holds back the certificate of `host`.
    * @default - only `host`
    */
   readonly additionalHosts?: string[];
@@ -197,6 +199,15 @@ export class EdgeRouter extends HttpComponent {
     });
   }
 
+  // cert-manager makes one Certificate per entry: an HTTP-01 issuer proves the names, a wildcard only DNS-01.
+  private tlsEntries(): k8s.IngressTls[] {
+    const wildcards = this.hosts.filter((h) => h.startsWith('*.'));
+    return [
+      { hosts: this.hosts.filter((h) => !h.startsWith('*.')), secretName: `${this.name}-tls` },
+      ...(wildcards.length ? [{ hosts: wildcards, secretName: `${this.name}-wildcard-tls` }] : []),
+    ];
+  }
+
   private checkAdditionalHosts(props: EdgeRouterProps): string[] {
     const hosts = checkPublicHosts(this, 'additionalHosts', props.additionalHosts ?? []);
     const same = hosts.indexOf(props.host);
@@ -224,7 +235,7 @@ export class EdgeRouter extends HttpComponent {
       metadata: { name: this.name, labels: labels.all, annotations },
       spec: {
         ingressClassName: props.ingressClassName ?? 'nginx',
-        tls: props.clusterIssuer ? [{ hosts: this.hosts, secretName: `${this.name}-tls` }] : undefined,
+        tls: props.clusterIssuer ? this.tlsEntries() : undefined,
         rules: this.hosts.map((host) => ({
           host,
           http: {

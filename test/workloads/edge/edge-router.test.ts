@@ -82,14 +82,18 @@ describe('EdgeRouter', () => {
     expect(() => edge({ staticOrigin: 'ftp://x' })).toThrow(/^EdgeRouter 'test\/edge': staticOrigin must be an absolute http or https URL/);
   });
 
-  test('GIVEN tenants on subdomains and a cluster issuer THEN the Ingress has a rule for each host, all sent to the edge, and one certificate for them all', () => {
+  test('GIVEN tenants on subdomains and a cluster issuer THEN the Ingress has a rule for each host, all sent to the edge, and the wildcard a certificate apart from the host\'s', () => {
     const { router, all } = edge({ additionalHosts: ['*.shop.example.com', 'shop.example.net'], clusterIssuer: 'letsencrypt-dns' });
     const ingress = find(all(), 'Ingress', 'edge');
     expect(router.hosts).toEqual(['shop.example.com', '*.shop.example.com', 'shop.example.net']);
     expect(ingress.spec.rules.map((r: any) => [r.host, r.http.paths[0].backend.service.name])).toEqual([
       ['shop.example.com', 'edge'], ['*.shop.example.com', 'edge'], ['shop.example.net', 'edge'],
     ]);
-    expect(ingress.spec.tls).toEqual([{ hosts: ['shop.example.com', '*.shop.example.com', 'shop.example.net'], secretName: 'edge-tls' }]);
+    // A wildcard needs a DNS-01 solver: if the issuer has none, only the wildcard's certificate fails.
+    expect(ingress.spec.tls).toEqual([
+      { hosts: ['shop.example.com', 'shop.example.net'], secretName: 'edge-tls' },
+      { hosts: ['*.shop.example.com'], secretName: 'edge-wildcard-tls' },
+    ]);
   });
 
   test.each([
