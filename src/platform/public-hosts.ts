@@ -3,9 +3,14 @@ import { invalid, Owner } from './errors';
 /** A host an Ingress rule takes: a DNS name, or `*.` and one (a wildcard for one label). */
 const PUBLIC_HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
+/** Whether a name is a host an Ingress rule takes: a DNS name in lowercase, or `*.` and one. */
+export function isPublicHost(host: string): boolean {
+  return typeof host === 'string' && PUBLIC_HOST.test(host);
+}
+
 /** Checks one public host name; returns it. */
 export function checkPublicHost(owner: Owner, field: string, host: string): string {
-  if (typeof host !== 'string' || !PUBLIC_HOST.test(host)) {
+  if (!isPublicHost(host)) {
     invalid(owner, field, 'a DNS host name in lowercase, or *. and one (a wildcard for one label)', host);
   }
   return host;

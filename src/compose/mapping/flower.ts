@@ -48,12 +48,12 @@ export function flowerProps(ctx: MappingContext, image: string): FlowerProps | u
   ctx.comment('flower', `Flower, from compose service ${c.service.name}: the edge serves it under ${prefix} and asks for the user:password in Secret ${ctx.appSecret}, key ${FLOWER_AUTH_KEY}.`);
   ctx.becomes.set(c.service.name, `flower: the chart's Flower under ${prefix}, behind basic auth (Secret ${ctx.appSecret}, key ${FLOWER_AUTH_KEY})`);
 
-  const auth = authOutcomes(ctx, c);
+  const argv = c.analysis.commands.find((x) => x.kind === 'celery-flower')?.argv ?? [];
+  const auth = envOutcomes(ctx, c, argv);
   ctx.addSecret(ctx.appSecret, FLOWER_AUTH_KEY, 'FLOWER_BASIC_AUTH', c.service.name, `Flower's basic-auth credentials, user:password (pairs separated by commas for several users)${auth ? `; compose had them in ${auth}` : ''}`);
   if (!auth) ctx.addTodo('Celery', `Compose served Flower (${c.service.name}) without authentication; the chart's Flower always asks for it: put user:password into Secret ${ctx.appSecret}, key ${FLOWER_AUTH_KEY}.`, [c.service.name]);
 
   const cmdKey = c.service.spec.command !== undefined ? 'command' : c.service.spec.entrypoint !== undefined ? 'entrypoint' : undefined;
-  const argv = c.analysis.commands.find((x) => x.kind === 'celery-flower')?.argv ?? [];
   const dropped = otherOptions(argv, CHART_OPTIONS, CHART_OPTIONS);
   if (cmdKey) {
     o.set(cmdKey, dropped.length ? A : C, `celery -A <celeryApp> flower --url_prefix=${prefix.replace(/^\/|\/$/g, '')}, with the app's broker and the basic auth from the Secret${dropped.length ? `; ${dropped.join(' ')} not carried` : ''}`);
@@ -74,8 +74,11 @@ export function flowerProps(ctx: MappingContext, image: string): FlowerProps | u
   return props as FlowerProps;
 }
 
-/** Reports the variables that held Flower's credentials; returns where compose had them, if anywhere. */
-function authOutcomes(ctx: MappingContext, c: Classified): string | undefined {
+/**
+ * Reports the outcome of each variable of the Flower service; returns where compose had Flower's
+ * credentials (those variables, or `--basic_auth` in its argv), if anywhere.
+ */
+function envOutcomes(ctx: MappingContext, c: Classified, argv: readonly string[]): string | undefined {
   const o = ctx.out(c);
   const where: string[] = [];
   for (const e of c.service.environment) {
@@ -90,7 +93,6 @@ function authOutcomes(ctx: MappingContext, c: Classified): string | undefined {
       o.set(key, app ? A : D, app ? "Flower gets the app's settings, as the workers do, not a set of its own" : "not carried: Flower gets the app's settings only");
     }
   }
-  const argv = c.analysis.commands.find((x) => x.kind === 'celery-flower')?.argv ?? [];
   if (argv.some((w) => /^--basic[_-]auth/.test(w))) where.push('--basic_auth');
   return where.length ? where.join(', ') : undefined;
 }

@@ -3,6 +3,7 @@
 // web-service prefixes); each nginx location gets a line in the report.
 import * as fs from 'fs';
 import * as path from 'path';
+import { isPublicHost } from '../../platform/public-hosts';
 import { NginxLocation, nginxSite, NginxSite, parseNginx } from '../nginx-conf';
 import { RouteOutcome } from '../report';
 import { Classified, isComponentRole } from '../roles';
@@ -73,6 +74,12 @@ export function edgeWanted(ctx: MappingContext): boolean {
   return ctx.edgeService !== undefined || publishedServices(ctx).length > 0;
 }
 
+/** A host name with a domain (`localhost`, `_` or a bare service name is no site's public name). */
+const hasDomain = (host: string) => host.includes('.');
+
+/** A name that can be the edge's host: a public host with a domain, not a wildcard. */
+const isSiteHost = (host: string) => isPublicHost(host) && hasDomain(host) && !host.startsWith('*.');
+
 export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
   const c = ctx.edgeService;
   const published = publishedServices(ctx);
@@ -86,7 +93,7 @@ export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
     const read = readNginx(ctx, c);
     site = read.site;
     if (read.error) ctx.addTodo('Edge', `The nginx configuration could not be read (${read.error}); compare its routes with the generated edge (docs/EDGE.md).`, [c.service.name]);
-    host = site?.serverNames.find((n) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n) && n.includes('.'));
+    host = site?.serverNames.find(isSiteHost);
     if (c.image) {
       o.set('image', A, `${c.image.ref} is replaced by the edge's unprivileged nginx (docker.io/nginxinc/nginx-unprivileged:1.27.3-alpine, non-root, port 8080) with a generated nginx.conf`);
     }
@@ -121,7 +128,7 @@ export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
   if (!host) {
     for (const s of [ctx.backend, ...ctx.classified]) {
       const v = s.service.environment.find((e) => ['VIRTUAL_HOST', 'DOMAIN', 'APP_HOST', 'ALLOWED_HOSTS', 'DJANGO_ALLOWED_HOSTS'].includes(e.name))?.value;
-      const candidate = v?.split(/[,\s]+/).find((h) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(h) && h.includes('.') && !/^(localhost|127\.|0\.0\.0\.0)/.test(h));
+      const candidate = v?.split(/[,\s]+/).find((h) => isSiteHost(h) && !/^(localhost|127\.|0\.0\.0\.0)/.test(h));
       if (candidate) {
         host = candidate;
         break;
@@ -137,7 +144,7 @@ export function mapEdge(ctx: MappingContext): EdgeProps | undefined {
   // The other names nginx answered to (`*.example.com` for tenants on subdomains; `.example.com` is
   // nginx's short form of both) become Ingress rules too; `_` and regular expressions are no host.
   const others = uniq((site?.serverNames ?? []).flatMap((n) => (n.startsWith('.') ? [n.slice(1), `*${n}`] : [n])))
-    .filter((n) => n !== host && /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(n));
+    .filter((n) => n !== host && isPublicHost(n) && hasDomain(n));
   if (others.length) {
     props.additionalHosts = others;
     ctx.comment('edge.additionalHosts', `The other server_name entries of the compose nginx: each is a rule of the Ingress.${others.some((n) => n.startsWith('*.')) ? ' A wildcard certificate (edge.clusterIssuer) needs a DNS-01 issuer.' : ''}`);
