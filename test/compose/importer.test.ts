@@ -386,6 +386,14 @@ describe('GIVEN the newsroom file (edge cases of the syntax) WHEN imported', () 
   const { report } = results.newsroom;
   const p = props('newsroom');
 
+  test('THEN a worker with only a memory reservation gets a limit above it (the starting limit of a worker), never the reservation itself', () => {
+    // compose: reservations 256M and no limit, --autoscale=8,2: eight prefork children outgrow 256 MiB.
+    expect(p.workers.queues.find((q: any) => q.name === 'celery').resources).toEqual({ cpuRequest: '250m', cpuLimit: '500m', memoryRequest: '256Mi', memoryLimit: '1Gi' });
+    expect(key(report, 'worker', 'deploy.resources')?.detail).toContain('memoryLimit 1Gi (compose set no limit: the starting limit of a worker, above the reservation)');
+    // transcode extends it with limits.memory 6g: compose's limit is kept.
+    expect(p.workers.queues.find((q: any) => q.name === 'video').resources).toMatchObject({ memoryRequest: '256Mi', memoryLimit: '6Gi' });
+  });
+
   test('THEN uvicorn behind wait-for-it becomes the ASGI backend on its port, and the wrapper is reported', () => {
     expect(p.backend).toMatchObject({ application: 'newsroom.asgi:application', serverWorkers: 2, port: 8080, readinessPath: '/api/health', minReplicas: 2 });
     expect(p.backend.server).toBe(AppServer.UVICORN);

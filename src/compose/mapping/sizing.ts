@@ -68,8 +68,12 @@ export function resourcesOf(ctx: MappingContext, c: Classified, kind: SizeKind, 
     derived.push(`memoryRequest ${memoryRequest} (the limit: memory cannot be reclaimed, so a pod is never scheduled below what it may use)`);
   }
   if (!memoryLimit && memoryRequest) {
-    memoryLimit = memoryRequest;
-    derived.push(`memoryLimit ${memoryLimit} (the request)`);
+    // A reservation is a floor, and compose set no ceiling: the process could grow past it (a prefork
+    // worker's children do). A limit at the reservation would kill what ran in compose, so the limit is
+    // the starting one of the kind, or the reservation when that is larger.
+    const floor = memoryBytes(memoryRequest) >= memoryBytes(base.memoryLimit!);
+    memoryLimit = floor ? memoryRequest : base.memoryLimit!;
+    derived.push(`memoryLimit ${memoryLimit} (compose set no limit: ${floor ? 'the reservation' : `the starting limit of a ${kind}, above the reservation`})`);
   }
   if (cpuRequest && cpuLimit && cpuMillis(cpuRequest) > cpuMillis(cpuLimit)) {
     cpuLimit = cpuRequest;
