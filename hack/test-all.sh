@@ -46,7 +46,8 @@ step "typecheck:tests" npx projen typecheck:tests
 step "lint:shell" npx projen lint:shell
 step "synth" npx projen synth
 # The real nodes after the control plane (install.sh waits on its lock, then finds it built), so that no
-# more than two Go builds run at a time: with more, their links waited for the disk (docs/CI.md).
+# more than two Go builds run at a time: with more, their links waited for the disk (docs/CI.md). After
+# it, kubelet and kube-proxy also find the packages they share with it in Go's build cache.
 background --nice 19 nodes bash -c 'bash hack/control-plane/install.sh control-plane >/dev/null && bash hack/control-plane/install.sh nodes'
 # The validators after the nodes, for the same reason; their suites run after the shop suite, whose
 # long waits on pods and controllers leave the CPU to this build. After synth too: the gate's install

@@ -119,9 +119,9 @@ build_control_plane() { # <tmp dir>
   for b in etcd:go.etcd.io/etcd/server/v3 kube-apiserver:k8s.io/kubernetes/cmd/kube-apiserver \
     kube-controller-manager:k8s.io/kubernetes/cmd/kube-controller-manager \
     kube-scheduler:k8s.io/kubernetes/cmd/kube-scheduler kubectl:k8s.io/kubernetes/cmd/kubectl; do
-    build "${b%%:*}" kube "$tmp/${b%%:*}" "${b#*:}" "$CP_LDFLAGS"
+    build "${b%%:*}" kube "$tmp/${b%%:*}" "${b#*:}" "$CP_LDFLAGS" CGO_ENABLED=0
   done
-  build kwok kwok "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok "$CP_LDFLAGS"
+  build kwok kwok "$tmp/kwok" sigs.k8s.io/kwok/cmd/kwok "$CP_LDFLAGS" CGO_ENABLED=0
   # kwok runs no lifecycle without Stage objects: take its own "fast" stages (nodes become Ready and
   # renew a Lease; pods become Running and Ready at once, Job pods complete, deleted pods go away)
   # from the pinned module source.

@@ -38,7 +38,10 @@ done
 ARGOCD_LDFLAGS="-s -w -X github.com/argoproj/argo-cd/v3/common.version=${ARGOCD_VERSION#v}"
 KEDA_LDFLAGS="-s -w -X github.com/kedacore/keda/v2/version.Version=${KEDA_VERSION#v}"
 # The node binaries are static (no cgo), so that the CoreDNS binary runs in an image that holds
-# nothing else. kubelet and kube-proxy get the control plane's version stamps.
+# nothing else. kubelet and kube-proxy get the control plane's version stamps. The control plane is
+# built without cgo too, as Kubernetes' releases are: then the packages kubelet shares with it (client-go,
+# the API types, most of k8s.io/kubernetes) come from Go's build cache, and kubelet's build takes about
+# 30 s of CPU instead of 300 on a cold machine (docs/CI.md).
 COREDNS_LDFLAGS="-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION"
 KUBE_ROUTER_LDFLAGS="-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION"
 
@@ -59,7 +62,7 @@ BUSYBOX_IMAGE=picvario.test/busybox:${APT_PINS[busybox-static]}
 cp_bin_dir() {
   local key
   key=$( { cat "$CP_DIR/kube/go.mod" "$CP_DIR/kube/go.sum" "$CP_DIR/kwok/go.mod" "$CP_DIR/kwok/go.sum";
-           go env GOVERSION GOOS GOARCH; echo "build-flags: -trimpath -ldflags=$CP_LDFLAGS"; } | sha256sum | cut -c1-16)
+           go env GOVERSION GOOS GOARCH; echo "build-flags: CGO_ENABLED=0 -trimpath -ldflags=$CP_LDFLAGS"; } | sha256sum | cut -c1-16)
   echo "$CACHE_ROOT/bin/$key"
 }
 
