@@ -31,11 +31,16 @@
 #    And the devstack compose fixture's (test/cluster/devstack.cluster.ts): the buckets devstack-media and
 #    devstack-static (public-read), a vhost and user "devstack" on the RabbitMQ above, and
 #      203.0.113.16:3306  MariaDB (Debian's mariadb-server, 10.11), database and user "devstack" with a password
+#    And the newsroom compose fixture's (test/cluster/newsroom.cluster.ts): a database and user "newsroom",
+#    the buckets newsroom-media and newsroom-static (public-read), and
+#      203.0.113.17:6379  a second redis-server, with a password (requirepass): its broker and its cache,
+#                         as compose's Valkey was (--requirepass)
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
 #    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, RECIPES_DATABASE_URL and RECIPES_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
 #    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS, DEVSTACK_DATABASE_URL (mysql://), DEVSTACK_BROKER_URL and
-#    DEVSTACK_S3_BUCKETS; its exit code is ours.
+#    DEVSTACK_S3_BUCKETS, NEWSROOM_DATABASE_URL, NEWSROOM_REDIS_ADDRESS, NEWSROOM_REDIS_PASSWORD and
+#    NEWSROOM_S3_BUCKETS; its exit code is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -45,8 +50,8 @@ source "$REPO_ROOT/hack/lib/s3.sh"
 P=shop-hosts
 IFACE=pcp-br0
 PG_ADDR=203.0.113.10 REDIS_ADDR=203.0.113.11 S3_ADDR=203.0.113.12 S3_PORT=7070 RABBITMQ_ADDR=203.0.113.13
-MARIADB_ADDR=203.0.113.16
-ADDRS=("$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR" "$RABBITMQ_ADDR" 203.0.113.14 203.0.113.15 "$MARIADB_ADDR")
+MARIADB_ADDR=203.0.113.16 PASSWORD_REDIS_ADDR=203.0.113.17
+ADDRS=("$PG_ADDR" "$REDIS_ADDR" "$S3_ADDR" "$RABBITMQ_ADDR" 203.0.113.14 203.0.113.15 "$MARIADB_ADDR" "$PASSWORD_REDIS_ADDR")
 RABBITMQ_SERVER=/usr/lib/rabbitmq/bin/rabbitmq-server
 
 if [ "${1:-}" != -- ] || [ $# -lt 2 ]; then die "$P" "usage: shop-hosts.sh -- <command...>; got: $*"; fi
@@ -139,6 +144,7 @@ as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" -
 # The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
 printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' 'host bakery bakery 198.18.0.0/16 scram-sha-256' \
   'host recipes recipes 198.18.0.0/16 scram-sha-256' 'host picvario picvario 198.18.0.0/16 scram-sha-256' \
+  'host newsroom newsroom 198.18.0.0/16 scram-sha-256' \
   >"$work/pg/data/pg_hba.conf"
 setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
   -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
@@ -162,6 +168,12 @@ picvario_pg_password=$(secret)
 as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$picvario_pg_password" \
   <<<"CREATE ROLE picvario LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE picvario failed"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O picvario picvario || die "$P" "createdb picvario failed"
+# The newsroom compose fixture's (test/cluster/newsroom.cluster.ts; its compose file's PostGIS read its
+# password from a file, and the app now reads the chart's DATABASE_URL).
+newsroom_pg_password=$(secret)
+as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$newsroom_pg_password" \
+  <<<"CREATE ROLE newsroom LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE newsroom failed"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O newsroom newsroom || die "$P" "createdb newsroom failed"
 
 # --- MariaDB (the devstack fixture's database) -------------------------------------------------------
 # Its own data folder and socket, as the mysql user; TCP on the test host only. The user may connect from
@@ -187,6 +199,14 @@ redis-server --bind "$REDIS_ADDR" --port 6379 --protected-mode no --save '' --ap
   --dir "$work/redis" >"$work/redis.log" 2>&1 &
 pids+=($!)
 wait_tcp "$REDIS_ADDR" 6379 redis-server "$work/redis.log"
+# The newsroom's, with a password: in its config file (mode 600), never on a command line.
+newsroom_redis_password=$(secret)
+mkdir "$work/redis-password"
+(umask 077 && printf 'requirepass %s\n' "$newsroom_redis_password" >"$work/redis-password/redis.conf")
+redis-server "$work/redis-password/redis.conf" --bind "$PASSWORD_REDIS_ADDR" --port 6379 --save '' --appendonly no \
+  --dir "$work/redis-password" >"$work/redis-password.log" 2>&1 &
+pids+=($!)
+wait_tcp "$PASSWORD_REDIS_ADDR" 6379 "redis-server (with a password)" "$work/redis-password.log"
 
 # --- rabbitmq-server ------------------------------------------------------------------------------
 # Without its package service: its own epmd port and node on loopback (free ports), AMQP on the test
@@ -253,15 +273,16 @@ BAKERY_S3_BUCKETS="bakery-media bakery-static"
 RECIPES_S3_BUCKETS="recipes-media recipes-static"
 PICVARIO_S3_BUCKETS="picvario-e2e-media picvario-e2e-static"
 DEVSTACK_S3_BUCKETS="devstack-media devstack-static"
+NEWSROOM_S3_BUCKETS="newsroom-media newsroom-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS $DEVSTACK_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS $DEVSTACK_S3_BUCKETS $NEWSROOM_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
-for bucket in bakery-static recipes-static devstack-static; do
+for bucket in bakery-static recipes-static devstack-static newsroom-static; do
   s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$bucket" \
     || die "$P" "versitygw refused the public-read policy of $bucket"
 done
@@ -269,7 +290,7 @@ s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" picvario-e2e
   || die "$P" "versitygw refused the public-read policy of picvario-e2e-static"
 wait_tcp "$RABBITMQ_ADDR" 5672 rabbitmq-server "$work/rabbitmq.log"
 for es_addr in 203.0.113.14 203.0.113.15; do wait_tcp "$es_addr" 9200 "the Elasticsearch listener" "$work/es-$es_addr.log"; done
-log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT, rabbitmq-server $RABBITMQ_ADDR:5672, MariaDB $MARIADB_ADDR:3306 (on $IFACE)"
+log "$P" "PostgreSQL $PG_ADDR:5432, redis-server $REDIS_ADDR:6379 and $PASSWORD_REDIS_ADDR:6379, versitygw $S3_ADDR:$S3_PORT, rabbitmq-server $RABBITMQ_ADDR:5672, MariaDB $MARIADB_ADDR:3306 (on $IFACE)"
 
 export SHOP_DATABASE_URL="postgres://shop:$pg_password@$PG_ADDR:5432/shop"
 export SHOP_REDIS_ADDRESS="$REDIS_ADDR:6379"
@@ -281,6 +302,8 @@ export PICVARIO_BROKER_URL="amqp://picvario:$rabbitmq_password@$RABBITMQ_ADDR:56
 export PICVARIO_CACHE_URL="redis://$REDIS_ADDR:6379/2"
 export DEVSTACK_DATABASE_URL="mysql://devstack:$devstack_db_password@$MARIADB_ADDR:3306/devstack" DEVSTACK_S3_BUCKETS
 export DEVSTACK_BROKER_URL="amqp://devstack:$devstack_rabbitmq_password@$RABBITMQ_ADDR:5672/devstack"
+export NEWSROOM_DATABASE_URL="postgres://newsroom:$newsroom_pg_password@$PG_ADDR:5432/newsroom" NEWSROOM_S3_BUCKETS
+export NEWSROOM_REDIS_ADDRESS="$PASSWORD_REDIS_ADDR:6379" NEWSROOM_REDIS_PASSWORD=$newsroom_redis_password
 # In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
 # once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
 # and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).

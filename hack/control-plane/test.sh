@@ -31,7 +31,9 @@
 #                hack/images/defs/bakery-web.sh) and applied, and test/cluster/recipes.cluster.ts: the
 #                cookiecutter-django-style recipes fixture the same way (compose-import.ts; its image is
 #                hack/images/defs/recipes-django.sh), and test/cluster/devstack.cluster.ts: the devstack
-#                fixture on MariaDB and RabbitMQ (hack/images/defs/devstack-django.sh); then test/cluster/picvario.cluster.ts:
+#                fixture on MariaDB and RabbitMQ (hack/images/defs/devstack-django.sh), and
+#                test/cluster/newsroom.cluster.ts: the newsroom fixture on ASGI (uvicorn, daphne), a Redis
+#                with a password and a Nuxt frontend (defs/newsroom-site.sh, newsroom-web.sh); then test/cluster/picvario.cluster.ts:
 #                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
 #                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
 #                of a sync and served on their hosts, KEDA on RabbitMQ, a drain of each node and a
@@ -68,7 +70,7 @@ done
 # The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
 suite_files() {
   case "$1" in
-    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/devstack.cluster.ts test/cluster/picvario.cluster.ts ;;
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/devstack.cluster.ts test/cluster/newsroom.cluster.ts test/cluster/picvario.cluster.ts ;;
     *) echo "test/cluster/$1.cluster.ts" ;;
   esac
 }
@@ -138,7 +140,7 @@ for s in "${suites[@]}"; do
       ;;
     shop)
       port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-      flags=(CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io registry.picvario.example docker.elastic.co")
+      flags=(CP_WITH_NODES=1 CP_WITH_ARGOCD=1 CP_WITH_KEDA=1 CP_REGISTRY="198.18.0.1:$port" CP_REGISTRY_HOSTS="registry.example.com docker.io registry.picvario.example docker.elastic.co ghcr.io")
       wrap=(bash "$CP_DIR/shop-hosts.sh" --)
       ;;
   esac

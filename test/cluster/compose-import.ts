@@ -5,10 +5,11 @@
 // under the reference the render names; its Secrets are created and it is applied unchanged. Then its
 // backend must answer from its database through its edge, and its statics come from the statics bucket.
 //
-// The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts, devstack.cluster.ts) run in the
+// The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts, devstack.cluster.ts,
+// newsroom.cluster.ts) run in the
 // shop suite's jest run, after shop.cluster.ts (test.sh, sequencer.js), inside hack/control-plane/shop-hosts.sh,
 // which serves PostgreSQL (a database per fixture), Redis and S3 (a fixture's buckets) on 203.0.113.10-12,
-// RabbitMQ (a vhost per app) on .13 and MariaDB on .16. The
+// RabbitMQ (a vhost per app) on .13, MariaDB on .16 and a Redis with a password on .17. The
 // import's placeholder addresses are in 192.0.2.0/24, this machine's own network: the render, the
 // Secrets and every NetworkPolicy are checked to name none of them before anything is applied. Every
 // wait is bounded.
@@ -20,6 +21,7 @@ import { Api, isPodReady, kubectl, kubectlOk, KubeObject, parseYamlObjects, requ
 import { loadEnvironments } from './render';
 import { loopClientPod } from './request-loop';
 import { secretKeysRead } from './stand-ins';
+import { edgeRoutesTo, websocketEcho } from './websocket';
 import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts, TestHost } from '../compose/test-hosts';
 
 const SECOND = 1000;
@@ -35,6 +37,8 @@ const KEDA_CRDS = 'keda-v2.20.2';
 export interface TestHostVariables {
   readonly databaseUrl: string;
   readonly redisAddress: string;
+  /** The password of that Redis, for a fixture whose Redis has one. */
+  readonly redisPassword?: string;
   readonly s3Endpoint: string;
   readonly s3AccessKey: string;
   readonly s3SecretKey: string;
@@ -58,6 +62,30 @@ export interface ComposeFixtureOnNodes {
    */
   readonly brokerUrlVariable?: string;
   /**
+   * Its Redis address variable of shop-hosts.sh, `host:port` (NEWSROOM_REDIS_ADDRESS), and the variable of
+   * that Redis's password, for a fixture whose Redis has one.
+   * @default - SHOP_REDIS_ADDRESS, without a password
+   */
+  readonly redis?: { readonly addressVariable: string; readonly passwordVariable: string };
+  /**
+   * The ConfigMaps MIGRATION.md asks to create (compose `configs` the pods mount): name, then each key and
+   * the file of the fixture it holds.
+   * @default - none
+   */
+  readonly configMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Labels the suite puts on both nodes before the apply, as MIGRATION.md asks (compose's placement
+   * constraints became a nodeSelector), and takes off afterwards.
+   * @default - none
+   */
+  readonly nodeLabels?: Readonly<Record<string, string>>;
+  /**
+   * Deployments the suite's nodes cannot run, each with the scheduler's reason: their pods must stay
+   * Pending, unschedulable for that reason, while every other Deployment becomes Available.
+   * @default - none: every Deployment must become Available
+   */
+  readonly unschedulable?: Readonly<Record<string, RegExp>>;
+  /**
    * The value of every Secret key the render's pods and KEDA read, `<secret>/<key>`: the keys of
    * MIGRATION.md's "Secrets to create", with the test hosts' values. The test fails on a key the render
    * reads that is not here, and on one here that it does not read.
@@ -71,6 +99,17 @@ export interface ComposeFixtureOnNodes {
   readonly page: { readonly path: string; readonly body: string };
   /** One of the app's static files: its URL under /static/ and its file in the fixture. */
   readonly staticFile: { readonly url: string; readonly source: string };
+  /**
+   * A page of the app's frontend that the edge serves from it, and a text its HTML holds.
+   * @default - the app has no frontend
+   */
+  readonly frontendPage?: { readonly path: string; readonly contains: string };
+  /**
+   * A websocket the edge must pass to a web service: the path it is opened on and the Deployment that
+   * must accept it (through the edge Service, from the client pod; test/cluster/websocket.ts).
+   * @default - the app serves no websocket
+   */
+  readonly websocket?: { readonly path: string; readonly deployment: string };
   /**
    * A Celery task the app's worker must run: `send` is Python that `manage.py shell -c` runs in a backend
    * pod to enqueue it, and the page, once the worker ran it, shows `body`.
@@ -94,10 +133,11 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
   const FIELD_MANAGER = `${spec.fixture}-suite`;
   const [NODE_A, NODE_B] = requireEnv('CP_NODES').split(' ');
   const REGISTRY = requireEnv('CP_REGISTRY');
-  const redisAddress = requireEnv('SHOP_REDIS_ADDRESS');
+  const redisAddress = requireEnv(spec.redis?.addressVariable ?? 'SHOP_REDIS_ADDRESS');
   const variables: TestHostVariables = {
     databaseUrl: requireEnv(spec.databaseUrlVariable),
     redisAddress,
+    redisPassword: spec.redis ? requireEnv(spec.redis.passwordVariable) : undefined,
     s3Endpoint: requireEnv('SHOP_S3_ENDPOINT'),
     s3AccessKey: requireEnv('SHOP_S3_ACCESS_KEY'),
     s3SecretKey: requireEnv('SHOP_S3_SECRET_KEY'),
@@ -157,6 +197,9 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
     // The namespace and the client go, so that the apps after this one (Picvario's drain puts every pod
     // on one node) have the nodes' capacity this one held.
     if (api) {
+      for (const node of [NODE_A, NODE_B]) {
+        for (const key of Object.keys(spec.nodeLabels ?? {})) await kubectl(['label', 'node', node, `${key}-`]);
+      }
       await kubectl(['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']);
       await kubectl(['delete', 'pod', '-n', INGRESS_NS, CLIENT, '--wait=false', '--ignore-not-found']);
       // Its pods, not the namespace: that waits on finalizers (KEDA's) that free no capacity.
@@ -168,7 +211,9 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
   }, 150 * SECOND);
 
   describe(`GIVEN the ${spec.fixture} compose fixture imported with the CLI and its main.ts pointed at the test hosts`, () => {
-    test(`WHEN ${spec.fixture} is rendered, pushed and applied with its Secrets THEN every Deployment is Available and every Job completes on the real nodes`, async () => {
+    const pending = Object.keys(spec.unschedulable ?? {});
+    const everyDeployment = pending.length ? `every Deployment but ${pending.join(', ')} (Pending, as the scheduler says why)` : 'every Deployment';
+    test(`WHEN ${spec.fixture} is rendered, pushed and applied with its Secrets THEN ${everyDeployment} is Available and every Job completes on the real nodes`, async () => {
       const app = path.join(work, 'app');
       await cli(['import', path.join(FIXTURE, 'docker-compose.yml'), '--out', app], REPO);
       const mainTs = path.join(app, 'main.ts');
@@ -225,14 +270,26 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
         return true;
       }, 30 * SECOND);
       await apply([...secrets].map(([name, data]) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: NS }, stringData: data })));
+      const configMaps = Object.entries(spec.configMaps ?? {}).map(([name, files]) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: NS },
+        data: Object.fromEntries(Object.entries(files).map(([key, file]) => [key, readFileSync(path.join(FIXTURE, file), 'utf8')])),
+      }));
+      if (configMaps.length) await apply(configMaps);
       // The client first, so that the NetworkPolicy firewall knows its address before the edge is asked.
       // From the app's own image, whose Python is the client.
       const image = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'backend')!.spec.template.spec.containers[0].image;
       await apply([loopClientPod(CLIENT, INGRESS_NS, image, APP_UID)]);
 
+      for (const node of [NODE_A, NODE_B]) {
+        for (const [key, value] of Object.entries(spec.nodeLabels ?? {})) await kubectlOk(['label', '--overwrite', 'node', node, `${key}=${value}`]);
+      }
       const started = Date.now();
       await apply(objects.filter((o) => o.kind !== 'Namespace'));
-      const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).sort();
+      const unschedulable = Object.keys(spec.unschedulable ?? {}).sort();
+      const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name).filter((d) => !unschedulable.includes(d)).sort();
+      expect(unschedulable.filter((d) => !objects.some((o) => o.kind === 'Deployment' && o.metadata.name === d))).toEqual([]);
       const jobs = objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).sort();
       expect(jobs).toEqual([...spec.jobs].sort());
       const wanted = (name: string) => {
@@ -251,7 +308,18 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       const took = (Date.now() - started) / SECOND;
 
       const ownerKind = (p: KubeObject) => (p.metadata.ownerReferences as { kind: string }[] | undefined)?.[0]?.kind;
-      const running = (await api.list(`/api/v1/namespaces/${NS}/pods`)).filter((p: KubeObject) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
+      const pods: KubeObject[] = (await api.list(`/api/v1/namespaces/${NS}/pods`)).filter((p: KubeObject) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
+      // (A Deployment's pods are named <deployment>-<ReplicaSet hash>-<suffix>.)
+      const deploymentOf = (p: KubeObject) => (p.metadata.name as string).split('-').slice(0, -2).join('-');
+      for (const [name, reason] of Object.entries(spec.unschedulable ?? {})) {
+        const waiting = pods.filter((p) => deploymentOf(p) === name);
+        const scheduled = waiting.map((p) => p.status?.conditions?.find((c: any) => c.type === 'PodScheduled'));
+        expect([waiting.length > 0, waiting.map((p) => p.spec.nodeName ?? 'none'), scheduled.map((c) => c?.reason)])
+          .toEqual([true, waiting.map(() => 'none'), waiting.map(() => 'Unschedulable')]);
+        for (const c of scheduled) expect(c.message).toMatch(reason);
+        console.log(`compose import: ${spec.fixture}, ${name} waits for its nodes: ${scheduled[0].message}`);
+      }
+      const running = pods.filter((p) => !unschedulable.includes(deploymentOf(p)));
       expect(running.filter((p: KubeObject) => !isPodReady(p)).map((p: KubeObject) => p.metadata.name)).toEqual([]);
       expect([...new Set(running.map((p: KubeObject) => p.spec.nodeName))].filter((n) => ![NODE_A, NODE_B].includes(n))).toEqual([]);
       podsReady = running.length;
@@ -274,6 +342,36 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
       expect([got.status, got.sha256]).toEqual([200, expected]);
       console.log(`compose import: ${spec.fixture}, ${podsReady} pods Ready, database reached, statics served`);
     });
+
+    const frontendPage = spec.frontendPage;
+    if (frontendPage) {
+      test(`WHEN ${spec.fixture}'s ${frontendPage.path} is requested through its edge THEN its frontend renders it`, async () => {
+        const got = await throughEdge(frontendPage.path);
+        expect([got.status, got.body.includes(frontendPage.contains)]).toEqual([200, true]);
+      });
+    }
+
+    const websocket = spec.websocket;
+    if (websocket) {
+      test(`WHEN a websocket is opened on ${websocket.path} through ${spec.fixture}'s edge THEN ${websocket.deployment} accepts it and echoes`, async () => {
+        const edge = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'edge')!;
+        const host = objects.find((o) => o.kind === 'Ingress')!.spec.rules[0].host;
+        // The edge's own nginx.conf routes the path to the web service (not to the backend).
+        const conf = objects.filter((o) => o.kind === 'ConfigMap').map((o) => (o.data as Record<string, string> | undefined)?.['nginx.conf']).find((c) => c) ?? '';
+        const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === websocket.deployment)!;
+        expect(edgeRoutesTo(conf, service.metadata.name).some((p) => websocket.path.startsWith(p))).toBe(true);
+        const got = await websocketEcho(INGRESS_NS, CLIENT, 'main', { host: `edge.${NS}.svc.cluster.local`, port: edge.spec.ports[0].port, path: websocket.path, virtualHost: host });
+        expect([got.code, got.stdout.trim() || got.stderr.trim()]).toEqual([0, expect.stringMatching(/^ws_echo: .* echoed/)]);
+        // The web service took it, not the backend (both serve the same ASGI application): daphne logs
+        // each websocket it accepts, `"WSCONNECT <path>"`.
+        let logged = '';
+        await waitFor(`${websocket.deployment} to log the websocket`, async () => {
+          logged = (await kubectl(['logs', '-n', NS, '-l', `app.kubernetes.io/component=${websocket.deployment}`, '--tail=-1'])).stdout;
+          return logged.includes(`"WSCONNECT ${websocket.path}"`);
+        }, 15 * SECOND, async () => `its logs:\n${logged.slice(-2000)}`, SECOND);
+        console.log(`compose import: ${spec.fixture}, a websocket on ${websocket.path} through the edge, accepted by ${websocket.deployment}: ${got.stdout.trim()}`);
+      });
+    }
 
     const flower = spec.flower;
     if (flower) {

@@ -197,7 +197,17 @@ export function secretKeysRead(objects: any[]): Map<string, Set<string>> {
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
       for (const e of c.envFrom ?? []) if (e.secretRef) add(e.secretRef.name);
     }
-    for (const v of spec?.volumes ?? []) if (v.secret) add(v.secret.secretName);
+    // A Secret volume reads the keys its items name, or the keys its mounts take by subPath when every
+    // mount takes one; otherwise the whole Secret.
+    const mounts = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].flatMap((c: any) => c.volumeMounts ?? []);
+    for (const v of spec?.volumes ?? []) {
+      if (!v.secret) continue;
+      const subPaths = mounts.filter((m: any) => m.name === v.name).map((m: any) => m.subPath);
+      const keys: string[] = v.secret.items?.map((i: any) => i.key)
+        ?? (subPaths.length && subPaths.every((p: string | undefined) => p) ? subPaths : []);
+      if (keys.length) keys.forEach((k) => add(v.secret.secretName, k));
+      else add(v.secret.secretName);
+    }
     if (o.kind === 'TriggerAuthentication') for (const r of o.spec?.secretTargetRef ?? []) add(r.name, r.key);
   }
   return out;

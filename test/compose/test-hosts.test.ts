@@ -16,13 +16,23 @@ const DEVSTACK_SUITE: SuiteHosts = { ...SUITE, database: { host: '203.0.113.16',
 /** Each externalServices entry of a main.ts: `name cidrs ports`. */
 const entries = (ts: string) => [...ts.matchAll(/name: '([a-z0-9-]+)',\s+cidrs: \[([^\]]*)\],\s+ports: \[([^\]]*)\]/g)].map((m) => m.slice(1).join(' '));
 
+/** newsroom's: the Redis test host with a password. */
+const NEWSROOM_SUITE: SuiteHosts = { ...SUITE, redis: { host: '203.0.113.17', port: 6379 } };
+const SUITES = { bakery: SUITE, recipes: SUITE, devstack: DEVSTACK_SUITE, newsroom: NEWSROOM_SUITE };
+
 describe.each([
-  ['bakery', ["db '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
-  ['recipes', ["postgres '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"]],
-  ['devstack', ["mysql '203.0.113.16/32' 3306", "rabbit '203.0.113.13/32' 5672", "s3 '203.0.113.12/32' 7070"]],
-] as const)('GIVEN the %s fixture imported', (fixture, expectedEntries) => {
+  ['bakery', ["db '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"],
+    "broker: { kind: BrokerKind.REDIS, secretName: 'bakery-broker', redisDatabaseIndex: 1 }"],
+  ['recipes', ["postgres '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"],
+    "broker: { kind: BrokerKind.REDIS, secretName: 'recipes-broker', redisDatabaseIndex: 3 }"],
+  ['devstack', ["mysql '203.0.113.16/32' 3306", "rabbit '203.0.113.13/32' 5672", "s3 '203.0.113.12/32' 7070"],
+    "broker: { kind: BrokerKind.RABBITMQ, secretName: 'devstack-broker' }"],
+  // Its Redis (with a password) is its own: the broker's database index stays the import's.
+  ['newsroom', ["db '203.0.113.10/32' 5432", "cache '203.0.113.17/32' 6379", "s3 '203.0.113.12/32' 7070"],
+    "broker: {\n    kind: BrokerKind.REDIS,\n    secretName: 'newsroom-broker',\n    redisPasswordKey: 'redis-password',\n    redisDatabaseIndex: 1,\n  }"],
+] as const)('GIVEN the %s fixture imported', (fixture, expectedEntries, expectedBroker) => {
   const mainTs = () => importFixture(fixture).files['main.ts'];
-  const hosts = FIXTURE_TEST_HOSTS[fixture](fixture === 'devstack' ? DEVSTACK_SUITE : SUITE);
+  const hosts = FIXTURE_TEST_HOSTS[fixture](SUITES[fixture]);
 
   test('THEN its main.ts has placeholder addresses, one per external service, which the suite must replace', () => {
     expect(placeholdersIn(mainTs(), { skipComments: true }).length).toBe(Object.keys(hosts.externalServices).length + 1);
@@ -34,10 +44,8 @@ describe.each([
     expect(entries(edited)).toEqual(expectedEntries);
     expect(edited).toContain("s3Region: 'eu-west-1',\n    s3Endpoint: 'http://203.0.113.12:7070',");
     expect(edited).toContain(`staticBucket: '${fixture}-static',`);
-    expect(edited).toContain(hosts.redisDatabaseIndex === undefined
-      ? `broker: { kind: BrokerKind.RABBITMQ, secretName: '${fixture}-broker' }`
-      : `broker: { kind: BrokerKind.REDIS, secretName: '${fixture}-broker', redisDatabaseIndex: ${hosts.redisDatabaseIndex} }`);
-    expect(edited).not.toMatch(/name: '(smtp|sentry)'|ingest\.sentry\.io/);
+    expect(edited).toContain(expectedBroker);
+    expect(edited).not.toMatch(/name: '(smtp|sentry|search)'|ingest\.sentry\.io/);
   });
 });
 
@@ -60,6 +68,15 @@ describe('GIVEN the bakery, whose settings leave the S3 keys to boto3', () => {
     expect(smtp).toBe('none');
     expect(() => pointAtTestHosts(importFixture('bakery').files['main.ts'], { ...hosts, externalServices: withoutSmtp }))
       .toThrow(/main\.ts still has placeholder addresses after the edits: line \d+: \{ name: 'smtp'/);
+  });
+});
+
+describe('GIVEN newsroom, whose import writes its secretEnv on one line', () => {
+  test('WHEN pointed at the test hosts THEN the S3 keys go first on that line', () => {
+    const edited = pointAtTestHosts(importFixture('newsroom').files['main.ts'], FIXTURE_TEST_HOSTS.newsroom(NEWSROOM_SUITE));
+    expect(edited).toContain("    secretEnv: [{ name: 'AWS_ACCESS_KEY_ID', secretName: 'newsroom-app', key: 's3-access-key' }, "
+      + "{ name: 'AWS_SECRET_ACCESS_KEY', secretName: 'newsroom-app', key: 's3-secret-key' }, "
+      + "{ name: 'SENTRY_DSN', secretName: 'newsroom-app', key: 'sentry-dsn' }],\n");
   });
 });
 

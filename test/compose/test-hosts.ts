@@ -59,7 +59,7 @@ export interface SuiteHosts {
  * The edits of each compose fixture that runs on the real nodes. The Redis database indexes keep the
  * apps' queues apart on the one Redis test host (the shop's is 0, Picvario's cache 2).
  */
-export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstack', (hosts: SuiteHosts) => TestHosts>> = {
+export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstack' | 'newsroom', (hosts: SuiteHosts) => TestHosts>> = {
   bakery: (h) => ({
     externalServices: { db: h.database, redis: h.redis, smtp: 'none', sentry: 'none' },
     // versitygw signs for eu-west-1 (shop-hosts.sh).
@@ -85,6 +85,15 @@ export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstac
       staticBucket: 'devstack-static',
     };
   },
+  // Its broker and cache are a Redis with a password (suite hosts' redis: the second one, .17), of its own,
+  // so its database index stays the import's. The suite has no Meilisearch: the app never calls it.
+  newsroom: (h) => ({
+    externalServices: { db: h.database, cache: h.redis, search: 'none' },
+    s3: { endpoint: h.s3Endpoint, region: 'eu-west-1' },
+    // The newsroom's settings leave its S3 keys to boto3's environment.
+    s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
+    staticBucket: 'newsroom-static',
+  }),
 };
 
 interface Edit {
@@ -109,10 +118,15 @@ function edits(h: TestHosts, mainTs: string): Edit[] {
     }));
   const keyEntries = (indent: string, secret: string) => `${indent}{ name: 'AWS_ACCESS_KEY_ID', secretName: '${secret}', key: '${h.s3Keys!.accessKey}' },\n`
     + `${indent}{ name: 'AWS_SECRET_ACCESS_KEY', secretName: '${secret}', key: '${h.s3Keys!.secretKey}' },\n`;
-  const keys: Edit[] = !h.s3Keys ? [] : /secretEnv: \[/.test(mainTs) ? [{
+  const keys: Edit[] = !h.s3Keys ? [] : /secretEnv: \[\n/.test(mainTs) ? [{
     why: 'settings.secretEnv: an access key for the S3-compatible server, from the settings Secret',
-    find: /secretEnv: \[\n([ \t]*)\{ name: 'SECRET_KEY', secretName: '([a-z0-9-]+)'/,
+    find: /secretEnv: \[\n([ \t]*)\{ name: '[A-Z_]+', secretName: '([a-z0-9-]+)'/,
     replace: (match, indent, secret) => `secretEnv: [\n${keyEntries(indent, secret)}${match.slice('secretEnv: [\n'.length)}`,
+  }] : /secretEnv: \[/.test(mainTs) ? [{
+    // The import wrote the list on one line: the keys go first on it.
+    why: 'settings.secretEnv (one line): an access key for the S3-compatible server, from the settings Secret',
+    find: /secretEnv: \[\{ name: '[A-Z_]+', secretName: '([a-z0-9-]+)'/,
+    replace: (match, secret) => `secretEnv: [${keyEntries('', secret).trim().split('\n').join(' ')} ${match.slice('secretEnv: ['.length)}`,
   }] : [{
     // The import wrote no secretEnv (the compose file passed no other secret): the settings get one.
     why: 'settings.secretEnv (new): an access key for the S3-compatible server, from the settings Secret',

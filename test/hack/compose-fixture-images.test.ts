@@ -42,6 +42,7 @@ describe.each([
   ['bakery-web', 'bakery', 'web', 'requirements.txt'],
   ['recipes-django', 'recipes', 'django', 'requirements/production.txt'],
   ['devstack-django', 'devstack', 'django', 'requirements.txt'],
+  ['newsroom-site', 'newsroom', 'api', 'requirements.txt'],
 ])('GIVEN the %s image definition', (def, fixture, service, requirementsFile) => {
   const text = read(`hack/images/defs/${def}.sh`);
   const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
@@ -68,4 +69,19 @@ describe.each([
 test('GIVEN the bakery, whose compose file names its image THEN the definition builds it under that name', () => {
   expect(read('test/compose/fixtures/bakery/docker-compose.yml')).toContain('image: registry.example.com/bakery/web:');
   expect(read('hack/images/defs/bakery-web.sh')).toMatch(/^IMAGE_REPOSITORY=registry\.example\.com\/bakery\/web$/m);
+});
+
+describe.each([
+  // [image definition, fixture, compose service]: the images named in compose, built under that name.
+  ['newsroom-site', 'newsroom', 'api'],
+  ['newsroom-web', 'newsroom', 'web'],
+])('GIVEN the %s image definition of a compose file that names its image', (def, fixture, service) => {
+  test(`THEN it builds the build context of ${service} under the name compose gives it`, () => {
+    const text = read(`hack/images/defs/${def}.sh`);
+    const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
+    const spec = parse(read(`test/compose/fixtures/${fixture}/docker-compose.yml`), { merge: true }).services[service];
+    const context = typeof spec.build === 'string' ? spec.build : spec.build.context;
+    expect(value('APP_SOURCE')).toBe(path.posix.normalize(`test/compose/fixtures/${fixture}/${context}`).replace(/\/$/, ''));
+    expect(value('IMAGE_REPOSITORY')).toBe(spec.image.replace(/:[^/]*$/, ''));
+  });
 });
