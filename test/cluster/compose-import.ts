@@ -106,7 +106,9 @@ export interface ComposeFixtureOnNodes {
   readonly frontendPage?: { readonly path: string; readonly contains: string };
   /**
    * A websocket the edge must pass to a web service: the path it is opened on and the Deployment that
-   * must accept it (through the edge Service, from the client pod; test/cluster/websocket.ts).
+   * must accept it (through the edge Service, from the client pod; test/cluster/websocket.ts). The
+   * Deployment is checked by its log, in daphne's access-log form (`"WSCONNECT <path>"`): a web service
+   * on another server needs its own form here.
    * @default - the app serves no websocket
    */
   readonly websocket?: { readonly path: string; readonly deployment: string };
