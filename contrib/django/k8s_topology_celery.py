@@ -22,15 +22,16 @@ that the liveness probes check instead of pinging the broker:
   workers get on their command line (``--time-limit``) and ``configure`` cannot see.
 - ``CELERY_WORKER_HEARTBEAT_FILE``/``_INTERVAL``: a consumer bootstep touches the file from the worker's event
   loop, so a stuck worker stops touching it.
-- ``CELERY_BEAT_HEARTBEAT_FILE``: beat's scheduler touches the file on every tick. ``configure`` makes
-  :class:`HeartbeatScheduler` the default scheduler; with another one (django-celery-beat's), subclass it
-  with :class:`HeartbeatSchedulerMixin` and name the subclass in ``CeleryBeat``'s ``scheduler``.
+- ``CELERY_BEAT_HEARTBEAT_FILE``: beat's scheduler touches the file on every tick, whichever scheduler beat
+  runs. ``configure`` makes :class:`HeartbeatScheduler` the default scheduler, and gives any other one
+  (django-celery-beat's ``DatabaseScheduler``, named with ``--scheduler``) the heartbeat when beat starts;
+  a scheduler class that mixes in :class:`HeartbeatSchedulerMixin` already has it.
 """
 import os
 import ssl
 from pathlib import Path
 
-from celery import bootsteps
+from celery import bootsteps, signals
 from celery.beat import PersistentScheduler
 
 __all__ = ["configure", "HeartbeatFile", "HeartbeatSchedulerMixin", "HeartbeatScheduler", "VisibilityTimeoutCheck"]
@@ -158,14 +159,34 @@ class HeartbeatSchedulerMixin:
     """
 
     def tick(self, *args, **kwargs):
-        path = os.environ.get("CELERY_BEAT_HEARTBEAT_FILE")
-        if path:
-            Path(path).touch()
+        _touch_beat_heartbeat()
         return super().tick(*args, **kwargs)
 
 
 class HeartbeatScheduler(HeartbeatSchedulerMixin, PersistentScheduler):
     """Celery's default scheduler, with the beat heartbeat."""
+
+
+def _touch_beat_heartbeat():
+    path = os.environ.get("CELERY_BEAT_HEARTBEAT_FILE")
+    if path:
+        Path(path).touch()
+
+
+def _heartbeat_for_any_scheduler(sender, **_):
+    """beat_init: the scheduler beat runs, when it is not a HeartbeatSchedulerMixin, touches the heartbeat
+    before each tick too. The scheduler is named on beat's command line (``--scheduler``), which
+    ``configure`` runs too early to read; by beat_init, beat has made it, and ticks it from its own loop."""
+    scheduler = sender.scheduler
+    if isinstance(scheduler, HeartbeatSchedulerMixin):
+        return
+    tick = scheduler.tick
+
+    def tick_with_heartbeat(*args, **kwargs):
+        _touch_beat_heartbeat()
+        return tick(*args, **kwargs)
+
+    scheduler.tick = tick_with_heartbeat
 
 
 def configure(app):
@@ -189,8 +210,11 @@ def configure(app):
     if visibility_timeout is not None:
         _set_visibility_timeout(app, visibility_timeout)
     app.conf.broker_connection_retry_on_startup = True
-    if os.environ.get("CELERY_BEAT_HEARTBEAT_FILE") and app.conf.beat_scheduler == "celery.beat:PersistentScheduler":
-        app.conf.beat_scheduler = "k8s_topology_celery:HeartbeatScheduler"
+    if os.environ.get("CELERY_BEAT_HEARTBEAT_FILE"):
+        if app.conf.beat_scheduler == "celery.beat:PersistentScheduler":
+            app.conf.beat_scheduler = "k8s_topology_celery:HeartbeatScheduler"
+        # (One receiver for the process, however many apps it configures.)
+        signals.beat_init.connect(_heartbeat_for_any_scheduler, weak=False, dispatch_uid="k8s_topology_celery.beat_heartbeat")
     app.steps["worker"].add(VisibilityTimeoutCheck)
     app.steps["consumer"].add(HeartbeatFile)
     return app

@@ -19,14 +19,14 @@ QUEUE = "beat-ticks"
 class Beat:
     """One beat pod on its own Redis database."""
 
-    def __init__(self, redis_broker, name, **props):
+    def __init__(self, redis_broker, name, env=None, **props):
         db = redis_broker.next_db()
         self.rendered = F.render(component="beat", broker="redis", redisDatabaseIndex=db, **props)
         self.url = redis_broker.url(db)
         workdir = F.RUN_DIR / f"{name}"
         workdir.mkdir(parents=True, exist_ok=True)
         self.pod = F.Worker(name, self.rendered, self.url, workdir,
-                            {"FIXTURE_BEAT_EVERY_SECONDS": str(EVERY), "FIXTURE_BEAT_QUEUE": QUEUE})
+                            {"FIXTURE_BEAT_EVERY_SECONDS": str(EVERY), "FIXTURE_BEAT_QUEUE": QUEUE, **(env or {})})
         import redis
         self.redis = redis.Redis.from_url(self.url)
 
@@ -51,8 +51,8 @@ class Beat:
 def beats():
     started = []
 
-    def start(redis_broker, name, **props):
-        beat = Beat(redis_broker, name, **props)
+    def start(redis_broker, name, env=None, **props):
+        beat = Beat(redis_broker, name, env, **props)
         started.append(beat)
         beat.pod.start()
         return beat
@@ -118,10 +118,24 @@ def test_liveness_probe_fails_while_beat_is_stopped_and_passes_after(redis_broke
     assert sent_after_resume >= 2, f"beat sent {sent_after_resume} ticks in the {3 * EVERY + 1:g}s after SIGCONT"
 
 
-def test_control_a_scheduler_without_the_heartbeat_never_passes_the_startup_probe(redis_broker, beats):
-    # The same beat with Celery's own scheduler: it runs the schedule, but nothing touches the file, so the
-    # probe cannot be passing for any reason but the heartbeat.
-    beat = beats(redis_broker, "beat-no-heartbeat", heartbeatIntervalSeconds=INTERVAL,
+def test_a_scheduler_named_on_the_command_line_gets_the_heartbeat_from_configure(redis_broker, beats):
+    # Celery's own scheduler, which lacks HeartbeatSchedulerMixin, named with --scheduler as
+    # django-celery-beat's DatabaseScheduler is: configure(app) gives it the heartbeat when beat starts.
+    beat = beats(redis_broker, "beat-named-scheduler", heartbeatIntervalSeconds=INTERVAL,
+                 scheduler="celery.beat:PersistentScheduler")
+    assert "--scheduler=celery.beat:PersistentScheduler" in beat.rendered["command"]
+    assert beat.wait_started() is not None, f"the startup probe never passed:\n{F.tail(beat.pod.log)}"
+    before = beat.sent()
+    for _ in range(2):
+        time.sleep(beat.rendered["livenessProbe"]["periodSeconds"])
+        assert beat.pod.probe(), "the liveness probe failed against a running beat"
+    assert beat.sent() - before >= 2, f"beat sent {beat.sent() - before} ticks while its probes passed"
+
+
+def test_control_an_app_without_the_kit_never_passes_the_startup_probe(redis_broker, beats):
+    # The same beat in an app that never calls configure(app): it runs the schedule, but nothing touches
+    # the file, so the probes above cannot be passing for any reason but the heartbeat.
+    beat = beats(redis_broker, "beat-no-heartbeat", {"FIXTURE_WITHOUT_KIT": "1"}, heartbeatIntervalSeconds=INTERVAL,
                  scheduler="celery.beat:PersistentScheduler")
     assert beat.wait_started(timeout=4 * INTERVAL + 4) is None, "the startup probe passed with no heartbeat"
     assert beat.sent() >= 2, f"beat sent {beat.sent()} ticks: it should run and only the heartbeat be missing"

@@ -15,6 +15,12 @@ import { A, BROKER_VARS, C, D, MappingContext } from './context';
 import { DEFAULT_SIZES, graceOf, healthKeys, healthOf, replicasOf, resourcesOf } from './sizing';
 import { intOf, isObject, uniq } from './values';
 
+/**
+ * Beat's liveness reads a heartbeat file that the app-side kit's configure(app) makes whichever scheduler
+ * beat runs touch (django-celery-beat's too), so the one thing the import cannot see is that call.
+ */
+const BEAT_HEARTBEAT_TODO = 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.configure(app) makes whichever scheduler beat runs touch it on every tick; until then beat.liveness: CeleryLiveness.NONE.';
+
 export function priorityOf(queue: string): QueuePriority {
   if (/(^|[-_])(high|urgent|priority|critical|realtime|notif|notifications|email|mail)([-_]|$)/i.test(queue)) return QueuePriority.HIGH;
   if (/(^|[-_])(low|bulk|batch|reports?|exports?|backfill|scan|cleanup|maintenance|slow)([-_]|$)/i.test(queue)) return QueuePriority.LOW;
@@ -255,7 +261,7 @@ export function beatProps(ctx: MappingContext): BeatProps | undefined {
     const embedded = ctx.ofRole('celery-worker').find((w) => w.analysis.commands.some((x) => x.kind === 'celery-worker' && flag(x.argv, ['-B', '--beat'])));
     if (!embedded) return undefined;
     props.resources = { ...DEFAULT_SIZES.beat };
-    ctx.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [embedded.service.name]);
+    ctx.addTodo('Celery', BEAT_HEARTBEAT_TODO, [embedded.service.name]);
     ctx.comment('beat', `compose ran beat inside the worker ${embedded.service.name} (-B); it runs once, as its own Deployment.`);
     return finished(props);
   }
@@ -269,10 +275,8 @@ export function beatProps(ctx: MappingContext): BeatProps | undefined {
   if (scheduler) {
     props.scheduler = scheduler;
     notes.push(`beat.scheduler ${scheduler}`);
-    ctx.addTodo('Celery', `Beat's liveness probe reads a heartbeat its scheduler touches on every tick: mix k8s_topology_celery.HeartbeatSchedulerMixin into ${scheduler.split(':').pop()} and name the subclass in beat.scheduler (README, "Celery beat"); until then beat.liveness: CeleryLiveness.NONE.`, [c.service.name]);
-  } else {
-    ctx.addTodo('Celery', 'Give beat its heartbeat (README, "Celery beat"): k8s_topology_celery.HeartbeatScheduler, which configure(app) makes the default; until then beat.liveness: CeleryLiveness.NONE.', [c.service.name]);
   }
+  ctx.addTodo('Celery', BEAT_HEARTBEAT_TODO, [c.service.name]);
   if (option(a, ['-s'], ['--schedule'])) notes.push('the schedule file is /tmp/celerybeat-schedule (the root filesystem is read-only)');
   const valued = ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile', '--max-interval', '-b', '--broker', '--logfile', '-f', '--uid', '--gid', '--workdir'];
   const rest = otherOptions(a, ['-A', '--app', '-l', '--loglevel', '-S', '--scheduler', '-s', '--schedule', '--pidfile'], valued);

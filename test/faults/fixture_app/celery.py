@@ -2,7 +2,8 @@
 
 It meets the app side of the contract as any app would: with ``configure(app)`` from contrib/django
 (k8s-topology-django), which hack/faults/install.sh installs into the suite's venv. What is specific to the
-tests: the ``work`` task, and the beat schedule that FIXTURE_BEAT_EVERY_SECONDS turns on.
+tests: the ``work`` task, the beat schedule that FIXTURE_BEAT_EVERY_SECONDS turns on, and
+FIXTURE_WITHOUT_KIT, an app without ``configure(app)``.
 """
 import os
 import time
@@ -10,7 +11,11 @@ import time
 from celery import Celery
 from k8s_topology_celery import configure
 
-app = configure(Celery("fixture_app"))
+if os.environ.get("FIXTURE_WITHOUT_KIT"):
+    # The beat tests' control: an app that never calls configure(app), so nothing gives beat a heartbeat.
+    app = Celery("fixture_app", broker=os.environ["CELERY_BROKER_URL"])
+else:
+    app = configure(Celery("fixture_app"))
 
 if os.environ.get("FIXTURE_BEAT_EVERY_SECONDS"):
     # Beat only sends: the test counts the messages on the queue, no worker needs to run them.
