@@ -193,13 +193,14 @@ export function secretKeysRead(objects: any[]): Map<string, Set<string>> {
   };
   for (const o of objects) {
     const spec = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
-    for (const c of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
+    const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+    for (const c of containers) {
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) add(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
       for (const e of c.envFrom ?? []) if (e.secretRef) add(e.secretRef.name);
     }
     // A Secret volume reads the keys its items name, or the keys its mounts take by subPath when every
     // mount takes one; otherwise the whole Secret.
-    const mounts = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].flatMap((c: any) => c.volumeMounts ?? []);
+    const mounts = containers.flatMap((c: any) => c.volumeMounts ?? []);
     for (const v of spec?.volumes ?? []) {
       if (!v.secret) continue;
       const subPaths = mounts.filter((m: any) => m.name === v.name).map((m: any) => m.subPath);
