@@ -35,12 +35,17 @@
 #    the buckets newsroom-media and newsroom-static (public-read), and
 #      203.0.113.17:6379  a second redis-server, with a password (requirepass): its broker and its cache,
 #                         as compose's Valkey was (--requirepass)
+#    And the mediahub compose fixture's (test/cluster/mediahub.cluster.ts): a database and user "mediahub"
+#    (django-tenants makes a schema per tenant in it), the buckets mediahub-media and mediahub-static
+#    (public-read), and a vhost and user "mediahub" on the RabbitMQ above; its cache and Celery's results
+#    are Redis databases 4 and 5 of the first redis-server.
 # 3. The command, with SHOP_DATABASE_URL, SHOP_REDIS_ADDRESS (`203.0.113.11:6379`),
 #    SHOP_S3_ENDPOINT, SHOP_S3_ACCESS_KEY, SHOP_S3_SECRET_KEY and SHOP_S3_BUCKETS set, and
 #    BAKERY_DATABASE_URL and BAKERY_S3_BUCKETS, RECIPES_DATABASE_URL and RECIPES_S3_BUCKETS, PICVARIO_DATABASE_URL, PICVARIO_BROKER_URL,
 #    PICVARIO_CACHE_URL and PICVARIO_S3_BUCKETS, DEVSTACK_DATABASE_URL (mysql://), DEVSTACK_BROKER_URL and
 #    DEVSTACK_S3_BUCKETS, NEWSROOM_DATABASE_URL, NEWSROOM_REDIS_ADDRESS, NEWSROOM_REDIS_PASSWORD and
-#    NEWSROOM_S3_BUCKETS; its exit code is ours.
+#    NEWSROOM_S3_BUCKETS, MEDIAHUB_DATABASE_URL, MEDIAHUB_BROKER_URL and MEDIAHUB_S3_BUCKETS; its exit code
+#    is ours.
 # Everything stops and the interface goes when the command ends or the script is interrupted.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -144,7 +149,7 @@ as_pg "$pg_bin/initdb" -D "$work/pg/data" -U shop --pwfile="$work/pg/password" -
 # The pods reach it from the nodes' pod CIDRs (198.18.0.0/16), with the password only.
 printf '%s\n' 'local all all trust' 'host shop shop 198.18.0.0/16 scram-sha-256' 'host bakery bakery 198.18.0.0/16 scram-sha-256' \
   'host recipes recipes 198.18.0.0/16 scram-sha-256' 'host picvario picvario 198.18.0.0/16 scram-sha-256' \
-  'host newsroom newsroom 198.18.0.0/16 scram-sha-256' \
+  'host newsroom newsroom 198.18.0.0/16 scram-sha-256' 'host mediahub mediahub 198.18.0.0/16 scram-sha-256' \
   >"$work/pg/data/pg_hba.conf"
 setpriv --reuid=postgres --regid=postgres --init-groups "$pg_bin/postgres" -D "$work/pg/data" -c listen_addresses="$PG_ADDR" -p 5432 -k "$work/pg-socket" \
   -c fsync=off -c full_page_writes=off >"$work/postgres.log" 2>&1 &
@@ -174,6 +179,11 @@ newsroom_pg_password=$(secret)
 as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$newsroom_pg_password" \
   <<<"CREATE ROLE newsroom LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE newsroom failed"
 as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O newsroom newsroom || die "$P" "createdb newsroom failed"
+# The mediahub compose fixture's (test/cluster/mediahub.cluster.ts; its migration makes its tenants' schemas).
+mediahub_pg_password=$(secret)
+as_pg "$pg_bin/psql" -q -h "$work/pg-socket" -U shop -d shop -v ON_ERROR_STOP=1 -v password="$mediahub_pg_password" \
+  <<<"CREATE ROLE mediahub LOGIN PASSWORD :'password';" || die "$P" "CREATE ROLE mediahub failed"
+as_pg "$pg_bin/createdb" -h "$work/pg-socket" -U shop -O mediahub mediahub || die "$P" "createdb mediahub failed"
 
 # --- MariaDB (the devstack fixture's database) -------------------------------------------------------
 # Its own data folder and socket, as the mysql user; TCP on the test host only. The user may connect from
@@ -210,20 +220,20 @@ wait_tcp "$PASSWORD_REDIS_ADDR" 6379 "redis-server (with a password)" "$work/red
 
 # --- rabbitmq-server ------------------------------------------------------------------------------
 # Without its package service: its own epmd port and node on loopback (free ports), AMQP on the test
-# host only, the vhosts and users (Picvario's, devstack's) from a definitions file it loads at boot
+# host only, the vhosts and users (Picvario's, devstack's, mediahub's) from a definitions file it loads at boot
 # (the guest user only works from loopback; with definitions, RabbitMQ seeds no default user).
-rabbitmq_password=$(secret) devstack_rabbitmq_password=$(secret)
+rabbitmq_password=$(secret) devstack_rabbitmq_password=$(secret) mediahub_rabbitmq_password=$(secret)
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 mkdir "$work/rabbitmq"
 # RabbitMQ's password hash: base64 of a 4-byte salt and SHA-256 of the salt and the password. (The
 # passwords on stdin, never on a command line.)
-printf '%s\n%s\n' "$rabbitmq_password" "$devstack_rabbitmq_password" | python3 -c '
+printf '%s\n%s\n%s\n' "$rabbitmq_password" "$devstack_rabbitmq_password" "$mediahub_rabbitmq_password" | python3 -c '
 import base64, hashlib, json, os, sys
 def user(name, password):
     salt = os.urandom(4)
     digest = base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
     return {"name": name, "password_hash": digest, "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
-passwords = dict(zip(["picvario", "devstack"], sys.stdin.read().split()))
+passwords = dict(zip(["picvario", "devstack", "mediahub"], sys.stdin.read().split()))
 json.dump({
     "users": [user(name, password) for name, password in passwords.items()],
     "vhosts": [{"name": name} for name in passwords],
@@ -274,15 +284,16 @@ RECIPES_S3_BUCKETS="recipes-media recipes-static"
 PICVARIO_S3_BUCKETS="picvario-e2e-media picvario-e2e-static"
 DEVSTACK_S3_BUCKETS="devstack-media devstack-static"
 NEWSROOM_S3_BUCKETS="newsroom-media newsroom-static"
+MEDIAHUB_S3_BUCKETS="mediahub-media mediahub-static"
 mkdir "$work/s3"
-for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS $DEVSTACK_S3_BUCKETS $NEWSROOM_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
+for bucket in $SHOP_S3_BUCKETS $BAKERY_S3_BUCKETS $RECIPES_S3_BUCKETS $PICVARIO_S3_BUCKETS $DEVSTACK_S3_BUCKETS $NEWSROOM_S3_BUCKETS $MEDIAHUB_S3_BUCKETS; do mkdir "$work/s3/$bucket"; done
 "$versitygw" --access "$s3_access" --secret "$s3_secret" --region eu-west-1 --port "$S3_ADDR:$S3_PORT" posix "$work/s3" \
   >"$work/versitygw.log" 2>&1 &
 pids+=($!)
 wait_tcp "$S3_ADDR" "$S3_PORT" versitygw "$work/versitygw.log"
 s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$SHOP_S3_STATIC_BUCKET" \
   || die "$P" "versitygw refused the public-read policy of $SHOP_S3_STATIC_BUCKET"
-for bucket in bakery-static recipes-static devstack-static newsroom-static; do
+for bucket in bakery-static recipes-static devstack-static newsroom-static mediahub-static; do
   s3_public_read "http://$S3_ADDR:$S3_PORT" "$s3_access" "$s3_secret" "$bucket" \
     || die "$P" "versitygw refused the public-read policy of $bucket"
 done
@@ -304,6 +315,8 @@ export DEVSTACK_DATABASE_URL="mysql://devstack:$devstack_db_password@$MARIADB_AD
 export DEVSTACK_BROKER_URL="amqp://devstack:$devstack_rabbitmq_password@$RABBITMQ_ADDR:5672/devstack"
 export NEWSROOM_DATABASE_URL="postgres://newsroom:$newsroom_pg_password@$PG_ADDR:5432/newsroom" NEWSROOM_S3_BUCKETS
 export NEWSROOM_REDIS_ADDRESS="$PASSWORD_REDIS_ADDR:6379" NEWSROOM_REDIS_PASSWORD=$newsroom_redis_password
+export MEDIAHUB_DATABASE_URL="postgres://mediahub:$mediahub_pg_password@$PG_ADDR:5432/mediahub" MEDIAHUB_S3_BUCKETS
+export MEDIAHUB_BROKER_URL="amqp://mediahub:$mediahub_rabbitmq_password@$RABBITMQ_ADDR:5672/mediahub"
 # In the background with `wait`, so that INT/TERM (start.sh stopping its command) run the cleanup at
 # once rather than after the command ends: start.sh KILLs what has not stopped 15 s after its TERM,
 # and servers left behind by a cleanup cut short kept the real nodes' lock (the next start waited).

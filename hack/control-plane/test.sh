@@ -33,7 +33,10 @@
 #                hack/images/defs/recipes-django.sh), and test/cluster/devstack.cluster.ts: the devstack
 #                fixture on MariaDB and RabbitMQ (hack/images/defs/devstack-django.sh), and
 #                test/cluster/newsroom.cluster.ts: the newsroom fixture on ASGI (uvicorn, daphne), a Redis
-#                with a password and a Nuxt frontend (defs/newsroom-site.sh, newsroom-web.sh); then test/cluster/picvario.cluster.ts:
+#                with a password and a Nuxt frontend (defs/newsroom-site.sh, newsroom-web.sh), and
+#                test/cluster/mediahub.cluster.ts: the mediahub fixture, django-tenants on RabbitMQ with
+#                seven queues, Flower and a Nuxt frontend (defs/mediahub-backend.sh, mediahub-frontend.sh);
+#                then test/cluster/picvario.cluster.ts:
 #                Picvario's suites' environment (src/picvario/environments.ts, SUITE) published and
 #                synced by Argo CD, its traffic model probed, two tenants migrated by the migrate Job
 #                of a sync and served on their hosts, KEDA on RabbitMQ, a drain of each node and a
@@ -70,7 +73,7 @@ done
 # The jest files of a suite, in the order they run (test/cluster/sequencer.js keeps it).
 suite_files() {
   case "$1" in
-    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/devstack.cluster.ts test/cluster/newsroom.cluster.ts test/cluster/picvario.cluster.ts ;;
+    shop) echo test/cluster/shop.cluster.ts test/cluster/bakery.cluster.ts test/cluster/recipes.cluster.ts test/cluster/devstack.cluster.ts test/cluster/newsroom.cluster.ts test/cluster/mediahub.cluster.ts test/cluster/picvario.cluster.ts ;;
     *) echo "test/cluster/$1.cluster.ts" ;;
   esac
 }

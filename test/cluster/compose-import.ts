@@ -6,7 +6,7 @@
 // backend must answer from its database through its edge, and its statics come from the statics bucket.
 //
 // The cluster files of the fixtures (bakery.cluster.ts, recipes.cluster.ts, devstack.cluster.ts,
-// newsroom.cluster.ts) run in the
+// newsroom.cluster.ts, mediahub.cluster.ts) run in the
 // shop suite's jest run, after shop.cluster.ts (test.sh, sequencer.js), inside hack/control-plane/shop-hosts.sh,
 // which serves PostgreSQL (a database per fixture), Redis and S3 (a fixture's buckets) on 203.0.113.10-12,
 // RabbitMQ (a vhost per app) on .13, MariaDB on .16 and a Redis with a password on .17. The
@@ -93,6 +93,12 @@ export interface ComposeFixtureOnNodes {
   readonly secretValues: (hosts: TestHostVariables) => Record<string, string>;
   /** The render's Jobs, which must complete. */
   readonly jobs: string[];
+  /**
+   * The host the suite's requests through the edge name: a tenant's domain, for an app that picks its
+   * tenant by the host (django-tenants).
+   * @default - the Ingress's first host
+   */
+  readonly host?: string;
   /** The readiness path of the backend, whose JSON `checks.database.status` must be `ok`. */
   readonly healthPath: string;
   /** A page of the app that lists what its migration wrote, and that text. */
@@ -181,7 +187,7 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
     const got = await kubectl(['exec', '-n', INGRESS_NS, CLIENT, '-c', 'main', '--', 'python', '-c', [
       'import hashlib, http.client, json',
       `c = http.client.HTTPConnection("edge.${NS}.svc.cluster.local", ${edge.spec.ports[0].port}, timeout=10)`,
-      `c.request("GET", ${JSON.stringify(urlPath)}, headers=${JSON.stringify({ ...headers, Host: ingress.spec.rules[0].host })})`,
+      `c.request("GET", ${JSON.stringify(urlPath)}, headers=${JSON.stringify({ ...headers, Host: spec.host ?? ingress.spec.rules[0].host })})`,
       'r = c.getresponse()',
       'b = r.read()',
       'print(json.dumps({"status": r.status, "sha256": hashlib.sha256(b).hexdigest(), "body": b.decode("utf-8", "replace")[:2000]}))',
@@ -311,8 +317,8 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
 
       const ownerKind = (p: KubeObject) => (p.metadata.ownerReferences as { kind: string }[] | undefined)?.[0]?.kind;
       const pods: KubeObject[] = (await api.list(`/api/v1/namespaces/${NS}/pods`)).filter((p: KubeObject) => ownerKind(p) === 'ReplicaSet' && !p.metadata.deletionTimestamp);
-      // (A Deployment's pods are named <deployment>-<ReplicaSet hash>-<suffix>.)
-      const deploymentOf = (p: KubeObject) => (p.metadata.name as string).split('-').slice(0, -2).join('-');
+      // (The chart labels each component's pods with its name, which is its Deployment's.)
+      const deploymentOf = (p: KubeObject) => p.metadata.labels?.['app.kubernetes.io/component'] as string | undefined;
       for (const [name, reason] of Object.entries(spec.unschedulable ?? {})) {
         const waiting = pods.filter((p) => deploymentOf(p) === name);
         const scheduled = waiting.map((p) => p.status?.conditions?.find((c: any) => c.type === 'PodScheduled'));
@@ -321,7 +327,7 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
         for (const c of scheduled) expect(c.message).toMatch(reason);
         console.log(`compose import: ${spec.fixture}, ${name} waits for its nodes: ${scheduled[0].message}`);
       }
-      const running = pods.filter((p) => !unschedulable.includes(deploymentOf(p)));
+      const running = pods.filter((p) => !unschedulable.includes(deploymentOf(p) ?? ''));
       expect(running.filter((p: KubeObject) => !isPodReady(p)).map((p: KubeObject) => p.metadata.name)).toEqual([]);
       expect([...new Set(running.map((p: KubeObject) => p.spec.nodeName))].filter((n) => ![NODE_A, NODE_B].includes(n))).toEqual([]);
       podsReady = running.length;
@@ -357,7 +363,7 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
     if (websocket) {
       test(`WHEN a websocket is opened on ${websocket.path} through ${spec.fixture}'s edge THEN ${websocket.deployment} accepts it and echoes`, async () => {
         const edge = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'edge')!;
-        const host = objects.find((o) => o.kind === 'Ingress')!.spec.rules[0].host;
+        const host = spec.host ?? objects.find((o) => o.kind === 'Ingress')!.spec.rules[0].host;
         // The edge's own nginx.conf routes the path to the web service (not to the backend).
         const conf = objects.filter((o) => o.kind === 'ConfigMap').map((o) => (o.data as Record<string, string> | undefined)?.['nginx.conf']).find((c) => c) ?? '';
         const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === websocket.deployment)!;
@@ -391,7 +397,8 @@ export function describeComposeFixture(spec: ComposeFixtureOnNodes): void {
           // status=true: only whether each worker is up ({"celery@<pod>": true}), short enough to read whole.
           const got = await throughEdge('/flower/api/workers?refresh=1&status=true', auth);
           last = `${got.status} ${got.body.slice(0, 300)}`;
-          return got.status === 200 && Object.entries(JSON.parse(got.body)).some(([name, up]) => name.startsWith('celery@worker-') && up === true);
+          // (A worker's name is <queue>@<pod>, or celery@<pod>.)
+          return got.status === 200 && Object.entries(JSON.parse(got.body)).some(([name, up]) => /^[\w-]+@worker-/.test(name) && up === true);
         }, 60 * SECOND, async () => `last answer: ${last}\n${await describeNamespace()}`, 2 * SECOND);
         console.log(`compose import: ${spec.fixture}, Flower behind basic auth lists the workers: ${last.slice(0, 120)}`);
       }, 120 * SECOND);

@@ -2,8 +2,7 @@ import { importFixture } from './helpers';
 import { FIXTURE_TEST_HOSTS, placeholdersIn, pointAtTestHosts, SuiteHosts } from './test-hosts';
 
 // The edits the compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts,
-// devstack.cluster.ts) make
-// to their imported main.ts, checked here against the importer's current output, so that a change of the
+// devstack.cluster.ts, newsroom.cluster.ts, mediahub.cluster.ts) make to their imported main.ts, checked here against the importer's current output, so that a change of the
 // import shows in `npm test`, not first on the real nodes.
 const SUITE: SuiteHosts = {
   database: { host: '203.0.113.10', port: 5432 },
@@ -18,7 +17,9 @@ const entries = (ts: string) => [...ts.matchAll(/name: '([a-z0-9-]+)',\s+cidrs: 
 
 /** newsroom's: the Redis test host with a password. */
 const NEWSROOM_SUITE: SuiteHosts = { ...SUITE, redis: { host: '203.0.113.17', port: 6379 } };
-const SUITES = { bakery: SUITE, recipes: SUITE, devstack: DEVSTACK_SUITE, newsroom: NEWSROOM_SUITE };
+/** mediahub's: the RabbitMQ test host beside the others. */
+const MEDIAHUB_SUITE: SuiteHosts = { ...SUITE, rabbitmq: { host: '203.0.113.13', port: 5672 } };
+const SUITES = { bakery: SUITE, recipes: SUITE, devstack: DEVSTACK_SUITE, newsroom: NEWSROOM_SUITE, mediahub: MEDIAHUB_SUITE };
 
 describe.each([
   ['bakery', ["db '203.0.113.10/32' 5432", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"],
@@ -30,6 +31,8 @@ describe.each([
   // Its Redis (with a password) is its own: the broker's database index stays the import's.
   ['newsroom', ["db '203.0.113.10/32' 5432", "cache '203.0.113.17/32' 6379", "s3 '203.0.113.12/32' 7070"],
     "broker: {\n    kind: BrokerKind.REDIS,\n    secretName: 'newsroom-broker',\n    redisPasswordKey: 'redis-password',\n    redisDatabaseIndex: 1,\n  }"],
+  ['mediahub', ["postgres '203.0.113.10/32' 5432", "rabbitmq '203.0.113.13/32' 5672", "redis '203.0.113.11/32' 6379", "s3 '203.0.113.12/32' 7070"],
+    "broker: { kind: BrokerKind.RABBITMQ, secretName: 'mediahub-broker' }"],
 ] as const)('GIVEN the %s fixture imported', (fixture, expectedEntries, expectedBroker) => {
   const mainTs = () => importFixture(fixture).files['main.ts'];
   const hosts = FIXTURE_TEST_HOSTS[fixture](SUITES[fixture]);
@@ -46,6 +49,26 @@ describe.each([
     expect(edited).toContain(`staticBucket: '${fixture}-static',`);
     expect(edited).toContain(expectedBroker);
     expect(edited).not.toMatch(/name: '(smtp|sentry|search)'|ingest\.sentry\.io/);
+  });
+});
+
+describe('GIVEN mediahub, whose compose sizes do not fit the suite\'s two nodes', () => {
+  test('WHEN pointed at the test hosts THEN every request is the suite\'s and every limit stays the import\'s', () => {
+    const imported = importFixture('mediahub').files['main.ts'];
+    const edited = pointAtTestHosts(imported, FIXTURE_TEST_HOSTS.mediahub(MEDIAHUB_SUITE));
+    const all = (ts: string, field: string) => [...ts.matchAll(new RegExp(`${field}: '([^']+)'`, 'g'))].map((m) => m[1]);
+    expect(all(imported, 'cpuRequest')).toContain('500m');
+    expect([...new Set(all(edited, 'cpuRequest'))]).toEqual(['50m']);
+    expect([...new Set(all(edited, 'memoryRequest'))]).toEqual(['128Mi']);
+    expect(all(edited, 'cpuRequest').length).toBe(all(imported, 'cpuRequest').length);
+    expect(all(edited, 'memoryLimit')).toEqual(all(imported, 'memoryLimit'));
+    expect(all(edited, 'cpuLimit')).toEqual(all(imported, 'cpuLimit'));
+  });
+
+  test('WHEN the import writes no request THEN the edit fails, naming what it looked for', () => {
+    const imported = importFixture('mediahub').files['main.ts'].replace(/cpuRequest: '[^']+',\s*/g, '');
+    expect(() => pointAtTestHosts(imported, FIXTURE_TEST_HOSTS.mediahub(MEDIAHUB_SUITE)))
+      .toThrow(/every cpuRequest: 50m: expected .* at least once, found it 0 times/);
   });
 });
 

@@ -4,8 +4,8 @@
 // does not have), the S3 endpoint, region and statics bucket are those of the S3 test host, and a Redis
 // broker gets a Redis database of its own (a RabbitMQ broker is kept apart by the vhost of its URL, in its
 // Secret). The compose fixtures' cluster files (test/cluster/bakery.cluster.ts, recipes.cluster.ts,
-// devstack.cluster.ts) apply it before they render; test-hosts.test.ts checks it against the importer's
-// current output.
+// devstack.cluster.ts, newsroom.cluster.ts, mediahub.cluster.ts) apply it before they render;
+// test-hosts.test.ts checks it against the importer's current output.
 //
 // Every edit is of main.ts, never of the rendered YAML, and each must find its target exactly once:
 // when the import changes, the edit fails, naming what it looked for, instead of leaving a placeholder.
@@ -42,6 +42,13 @@ export interface TestHosts {
    * @default - the broker is not edited (RabbitMQ: the vhost of the URL in its Secret keeps apps apart)
    */
   readonly redisDatabaseIndex?: number;
+  /**
+   * The requests every component of main.ts gets instead of the import's (the limits stay), for an app
+   * whose compose sizes do not fit the suite's two nodes on a 2-core machine beside the shop: a team
+   * sizing a small staging cluster makes the same edit.
+   * @default - the import's requests
+   */
+  readonly requests?: { readonly cpu: string; readonly memory: string };
 }
 
 /** The shop suite's test hosts (hack/control-plane/shop-hosts.sh), as the cluster files read them. */
@@ -59,7 +66,7 @@ export interface SuiteHosts {
  * The edits of each compose fixture that runs on the real nodes. The Redis database indexes keep the
  * apps' queues apart on the one Redis test host (the shop's is 0, Picvario's cache 2).
  */
-export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstack' | 'newsroom', (hosts: SuiteHosts) => TestHosts>> = {
+export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstack' | 'newsroom' | 'mediahub', (hosts: SuiteHosts) => TestHosts>> = {
   bakery: (h) => ({
     externalServices: { db: h.database, redis: h.redis, smtp: 'none', sentry: 'none' },
     // versitygw signs for eu-west-1 (shop-hosts.sh).
@@ -94,11 +101,32 @@ export const FIXTURE_TEST_HOSTS: Readonly<Record<'bakery' | 'recipes' | 'devstac
     s3Keys: { accessKey: 's3-access-key', secretKey: 's3-secret-key' },
     staticBucket: 'newsroom-static',
   }),
+  // Its broker is RabbitMQ (a vhost of its own), its cache and Celery's results the Redis test host (its
+  // Secret's URLs name databases 4 and 5). The suite has no Elasticsearch, Logstash, Tika, ClamAV,
+  // imgproxy, mail or Sentry: the app's pages and tasks the suite runs call none of them. Its compose sizes
+  // (3 backends and 2 frontends at half a CPU each, media workers at a whole CPU) ask for 6.5 CPUs without
+  // the GPU worker, where the two nodes have 4 between them and the shop's pods.
+  mediahub: (h) => {
+    if (!h.rabbitmq) throw new Error('mediahub: its broker is RabbitMQ, and the suite hosts name no RabbitMQ test host');
+    return {
+      externalServices: {
+        postgres: h.database,
+        rabbitmq: h.rabbitmq,
+        redis: h.redis,
+        ...Object.fromEntries(['elasticsearch', 'logstash', 'tika', 'clamav', 'imgproxy', 'smtp', 'sentry'].map((name) => [name, 'none' as const])),
+      },
+      s3: { endpoint: h.s3Endpoint, region: 'eu-west-1' },
+      staticBucket: 'mediahub-static',
+      requests: { cpu: '50m', memory: '128Mi' },
+    };
+  },
 };
 
 interface Edit {
   readonly why: string;
   readonly find: RegExp;
+  /** Found at least once and replaced wherever it is, where an edit's target is otherwise one place. */
+  readonly everywhere?: boolean;
   readonly replace: (match: string, ...groups: string[]) => string;
 }
 
@@ -157,6 +185,10 @@ function edits(h: TestHosts, mainTs: string): Edit[] {
       replace: (_, indent) => `// The statics bucket, public-read on the S3 test host.\n${indent}staticBucket: '${h.staticBucket}',`,
     },
     ...broker,
+    ...(h.requests ? [
+      { why: `every cpuRequest: ${h.requests.cpu}`, find: /cpuRequest: '[0-9.]+m?'/, replace: () => `cpuRequest: '${h.requests!.cpu}'`, everywhere: true },
+      { why: `every memoryRequest: ${h.requests.memory}`, find: /memoryRequest: '[0-9.]+[KMG]i'/, replace: () => `memoryRequest: '${h.requests!.memory}'`, everywhere: true },
+    ] : []),
   ];
 }
 
@@ -167,11 +199,12 @@ function edits(h: TestHosts, mainTs: string): Edit[] {
 export function pointAtTestHosts(mainTs: string, hosts: TestHosts): string {
   let text = mainTs;
   for (const edit of edits(hosts, mainTs)) {
-    const found = text.match(new RegExp(edit.find.source, 'g')) ?? [];
-    if (found.length !== 1) {
-      throw new Error(`main.ts: ${edit.why}: expected ${edit.find} exactly once, found it ${found.length} times (the import's output changed: update test/compose/test-hosts.ts or the fixture's TestHosts)`);
+    const everywhere = new RegExp(edit.find.source, 'g');
+    const found = text.match(everywhere) ?? [];
+    if (edit.everywhere ? found.length === 0 : found.length !== 1) {
+      throw new Error(`main.ts: ${edit.why}: expected ${edit.find} ${edit.everywhere ? 'at least once' : 'exactly once'}, found it ${found.length} times (the import's output changed: update test/compose/test-hosts.ts or the fixture's TestHosts)`);
     }
-    text = text.replace(edit.find, edit.replace as (substring: string, ...args: any[]) => string);
+    text = text.replace(edit.everywhere ? everywhere : edit.find, edit.replace as (substring: string, ...args: any[]) => string);
   }
   const left = placeholdersIn(text, { skipComments: true });
   if (left.length) throw new Error(`main.ts still has placeholder addresses after the edits: ${left.join('; ')}`);

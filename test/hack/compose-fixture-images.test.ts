@@ -1,8 +1,9 @@
 // hack/images/defs/bakery-web.sh and recipes-django.sh build two compose fixtures' images from their build
 // contexts, but with the shop's hash-pinned wheels (examples/shop/app/requirements.txt), so that they share
-// the shop's base layers and only an app layer is built; devstack-django.sh with wheels of its own
-// (devstack-django.requirements.txt: PyMySQL, gevent). That holds only while those pins are each fixture's
-// own requirements at the same versions: checked here.
+// the shop's base layers and only an app layer is built; devstack-django.sh, newsroom-site.sh and
+// mediahub-backend.sh with wheels of their own (PyMySQL and gevent; daphne; django-celery-beat), at the
+// shop's versions otherwise. That holds only while those pins are each fixture's own requirements at the
+// same versions: checked here.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
@@ -38,25 +39,27 @@ function requirements(file: string): Map<string, string | undefined> {
 }
 
 describe.each([
-  // [image definition, fixture, the compose service whose build the image is, its requirements file]
+  // [image definition, fixture, the compose service whose build the image is, its requirements file in
+  // that build context]
   ['bakery-web', 'bakery', 'web', 'requirements.txt'],
   ['recipes-django', 'recipes', 'django', 'requirements/production.txt'],
   ['devstack-django', 'devstack', 'django', 'requirements.txt'],
   ['newsroom-site', 'newsroom', 'api', 'requirements.txt'],
+  ['mediahub-backend', 'mediahub', 'backend', 'requirements.txt'],
 ])('GIVEN the %s image definition', (def, fixture, service, requirementsFile) => {
   const text = read(`hack/images/defs/${def}.sh`);
   const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(text)?.[1];
   const fixtureDir = `test/compose/fixtures/${fixture}`;
 
   test(`THEN it builds the build context of the fixture's ${service} service`, () => {
-    expect(value('APP_SOURCE')).toBe(fixtureDir);
     const build = parse(read(`${fixtureDir}/docker-compose.yml`), { merge: true }).services[service].build;
-    expect(typeof build === 'string' ? build : build?.context).toBe('.');
+    const context = typeof build === 'string' ? build : build?.context;
+    expect(value('APP_SOURCE')).toBe(path.posix.normalize(`${fixtureDir}/${context}`).replace(/\/$/, ''));
   });
 
   test('THEN every requirement of the fixture is pinned in the wheels it installs, at the same version', () => {
     const pinned = requirements(value('APP_REQUIREMENTS')!);
-    const wanted = requirements(`${fixtureDir}/${requirementsFile}`);
+    const wanted = requirements(`${value('APP_SOURCE')}/${requirementsFile}`);
     expect(wanted.size).toBeGreaterThan(5);
     const mismatches = [...wanted].filter(([name]) => name !== KIT)
       .filter(([name, version]) => version === undefined || pinned.get(name) !== version)
@@ -75,6 +78,8 @@ describe.each([
   // [image definition, fixture, compose service]: the images named in compose, built under that name.
   ['newsroom-site', 'newsroom', 'api'],
   ['newsroom-web', 'newsroom', 'web'],
+  ['mediahub-backend', 'mediahub', 'backend'],
+  ['mediahub-frontend', 'mediahub', 'frontend'],
 ])('GIVEN the %s image definition of a compose file that names its image', (def, fixture, service) => {
   test(`THEN it builds the build context of ${service} under the name compose gives it`, () => {
     const text = read(`hack/images/defs/${def}.sh`);
