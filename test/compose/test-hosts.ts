@@ -7,8 +7,9 @@
 // devstack.cluster.ts, newsroom.cluster.ts, mediahub.cluster.ts) apply it before they render;
 // test-hosts.test.ts checks it against the importer's current output.
 //
-// Every edit is of main.ts, never of the rendered YAML, and each must find its target exactly once:
-// when the import changes, the edit fails, naming what it looked for, instead of leaving a placeholder.
+// Every edit is of main.ts, never of the rendered YAML, and each must find its target exactly once (the
+// requests edit, wherever a request is: at least once): when the import changes, the edit fails, naming
+// what it looked for, instead of leaving a placeholder.
 
 /** The import's placeholder addresses: 192.0.2.0/24, which on this machine is its own network. */
 export const PLACEHOLDER = /\b192\.0\.2\.\d{1,3}\b/;
